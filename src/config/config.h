@@ -1,0 +1,53 @@
+// The whole daemon configuration in the Collector's schema, loaded, merged and validated.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "config/node.h"
+#include "core/component.h"
+
+namespace otlpd {
+
+struct ComponentEntry {
+  ComponentId id;
+  const Factory* factory = nullptr;
+  ComponentConfigPtr config;
+  int line = 0;
+};
+
+struct PipelineConfig {
+  std::string id;  // "traces" or "traces/name"
+  Signal signal = Signal::traces;
+  std::vector<ComponentId> receivers;
+  std::vector<ComponentId> processors;
+  std::vector<ComponentId> exporters;
+};
+
+struct TelemetryConfig {
+  std::string log_level = "info";       // service.telemetry.logs.level
+  std::string metrics_address;          // service.telemetry.metrics.address; empty: no endpoint
+  std::string metrics_level = "normal"; // service.telemetry.metrics.level
+};
+
+struct Config {
+  std::map<ComponentId, ComponentEntry> receivers;
+  std::map<ComponentId, ComponentEntry> processors;
+  std::map<ComponentId, ComponentEntry> exporters;
+  std::map<ComponentId, ComponentEntry> extensions;
+  std::vector<ComponentId> service_extensions;
+  std::vector<PipelineConfig> pipelines;
+  TelemetryConfig telemetry;
+};
+
+// Loads YAML files and merges them in order: maps deep-merge, lists and scalars of later files replace.
+YAML::Node load_and_merge(const std::vector<std::string>& files);
+// Deep-merges `over` into a copy of `base`.
+YAML::Node merge_yaml(const YAML::Node& base, const YAML::Node& over);
+// Builds the typed config from a merged document; throws ConfigError naming the path and line.
+Config parse_config(const YAML::Node& root);
+// load_and_merge + parse_config.
+Config load_config(const std::vector<std::string>& files);
+
+}  // namespace otlpd

@@ -1,0 +1,128 @@
+// Move-only batches of one signal: decoded Export*ServiceRequests that each live on their own arena.
+#pragma once
+
+#include <google/protobuf/arena.h>
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/signal.h"
+#include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
+#include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb.h"
+#include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
+
+namespace otlpd {
+
+namespace otlp_trace = opentelemetry::proto::collector::trace::v1;
+namespace otlp_metrics = opentelemetry::proto::collector::metrics::v1;
+namespace otlp_logs = opentelemetry::proto::collector::logs::v1;
+
+// What the receiver knew about where a batch came from.
+struct RequestContext {
+  std::string client_address;  // "ip:port" of the peer, empty when unknown
+  std::string principal;       // authenticated user, empty when none
+  std::string tenant;
+  // Request headers / gRPC metadata, names lower-cased. Only what a component asked to keep is kept.
+  std::vector<std::pair<std::string, std::string>> metadata;
+
+  // The first value of a metadata key (lower-case), or empty.
+  std::string_view metadata_value(std::string_view key) const {
+    for (const auto& [k, v] : metadata)
+      if (k == key) return v;
+    return {};
+  }
+  bool operator==(const RequestContext&) const = default;
+};
+
+// Per-signal facts used by the generic batch code.
+template <typename Request>
+struct SignalTraits;
+
+template <>
+struct SignalTraits<otlp_trace::ExportTraceServiceRequest> {
+  static constexpr Signal signal = Signal::traces;
+  static size_t count_items(const otlp_trace::ExportTraceServiceRequest& r);
+};
+template <>
+struct SignalTraits<otlp_metrics::ExportMetricsServiceRequest> {
+  static constexpr Signal signal = Signal::metrics;
+  static size_t count_items(const otlp_metrics::ExportMetricsServiceRequest& r);  // data points
+};
+template <>
+struct SignalTraits<otlp_logs::ExportLogsServiceRequest> {
+  static constexpr Signal signal = Signal::logs;
+  static size_t count_items(const otlp_logs::ExportLogsServiceRequest& r);
+};
+
+// A batch owns one or more requests ("parts"), each on its own arena. Merging batches moves parts, never
+// copies messages. Because the top-level field of every Export*ServiceRequest is repeated, the
+// concatenated serialisations of all parts form one valid request (serialize()).
+template <typename Request>
+class Batch {
+ public:
+  using RequestType = Request;
+  static constexpr Signal signal = SignalTraits<Request>::signal;
+
+  struct Part {
+    std::unique_ptr<google::protobuf::Arena> arena;
+    Request* request = nullptr;  // lives on `arena`
+  };
+
+  Batch() = default;
+  Batch(Batch&&) noexcept = default;
+  Batch& operator=(Batch&&) noexcept = default;
+  Batch(const Batch&) = delete;
+  Batch& operator=(const Batch&) = delete;
+
+  // A batch of one empty request on a fresh arena, to be filled by the caller (decoders, tests).
+  static Batch make(RequestContext context = {});
+  // Takes a request that lives on `arena`.
+  static Batch adopt(std::unique_ptr<google::protobuf::Arena> arena, Request* request,
+                     RequestContext context = {}, size_t wire_bytes = 0);
+
+  bool empty() const { return parts_.empty(); }
+  std::vector<Part>& parts() { return parts_; }
+  const std::vector<Part>& parts() const { return parts_; }
+  // The first part's request (creating an empty one if there is none).
+  Request& first();
+
+  // Spans, metric data points or log records over all parts. Walks resources and scopes: cheap, not free.
+  size_t item_count() const;
+  // Serialised size of the request as received (0 when not known).
+  size_t wire_bytes() const { return wire_bytes_; }
+  void set_wire_bytes(size_t n) { wire_bytes_ = n; }
+
+  RequestContext& context() { return context_; }
+  const RequestContext& context() const { return context_; }
+
+  // Moves every part of `other` into this batch; the context of this batch is kept.
+  void append(Batch&& other);
+  // A deep copy on new arenas (for fan-out to several pipelines).
+  Batch clone() const;
+  // All parts as one serialised request.
+  std::string serialize() const;
+  // All parts merged into one request on a new arena (copies; for exporters that need one message).
+  Batch merged() const;
+
+ private:
+  std::vector<Part> parts_;
+  RequestContext context_;
+  size_t wire_bytes_ = 0;
+};
+
+using TraceBatch = Batch<otlp_trace::ExportTraceServiceRequest>;
+using MetricBatch = Batch<otlp_metrics::ExportMetricsServiceRequest>;
+using LogBatch = Batch<otlp_logs::ExportLogsServiceRequest>;
+
+extern template class Batch<otlp_trace::ExportTraceServiceRequest>;
+extern template class Batch<otlp_metrics::ExportMetricsServiceRequest>;
+extern template class Batch<otlp_logs::ExportLogsServiceRequest>;
+
+// Arena options for request decoding: a first block large enough for a typical request.
+google::protobuf::ArenaOptions request_arena_options();
+
+}  // namespace otlpd

@@ -1,0 +1,131 @@
+// Components (receivers, processors, exporters, extensions), their ids and their factories.
+#pragma once
+
+#include <chrono>
+#include <compare>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/consumer.h"
+#include "core/signal.h"
+
+namespace otlpd {
+
+class ConfigNode;
+
+enum class Kind { receiver, processor, exporter, extension };
+std::string_view to_string(Kind k);
+
+// `type` or `type/name`, as in the Collector.
+struct ComponentId {
+  std::string type;
+  std::string name;
+
+  // Parses "type" or "type/name"; returns false when malformed (empty type, empty name after '/').
+  static bool parse(std::string_view text, ComponentId& out);
+  std::string str() const { return name.empty() ? type : type + "/" + name; }
+  auto operator<=>(const ComponentId&) const = default;
+};
+
+using Deadline = std::chrono::steady_clock::time_point;
+
+class Extension;
+
+// What a component may ask of the running service when it starts.
+class Host {
+ public:
+  virtual ~Host() = default;
+  // The started extension with this id, or null.
+  virtual Extension* extension(const ComponentId& id) const = 0;
+};
+
+class Component {
+ public:
+  virtual ~Component() = default;
+  // Throws std::runtime_error when the component cannot start (e.g. a port is taken).
+  virtual void start(Host& host) { (void)host; }
+  // Stops accepting, flushes what is buffered, and returns by `deadline`.
+  virtual void shutdown(Deadline deadline) { (void)deadline; }
+};
+
+class Receiver : public Component {};
+class Extension : public Component {};
+
+// A processor belongs to one pipeline and so to one signal; consumers() holds its entry for that signal.
+class Processor : public Component {
+ public:
+  virtual Consumers consumers() = 0;
+};
+
+// An exporter is one instance shared by every pipeline that lists it; consumers() has an entry per
+// signal it supports.
+class Exporter : public Component {
+ public:
+  virtual Consumers consumers() = 0;
+};
+
+using ReceiverPtr = std::unique_ptr<Receiver>;
+using ProcessorPtr = std::unique_ptr<Processor>;
+using ExporterPtr = std::unique_ptr<Exporter>;
+using ExtensionPtr = std::unique_ptr<Extension>;
+
+// A typed, validated component configuration (each component derives its own).
+struct ComponentConfig {
+  virtual ~ComponentConfig() = default;
+};
+using ComponentConfigPtr = std::unique_ptr<ComponentConfig>;
+
+// Downcasts a config to the factory's own type.
+template <typename T>
+const T& config_as(const ComponentConfig& c) {
+  return dynamic_cast<const T&>(c);
+}
+
+struct CreateSettings {
+  ComponentId id;
+  std::string pipeline;  // processors only: the pipeline id ("traces/name")
+};
+
+class Factory {
+ public:
+  virtual ~Factory() = default;
+  virtual Kind kind() const = 0;
+  virtual std::string_view type() const = 0;
+  // Other type names accepted for this component (e.g. "otlp_grpc" for "otlp").
+  virtual std::vector<std::string_view> aliases() const { return {}; }
+  virtual bool supports(Signal s) const = 0;
+  // Reads and validates the component's YAML; throws ConfigError naming the path and line.
+  virtual ComponentConfigPtr parse(const ConfigNode& node) const = 0;
+};
+
+class ReceiverFactory : public Factory {
+ public:
+  Kind kind() const final { return Kind::receiver; }
+  // `next` has a consumer for every signal some pipeline takes from this receiver.
+  virtual ReceiverPtr create(const CreateSettings& s, const ComponentConfig& c, Consumers next) const = 0;
+};
+
+class ProcessorFactory : public Factory {
+ public:
+  Kind kind() const final { return Kind::processor; }
+  // `next` has a consumer for `signal` only.
+  virtual ProcessorPtr create(const CreateSettings& s, const ComponentConfig& c, Signal signal,
+                              Consumers next) const = 0;
+};
+
+class ExporterFactory : public Factory {
+ public:
+  Kind kind() const final { return Kind::exporter; }
+  virtual ExporterPtr create(const CreateSettings& s, const ComponentConfig& c) const = 0;
+};
+
+class ExtensionFactory : public Factory {
+ public:
+  Kind kind() const final { return Kind::extension; }
+  bool supports(Signal) const final { return false; }
+  virtual ExtensionPtr create(const CreateSettings& s, const ComponentConfig& c) const = 0;
+};
+
+}  // namespace otlpd

@@ -1,0 +1,43 @@
+// The one interface that links pipeline stages.
+#pragma once
+
+#include "core/batch.h"
+#include "core/status.h"
+
+namespace otlpd {
+
+template <typename B>
+class Consumer {
+ public:
+  virtual ~Consumer() = default;
+  // Takes the batch. Must be safe to call from several threads at once.
+  virtual Status consume(B batch) = 0;
+};
+
+using TraceConsumer = Consumer<TraceBatch>;
+using MetricConsumer = Consumer<MetricBatch>;
+using LogConsumer = Consumer<LogBatch>;
+
+// The downstream of a stage, one consumer per signal; null where the stage has no pipeline of that signal.
+struct Consumers {
+  TraceConsumer* traces = nullptr;
+  MetricConsumer* metrics = nullptr;
+  LogConsumer* logs = nullptr;
+
+  template <typename B>
+  Consumer<B>* get() const {
+    if constexpr (B::signal == Signal::traces) return traces;
+    else if constexpr (B::signal == Signal::metrics) return metrics;
+    else return logs;
+  }
+  bool has(Signal s) const {
+    switch (s) {
+      case Signal::traces: return traces != nullptr;
+      case Signal::metrics: return metrics != nullptr;
+      case Signal::logs: return logs != nullptr;
+    }
+    return false;
+  }
+};
+
+}  // namespace otlpd

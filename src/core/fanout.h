@@ -1,0 +1,31 @@
+// Hands one batch to several consumers: clones for all but the last, so no consumer shares data.
+#pragma once
+
+#include <vector>
+
+#include "core/consumer.h"
+
+namespace otlpd {
+
+template <typename B>
+class FanoutConsumer final : public Consumer<B> {
+ public:
+  explicit FanoutConsumer(std::vector<Consumer<B>*> consumers) : consumers_(std::move(consumers)) {}
+
+  // Every consumer gets the batch; the worst status wins (retryable over permanent over ok), so that a
+  // client retries when any pipeline could not take its data yet.
+  Status consume(B batch) override {
+    Status worst = Status::ok();
+    for (size_t i = 0; i < consumers_.size(); ++i) {
+      bool last = i + 1 == consumers_.size();
+      Status s = consumers_[i]->consume(last ? std::move(batch) : batch.clone());
+      if (s.is_retryable() || (s.is_permanent() && worst.is_ok())) worst = std::move(s);
+    }
+    return worst;
+  }
+
+ private:
+  std::vector<Consumer<B>*> consumers_;
+};
+
+}  // namespace otlpd

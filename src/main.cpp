@@ -1,0 +1,166 @@
+// otlpd command line: run, validate, components, version, help.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "core/registry.h"
+#include "core/service.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(otlpd - an OpenTelemetry (OTLP) collector daemon
+
+Usage:
+  otlpd --config FILE [--config FILE ...] [--shutdown-timeout DURATION]
+                               run the pipelines of the merged configuration
+  otlpd validate --config FILE [--config FILE ...]
+                               check a configuration and exit (0: valid, 1: invalid)
+  otlpd components             list the receivers, processors, exporters and extensions
+  otlpd --version              print the version
+  otlpd --help                 print this help
+
+Later --config files merge over earlier ones: maps deep-merge, lists and values replace.
+Values may use ${env:VAR}, ${VAR}, ${env:VAR:-default}; $$ is a literal $.
+SIGINT or SIGTERM shuts down gracefully: receivers stop, processors flush, exporters drain.
+)";
+
+struct Args {
+  std::string command = "run";
+  std::vector<std::string> configs;
+  otlpd::Duration shutdown_timeout = std::chrono::seconds(10);
+};
+
+int usage_error(const std::string& msg) {
+  std::cerr << "otlpd: " << msg << "\n\n" << kUsage;
+  return 2;
+}
+
+void set_log_level(const std::string& level) {
+  if (level == "debug") spdlog::set_level(spdlog::level::debug);
+  else if (level == "warn") spdlog::set_level(spdlog::level::warn);
+  else if (level == "error") spdlog::set_level(spdlog::level::err);
+  else spdlog::set_level(spdlog::level::info);
+}
+
+int run(const Args& args) {
+  // Block the shutdown signals before any thread starts, so that only sigwait below sees them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  std::unique_ptr<otlpd::Service> service;
+  try {
+    auto config = otlpd::load_config(args.configs);
+    set_log_level(config.telemetry.log_level);
+    service = otlpd::Service::build(config);
+    service->start();
+  } catch (const otlpd::ConfigError& e) {
+    spdlog::error("invalid configuration: {}", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return 1;
+  }
+  spdlog::info("otlpd {} is running; send SIGINT or SIGTERM to stop", OTLPD_VERSION);
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  spdlog::info("received {}, shutting down (deadline {} ms)", sig == SIGINT ? "SIGINT" : "SIGTERM",
+               std::chrono::duration_cast<std::chrono::milliseconds>(args.shutdown_timeout).count());
+  service->shutdown(std::chrono::steady_clock::now() + args.shutdown_timeout);
+  service.reset();
+  spdlog::info("otlpd stopped");
+  return 0;
+}
+
+int validate(const Args& args) {
+  try {
+    auto config = otlpd::load_config(args.configs);
+    // Building creates every component, so errors that only show then (bad endpoints, files) show here too.
+    auto service = otlpd::Service::build(config);
+  } catch (const std::exception& e) {
+    std::cerr << "otlpd: invalid configuration: " << e.what() << "\n";
+    return 1;
+  }
+  std::cout << "configuration is valid\n";
+  return 0;
+}
+
+int components() {
+  auto& r = otlpd::Registry::instance();
+  for (auto kind : {otlpd::Kind::receiver, otlpd::Kind::processor, otlpd::Kind::exporter, otlpd::Kind::extension}) {
+    std::cout << otlpd::to_string(kind) << "s:\n";
+    for (const auto& type : r.types(kind)) {
+      const auto* f = r.find(kind, type);
+      std::cout << "  " << type;
+      if (kind != otlpd::Kind::extension) {
+        std::cout << " (";
+        bool first = true;
+        for (auto s : otlpd::kAllSignals) {
+          if (!f->supports(s)) continue;
+          std::cout << (first ? "" : ", ") << otlpd::to_string(s);
+          first = false;
+        }
+        std::cout << ")";
+      }
+      auto aliases = f->aliases();
+      if (!aliases.empty()) {
+        std::cout << " aliases:";
+        for (auto a : aliases) std::cout << " " << a;
+      }
+      std::cout << "\n";
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto logger = spdlog::stderr_color_mt("otlpd");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
+
+  Args args;
+  std::vector<std::string> rest(argv + 1, argv + argc);
+  for (size_t i = 0; i < rest.size(); ++i) {
+    const std::string& a = rest[i];
+    if (a == "--help" || a == "-h" || a == "help") {
+      std::cout << kUsage;
+      return 0;
+    }
+    if (a == "--version" || a == "-v" || a == "version") {
+      std::cout << "otlpd " << OTLPD_VERSION << "\n";
+      return 0;
+    }
+    if (a == "validate" || a == "components") {
+      if (i != 0) return usage_error("'" + a + "' must come first");
+      args.command = a;
+    } else if (a == "--config" || a == "-c") {
+      if (i + 1 >= rest.size()) return usage_error("--config needs a file");
+      args.configs.push_back(rest[++i]);
+    } else if (a.starts_with("--config=")) {
+      args.configs.push_back(a.substr(9));
+    } else if (a == "--shutdown-timeout") {
+      if (i + 1 >= rest.size()) return usage_error("--shutdown-timeout needs a duration");
+      auto d = otlpd::parse_duration(rest[++i]);
+      if (!d) return usage_error("--shutdown-timeout: not a duration: " + rest[i]);
+      args.shutdown_timeout = *d;
+    } else {
+      return usage_error("unknown argument '" + a + "'");
+    }
+  }
+  if (args.command == "components") return components();
+  if (args.configs.empty()) return usage_error("no configuration: use --config FILE");
+  if (args.command == "validate") return validate(args);
+  return run(args);
+}

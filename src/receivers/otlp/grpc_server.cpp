@@ -1,0 +1,191 @@
+// OTLP/gRPC server. Requests are decoded by gRPC straight onto an arena that the batch then owns.
+#include "receivers/otlp/grpc_server.h"
+
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/support/message_allocator.h>
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "google/rpc/status.pb.h"
+#include "opentelemetry/proto/collector/logs/v1/logs_service.grpc.pb.h"
+#include "opentelemetry/proto/collector/metrics/v1/metrics_service.grpc.pb.h"
+#include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
+
+namespace otlpd::otlp_receiver {
+
+namespace {
+
+// Gives each call an arena for its request; the handler takes the arena over into the batch, so the
+// decoded request is never copied. (gRPC's allocator interface owns holders through raw pointers.)
+template <typename Req, typename Resp>
+class ArenaAllocator final : public grpc::MessageAllocator<Req, Resp> {
+ public:
+  class Holder final : public grpc::MessageHolder<Req, Resp> {
+   public:
+    Holder() : arena_(std::make_unique<google::protobuf::Arena>(request_arena_options())) {
+      this->set_request(google::protobuf::Arena::CreateMessage<Req>(arena_.get()));
+      this->set_response(&response_);
+    }
+    void Release() override { delete this; }
+    std::unique_ptr<google::protobuf::Arena> take_arena() { return std::move(arena_); }
+
+   private:
+    std::unique_ptr<google::protobuf::Arena> arena_;
+    Resp response_;
+  };
+
+  grpc::MessageHolder<Req, Resp>* AllocateMessages() override { return new Holder(); }
+};
+
+std::string peer_address(const std::string& peer) {
+  // "ipv4:127.0.0.1:1234" / "ipv6:[::1]:1234"
+  auto colon = peer.find(':');
+  if (colon != std::string::npos && (peer.starts_with("ipv4:") || peer.starts_with("ipv6:")))
+    return peer.substr(colon + 1);
+  return peer;
+}
+
+grpc::Status to_grpc(const Status& s) {
+  if (s.is_ok()) return grpc::Status::OK;
+  if (s.is_permanent()) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, s.message());
+  auto code = s.exhausted() ? grpc::StatusCode::RESOURCE_EXHAUSTED : grpc::StatusCode::UNAVAILABLE;
+  if (s.retry_after().count() <= 0) return grpc::Status(code, s.message());
+  // Attach google.rpc.RetryInfo so that clients back off as long as we asked.
+  google::rpc::Status details;
+  details.set_code(static_cast<int>(code));
+  details.set_message(s.message());
+  google::rpc::RetryInfo info;
+  auto ms = s.retry_after().count();
+  info.mutable_retry_delay()->set_seconds(ms / 1000);
+  info.mutable_retry_delay()->set_nanos(static_cast<int>((ms % 1000) * 1000000));
+  details.add_details()->PackFrom(info);
+  return grpc::Status(code, s.message(), details.SerializeAsString());
+}
+
+template <typename CallbackService, typename B, typename Resp>
+class Handler final : public CallbackService {
+ public:
+  using Req = typename B::RequestType;
+
+  Handler(Consumer<B>* next, ReceiverCounters* counters, bool include_metadata)
+      : next_(next), counters_(counters), include_metadata_(include_metadata) {
+    this->SetMessageAllocatorFor_Export(&allocator_);
+  }
+
+  grpc::ServerUnaryReactor* Export(grpc::CallbackServerContext* ctx, const Req* request, Resp*) override {
+    auto* reactor = ctx->DefaultReactor();
+    auto* holder = static_cast<typename ArenaAllocator<Req, Resp>::Holder*>(ctx->GetRpcAllocatorState());
+    RequestContext rc;
+    rc.client_address = peer_address(ctx->peer());
+    if (include_metadata_) {
+      for (const auto& [k, v] : ctx->client_metadata()) {
+        std::string key(k.data(), k.size());
+        if (key.ends_with("-bin")) continue;
+        rc.metadata.emplace_back(std::move(key), std::string(v.data(), v.size()));
+      }
+    }
+    auto batch = B::adopt(holder->take_arena(), const_cast<Req*>(request), std::move(rc));
+    size_t items = batch.item_count();
+    Status st = items == 0 ? Status::ok() : next_->consume(std::move(batch));
+    counters_->record(B::signal, items, st);
+    if (!st.is_ok())
+      spdlog::debug("otlp grpc: refused {} {}: {}", items, item_name(B::signal), st.message());
+    reactor->Finish(to_grpc(st));
+    return reactor;
+  }
+
+ private:
+  Consumer<B>* next_;
+  ReceiverCounters* counters_;
+  bool include_metadata_;
+  ArenaAllocator<Req, Resp> allocator_;
+};
+
+namespace tsvc = opentelemetry::proto::collector::trace::v1;
+namespace msvc = opentelemetry::proto::collector::metrics::v1;
+namespace lsvc = opentelemetry::proto::collector::logs::v1;
+
+using TraceHandler = Handler<tsvc::TraceService::CallbackService, TraceBatch, tsvc::ExportTraceServiceResponse>;
+using MetricHandler =
+    Handler<msvc::MetricsService::CallbackService, MetricBatch, msvc::ExportMetricsServiceResponse>;
+using LogHandler = Handler<lsvc::LogsService::CallbackService, LogBatch, lsvc::ExportLogsServiceResponse>;
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+struct GrpcServer::Impl {
+  std::string id;
+  GrpcServerConfig config;
+  Consumers next;
+  ReceiverCounters counters;
+  std::unique_ptr<TraceHandler> traces;
+  std::unique_ptr<MetricHandler> metrics;
+  std::unique_ptr<LogHandler> logs;
+  std::unique_ptr<grpc::Server> server;
+};
+
+GrpcServer::GrpcServer(std::string receiver_id, GrpcServerConfig config, Consumers next)
+    : impl_(std::make_unique<Impl>(Impl{receiver_id, std::move(config), next, ReceiverCounters(receiver_id, "grpc"),
+                                        nullptr, nullptr, nullptr, nullptr})) {}
+
+GrpcServer::~GrpcServer() {
+  if (impl_->server) shutdown(std::chrono::steady_clock::now());
+}
+
+void GrpcServer::start() {
+  auto& im = *impl_;
+  grpc::ServerBuilder builder;
+  std::shared_ptr<grpc::ServerCredentials> creds = grpc::InsecureServerCredentials();
+  if (im.config.tls) {
+    grpc::SslServerCredentialsOptions opts(im.config.tls->client_ca_file.empty()
+                                               ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
+                                               : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+    opts.pem_key_cert_pairs.push_back({read_file(im.config.tls->key_file), read_file(im.config.tls->cert_file)});
+    if (!im.config.tls->client_ca_file.empty()) opts.pem_root_certs = read_file(im.config.tls->client_ca_file);
+    creds = grpc::SslServerCredentials(opts);
+  }
+  std::string endpoint = im.config.endpoint;
+  if (endpoint.starts_with(":")) endpoint = "0.0.0.0" + endpoint;
+  builder.AddListeningPort(endpoint, creds, &port_);
+  builder.SetMaxReceiveMessageSize(static_cast<int>(im.config.max_recv_msg_size_mib * 1024 * 1024));
+  if (im.config.max_concurrent_streams > 0)
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, static_cast<int>(im.config.max_concurrent_streams));
+  if (im.next.traces) {
+    im.traces = std::make_unique<TraceHandler>(im.next.traces, &im.counters, im.config.include_metadata);
+    builder.RegisterService(im.traces.get());
+  }
+  if (im.next.metrics) {
+    im.metrics = std::make_unique<MetricHandler>(im.next.metrics, &im.counters, im.config.include_metadata);
+    builder.RegisterService(im.metrics.get());
+  }
+  if (im.next.logs) {
+    im.logs = std::make_unique<LogHandler>(im.next.logs, &im.counters, im.config.include_metadata);
+    builder.RegisterService(im.logs.get());
+  }
+  im.server = builder.BuildAndStart();
+  if (!im.server || port_ == 0) {
+    im.server.reset();
+    throw std::runtime_error("otlp receiver '" + im.id + "': cannot listen for gRPC on " + im.config.endpoint);
+  }
+  auto colon = endpoint.rfind(':');
+  spdlog::info("receiver {} (grpc) listening on {}:{}", im.id, endpoint.substr(0, colon), port_);
+}
+
+void GrpcServer::shutdown(Deadline deadline) {
+  if (!impl_->server) return;
+  auto system_deadline = std::chrono::system_clock::now() + (deadline - std::chrono::steady_clock::now());
+  impl_->server->Shutdown(system_deadline);
+  impl_->server->Wait();
+  impl_->server.reset();
+}
+
+}  // namespace otlpd::otlp_receiver

@@ -1,0 +1,32 @@
+// The OTLP/gRPC server: the trace, metrics and logs services on gRPC's callback API.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/consumer.h"
+#include "core/telemetry.h"
+#include "receivers/otlp/config.h"
+
+namespace otlpd::otlp_receiver {
+
+class GrpcServer {
+ public:
+  // Registers a service only for the signals `next` has a consumer for; the others answer UNIMPLEMENTED.
+  GrpcServer(std::string receiver_id, GrpcServerConfig config, Consumers next);
+  ~GrpcServer();
+
+  // Binds and starts serving; throws std::runtime_error when the endpoint cannot be bound.
+  void start();
+  // Stops accepting; in-flight calls may finish until `deadline`, then they are cancelled.
+  void shutdown(Deadline deadline);
+  // The bound port (useful with port 0).
+  int port() const { return port_; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  int port_ = 0;
+};
+
+}  // namespace otlpd::otlp_receiver
