@@ -1,0 +1,154 @@
+// Test harness for running the real daemon.
+#include "support/daemon.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <random>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+
+namespace otlpd::test {
+
+TempDir::TempDir() {
+  std::random_device rd;
+  for (int i = 0; i < 100; ++i) {
+    auto p = std::filesystem::temp_directory_path() / ("otlpd-test-" + std::to_string(rd()));
+    if (std::filesystem::create_directory(p)) {
+      path_ = p;
+      return;
+    }
+  }
+  throw std::runtime_error("cannot create a temp dir");
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::string TempDir::write(std::string_view name, std::string_view text) const {
+  auto p = file(name);
+  std::ofstream out(p, std::ios::binary);
+  out << text;
+  return p;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+namespace {
+
+pid_t spawn(const std::vector<std::string>& args, const std::vector<std::string>& env, const std::string& out,
+            const std::string& err) {
+  pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
+    int e = err == out ? o : open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
+    dup2(o, 1);
+    dup2(e, 2);
+    int devnull = open("/dev/null", O_RDONLY);
+    dup2(devnull, 0);
+    for (const auto& kv : env) putenv(const_cast<char*>(kv.c_str()));
+    std::vector<char*> argv;
+    std::string bin = OTLPD_BINARY;
+    argv.push_back(bin.data());
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(bin.c_str(), argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+int decode_status(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
+}
+
+}  // namespace
+
+Daemon::Daemon(std::string_view config_yaml, std::vector<std::string> env, std::vector<std::string> extra_args) {
+  auto cfg = dir_.write("config.yaml", config_yaml);
+  std::vector<std::string> args{"--config", cfg};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  pid_ = spawn(args, env, dir_.file("stdout"), dir_.file("stderr"));
+  bool up = wait_until(
+      [&] {
+        if (!running()) return true;
+        return log().find("is running") != std::string::npos;
+      },
+      std::chrono::seconds(30));
+  if (!up || !running()) {
+    std::string l = log();
+    if (running()) stop(SIGKILL);
+    throw std::runtime_error("otlpd did not start:\n" + l);
+  }
+}
+
+Daemon::~Daemon() {
+  if (running()) stop(SIGKILL);
+}
+
+bool Daemon::running() const {
+  if (pid_ <= 0 || exit_status_ >= 0) return false;
+  int status = 0;
+  pid_t r = waitpid(pid_, &status, WNOHANG);
+  if (r == pid_) {
+    const_cast<Daemon*>(this)->exit_status_ = decode_status(status);
+    return false;
+  }
+  return r == 0;
+}
+
+int Daemon::stop(int sig, std::chrono::milliseconds timeout) {
+  if (exit_status_ >= 0) return exit_status_;
+  if (!running()) return exit_status_;
+  kill(pid_, sig);
+  if (!wait_until([&] { return !running(); }, timeout)) {
+    kill(pid_, SIGKILL);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    exit_status_ = decode_status(status);
+    throw std::runtime_error("otlpd did not stop within the timeout");
+  }
+  return exit_status_;
+}
+
+std::string Daemon::log() const { return read_file(dir_.file("stderr")); }
+std::string Daemon::output() const { return read_file(dir_.file("stdout")); }
+
+int Daemon::port(std::string_view receiver_id, std::string_view transport) const {
+  std::string l = log();
+  std::string needle = "receiver " + std::string(receiver_id) + " (" + std::string(transport) + ") listening on ";
+  auto at = l.find(needle);
+  if (at == std::string::npos)
+    throw std::runtime_error("no listening line for " + std::string(receiver_id) + " in:\n" + l);
+  auto end = l.find('\n', at);
+  std::string hp = l.substr(at + needle.size(), end - at - needle.size());
+  return std::stoi(hp.substr(hp.rfind(':') + 1));
+}
+
+std::string Daemon::endpoint(std::string_view receiver_id, std::string_view transport) const {
+  return "127.0.0.1:" + std::to_string(port(receiver_id, transport));
+}
+
+RunResult run_otlpd(const std::vector<std::string>& args, std::vector<std::string> env) {
+  TempDir d;
+  pid_t pid = spawn(args, env, d.file("out"), d.file("out"));
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return RunResult{decode_status(status), read_file(d.file("out"))};
+}
+
+}  // namespace otlpd::test
