@@ -1,0 +1,82 @@
+// The one shared delivery path of every network exporter: a bounded sending queue drained by workers,
+// with retry and exponential back-off, around per-signal senders that make one attempt each.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "config/node.h"
+#include "core/component.h"
+
+namespace otlpd::exporter_helper {
+
+// The outcome of one delivery attempt.
+struct SendOutcome {
+  enum class Kind { ok, retryable, permanent };
+  Kind kind = Kind::ok;
+  std::string message;
+  std::chrono::milliseconds retry_after{0};  // from RetryInfo / Retry-After; 0: none given
+  int64_t rejected_items = 0;                // partial_success.rejected_*; logged, not retried
+  std::string partial_message;
+
+  static SendOutcome ok() { return {}; }
+  static SendOutcome retryable(std::string m, std::chrono::milliseconds after = {}) {
+    return {Kind::retryable, std::move(m), after, 0, {}};
+  }
+  static SendOutcome permanent(std::string m) { return {Kind::permanent, std::move(m), {}, 0, {}}; }
+};
+
+// Makes one attempt to deliver a batch before `deadline`. Called from several queue workers at once.
+template <typename B>
+class BatchSender {
+ public:
+  virtual ~BatchSender() = default;
+  virtual SendOutcome send(const B& batch, Deadline deadline) = 0;
+  // Called once when the exporter starts / stops (connect, release connections).
+  virtual void start() {}
+  virtual void shutdown() {}
+};
+
+struct Senders {
+  std::unique_ptr<BatchSender<TraceBatch>> traces;
+  std::unique_ptr<BatchSender<MetricBatch>> metrics;
+  std::unique_ptr<BatchSender<LogBatch>> logs;
+};
+
+// `sending_queue`, with the Collector's keys and defaults.
+struct QueueSettings {
+  bool enabled = true;
+  int num_consumers = 10;
+  int queue_size = 1000;
+  enum class Sizer { requests, items } sizer = Sizer::requests;
+  bool block_on_overflow = false;  // the Collector's key; otlpd answers retryable upstream instead of blocking
+  std::string storage;             // extension id of a file storage for a persistent queue; empty: in memory
+};
+
+// `retry_on_failure`, with the Collector's keys and defaults.
+struct RetrySettings {
+  bool enabled = true;
+  Duration initial_interval = std::chrono::seconds(5);
+  Duration max_interval = std::chrono::seconds(30);
+  Duration max_elapsed_time = std::chrono::seconds(300);  // 0: retry for ever
+  double multiplier = 1.5;
+  double randomization_factor = 0.5;
+};
+
+struct ExporterSettings {
+  QueueSettings queue;
+  RetrySettings retry;
+  Duration timeout = std::chrono::seconds(5);  // per attempt
+};
+
+// Reads `sending_queue`, `retry_on_failure` and `timeout` from an exporter's MapReader (marking them known).
+void parse_exporter_settings(MapReader& r, ExporterSettings& out);
+
+// An exporter for the signals that have a sender: consume() enqueues (a full queue answers retryable, counted
+// in otelcol_exporter_enqueue_failed_*), workers send with retry; counters otelcol_exporter_sent_*,
+// otelcol_exporter_send_failed_*, gauges otelcol_exporter_queue_size / _capacity. Shutdown drains until the
+// deadline. With the queue disabled, consume() sends (with retry) on the caller's thread.
+ExporterPtr make_queued_exporter(std::string id, ExporterSettings settings, Senders senders);
+
+}  // namespace otlpd::exporter_helper
