@@ -161,6 +161,7 @@ std::optional<ByteSize> parse_byte_size(std::string_view text) {
 }
 
 int ConfigNode::line() const {
+  if (key_line_ > 0) return key_line_;
   if (!node_.IsDefined()) return 0;
   auto m = node_.Mark();
   return m.line < 0 ? 0 : m.line + 1;
@@ -198,7 +199,7 @@ std::vector<std::pair<std::string, ConfigNode>> ConfigNode::entries() const {
   if (!node_.IsMap()) fail("expected a map of keys to values");
   for (const auto& kv : node_) {
     std::string key = kv.first.Scalar();
-    out.emplace_back(key, ConfigNode(kv.second, path_.empty() ? key : path_ + "::" + key));
+    out.emplace_back(key, ConfigNode(kv.second, path_.empty() ? key : path_ + "::" + key, kv.first));
   }
   return out;
 }
@@ -303,7 +304,7 @@ std::optional<ConfigNode> MapReader::child(std::string_view key) {
   for (const auto& kv : y) {
     if (kv.first.Scalar() == key) {
       std::string p = node_.path().empty() ? std::string(key) : node_.path() + "::" + std::string(key);
-      return ConfigNode(kv.second, std::move(p));
+      return ConfigNode(kv.second, std::move(p), kv.first);
     }
   }
   return std::nullopt;

@@ -42,6 +42,9 @@ std::optional<ByteSize> parse_byte_size(std::string_view text);
 class ConfigNode {
  public:
   ConfigNode(YAML::Node node, std::string path) : node_(std::move(node)), path_(std::move(path)) {}
+  // A map entry's value, located at its key's line (a null value has no useful position of its own).
+  ConfigNode(YAML::Node node, std::string path, const YAML::Node& key)
+      : node_(std::move(node)), path_(std::move(path)), key_line_(key.Mark().line + 1) {}
 
   const std::string& path() const { return path_; }
   // 1-based line, 0 when unknown.
@@ -70,6 +73,7 @@ class ConfigNode {
  private:
   YAML::Node node_;
   std::string path_;
+  int key_line_ = 0;
 };
 
 template <> std::string ConfigNode::as<std::string>() const;

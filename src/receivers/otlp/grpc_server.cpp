@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/endpoints.h"
 #include "google/rpc/status.pb.h"
 #include "opentelemetry/proto/collector/logs/v1/logs_service.grpc.pb.h"
 #include "opentelemetry/proto/collector/metrics/v1/metrics_service.grpc.pb.h"
@@ -156,6 +157,8 @@ void GrpcServer::start() {
   std::string endpoint = im.config.endpoint;
   if (endpoint.starts_with(":")) endpoint = "0.0.0.0" + endpoint;
   builder.AddListeningPort(endpoint, creds, &port_);
+  // gRPC enables SO_REUSEPORT by default, which lets a second daemon silently share the port.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(static_cast<int>(im.config.max_recv_msg_size_mib * 1024 * 1024));
   if (im.config.max_concurrent_streams > 0)
     builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, static_cast<int>(im.config.max_concurrent_streams));
@@ -176,8 +179,7 @@ void GrpcServer::start() {
     im.server.reset();
     throw std::runtime_error("otlp receiver '" + im.id + "': cannot listen for gRPC on " + im.config.endpoint);
   }
-  auto colon = endpoint.rfind(':');
-  spdlog::info("receiver {} (grpc) listening on {}:{}", im.id, endpoint.substr(0, colon), port_);
+  record_listening(im.id, "grpc", endpoint.substr(0, endpoint.rfind(':')), port_);
 }
 
 void GrpcServer::shutdown(Deadline deadline) {

@@ -1,0 +1,16 @@
+// Where receivers listen: recorded when a server binds, so that tests, logs and health checks can find
+// ports chosen by the system (endpoint port 0).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace otlpd {
+
+// Records "receiver <id> (<transport>) listening on <host>:<port>" and logs that line.
+void record_listening(std::string_view receiver_id, std::string_view transport, std::string_view host, int port);
+// The port last recorded for a receiver and transport ("grpc", "http").
+std::optional<int> listening_port(std::string_view receiver_id, std::string_view transport);
+
+}  // namespace otlpd
