@@ -11,12 +11,14 @@
 #include "codec/json_schema.h"
 #include "codec/json_text.h"
 #include "opentelemetry/proto/common/v1/common.pb.h"
+#include "opentelemetry/proto/trace/v1/trace.pb.h"
 
 namespace otlpd::otlp_json::detail {
 
 namespace {
 
 namespace common = opentelemetry::proto::common::v1;
+namespace trace = opentelemetry::proto::trace::v1;
 namespace dom = simdjson::dom;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
@@ -51,6 +53,10 @@ class Decoder {
     if (generated_) {
       if (s.special == Special::kAnyValue) return any_value(el, static_cast<common::AnyValue&>(m), depth);
       if (s.special == Special::kKeyValue) return key_value(el, static_cast<common::KeyValue&>(m), depth);
+      if (s.special == Special::kSpan) return span(el, static_cast<trace::Span&>(m), depth);
+      if (s.special == Special::kSpanEvent) return span_event(el, static_cast<trace::Span::Event&>(m), depth);
+      if (s.special == Special::kSpanLink) return span_link(el, static_cast<trace::Span::Link&>(m), depth);
+      if (s.special == Special::kSpanStatus) return span_status(el, static_cast<trace::Status&>(m), depth);
     }
     dom::object obj;
     if (!object(el, obj, depth)) return false;
@@ -331,7 +337,7 @@ class Decoder {
       if (p.key == "key") {
         std::string_view s;
         if (!string(p.value, s)) return at("key");
-        kv.set_key(s.data(), s.size());
+        kv.mutable_key()->assign(s.data(), s.size());
       } else if (p.key == "value") {
         if (!any_value(p.value, *kv.mutable_value(), depth + 1)) return at("value");
       }
@@ -375,7 +381,7 @@ class Decoder {
       case 's': {
         std::string_view s;
         if (!string(v, s)) return at(name);
-        av.set_string_value(s.data(), s.size());
+        av.mutable_string_value()->assign(s.data(), s.size());
         return true;
       }
       case 'i': {
@@ -435,6 +441,178 @@ class Decoder {
         return true;
       }
     }
+  }
+
+  // Hand-written paths for the span, the message that dominates trace payloads: generated accessors, no reflection.
+  template <typename Fn>
+  bool list(dom::element v, std::string_view name, size_t depth, Fn&& each) {
+    dom::array arr;
+    if (!array(v, arr, depth)) return at(name);
+    long i = 0;
+    for (dom::element e : arr) {
+      if (e.is_null()) return fail("null is not allowed in a list"), at(name, i);
+      if (!each(e)) return at(name, i);
+      ++i;
+    }
+    return true;
+  }
+  bool attributes(dom::element v, std::string_view name, google::protobuf::RepeatedPtrField<common::KeyValue>& out,
+                  size_t depth) {
+    return list(v, name, depth + 1, [&](dom::element e) { return key_value(e, *out.Add(), depth + 2); });
+  }
+  bool str(dom::element v, std::string_view name, std::string* out) {
+    std::string_view s;
+    if (!string(v, s)) return at(name);
+    out->assign(s.data(), s.size());
+    return true;
+  }
+  bool hex_id(dom::element v, std::string_view name, size_t bytes, std::string* out) {
+    std::string_view s;
+    if (!string(v, s)) return at(name);
+    std::string err = decode_hex(s, bytes, *out);
+    if (!err.empty()) return fail(std::move(err)), at(name);
+    return true;
+  }
+  bool u64(dom::element v, std::string_view name, uint64_t& out) { return uint64(v, out) || at(name); }
+  bool u32(dom::element v, std::string_view name, uint32_t& out) {
+    uint64_t x;
+    if (!uint64(v, x)) return at(name);
+    if (x > std::numeric_limits<uint32_t>::max()) return fail("integer out of range for a 32-bit field"), at(name);
+    out = static_cast<uint32_t>(x);
+    return true;
+  }
+  bool enum_number(dom::element v, std::string_view name, const google::protobuf::EnumDescriptor* et, int& out) {
+    int64_t n;
+    if (v.type() == dom::element_type::STRING) {
+      std::string_view text = v.get_string().value_unsafe();
+      if (const auto* ev = et->FindValueByName(std::string(text))) {
+        out = ev->number();
+        return true;
+      }
+      if (!parse_int64(text, n))
+        return fail("unknown value \"" + std::string(text.substr(0, 64)) + "\" of enum " + et->name()), at(name);
+    } else if (!int64(v, n)) {
+      return at(name);
+    }
+    if (n < std::numeric_limits<int32_t>::min() || n > std::numeric_limits<int32_t>::max())
+      return fail("enum value out of range"), at(name);
+    out = static_cast<int>(n);
+    return true;
+  }
+
+  bool span(dom::element el, trace::Span& s, size_t depth) {
+    dom::object obj;
+    if (!object(el, obj, depth)) return false;
+    for (dom::key_value_pair p : obj) {
+      if (p.value.is_null()) continue;
+      std::string_view k = p.key;
+      dom::element v = p.value;
+      bool ok = true;
+      uint64_t u;
+      uint32_t u32v;
+      int e;
+      if (key_is(k, "traceId", "trace_id")) {
+        ok = hex_id(v, "traceId", 16, s.mutable_trace_id());
+      } else if (key_is(k, "spanId", "span_id")) {
+        ok = hex_id(v, "spanId", 8, s.mutable_span_id());
+      } else if (key_is(k, "parentSpanId", "parent_span_id")) {
+        ok = hex_id(v, "parentSpanId", 8, s.mutable_parent_span_id());
+      } else if (k == "name") {
+        ok = str(v, "name", s.mutable_name());
+      } else if (k == "kind") {
+        if ((ok = enum_number(v, "kind", trace::Span::SpanKind_descriptor(), e))) s.set_kind(static_cast<trace::Span::SpanKind>(e));
+      } else if (key_is(k, "startTimeUnixNano", "start_time_unix_nano")) {
+        if ((ok = u64(v, "startTimeUnixNano", u))) s.set_start_time_unix_nano(u);
+      } else if (key_is(k, "endTimeUnixNano", "end_time_unix_nano")) {
+        if ((ok = u64(v, "endTimeUnixNano", u))) s.set_end_time_unix_nano(u);
+      } else if (k == "attributes") {
+        ok = attributes(v, "attributes", *s.mutable_attributes(), depth);
+      } else if (k == "events") {
+        ok = list(v, "events", depth + 1,
+                  [&](dom::element x) { return span_event(x, *s.add_events(), depth + 2); });
+      } else if (k == "links") {
+        ok = list(v, "links", depth + 1, [&](dom::element x) { return span_link(x, *s.add_links(), depth + 2); });
+      } else if (k == "status") {
+        ok = span_status(v, *s.mutable_status(), depth + 1) || at("status");
+      } else if (key_is(k, "traceState", "trace_state")) {
+        ok = str(v, "traceState", s.mutable_trace_state());
+      } else if (k == "flags") {
+        if ((ok = u32(v, "flags", u32v))) s.set_flags(u32v);
+      } else if (key_is(k, "droppedAttributesCount", "dropped_attributes_count")) {
+        if ((ok = u32(v, "droppedAttributesCount", u32v))) s.set_dropped_attributes_count(u32v);
+      } else if (key_is(k, "droppedEventsCount", "dropped_events_count")) {
+        if ((ok = u32(v, "droppedEventsCount", u32v))) s.set_dropped_events_count(u32v);
+      } else if (key_is(k, "droppedLinksCount", "dropped_links_count")) {
+        if ((ok = u32(v, "droppedLinksCount", u32v))) s.set_dropped_links_count(u32v);
+      }
+      if (!ok) return false;
+    }
+    return true;
+  }
+
+  bool span_event(dom::element el, trace::Span::Event& ev, size_t depth) {
+    dom::object obj;
+    if (!object(el, obj, depth)) return false;
+    for (dom::key_value_pair p : obj) {
+      if (p.value.is_null()) continue;
+      std::string_view k = p.key;
+      bool ok = true;
+      uint64_t u;
+      uint32_t u32v;
+      if (key_is(k, "timeUnixNano", "time_unix_nano")) {
+        if ((ok = u64(p.value, "timeUnixNano", u))) ev.set_time_unix_nano(u);
+      } else if (k == "name") {
+        ok = str(p.value, "name", ev.mutable_name());
+      } else if (k == "attributes") {
+        ok = attributes(p.value, "attributes", *ev.mutable_attributes(), depth);
+      } else if (key_is(k, "droppedAttributesCount", "dropped_attributes_count")) {
+        if ((ok = u32(p.value, "droppedAttributesCount", u32v))) ev.set_dropped_attributes_count(u32v);
+      }
+      if (!ok) return false;
+    }
+    return true;
+  }
+
+  bool span_link(dom::element el, trace::Span::Link& ln, size_t depth) {
+    dom::object obj;
+    if (!object(el, obj, depth)) return false;
+    for (dom::key_value_pair p : obj) {
+      if (p.value.is_null()) continue;
+      std::string_view k = p.key;
+      bool ok = true;
+      uint32_t u32v;
+      if (key_is(k, "traceId", "trace_id")) {
+        ok = hex_id(p.value, "traceId", 16, ln.mutable_trace_id());
+      } else if (key_is(k, "spanId", "span_id")) {
+        ok = hex_id(p.value, "spanId", 8, ln.mutable_span_id());
+      } else if (key_is(k, "traceState", "trace_state")) {
+        ok = str(p.value, "traceState", ln.mutable_trace_state());
+      } else if (k == "attributes") {
+        ok = attributes(p.value, "attributes", *ln.mutable_attributes(), depth);
+      } else if (key_is(k, "droppedAttributesCount", "dropped_attributes_count")) {
+        if ((ok = u32(p.value, "droppedAttributesCount", u32v))) ln.set_dropped_attributes_count(u32v);
+      } else if (k == "flags") {
+        if ((ok = u32(p.value, "flags", u32v))) ln.set_flags(u32v);
+      }
+      if (!ok) return false;
+    }
+    return true;
+  }
+
+  bool span_status(dom::element el, trace::Status& st, size_t depth) {
+    dom::object obj;
+    if (!object(el, obj, depth)) return false;
+    for (dom::key_value_pair p : obj) {
+      if (p.value.is_null()) continue;
+      int e;
+      if (p.key == "message") {
+        if (!str(p.value, "message", st.mutable_message())) return false;
+      } else if (p.key == "code") {
+        if (!enum_number(p.value, "code", trace::Status::StatusCode_descriptor(), e)) return false;
+        st.set_code(static_cast<trace::Status::StatusCode>(e));
+      }
+    }
+    return true;
   }
 
   size_t max_depth_;

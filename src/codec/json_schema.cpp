@@ -71,6 +71,10 @@ class Registry {
     s->desc = d;
     if (d->full_name() == "opentelemetry.proto.common.v1.KeyValue") s->special = Special::kKeyValue;
     if (d->full_name() == "opentelemetry.proto.common.v1.AnyValue") s->special = Special::kAnyValue;
+    if (d->full_name() == "opentelemetry.proto.trace.v1.Span") s->special = Special::kSpan;
+    if (d->full_name() == "opentelemetry.proto.trace.v1.Span.Event") s->special = Special::kSpanEvent;
+    if (d->full_name() == "opentelemetry.proto.trace.v1.Span.Link") s->special = Special::kSpanLink;
+    if (d->full_name() == "opentelemetry.proto.trace.v1.Status") s->special = Special::kSpanStatus;
     for (int i = 0; i < d->field_count(); ++i) {
       const FieldDescriptor* f = d->field(i);
       FieldSchema fs;

@@ -13,7 +13,7 @@ namespace otlpd::otlp_json::detail {
 enum class Kind : uint8_t { kDouble, kFloat, kInt32, kInt64, kUInt32, kUInt64, kBool, kEnum, kString, kBytes, kHexId, kMessage };
 
 // Messages with a hand-written fast path (generated classes only).
-enum class Special : uint8_t { kNone, kKeyValue, kAnyValue };
+enum class Special : uint8_t { kNone, kKeyValue, kAnyValue, kSpan, kSpanEvent, kSpanLink, kSpanStatus };
 
 struct MessageSchema;
 

@@ -2,6 +2,7 @@
 #include "codec/otlp_json.h"
 
 #include <google/protobuf/arena.h>
+#include <google/protobuf/dynamic_message.h>
 #include <google/protobuf/util/message_differencer.h>
 
 #include <catch2/catch.hpp>
@@ -335,6 +336,28 @@ TEST_CASE("encode appends to the output", "[codec]") {
   REQUIRE(out == R"(prefix {"key":"a\"\n\u0001"})");
   common::AnyValue empty;
   REQUIRE(otlp_json::encode(empty) == "{}");
+}
+
+}  // namespace otlpd
+
+namespace otlpd {
+
+TEST_CASE("dynamic messages take the reflection path and decode and encode the same", "[codec]") {
+  // Given a message that is not an instance of the generated class (no hand-written fast paths apply)
+  google::protobuf::DynamicMessageFactory factory;
+  std::unique_ptr<google::protobuf::Message> dyn(
+      factory.GetPrototype(otlp_trace::ExportTraceServiceRequest::descriptor())->New());
+  auto full = test::full_traces(4, 5);
+  std::string json = otlp_json::encode(full);
+  // When decoded and encoded again
+  REQUIRE(otlp_json::decode(json, *dyn).empty());
+  // Then it holds the same data and encodes to the same text
+  REQUIRE(dyn->SerializeAsString() == full.SerializeAsString());
+  REQUIRE(otlp_json::encode(*dyn) == json);
+  // and errors name the same path
+  std::string err = otlp_json::decode(
+      R"({"resourceSpans":[{"scopeSpans":[{"spans":[{},{"links":[{"traceId":"00"}]}]}]}]})", *dyn);
+  REQUIRE(err == "resourceSpans[0].scopeSpans[0].spans[1].links[0].traceId: expected 32 hex digits, got 2");
 }
 
 }  // namespace otlpd
