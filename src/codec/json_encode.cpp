@@ -5,12 +5,14 @@
 #include "codec/json_schema.h"
 #include "codec/json_text.h"
 #include "opentelemetry/proto/common/v1/common.pb.h"
+#include "opentelemetry/proto/trace/v1/trace.pb.h"
 
 namespace otlpd::otlp_json::detail {
 
 namespace {
 
 namespace common = opentelemetry::proto::common::v1;
+namespace trace = opentelemetry::proto::trace::v1;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
@@ -23,6 +25,10 @@ class Encoder {
     if (generated_) {
       if (s.special == Special::kAnyValue) return any_value(static_cast<const common::AnyValue&>(m));
       if (s.special == Special::kKeyValue) return key_value(static_cast<const common::KeyValue&>(m));
+      if (s.special == Special::kSpan) return span(static_cast<const trace::Span&>(m));
+      if (s.special == Special::kSpanEvent) return span_event(static_cast<const trace::Span::Event&>(m));
+      if (s.special == Special::kSpanLink) return span_link(static_cast<const trace::Span::Link&>(m));
+      if (s.special == Special::kSpanStatus) return span_status(static_cast<const trace::Status&>(m));
     }
     const Reflection* r = m.GetReflection();
     out_.push_back('{');
@@ -167,6 +173,123 @@ class Encoder {
         break;
       }
       case common::AnyValue::VALUE_NOT_SET: out_ += "{}"; return;
+    }
+    out_.push_back('}');
+  }
+
+  // Hand-written span encoding (same member order as the table-driven path: by field number).
+  void member(bool& first, std::string_view key) {
+    if (!first) out_.push_back(',');
+    first = false;
+    out_ += key;
+  }
+  void hex_member(bool& first, std::string_view key, const std::string& id) {
+    if (id.empty()) return;
+    member(first, key);
+    append_hex_quoted(out_, id);
+  }
+  void string_member(bool& first, std::string_view key, const std::string& v) {
+    if (v.empty()) return;
+    member(first, key);
+    append_quoted(out_, v);
+  }
+  void u32_member(bool& first, std::string_view key, uint32_t v) {
+    if (v == 0) return;
+    member(first, key);
+    append_uint(out_, v);
+  }
+  void u64_member(bool& first, std::string_view key, uint64_t v) {
+    if (v == 0) return;
+    member(first, key);
+    out_.push_back('"');
+    append_uint(out_, v);
+    out_.push_back('"');
+  }
+  void attributes_member(bool& first, std::string_view key,
+                         const google::protobuf::RepeatedPtrField<common::KeyValue>& attrs) {
+    if (attrs.empty()) return;
+    member(first, key);
+    out_.push_back('[');
+    for (int i = 0; i < attrs.size(); ++i) {
+      if (i > 0) out_.push_back(',');
+      key_value(attrs[i]);
+    }
+    out_.push_back(']');
+  }
+
+  void span(const trace::Span& s) {
+    out_.push_back('{');
+    bool first = true;
+    hex_member(first, "\"traceId\":", s.trace_id());
+    hex_member(first, "\"spanId\":", s.span_id());
+    string_member(first, "\"traceState\":", s.trace_state());
+    hex_member(first, "\"parentSpanId\":", s.parent_span_id());
+    string_member(first, "\"name\":", s.name());
+    if (s.kind() != 0) {
+      member(first, "\"kind\":");
+      append_int(out_, s.kind());
+    }
+    u64_member(first, "\"startTimeUnixNano\":", s.start_time_unix_nano());
+    u64_member(first, "\"endTimeUnixNano\":", s.end_time_unix_nano());
+    attributes_member(first, "\"attributes\":", s.attributes());
+    u32_member(first, "\"droppedAttributesCount\":", s.dropped_attributes_count());
+    if (!s.events().empty()) {
+      member(first, "\"events\":");
+      out_.push_back('[');
+      for (int i = 0; i < s.events_size(); ++i) {
+        if (i > 0) out_.push_back(',');
+        span_event(s.events(i));
+      }
+      out_.push_back(']');
+    }
+    u32_member(first, "\"droppedEventsCount\":", s.dropped_events_count());
+    if (!s.links().empty()) {
+      member(first, "\"links\":");
+      out_.push_back('[');
+      for (int i = 0; i < s.links_size(); ++i) {
+        if (i > 0) out_.push_back(',');
+        span_link(s.links(i));
+      }
+      out_.push_back(']');
+    }
+    u32_member(first, "\"droppedLinksCount\":", s.dropped_links_count());
+    if (s.has_status()) {
+      member(first, "\"status\":");
+      span_status(s.status());
+    }
+    u32_member(first, "\"flags\":", s.flags());
+    out_.push_back('}');
+  }
+
+  void span_event(const trace::Span::Event& e) {
+    out_.push_back('{');
+    bool first = true;
+    u64_member(first, "\"timeUnixNano\":", e.time_unix_nano());
+    string_member(first, "\"name\":", e.name());
+    attributes_member(first, "\"attributes\":", e.attributes());
+    u32_member(first, "\"droppedAttributesCount\":", e.dropped_attributes_count());
+    out_.push_back('}');
+  }
+
+  void span_link(const trace::Span::Link& l) {
+    out_.push_back('{');
+    bool first = true;
+    hex_member(first, "\"traceId\":", l.trace_id());
+    hex_member(first, "\"spanId\":", l.span_id());
+    string_member(first, "\"traceState\":", l.trace_state());
+    attributes_member(first, "\"attributes\":", l.attributes());
+    u32_member(first, "\"droppedAttributesCount\":", l.dropped_attributes_count());
+    u32_member(first, "\"flags\":", l.flags());
+    out_.push_back('}');
+  }
+
+  void span_status(const trace::Status& st) {
+    out_.push_back('{');
+    bool first = true;
+    string_member(first, "\"message\":", st.message());
+    if (st.code() != 0) {
+      member(first, "\"code\":");
+      append_int(out_, st.code());
     }
     out_.push_back('}');
   }
