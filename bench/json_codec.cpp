@@ -131,39 +131,50 @@ int main(int argc, char** argv) {
 
   {
     ExportTraceServiceRequest check;
-    if (!otlpd::otlp_json::decode(ours, check).empty() || check.SerializeAsString() != req.SerializeAsString()) {
+    if (!otlpd::otlp_json::decode(ours, check).empty() ||
+        check.SerializeAsString() != req.SerializeAsString()) {
       std::fprintf(stderr, "round trip failed\n");
       return 1;
     }
   }
 
-  report("otlpd decode (arena per request)", measure("otlpd decode (arena per request)", [&] {
-           google::protobuf::Arena arena;
-           auto* m = google::protobuf::Arena::CreateMessage<ExportTraceServiceRequest>(&arena);
-           if (!otlpd::otlp_json::decode(ours, *m).empty()) std::abort();
-         }),
+  report("otlpd decode (arena per request)",
+         measure("otlpd decode (arena per request)",
+                 [&] {
+                   google::protobuf::Arena arena;
+                   auto* m = google::protobuf::Arena::CreateMessage<ExportTraceServiceRequest>(&arena);
+                   if (!otlpd::otlp_json::decode(ours, *m).empty()) std::abort();
+                 }),
          ours.size());
-  report("otlpd decode (heap message)", measure("otlpd decode (heap message)", [&] {
-           ExportTraceServiceRequest m;
-           if (!otlpd::otlp_json::decode(ours, m).empty()) std::abort();
-         }),
+  report("otlpd decode (heap message)",
+         measure("otlpd decode (heap message)",
+                 [&] {
+                   ExportTraceServiceRequest m;
+                   if (!otlpd::otlp_json::decode(ours, m).empty()) std::abort();
+                 }),
          ours.size());
-  report("protobuf JsonStringToMessage", measure("protobuf JsonStringToMessage", [&] {
-           google::protobuf::Arena arena;
-           auto* m = google::protobuf::Arena::CreateMessage<ExportTraceServiceRequest>(&arena);
-           if (!google::protobuf::util::JsonStringToMessage(theirs, m).ok()) std::abort();
-         }),
+  report("protobuf JsonStringToMessage",
+         measure("protobuf JsonStringToMessage",
+                 [&] {
+                   google::protobuf::Arena arena;
+                   auto* m = google::protobuf::Arena::CreateMessage<ExportTraceServiceRequest>(&arena);
+                   if (!google::protobuf::util::JsonStringToMessage(theirs, m).ok()) std::abort();
+                 }),
          theirs.size());
   std::string out;
-  report("otlpd encode", measure("otlpd encode", [&] {
-           out.clear();
-           otlpd::otlp_json::encode(req, out);
-         }),
+  report("otlpd encode",
+         measure("otlpd encode",
+                 [&] {
+                   out.clear();
+                   otlpd::otlp_json::encode(req, out);
+                 }),
          ours.size());
-  report("protobuf MessageToJsonString", measure("protobuf MessageToJsonString", [&] {
-           out.clear();
-           if (!google::protobuf::util::MessageToJsonString(req, &out).ok()) std::abort();
-         }),
+  report("protobuf MessageToJsonString",
+         measure("protobuf MessageToJsonString",
+                 [&] {
+                   out.clear();
+                   if (!google::protobuf::util::MessageToJsonString(req, &out).ok()) std::abort();
+                 }),
          theirs.size());
   return 0;
 }

@@ -29,19 +29,26 @@ constexpr size_t kKeepParserCapacity = 8 * 1024 * 1024;
 
 const char* type_name(dom::element_type t) {
   switch (t) {
-    case dom::element_type::ARRAY: return "an array";
-    case dom::element_type::OBJECT: return "an object";
+    case dom::element_type::ARRAY:
+      return "an array";
+    case dom::element_type::OBJECT:
+      return "an object";
     case dom::element_type::INT64:
     case dom::element_type::UINT64:
-    case dom::element_type::DOUBLE: return "a number";
-    case dom::element_type::STRING: return "a string";
-    case dom::element_type::BOOL: return "a boolean";
-    case dom::element_type::NULL_VALUE: return "null";
+    case dom::element_type::DOUBLE:
+      return "a number";
+    case dom::element_type::STRING:
+      return "a string";
+    case dom::element_type::BOOL:
+      return "a boolean";
+    case dom::element_type::NULL_VALUE:
+      return "null";
   }
   return "a value";
 }
 
-bool key_is(std::string_view key, std::string_view json_name, std::string_view proto_name) {
+[[gnu::always_inline]] inline bool key_is(std::string_view key, std::string_view json_name,
+                                          std::string_view proto_name) {
   return key == json_name || key == proto_name;
 }
 
@@ -118,7 +125,8 @@ class Decoder {
   bool field(dom::element v, Message& m, const Reflection* r, const FieldSchema& f, size_t depth) {
     if (!f.repeated) {
       if (f.in_oneof && r->HasOneof(m, f.fd->real_containing_oneof()))
-        return fail("more than one member of oneof '" + f.fd->real_containing_oneof()->name() + "' is set"), at(f.json_name);
+        return fail("more than one member of oneof '" + f.fd->real_containing_oneof()->name() + "' is set"),
+               at(f.json_name);
       if (!singular(v, m, r, f, depth + 1)) return at(f.json_name);
       return true;
     }
@@ -135,7 +143,8 @@ class Decoder {
   bool singular(dom::element v, Message& m, const Reflection* r, const FieldSchema& f, size_t depth) {
     const FieldDescriptor* fd = f.fd;
     switch (f.kind) {
-      case Kind::kMessage: return message(v, *r->MutableMessage(&m, fd), *f.message, depth);
+      case Kind::kMessage:
+        return message(v, *r->MutableMessage(&m, fd), *f.message, depth);
       case Kind::kString: {
         std::string_view s;
         if (!string(v, s)) return false;
@@ -149,20 +158,38 @@ class Decoder {
         r->SetString(&m, fd, std::move(b));
         return true;
       }
-      default: break;
+      default:
+        break;
     }
     Scalar x;
     if (!scalar(v, f, x)) return false;
     switch (f.kind) {
-      case Kind::kDouble: r->SetDouble(&m, fd, x.d); break;
-      case Kind::kFloat: r->SetFloat(&m, fd, static_cast<float>(x.d)); break;
-      case Kind::kInt32: r->SetInt32(&m, fd, static_cast<int32_t>(x.i)); break;
-      case Kind::kInt64: r->SetInt64(&m, fd, x.i); break;
-      case Kind::kUInt32: r->SetUInt32(&m, fd, static_cast<uint32_t>(x.u)); break;
-      case Kind::kUInt64: r->SetUInt64(&m, fd, x.u); break;
-      case Kind::kBool: r->SetBool(&m, fd, x.b); break;
-      case Kind::kEnum: r->SetEnumValue(&m, fd, static_cast<int>(x.i)); break;
-      default: break;
+      case Kind::kDouble:
+        r->SetDouble(&m, fd, x.d);
+        break;
+      case Kind::kFloat:
+        r->SetFloat(&m, fd, static_cast<float>(x.d));
+        break;
+      case Kind::kInt32:
+        r->SetInt32(&m, fd, static_cast<int32_t>(x.i));
+        break;
+      case Kind::kInt64:
+        r->SetInt64(&m, fd, x.i);
+        break;
+      case Kind::kUInt32:
+        r->SetUInt32(&m, fd, static_cast<uint32_t>(x.u));
+        break;
+      case Kind::kUInt64:
+        r->SetUInt64(&m, fd, x.u);
+        break;
+      case Kind::kBool:
+        r->SetBool(&m, fd, x.b);
+        break;
+      case Kind::kEnum:
+        r->SetEnumValue(&m, fd, static_cast<int>(x.i));
+        break;
+      default:
+        break;
     }
     return true;
   }
@@ -171,7 +198,8 @@ class Decoder {
     const FieldDescriptor* fd = f.fd;
     if (v.is_null()) return fail("null is not allowed in a list");
     switch (f.kind) {
-      case Kind::kMessage: return message(v, *r->AddMessage(&m, fd), *f.message, depth);
+      case Kind::kMessage:
+        return message(v, *r->AddMessage(&m, fd), *f.message, depth);
       case Kind::kString: {
         std::string_view s;
         if (!string(v, s)) return false;
@@ -185,20 +213,38 @@ class Decoder {
         r->AddString(&m, fd, std::move(b));
         return true;
       }
-      default: break;
+      default:
+        break;
     }
     Scalar x;
     if (!scalar(v, f, x)) return false;
     switch (f.kind) {
-      case Kind::kDouble: r->AddDouble(&m, fd, x.d); break;
-      case Kind::kFloat: r->AddFloat(&m, fd, static_cast<float>(x.d)); break;
-      case Kind::kInt32: r->AddInt32(&m, fd, static_cast<int32_t>(x.i)); break;
-      case Kind::kInt64: r->AddInt64(&m, fd, x.i); break;
-      case Kind::kUInt32: r->AddUInt32(&m, fd, static_cast<uint32_t>(x.u)); break;
-      case Kind::kUInt64: r->AddUInt64(&m, fd, x.u); break;
-      case Kind::kBool: r->AddBool(&m, fd, x.b); break;
-      case Kind::kEnum: r->AddEnumValue(&m, fd, static_cast<int>(x.i)); break;
-      default: break;
+      case Kind::kDouble:
+        r->AddDouble(&m, fd, x.d);
+        break;
+      case Kind::kFloat:
+        r->AddFloat(&m, fd, static_cast<float>(x.d));
+        break;
+      case Kind::kInt32:
+        r->AddInt32(&m, fd, static_cast<int32_t>(x.i));
+        break;
+      case Kind::kInt64:
+        r->AddInt64(&m, fd, x.i);
+        break;
+      case Kind::kUInt32:
+        r->AddUInt32(&m, fd, static_cast<uint32_t>(x.u));
+        break;
+      case Kind::kUInt64:
+        r->AddUInt64(&m, fd, x.u);
+        break;
+      case Kind::kBool:
+        r->AddBool(&m, fd, x.b);
+        break;
+      case Kind::kEnum:
+        r->AddEnumValue(&m, fd, static_cast<int>(x.i));
+        break;
+      default:
+        break;
     }
     return true;
   }
@@ -213,13 +259,16 @@ class Decoder {
   bool scalar(dom::element v, const FieldSchema& f, Scalar& x) {
     switch (f.kind) {
       case Kind::kDouble:
-      case Kind::kFloat: return number(v, x.d);
+      case Kind::kFloat:
+        return number(v, x.d);
       case Kind::kBool:
         if (v.type() != dom::element_type::BOOL) return type_error("a boolean", v);
         x.b = v.get_bool().value_unsafe();
         return true;
-      case Kind::kInt64: return int64(v, x.i);
-      case Kind::kUInt64: return uint64(v, x.u);
+      case Kind::kInt64:
+        return int64(v, x.i);
+      case Kind::kUInt64:
+        return uint64(v, x.u);
       case Kind::kInt32:
         if (!int64(v, x.i)) return false;
         if (x.i < std::numeric_limits<int32_t>::min() || x.i > std::numeric_limits<int32_t>::max())
@@ -227,10 +276,13 @@ class Decoder {
         return true;
       case Kind::kUInt32:
         if (!uint64(v, x.u)) return false;
-        if (x.u > std::numeric_limits<uint32_t>::max()) return fail("integer out of range for a 32-bit field");
+        if (x.u > std::numeric_limits<uint32_t>::max())
+          return fail("integer out of range for a 32-bit field");
         return true;
-      case Kind::kEnum: return enum_value(v, f, x.i);
-      default: return fail("internal: not a scalar field");
+      case Kind::kEnum:
+        return enum_value(v, f, x.i);
+      default:
+        return fail("internal: not a scalar field");
     }
   }
 
@@ -275,8 +327,11 @@ class Decoder {
 
   bool int64(dom::element v, int64_t& out) {
     switch (v.type()) {
-      case dom::element_type::INT64: out = v.get_int64().value_unsafe(); return true;
-      case dom::element_type::UINT64: return fail("integer out of range");
+      case dom::element_type::INT64:
+        out = v.get_int64().value_unsafe();
+        return true;
+      case dom::element_type::UINT64:
+        return fail("integer out of range");
       case dom::element_type::DOUBLE: {
         double d = v.get_double().value_unsafe();
         // 2^63 is exactly representable; anything at or above it does not fit.
@@ -287,8 +342,10 @@ class Decoder {
       }
       case dom::element_type::STRING:
         if (parse_int64(v.get_string().value_unsafe(), out)) return true;
-        return fail("expected an integer, got \"" + std::string(v.get_string().value_unsafe().substr(0, 64)) + "\"");
-      default: return type_error("an integer", v);
+        return fail("expected an integer, got \"" + std::string(v.get_string().value_unsafe().substr(0, 64)) +
+                    "\"");
+      default:
+        return type_error("an integer", v);
     }
   }
 
@@ -300,7 +357,9 @@ class Decoder {
         out = static_cast<uint64_t>(i);
         return true;
       }
-      case dom::element_type::UINT64: out = v.get_uint64().value_unsafe(); return true;
+      case dom::element_type::UINT64:
+        out = v.get_uint64().value_unsafe();
+        return true;
       case dom::element_type::DOUBLE: {
         double d = v.get_double().value_unsafe();
         if (d != std::trunc(d) || d < 0 || d >= 18446744073709551616.0)
@@ -312,19 +371,28 @@ class Decoder {
         if (parse_uint64(v.get_string().value_unsafe(), out)) return true;
         return fail("expected a non-negative integer, got \"" +
                     std::string(v.get_string().value_unsafe().substr(0, 64)) + "\"");
-      default: return type_error("an integer", v);
+      default:
+        return type_error("an integer", v);
     }
   }
 
   bool number(dom::element v, double& out) {
     switch (v.type()) {
-      case dom::element_type::DOUBLE: out = v.get_double().value_unsafe(); return true;
-      case dom::element_type::INT64: out = static_cast<double>(v.get_int64().value_unsafe()); return true;
-      case dom::element_type::UINT64: out = static_cast<double>(v.get_uint64().value_unsafe()); return true;
+      case dom::element_type::DOUBLE:
+        out = v.get_double().value_unsafe();
+        return true;
+      case dom::element_type::INT64:
+        out = static_cast<double>(v.get_int64().value_unsafe());
+        return true;
+      case dom::element_type::UINT64:
+        out = static_cast<double>(v.get_uint64().value_unsafe());
+        return true;
       case dom::element_type::STRING:
         if (parse_double(v.get_string().value_unsafe(), out)) return true;
-        return fail("expected a number, got \"" + std::string(v.get_string().value_unsafe().substr(0, 64)) + "\"");
-      default: return type_error("a number", v);
+        return fail("expected a number, got \"" + std::string(v.get_string().value_unsafe().substr(0, 64)) +
+                    "\"");
+      default:
+        return type_error("a number", v);
     }
   }
 
@@ -443,7 +511,8 @@ class Decoder {
     }
   }
 
-  // Hand-written paths for the span, the message that dominates trace payloads: generated accessors, no reflection.
+  // Hand-written paths for the span, the message that dominates trace payloads: generated accessors, no
+  // reflection.
   template <typename Fn>
   bool list(dom::element v, std::string_view name, size_t depth, Fn&& each) {
     dom::array arr;
@@ -456,8 +525,8 @@ class Decoder {
     }
     return true;
   }
-  bool attributes(dom::element v, std::string_view name, google::protobuf::RepeatedPtrField<common::KeyValue>& out,
-                  size_t depth) {
+  bool attributes(dom::element v, std::string_view name,
+                  google::protobuf::RepeatedPtrField<common::KeyValue>& out, size_t depth) {
     return list(v, name, depth + 1, [&](dom::element e) { return key_value(e, *out.Add(), depth + 2); });
   }
   bool str(dom::element v, std::string_view name, std::string* out) {
@@ -477,11 +546,13 @@ class Decoder {
   bool u32(dom::element v, std::string_view name, uint32_t& out) {
     uint64_t x;
     if (!uint64(v, x)) return at(name);
-    if (x > std::numeric_limits<uint32_t>::max()) return fail("integer out of range for a 32-bit field"), at(name);
+    if (x > std::numeric_limits<uint32_t>::max())
+      return fail("integer out of range for a 32-bit field"), at(name);
     out = static_cast<uint32_t>(x);
     return true;
   }
-  bool enum_number(dom::element v, std::string_view name, const google::protobuf::EnumDescriptor* et, int& out) {
+  bool enum_number(dom::element v, std::string_view name, const google::protobuf::EnumDescriptor* et,
+                   int& out) {
     int64_t n;
     if (v.type() == dom::element_type::STRING) {
       std::string_view text = v.get_string().value_unsafe();
@@ -490,7 +561,8 @@ class Decoder {
         return true;
       }
       if (!parse_int64(text, n))
-        return fail("unknown value \"" + std::string(text.substr(0, 64)) + "\" of enum " + et->name()), at(name);
+        return fail("unknown value \"" + std::string(text.substr(0, 64)) + "\" of enum " + et->name()),
+               at(name);
     } else if (!int64(v, n)) {
       return at(name);
     }
@@ -520,7 +592,8 @@ class Decoder {
       } else if (k == "name") {
         ok = str(v, "name", s.mutable_name());
       } else if (k == "kind") {
-        if ((ok = enum_number(v, "kind", trace::Span::SpanKind_descriptor(), e))) s.set_kind(static_cast<trace::Span::SpanKind>(e));
+        if ((ok = enum_number(v, "kind", trace::Span::SpanKind_descriptor(), e)))
+          s.set_kind(static_cast<trace::Span::SpanKind>(e));
       } else if (key_is(k, "startTimeUnixNano", "start_time_unix_nano")) {
         if ((ok = u64(v, "startTimeUnixNano", u))) s.set_start_time_unix_nano(u);
       } else if (key_is(k, "endTimeUnixNano", "end_time_unix_nano")) {
@@ -531,7 +604,8 @@ class Decoder {
         ok = list(v, "events", depth + 1,
                   [&](dom::element x) { return span_event(x, *s.add_events(), depth + 2); });
       } else if (k == "links") {
-        ok = list(v, "links", depth + 1, [&](dom::element x) { return span_link(x, *s.add_links(), depth + 2); });
+        ok = list(v, "links", depth + 1,
+                  [&](dom::element x) { return span_link(x, *s.add_links(), depth + 2); });
       } else if (k == "status") {
         ok = span_status(v, *s.mutable_status(), depth + 1) || at("status");
       } else if (key_is(k, "traceState", "trace_state")) {

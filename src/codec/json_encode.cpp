@@ -47,7 +47,8 @@ class Encoder {
         }
         out_.push_back(']');
       } else {
-        // HasField is "non-default" for proto3 scalars without presence, "set" for optional, oneof and messages.
+        // HasField is "non-default" for proto3 scalars without presence, "set" for optional, oneof and
+        // messages.
         if (!r->HasField(m, f.fd)) continue;
         if (!first) out_.push_back(',');
         first = false;
@@ -61,11 +62,16 @@ class Encoder {
  private:
   void singular_value(const Message& m, const Reflection* r, const FieldSchema& f) {
     switch (f.kind) {
-      case Kind::kDouble: return append_double(out_, r->GetDouble(m, f.fd));
-      case Kind::kFloat: return append_float(out_, r->GetFloat(m, f.fd));
-      case Kind::kInt32: return append_int(out_, r->GetInt32(m, f.fd));
-      case Kind::kUInt32: return append_uint(out_, r->GetUInt32(m, f.fd));
-      case Kind::kEnum: return append_int(out_, r->GetEnumValue(m, f.fd));
+      case Kind::kDouble:
+        return append_double(out_, r->GetDouble(m, f.fd));
+      case Kind::kFloat:
+        return append_float(out_, r->GetFloat(m, f.fd));
+      case Kind::kInt32:
+        return append_int(out_, r->GetInt32(m, f.fd));
+      case Kind::kUInt32:
+        return append_uint(out_, r->GetUInt32(m, f.fd));
+      case Kind::kEnum:
+        return append_int(out_, r->GetEnumValue(m, f.fd));
       case Kind::kInt64:
         out_.push_back('"');
         append_int(out_, r->GetInt64(m, f.fd));
@@ -76,21 +82,32 @@ class Encoder {
         append_uint(out_, r->GetUInt64(m, f.fd));
         out_.push_back('"');
         return;
-      case Kind::kBool: out_ += r->GetBool(m, f.fd) ? "true" : "false"; return;
-      case Kind::kString: return append_quoted(out_, r->GetStringReference(m, f.fd, &scratch_));
-      case Kind::kBytes: return append_base64_quoted(out_, r->GetStringReference(m, f.fd, &scratch_));
-      case Kind::kHexId: return append_hex_quoted(out_, r->GetStringReference(m, f.fd, &scratch_));
-      case Kind::kMessage: return message(r->GetMessage(m, f.fd), *f.message);
+      case Kind::kBool:
+        out_ += r->GetBool(m, f.fd) ? "true" : "false";
+        return;
+      case Kind::kString:
+        return append_quoted(out_, r->GetStringReference(m, f.fd, &scratch_));
+      case Kind::kBytes:
+        return append_base64_quoted(out_, r->GetStringReference(m, f.fd, &scratch_));
+      case Kind::kHexId:
+        return append_hex_quoted(out_, r->GetStringReference(m, f.fd, &scratch_));
+      case Kind::kMessage:
+        return message(r->GetMessage(m, f.fd), *f.message);
     }
   }
 
   void repeated_value(const Message& m, const Reflection* r, const FieldSchema& f, int i) {
     switch (f.kind) {
-      case Kind::kDouble: return append_double(out_, r->GetRepeatedDouble(m, f.fd, i));
-      case Kind::kFloat: return append_float(out_, r->GetRepeatedFloat(m, f.fd, i));
-      case Kind::kInt32: return append_int(out_, r->GetRepeatedInt32(m, f.fd, i));
-      case Kind::kUInt32: return append_uint(out_, r->GetRepeatedUInt32(m, f.fd, i));
-      case Kind::kEnum: return append_int(out_, r->GetRepeatedEnumValue(m, f.fd, i));
+      case Kind::kDouble:
+        return append_double(out_, r->GetRepeatedDouble(m, f.fd, i));
+      case Kind::kFloat:
+        return append_float(out_, r->GetRepeatedFloat(m, f.fd, i));
+      case Kind::kInt32:
+        return append_int(out_, r->GetRepeatedInt32(m, f.fd, i));
+      case Kind::kUInt32:
+        return append_uint(out_, r->GetRepeatedUInt32(m, f.fd, i));
+      case Kind::kEnum:
+        return append_int(out_, r->GetRepeatedEnumValue(m, f.fd, i));
       case Kind::kInt64:
         out_.push_back('"');
         append_int(out_, r->GetRepeatedInt64(m, f.fd, i));
@@ -101,11 +118,17 @@ class Encoder {
         append_uint(out_, r->GetRepeatedUInt64(m, f.fd, i));
         out_.push_back('"');
         return;
-      case Kind::kBool: out_ += r->GetRepeatedBool(m, f.fd, i) ? "true" : "false"; return;
-      case Kind::kString: return append_quoted(out_, r->GetRepeatedStringReference(m, f.fd, i, &scratch_));
-      case Kind::kBytes: return append_base64_quoted(out_, r->GetRepeatedStringReference(m, f.fd, i, &scratch_));
-      case Kind::kHexId: return append_hex_quoted(out_, r->GetRepeatedStringReference(m, f.fd, i, &scratch_));
-      case Kind::kMessage: return message(r->GetRepeatedMessage(m, f.fd, i), *f.message);
+      case Kind::kBool:
+        out_ += r->GetRepeatedBool(m, f.fd, i) ? "true" : "false";
+        return;
+      case Kind::kString:
+        return append_quoted(out_, r->GetRepeatedStringReference(m, f.fd, i, &scratch_));
+      case Kind::kBytes:
+        return append_base64_quoted(out_, r->GetRepeatedStringReference(m, f.fd, i, &scratch_));
+      case Kind::kHexId:
+        return append_hex_quoted(out_, r->GetRepeatedStringReference(m, f.fd, i, &scratch_));
+      case Kind::kMessage:
+        return message(r->GetRepeatedMessage(m, f.fd, i), *f.message);
     }
   }
 
@@ -130,7 +153,9 @@ class Encoder {
         out_ += "{\"stringValue\":";
         append_quoted(out_, v.string_value());
         break;
-      case common::AnyValue::kBoolValue: out_ += v.bool_value() ? "{\"boolValue\":true" : "{\"boolValue\":false"; break;
+      case common::AnyValue::kBoolValue:
+        out_ += v.bool_value() ? "{\"boolValue\":true" : "{\"boolValue\":false";
+        break;
       case common::AnyValue::kIntValue:
         out_ += "{\"intValue\":\"";
         append_int(out_, v.int_value());
@@ -172,7 +197,9 @@ class Encoder {
         out_.push_back('}');
         break;
       }
-      case common::AnyValue::VALUE_NOT_SET: out_ += "{}"; return;
+      case common::AnyValue::VALUE_NOT_SET:
+        out_ += "{}";
+        return;
     }
     out_.push_back('}');
   }

@@ -17,15 +17,24 @@ bool is_otlp(const Descriptor* d) { return d->full_name().rfind("opentelemetry.p
 
 Kind kind_of(const FieldDescriptor* f, size_t& hex_bytes) {
   switch (f->cpp_type()) {
-    case FieldDescriptor::CPPTYPE_DOUBLE: return Kind::kDouble;
-    case FieldDescriptor::CPPTYPE_FLOAT: return Kind::kFloat;
-    case FieldDescriptor::CPPTYPE_INT32: return Kind::kInt32;
-    case FieldDescriptor::CPPTYPE_INT64: return Kind::kInt64;
-    case FieldDescriptor::CPPTYPE_UINT32: return Kind::kUInt32;
-    case FieldDescriptor::CPPTYPE_UINT64: return Kind::kUInt64;
-    case FieldDescriptor::CPPTYPE_BOOL: return Kind::kBool;
-    case FieldDescriptor::CPPTYPE_ENUM: return Kind::kEnum;
-    case FieldDescriptor::CPPTYPE_MESSAGE: return Kind::kMessage;
+    case FieldDescriptor::CPPTYPE_DOUBLE:
+      return Kind::kDouble;
+    case FieldDescriptor::CPPTYPE_FLOAT:
+      return Kind::kFloat;
+    case FieldDescriptor::CPPTYPE_INT32:
+      return Kind::kInt32;
+    case FieldDescriptor::CPPTYPE_INT64:
+      return Kind::kInt64;
+    case FieldDescriptor::CPPTYPE_UINT32:
+      return Kind::kUInt32;
+    case FieldDescriptor::CPPTYPE_UINT64:
+      return Kind::kUInt64;
+    case FieldDescriptor::CPPTYPE_BOOL:
+      return Kind::kBool;
+    case FieldDescriptor::CPPTYPE_ENUM:
+      return Kind::kEnum;
+    case FieldDescriptor::CPPTYPE_MESSAGE:
+      return Kind::kMessage;
     case FieldDescriptor::CPPTYPE_STRING:
       if (f->type() == FieldDescriptor::TYPE_STRING) return Kind::kString;
       // OTLP's deviation from proto3 JSON: trace and span ids are hex, not base64.
@@ -49,7 +58,8 @@ class Registry {
   const MessageSchema& get(const Descriptor* root) {
     std::lock_guard lock(mu_);
     if (auto it = schemas_.find(root); it != schemas_.end()) return *it->second;
-    // Build the closure iteratively: message types may refer to each other in cycles (AnyValue <-> ArrayValue).
+    // Build the closure iteratively: message types may refer to each other in cycles (AnyValue <->
+    // ArrayValue).
     std::vector<MessageSchema*> pending;
     auto* root_schema = create(root, pending);
     while (!pending.empty()) {

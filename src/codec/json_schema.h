@@ -10,7 +10,20 @@
 
 namespace otlpd::otlp_json::detail {
 
-enum class Kind : uint8_t { kDouble, kFloat, kInt32, kInt64, kUInt32, kUInt64, kBool, kEnum, kString, kBytes, kHexId, kMessage };
+enum class Kind : uint8_t {
+  kDouble,
+  kFloat,
+  kInt32,
+  kInt64,
+  kUInt32,
+  kUInt64,
+  kBool,
+  kEnum,
+  kString,
+  kBytes,
+  kHexId,
+  kMessage
+};
 
 // Messages with a hand-written fast path (generated classes only).
 enum class Special : uint8_t { kNone, kKeyValue, kAnyValue, kSpan, kSpanEvent, kSpanLink, kSpanStatus };
@@ -21,11 +34,11 @@ struct FieldSchema {
   const google::protobuf::FieldDescriptor* fd = nullptr;
   Kind kind = Kind::kString;
   bool repeated = false;
-  bool in_oneof = false;        // member of a real oneof: at most one member may be given
-  size_t hex_bytes = 0;         // kHexId: 16 (trace id) or 8 (span id)
-  std::string json_name;        // lowerCamelCase, used on output and in error paths
-  std::string proto_name;       // snake_case, also accepted on input
-  std::string key;              // "\"jsonName\":", appended as is on output
+  bool in_oneof = false;                   // member of a real oneof: at most one member may be given
+  size_t hex_bytes = 0;                    // kHexId: 16 (trace id) or 8 (span id)
+  std::string json_name;                   // lowerCamelCase, used on output and in error paths
+  std::string proto_name;                  // snake_case, also accepted on input
+  std::string key;                         // "\"jsonName\":", appended as is on output
   const MessageSchema* message = nullptr;  // kMessage: the field's type
 };
 

@@ -170,7 +170,8 @@ std::string decode_hex(std::string_view text, size_t expected_bytes, std::string
   out.clear();
   if (text.empty()) return {};
   if (text.size() != 2 * expected_bytes)
-    return "expected " + std::to_string(2 * expected_bytes) + " hex digits, got " + std::to_string(text.size());
+    return "expected " + std::to_string(2 * expected_bytes) + " hex digits, got " +
+           std::to_string(text.size());
   out.resize(expected_bytes);
   for (size_t i = 0; i < expected_bytes; ++i) {
     int hi = kHexValue[static_cast<unsigned char>(text[2 * i])];
@@ -194,7 +195,8 @@ std::string decode_base64(std::string_view text, std::string& out) {
     --n;
     ++pad;
   }
-  if (n % 4 == 1 || (pad > 0 && (n + pad) % 4 != 0)) return "invalid base64 length " + std::to_string(text.size());
+  if (n % 4 == 1 || (pad > 0 && (n + pad) % 4 != 0))
+    return "invalid base64 length " + std::to_string(text.size());
   out.resize(n / 4 * 3 + (n % 4 == 0 ? 0 : n % 4 - 1));
   char* o = out.data();
   uint32_t acc = 0;
@@ -318,8 +320,8 @@ class SyntaxLocator {
         ++i_;
         stack_.pop_back();
       } else {
-        return fail(std::string("expected ',' or '") + (open == '{' ? '}' : ']') + "', got " + printable(c), offset,
-                    what);
+        return fail(std::string("expected ',' or '") + (open == '{' ? '}' : ']') + "', got " + printable(c),
+                    offset, what);
       }
     }
   }
@@ -380,7 +382,8 @@ class SyntaxLocator {
             if (i_ + k >= s_.size() || kHexValue[static_cast<unsigned char>(s_[i_ + k])] < 0)
               return !fail("invalid \\u escape", offset, what);
           i_ += 6;
-        } else if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' || e == 'r' || e == 't') {
+        } else if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' || e == 'r' ||
+                   e == 't') {
           i_ += 2;
         } else {
           return !fail("invalid escape sequence", offset, what);
