@@ -3,6 +3,7 @@
 #include <google/protobuf/message.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -26,6 +27,8 @@ using google::protobuf::Reflection;
 
 // A parser keeps its buffers between documents; very large ones are released after use.
 constexpr size_t kKeepParserCapacity = 8 * 1024 * 1024;
+// Upper bound of DecodeLimits::max_depth, whatever is configured (a few hundred bytes of stack per level).
+constexpr size_t kMaxSupportedDepth = 1000;
 
 const char* type_name(dom::element_type t) {
   switch (t) {
@@ -699,7 +702,8 @@ class Decoder {
 
 std::string decode_message(std::string_view json, Message& msg, const DecodeLimits& limits) {
   msg.Clear();
-  const size_t max_depth = limits.max_depth == 0 ? 1 : limits.max_depth;
+  // The walk recurses once per level: cap the limit so that no configuration can exhaust a thread's stack.
+  const size_t max_depth = std::clamp<size_t>(limits.max_depth, 1, kMaxSupportedDepth);
   thread_local dom::parser parser;
   // simdjson enforces the nesting limit (iteratively) while building the DOM, before we recurse into it.
   if (parser.max_depth() != max_depth || parser.capacity() < json.size()) {

@@ -1,6 +1,8 @@
 // Text helpers of the OTLP/JSON codec: string escaping, number formatting, hex, base64, error location.
 #include "codec/json_text.h"
 
+#include <simdjson.h>
+
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -64,7 +66,55 @@ std::string printable(char c) {
 
 }  // namespace
 
+namespace {
+
+// Length of the valid UTF-8 sequence at s[i], or 0 (overlong forms, surrogates and > U+10FFFF are invalid).
+size_t utf8_sequence(std::string_view s, size_t i) {
+  auto b = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  auto cont = [&](size_t k) { return i + k < s.size() && (b(k) & 0xC0) == 0x80; };
+  unsigned char c = b(0);
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    if (!cont(1) || !cont(2)) return 0;
+    if ((c == 0xE0 && b(1) < 0xA0) || (c == 0xED && b(1) >= 0xA0)) return 0;
+    return 3;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    if (!cont(1) || !cont(2) || !cont(3)) return 0;
+    if ((c == 0xF0 && b(1) < 0x90) || (c == 0xF4 && b(1) >= 0x90)) return 0;
+    return 4;
+  }
+  return 0;
+}
+
+// Strings from other sources than a validating parser may hold invalid UTF-8: each bad byte becomes U+FFFD so
+// that the output stays valid JSON.
+std::string sanitize_utf8(std::string_view s) {
+  std::string r;
+  r.reserve(s.size() + 8);
+  for (size_t i = 0; i < s.size();) {
+    size_t n = utf8_sequence(s, i);
+    if (n == 0) {
+      r += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      r.append(s.data() + i, n);
+      i += n;
+    }
+  }
+  return r;
+}
+
+}  // namespace
+
 void append_quoted(std::string& out, std::string_view s) {
+  unsigned char high = 0;
+  for (char c : s) high |= static_cast<unsigned char>(c);
+  if ((high & 0x80) != 0 && !simdjson::validate_utf8(s.data(), s.size())) {
+    std::string clean = sanitize_utf8(s);
+    return append_quoted(out, clean);
+  }
   out.push_back('"');
   const char* p = s.data();
   const char* end = p + s.size();

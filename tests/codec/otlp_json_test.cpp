@@ -375,3 +375,31 @@ TEST_CASE("dynamic messages take the reflection path and decode and encode the s
 }
 
 }  // namespace otlpd
+
+namespace otlpd {
+
+TEST_CASE("deeply nested unknown fields count against the depth limit", "[codec]") {
+  std::string deep = R"({"unknown":)" + std::string(70, '[') + std::string(70, ']') + "}";
+  std::string err = decode_err<otlp_trace::ExportTraceServiceRequest>(deep);
+  REQUIRE(err.find("nesting deeper than the limit of 64") != std::string::npos);
+  // A configured limit beyond what the decoder supports is capped, not trusted.
+  std::string bomb = R"({"unknown":)" + std::string(200000, '[') + std::string(200000, ']') + "}";
+  REQUIRE_FALSE(decode_err<otlp_trace::ExportTraceServiceRequest>(bomb, {.max_depth = 1'000'000}).empty());
+}
+
+TEST_CASE("strings with invalid UTF-8 are encoded as valid JSON", "[codec]") {
+  common::KeyValue kv;
+  kv.set_key(
+      std::string("a\xff"
+                  "b\xe2\x82",
+                  5));
+  kv.mutable_value()->set_string_value("caf\xc3\xa9");
+  std::string json = otlp_json::encode(kv);
+  REQUIRE(json ==
+          "{\"key\":\"a\xEF\xBF\xBD"
+          "b\xEF\xBF\xBD\xEF\xBF\xBD\",\"value\":{\"stringValue\":\"caf\xc3\xa9\"}}");
+  common::KeyValue back;
+  REQUIRE(otlp_json::decode(json, back).empty());
+}
+
+}  // namespace otlpd
