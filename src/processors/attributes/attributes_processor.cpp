@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <memory>
 
 #include "config/node.h"
 #include "core/registry.h"
@@ -101,7 +102,10 @@ void hash_value(processors::AnyValue& v) {
   if (!bytes.empty()) {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    if (EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha1(), nullptr) == 1) {
+    // Fetched once: an implicit fetch per call (EVP_sha1() in EVP_Digest) costs more than the hash itself.
+    static const std::unique_ptr<EVP_MD, decltype(&EVP_MD_free)> sha1(EVP_MD_fetch(nullptr, "SHA1", nullptr),
+                                                                     &EVP_MD_free);
+    if (sha1 && EVP_Digest(bytes.data(), bytes.size(), md, &len, sha1.get(), nullptr) == 1) {
       static constexpr char kHex[] = "0123456789abcdef";
       for (unsigned int i = 0; i < len; ++i) {
         hex += kHex[md[i] >> 4];
