@@ -220,3 +220,31 @@ TEST_CASE("invalid batch settings are config errors", "[processors]") {
   CHECK_THROWS_WITH(bad("send_batch_size: 100\nmax_pending_items: 10")(), Catch::Contains("max_pending_items"));
   CHECK_NOTHROW(bad("send_batch_size: 100\nsend_batch_max_size: 100\ntimeout: 1s")());
 }
+
+TEST_CASE("batch merges and splits metric data points and log records too", "[processors]") {
+  NullHost host;
+  Capture<MetricBatch> metrics_out;
+  auto mp = make_processor<MetricBatch>("batch", "send_batch_size: 4\nsend_batch_max_size: 4\ntimeout: 1h", metrics_out);
+  mp->start(host);
+  REQUIRE(input<MetricBatch>(*mp).consume(gauge("g", 10)).is_ok());
+  REQUIRE(wait_until([&] { return metrics_out.batch_count() == 2; }, 5s));
+  mp->shutdown(std::chrono::steady_clock::now() + 5s);
+  auto got = metrics_out.take();
+  REQUIRE(got.size() == 3);
+  CHECK(got[0].item_count() == 4);
+  CHECK(got[1].item_count() == 4);
+  CHECK(got[2].item_count() == 2);
+  // Each piece is still a gauge named "g", its points in order.
+  const auto& last = got[2].parts()[0].request->resource_metrics(0).scope_metrics(0).metrics(0);
+  CHECK(last.name() == "g");
+  CHECK(last.gauge().data_points(0).as_int() == 8);
+
+  Capture<LogBatch> logs_out;
+  auto lp = make_processor<LogBatch>("batch", "send_batch_size: 5\ntimeout: 20ms", logs_out);
+  lp->start(host);
+  REQUIRE(input<LogBatch>(*lp).consume(logs(3)).is_ok());
+  REQUIRE(input<LogBatch>(*lp).consume(logs(1)).is_ok());
+  REQUIRE(wait_until([&] { return logs_out.items() == 4; }, 5s));  // by timeout
+  lp->shutdown(std::chrono::steady_clock::now() + 5s);
+  CHECK(logs_out.batch_count() == 1);
+}
