@@ -192,6 +192,12 @@ class BatchProcessor final : public Processor, public Consumer<B> {
       } else {
         B split = B::make();
         size_t moved = move_front(*e.part.request, max - piece.items, split.first());
+        if (moved == 0) {  // cannot happen while counts agree with the request; never loop on it
+          piece.items += e.items;
+          piece.batch.parts().push_back(std::move(e.part));
+          s.entries.pop_front();
+          continue;
+        }
         e.items -= moved;
         piece.items += moved;
         piece.batch.parts().push_back(std::move(split.parts().front()));
