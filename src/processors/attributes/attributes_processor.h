@@ -1,0 +1,26 @@
+// The `attributes` processor: runs insert/update/upsert/delete/hash/extract/convert actions, in order, on span,
+// log record or metric data point attributes, for items selected by include/exclude.
+#pragma once
+
+#include "core/batch.h"
+#include "processors/attributes/config.h"
+
+namespace otlpd::attributes_processor {
+
+// Applies the configured actions to every selected item of a request, in place (on the request's arena).
+class AttributeActions {
+ public:
+  explicit AttributeActions(AttributesConfig cfg) : cfg_(std::move(cfg)) {}
+
+  void process(otlp_trace::ExportTraceServiceRequest& r, const RequestContext& ctx) const;
+  void process(otlp_logs::ExportLogsServiceRequest& r, const RequestContext& ctx) const;
+  void process(otlp_metrics::ExportMetricsServiceRequest& r, const RequestContext& ctx) const;
+
+  // Runs the actions on one attribute set (exposed for tests).
+  void apply(processors::Attributes& attrs, const RequestContext& ctx) const;
+
+ private:
+  AttributesConfig cfg_;
+};
+
+}  // namespace otlpd::attributes_processor

@@ -1,0 +1,66 @@
+// Configuration of the `attributes` processor: ordered actions and include/exclude match properties,
+// with the OpenTelemetry Collector's keys.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/component.h"
+#include "core/signal.h"
+#include "processors/common/values.h"
+
+namespace otlpd::attributes_processor {
+
+using processors::AnyValue;
+using processors::StringMatcher;
+
+struct Action {
+  enum class Type { insert, update, upsert, remove, hash, extract, convert };
+  enum class Source { none, value, from_attribute, metadata, client_address };
+  enum class Convert { to_int, to_double, to_string };
+
+  Type type = Type::upsert;
+  std::string key;                        // empty when `pattern` selects the keys (delete, hash)
+  std::optional<StringMatcher> pattern;   // delete/hash: keys matching; extract: the regex over the value
+  Source source = Source::none;           // insert/update/upsert
+  AnyValue value;                         // Source::value
+  std::string from;                       // Source::from_attribute: attribute key; Source::metadata: header
+  Convert converted_type = Convert::to_string;
+  std::vector<std::string> extract_groups;  // extract: named capture groups in order (empty name: unnamed)
+};
+
+// The Collector's filterconfig.MatchProperties. Each list matches when any entry matches, except
+// `attributes` and `resources`, where every entry must match; the whole matches when every list given does.
+struct MatchProperties {
+  struct Attribute {
+    std::string key;
+    std::optional<AnyValue> value;          // strict: typed equality; absent: the key must exist
+    std::optional<StringMatcher> value_re;  // regexp: over the value's string form
+  };
+  struct Library {
+    StringMatcher name;
+    std::optional<StringMatcher> version;
+  };
+
+  bool regexp = false;
+  std::vector<StringMatcher> services, span_names, span_kinds, metric_names, log_bodies, log_severity_texts;
+  std::optional<int> log_severity_min;  // log_severity_number.min
+  bool log_severity_match_undefined = false;
+  std::vector<Attribute> attributes, resources;
+  std::vector<Library> libraries;
+  // Which keys were set, with "path (line N)", to reject those that do not apply to a signal at create time.
+  std::vector<std::pair<std::string, std::string>> fields;
+};
+
+struct AttributesConfig : ComponentConfig {
+  std::vector<Action> actions;
+  std::optional<MatchProperties> include, exclude;
+};
+
+std::unique_ptr<AttributesConfig> parse_config(const ConfigNode& node);
+// Throws ConfigError when include/exclude use a property that `signal` does not have (span_names for logs…).
+void validate_for_signal(const AttributesConfig& cfg, Signal signal);
+
+}  // namespace otlpd::attributes_processor

@@ -1,0 +1,296 @@
+// Typed scalars, AnyValue conversions and matchers shared by processors.
+#include "processors/common/values.h"
+
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <limits>
+
+#include "config/node.h"
+
+namespace otlpd::processors {
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool parse_int(std::string_view s, int64_t& out) {
+  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+  if (s.empty()) return false;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+bool parse_double(std::string_view s, double& out) {
+  auto l = lower(s);
+  if (l == ".inf" || l == "+.inf") return out = std::numeric_limits<double>::infinity(), true;
+  if (l == "-.inf") return out = -std::numeric_limits<double>::infinity(), true;
+  if (l == ".nan") return out = std::numeric_limits<double>::quiet_NaN(), true;
+  std::string_view t = s;
+  if (!t.empty() && t.front() == '+') t.remove_prefix(1);
+  if (t.empty() || t.find_first_not_of("0123456789.eE+-") != std::string_view::npos) return false;
+  if (t.find_first_of("0123456789") == std::string_view::npos) return false;
+  auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), out);
+  return ec == std::errc() && p == t.data() + t.size();
+}
+
+void json_string(std::string_view s, std::string& out) {
+  out += '"';
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+std::string double_text(double d) {
+  if (std::isnan(d)) return "NaN";
+  if (std::isinf(d)) return d > 0 ? "+Inf" : "-Inf";
+  char buf[64];
+  auto [p, ec] = std::to_chars(buf, buf + sizeof buf, d);
+  return ec == std::errc() ? std::string(buf, p) : std::string();
+}
+
+std::string base64(std::string_view in) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += kAlphabet[(n >> 6) & 63];
+    out += kAlphabet[n & 63];
+  }
+  if (i + 1 == in.size()) {
+    uint32_t n = uint8_t(in[i]) << 16;
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += "==";
+  } else if (i + 2 == in.size()) {
+    uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += kAlphabet[(n >> 6) & 63];
+    out += '=';
+  }
+  return out;
+}
+
+// JSON for values nested in maps and arrays (strings quoted), with a depth limit against hostile input.
+void json_value(const AnyValue& v, std::string& out, int depth) {
+  if (depth > 64) {
+    out += "null";
+    return;
+  }
+  switch (v.value_case()) {
+    case AnyValue::kStringValue: json_string(v.string_value(), out); break;
+    case AnyValue::kBytesValue: json_string(base64(v.bytes_value()), out); break;
+    case AnyValue::kKvlistValue: {
+      out += '{';
+      bool first = true;
+      for (const auto& kv : v.kvlist_value().values()) {
+        if (!first) out += ',';
+        first = false;
+        json_string(kv.key(), out);
+        out += ':';
+        json_value(kv.value(), out, depth + 1);
+      }
+      out += '}';
+      break;
+    }
+    case AnyValue::kArrayValue: {
+      out += '[';
+      bool first = true;
+      for (const auto& e : v.array_value().values()) {
+        if (!first) out += ',';
+        first = false;
+        json_value(e, out, depth + 1);
+      }
+      out += ']';
+      break;
+    }
+    case AnyValue::kDoubleValue:
+      if (std::isfinite(v.double_value())) out += double_text(v.double_value());
+      else json_string(double_text(v.double_value()), out);
+      break;
+    case AnyValue::VALUE_NOT_SET: out += "null"; break;
+    default: out += as_string(v); break;
+  }
+}
+
+}  // namespace
+
+AnyValue typed_scalar(const ConfigNode& node) {
+  if (node.is_null()) node.fail("expected a value, got null");
+  if (!node.is_scalar()) node.fail("expected a scalar value (string, number or bool)");
+  AnyValue v;
+  std::string text = node.scalar();
+  // yaml-cpp tags quoted scalars "!" and plain ones "?": only plain scalars take a YAML type.
+  if (node.yaml().Tag() == "!") {
+    v.set_string_value(std::move(text));
+    return v;
+  }
+  auto l = lower(text);
+  int64_t i = 0;
+  double d = 0;
+  if (l == "true" || l == "false") v.set_bool_value(l == "true");
+  else if (parse_int(text, i)) v.set_int_value(i);
+  else if (parse_double(text, d)) v.set_double_value(d);
+  else v.set_string_value(std::move(text));
+  return v;
+}
+
+std::string as_string(const AnyValue& v) {
+  switch (v.value_case()) {
+    case AnyValue::kStringValue: return v.string_value();
+    case AnyValue::kBoolValue: return v.bool_value() ? "true" : "false";
+    case AnyValue::kIntValue: return std::to_string(v.int_value());
+    case AnyValue::kDoubleValue: return double_text(v.double_value());
+    case AnyValue::kBytesValue: return base64(v.bytes_value());
+    case AnyValue::kKvlistValue:
+    case AnyValue::kArrayValue: {
+      std::string out;
+      json_value(v, out, 0);
+      return out;
+    }
+    case AnyValue::VALUE_NOT_SET: return {};
+  }
+  return {};
+}
+
+bool values_equal(const AnyValue& a, const AnyValue& b) {
+  auto number = [](const AnyValue& v, double& out) {
+    if (v.value_case() == AnyValue::kIntValue) return out = static_cast<double>(v.int_value()), true;
+    if (v.value_case() == AnyValue::kDoubleValue) return out = v.double_value(), true;
+    return false;
+  };
+  double x = 0, y = 0;
+  if (a.value_case() != b.value_case()) return number(a, x) && number(b, y) && x == y;
+  switch (a.value_case()) {
+    case AnyValue::kStringValue: return a.string_value() == b.string_value();
+    case AnyValue::kBoolValue: return a.bool_value() == b.bool_value();
+    case AnyValue::kIntValue: return a.int_value() == b.int_value();
+    case AnyValue::kDoubleValue: return a.double_value() == b.double_value();
+    case AnyValue::kBytesValue: return a.bytes_value() == b.bytes_value();
+    default: return as_string(a) == as_string(b);
+  }
+}
+
+const AnyValue* find_attribute(const Attributes& attrs, std::string_view key) {
+  for (const auto& kv : attrs)
+    if (kv.key() == key) return &kv.value();
+  return nullptr;
+}
+
+AnyValue* find_attribute(Attributes& attrs, std::string_view key) {
+  for (auto& kv : attrs)
+    if (kv.key() == key) return kv.mutable_value();
+  return nullptr;
+}
+
+AnyValue& put_attribute(Attributes& attrs, std::string_view key) {
+  if (auto* v = find_attribute(attrs, key)) {
+    v->Clear();
+    return *v;
+  }
+  auto* kv = attrs.Add();
+  kv->set_key(std::string(key));
+  return *kv->mutable_value();
+}
+
+bool remove_attribute(Attributes& attrs, std::string_view key) {
+  int out = 0;
+  const int n = attrs.size();
+  for (int i = 0; i < n; ++i) {
+    if (attrs.Get(i).key() == key) continue;
+    if (out != i) attrs.SwapElements(out, i);
+    ++out;
+  }
+  if (out == n) return false;
+  attrs.DeleteSubrange(out, n - out);
+  return true;
+}
+
+StringMatcher StringMatcher::strict(std::string text) {
+  StringMatcher m;
+  m.text_ = std::move(text);
+  return m;
+}
+
+StringMatcher StringMatcher::regexp(const std::string& pattern, const ConfigNode& where) {
+  RE2::Options opts;
+  opts.set_log_errors(false);
+  auto re = std::make_shared<const RE2>(pattern, opts);
+  if (!re->ok()) where.fail("invalid regular expression '" + pattern + "': " + re->error());
+  StringMatcher m;
+  m.text_ = pattern;
+  m.re_ = std::move(re);
+  return m;
+}
+
+bool StringMatcher::matches(std::string_view s) const {
+  if (re_) return RE2::PartialMatch(s, *re_);
+  return s == text_;
+}
+
+std::string_view span_kind_name(int kind) {
+  static constexpr std::string_view kNames[] = {"SPAN_KIND_UNSPECIFIED", "SPAN_KIND_INTERNAL", "SPAN_KIND_SERVER",
+                                                "SPAN_KIND_CLIENT",      "SPAN_KIND_PRODUCER", "SPAN_KIND_CONSUMER"};
+  if (kind < 0 || kind >= 6) return "SPAN_KIND_UNSPECIFIED";
+  return kNames[kind];
+}
+
+int parse_span_kind(std::string_view text) {
+  std::string u(text);
+  for (auto& c : u) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (u.rfind("SPAN_KIND_", 0) != 0) u = "SPAN_KIND_" + u;
+  for (int k = 0; k < 6; ++k)
+    if (span_kind_name(k) == u) return k;
+  return -1;
+}
+
+int parse_severity_number(std::string_view text) {
+  int64_t n = 0;
+  if (parse_int(text, n)) return n >= 0 && n <= 24 ? static_cast<int>(n) : -1;
+  std::string u(text);
+  for (auto& c : u) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  static constexpr std::pair<std::string_view, int> kBases[] = {
+      {"TRACE", 1}, {"DEBUG", 5}, {"INFO", 9}, {"WARN", 13}, {"ERROR", 17}, {"FATAL", 21}};
+  for (const auto& [name, base] : kBases) {
+    if (u.rfind(name, 0) != 0) continue;
+    std::string_view rest = std::string_view(u).substr(name.size());
+    if (rest.empty()) return base;
+    if (rest.size() == 1 && rest[0] >= '2' && rest[0] <= '4') return base + (rest[0] - '1');
+  }
+  if (u == "UNSPECIFIED" || u == "SEVERITY_NUMBER_UNSPECIFIED") return 0;
+  return -1;
+}
+
+std::string service_name(const Attributes& resource_attrs) {
+  const auto* v = find_attribute(resource_attrs, "service.name");
+  return v ? as_string(*v) : std::string();
+}
+
+}  // namespace otlpd::processors

@@ -1,0 +1,49 @@
+// Configuration of the `filter` processor: lists of conditions (no OTTL) per signal; an item that matches
+// any condition of its list is dropped. See docs/filter.md.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/component.h"
+#include "processors/common/values.h"
+
+namespace otlpd::filter_processor {
+
+using processors::AnyValue;
+using processors::StringMatcher;
+
+// One attribute test: `key: value` (typed equality), `key: {regexp: ...}` or `key: {exists: bool}`.
+struct AttributeCondition {
+  std::string key;
+  std::optional<AnyValue> equals;
+  std::optional<StringMatcher> matches;
+  std::optional<bool> exists;
+};
+
+// A list entry; it matches when every field it sets matches.
+struct Condition {
+  std::optional<StringMatcher> name;  // span, span event or metric name
+  std::vector<AttributeCondition> attributes;           // the item's own attributes
+  std::vector<AttributeCondition> resource_attributes;
+  std::optional<StringMatcher> scope_name;
+  std::vector<int> kinds;         // span kinds (OTLP enum values); any
+  std::vector<int> status_codes;  // 0 unset, 1 ok, 2 error; any
+  std::optional<int> severity_min, severity_max;  // inclusive
+  std::optional<StringMatcher> severity_text;
+  std::optional<StringMatcher> body;  // the log body's string form
+  std::vector<int> metric_types;      // Metric::DataCase values; any
+};
+
+enum class ErrorMode { ignore, silent, propagate };
+
+struct FilterConfig : ComponentConfig {
+  ErrorMode error_mode = ErrorMode::propagate;
+  std::vector<Condition> span, spanevent, metric, datapoint, log_record;
+};
+
+std::unique_ptr<FilterConfig> parse_config(const ConfigNode& node);
+
+}  // namespace otlpd::filter_processor

@@ -1,0 +1,262 @@
+// The `filter` processor: drops spans, span events, metrics, data points and log records that match any
+// configured condition, then removes the scope and resource containers left empty.
+#include <spdlog/spdlog.h>
+
+#include "config/node.h"
+#include "core/registry.h"
+#include "core/telemetry.h"
+#include "processors/filter/config.h"
+
+namespace otlpd::filter_processor {
+
+namespace {
+
+using opentelemetry::proto::common::v1::InstrumentationScope;
+using opentelemetry::proto::logs::v1::LogRecord;
+using opentelemetry::proto::metrics::v1::Metric;
+using opentelemetry::proto::trace::v1::Span;
+using processors::as_string;
+using processors::Attributes;
+using processors::erase_if;
+
+bool attributes_match(const std::vector<AttributeCondition>& conds, const Attributes& attrs) {
+  for (const auto& c : conds) {
+    const auto* v = processors::find_attribute(attrs, c.key);
+    if (c.exists) {
+      if ((v != nullptr) != *c.exists) return false;
+      continue;
+    }
+    if (!v) return false;
+    if (c.equals && !processors::values_equal(*v, *c.equals)) return false;
+    if (c.matches && !c.matches->matches(as_string(*v))) return false;
+  }
+  return true;
+}
+
+template <typename T>
+bool contains(const std::vector<T>& v, T x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+// Fields shared by every target: resource attributes and scope name.
+bool common_match(const Condition& c, const Attributes& resource, const InstrumentationScope& scope) {
+  if (!c.resource_attributes.empty() && !attributes_match(c.resource_attributes, resource)) return false;
+  if (c.scope_name && !c.scope_name->matches(scope.name())) return false;
+  return true;
+}
+
+bool span_matches(const Condition& c, const Attributes& res, const InstrumentationScope& scope, const Span& s) {
+  if (c.name && !c.name->matches(s.name())) return false;
+  if (!c.attributes.empty() && !attributes_match(c.attributes, s.attributes())) return false;
+  if (!c.kinds.empty() && !contains(c.kinds, static_cast<int>(s.kind()))) return false;
+  if (!c.status_codes.empty() && !contains(c.status_codes, static_cast<int>(s.status().code()))) return false;
+  return common_match(c, res, scope);
+}
+
+bool event_matches(const Condition& c, const Attributes& res, const InstrumentationScope& scope,
+                   const Span::Event& e) {
+  if (c.name && !c.name->matches(e.name())) return false;
+  if (!c.attributes.empty() && !attributes_match(c.attributes, e.attributes())) return false;
+  return common_match(c, res, scope);
+}
+
+bool metric_matches(const Condition& c, const Attributes& res, const InstrumentationScope& scope, const Metric& m) {
+  if (c.name && !c.name->matches(m.name())) return false;
+  if (!c.metric_types.empty() && !contains(c.metric_types, static_cast<int>(m.data_case()))) return false;
+  return common_match(c, res, scope);
+}
+
+bool log_matches(const Condition& c, const Attributes& res, const InstrumentationScope& scope, const LogRecord& l) {
+  if (!c.attributes.empty() && !attributes_match(c.attributes, l.attributes())) return false;
+  const int sev = static_cast<int>(l.severity_number());
+  if (c.severity_min && sev < *c.severity_min) return false;
+  if (c.severity_max && sev > *c.severity_max) return false;
+  if (c.severity_text && !c.severity_text->matches(l.severity_text())) return false;
+  if (c.body && !c.body->matches(as_string(l.body()))) return false;
+  return common_match(c, res, scope);
+}
+
+template <typename F>
+bool any_of(const std::vector<Condition>& conds, F match) {
+  for (const auto& c : conds)
+    if (match(c)) return true;
+  return false;
+}
+
+size_t metric_points(const Metric& m) {
+  switch (m.data_case()) {
+    case Metric::kGauge: return static_cast<size_t>(m.gauge().data_points_size());
+    case Metric::kSum: return static_cast<size_t>(m.sum().data_points_size());
+    case Metric::kHistogram: return static_cast<size_t>(m.histogram().data_points_size());
+    case Metric::kExponentialHistogram: return static_cast<size_t>(m.exponential_histogram().data_points_size());
+    case Metric::kSummary: return static_cast<size_t>(m.summary().data_points_size());
+    case Metric::DATA_NOT_SET: break;
+  }
+  return 0;
+}
+
+class Filter {
+ public:
+  explicit Filter(const FilterConfig& cfg) : cfg_(cfg) {}
+
+  // Each returns the number of items (spans, data points, log records) dropped.
+  size_t run(otlp_trace::ExportTraceServiceRequest& r) const {
+    size_t dropped = 0;
+    erase_if(*r.mutable_resource_spans(), [&](auto& rs) {
+      const auto& res = rs.resource().attributes();
+      erase_if(*rs.mutable_scope_spans(), [&](auto& ss) {
+        dropped += erase_if(*ss.mutable_spans(), [&](Span& s) {
+          return any_of(cfg_.span, [&](const Condition& c) { return span_matches(c, res, ss.scope(), s); });
+        });
+        if (!cfg_.spanevent.empty())
+          for (auto& s : *ss.mutable_spans())
+            erase_if(*s.mutable_events(), [&](const Span::Event& e) {
+              return any_of(cfg_.spanevent, [&](const Condition& c) { return event_matches(c, res, ss.scope(), e); });
+            });
+        return ss.spans().empty();
+      });
+      return rs.scope_spans().empty();
+    });
+    return dropped;
+  }
+
+  size_t run(otlp_metrics::ExportMetricsServiceRequest& r) const {
+    size_t dropped = 0;
+    erase_if(*r.mutable_resource_metrics(), [&](auto& rm) {
+      const auto& res = rm.resource().attributes();
+      erase_if(*rm.mutable_scope_metrics(), [&](auto& sm) {
+        erase_if(*sm.mutable_metrics(), [&](Metric& m) {
+          if (any_of(cfg_.metric, [&](const Condition& c) { return metric_matches(c, res, sm.scope(), m); })) {
+            dropped += metric_points(m);
+            return true;
+          }
+          if (cfg_.datapoint.empty()) return false;
+          // A data point condition sees the metric's name and type plus the point's own attributes.
+          auto points = [&](auto& dps) {
+            dropped += erase_if(dps, [&](const auto& dp) {
+              return any_of(cfg_.datapoint, [&](const Condition& c) {
+                return metric_matches(c, res, sm.scope(), m) &&
+                       (c.attributes.empty() || attributes_match(c.attributes, dp.attributes()));
+              });
+            });
+            return dps.empty();
+          };
+          switch (m.data_case()) {
+            case Metric::kGauge: return points(*m.mutable_gauge()->mutable_data_points());
+            case Metric::kSum: return points(*m.mutable_sum()->mutable_data_points());
+            case Metric::kHistogram: return points(*m.mutable_histogram()->mutable_data_points());
+            case Metric::kExponentialHistogram:
+              return points(*m.mutable_exponential_histogram()->mutable_data_points());
+            case Metric::kSummary: return points(*m.mutable_summary()->mutable_data_points());
+            case Metric::DATA_NOT_SET: return false;
+          }
+          return false;
+        });
+        return sm.metrics().empty();
+      });
+      return rm.scope_metrics().empty();
+    });
+    return dropped;
+  }
+
+  size_t run(otlp_logs::ExportLogsServiceRequest& r) const {
+    size_t dropped = 0;
+    erase_if(*r.mutable_resource_logs(), [&](auto& rl) {
+      const auto& res = rl.resource().attributes();
+      erase_if(*rl.mutable_scope_logs(), [&](auto& sl) {
+        dropped += erase_if(*sl.mutable_log_records(), [&](const LogRecord& l) {
+          return any_of(cfg_.log_record, [&](const Condition& c) { return log_matches(c, res, sl.scope(), l); });
+        });
+        return sl.log_records().empty();
+      });
+      return rl.scope_logs().empty();
+    });
+    return dropped;
+  }
+
+  bool active(Signal s) const {
+    switch (s) {
+      case Signal::traces: return !cfg_.span.empty() || !cfg_.spanevent.empty();
+      case Signal::metrics: return !cfg_.metric.empty() || !cfg_.datapoint.empty();
+      case Signal::logs: return !cfg_.log_record.empty();
+    }
+    return false;
+  }
+
+ private:
+  FilterConfig cfg_;
+};
+
+std::string_view filtered_metric(Signal s) {
+  switch (s) {
+    case Signal::traces: return "otelcol_processor_filter_spans_filtered";
+    case Signal::metrics: return "otelcol_processor_filter_datapoints_filtered";
+    case Signal::logs: return "otelcol_processor_filter_logs_filtered";
+  }
+  return "";
+}
+
+template <typename B>
+class FilterProcessor final : public Processor, public Consumer<B> {
+ public:
+  FilterProcessor(const std::string& id, const FilterConfig& cfg, Consumer<B>* next)
+      : filter_(cfg),
+        active_(filter_.active(B::signal)),
+        next_(next),
+        filtered_(Telemetry::global().counter(filtered_metric(B::signal), {{"filter", id}})) {}
+
+  Consumers consumers() override {
+    Consumers c;
+    if constexpr (B::signal == Signal::traces) c.traces = this;
+    else if constexpr (B::signal == Signal::metrics) c.metrics = this;
+    else c.logs = this;
+    return c;
+  }
+
+  Status consume(B batch) override {
+    if (!active_) return next_->consume(std::move(batch));
+    size_t dropped = 0;
+    auto& parts = batch.parts();
+    for (auto& p : parts) dropped += filter_.run(*p.request);
+    if (dropped == 0) return next_->consume(std::move(batch));
+    filtered_.add(dropped);
+    std::erase_if(parts, [](const auto& p) { return batch_empty(*p.request); });
+    // Everything dropped: nothing to hand on, and that is a success (the Collector's "skip processing").
+    if (parts.empty()) return Status::ok();
+    return next_->consume(std::move(batch));
+  }
+
+ private:
+  static bool batch_empty(const otlp_trace::ExportTraceServiceRequest& r) { return r.resource_spans().empty(); }
+  static bool batch_empty(const otlp_metrics::ExportMetricsServiceRequest& r) { return r.resource_metrics().empty(); }
+  static bool batch_empty(const otlp_logs::ExportLogsServiceRequest& r) { return r.resource_logs().empty(); }
+
+  Filter filter_;
+  bool active_;
+  Consumer<B>* next_;
+  Counter& filtered_;
+};
+
+class FilterProcessorFactory final : public ProcessorFactory {
+ public:
+  std::string_view type() const override { return "filter"; }
+  bool supports(Signal) const override { return true; }
+  ComponentConfigPtr parse(const ConfigNode& node) const override { return parse_config(node); }
+  ProcessorPtr create(const CreateSettings& s, const ComponentConfig& c, Signal signal, Consumers next) const override {
+    const auto& cfg = config_as<FilterConfig>(c);
+    const auto id = s.id.str();
+    switch (signal) {
+      case Signal::traces: return std::make_unique<FilterProcessor<TraceBatch>>(id, cfg, next.traces);
+      case Signal::metrics: return std::make_unique<FilterProcessor<MetricBatch>>(id, cfg, next.metrics);
+      case Signal::logs: return std::make_unique<FilterProcessor<LogBatch>>(id, cfg, next.logs);
+    }
+    return nullptr;
+  }
+};
+
+}  // namespace
+
+}  // namespace otlpd::filter_processor
+
+using otlpd::filter_processor::FilterProcessorFactory;
+OTLPD_REGISTER_FACTORY(FilterProcessorFactory)
