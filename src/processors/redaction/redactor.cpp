@@ -108,6 +108,7 @@ struct Redactor::Impl {
   const bool allow_all_keys;
   const bool redact_all_types;
   const Summary summary;
+  const bool has_allowed_values;
   KeySet allowed;  // allowed_keys plus the summary attributes, which must survive a second redaction processor
   KeySet ignored;
   KeyPatterns ignored_patterns;
@@ -119,6 +120,7 @@ struct Redactor::Impl {
       : allow_all_keys(c.allow_all_keys),
         redact_all_types(c.redact_all_types),
         summary(c.summary),
+        has_allowed_values(!c.allowed_values.empty()),
         allowed(c.allowed_keys.begin(), c.allowed_keys.end()),
         ignored(c.ignored_keys.begin(), c.ignored_keys.end()),
         ignored_patterns(c.ignored_key_patterns),
@@ -235,6 +237,7 @@ struct Redactor::Impl {
 
   // An allowed_values match exempts even a blocked key's value, as in the Collector.
   bool allowed_value(const AnyValue& v) const {
+    if (!has_allowed_values) return false;
     std::string buf, out;
     std::string_view text;
     if (!(v.has_string_value() || redact_all_types) || !scalar_text(v, buf, text)) return false;

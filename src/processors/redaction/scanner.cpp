@@ -2,7 +2,8 @@
 #include "processors/redaction/scanner.h"
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
 #include <re2/re2.h>
 #include <re2/set.h>
 
@@ -33,25 +34,61 @@ std::string to_hex(const unsigned char* d, size_t n) {
 
 }  // namespace
 
-Masker::Masker(HashFunction hash, std::string key) : hash_(hash), key_(std::move(key)) {}
+// Fetching the algorithm and keying the HMAC once saves most of the per-call cost of OpenSSL 3's one-shot calls.
+struct Masker::Engine {
+  EVP_MD* md = nullptr;           // plain digests
+  EVP_MAC* mac = nullptr;         // HMAC
+  EVP_MAC_CTX* keyed = nullptr;   // an HMAC context initialised with the key, duplicated per call
+  ~Engine() {
+    EVP_MAC_CTX_free(keyed);
+    EVP_MAC_free(mac);
+    EVP_MD_free(md);
+  }
+};
 
-std::string Masker::mask(std::string_view original) const {
-  const EVP_MD* md = nullptr;
+Masker::Masker(HashFunction hash, std::string key) : hash_(hash) {
+  const char* name = nullptr;
   bool hmac = false;
   switch (hash_) {
-    case HashFunction::none: return "****";
-    case HashFunction::md5: md = EVP_md5(); break;
-    case HashFunction::sha1: md = EVP_sha1(); break;
-    case HashFunction::sha3: md = EVP_sha3_256(); break;
-    case HashFunction::sha256: md = EVP_sha256(); break;
-    case HashFunction::hmac_sha256: md = EVP_sha256(), hmac = true; break;
-    case HashFunction::hmac_sha512: md = EVP_sha512(), hmac = true; break;
+    case HashFunction::none: return;
+    case HashFunction::md5: name = "MD5"; break;
+    case HashFunction::sha1: name = "SHA1"; break;
+    case HashFunction::sha3: name = "SHA3-256"; break;
+    case HashFunction::sha256: name = "SHA256"; break;
+    case HashFunction::hmac_sha256: name = "SHA256", hmac = true; break;
+    case HashFunction::hmac_sha512: name = "SHA512", hmac = true; break;
   }
+  auto e = std::make_shared<Engine>();
+  if (!hmac) {
+    e->md = EVP_MD_fetch(nullptr, name, nullptr);
+    if (!e->md) throw std::runtime_error(std::string("OpenSSL has no ") + name);
+  } else {
+    e->mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+    e->keyed = e->mac ? EVP_MAC_CTX_new(e->mac) : nullptr;
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", const_cast<char*>(name), 0),
+                           OSSL_PARAM_construct_end()};
+    if (!e->keyed || EVP_MAC_init(e->keyed, reinterpret_cast<const unsigned char*>(key.data()), key.size(),
+                                  params) != 1)
+      throw std::runtime_error(std::string("OpenSSL cannot set up HMAC-") + name);
+  }
+  engine_ = std::move(e);
+}
+
+std::string Masker::mask(std::string_view original) const {
+  if (hash_ == HashFunction::none) return "****";
   unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
   const auto* data = reinterpret_cast<const unsigned char*>(original.data());
-  bool ok = hmac ? HMAC(md, key_.data(), static_cast<int>(key_.size()), data, original.size(), out, &n) != nullptr
-                 : EVP_Digest(data, original.size(), out, &n, md, nullptr) == 1;
+  bool ok = false;
+  size_t n = 0;
+  if (engine_->md) {
+    unsigned int len = 0;
+    ok = EVP_Digest(data, original.size(), out, &len, engine_->md, nullptr) == 1;
+    n = len;
+  } else {
+    EVP_MAC_CTX* ctx = EVP_MAC_CTX_dup(engine_->keyed);
+    ok = ctx && EVP_MAC_update(ctx, data, original.size()) == 1 && EVP_MAC_final(ctx, out, &n, sizeof out) == 1;
+    EVP_MAC_CTX_free(ctx);
+  }
   // A digest that cannot be computed must not leak the value.
   return ok ? to_hex(out, n) : std::string("****");
 }
@@ -73,9 +110,9 @@ KeyPatterns::KeyPatterns(KeyPatterns&&) noexcept = default;
 
 bool KeyPatterns::matches(std::string_view key) const {
   if (count_ == 0) return false;
-  std::vector<int> hits;
   RE2::Set::ErrorInfo err{};
-  if (impl_->set.Match(re2::StringPiece(key.data(), key.size()), &hits, &err)) return true;
+  // Without a result vector RE2 allocates nothing and may stop at the first match.
+  if (impl_->set.Match(re2::StringPiece(key.data(), key.size()), nullptr, &err)) return true;
   // Out of DFA memory on a huge key: fail closed, the key counts as matched.
   return err.kind != RE2::Set::kNoError;
 }
@@ -148,8 +185,14 @@ ValueScanner::Verdict ValueScanner::find(std::string_view text, std::vector<Span
     size_t end = std::min(text.size(), off + im.window);
     hits.clear();
     RE2::Set::ErrorInfo err{};
-    if (!im.set->Match(re2::StringPiece(text.data() + off, end - off), &hits, &err) &&
-        err.kind != RE2::Set::kNoError) {
+    re2::StringPiece window(text.data() + off, end - off);
+    // Most values match nothing: a first pass without a result vector allocates nothing and stops early.
+    bool any = im.set->Match(window, nullptr, &err);
+    if (!any && err.kind == RE2::Set::kNoError) {
+      if (end == text.size()) break;
+      continue;
+    }
+    if (err.kind != RE2::Set::kNoError || (!im.set->Match(window, &hits, &err) && err.kind != RE2::Set::kNoError)) {
       // The shared DFA ran out of memory: look for every pattern one by one (RE2 falls back to its NFA).
       hits.resize(im.patterns.size());
       for (size_t i = 0; i < hits.size(); ++i) hits[i] = static_cast<int>(i);

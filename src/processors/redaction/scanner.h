@@ -25,8 +25,9 @@ class Masker {
   HashFunction hash() const { return hash_; }
 
  private:
+  struct Engine;  // OpenSSL objects fetched once, shared read-only by all threads
   HashFunction hash_;
-  std::string key_;
+  std::shared_ptr<const Engine> engine_;
 };
 
 // A set of key regexes (searched, not anchored, like the Collector's) tested in one pass.
