@@ -3,8 +3,11 @@
 
 #include <algorithm>
 #include <charconv>
+#include <array>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -43,9 +46,51 @@ struct StringHash {
 };
 using KeySet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
 
-// What was done to one attribute map (or one log body): keys by outcome.
+// What the key rules say about one key.
+enum KeyFlags : uint8_t { kIgnored = 1, kRedacted = 2, kBlocked = 4 };
+
+// Key rules are regexes, but keys repeat from span to span, so verdicts are cached. The cache is bounded: keys
+// made up by a hostile client only stop it from growing, after which they are matched every time.
+class KeyVerdictCache {
+ public:
+  static constexpr size_t kShards = 16;
+  static constexpr size_t kPerShard = 256;
+
+  bool get(std::string_view key, size_t hash, uint8_t& flags) const {
+    const Shard& s = shards_[hash % kShards];
+    std::shared_lock lock(s.mu);
+    auto it = s.map.find(key);
+    if (it == s.map.end()) return false;
+    flags = it->second;
+    return true;
+  }
+  void put(std::string_view key, size_t hash, uint8_t flags) {
+    Shard& s = shards_[hash % kShards];
+    std::unique_lock lock(s.mu);
+    if (s.map.size() < kPerShard) s.map.emplace(std::string(key), flags);
+  }
+
+ private:
+  struct Shard {
+    mutable std::shared_mutex mu;
+    std::unordered_map<std::string, uint8_t, StringHash, std::equal_to<>> map;
+  };
+  std::array<Shard, kShards> shards_;
+};
+
+// What was done to one attribute map (or one log body). Key names are kept only when the summary lists them.
+struct Outcome {
+  std::vector<std::string> keys;
+  int64_t count = 0;
+};
 struct Tally {
-  std::vector<std::string> redacted, masked, allowed, ignored;
+  explicit Tally(bool keep_names) : names(keep_names) {}
+  void add(Outcome& o, std::string_view key) {
+    ++o.count;
+    if (names) o.keys.emplace_back(key);
+  }
+  bool names;
+  Outcome redacted, masked, allowed, ignored;
 };
 
 std::string base64(std::string_view in) {
@@ -145,8 +190,19 @@ struct Redactor::Impl {
     return v;
   }
 
-  bool is_ignored(std::string_view key) const { return ignored.contains(key) || ignored_patterns.matches(key); }
-  bool is_redacted(std::string_view key) const { return !allow_all_keys && !allowed.contains(key); }
+  mutable KeyVerdictCache cache;
+
+  uint8_t classify(std::string_view key) const {
+    size_t h = StringHash{}(key);
+    uint8_t f = 0;
+    if (cache.get(key, h, f)) return f;
+    if (ignored.contains(key) || ignored_patterns.matches(key)) f |= kIgnored;
+    if (!allow_all_keys && !allowed.contains(key)) f |= kRedacted;
+    if (blocked_keys.matches(key)) f |= kBlocked;
+    cache.put(key, h, f);
+    return f;
+  }
+  bool is_blocked(std::string_view key) const { return classify(key) & kBlocked; }
 
   // Replaces the whole value with its mask (of its string form; arrays and maps by their encoding).
   void mask_whole(AnyValue& v) const {
@@ -179,7 +235,7 @@ struct Redactor::Impl {
     if (v.has_kvlist_value()) {
       V result = V::clean;
       for (auto& kv : *v.mutable_kvlist_value()->mutable_values()) {
-        if (blocked_keys.matches(kv.key())) {
+        if (is_blocked(kv.key())) {
           mask_whole(*kv.mutable_value());
           result = V::masked;
         } else if (scan_value(*kv.mutable_value(), all_types, depth + 1) == V::masked) {
@@ -200,30 +256,31 @@ struct Redactor::Impl {
   // The Collector's order per attribute: ignored, not allowed (deleted), allowed value, blocked key, blocked values.
   void process_attributes(Attributes& attrs) const {
     if (attrs.empty()) return;
-    Tally t;
+    Tally t(summary == Summary::debug);
     int w = 0;
     const int n = attrs.size();
     for (int i = 0; i < n; ++i) {
       KeyValue& kv = attrs[i];
+      const uint8_t f = classify(kv.key());
       bool keep = true;
-      if (is_ignored(kv.key())) {
-        t.ignored.push_back(kv.key());
-      } else if (is_redacted(kv.key())) {
-        t.redacted.push_back(kv.key());
+      if (f & kIgnored) {
+        ++t.ignored.count;
+      } else if (f & kRedacted) {
+        t.add(t.redacted, kv.key());
         keep = false;
       } else {
         AnyValue& v = *kv.mutable_value();
-        if (blocked_keys.matches(kv.key())) {
+        if (f & kBlocked) {
           if (allowed_value(v)) {
-            t.allowed.push_back(kv.key());
+            t.add(t.allowed, kv.key());
           } else {
             mask_whole(v);
-            t.masked.push_back(kv.key());
+            t.add(t.masked, kv.key());
           }
         } else {
           auto verdict = scan_value(v, redact_all_types, 0);
-          if (verdict == ValueScanner::Verdict::allowed) t.allowed.push_back(kv.key());
-          else if (verdict == ValueScanner::Verdict::masked) t.masked.push_back(kv.key());
+          if (verdict == ValueScanner::Verdict::allowed) t.add(t.allowed, kv.key());
+          else if (verdict == ValueScanner::Verdict::masked) t.add(t.masked, kv.key());
         }
       }
       if (keep) {
@@ -247,7 +304,7 @@ struct Redactor::Impl {
 
   // The log body, as the Collector walks it: map keys follow the attribute key rules, with dotted paths.
   void process_body(AnyValue& body, Attributes& log_attrs) const {
-    Tally t;
+    Tally t(summary == Summary::debug);
     if (body.has_kvlist_value()) {
       walk_map(*body.mutable_kvlist_value()->mutable_values(), "", 1, t);
     } else if (body.has_array_value()) {
@@ -258,7 +315,7 @@ struct Redactor::Impl {
       std::string_view text;
       if (scalar_text(body, buf, text) && scanner.scan(text, masker, out) == ValueScanner::Verdict::masked) {
         body.set_string_value(std::move(out));
-        t.masked.emplace_back("body");
+        t.add(t.masked, "body");
       }
     }
     add_summary(log_attrs, t, kBodySummary);
@@ -270,15 +327,16 @@ struct Redactor::Impl {
     for (int i = 0; i < n; ++i) {
       KeyValue& kv = map[i];
       std::string key_path = path.empty() ? kv.key() : concat({path, ".", kv.key()});
+      const uint8_t f = classify(kv.key());
       bool keep = true;
-      if (is_ignored(kv.key())) {
-        t.ignored.push_back(std::move(key_path));
-      } else if (is_redacted(kv.key())) {
-        t.redacted.push_back(std::move(key_path));
+      if (f & kIgnored) {
+        ++t.ignored.count;
+      } else if (f & kRedacted) {
+        t.add(t.redacted, key_path);
         keep = false;
-      } else if (blocked_keys.matches(kv.key())) {
+      } else if (f & kBlocked) {
         mask_whole(*kv.mutable_value());
-        t.masked.push_back(std::move(key_path));
+        t.add(t.masked, key_path);
       } else {
         walk(*kv.mutable_value(), key_path, depth + 1, t);
       }
@@ -293,7 +351,7 @@ struct Redactor::Impl {
   void walk(AnyValue& v, const std::string& path, int depth, Tally& t) const {
     if (depth > kMaxDepth) {  // deeper than we look: fail closed
       mask_whole(v);
-      t.masked.push_back(path);
+      t.add(t.masked, path);
       return;
     }
     if (v.has_kvlist_value()) {
@@ -307,10 +365,10 @@ struct Redactor::Impl {
       if (!scalar_text(v, buf, text)) return;
       auto verdict = scanner.scan(text, masker, out);
       if (verdict == ValueScanner::Verdict::allowed) {
-        t.allowed.push_back(path);
+        t.add(t.allowed, path);
       } else if (verdict == ValueScanner::Verdict::masked) {
         v.set_string_value(std::move(out));
-        t.masked.push_back(path);
+        t.add(t.masked, path);
       }
     }
   }
@@ -324,10 +382,10 @@ struct Redactor::Impl {
   }
 
   // Merges into values already there (from an earlier redaction processor): key lists sorted, counts added.
-  void add_summary_pair(Attributes& attrs, std::vector<std::string>& keys, const char* keys_name,
-                        const char* count_name) const {
-    if (keys.empty()) return;
-    int64_t count = static_cast<int64_t>(keys.size());
+  void add_summary_pair(Attributes& attrs, Outcome& o, const char* keys_name, const char* count_name) const {
+    if (o.count == 0) return;
+    int64_t count = o.count;
+    std::vector<std::string>& keys = o.keys;
     if (summary == Summary::debug && keys_name) {
       auto it = find_key(attrs, keys_name);
       if (it != attrs.end() && it->value().has_string_value() && !it->value().string_value().empty()) {
