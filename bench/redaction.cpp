@@ -1,5 +1,5 @@
-// Throughput of the redaction processor on one thread: spans with 10 attributes (2 holding an email or a card)
-// and 2 events, under a few configurations. Prints spans/s and MB/s of attribute text.
+// Throughput of the redaction processor on one thread: spans with 10 attributes (2 holding an email or a
+// card) and 2 events, under a few configurations. Prints spans/s and MB/s of attribute text.
 #include <yaml-cpp/yaml.h>
 
 #include <time.h>
@@ -26,8 +26,8 @@ class HoldingSink final : public TraceConsumer {
   std::vector<TraceBatch> held;
 };
 
-void put(google::protobuf::RepeatedPtrField<opentelemetry::proto::common::v1::KeyValue>& a, const std::string& k,
-         const std::string& v) {
+void put(google::protobuf::RepeatedPtrField<opentelemetry::proto::common::v1::KeyValue>& a,
+         const std::string& k, const std::string& v) {
   auto* kv = a.Add();
   kv->set_key(k);
   kv->mutable_value()->set_string_value(v);
@@ -83,7 +83,8 @@ size_t text_bytes(const TraceBatch& b) {
 }
 
 void run(const char* label, const std::string& yaml) {
-  const auto* f = dynamic_cast<const ProcessorFactory*>(Registry::instance().find(Kind::processor, "redaction"));
+  const auto* f =
+      dynamic_cast<const ProcessorFactory*>(Registry::instance().find(Kind::processor, "redaction"));
   auto cfg = f->parse(ConfigNode(YAML::Load(yaml), "processors::redaction"));
   HoldingSink sink;
   Consumers next;

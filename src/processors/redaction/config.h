@@ -1,4 +1,5 @@
-// Configuration of the `redaction` processor: the Collector's keys plus built-in detectors and default sensitive keys.
+// Configuration of the `redaction` processor: the Collector's keys plus built-in detectors and default
+// sensitive keys.
 #pragma once
 
 #include <cstddef>

@@ -18,9 +18,9 @@ bool is_word(char c) { return is_alnum(c) || c == '_'; }
 char before(std::string_view text, size_t pos) { return pos == 0 ? '\0' : text[pos - 1]; }
 char at(std::string_view text, size_t pos) { return pos < text.size() ? text[pos] : '\0'; }
 
-// A candidate is a run of digits with single ' ' or '-' between some of them. Groups are the digit runs between
-// separators; a card is a sequence of whole groups with 13..19 digits, a plausible first digit and a valid Luhn
-// sum. Trying at most 19 digits from each group start keeps this linear in the candidate's length.
+// A candidate is a run of digits with single ' ' or '-' between some of them. Groups are the digit runs
+// between separators; a card is a sequence of whole groups with 13..19 digits, a plausible first digit and a
+// valid Luhn sum. Trying at most 19 digits from each group start keeps this linear in the candidate's length.
 void validate_card(std::string_view text, Span c, std::vector<Span>& out) {
   struct Group {
     size_t begin, end;  // in text
@@ -80,14 +80,14 @@ void validate_ssn(std::string_view text, Span c, std::vector<Span>& out) {
 // Only the token after "Bearer " is masked.
 void validate_bearer(std::string_view text, Span c, std::vector<Span>& out) {
   size_t i = c.begin + 6;  // "bearer"
-  while (i < c.end && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r' || text[i] == '\f' ||
-                       text[i] == '\v'))
+  while (i < c.end && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r' ||
+                       text[i] == '\f' || text[i] == '\v'))
     ++i;
   if (i < c.end) out.push_back({i, c.end});
 }
 
-// The candidate may run on into following upper-case words ("DE89... AND"): the longest prefix of 15..34 letters
-// and digits that ends at a word edge and passes mod-97 is the IBAN.
+// The candidate may run on into following upper-case words ("DE89... AND"): the longest prefix of 15..34
+// letters and digits that ends at a word edge and passes mod-97 is the IBAN.
 void validate_iban(std::string_view text, Span c, std::vector<Span>& out) {
   std::string compact;
   std::vector<size_t> end_of;  // end_of[k]: text position after the k+1-th character

@@ -1,4 +1,5 @@
-// Built-in detectors of the `redaction` processor: a candidate regex each, and a validator that keeps real matches.
+// Built-in detectors of the `redaction` processor: a candidate regex each, and a validator that keeps real
+// matches.
 #pragma once
 
 #include <cstddef>
@@ -15,8 +16,8 @@ struct Span {
   bool operator==(const Span&) const = default;
 };
 
-// Given a candidate match [begin, end) of `text`, appends the ranges to mask (none, the candidate, or parts of it).
-// `text` is the whole value so that validators can look at the characters around the candidate.
+// Given a candidate match [begin, end) of `text`, appends the ranges to mask (none, the candidate, or parts
+// of it). `text` is the whole value so that validators can look at the characters around the candidate.
 using Validator = void (*)(std::string_view text, Span candidate, std::vector<Span>& out);
 
 struct Detector {

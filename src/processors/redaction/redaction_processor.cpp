@@ -20,9 +20,15 @@ class RedactionProcessor final : public Processor, TraceConsumer, MetricConsumer
   Consumers consumers() override {
     Consumers c;
     switch (signal_) {
-      case Signal::traces: c.traces = this; break;
-      case Signal::metrics: c.metrics = this; break;
-      case Signal::logs: c.logs = this; break;
+      case Signal::traces:
+        c.traces = this;
+        break;
+      case Signal::metrics:
+        c.metrics = this;
+        break;
+      case Signal::logs:
+        c.logs = this;
+        break;
     }
     return c;
   }
@@ -49,7 +55,8 @@ class RedactionProcessorFactory final : public ProcessorFactory {
   std::string_view type() const override { return "redaction"; }
   bool supports(Signal) const override { return true; }
   ComponentConfigPtr parse(const ConfigNode& node) const override { return parse_redaction_config(node); }
-  ProcessorPtr create(const CreateSettings&, const ComponentConfig& c, Signal signal, Consumers next) const override {
+  ProcessorPtr create(const CreateSettings&, const ComponentConfig& c, Signal signal,
+                      Consumers next) const override {
     return std::make_unique<RedactionProcessor>(config_as<RedactionConfig>(c), signal, next);
   }
 };

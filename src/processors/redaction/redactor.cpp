@@ -2,8 +2,8 @@
 #include "processors/redaction/redactor.h"
 
 #include <algorithm>
-#include <charconv>
 #include <array>
+#include <charconv>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -31,10 +31,9 @@ struct SummaryNames {
   const char* allowed_count;
   const char* ignored_count;
 };
-constexpr SummaryNames kAttributeSummary = {"redaction.redacted.keys", "redaction.redacted.count",
-                                            "redaction.masked.keys",   "redaction.masked.count",
-                                            "redaction.allowed.keys",  "redaction.allowed.count",
-                                            "redaction.ignored.count"};
+constexpr SummaryNames kAttributeSummary = {
+    "redaction.redacted.keys", "redaction.redacted.count", "redaction.masked.keys",  "redaction.masked.count",
+    "redaction.allowed.keys",  "redaction.allowed.count",  "redaction.ignored.count"};
 constexpr SummaryNames kBodySummary = {"redaction.body.redacted.keys", "redaction.body.redacted.count",
                                        "redaction.body.masked.keys",   "redaction.body.masked.count",
                                        "redaction.body.allowed.keys",  "redaction.body.allowed.count",
@@ -49,8 +48,8 @@ using KeySet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
 // What the key rules say about one key.
 enum KeyFlags : uint8_t { kIgnored = 1, kRedacted = 2, kBlocked = 4 };
 
-// Key rules are regexes, but keys repeat from span to span, so verdicts are cached. The cache is bounded: keys
-// made up by a hostile client only stop it from growing, after which they are matched every time.
+// Key rules are regexes, but keys repeat from span to span, so verdicts are cached. The cache is bounded:
+// keys made up by a hostile client only stop it from growing, after which they are matched every time.
 class KeyVerdictCache {
  public:
   static constexpr size_t kShards = 16;
@@ -120,17 +119,26 @@ std::string base64(std::string_view in) {
 // The string form of a scalar (the Collector's AsString); false for arrays, maps and empty values.
 bool scalar_text(const AnyValue& v, std::string& buf, std::string_view& out) {
   switch (v.value_case()) {
-    case AnyValue::kStringValue: out = v.string_value(); return true;
-    case AnyValue::kBoolValue: out = v.bool_value() ? "true" : "false"; return true;
-    case AnyValue::kIntValue: buf = std::to_string(v.int_value()); break;
+    case AnyValue::kStringValue:
+      out = v.string_value();
+      return true;
+    case AnyValue::kBoolValue:
+      out = v.bool_value() ? "true" : "false";
+      return true;
+    case AnyValue::kIntValue:
+      buf = std::to_string(v.int_value());
+      break;
     case AnyValue::kDoubleValue: {
       char tmp[64];
       auto r = std::to_chars(tmp, tmp + sizeof tmp, v.double_value());
       buf.assign(tmp, r.ptr);
       break;
     }
-    case AnyValue::kBytesValue: buf = base64(v.bytes_value()); break;
-    default: return false;
+    case AnyValue::kBytesValue:
+      buf = base64(v.bytes_value());
+      break;
+    default:
+      return false;
   }
   out = buf;
   return true;
@@ -154,7 +162,8 @@ struct Redactor::Impl {
   const bool redact_all_types;
   const Summary summary;
   const bool has_allowed_values;
-  KeySet allowed;  // allowed_keys plus the summary attributes, which must survive a second redaction processor
+  KeySet
+      allowed;  // allowed_keys plus the summary attributes, which must survive a second redaction processor
   KeySet ignored;
   KeyPatterns ignored_patterns;
   KeyPatterns blocked_keys;
@@ -173,8 +182,8 @@ struct Redactor::Impl {
         scanner(c.blocked_values, c.allowed_values, detector_list(c), c.max_value_size.bytes),
         masker(c.hash_function, c.hmac_key) {
     for (const SummaryNames* n : {&kAttributeSummary, &kBodySummary})
-      for (const char* k : {n->redacted_keys, n->redacted_count, n->masked_keys, n->masked_count, n->allowed_keys,
-                            n->allowed_count, n->ignored_count})
+      for (const char* k : {n->redacted_keys, n->redacted_count, n->masked_keys, n->masked_count,
+                            n->allowed_keys, n->allowed_count, n->ignored_count})
         allowed.emplace(k);
   }
 
@@ -253,7 +262,8 @@ struct Redactor::Impl {
     return verdict;
   }
 
-  // The Collector's order per attribute: ignored, not allowed (deleted), allowed value, blocked key, blocked values.
+  // The Collector's order per attribute: ignored, not allowed (deleted), allowed value, blocked key, blocked
+  // values.
   void process_attributes(Attributes& attrs) const {
     if (attrs.empty()) return;
     Tally t(summary == Summary::debug);
@@ -279,8 +289,10 @@ struct Redactor::Impl {
           }
         } else {
           auto verdict = scan_value(v, redact_all_types, 0);
-          if (verdict == ValueScanner::Verdict::allowed) t.add(t.allowed, kv.key());
-          else if (verdict == ValueScanner::Verdict::masked) t.add(t.masked, kv.key());
+          if (verdict == ValueScanner::Verdict::allowed)
+            t.add(t.allowed, kv.key());
+          else if (verdict == ValueScanner::Verdict::masked)
+            t.add(t.masked, kv.key());
         }
       }
       if (keep) {
@@ -358,7 +370,8 @@ struct Redactor::Impl {
       walk_map(*v.mutable_kvlist_value()->mutable_values(), path, depth, t);
     } else if (v.has_array_value()) {
       auto& values = *v.mutable_array_value()->mutable_values();
-      for (int i = 0; i < values.size(); ++i) walk(values[i], concat({path, ".[", std::to_string(i), "]"}), depth + 1, t);
+      for (int i = 0; i < values.size(); ++i)
+        walk(values[i], concat({path, ".[", std::to_string(i), "]"}), depth + 1, t);
     } else {
       std::string buf, out;
       std::string_view text;
@@ -440,11 +453,16 @@ void Redactor::process(otlp_metrics::ExportMetricsServiceRequest& request) const
         auto each = [this](auto& points) {
           for (auto& p : points) impl_->process_attributes(*p.mutable_attributes());
         };
-        if (m.has_gauge()) each(*m.mutable_gauge()->mutable_data_points());
-        else if (m.has_sum()) each(*m.mutable_sum()->mutable_data_points());
-        else if (m.has_histogram()) each(*m.mutable_histogram()->mutable_data_points());
-        else if (m.has_exponential_histogram()) each(*m.mutable_exponential_histogram()->mutable_data_points());
-        else if (m.has_summary()) each(*m.mutable_summary()->mutable_data_points());
+        if (m.has_gauge())
+          each(*m.mutable_gauge()->mutable_data_points());
+        else if (m.has_sum())
+          each(*m.mutable_sum()->mutable_data_points());
+        else if (m.has_histogram())
+          each(*m.mutable_histogram()->mutable_data_points());
+        else if (m.has_exponential_histogram())
+          each(*m.mutable_exponential_histogram()->mutable_data_points());
+        else if (m.has_summary())
+          each(*m.mutable_summary()->mutable_data_points());
       }
     }
   }

@@ -1,4 +1,5 @@
-// The `redaction` processor's work on one request: key rules, value scanning and summary attributes, in place.
+// The `redaction` processor's work on one request: key rules, value scanning and summary attributes, in
+// place.
 #pragma once
 
 #include <memory>

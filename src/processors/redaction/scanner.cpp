@@ -1,8 +1,9 @@
-// RE2::Set prefilter, per-pattern RE2 location with the whole value as context, validators, span merging, hashing.
+// RE2::Set prefilter, per-pattern RE2 location with the whole value as context, validators, span merging,
+// hashing.
 #include "processors/redaction/scanner.h"
 
-#include <openssl/evp.h>
 #include <openssl/core_names.h>
+#include <openssl/evp.h>
 #include <openssl/params.h>
 #include <re2/re2.h>
 #include <re2/set.h>
@@ -34,11 +35,12 @@ std::string to_hex(const unsigned char* d, size_t n) {
 
 }  // namespace
 
-// Fetching the algorithm and keying the HMAC once saves most of the per-call cost of OpenSSL 3's one-shot calls.
+// Fetching the algorithm and keying the HMAC once saves most of the per-call cost of OpenSSL 3's one-shot
+// calls.
 struct Masker::Engine {
-  EVP_MD* md = nullptr;           // plain digests
-  EVP_MAC* mac = nullptr;         // HMAC
-  EVP_MAC_CTX* keyed = nullptr;   // an HMAC context initialised with the key, duplicated per call
+  EVP_MD* md = nullptr;          // plain digests
+  EVP_MAC* mac = nullptr;        // HMAC
+  EVP_MAC_CTX* keyed = nullptr;  // an HMAC context initialised with the key, duplicated per call
   ~Engine() {
     EVP_MAC_CTX_free(keyed);
     EVP_MAC_free(mac);
@@ -50,13 +52,26 @@ Masker::Masker(HashFunction hash, std::string key) : hash_(hash) {
   const char* name = nullptr;
   bool hmac = false;
   switch (hash_) {
-    case HashFunction::none: return;
-    case HashFunction::md5: name = "MD5"; break;
-    case HashFunction::sha1: name = "SHA1"; break;
-    case HashFunction::sha3: name = "SHA3-256"; break;
-    case HashFunction::sha256: name = "SHA256"; break;
-    case HashFunction::hmac_sha256: name = "SHA256", hmac = true; break;
-    case HashFunction::hmac_sha512: name = "SHA512", hmac = true; break;
+    case HashFunction::none:
+      return;
+    case HashFunction::md5:
+      name = "MD5";
+      break;
+    case HashFunction::sha1:
+      name = "SHA1";
+      break;
+    case HashFunction::sha3:
+      name = "SHA3-256";
+      break;
+    case HashFunction::sha256:
+      name = "SHA256";
+      break;
+    case HashFunction::hmac_sha256:
+      name = "SHA256", hmac = true;
+      break;
+    case HashFunction::hmac_sha512:
+      name = "SHA512", hmac = true;
+      break;
   }
   auto e = std::make_shared<Engine>();
   if (!hmac) {
@@ -67,8 +82,8 @@ Masker::Masker(HashFunction hash, std::string key) : hash_(hash) {
     e->keyed = e->mac ? EVP_MAC_CTX_new(e->mac) : nullptr;
     OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", const_cast<char*>(name), 0),
                            OSSL_PARAM_construct_end()};
-    if (!e->keyed || EVP_MAC_init(e->keyed, reinterpret_cast<const unsigned char*>(key.data()), key.size(),
-                                  params) != 1)
+    if (!e->keyed ||
+        EVP_MAC_init(e->keyed, reinterpret_cast<const unsigned char*>(key.data()), key.size(), params) != 1)
       throw std::runtime_error(std::string("OpenSSL cannot set up HMAC-") + name);
   }
   engine_ = std::move(e);
@@ -86,7 +101,8 @@ std::string Masker::mask(std::string_view original) const {
     n = len;
   } else {
     EVP_MAC_CTX* ctx = EVP_MAC_CTX_dup(engine_->keyed);
-    ok = ctx && EVP_MAC_update(ctx, data, original.size()) == 1 && EVP_MAC_final(ctx, out, &n, sizeof out) == 1;
+    ok = ctx && EVP_MAC_update(ctx, data, original.size()) == 1 &&
+         EVP_MAC_final(ctx, out, &n, sizeof out) == 1;
     EVP_MAC_CTX_free(ctx);
   }
   // A digest that cannot be computed must not leak the value.
@@ -103,7 +119,8 @@ KeyPatterns::KeyPatterns(const std::vector<std::string>& patterns)
     std::string error;
     if (impl_->set.Add(p, &error) < 0) throw std::invalid_argument("invalid regex '" + p + "': " + error);
   }
-  if (count_ > 0 && !impl_->set.Compile()) throw std::invalid_argument("key patterns are too large to compile");
+  if (count_ > 0 && !impl_->set.Compile())
+    throw std::invalid_argument("key patterns are too large to compile");
 }
 KeyPatterns::~KeyPatterns() = default;
 KeyPatterns::KeyPatterns(KeyPatterns&&) noexcept = default;
@@ -137,7 +154,8 @@ struct ValueScanner::Impl {
   }
 
   // Appends every (validated) match of pattern `p` inside [begin, end) of `text`.
-  void locate(const Pattern& p, std::string_view text, size_t begin, size_t end, std::vector<Span>& spans) const {
+  void locate(const Pattern& p, std::string_view text, size_t begin, size_t end,
+              std::vector<Span>& spans) const {
     re2::StringPiece whole(text.data(), text.size());
     size_t pos = begin;
     re2::StringPiece m;
@@ -148,8 +166,10 @@ struct ValueScanner::Impl {
         pos = b + 1;
         continue;
       }
-      if (p.validate) p.validate(text, {b, e}, spans);
-      else spans.push_back({b, e});
+      if (p.validate)
+        p.validate(text, {b, e}, spans);
+      else
+        spans.push_back({b, e});
       pos = e;
     }
   }
@@ -192,7 +212,8 @@ ValueScanner::Verdict ValueScanner::find(std::string_view text, std::vector<Span
       if (end == text.size()) break;
       continue;
     }
-    if (err.kind != RE2::Set::kNoError || (!im.set->Match(window, &hits, &err) && err.kind != RE2::Set::kNoError)) {
+    if (err.kind != RE2::Set::kNoError ||
+        (!im.set->Match(window, &hits, &err) && err.kind != RE2::Set::kNoError)) {
       // The shared DFA ran out of memory: look for every pattern one by one (RE2 falls back to its NFA).
       hits.resize(im.patterns.size());
       for (size_t i = 0; i < hits.size(); ++i) hits[i] = static_cast<int>(i);
@@ -216,14 +237,17 @@ ValueScanner::Verdict ValueScanner::find(std::string_view text, std::vector<Span
   std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) { return a.begin < b.begin; });
   size_t w = 0;
   for (size_t i = 1; i < spans.size(); ++i) {
-    if (spans[i].begin < spans[w].end) spans[w].end = std::max(spans[w].end, spans[i].end);
-    else spans[++w] = spans[i];
+    if (spans[i].begin < spans[w].end)
+      spans[w].end = std::max(spans[w].end, spans[i].end);
+    else
+      spans[++w] = spans[i];
   }
   spans.resize(w + 1);
   return Verdict::masked;
 }
 
-ValueScanner::Verdict ValueScanner::scan(std::string_view text, const Masker& masker, std::string& out) const {
+ValueScanner::Verdict ValueScanner::scan(std::string_view text, const Masker& masker,
+                                         std::string& out) const {
   std::vector<Span> spans;
   Verdict v = find(text, spans);
   if (v != Verdict::masked) return v;

@@ -1,5 +1,5 @@
-// Matching engine of the `redaction` processor: every value pattern in one linear pass (RE2::Set), then RE2 to
-// locate the matches of just the patterns that hit, then the detectors' validators; and the masker.
+// Matching engine of the `redaction` processor: every value pattern in one linear pass (RE2::Set), then RE2
+// to locate the matches of just the patterns that hit, then the detectors' validators; and the masker.
 #pragma once
 
 #include <cstddef>
@@ -10,10 +10,6 @@
 
 #include "processors/redaction/config.h"
 #include "processors/redaction/detectors.h"
-
-namespace re2 {
-class RE2;
-}  // namespace re2
 
 namespace otlpd::redaction {
 
@@ -61,7 +57,7 @@ class ValueScanner {
   // `allowed` when some allowed_values pattern matches; `masked` (with the masked text in `out`) when some
   // blocked value or detector matched; otherwise `clean`. Linear in text.size().
   Verdict scan(std::string_view text, const Masker& masker, std::string& out) const;
-  // The ranges scan() would mask (merged, sorted), or nullopt-like `allowed` flag; for tests.
+  // Like scan(), but gives the merged, sorted ranges that would be masked instead of the masked text.
   Verdict find(std::string_view text, std::vector<Span>& spans) const;
 
  private:

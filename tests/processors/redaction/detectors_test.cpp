@@ -1,4 +1,5 @@
-// Built-in detectors and the value scanner: what is masked, what is kept, and that the rest of a value survives.
+// Built-in detectors and the value scanner: what is masked, what is kept, and that the rest of a value
+// survives.
 #include <catch2/catch.hpp>
 
 #include "processors/redaction/detectors.h"
@@ -75,10 +76,12 @@ TEST_CASE("ipv6 masks addresses but not times, MACs or C++ scopes", "[redaction]
 }
 
 TEST_CASE("jwt and bearer_token mask the token", "[redaction]") {
-  std::string jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
+  std::string jwt =
+      "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
   CHECK(redact("token=" + jwt + " end", {"jwt"}) == "token=**** end");
   CHECK(redact("eyJnot a jwt", {"jwt"}) == "eyJnot a jwt");
-  CHECK(redact("Authorization: Bearer abcdef0123456789xyz", {"bearer_token"}) == "Authorization: Bearer ****");
+  CHECK(redact("Authorization: Bearer abcdef0123456789xyz", {"bearer_token"}) ==
+        "Authorization: Bearer ****");
   CHECK(redact("bearer   mF_9.B5f-4.1JqM=", {"bearer_token"}) == "bearer   ****");
   CHECK(redact("WWW-Authenticate: Bearer realm", {"bearer_token"}) == "WWW-Authenticate: Bearer realm");
 }
@@ -94,12 +97,13 @@ TEST_CASE("us_ssn masks valid social security numbers only", "[redaction]") {
 TEST_CASE("iban masks checksum-valid IBANs only", "[redaction]") {
   CHECK(redact("pay to DE89 3704 0044 0532 0130 00 today", {"iban"}) == "pay to **** today");
   CHECK(redact("IBAN GB82WEST12345698765432 AND MORE", {"iban"}) == "IBAN **** AND MORE");
-  CHECK(redact("pay to DE89 3704 0044 0532 0130 01 today", {"iban"}) == "pay to DE89 3704 0044 0532 0130 01 today");
+  CHECK(redact("pay to DE89 3704 0044 0532 0130 01 today", {"iban"}) ==
+        "pay to DE89 3704 0044 0532 0130 01 today");
 }
 
 TEST_CASE("blocked_values mask every match; allowed_values exempt the whole value", "[redaction]") {
-  ValueScanner s({"secret-[0-9]+", "4[0-9]{12}(?:[0-9]{3})?"}, {".+@mycompany\\.com"}, {find_detector("email")},
-                 64 * 1024);
+  ValueScanner s({"secret-[0-9]+", "4[0-9]{12}(?:[0-9]{3})?"}, {".+@mycompany\\.com"},
+                 {find_detector("email")}, 64 * 1024);
   std::string out;
   REQUIRE(s.scan("a secret-1 and secret-22!", Masker(), out) == ValueScanner::Verdict::masked);
   CHECK(out == "a **** and ****!");
@@ -128,7 +132,8 @@ TEST_CASE("hash functions: hex digests, HMAC deterministic and key-dependent", "
   CHECK(Masker(HashFunction::sha3).mask("abc") ==
         "3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532");
   std::string k1(32, 'k'), k2(32, 'j');
-  Masker h1(HashFunction::hmac_sha256, k1), h1b(HashFunction::hmac_sha256, k1), h2(HashFunction::hmac_sha256, k2);
+  Masker h1(HashFunction::hmac_sha256, k1), h1b(HashFunction::hmac_sha256, k1),
+      h2(HashFunction::hmac_sha256, k2);
   CHECK(h1.mask("alice@example.com") == h1b.mask("alice@example.com"));
   CHECK(h1.mask("alice@example.com") != h2.mask("alice@example.com"));
   CHECK(h1.mask("alice@example.com") != h1.mask("bob@example.com"));

@@ -1,4 +1,5 @@
-// Test helpers for the redaction processor: build it from YAML through the registry, capture what it passes on.
+// Test helpers for the redaction processor: build it from YAML through the registry, capture what it passes
+// on.
 #pragma once
 
 #include <yaml-cpp/yaml.h>
@@ -45,9 +46,12 @@ struct Harness {
     auto cfg = parse_config(yaml);
     auto* f = dynamic_cast<const ProcessorFactory*>(Registry::instance().find(Kind::processor, "redaction"));
     Consumers next;
-    if constexpr (B::signal == Signal::traces) next.traces = &sink;
-    else if constexpr (B::signal == Signal::metrics) next.metrics = &sink;
-    else next.logs = &sink;
+    if constexpr (B::signal == Signal::traces)
+      next.traces = &sink;
+    else if constexpr (B::signal == Signal::metrics)
+      next.metrics = &sink;
+    else
+      next.logs = &sink;
     processor = f->create(CreateSettings{{"redaction", ""}, "p"}, *cfg, B::signal, next);
   }
 
@@ -91,7 +95,8 @@ inline std::optional<int64_t> integer(const Attributes& attrs, const std::string
 }
 
 // One span with `attrs` in a request.
-inline otlp_trace::ExportTraceServiceRequest span_with(const std::vector<std::pair<std::string, std::string>>& attrs) {
+inline otlp_trace::ExportTraceServiceRequest span_with(
+    const std::vector<std::pair<std::string, std::string>>& attrs) {
   otlp_trace::ExportTraceServiceRequest r;
   auto* span = r.add_resource_spans()->add_scope_spans()->add_spans();
   span->set_name("op");
