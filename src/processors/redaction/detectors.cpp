@@ -32,17 +32,22 @@ void validate_card(std::string_view text, Span c, std::vector<Span>& out) {
     if (j > i) groups.push_back({i, j});
     i = j + 1;  // skip the separator
   }
-  char digits[20];
   for (size_t g = 0; g < groups.size();) {
+    // Luhn sums kept incrementally while groups are appended: digit i (from the left) of an n-digit number is
+    // doubled when i and n have the same parity, so sums split by parity give every prefix's check in O(1).
+    int plain[2] = {0, 0}, doubled[2] = {0, 0};
     size_t n = 0;
     size_t best_end_group = SIZE_MAX;
-    for (size_t h = g; h < groups.size(); ++h) {
+    const char first = text[groups[g].begin];
+    for (size_t h = g; h < groups.size() && first >= '2' && first <= '6'; ++h) {
       size_t len = groups[h].end - groups[h].begin;
       if (n + len > 19) break;
-      std::copy(text.begin() + groups[h].begin, text.begin() + groups[h].end, digits + n);
-      n += len;
-      if (n >= 13 && digits[0] >= '2' && digits[0] <= '6' && luhn_valid(std::string_view(digits, n)))
-        best_end_group = h;
+      for (size_t k = groups[h].begin; k < groups[h].end; ++k, ++n) {
+        int d = text[k] - '0';
+        plain[n % 2] += d;
+        doubled[n % 2] += d * 2 > 9 ? d * 2 - 9 : d * 2;
+      }
+      if (n >= 13 && (doubled[n % 2] + plain[1 - n % 2]) % 10 == 0) best_end_group = h;
     }
     if (best_end_group != SIZE_MAX) {
       out.push_back({groups[g].begin, groups[best_end_group].end});

@@ -13,8 +13,17 @@ namespace {
 
 std::string near_matches(size_t bytes) {
   // Fragments that start every detector and blocked value but rarely complete one.
-  static const std::string kPieces[] = {"4111 1111 1111 111 ", "a@",     "a@b.",   "eyJhb.",  "Bearer x ",
-                                        "DE89 3704 ",          "1.2.3.", "fe80::", "123-45-", "secret-"};
+  static const std::string kPieces[] = {"4111 1111 1111 111 ",
+                                        "a@",
+                                        "a@b.",
+                                        "eyJhb.",
+                                        "Bearer x ",
+                                        "DE89 3704 ",
+                                        "1.2.3.",
+                                        "fe80::",
+                                        "123-45-",
+                                        "secret-",
+                                        "4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 "};
   std::string s;
   s.reserve(bytes + 64);
   for (size_t i = 0; s.size() < bytes; ++i) s += kPieces[i % std::size(kPieces)];
