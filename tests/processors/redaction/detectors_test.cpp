@@ -99,6 +99,9 @@ TEST_CASE("iban masks checksum-valid IBANs only", "[redaction]") {
   CHECK(redact("IBAN GB82WEST12345698765432 AND MORE", {"iban"}) == "IBAN **** AND MORE");
   CHECK(redact("pay to DE89 3704 0044 0532 0130 01 today", {"iban"}) ==
         "pay to DE89 3704 0044 0532 0130 01 today");
+  CHECK(redact("NO93 8601 1117 947 ok", {"iban"}) == "**** ok");  // the shortest, 15 characters
+  // A valid German IBAN cut short is not one, even if a shorter prefix happened to pass mod-97.
+  CHECK(redact("DE89 3704 0044 0532 0130", {"iban"}) == "DE89 3704 0044 0532 0130");
 }
 
 TEST_CASE("blocked_values mask every match; allowed_values exempt the whole value", "[redaction]") {
