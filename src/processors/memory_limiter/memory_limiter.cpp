@@ -1,0 +1,192 @@
+// memory_limiter: config, the shared memory checker and the processor.
+#include "processors/memory_limiter/memory_limiter.h"
+
+#include <malloc.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <map>
+
+#include "core/registry.h"
+#include "core/telemetry.h"
+
+namespace otlpd::memory_limiter {
+
+uint64_t resident_bytes() {
+  std::ifstream in("/proc/self/statm");
+  uint64_t size = 0, resident = 0;
+  in >> size >> resident;
+  return resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+uint64_t total_memory_bytes() {
+  // A container's cgroup limit when there is one, else the machine's memory.
+  std::ifstream cg("/sys/fs/cgroup/memory.max");
+  std::string v;
+  if (cg >> v && v != "max") {
+    try {
+      return std::stoull(v);
+    } catch (...) {
+    }
+  }
+  return static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+std::unique_ptr<MemoryLimiterConfig> parse_memory_limiter_config(const ConfigNode& node) {
+  auto c = std::make_unique<MemoryLimiterConfig>();
+  MapReader r(node);
+  r.get("check_interval", c->check_interval);
+  r.get("limit_mib", c->limit_mib);
+  r.get("spike_limit_mib", c->spike_limit_mib);
+  r.get("limit_percentage", c->limit_percentage);
+  r.get("spike_limit_percentage", c->spike_limit_percentage);
+  r.finish();
+  if (c->check_interval <= Duration::zero()) node.fail("check_interval must be greater than zero");
+  if (c->limit_mib == 0 && c->limit_percentage == 0)
+    node.fail("set limit_mib or limit_percentage (the memory limit)");
+  if (c->limit_mib > 0 && c->limit_percentage > 0) node.fail("set either limit_mib or limit_percentage, not both");
+  if (c->limit_percentage > 100 || c->spike_limit_percentage > 100)
+    node.fail("limit_percentage and spike_limit_percentage must be between 1 and 100");
+  if (c->limit_mib > 0 && c->spike_limit_mib >= c->limit_mib)
+    node.fail("spike_limit_mib must be smaller than limit_mib");
+  if (c->limit_percentage > 0 && c->spike_limit_percentage >= c->limit_percentage && c->spike_limit_percentage > 0)
+    node.fail("spike_limit_percentage must be smaller than limit_percentage");
+  return c;
+}
+
+MemoryChecker::MemoryChecker(std::string id, uint64_t hard_limit, uint64_t soft_limit, Duration interval,
+                             std::function<uint64_t()> read_bytes)
+    : id_(std::move(id)), hard_(hard_limit), soft_(soft_limit), interval_(interval),
+      read_(read_bytes ? std::move(read_bytes) : resident_bytes) {}
+
+MemoryChecker::~MemoryChecker() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void MemoryChecker::start() {
+  std::lock_guard lock(mu_);
+  if (users_++ > 0) return;
+  stop_ = false;
+  check();  // the state is known before the first batch arrives
+  thread_ = std::thread([this] {
+    std::unique_lock lock(mu_);
+    while (!cv_.wait_for(lock, interval_, [&] { return stop_; })) {
+      lock.unlock();
+      check();
+      lock.lock();
+    }
+  });
+}
+
+void MemoryChecker::stop() {
+  std::thread t;
+  {
+    std::lock_guard lock(mu_);
+    if (users_ == 0 || --users_ > 0) return;
+    stop_ = true;
+    t = std::move(thread_);
+  }
+  cv_.notify_all();
+  if (t.joinable()) t.join();
+}
+
+void MemoryChecker::check() {
+  uint64_t used = read_();
+  bool was = refusing_.load(std::memory_order_relaxed);
+  if (used > soft_ && !was) {
+    // Give freed memory back to the system before deciding: glibc keeps it otherwise.
+    malloc_trim(0);
+    used = read_();
+  }
+  bool now = used > soft_;
+  if (now != was) {
+    refusing_.store(now, std::memory_order_relaxed);
+    if (now)
+      spdlog::warn("memory_limiter {}: memory use {} MiB is above the soft limit {} MiB; refusing data", id_,
+                   used >> 20, soft_ >> 20);
+    else
+      spdlog::info("memory_limiter {}: memory use {} MiB is below the soft limit again; accepting data", id_,
+                   used >> 20);
+  }
+}
+
+namespace {
+
+std::mutex checkers_mu;
+std::map<std::string, std::weak_ptr<MemoryChecker>>& checkers() {
+  static std::map<std::string, std::weak_ptr<MemoryChecker>> m;
+  return m;
+}
+
+std::shared_ptr<MemoryChecker> checker_for(const std::string& id, const MemoryLimiterConfig& c) {
+  std::lock_guard lock(checkers_mu);
+  if (auto existing = checkers()[id].lock()) return existing;
+  uint64_t hard = c.limit_mib > 0 ? c.limit_mib << 20 : total_memory_bytes() / 100 * c.limit_percentage;
+  uint64_t spike = c.spike_limit_mib > 0          ? c.spike_limit_mib << 20
+                   : c.spike_limit_percentage > 0 ? total_memory_bytes() / 100 * c.spike_limit_percentage
+                                                  : hard / 5;
+  auto checker = std::make_shared<MemoryChecker>(id, hard, hard - spike, c.check_interval);
+  checkers()[id] = checker;
+  return checker;
+}
+
+class MemoryLimiterProcessor final : public Processor, TraceConsumer, MetricConsumer, LogConsumer {
+ public:
+  MemoryLimiterProcessor(const CreateSettings& s, const MemoryLimiterConfig& c, Signal signal, Consumers next)
+      : checker_(checker_for(s.id.str(), c)), next_(next), signal_(signal),
+        refused_(&Telemetry::global().counter("otelcol_processor_refused_" + std::string(item_name(signal)),
+                                              {{"processor", s.id.str()}})) {}
+
+  Consumers consumers() override {
+    Consumers c;
+    if (signal_ == Signal::traces) c.traces = this;
+    if (signal_ == Signal::metrics) c.metrics = this;
+    if (signal_ == Signal::logs) c.logs = this;
+    return c;
+  }
+  void start(Host&) override { checker_->start(); }
+  void shutdown(Deadline) override { checker_->stop(); }
+
+  Status consume(TraceBatch b) override { return pass(std::move(b)); }
+  Status consume(MetricBatch b) override { return pass(std::move(b)); }
+  Status consume(LogBatch b) override { return pass(std::move(b)); }
+
+ private:
+  template <typename B>
+  Status pass(B b) {
+    if (checker_->refusing()) {
+      refused_->add(b.item_count());
+      // Retryable with a hint, so that OTLP clients back off (RESOURCE_EXHAUSTED + RetryInfo / HTTP 429).
+      return Status::retryable("data refused due to high memory usage", std::chrono::seconds(1), true);
+    }
+    return next_.get<B>()->consume(std::move(b));
+  }
+
+  std::shared_ptr<MemoryChecker> checker_;
+  Consumers next_;
+  Signal signal_;
+  Counter* refused_;
+};
+
+class MemoryLimiterFactory final : public ProcessorFactory {
+ public:
+  std::string_view type() const override { return "memory_limiter"; }
+  bool supports(Signal) const override { return true; }
+  ComponentConfigPtr parse(const ConfigNode& node) const override { return parse_memory_limiter_config(node); }
+  ProcessorPtr create(const CreateSettings& s, const ComponentConfig& c, Signal signal, Consumers next) const override {
+    return std::make_unique<MemoryLimiterProcessor>(s, config_as<MemoryLimiterConfig>(c), signal, next);
+  }
+};
+
+}  // namespace
+
+}  // namespace otlpd::memory_limiter
+
+using otlpd::memory_limiter::MemoryLimiterFactory;
+OTLPD_REGISTER_FACTORY(MemoryLimiterFactory)

@@ -1,0 +1,64 @@
+// The `memory_limiter` processor: refuses data (retryable) while the process is above its memory limit.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "config/node.h"
+#include "core/component.h"
+
+namespace otlpd::memory_limiter {
+
+struct MemoryLimiterConfig : ComponentConfig {
+  Duration check_interval{0};     // required, > 0
+  uint64_t limit_mib = 0;         // hard limit; or limit_percentage of total memory
+  uint64_t spike_limit_mib = 0;   // soft limit = limit - spike; default 20% of limit
+  uint32_t limit_percentage = 0;
+  uint32_t spike_limit_percentage = 0;
+};
+
+std::unique_ptr<MemoryLimiterConfig> parse_memory_limiter_config(const ConfigNode& node);
+
+// Samples memory use on its own thread and says whether data must be refused. One checker per
+// memory_limiter id, shared by every pipeline that lists it, as in the Collector.
+class MemoryChecker {
+ public:
+  // `read_bytes` returns the memory in use (default: resident set size from /proc/self/statm).
+  MemoryChecker(std::string id, uint64_t hard_limit, uint64_t soft_limit, Duration interval,
+                std::function<uint64_t()> read_bytes = {});
+  ~MemoryChecker();
+
+  void start();
+  void stop();
+  // True while the last sample was above the soft limit (and until a sample is below it again).
+  bool refusing() const { return refusing_.load(std::memory_order_relaxed); }
+  // Samples now (also done by the thread every interval).
+  void check();
+
+  uint64_t hard_limit() const { return hard_; }
+  uint64_t soft_limit() const { return soft_; }
+
+ private:
+  std::string id_;
+  uint64_t hard_, soft_;
+  Duration interval_;
+  std::function<uint64_t()> read_;
+  std::atomic<bool> refusing_{false};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  int users_ = 0;
+  std::thread thread_;
+};
+
+uint64_t resident_bytes();
+uint64_t total_memory_bytes();
+
+}  // namespace otlpd::memory_limiter
