@@ -51,7 +51,13 @@ class Component {
 };
 
 class Receiver : public Component {};
-class Extension : public Component {};
+
+class Extension : public Component {
+ public:
+  // Told when every pipeline is running, and again before shutdown starts (health checks use these).
+  virtual void ready() {}
+  virtual void not_ready() {}
+};
 
 // A processor belongs to one pipeline and so to one signal; consumers() holds its entry for that signal.
 class Processor : public Component {

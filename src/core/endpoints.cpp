@@ -19,12 +19,13 @@ std::string key(std::string_view id, std::string_view transport) {
 }
 }  // namespace
 
-void record_listening(std::string_view receiver_id, std::string_view transport, std::string_view host, int port) {
+void record_listening(std::string_view receiver_id, std::string_view transport, std::string_view host, int port,
+                      std::string_view kind) {
   {
     std::lock_guard lock(mu);
     ports()[key(receiver_id, transport)] = port;
   }
-  spdlog::info("receiver {} ({}) listening on {}:{}", receiver_id, transport, host, port);
+  spdlog::info("{} {} ({}) listening on {}:{}", kind, receiver_id, transport, host, port);
 }
 
 std::optional<int> listening_port(std::string_view receiver_id, std::string_view transport) {

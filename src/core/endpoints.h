@@ -8,8 +8,9 @@
 
 namespace otlpd {
 
-// Records "receiver <id> (<transport>) listening on <host>:<port>" and logs that line.
-void record_listening(std::string_view receiver_id, std::string_view transport, std::string_view host, int port);
+// Records where a component listens and logs "<kind> <id> (<transport>) listening on <host>:<port>".
+void record_listening(std::string_view receiver_id, std::string_view transport, std::string_view host, int port,
+                      std::string_view kind = "receiver");
 // The port last recorded for a receiver and transport ("grpc", "http").
 std::optional<int> listening_port(std::string_view receiver_id, std::string_view transport);
 

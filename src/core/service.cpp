@@ -176,12 +176,14 @@ void Service::start() {
                 chain[i].second.get());
   }
   for (auto& [id, c] : im.receivers) start_one("receiver " + id.str(), c.get());
+  for (auto& [id, e] : im.extensions) e->ready();
 }
 
 void Service::shutdown(Deadline deadline) {
   auto& im = *impl_;
   if (im.shut_down) return;
   im.shut_down = true;
+  for (auto& [id, e] : im.extensions) e->not_ready();
   // Reverse start order, except that processors stop front to back so each flushes into a live successor.
   std::vector<Component*> order;
   for (auto& [id, c] : im.receivers) order.push_back(c.get());

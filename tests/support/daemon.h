@@ -41,7 +41,7 @@ class Daemon {
                   std::vector<std::string> extra_args = {});
   ~Daemon();  // stops the daemon if still running
 
-  // The port a receiver bound: from its log line "receiver <id> (<transport>) listening on <host>:<port>".
+  // The port a component bound: from its log line "<kind> <id> (<transport>) listening on <host>:<port>".
   int port(std::string_view receiver_id, std::string_view transport) const;
   // "127.0.0.1:<port>"
   std::string endpoint(std::string_view receiver_id, std::string_view transport) const;
