@@ -30,6 +30,7 @@
 #include "google/rpc/status.pb.h"
 #include "receivers/otlp/cors.h"
 #include "receivers/otlp/decompress.h"
+#include "receivers/otlp/validate.h"
 
 namespace otlpd::otlp_receiver {
 
@@ -269,6 +270,7 @@ struct HttpServer::Impl {
     } else if (auto err = otlp_json::decode(body, *request); !err.empty()) {
       return bad_request(enc, "cannot decode the body as OTLP/JSON " + request->GetTypeName() + ": " + err);
     }
+    if (auto err = validate_ids(*request); !err.empty()) return bad_request(enc, "invalid request: " + err);
     auto batch = B::adopt(std::move(arena), request, std::move(rc), wire_bytes);
     size_t items = batch.item_count();
     Status st = items == 0 ? Status::ok() : consumer->consume(std::move(batch));
