@@ -13,6 +13,9 @@ namespace otlpd::otlp_receiver {
 // Serves only the signals `next` has a consumer for; the paths of the others answer 404, as in the Collector.
 // Connections beyond max_connections are accepted and closed at once (the client sees a reset and retries),
 // so the accept queue never fills with connections that would time out anyway.
+// A body over max_request_body_size (by Content-Length, while reading a chunked body, or once decompressed)
+// is answered 400, as the Collector does, and the connection is closed; oversized headers get 431.
+// read_timeout bounds a whole request (headers and body), idle_timeout the wait between keep-alive requests.
 class HttpServer {
  public:
   HttpServer(std::string receiver_id, HttpServerConfig config, Consumers next);
