@@ -130,7 +130,8 @@ std::string Daemon::output() const { return read_file(dir_.file("stdout")); }
 
 int Daemon::port(std::string_view receiver_id, std::string_view transport) const {
   std::string l = log();
-  std::string needle = " " + std::string(receiver_id) + " (" + std::string(transport) + ") listening on ";
+  std::string needle(" ");  // built by appends: GCC 12 warns falsely (-Wrestrict) on "lit" + std::string
+  needle.append(receiver_id).append(" (").append(transport).append(") listening on ");
   auto at = l.find(needle);
   if (at == std::string::npos)
     throw std::runtime_error("no listening line for " + std::string(receiver_id) + " in:\n" + l);

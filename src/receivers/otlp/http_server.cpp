@@ -2,6 +2,8 @@
 // small thread pool; requests are decoded straight onto an arena that the batch then owns.
 #include "receivers/otlp/http_server.h"
 
+#include "core/endpoints.h"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -547,7 +549,7 @@ void HttpServer::start() {
 
   asio::co_spawn(im.acceptor->get_executor(), im.accept_loop(), asio::detached);
   for (int i = 0; i < kThreads; ++i) im.threads.emplace_back([&im] { im.ioc->run(); });
-  spdlog::info("receiver {} (http) listening on {}:{}", im.id, host, port_);
+  record_listening(im.id, "http", host, port_);
 }
 
 void HttpServer::shutdown(Deadline deadline) {
