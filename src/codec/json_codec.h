@@ -1,0 +1,19 @@
+// Internal entry points of the OTLP/JSON codec, shared by encoder, decoder and the public API.
+#pragma once
+
+#include <google/protobuf/message.h>
+
+#include <string>
+#include <string_view>
+
+#include "codec/otlp_json.h"
+
+namespace otlpd::otlp_json::detail {
+
+// True when `msg` is an instance of the generated C++ class of its type (fast paths may static_cast it).
+bool is_generated(const google::protobuf::Message& msg);
+
+void encode_message(const google::protobuf::Message& msg, std::string& out);
+std::string decode_message(std::string_view json, google::protobuf::Message& msg, const DecodeLimits& limits);
+
+}  // namespace otlpd::otlp_json::detail

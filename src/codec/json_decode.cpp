@@ -1,0 +1,733 @@
+// OTLP/JSON decoder: simdjson DOM (validated, depth-limited) walked into protobuf messages via field tables.
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/message.h>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "codec/json_codec.h"
+#include "codec/json_schema.h"
+#include "codec/json_text.h"
+#include "opentelemetry/proto/common/v1/common.pb.h"
+#include "opentelemetry/proto/trace/v1/trace.pb.h"
+
+namespace otlpd::otlp_json::detail {
+
+namespace {
+
+namespace common = opentelemetry::proto::common::v1;
+namespace trace = opentelemetry::proto::trace::v1;
+namespace dom = simdjson::dom;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+
+// A parser keeps its buffers between documents (per thread). They take ~14 bytes per input byte, so
+// those grown for large documents are released after use.
+constexpr size_t kKeepParserCapacity = 2 * 1024 * 1024;
+// Upper bound of DecodeLimits::max_depth, whatever is configured (a few hundred bytes of stack per level).
+constexpr size_t kMaxSupportedDepth = 1000;
+
+const char* type_name(dom::element_type t) {
+  switch (t) {
+    case dom::element_type::ARRAY:
+      return "an array";
+    case dom::element_type::OBJECT:
+      return "an object";
+    case dom::element_type::INT64:
+    case dom::element_type::UINT64:
+    case dom::element_type::DOUBLE:
+      return "a number";
+    case dom::element_type::STRING:
+      return "a string";
+    case dom::element_type::BOOL:
+      return "a boolean";
+    case dom::element_type::NULL_VALUE:
+      return "null";
+  }
+  return "a value";
+}
+
+[[gnu::always_inline]] inline bool key_is(std::string_view key, std::string_view json_name,
+                                          std::string_view proto_name) {
+  return key == json_name || key == proto_name;
+}
+
+class Decoder {
+ public:
+  Decoder(size_t max_depth, bool generated) : max_depth_(max_depth), generated_(generated) {}
+
+  bool message(dom::element el, Message& m, const MessageSchema& s, size_t depth) {
+    if (generated_) {
+      if (s.special == Special::kAnyValue) return any_value(el, static_cast<common::AnyValue&>(m), depth);
+      if (s.special == Special::kKeyValue) return key_value(el, static_cast<common::KeyValue&>(m), depth);
+      if (s.special == Special::kSpan) return span(el, static_cast<trace::Span&>(m), depth);
+      if (s.special == Special::kSpanEvent) return span_event(el, static_cast<trace::Span::Event&>(m), depth);
+      if (s.special == Special::kSpanLink) return span_link(el, static_cast<trace::Span::Link&>(m), depth);
+      if (s.special == Special::kSpanStatus) return span_status(el, static_cast<trace::Status&>(m), depth);
+    }
+    dom::object obj;
+    if (!object(el, obj, depth)) return false;
+    const Reflection* r = m.GetReflection();
+    for (dom::key_value_pair kv : obj) {
+      const FieldSchema* f = s.find(kv.key);
+      if (f == nullptr || kv.value.is_null()) continue;  // unknown fields are ignored, null means absent
+      if (!field(kv.value, m, r, *f, depth)) return false;
+    }
+    return true;
+  }
+
+  std::string error() const {
+    std::string path;
+    for (auto it = path_.rbegin(); it != path_.rend(); ++it) {
+      if (!path.empty()) path.push_back('.');
+      path.append(it->name);
+      if (it->index >= 0) {
+        path.push_back('[');
+        path += std::to_string(it->index);
+        path.push_back(']');
+      }
+    }
+    return path.empty() ? error_ : path + ": " + error_;
+  }
+
+ private:
+  struct Segment {
+    std::string_view name;
+    long index;
+  };
+
+  bool fail(std::string msg) {
+    error_ = std::move(msg);
+    return false;
+  }
+  // Records one path segment while an error unwinds.
+  bool at(std::string_view name, long index = -1) {
+    path_.push_back({name, index});
+    return false;
+  }
+  bool type_error(const char* expected, dom::element el) {
+    return fail(std::string("expected ") + expected + ", got " + type_name(el.type()));
+  }
+
+  bool object(dom::element el, dom::object& obj, size_t depth) {
+    if (depth >= max_depth_) return fail("nesting deeper than the limit of " + std::to_string(max_depth_));
+    if (el.type() != dom::element_type::OBJECT) return type_error("an object", el);
+    obj = el.get_object().value_unsafe();
+    return true;
+  }
+  bool array(dom::element el, dom::array& arr, size_t depth) {
+    if (depth >= max_depth_) return fail("nesting deeper than the limit of " + std::to_string(max_depth_));
+    if (el.type() != dom::element_type::ARRAY) return type_error("an array", el);
+    arr = el.get_array().value_unsafe();
+    return true;
+  }
+
+  bool field(dom::element v, Message& m, const Reflection* r, const FieldSchema& f, size_t depth) {
+    if (!f.repeated) {
+      if (f.in_oneof && r->HasOneof(m, f.fd->real_containing_oneof()))
+        return fail("more than one member of oneof '" + f.fd->real_containing_oneof()->name() + "' is set"),
+               at(f.json_name);
+      if (!singular(v, m, r, f, depth + 1)) return at(f.json_name);
+      return true;
+    }
+    dom::array arr;
+    if (!array(v, arr, depth + 1)) return at(f.json_name);
+    long i = 0;
+    for (dom::element e : arr) {
+      if (!element(e, m, r, f, depth + 2)) return at(f.json_name, i);
+      ++i;
+    }
+    return true;
+  }
+
+  bool singular(dom::element v, Message& m, const Reflection* r, const FieldSchema& f, size_t depth) {
+    const FieldDescriptor* fd = f.fd;
+    switch (f.kind) {
+      case Kind::kMessage:
+        return message(v, *r->MutableMessage(&m, fd), *f.message, depth);
+      case Kind::kString: {
+        std::string_view s;
+        if (!string(v, s)) return false;
+        r->SetString(&m, fd, std::string(s));
+        return true;
+      }
+      case Kind::kBytes:
+      case Kind::kHexId: {
+        std::string b;
+        if (!bytes(v, f, b)) return false;
+        r->SetString(&m, fd, std::move(b));
+        return true;
+      }
+      default:
+        break;
+    }
+    Scalar x;
+    if (!scalar(v, f, x)) return false;
+    switch (f.kind) {
+      case Kind::kDouble:
+        r->SetDouble(&m, fd, x.d);
+        break;
+      case Kind::kFloat:
+        r->SetFloat(&m, fd, static_cast<float>(x.d));
+        break;
+      case Kind::kInt32:
+        r->SetInt32(&m, fd, static_cast<int32_t>(x.i));
+        break;
+      case Kind::kInt64:
+        r->SetInt64(&m, fd, x.i);
+        break;
+      case Kind::kUInt32:
+        r->SetUInt32(&m, fd, static_cast<uint32_t>(x.u));
+        break;
+      case Kind::kUInt64:
+        r->SetUInt64(&m, fd, x.u);
+        break;
+      case Kind::kBool:
+        r->SetBool(&m, fd, x.b);
+        break;
+      case Kind::kEnum:
+        r->SetEnumValue(&m, fd, static_cast<int>(x.i));
+        break;
+      default:
+        break;
+    }
+    return true;
+  }
+
+  bool element(dom::element v, Message& m, const Reflection* r, const FieldSchema& f, size_t depth) {
+    const FieldDescriptor* fd = f.fd;
+    if (v.is_null()) return fail("null is not allowed in a list");
+    switch (f.kind) {
+      case Kind::kMessage:
+        return message(v, *r->AddMessage(&m, fd), *f.message, depth);
+      case Kind::kString: {
+        std::string_view s;
+        if (!string(v, s)) return false;
+        r->AddString(&m, fd, std::string(s));
+        return true;
+      }
+      case Kind::kBytes:
+      case Kind::kHexId: {
+        std::string b;
+        if (!bytes(v, f, b)) return false;
+        r->AddString(&m, fd, std::move(b));
+        return true;
+      }
+      default:
+        break;
+    }
+    Scalar x;
+    if (!scalar(v, f, x)) return false;
+    switch (f.kind) {
+      case Kind::kDouble:
+        r->AddDouble(&m, fd, x.d);
+        break;
+      case Kind::kFloat:
+        r->AddFloat(&m, fd, static_cast<float>(x.d));
+        break;
+      case Kind::kInt32:
+        r->AddInt32(&m, fd, static_cast<int32_t>(x.i));
+        break;
+      case Kind::kInt64:
+        r->AddInt64(&m, fd, x.i);
+        break;
+      case Kind::kUInt32:
+        r->AddUInt32(&m, fd, static_cast<uint32_t>(x.u));
+        break;
+      case Kind::kUInt64:
+        r->AddUInt64(&m, fd, x.u);
+        break;
+      case Kind::kBool:
+        r->AddBool(&m, fd, x.b);
+        break;
+      case Kind::kEnum:
+        r->AddEnumValue(&m, fd, static_cast<int>(x.i));
+        break;
+      default:
+        break;
+    }
+    return true;
+  }
+
+  struct Scalar {
+    double d = 0;
+    int64_t i = 0;
+    uint64_t u = 0;
+    bool b = false;
+  };
+
+  bool scalar(dom::element v, const FieldSchema& f, Scalar& x) {
+    switch (f.kind) {
+      case Kind::kDouble:
+      case Kind::kFloat:
+        return number(v, x.d);
+      case Kind::kBool:
+        if (v.type() != dom::element_type::BOOL) return type_error("a boolean", v);
+        x.b = v.get_bool().value_unsafe();
+        return true;
+      case Kind::kInt64:
+        return int64(v, x.i);
+      case Kind::kUInt64:
+        return uint64(v, x.u);
+      case Kind::kInt32:
+        if (!int64(v, x.i)) return false;
+        if (x.i < std::numeric_limits<int32_t>::min() || x.i > std::numeric_limits<int32_t>::max())
+          return fail("integer out of range for a 32-bit field");
+        return true;
+      case Kind::kUInt32:
+        if (!uint64(v, x.u)) return false;
+        if (x.u > std::numeric_limits<uint32_t>::max())
+          return fail("integer out of range for a 32-bit field");
+        return true;
+      case Kind::kEnum:
+        return enum_value(v, f, x.i);
+      default:
+        return fail("internal: not a scalar field");
+    }
+  }
+
+  bool enum_value(dom::element v, const FieldSchema& f, int64_t& out) {
+    const auto* et = f.fd->enum_type();
+    if (v.type() == dom::element_type::STRING) {
+      std::string_view name = v.get_string().value_unsafe();
+      if (const auto* ev = et->FindValueByName(std::string(name))) {
+        out = ev->number();
+        return true;
+      }
+      if (parse_int64(name, out)) return check_enum_number(f, out);
+      return fail("unknown value \"" + std::string(name.substr(0, 64)) + "\" of enum " + et->name());
+    }
+    if (!int64(v, out)) return false;
+    return check_enum_number(f, out);
+  }
+
+  bool check_enum_number(const FieldSchema& f, int64_t n) {
+    if (n < std::numeric_limits<int32_t>::min() || n > std::numeric_limits<int32_t>::max())
+      return fail("enum value out of range");
+    // Open (proto3) enums keep unknown numbers; closed ones cannot hold them.
+    if (f.fd->file()->syntax() != google::protobuf::FileDescriptor::SYNTAX_PROTO3 &&
+        f.fd->enum_type()->FindValueByNumber(static_cast<int>(n)) == nullptr)
+      return fail("unknown value " + std::to_string(n) + " of enum " + f.fd->enum_type()->name());
+    return true;
+  }
+
+  bool string(dom::element v, std::string_view& s) {
+    if (v.type() != dom::element_type::STRING) return type_error("a string", v);
+    s = v.get_string().value_unsafe();
+    return true;
+  }
+
+  bool bytes(dom::element v, const FieldSchema& f, std::string& out) {
+    std::string_view s;
+    if (!string(v, s)) return false;
+    std::string err = f.kind == Kind::kHexId ? decode_hex(s, f.hex_bytes, out) : decode_base64(s, out);
+    if (!err.empty()) return fail(std::move(err));
+    return true;
+  }
+
+  bool int64(dom::element v, int64_t& out) {
+    switch (v.type()) {
+      case dom::element_type::INT64:
+        out = v.get_int64().value_unsafe();
+        return true;
+      case dom::element_type::UINT64:
+        return fail("integer out of range");
+      case dom::element_type::DOUBLE: {
+        double d = v.get_double().value_unsafe();
+        // 2^63 is exactly representable; anything at or above it does not fit.
+        if (d != std::trunc(d) || d < -9223372036854775808.0 || d >= 9223372036854775808.0)
+          return fail("expected an integer, got " + std::to_string(d));
+        out = static_cast<int64_t>(d);
+        return true;
+      }
+      case dom::element_type::STRING:
+        if (parse_int64(v.get_string().value_unsafe(), out)) return true;
+        return fail("expected an integer, got \"" + std::string(v.get_string().value_unsafe().substr(0, 64)) +
+                    "\"");
+      default:
+        return type_error("an integer", v);
+    }
+  }
+
+  bool uint64(dom::element v, uint64_t& out) {
+    switch (v.type()) {
+      case dom::element_type::INT64: {
+        int64_t i = v.get_int64().value_unsafe();
+        if (i < 0) return fail("expected a non-negative integer, got " + std::to_string(i));
+        out = static_cast<uint64_t>(i);
+        return true;
+      }
+      case dom::element_type::UINT64:
+        out = v.get_uint64().value_unsafe();
+        return true;
+      case dom::element_type::DOUBLE: {
+        double d = v.get_double().value_unsafe();
+        if (d != std::trunc(d) || d < 0 || d >= 18446744073709551616.0)
+          return fail("expected a non-negative integer, got " + std::to_string(d));
+        out = static_cast<uint64_t>(d);
+        return true;
+      }
+      case dom::element_type::STRING:
+        if (parse_uint64(v.get_string().value_unsafe(), out)) return true;
+        return fail("expected a non-negative integer, got \"" +
+                    std::string(v.get_string().value_unsafe().substr(0, 64)) + "\"");
+      default:
+        return type_error("an integer", v);
+    }
+  }
+
+  bool number(dom::element v, double& out) {
+    switch (v.type()) {
+      case dom::element_type::DOUBLE:
+        out = v.get_double().value_unsafe();
+        return true;
+      case dom::element_type::INT64:
+        out = static_cast<double>(v.get_int64().value_unsafe());
+        return true;
+      case dom::element_type::UINT64:
+        out = static_cast<double>(v.get_uint64().value_unsafe());
+        return true;
+      case dom::element_type::STRING:
+        if (parse_double(v.get_string().value_unsafe(), out)) return true;
+        return fail("expected a number, got \"" + std::string(v.get_string().value_unsafe().substr(0, 64)) +
+                    "\"");
+      default:
+        return type_error("a number", v);
+    }
+  }
+
+  // Fast paths for attributes: generated accessors instead of reflection.
+  bool key_value(dom::element el, common::KeyValue& kv, size_t depth) {
+    dom::object obj;
+    if (!object(el, obj, depth)) return false;
+    for (dom::key_value_pair p : obj) {
+      if (p.value.is_null()) continue;
+      if (p.key == "key") {
+        std::string_view s;
+        if (!string(p.value, s)) return at("key");
+        kv.mutable_key()->assign(s.data(), s.size());
+      } else if (p.key == "value") {
+        if (!any_value(p.value, *kv.mutable_value(), depth + 1)) return at("value");
+      }
+    }
+    return true;
+  }
+
+  bool any_value(dom::element el, common::AnyValue& av, size_t depth) {
+    dom::object obj;
+    if (!object(el, obj, depth)) return false;
+    for (dom::key_value_pair p : obj) {
+      if (p.value.is_null()) continue;
+      std::string_view k = p.key;
+      if (!any_value_member(k, p.value, av, depth)) return false;
+    }
+    return true;
+  }
+
+  bool any_value_member(std::string_view k, dom::element v, common::AnyValue& av, size_t depth) {
+    const char* name;
+    if (key_is(k, "stringValue", "string_value")) {
+      name = "stringValue";
+    } else if (key_is(k, "intValue", "int_value")) {
+      name = "intValue";
+    } else if (key_is(k, "boolValue", "bool_value")) {
+      name = "boolValue";
+    } else if (key_is(k, "doubleValue", "double_value")) {
+      name = "doubleValue";
+    } else if (key_is(k, "arrayValue", "array_value")) {
+      name = "arrayValue";
+    } else if (key_is(k, "kvlistValue", "kvlist_value")) {
+      name = "kvlistValue";
+    } else if (key_is(k, "bytesValue", "bytes_value")) {
+      name = "bytesValue";
+    } else {
+      return true;  // unknown member
+    }
+    if (av.value_case() != common::AnyValue::VALUE_NOT_SET)
+      return fail("more than one member of oneof 'value' is set"), at(name);
+    switch (name[0]) {
+      case 's': {
+        std::string_view s;
+        if (!string(v, s)) return at(name);
+        av.mutable_string_value()->assign(s.data(), s.size());
+        return true;
+      }
+      case 'i': {
+        int64_t i;
+        if (!int64(v, i)) return at(name);
+        av.set_int_value(i);
+        return true;
+      }
+      case 'b':
+        if (name[1] == 'o') {
+          if (v.type() != dom::element_type::BOOL) return type_error("a boolean", v), at(name);
+          av.set_bool_value(v.get_bool().value_unsafe());
+          return true;
+        } else {
+          std::string_view s;
+          if (!string(v, s)) return at(name);
+          std::string err = decode_base64(s, *av.mutable_bytes_value());
+          if (!err.empty()) return fail(std::move(err)), at(name);
+          return true;
+        }
+      case 'd': {
+        double d;
+        if (!number(v, d)) return at(name);
+        av.set_double_value(d);
+        return true;
+      }
+      case 'a': {
+        auto& arr_value = *av.mutable_array_value();
+        dom::object obj;
+        if (!object(v, obj, depth + 1)) return at(name);
+        for (dom::key_value_pair p : obj) {
+          if (p.key != "values" || p.value.is_null()) continue;
+          dom::array arr;
+          if (!array(p.value, arr, depth + 2)) return at("values"), at(name);
+          long i = 0;
+          for (dom::element e : arr) {
+            if (!any_value(e, *arr_value.add_values(), depth + 3)) return at("values", i), at(name);
+            ++i;
+          }
+        }
+        return true;
+      }
+      default: {  // kvlistValue
+        auto& list = *av.mutable_kvlist_value();
+        dom::object obj;
+        if (!object(v, obj, depth + 1)) return at(name);
+        for (dom::key_value_pair p : obj) {
+          if (p.key != "values" || p.value.is_null()) continue;
+          dom::array arr;
+          if (!array(p.value, arr, depth + 2)) return at("values"), at(name);
+          long i = 0;
+          for (dom::element e : arr) {
+            if (!key_value(e, *list.add_values(), depth + 3)) return at("values", i), at(name);
+            ++i;
+          }
+        }
+        return true;
+      }
+    }
+  }
+
+  // Hand-written paths for the span, the message that dominates trace payloads: generated accessors, no
+  // reflection.
+  template <typename Fn>
+  bool list(dom::element v, std::string_view name, size_t depth, Fn&& each) {
+    dom::array arr;
+    if (!array(v, arr, depth)) return at(name);
+    long i = 0;
+    for (dom::element e : arr) {
+      if (e.is_null()) return fail("null is not allowed in a list"), at(name, i);
+      if (!each(e)) return at(name, i);
+      ++i;
+    }
+    return true;
+  }
+  bool attributes(dom::element v, std::string_view name,
+                  google::protobuf::RepeatedPtrField<common::KeyValue>& out, size_t depth) {
+    return list(v, name, depth + 1, [&](dom::element e) { return key_value(e, *out.Add(), depth + 2); });
+  }
+  bool str(dom::element v, std::string_view name, std::string* out) {
+    std::string_view s;
+    if (!string(v, s)) return at(name);
+    out->assign(s.data(), s.size());
+    return true;
+  }
+  bool hex_id(dom::element v, std::string_view name, size_t bytes, std::string* out) {
+    std::string_view s;
+    if (!string(v, s)) return at(name);
+    std::string err = decode_hex(s, bytes, *out);
+    if (!err.empty()) return fail(std::move(err)), at(name);
+    return true;
+  }
+  bool u64(dom::element v, std::string_view name, uint64_t& out) { return uint64(v, out) || at(name); }
+  bool u32(dom::element v, std::string_view name, uint32_t& out) {
+    uint64_t x;
+    if (!uint64(v, x)) return at(name);
+    if (x > std::numeric_limits<uint32_t>::max())
+      return fail("integer out of range for a 32-bit field"), at(name);
+    out = static_cast<uint32_t>(x);
+    return true;
+  }
+  bool enum_number(dom::element v, std::string_view name, const google::protobuf::EnumDescriptor* et,
+                   int& out) {
+    int64_t n;
+    if (v.type() == dom::element_type::STRING) {
+      std::string_view text = v.get_string().value_unsafe();
+      if (const auto* ev = et->FindValueByName(std::string(text))) {
+        out = ev->number();
+        return true;
+      }
+      if (!parse_int64(text, n))
+        return fail("unknown value \"" + std::string(text.substr(0, 64)) + "\" of enum " + et->name()),
+               at(name);
+    } else if (!int64(v, n)) {
+      return at(name);
+    }
+    if (n < std::numeric_limits<int32_t>::min() || n > std::numeric_limits<int32_t>::max())
+      return fail("enum value out of range"), at(name);
+    out = static_cast<int>(n);
+    return true;
+  }
+
+  bool span(dom::element el, trace::Span& s, size_t depth) {
+    dom::object obj;
+    if (!object(el, obj, depth)) return false;
+    for (dom::key_value_pair p : obj) {
+      if (p.value.is_null()) continue;
+      std::string_view k = p.key;
+      dom::element v = p.value;
+      bool ok = true;
+      uint64_t u;
+      uint32_t u32v;
+      int e;
+      if (key_is(k, "traceId", "trace_id")) {
+        ok = hex_id(v, "traceId", 16, s.mutable_trace_id());
+      } else if (key_is(k, "spanId", "span_id")) {
+        ok = hex_id(v, "spanId", 8, s.mutable_span_id());
+      } else if (key_is(k, "parentSpanId", "parent_span_id")) {
+        ok = hex_id(v, "parentSpanId", 8, s.mutable_parent_span_id());
+      } else if (k == "name") {
+        ok = str(v, "name", s.mutable_name());
+      } else if (k == "kind") {
+        if ((ok = enum_number(v, "kind", trace::Span::SpanKind_descriptor(), e)))
+          s.set_kind(static_cast<trace::Span::SpanKind>(e));
+      } else if (key_is(k, "startTimeUnixNano", "start_time_unix_nano")) {
+        if ((ok = u64(v, "startTimeUnixNano", u))) s.set_start_time_unix_nano(u);
+      } else if (key_is(k, "endTimeUnixNano", "end_time_unix_nano")) {
+        if ((ok = u64(v, "endTimeUnixNano", u))) s.set_end_time_unix_nano(u);
+      } else if (k == "attributes") {
+        ok = attributes(v, "attributes", *s.mutable_attributes(), depth);
+      } else if (k == "events") {
+        ok = list(v, "events", depth + 1,
+                  [&](dom::element x) { return span_event(x, *s.add_events(), depth + 2); });
+      } else if (k == "links") {
+        ok = list(v, "links", depth + 1,
+                  [&](dom::element x) { return span_link(x, *s.add_links(), depth + 2); });
+      } else if (k == "status") {
+        ok = span_status(v, *s.mutable_status(), depth + 1) || at("status");
+      } else if (key_is(k, "traceState", "trace_state")) {
+        ok = str(v, "traceState", s.mutable_trace_state());
+      } else if (k == "flags") {
+        if ((ok = u32(v, "flags", u32v))) s.set_flags(u32v);
+      } else if (key_is(k, "droppedAttributesCount", "dropped_attributes_count")) {
+        if ((ok = u32(v, "droppedAttributesCount", u32v))) s.set_dropped_attributes_count(u32v);
+      } else if (key_is(k, "droppedEventsCount", "dropped_events_count")) {
+        if ((ok = u32(v, "droppedEventsCount", u32v))) s.set_dropped_events_count(u32v);
+      } else if (key_is(k, "droppedLinksCount", "dropped_links_count")) {
+        if ((ok = u32(v, "droppedLinksCount", u32v))) s.set_dropped_links_count(u32v);
+      }
+      if (!ok) return false;
+    }
+    return true;
+  }
+
+  bool span_event(dom::element el, trace::Span::Event& ev, size_t depth) {
+    dom::object obj;
+    if (!object(el, obj, depth)) return false;
+    for (dom::key_value_pair p : obj) {
+      if (p.value.is_null()) continue;
+      std::string_view k = p.key;
+      bool ok = true;
+      uint64_t u;
+      uint32_t u32v;
+      if (key_is(k, "timeUnixNano", "time_unix_nano")) {
+        if ((ok = u64(p.value, "timeUnixNano", u))) ev.set_time_unix_nano(u);
+      } else if (k == "name") {
+        ok = str(p.value, "name", ev.mutable_name());
+      } else if (k == "attributes") {
+        ok = attributes(p.value, "attributes", *ev.mutable_attributes(), depth);
+      } else if (key_is(k, "droppedAttributesCount", "dropped_attributes_count")) {
+        if ((ok = u32(p.value, "droppedAttributesCount", u32v))) ev.set_dropped_attributes_count(u32v);
+      }
+      if (!ok) return false;
+    }
+    return true;
+  }
+
+  bool span_link(dom::element el, trace::Span::Link& ln, size_t depth) {
+    dom::object obj;
+    if (!object(el, obj, depth)) return false;
+    for (dom::key_value_pair p : obj) {
+      if (p.value.is_null()) continue;
+      std::string_view k = p.key;
+      bool ok = true;
+      uint32_t u32v;
+      if (key_is(k, "traceId", "trace_id")) {
+        ok = hex_id(p.value, "traceId", 16, ln.mutable_trace_id());
+      } else if (key_is(k, "spanId", "span_id")) {
+        ok = hex_id(p.value, "spanId", 8, ln.mutable_span_id());
+      } else if (key_is(k, "traceState", "trace_state")) {
+        ok = str(p.value, "traceState", ln.mutable_trace_state());
+      } else if (k == "attributes") {
+        ok = attributes(p.value, "attributes", *ln.mutable_attributes(), depth);
+      } else if (key_is(k, "droppedAttributesCount", "dropped_attributes_count")) {
+        if ((ok = u32(p.value, "droppedAttributesCount", u32v))) ln.set_dropped_attributes_count(u32v);
+      } else if (k == "flags") {
+        if ((ok = u32(p.value, "flags", u32v))) ln.set_flags(u32v);
+      }
+      if (!ok) return false;
+    }
+    return true;
+  }
+
+  bool span_status(dom::element el, trace::Status& st, size_t depth) {
+    dom::object obj;
+    if (!object(el, obj, depth)) return false;
+    for (dom::key_value_pair p : obj) {
+      if (p.value.is_null()) continue;
+      int e;
+      if (p.key == "message") {
+        if (!str(p.value, "message", st.mutable_message())) return false;
+      } else if (p.key == "code") {
+        if (!enum_number(p.value, "code", trace::Status::StatusCode_descriptor(), e)) return false;
+        st.set_code(static_cast<trace::Status::StatusCode>(e));
+      }
+    }
+    return true;
+  }
+
+  size_t max_depth_;
+  bool generated_;
+  std::string error_;
+  std::vector<Segment> path_;
+};
+
+}  // namespace
+
+std::string decode_message(std::string_view json, Message& msg, const DecodeLimits& limits) {
+  msg.Clear();
+  // The walk recurses once per level: cap the limit so that no configuration can exhaust a thread's stack.
+  const size_t max_depth = std::clamp<size_t>(limits.max_depth, 1, kMaxSupportedDepth);
+  thread_local dom::parser parser;
+  // simdjson enforces the nesting limit (iteratively) while building the DOM, before we recurse into it.
+  if (parser.max_depth() != max_depth || parser.capacity() < json.size()) {
+    if (parser.allocate(std::max(json.size(), parser.capacity()), max_depth) != simdjson::SUCCESS)
+      return "out of memory allocating the JSON parser";
+  }
+  dom::element root;
+  simdjson::error_code err = parser.parse(json.data(), json.size()).get(root);
+  std::string result;
+  if (err != simdjson::SUCCESS) {
+    size_t offset = 0;
+    std::string what;
+    if (locate_syntax_error(json, max_depth, offset, what))
+      result = "invalid JSON at offset " + std::to_string(offset) + ": " + what;
+    else
+      result = std::string("invalid JSON: ") + simdjson::error_message(err);
+  } else {
+    Decoder d(max_depth, is_generated(msg));
+    if (!d.message(root, msg, schema_for(msg.GetDescriptor()), 0)) result = d.error();
+  }
+  if (parser.capacity() > kKeepParserCapacity) parser = dom::parser{};
+  if (!result.empty()) msg.Clear();
+  return result;
+}
+
+}  // namespace otlpd::otlp_json::detail
