@@ -1,6 +1,7 @@
 // Delivery through the real daemon: otlp and otlphttp exporters to fake backends, chained daemons, outages,
 // permanent errors, and a full sending queue pushing back on clients.
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include "google/rpc/status.pb.h"
 #include "support/daemon.h"
@@ -118,6 +119,15 @@ TEST_CASE("otlphttp delivers every field with proto and with json encoding", "[e
                 (encoding == "json" ? "application/json" : "application/x-protobuf"));
           if (compression == "none") CHECK(r.headers.count("content-encoding") == 0);
           else CHECK(r.headers.at("content-encoding") == compression);
+        }
+        if (encoding == "json") {
+          // OTLP/JSON, not protobuf's generic JSON: ids are hex strings.
+          const auto& id = sent.traces[0].resource_spans(0).scope_spans(0).spans(0).trace_id();
+          std::string hex;
+          for (unsigned char c : id) hex += fmt::format("{:02x}", c);
+          bool found = false;
+          for (const auto& r : reqs) found = found || r.body.find("\"traceId\":\"" + hex + "\"") != std::string::npos;
+          CHECK(found);
         }
       }
     }
