@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include <boost/asio.hpp>
+
 #include "google/rpc/status.pb.h"
 #include "support/daemon.h"
 #include "support/fake_otlp_grpc.h"
@@ -233,4 +235,25 @@ TEST_CASE("a full sending queue refuses clients with UNAVAILABLE and delivers ex
   REQUIRE(client.send(acknowledged.back()).ok());
   REQUIRE(wait_until([&] { return backend.spans() >= (acknowledged.size() - 1) * 10 + 1; }, 30s));
   CHECK(compare_requests(acknowledged, backend.traces()) == "");
+}
+
+TEST_CASE("the daemon stops within its shutdown timeout while a backend hangs mid-request",
+          "[exporters][integration]") {
+  // A listener that never accepts: connections complete in the kernel, requests are never answered.
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::acceptor hang(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  std::string host_port = "127.0.0.1:" + std::to_string(hang.local_endpoint().port());
+  Daemon d(daemon_config(otlp_exporter("otlp", host_port, "\n    timeout: 60s") +
+                             otlphttp_exporter("otlphttp", "http://" + host_port, "\n    timeout: 60s"),
+                         "otlp, otlphttp", true),
+           {}, {"--shutdown-timeout", "1s"});
+  OtlpGrpcClient client(d.endpoint("otlp", "grpc"));
+  REQUIRE(client.send(full_traces(3, 1)).ok());
+  REQUIRE(client.send(full_traces(2, 2)).ok());
+  auto t0 = std::chrono::steady_clock::now();
+  CHECK(d.stop() == 0);
+  CHECK(std::chrono::steady_clock::now() - t0 < 5s);
+  // What could not be delivered is reported with its count.
+  CHECK(d.log().find("exporter otlp: exporting failed, dropped 3 spans") != std::string::npos);
+  CHECK(d.log().find("exporter otlphttp: exporting failed, dropped 3 spans") != std::string::npos);
 }

@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <optional>
+#include <thread>
 
 #include "core/telemetry.h"
 #include "exporters/helper/retry_policy.h"
@@ -111,6 +112,7 @@ class SignalPipe final : public Consumer<B> {
   void close(Deadline deadline) {
     if (queue_) queue_->close(deadline);
   }
+  void cancel() { sender_->cancel(); }
   void join(Deadline deadline) {
     if (queue_) {
       auto left = queue_->join(deadline);
@@ -240,9 +242,23 @@ class QueuedExporter final : public Exporter {
     stopped_ = true;
     stop_.begin(deadline);
     if (!started_) return;
-    // Close every queue first so that all signals drain at once, then wait for them.
+    // Close every queue first so that all signals drain at once, then wait for them. A watchdog cancels
+    // attempts still in flight at the deadline, so that shutdown returns on time.
     each([&](auto& p) { p.close(deadline); });
+    std::mutex mu;
+    std::condition_variable cv;
+    bool joined = false;
+    std::thread watchdog([&] {
+      std::unique_lock lock(mu);
+      if (!cv.wait_until(lock, deadline, [&] { return joined; })) each([](auto& p) { p.cancel(); });
+    });
     each([&](auto& p) { p.join(deadline); });
+    {
+      std::lock_guard lock(mu);
+      joined = true;
+    }
+    cv.notify_one();
+    watchdog.join();
   }
 
   Consumers consumers() override { return {traces_.get(), metrics_.get(), logs_.get()}; }

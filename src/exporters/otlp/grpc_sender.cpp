@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
+#include <set>
 
 #include "exporters/otlp/config.h"
 #include "google/rpc/status.pb.h"
@@ -147,6 +148,11 @@ class GrpcSender final : public exporter_helper::BatchSender<B> {
     if (gzip_) ctx.set_compression_algorithm(GRPC_COMPRESS_GZIP);
     for (const auto& [k, v] : metadata_) ctx.AddMetadata(k, v);
 
+    {
+      std::lock_guard lock(active_mu_);
+      if (cancelled_) return SendOutcome::retryable("exporter is shutting down");
+      active_.insert(&ctx);
+    }
     grpc::ByteBuffer request = to_byte_buffer(batch);
     grpc::ByteBuffer response;
     std::mutex mu;
@@ -162,6 +168,10 @@ class GrpcSender final : public exporter_helper::BatchSender<B> {
     {
       std::unique_lock lock(mu);
       cv.wait(lock, [&] { return done; });
+    }
+    {
+      std::lock_guard lock(active_mu_);
+      active_.erase(&ctx);
     }
     if (!status.ok()) return classify(status);
 
@@ -179,8 +189,17 @@ class GrpcSender final : public exporter_helper::BatchSender<B> {
     return out;
   }
 
+  void cancel() override {
+    std::lock_guard lock(active_mu_);
+    cancelled_ = true;
+    for (auto* ctx : active_) ctx->TryCancel();
+  }
+
  private:
   grpc::GenericStub stub_;
+  std::mutex active_mu_;
+  std::set<grpc::ClientContext*> active_;  // calls in flight, for cancel()
+  bool cancelled_ = false;
   std::string method_;
   bool wait_for_ready_;
   bool gzip_;

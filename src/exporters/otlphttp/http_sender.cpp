@@ -6,6 +6,7 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <ctime>
 #include <mutex>
@@ -134,6 +135,10 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
   return size * n;
 }
 
+int on_progress(void* cancelled, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<std::atomic<bool>*>(cancelled)->load() ? 1 : 0;
+}
+
 bool is_json(const std::string& content_type) { return content_type.find("json") != std::string::npos; }
 
 // What the backend said about a failure: google.rpc.Status's message, or the (shortened) body.
@@ -167,7 +172,10 @@ class HttpSender final : public exporter_helper::BatchSender<B> {
     for (const auto& [k, v] : cfg.headers) header_lines_.push_back(k + ": " + v);
   }
 
+  void cancel() override { cancelled_.store(true); }
+
   SendOutcome send(const B& batch, Deadline deadline) override {
+    if (cancelled_.load()) return SendOutcome::retryable("exporter is shutting down");
     std::string body = encode(batch);
     if (cfg_.compression == "gzip") body = gzip(body);
     else if (cfg_.compression == "zstd") body = zstd(body);
@@ -202,6 +210,10 @@ class HttpSender final : public exporter_helper::BatchSender<B> {
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &resp);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    // Lets cancel() abort a transfer in progress.
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, &cancelled_);
     if (!cfg_.proxy_url.empty()) curl_easy_setopt(c, CURLOPT_PROXY, cfg_.proxy_url.c_str());
     const auto& tls = cfg_.tls;
     if (!tls.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, tls.ca_file.c_str());
@@ -253,6 +265,7 @@ class HttpSender final : public exporter_helper::BatchSender<B> {
   }
 
   std::shared_ptr<CurlPool> pool_;
+  std::atomic<bool> cancelled_{false};
   std::string url_;
   OtlpHttpConfig cfg_;
   std::vector<std::string> header_lines_;

@@ -40,6 +40,7 @@ class ScriptedSender final : public BatchSender<TraceBatch> {
     std::vector<SendOutcome> script;  // answers in order; ok once exhausted
     std::vector<Clock::time_point> calls;
     size_t items_ok = 0;
+    bool cancelled = false;
   };
   explicit ScriptedSender(std::shared_ptr<Shared> s) : s_(std::move(s)) {}
 
@@ -47,7 +48,8 @@ class ScriptedSender final : public BatchSender<TraceBatch> {
     std::unique_lock lock(s_->mu);
     s_->calls.push_back(Clock::now());
     s_->cv.notify_all();
-    s_->cv.wait(lock, [&] { return !s_->hold; });
+    s_->cv.wait(lock, [&] { return !s_->hold || s_->cancelled; });
+    if (s_->cancelled) return SendOutcome::retryable("cancelled");
     SendOutcome out = SendOutcome::ok();
     if (!s_->script.empty()) {
       out = s_->script.front();
@@ -55,6 +57,12 @@ class ScriptedSender final : public BatchSender<TraceBatch> {
     }
     if (out.kind == SendOutcome::Kind::ok) s_->items_ok += b.item_count();
     return out;
+  }
+
+  void cancel() override {
+    std::lock_guard lock(s_->mu);
+    s_->cancelled = true;
+    s_->cv.notify_all();
   }
 
  private:
@@ -280,4 +288,17 @@ TEST_CASE("without a queue consume() sends on the caller's thread and reports th
   CHECK(h.consume(1).is_retryable());
   CHECK(h.consume(1).is_ok());
   CHECK(h.calls() == 3);
+}
+
+TEST_CASE("an attempt still in flight at the shutdown deadline is cancelled so that shutdown returns on time",
+          "[exporters]") {
+  Harness h("test/cancel", fast_settings());
+  h.hold();  // the backend never answers
+  REQUIRE(h.consume(6).is_ok());
+  REQUIRE(h.consume(4, 2).is_ok());
+  REQUIRE(test::wait_until([&] { return h.calls() == 1; }, 5s));
+  auto t0 = Clock::now();
+  h.exporter->shutdown(t0 + 200ms);
+  CHECK(Clock::now() - t0 < 1s);
+  CHECK(h.counter("otelcol_exporter_send_failed_spans") == 10);
 }
