@@ -11,6 +11,7 @@
 #include "support/fake_otlp_http.h"
 #include "support/otlp_client.h"
 #include "support/otlp_compare.h"
+#include "support/test_certs.h"
 
 using namespace otlpd;
 using namespace otlpd::test;
@@ -256,4 +257,37 @@ TEST_CASE("the daemon stops within its shutdown timeout while a backend hangs mi
   // What could not be delivered is reported with its count.
   CHECK(d.log().find("exporter otlp: exporting failed, dropped 3 spans") != std::string::npos);
   CHECK(d.log().find("exporter otlphttp: exporting failed, dropped 3 spans") != std::string::npos);
+}
+
+TEST_CASE("the otlp exporter delivers over TLS with a CA file, and with insecure_skip_verify",
+          "[exporters][integration]") {
+  TempDir dir;
+  auto certs = make_self_signed_cert(dir);
+  FakeOtlpGrpcServer backend;
+  // B receives over TLS.
+  Daemon b(R"(receivers:
+  otlp:
+    protocols:
+      grpc:
+        endpoint: 127.0.0.1:0
+        tls:
+          cert_file: )" + certs.cert + R"(
+          key_file: )" + certs.key + R"(
+exporters:
+)" + otlp_exporter("otlp", backend.endpoint()) + R"(
+service:
+  pipelines:
+    traces:
+      receivers: [otlp]
+      exporters: [otlp]
+)");
+  std::string tls_endpoint = "https://" + b.endpoint("otlp", "grpc");
+  Daemon a(daemon_config("  otlp/ca:\n    endpoint: " + tls_endpoint + "\n    tls:\n      ca_file: " + certs.cert +
+                             "\n  otlp/skip:\n    endpoint: " + b.endpoint("otlp", "grpc") +
+                             "\n    tls:\n      insecure_skip_verify: true\n",
+                         "otlp/ca, otlp/skip", true));
+  auto req = full_traces(5, 7);
+  REQUIRE(OtlpGrpcClient(a.endpoint("otlp", "grpc")).send(req).ok());
+  REQUIRE(wait_until([&] { return backend.spans() >= 10; }, 30s));
+  CHECK(compare_requests({req, req}, backend.traces()) == "");
 }
