@@ -1,7 +1,7 @@
 // Delivery through the real daemon: otlp and otlphttp exporters to fake backends, chained daemons, outages,
 // permanent errors, and a full sending queue pushing back on clients.
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
+#include <catch2/catch.hpp>
 
 #include <boost/asio.hpp>
 
@@ -29,12 +29,14 @@ std::string daemon_config(const std::string& exporters_yaml, const std::string& 
       grpc:
         endpoint: 127.0.0.1:0
 exporters:
-)" + exporters_yaml + R"(
+)" + exporters_yaml +
+                    R"(
 service:
   pipelines:
     traces:
       receivers: [otlp]
-      exporters: [)" + exporter_ids + "]\n";
+      exporters: [)" +
+                    exporter_ids + "]\n";
   if (!traces_only) {
     cfg += "    metrics:\n      receivers: [otlp]\n      exporters: [" + exporter_ids + "]\n";
     cfg += "    logs:\n      receivers: [otlp]\n      exporters: [" + exporter_ids + "]\n";
@@ -49,7 +51,8 @@ constexpr const char* kFastRetry = R"(
       max_elapsed_time: 0)";
 
 std::string otlp_exporter(const std::string& id, const std::string& endpoint, const std::string& extra = {}) {
-  return "  " + id + ":\n    endpoint: " + endpoint + "\n    tls:\n      insecure: true" + kFastRetry + extra + "\n";
+  return "  " + id + ":\n    endpoint: " + endpoint + "\n    tls:\n      insecure: true" + kFastRetry +
+         extra + "\n";
 }
 
 std::string otlphttp_exporter(const std::string& id, const std::string& url, const std::string& extra = {}) {
@@ -110,9 +113,10 @@ TEST_CASE("otlphttp delivers every field with proto and with json encoding", "[e
     for (std::string compression : {"gzip", "zstd", "none"}) {
       DYNAMIC_SECTION(encoding << " + " << compression) {
         FakeOtlpHttpServer backend;
-        Daemon a(daemon_config(otlphttp_exporter("otlphttp", backend.url(),
-                                                 "\n    encoding: " + encoding + "\n    compression: " + compression),
-                               "otlphttp"));
+        Daemon a(daemon_config(
+            otlphttp_exporter("otlphttp", backend.url(),
+                              "\n    encoding: " + encoding + "\n    compression: " + compression),
+            "otlphttp"));
         auto sent = send_all(a.endpoint("otlp", "grpc"), 10, 200);
         expect_received(backend, sent, 2000);
         auto reqs = backend.requests();
@@ -120,8 +124,10 @@ TEST_CASE("otlphttp delivers every field with proto and with json encoding", "[e
         for (const auto& r : reqs) {
           CHECK(r.headers.at("content-type") ==
                 (encoding == "json" ? "application/json" : "application/x-protobuf"));
-          if (compression == "none") CHECK(r.headers.count("content-encoding") == 0);
-          else CHECK(r.headers.at("content-encoding") == compression);
+          if (compression == "none")
+            CHECK(r.headers.count("content-encoding") == 0);
+          else
+            CHECK(r.headers.at("content-encoding") == compression);
         }
         if (encoding == "json") {
           // OTLP/JSON, not protobuf's generic JSON: ids are hex strings.
@@ -129,7 +135,8 @@ TEST_CASE("otlphttp delivers every field with proto and with json encoding", "[e
           std::string hex;
           for (unsigned char c : id) hex += fmt::format("{:02x}", c);
           bool found = false;
-          for (const auto& r : reqs) found = found || r.body.find("\"traceId\":\"" + hex + "\"") != std::string::npos;
+          for (const auto& r : reqs)
+            found = found || r.body.find("\"traceId\":\"" + hex + "\"") != std::string::npos;
           CHECK(found);
         }
       }
@@ -143,9 +150,9 @@ TEST_CASE("a backend that is down for 20 seconds gets every span once it recover
   FakeOtlpHttpServer http_backend;
   grpc_backend.fail_for(20s, grpc::StatusCode::UNAVAILABLE);
   http_backend.fail_for(20s, 503, "1");
-  Daemon d(daemon_config(otlp_exporter("otlp", grpc_backend.endpoint()) +
-                             otlphttp_exporter("otlphttp", http_backend.url()),
-                         "otlp, otlphttp", true));
+  Daemon d(daemon_config(
+      otlp_exporter("otlp", grpc_backend.endpoint()) + otlphttp_exporter("otlphttp", http_backend.url()),
+      "otlp, otlphttp", true));
 
   OtlpGrpcClient client(d.endpoint("otlp", "grpc"));
   std::vector<otlp_trace::ExportTraceServiceRequest> sent;
@@ -164,21 +171,26 @@ TEST_CASE("permanent errors are not retried; RESOURCE_EXHAUSTED is retried only 
           "[exporters][integration]") {
   FakeOtlpGrpcServer grpc_backend;
   FakeOtlpHttpServer http_backend;
-  Daemon d(daemon_config(otlp_exporter("otlp", grpc_backend.endpoint()) +
-                             otlphttp_exporter("otlphttp", http_backend.url()),
-                         "otlp, otlphttp", true));
+  Daemon d(daemon_config(
+      otlp_exporter("otlp", grpc_backend.endpoint()) + otlphttp_exporter("otlphttp", http_backend.url()),
+      "otlp, otlphttp", true));
   OtlpGrpcClient client(d.endpoint("otlp", "grpc"));
 
   // Given backends that refuse the next request for good,
   grpc_backend.fail_requests(1, grpc::StatusCode::INVALID_ARGUMENT);
   http_backend.fail_requests(1, 400);
-  // when one request is sent, then each backend sees exactly one attempt and the loss is logged with its count.
+  // when one request is sent, then each backend sees exactly one attempt and the loss is logged with its
+  // count.
   REQUIRE(client.send(full_traces(7, 1)).ok());
-  REQUIRE(wait_until([&] {
-    auto log = d.log();
-    return log.find("exporter otlp: exporting failed, dropped 7 spans: not retryable") != std::string::npos &&
-           log.find("exporter otlphttp: exporting failed, dropped 7 spans: not retryable") != std::string::npos;
-  }, 20s));
+  REQUIRE(wait_until(
+      [&] {
+        auto log = d.log();
+        return log.find("exporter otlp: exporting failed, dropped 7 spans: not retryable") !=
+                   std::string::npos &&
+               log.find("exporter otlphttp: exporting failed, dropped 7 spans: not retryable") !=
+                   std::string::npos;
+      },
+      20s));
   // A request sent after it arrives by itself (the one worker that would retry is FIFO behind nothing).
   REQUIRE(client.send(full_traces(3, 2)).ok());
   REQUIRE(wait_until([&] { return grpc_backend.spans() == 3 && http_backend.spans() == 3; }, 20s));
@@ -188,7 +200,8 @@ TEST_CASE("permanent errors are not retried; RESOURCE_EXHAUSTED is retried only 
   // RESOURCE_EXHAUSTED without RetryInfo is permanent.
   grpc_backend.fail_requests(1, grpc::StatusCode::RESOURCE_EXHAUSTED);
   REQUIRE(client.send(full_traces(5, 3)).ok());
-  REQUIRE(wait_until([&] { return d.log().find("dropped 5 spans: not retryable") != std::string::npos; }, 20s));
+  REQUIRE(
+      wait_until([&] { return d.log().find("dropped 5 spans: not retryable") != std::string::npos; }, 20s));
   CHECK(grpc_backend.attempts() == 3);
 
   // With RetryInfo it is retried after the delay it names.
@@ -271,10 +284,13 @@ TEST_CASE("the otlp exporter delivers over TLS with a CA file, and with insecure
       grpc:
         endpoint: 127.0.0.1:0
         tls:
-          cert_file: )" + certs.cert + R"(
-          key_file: )" + certs.key + R"(
+          cert_file: )" +
+           certs.cert + R"(
+          key_file: )" +
+           certs.key + R"(
 exporters:
-)" + otlp_exporter("otlp", backend.endpoint()) + R"(
+)" + otlp_exporter("otlp", backend.endpoint()) +
+           R"(
 service:
   pipelines:
     traces:
@@ -282,8 +298,8 @@ service:
       exporters: [otlp]
 )");
   std::string tls_endpoint = "https://" + b.endpoint("otlp", "grpc");
-  Daemon a(daemon_config("  otlp/ca:\n    endpoint: " + tls_endpoint + "\n    tls:\n      ca_file: " + certs.cert +
-                             "\n  otlp/skip:\n    endpoint: " + b.endpoint("otlp", "grpc") +
+  Daemon a(daemon_config("  otlp/ca:\n    endpoint: " + tls_endpoint + "\n    tls:\n      ca_file: " +
+                             certs.cert + "\n  otlp/skip:\n    endpoint: " + b.endpoint("otlp", "grpc") +
                              "\n    tls:\n      insecure_skip_verify: true\n",
                          "otlp/ca, otlp/skip", true));
   auto req = full_traces(5, 7);

@@ -1,4 +1,5 @@
-// Exporter configuration: the Collector's keys and defaults for otlp, otlphttp, tempo and the shared settings.
+// Exporter configuration: the Collector's keys and defaults for otlp, otlphttp, tempo and the shared
+// settings.
 #include <catch2/catch.hpp>
 
 #include "config/node.h"
@@ -76,8 +77,10 @@ TEST_CASE("exporter config errors name the path and the valid choices", "[export
             .find("randomization_factor") != std::string::npos);
   CHECK(error_of("otlp", "endpoint: a:1\nbogus: 1").find("bogus") != std::string::npos);
   CHECK(error_of("otlphttp", "endpoint: backend:4318").find("http:// or https://") != std::string::npos);
-  CHECK(error_of("otlphttp", "endpoint: http://a\nencoding: xml").find("valid: proto, json") != std::string::npos);
-  CHECK(error_of("otlphttp", "endpoint: http://a\ntls: {cert_file: c.pem}").find("key_file") != std::string::npos);
+  CHECK(error_of("otlphttp", "endpoint: http://a\nencoding: xml").find("valid: proto, json") !=
+        std::string::npos);
+  CHECK(error_of("otlphttp", "endpoint: http://a\ntls: {cert_file: c.pem}").find("key_file") !=
+        std::string::npos);
 }
 
 TEST_CASE("otlphttp appends signal paths to endpoint, and per-signal endpoints override", "[exporters]") {
@@ -89,7 +92,8 @@ TEST_CASE("otlphttp appends signal paths to endpoint, and per-signal endpoints o
   CHECK(h.settings.timeout == 30s);
   CHECK(h.compression == "gzip");
   CHECK(h.encoding == otlphttp_exporter::OtlpHttpConfig::Encoding::proto);
-  auto z = parse("otlp_http", "endpoint: http://a\ncompression: zstd\nencoding: json\nproxy_url: http://proxy:3128");
+  auto z = parse("otlp_http",
+                 "endpoint: http://a\ncompression: zstd\nencoding: json\nproxy_url: http://proxy:3128");
   CHECK(config_as<otlphttp_exporter::OtlpHttpConfig>(*z).compression == "zstd");
   CHECK(config_as<otlphttp_exporter::OtlpHttpConfig>(*z).proxy_url == "http://proxy:3128");
 }

@@ -36,7 +36,8 @@ TEST_CASE("tempo sends the tenant and basic auth on every request over gRPC and 
         endpoint: 127.0.0.1:0
 exporters:
   tempo/grpc:
-    endpoint: )" + grpc_backend.endpoint() + R"(
+    endpoint: )" + grpc_backend.endpoint() +
+                    R"(
     tls:
       insecure: true
     tenant: tenant-grpc
@@ -45,24 +46,29 @@ exporters:
       password: pa55
   tempo/http:
     protocol: http
-    endpoint: )" + http_backend.url() + R"(
+    endpoint: )" + http_backend.url() +
+                    R"(
     tenant: tenant-http
     compression: zstd
     basic_auth:
       username: user
       password: pa55
   otlp/headers:
-    endpoint: )" + grpc_backend.endpoint() + R"(
+    endpoint: )" + grpc_backend.endpoint() +
+                    R"(
     tls:
       insecure: true
     headers:
       X-Scope-OrgID: tenant-otlp
-      Authorization: ")" + auth + R"("
+      Authorization: ")" +
+                    auth + R"("
   otlphttp/headers:
-    endpoint: )" + http_backend.url() + R"(
+    endpoint: )" + http_backend.url() +
+                    R"(
     headers:
       X-Scope-OrgID: tenant-otlphttp
-      Authorization: ")" + auth + R"("
+      Authorization: ")" +
+                    auth + R"("
 service:
   pipelines:
     traces:

@@ -108,10 +108,14 @@ struct FakeOtlpHttpServer::Impl {
       res.keep_alive(req.keep_alive());
       try {
         auto enc = r.headers.find("content-encoding");
-        if (enc == r.headers.end()) r.body = req.body();
-        else if (enc->second == "gzip") r.body = gunzip(req.body());
-        else if (enc->second == "zstd") r.body = unzstd(req.body());
-        else throw std::runtime_error("unknown content-encoding");
+        if (enc == r.headers.end())
+          r.body = req.body();
+        else if (enc->second == "gzip")
+          r.body = gunzip(req.body());
+        else if (enc->second == "zstd")
+          r.body = unzstd(req.body());
+        else
+          throw std::runtime_error("unknown content-encoding");
         std::lock_guard lock(mu);
         ++attempts;
         bool failing = fail_count > 0 || std::chrono::steady_clock::now() < fail_until;
@@ -215,7 +219,8 @@ size_t FakeOtlpHttpServer::attempts() const {
 }
 
 template <typename Req>
-static std::vector<Req> decode_all(const std::vector<FakeOtlpHttpServer::Request>& rs, std::string_view path) {
+static std::vector<Req> decode_all(const std::vector<FakeOtlpHttpServer::Request>& rs,
+                                   std::string_view path) {
   std::vector<Req> out;
   for (const auto& r : rs) {
     if (r.path != path) continue;

@@ -30,7 +30,7 @@ class FakeOtlpHttpServer {
   struct Request {
     std::string path;
     std::map<std::string, std::string> headers;  // names lower-cased
-    std::string body;                             // decompressed
+    std::string body;                            // decompressed
   };
   std::vector<Request> requests() const;  // accepted ones
   std::vector<otlp_trace::ExportTraceServiceRequest> traces() const;

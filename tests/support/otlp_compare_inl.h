@@ -11,8 +11,8 @@ namespace otlpd::test {
 
 template <typename Req>
 std::string compare_requests(const std::vector<Req>& sent, const std::vector<Req>& received) {
-  // Requests are paired by their deterministic serialisation: for OTLP (no maps, no unknown fields) equal bytes
-  // mean equal messages, and it is an order of magnitude faster than reflection over 100,000 spans.
+  // Requests are paired by their deterministic serialisation: for OTLP (no maps, no unknown fields) equal
+  // bytes mean equal messages, and it is an order of magnitude faster than reflection over 100,000 spans.
   // MessageDifferencer cross-checks the first pairs and explains any mismatch.
   auto key = [](const Req& r) {
     std::string s;
@@ -39,14 +39,17 @@ std::string compare_requests(const std::vector<Req>& sent, const std::vector<Req
       continue;
     }
     seen[it->second] = 1;
-    if (cross_checked++ < 10 && !google::protobuf::util::MessageDifferencer::Equals(sent[it->second], received[j]))
-      problems += "received request " + std::to_string(j) + ": equal bytes but MessageDifferencer disagrees\n";
+    if (cross_checked++ < 10 &&
+        !google::protobuf::util::MessageDifferencer::Equals(sent[it->second], received[j]))
+      problems +=
+          "received request " + std::to_string(j) + ": equal bytes but MessageDifferencer disagrees\n";
   }
   std::vector<size_t> missing;
   for (size_t i = 0; i < sent.size(); ++i)
     if (!seen[i]) missing.push_back(i);
   for (size_t k = 0; k < unmatched.size(); ++k) {
-    problems += "received request " + std::to_string(unmatched[k]) + " matches no sent request not yet received";
+    problems +=
+        "received request " + std::to_string(unmatched[k]) + " matches no sent request not yet received";
     if (k < missing.size() && k < 3) {
       std::string diff;
       google::protobuf::util::MessageDifferencer d;

@@ -19,7 +19,8 @@ ClientTlsSettings parse_client_tls(const ConfigNode& node) {
   r.child("min_version");  // accepted for compatibility; the TLS library's defaults apply
   r.child("max_version");
   r.finish();
-  if (t.cert_file.empty() != t.key_file.empty()) node.fail("tls needs both cert_file and key_file, or neither");
+  if (t.cert_file.empty() != t.key_file.empty())
+    node.fail("tls needs both cert_file and key_file, or neither");
   return t;
 }
 
@@ -28,8 +29,8 @@ std::map<std::string, std::string> parse_headers(const ConfigNode& node) {
   for (const auto& [name, value] : headers) {
     bool token = !name.empty();
     for (unsigned char c : name)
-      if (c <= 32 || c >= 127 || std::string_view("()<>@,;:\\\"/[]?={}").find(static_cast<char>(c)) !=
-                                       std::string_view::npos)
+      if (c <= 32 || c >= 127 ||
+          std::string_view("()<>@,;:\\\"/[]?={}").find(static_cast<char>(c)) != std::string_view::npos)
         token = false;
     if (!token) node.fail("header name '" + name + "' is not a valid HTTP header name");
     if (value.find_first_of("\r\n") != std::string::npos) node.fail("header '" + name + "' has a line break");

@@ -9,13 +9,13 @@
 namespace otlpd::exporter_helper {
 
 struct ClientTlsSettings {
-  bool insecure = false;              // gRPC: plaintext instead of TLS
-  std::string ca_file;                // PEM roots; empty: the system's
-  std::string cert_file;              // client certificate (mutual TLS), with key_file
+  bool insecure = false;  // gRPC: plaintext instead of TLS
+  std::string ca_file;    // PEM roots; empty: the system's
+  std::string cert_file;  // client certificate (mutual TLS), with key_file
   std::string key_file;
   bool insecure_skip_verify = false;  // TLS without verifying the server's certificate
   std::string server_name_override;   // name to verify (and send as SNI) instead of the endpoint's host
-  bool insecure_set = false;          // whether `insecure` was given (an endpoint's URL scheme decides otherwise)
+  bool insecure_set = false;  // whether `insecure` was given (an endpoint's URL scheme decides otherwise)
 };
 
 // Reads `tls:`; fails when only one of cert_file/key_file is given.

@@ -68,7 +68,8 @@ class RateLimitedLog {
   bool allow() {
     auto now = Clock::now().time_since_epoch().count();
     auto last = last_.load(std::memory_order_relaxed);
-    if (now - last < std::chrono::duration_cast<Clock::duration>(std::chrono::seconds(1)).count()) return false;
+    if (now - last < std::chrono::duration_cast<Clock::duration>(std::chrono::seconds(1)).count())
+      return false;
     return last_.compare_exchange_strong(last, now, std::memory_order_relaxed);
   }
 
@@ -118,8 +119,9 @@ class SignalPipe final : public Consumer<B> {
       auto left = queue_->join(deadline);
       if (left.items > 0 || left.requests > 0) {
         send_failed_->add(left.items);
-        spdlog::error("exporter {}: shutdown deadline reached with {} {} in {} queued requests; dropped {} {}", id_,
-                      left.items, item_name(B::signal), left.requests, left.items, item_name(B::signal));
+        spdlog::error(
+            "exporter {}: shutdown deadline reached with {} {} in {} queued requests; dropped {} {}", id_,
+            left.items, item_name(B::signal), left.requests, left.items, item_name(B::signal));
       }
     }
     sender_->shutdown();
@@ -135,7 +137,8 @@ class SignalPipe final : public Consumer<B> {
       SendOutcome out = deliver(batch, items);
       if (out.kind == SendOutcome::Kind::ok) return Status::ok();
       if (out.kind == SendOutcome::Kind::permanent) return Status::permanent(out.message);
-      return Status::retryable(out.message, std::chrono::duration_cast<std::chrono::milliseconds>(out.retry_after));
+      return Status::retryable(out.message,
+                               std::chrono::duration_cast<std::chrono::milliseconds>(out.retry_after));
     }
     auto q = std::make_unique<Queued>();
     q->batch = std::move(batch);
@@ -143,8 +146,8 @@ class SignalPipe final : public Consumer<B> {
     if (!queue_->offer(std::move(q))) {
       enqueue_failed_->add(items);
       if (full_log_.allow())
-        spdlog::warn("exporter {}: sending queue is full ({} of {}); refusing {} {} with a retryable error", id_,
-                     queue_->size(), queue_->capacity(), items, item_name(B::signal));
+        spdlog::warn("exporter {}: sending queue is full ({} of {}); refusing {} {} with a retryable error",
+                     id_, queue_->size(), queue_->capacity(), items, item_name(B::signal));
       return Status::retryable("sending queue of exporter " + id_ + " is full");
     }
     return Status::ok();
@@ -173,16 +176,17 @@ class SignalPipe final : public Consumer<B> {
         drop(items, "shutdown deadline reached");
         return SendOutcome::retryable("shutdown deadline reached");
       }
-      auto attempt_deadline = std::min<Deadline>(now + std::chrono::duration_cast<Clock::duration>(settings_.timeout),
-                                                 stop_at);
+      auto attempt_deadline =
+          std::min<Deadline>(now + std::chrono::duration_cast<Clock::duration>(settings_.timeout), stop_at);
       SendOutcome out = sender_->send(batch, attempt_deadline);
       if (out.kind == SendOutcome::Kind::ok) {
-        auto rejected = static_cast<size_t>(std::clamp<int64_t>(out.rejected_items, 0, static_cast<int64_t>(items)));
+        auto rejected =
+            static_cast<size_t>(std::clamp<int64_t>(out.rejected_items, 0, static_cast<int64_t>(items)));
         sent_->add(items - rejected);
         if (rejected > 0 || !out.partial_message.empty()) {
           send_failed_->add(rejected);
-          spdlog::warn("exporter {}: partial success: the backend rejected {} of {} {}: {}", id_, rejected, items,
-                       item_name(B::signal), out.partial_message);
+          spdlog::warn("exporter {}: partial success: the backend rejected {} of {} {}: {}", id_, rejected,
+                       items, item_name(B::signal), out.partial_message);
         }
         return out;
       }
@@ -200,8 +204,8 @@ class SignalPipe final : public Consumer<B> {
                         "): " + out.message);
         return out;
       }
-      spdlog::info("exporter {}: exporting {} {} failed, will retry after {}: {}", id_, items, item_name(B::signal),
-                   ms(*delay), out.message);
+      spdlog::info("exporter {}: exporting {} {} failed, will retry after {}: {}", id_, items,
+                   item_name(B::signal), ms(*delay), out.message);
       if (!stop_.sleep(*delay)) {
         drop(items, "shutdown deadline reached while waiting to retry: " + out.message);
         return out;
@@ -223,10 +227,12 @@ class SignalPipe final : public Consumer<B> {
 class QueuedExporter final : public Exporter {
  public:
   QueuedExporter(std::string id, ExporterSettings settings, Senders senders) : id_(std::move(id)) {
-    if (senders.traces) traces_ = std::make_unique<SignalPipe<TraceBatch>>(id_, settings, std::move(senders.traces), stop_);
+    if (senders.traces)
+      traces_ = std::make_unique<SignalPipe<TraceBatch>>(id_, settings, std::move(senders.traces), stop_);
     if (senders.metrics)
       metrics_ = std::make_unique<SignalPipe<MetricBatch>>(id_, settings, std::move(senders.metrics), stop_);
-    if (senders.logs) logs_ = std::make_unique<SignalPipe<LogBatch>>(id_, settings, std::move(senders.logs), stop_);
+    if (senders.logs)
+      logs_ = std::make_unique<SignalPipe<LogBatch>>(id_, settings, std::move(senders.logs), stop_);
   }
   ~QueuedExporter() override {
     if (started_ && !stopped_) shutdown(Clock::now());

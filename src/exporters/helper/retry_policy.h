@@ -1,4 +1,5 @@
-// Exponential back-off with jitter between delivery attempts, as the Collector's retry_on_failure computes it.
+// Exponential back-off with jitter between delivery attempts, as the Collector's retry_on_failure computes
+// it.
 #pragma once
 
 #include <cstdint>

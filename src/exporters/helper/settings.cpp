@@ -12,9 +12,12 @@ void parse_queue(const ConfigNode& node, QueueSettings& q) {
   r.get("queue_size", q.queue_size);
   std::string sizer;
   if (r.get("sizer", sizer)) {
-    if (sizer == "requests") q.sizer = QueueSettings::Sizer::requests;
-    else if (sizer == "items") q.sizer = QueueSettings::Sizer::items;
-    else r.child("sizer")->fail("unknown sizer '" + sizer + "'; valid: requests, items");
+    if (sizer == "requests")
+      q.sizer = QueueSettings::Sizer::requests;
+    else if (sizer == "items")
+      q.sizer = QueueSettings::Sizer::items;
+    else
+      r.child("sizer")->fail("unknown sizer '" + sizer + "'; valid: requests, items");
   }
   r.get("block_on_overflow", q.block_on_overflow);
   r.get("blocking", q.block_on_overflow);  // the Collector's older name
@@ -23,7 +26,8 @@ void parse_queue(const ConfigNode& node, QueueSettings& q) {
   if (q.enabled && q.num_consumers < 1) node.fail("num_consumers must be positive");
   if (q.enabled && q.queue_size < 1) node.fail("queue_size must be positive");
   if (!q.storage.empty())
-    r.child("storage")->fail("persistent sending queues (storage) are not supported by otlpd; remove 'storage'");
+    r.child("storage")->fail(
+        "persistent sending queues (storage) are not supported by otlpd; remove 'storage'");
 }
 
 void parse_retry(const ConfigNode& node, RetrySettings& s) {

@@ -31,8 +31,8 @@ struct OtlpGrpcConfig : ComponentConfig {
   bool wait_for_ready = false;
 };
 
-// Reads the exporter's keys from `r` (without finish(), so that wrappers such as `tempo` can read keys of their
-// own), then call finish_otlp_grpc_config() after r.finish().
+// Reads the exporter's keys from `r` (without finish(), so that wrappers such as `tempo` can read keys of
+// their own), then call finish_otlp_grpc_config() after r.finish().
 void read_otlp_grpc_config(MapReader& r, OtlpGrpcConfig& cfg);
 // Derives target and tls.insecure from the endpoint and validates; fails naming `node`.
 void finish_otlp_grpc_config(const ConfigNode& node, OtlpGrpcConfig& cfg);

@@ -1,5 +1,5 @@
-// OTLP/gRPC senders: a generic unary call whose request ByteBuffer is built from the batch's parts, serialised
-// straight into gRPC slices (no intermediate string, no merged copy of the message).
+// OTLP/gRPC senders: a generic unary call whose request ByteBuffer is built from the batch's parts,
+// serialised straight into gRPC slices (no intermediate string, no merged copy of the message).
 #include <grpc/slice.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
@@ -59,10 +59,11 @@ std::shared_ptr<grpc::Channel> make_channel(const OtlpGrpcConfig& cfg) {
   if (!cfg.balancer_name.empty()) args.SetLoadBalancingPolicyName(cfg.balancer_name);
   if (cfg.keepalive) {
     auto ms = [](Duration d) {
-      return static_cast<int>(std::min<int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(d).count(),
-                                                INT32_MAX));
+      return static_cast<int>(
+          std::min<int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(d).count(), INT32_MAX));
     };
-    if (cfg.keepalive->time > Duration::zero()) args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, ms(cfg.keepalive->time));
+    if (cfg.keepalive->time > Duration::zero())
+      args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, ms(cfg.keepalive->time));
     if (cfg.keepalive->timeout > Duration::zero())
       args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, ms(cfg.keepalive->timeout));
     args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, cfg.keepalive->permit_without_stream ? 1 : 0);
@@ -121,17 +122,23 @@ SendOutcome classify(const grpc::Status& st) {
   }
 }
 
-int64_t rejected(const otlp_trace::ExportTraceServiceResponse& r) { return r.partial_success().rejected_spans(); }
+int64_t rejected(const otlp_trace::ExportTraceServiceResponse& r) {
+  return r.partial_success().rejected_spans();
+}
 int64_t rejected(const otlp_metrics::ExportMetricsServiceResponse& r) {
   return r.partial_success().rejected_data_points();
 }
-int64_t rejected(const otlp_logs::ExportLogsServiceResponse& r) { return r.partial_success().rejected_log_records(); }
+int64_t rejected(const otlp_logs::ExportLogsServiceResponse& r) {
+  return r.partial_success().rejected_log_records();
+}
 
 template <typename B, typename Resp>
 class GrpcSender final : public exporter_helper::BatchSender<B> {
  public:
   GrpcSender(std::shared_ptr<grpc::Channel> channel, std::string method, const OtlpGrpcConfig& cfg)
-      : stub_(std::move(channel)), method_(std::move(method)), wait_for_ready_(cfg.wait_for_ready),
+      : stub_(std::move(channel)),
+        method_(std::move(method)),
+        wait_for_ready_(cfg.wait_for_ready),
         gzip_(cfg.compression == "gzip") {
     for (const auto& [k, v] : cfg.headers) {
       std::string key = k;
@@ -143,7 +150,8 @@ class GrpcSender final : public exporter_helper::BatchSender<B> {
   SendOutcome send(const B& batch, Deadline deadline) override {
     grpc::ClientContext ctx;
     auto left = deadline - std::chrono::steady_clock::now();
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::duration_cast<std::chrono::system_clock::duration>(left));
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::duration_cast<std::chrono::system_clock::duration>(left));
     ctx.set_wait_for_ready(wait_for_ready_);
     if (gzip_) ctx.set_compression_algorithm(GRPC_COMPRESS_GZIP);
     for (const auto& [k, v] : metadata_) ctx.AddMetadata(k, v);

@@ -22,9 +22,12 @@ void read_otlp_http_config(MapReader& r, OtlpHttpConfig& cfg) {
   r.get("logs_endpoint", cfg.logs_endpoint);
   if (auto e = r.child("encoding"); e && !e->is_null()) {
     auto v = e->as<std::string>();
-    if (v == "proto") cfg.encoding = OtlpHttpConfig::Encoding::proto;
-    else if (v == "json") cfg.encoding = OtlpHttpConfig::Encoding::json;
-    else e->fail("unknown encoding '" + v + "'; valid: proto, json");
+    if (v == "proto")
+      cfg.encoding = OtlpHttpConfig::Encoding::proto;
+    else if (v == "json")
+      cfg.encoding = OtlpHttpConfig::Encoding::json;
+    else
+      e->fail("unknown encoding '" + v + "'; valid: proto, json");
   }
   if (auto c = r.child("compression"); c && !c->is_null()) {
     cfg.compression = c->as<std::string>();
@@ -39,20 +42,21 @@ void read_otlp_http_config(MapReader& r, OtlpHttpConfig& cfg) {
   r.get("proxy_url", cfg.proxy_url);
   // Accepted for compatibility; libcurl manages its connections and buffers.
   for (auto key : {"read_buffer_size", "write_buffer_size", "max_idle_conns", "max_idle_conns_per_host",
-                   "max_conns_per_host", "idle_conn_timeout", "disable_keep_alives", "http2_read_idle_timeout",
-                   "http2_ping_timeout"})
+                   "max_conns_per_host", "idle_conn_timeout", "disable_keep_alives",
+                   "http2_read_idle_timeout", "http2_ping_timeout"})
     r.child(key);
 }
 
 void finish_otlp_http_config(const ConfigNode& node, OtlpHttpConfig& cfg) {
   if (!cfg.endpoint.empty() && !is_http_url(cfg.endpoint))
     node.fail("endpoint '" + cfg.endpoint + "' must be an http:// or https:// URL");
-  for (auto [signal_url, path] : {std::pair{&cfg.traces_endpoint, "/v1/traces"},
-                                  std::pair{&cfg.metrics_endpoint, "/v1/metrics"},
-                                  std::pair{&cfg.logs_endpoint, "/v1/logs"}}) {
+  for (auto [signal_url, path] :
+       {std::pair{&cfg.traces_endpoint, "/v1/traces"}, std::pair{&cfg.metrics_endpoint, "/v1/metrics"},
+        std::pair{&cfg.logs_endpoint, "/v1/logs"}}) {
     if (signal_url->empty()) {
       if (cfg.endpoint.empty())
-        node.fail("'endpoint' is required unless traces_endpoint, metrics_endpoint and logs_endpoint are all set");
+        node.fail(
+            "'endpoint' is required unless traces_endpoint, metrics_endpoint and logs_endpoint are all set");
       *signal_url = join_path(cfg.endpoint, path);
     } else if (!is_http_url(*signal_url)) {
       node.fail("'" + *signal_url + "' must be an http:// or https:// URL");

@@ -26,8 +26,8 @@ struct OtlpHttpConfig : ComponentConfig {
   std::string proxy_url;  // empty: libcurl's HTTP_PROXY / HTTPS_PROXY / NO_PROXY environment variables apply
 };
 
-// Reads the exporter's keys from `r` (without finish(), so that wrappers such as `tempo` can read keys of their
-// own), then call finish_otlp_http_config() after r.finish().
+// Reads the exporter's keys from `r` (without finish(), so that wrappers such as `tempo` can read keys of
+// their own), then call finish_otlp_http_config() after r.finish().
 void read_otlp_http_config(MapReader& r, OtlpHttpConfig& cfg);
 // Derives the per-signal URLs and validates; fails naming `node`.
 void finish_otlp_http_config(const ConfigNode& node, OtlpHttpConfig& cfg);

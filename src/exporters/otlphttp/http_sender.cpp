@@ -82,7 +82,8 @@ std::string gzip(std::string_view in) {
 std::string zstd(std::string_view in) {
   std::string out(ZSTD_compressBound(in.size()), '\0');
   size_t n = ZSTD_compress(out.data(), out.size(), in.data(), in.size(), 3);
-  if (ZSTD_isError(n)) throw std::runtime_error(std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
+  if (ZSTD_isError(n))
+    throw std::runtime_error(std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
   out.resize(n);
   return out;
 }
@@ -95,7 +96,8 @@ std::chrono::milliseconds parse_retry_after(std::string_view v) {
   if (v.empty()) return std::chrono::milliseconds(0);
   int64_t secs = 0;
   auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), secs);
-  if (ec == std::errc() && p == v.data() + v.size()) return std::chrono::seconds(std::clamp<int64_t>(secs, 0, 86400));
+  if (ec == std::errc() && p == v.data() + v.size())
+    return std::chrono::seconds(std::clamp<int64_t>(secs, 0, 86400));
   std::string date(v);
   time_t when = curl_getdate(date.c_str(), nullptr);
   if (when < 0) return std::chrono::milliseconds(0);
@@ -154,11 +156,15 @@ std::string describe(const Response& r) {
   return text;
 }
 
-int64_t rejected(const otlp_trace::ExportTraceServiceResponse& r) { return r.partial_success().rejected_spans(); }
+int64_t rejected(const otlp_trace::ExportTraceServiceResponse& r) {
+  return r.partial_success().rejected_spans();
+}
 int64_t rejected(const otlp_metrics::ExportMetricsServiceResponse& r) {
   return r.partial_success().rejected_data_points();
 }
-int64_t rejected(const otlp_logs::ExportLogsServiceResponse& r) { return r.partial_success().rejected_log_records(); }
+int64_t rejected(const otlp_logs::ExportLogsServiceResponse& r) {
+  return r.partial_success().rejected_log_records();
+}
 
 template <typename B, typename Resp>
 class HttpSender final : public exporter_helper::BatchSender<B> {
@@ -177,8 +183,10 @@ class HttpSender final : public exporter_helper::BatchSender<B> {
   SendOutcome send(const B& batch, Deadline deadline) override {
     if (cancelled_.load()) return SendOutcome::retryable("exporter is shutting down");
     std::string body = encode(batch);
-    if (cfg_.compression == "gzip") body = gzip(body);
-    else if (cfg_.compression == "zstd") body = zstd(body);
+    if (cfg_.compression == "gzip")
+      body = gzip(body);
+    else if (cfg_.compression == "zstd")
+      body = zstd(body);
 
     SlistPtr headers;
     for (const auto& h : header_lines_) {
@@ -188,7 +196,8 @@ class HttpSender final : public exporter_helper::BatchSender<B> {
       headers.reset(next);
     }
 
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     long timeout_ms = static_cast<long>(std::max<int64_t>(left.count(), 1));
 
     CurlPtr h = pool_->acquire();
@@ -256,7 +265,8 @@ class HttpSender final : public exporter_helper::BatchSender<B> {
     SendOutcome out = SendOutcome::ok();
     if (r.body.empty() || r.truncated) return out;
     Resp resp;
-    bool parsed = is_json(r.content_type) ? otlp_json::decode(r.body, resp).empty() : resp.ParseFromString(r.body);
+    bool parsed =
+        is_json(r.content_type) ? otlp_json::decode(r.body, resp).empty() : resp.ParseFromString(r.body);
     if (parsed && resp.has_partial_success()) {
       out.rejected_items = rejected(resp);
       out.partial_message = resp.partial_success().error_message();
@@ -280,8 +290,8 @@ exporter_helper::Senders make_otlp_http_senders(const OtlpHttpConfig& cfg) {
       pool, cfg.traces_endpoint, cfg);
   s.metrics = std::make_unique<HttpSender<MetricBatch, otlp_metrics::ExportMetricsServiceResponse>>(
       pool, cfg.metrics_endpoint, cfg);
-  s.logs =
-      std::make_unique<HttpSender<LogBatch, otlp_logs::ExportLogsServiceResponse>>(pool, cfg.logs_endpoint, cfg);
+  s.logs = std::make_unique<HttpSender<LogBatch, otlp_logs::ExportLogsServiceResponse>>(
+      pool, cfg.logs_endpoint, cfg);
   return s;
 }
 
