@@ -36,6 +36,10 @@ class BatchSender {
   // Called once when the exporter starts / stops (connect, release connections).
   virtual void start() {}
   virtual void shutdown() {}
+  // Called from another thread when the shutdown deadline passes: send() calls in progress should return
+  // promptly (any outcome) and later ones fail fast. Without it an attempt in flight at the deadline may
+  // outlive it by up to the exporter's timeout.
+  virtual void cancel() {}
 };
 
 struct Senders {
@@ -50,8 +54,9 @@ struct QueueSettings {
   int num_consumers = 10;
   int queue_size = 1000;
   enum class Sizer { requests, items } sizer = Sizer::requests;
-  bool block_on_overflow = false;  // the Collector's key; otlpd answers retryable upstream instead of blocking
-  std::string storage;             // extension id of a file storage for a persistent queue; empty: in memory
+  bool block_on_overflow =
+      false;            // the Collector's key; otlpd answers retryable upstream instead of blocking
+  std::string storage;  // extension id of a file storage for a persistent queue; empty: in memory
 };
 
 // `retry_on_failure`, with the Collector's keys and defaults.
