@@ -1,0 +1,86 @@
+// Parsing and validation of the `jaeger` exporter's configuration.
+#include "exporters/jaeger/config.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace otlpd::jaeger_exporter {
+
+namespace {
+
+void parse_tls(const ConfigNode& node, TlsClientConfig& tls) {
+  MapReader r(node);
+  r.get("insecure", tls.insecure);
+  r.get("ca_file", tls.ca_file);
+  r.get("cert_file", tls.cert_file);
+  r.get("key_file", tls.key_file);
+  r.get("insecure_skip_verify", tls.insecure_skip_verify);
+  r.get("server_name_override", tls.server_name_override);
+  r.finish();
+  if (tls.cert_file.empty() != tls.key_file.empty())
+    node.fail("cert_file and key_file must be given together");
+}
+
+void parse_keepalive(const ConfigNode& node, KeepaliveConfig& k) {
+  MapReader r(node);
+  r.get("time", k.time);
+  r.get("timeout", k.timeout);
+  r.get("permit_without_stream", k.permit_without_stream);
+  r.finish();
+  if (k.time < Duration::zero()) r.child("time")->fail("must not be negative");
+  if (k.timeout < Duration::zero()) r.child("timeout")->fail("must not be negative");
+}
+
+// "host:port", "[v6]:port" or "host"; a URI with a scheme ("dns:///...", "unix:...") is left to gRPC.
+bool has_scheme(const std::string& e) { return e.find("://") != std::string::npos || e.starts_with("unix:"); }
+
+}  // namespace
+
+std::string grpc_target(const std::string& endpoint) {
+  if (has_scheme(endpoint)) return endpoint;
+  const auto bracket = endpoint.rfind(']');
+  const auto colon = endpoint.rfind(':');
+  const bool has_port = colon != std::string::npos && (bracket == std::string::npos || colon > bracket);
+  return has_port ? endpoint : endpoint + ":" + std::to_string(kDefaultPort);
+}
+
+std::unique_ptr<JaegerConfig> parse_jaeger_config(const ConfigNode& node) {
+  auto cfg = std::make_unique<JaegerConfig>();
+  MapReader r(node);
+  r.require("endpoint", cfg->endpoint);
+  if (cfg->endpoint.empty()) r.child("endpoint")->fail("must not be empty");
+  if (!has_scheme(cfg->endpoint)) {
+    const std::string target = grpc_target(cfg->endpoint);
+    const std::string port = target.substr(target.rfind(':') + 1);
+    int value = 0;
+    const bool numeric = !port.empty() && port.size() <= 5 &&
+                         std::all_of(port.begin(), port.end(), [](unsigned char c) { return std::isdigit(c); });
+    if (numeric) value = std::stoi(port);
+    if (!numeric || value < 1 || value > 65535)
+      r.child("endpoint")->fail("'" + cfg->endpoint + "' is not host:port (port 1-65535)");
+  }
+  if (auto tls = r.child("tls")) parse_tls(*tls, cfg->tls);
+  if (auto headers = r.child("headers")) {
+    for (const auto& [name, value] : headers->as<std::map<std::string, std::string>>()) {
+      std::string lower = name;
+      std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+      if (lower.empty() || lower.starts_with(':') || lower.starts_with("grpc-"))
+        headers->fail("header '" + name + "' cannot be set (empty, pseudo-header or reserved grpc- name)");
+      cfg->headers[lower] = value;
+    }
+  }
+  if (auto c = r.child("compression"); c && !c->is_null()) {
+    std::string v = c->as<std::string>();
+    if (v == "none") v.clear();
+    if (!v.empty() && v != "gzip")
+      c->fail("unsupported compression '" + v + "'; valid choices: gzip, none (zstd and snappy are not "
+              "available in otlpd's gRPC client)");
+    cfg->compression = v;
+  }
+  if (auto k = r.child("keepalive"); k && !k->is_null()) parse_keepalive(*k, cfg->keepalive.emplace());
+  exporter_helper::parse_exporter_settings(r, cfg->settings);
+  r.finish();
+  return cfg;
+}
+
+}  // namespace otlpd::jaeger_exporter
