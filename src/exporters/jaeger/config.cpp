@@ -8,19 +8,6 @@ namespace otlpd::jaeger_exporter {
 
 namespace {
 
-void parse_tls(const ConfigNode& node, TlsClientConfig& tls) {
-  MapReader r(node);
-  r.get("insecure", tls.insecure);
-  r.get("ca_file", tls.ca_file);
-  r.get("cert_file", tls.cert_file);
-  r.get("key_file", tls.key_file);
-  r.get("insecure_skip_verify", tls.insecure_skip_verify);
-  r.get("server_name_override", tls.server_name_override);
-  r.finish();
-  if (tls.cert_file.empty() != tls.key_file.empty())
-    node.fail("cert_file and key_file must be given together");
-}
-
 void parse_keepalive(const ConfigNode& node, KeepaliveConfig& k) {
   MapReader r(node);
   r.get("time", k.time);
@@ -59,9 +46,9 @@ std::unique_ptr<JaegerConfig> parse_jaeger_config(const ConfigNode& node) {
     if (!numeric || value < 1 || value > 65535)
       r.child("endpoint")->fail("'" + cfg->endpoint + "' is not host:port (port 1-65535)");
   }
-  if (auto tls = r.child("tls")) parse_tls(*tls, cfg->tls);
-  if (auto headers = r.child("headers")) {
-    for (const auto& [name, value] : headers->as<std::map<std::string, std::string>>()) {
+  if (auto tls = r.child("tls"); tls && !tls->is_null()) cfg->tls = exporter_helper::parse_client_tls(*tls);
+  if (auto headers = r.child("headers"); headers && !headers->is_null()) {
+    for (const auto& [name, value] : exporter_helper::parse_headers(*headers)) {
       std::string lower = name;
       std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
       if (lower.empty() || lower.starts_with(':') || lower.starts_with("grpc-"))

@@ -8,22 +8,13 @@
 
 #include "config/node.h"
 #include "core/component.h"
+#include "exporters/helper/client_settings.h"
 #include "exporters/helper/queued_exporter.h"
 
 namespace otlpd::jaeger_exporter {
 
 // Jaeger collector's api_v2 gRPC port, used when the endpoint names none.
 inline constexpr int kDefaultPort = 14250;
-
-// Client-side TLS (`tls:`). TLS is on unless `insecure: true`, as in the Collector.
-struct TlsClientConfig {
-  bool insecure = false;              // plaintext gRPC
-  std::string ca_file;                // roots to verify the server with; empty: the system's
-  std::string cert_file;              // client certificate (mutual TLS), with key_file
-  std::string key_file;
-  bool insecure_skip_verify = false;  // do not verify the server's certificate
-  std::string server_name_override;   // name to verify the certificate against (and SNI)
-};
 
 // `keepalive:` pings on idle connections.
 struct KeepaliveConfig {
@@ -34,7 +25,7 @@ struct KeepaliveConfig {
 
 struct JaegerConfig : ComponentConfig {
   std::string endpoint;  // gRPC target: "host:port" (port defaults to 14250) or a gRPC URI ("dns:///h:p")
-  TlsClientConfig tls;
+  exporter_helper::ClientTlsSettings tls;     // TLS unless `insecure: true`, as in the Collector
   std::map<std::string, std::string> headers;  // sent as gRPC metadata on every call (names lower-cased)
   std::string compression;                     // "" (none) or "gzip"
   std::optional<KeepaliveConfig> keepalive;

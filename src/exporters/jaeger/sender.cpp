@@ -7,10 +7,9 @@
 #include <grpcpp/security/tls_credentials_options.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <condition_variable>
-#include <fstream>
 #include <mutex>
-#include <sstream>
 #include <stdexcept>
 #include <vector>
 
@@ -25,25 +24,11 @@ using exporter_helper::SendOutcome;
 
 // Calls in flight per attempt: bounds the streams and memory one hostile batch of many resources can take.
 constexpr size_t kMaxParallelCalls = 32;
-// TLS files are certificates and keys: anything bigger is a mistake.
-constexpr std::streamoff kMaxPemSize = 1 << 20;
-
-std::string read_pem(const std::string& path, std::string_view what) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) throw std::runtime_error("cannot read " + std::string(what) + " '" + path + "'");
-  const auto size = in.tellg();
-  if (size > kMaxPemSize) throw std::runtime_error(std::string(what) + " '" + path + "' is larger than 1 MiB");
-  in.seekg(0);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::shared_ptr<grpc::ChannelCredentials> make_credentials(const TlsClientConfig& tls) {
+std::shared_ptr<grpc::ChannelCredentials> make_credentials(const exporter_helper::ClientTlsSettings& tls) {
   if (tls.insecure) return grpc::InsecureChannelCredentials();
-  const std::string roots = tls.ca_file.empty() ? std::string() : read_pem(tls.ca_file, "tls ca_file");
-  const std::string cert = tls.cert_file.empty() ? std::string() : read_pem(tls.cert_file, "tls cert_file");
-  const std::string key = tls.key_file.empty() ? std::string() : read_pem(tls.key_file, "tls key_file");
+  const std::string roots = tls.ca_file.empty() ? std::string() : exporter_helper::read_text_file(tls.ca_file);
+  const std::string cert = tls.cert_file.empty() ? std::string() : exporter_helper::read_text_file(tls.cert_file);
+  const std::string key = tls.key_file.empty() ? std::string() : exporter_helper::read_text_file(tls.key_file);
   if (!tls.insecure_skip_verify) {
     grpc::SslCredentialsOptions opts;
     opts.pem_root_certs = roots;
@@ -213,7 +198,7 @@ class JaegerTraceSender final : public exporter_helper::BatchSender<TraceBatch> 
 
   std::string id_;
   std::string target_;
-  TlsClientConfig tls_;
+  exporter_helper::ClientTlsSettings tls_;
   std::map<std::string, std::string> headers_;
   bool gzip_;
   std::optional<KeepaliveConfig> keepalive_;

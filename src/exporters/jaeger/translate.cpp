@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "exporters/helper/client_settings.h"
+
 namespace otlpd::jaeger_exporter {
 
 namespace {
@@ -54,27 +56,6 @@ void append_json_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
-void append_base64(std::string& out, std::string_view data) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  size_t i = 0;
-  for (; i + 3 <= data.size(); i += 3) {
-    const uint32_t n = (static_cast<uint8_t>(data[i]) << 16) | (static_cast<uint8_t>(data[i + 1]) << 8) |
-                       static_cast<uint8_t>(data[i + 2]);
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += kAlphabet[n & 63];
-  }
-  if (const size_t rest = data.size() - i; rest > 0) {
-    uint32_t n = static_cast<uint32_t>(static_cast<uint8_t>(data[i])) << 16;
-    if (rest == 2) n |= static_cast<uint32_t>(static_cast<uint8_t>(data[i + 1])) << 8;
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += rest == 2 ? kAlphabet[(n >> 6) & 63] : '=';
-    out += '=';
-  }
-}
-
 void append_double(std::string& out, double d) {
   if (!std::isfinite(d)) {
     out += "null";  // JSON has no NaN or infinity
@@ -98,7 +79,7 @@ void append_json(std::string& out, const common::AnyValue& v, int depth) {
     case common::AnyValue::kDoubleValue: append_double(out, v.double_value()); break;
     case common::AnyValue::kBytesValue:
       out += '"';
-      append_base64(out, v.bytes_value());
+      out += exporter_helper::base64_encode(v.bytes_value());
       out += '"';
       break;
     case common::AnyValue::kArrayValue: {
