@@ -18,17 +18,24 @@ void parse_keepalive(const ConfigNode& node, KeepaliveConfig& k) {
   if (k.timeout < Duration::zero()) r.child("timeout")->fail("must not be negative");
 }
 
-// "host:port", "[v6]:port" or "host"; a URI with a scheme ("dns:///...", "unix:...") is left to gRPC.
-bool has_scheme(const std::string& e) { return e.find("://") != std::string::npos || e.starts_with("unix:"); }
+// A gRPC URI ("dns:///...", "unix:...") is left to gRPC; http:// and https:// only choose plaintext or TLS.
+bool has_grpc_scheme(std::string_view e) {
+  return !e.starts_with("http://") && !e.starts_with("https://") &&
+         (e.find("://") != std::string_view::npos || e.starts_with("unix:") || e.starts_with("dns:"));
+}
 
 }  // namespace
 
 std::string grpc_target(const std::string& endpoint) {
-  if (has_scheme(endpoint)) return endpoint;
-  const auto bracket = endpoint.rfind(']');
-  const auto colon = endpoint.rfind(':');
-  const bool has_port = colon != std::string::npos && (bracket == std::string::npos || colon > bracket);
-  return has_port ? endpoint : endpoint + ":" + std::to_string(kDefaultPort);
+  if (has_grpc_scheme(endpoint)) return endpoint;
+  std::string_view hostport = endpoint;
+  if (hostport.starts_with("http://")) hostport.remove_prefix(7);
+  if (hostport.starts_with("https://")) hostport.remove_prefix(8);
+  while (!hostport.empty() && hostport.back() == '/') hostport.remove_suffix(1);
+  const auto bracket = hostport.rfind(']');
+  const auto colon = hostport.rfind(':');
+  const bool has_port = colon != std::string_view::npos && (bracket == std::string_view::npos || colon > bracket);
+  return has_port ? std::string(hostport) : std::string(hostport) + ":" + std::to_string(kDefaultPort);
 }
 
 std::unique_ptr<JaegerConfig> parse_jaeger_config(const ConfigNode& node) {
@@ -36,8 +43,10 @@ std::unique_ptr<JaegerConfig> parse_jaeger_config(const ConfigNode& node) {
   MapReader r(node);
   r.require("endpoint", cfg->endpoint);
   if (cfg->endpoint.empty()) r.child("endpoint")->fail("must not be empty");
-  if (!has_scheme(cfg->endpoint)) {
+  if (!has_grpc_scheme(cfg->endpoint)) {
     const std::string target = grpc_target(cfg->endpoint);
+    if (target.find('/') != std::string::npos)
+      r.child("endpoint")->fail("'" + cfg->endpoint + "' must be host:port or a URL without a path");
     const std::string port = target.substr(target.rfind(':') + 1);
     int value = 0;
     const bool numeric = !port.empty() && port.size() <= 5 &&
@@ -47,6 +56,9 @@ std::unique_ptr<JaegerConfig> parse_jaeger_config(const ConfigNode& node) {
       r.child("endpoint")->fail("'" + cfg->endpoint + "' is not host:port (port 1-65535)");
   }
   if (auto tls = r.child("tls"); tls && !tls->is_null()) cfg->tls = exporter_helper::parse_client_tls(*tls);
+  // As in the Collector, an http:// endpoint means plaintext and https:// means TLS.
+  if (cfg->endpoint.starts_with("http://")) cfg->tls.insecure = true;
+  if (cfg->endpoint.starts_with("https://")) cfg->tls.insecure = false;
   if (auto headers = r.child("headers"); headers && !headers->is_null()) {
     for (const auto& [name, value] : exporter_helper::parse_headers(*headers)) {
       std::string lower = name;

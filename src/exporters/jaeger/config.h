@@ -24,7 +24,9 @@ struct KeepaliveConfig {
 };
 
 struct JaegerConfig : ComponentConfig {
-  std::string endpoint;  // gRPC target: "host:port" (port defaults to 14250) or a gRPC URI ("dns:///h:p")
+  // "host:port" (port defaults to 14250), http:// (plaintext) or https:// (TLS) host:port, or a gRPC URI
+  // ("dns:///h:p", "unix:/path").
+  std::string endpoint;
   exporter_helper::ClientTlsSettings tls;     // TLS unless `insecure: true`, as in the Collector
   std::map<std::string, std::string> headers;  // sent as gRPC metadata on every call (names lower-cased)
   std::string compression;                     // "" (none) or "gzip"
@@ -35,7 +37,7 @@ struct JaegerConfig : ComponentConfig {
 // Reads and validates the exporter's YAML; throws ConfigError naming the path and line.
 std::unique_ptr<JaegerConfig> parse_jaeger_config(const ConfigNode& node);
 
-// The gRPC target for `endpoint`: appends the default port when none is given.
+// The gRPC target for `endpoint`: without an http(s):// scheme, with the default port when none is given.
 std::string grpc_target(const std::string& endpoint);
 
 }  // namespace otlpd::jaeger_exporter

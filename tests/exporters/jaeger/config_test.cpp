@@ -62,11 +62,16 @@ TEST_CASE("jaeger config: defaults as in the Collector", "[jaeger]") {
   CHECK(grpc_target("[::1]") == "[::1]:14250");
   CHECK(grpc_target("[::1]:1234") == "[::1]:1234");
   CHECK(grpc_target("dns:///jaeger:14250") == "dns:///jaeger:14250");
+  CHECK(grpc_target("http://jaeger/") == "jaeger:14250");
+  CHECK(grpc_target("https://jaeger:443") == "jaeger:443");
+  CHECK(parse("endpoint: http://jaeger:14250")->tls.insecure);
+  CHECK_FALSE(parse("endpoint: https://jaeger:14250\ntls: {insecure: true}")->tls.insecure);
 }
 
 TEST_CASE("jaeger config: mistakes are errors naming the path and line", "[jaeger]") {
   CHECK_THROWS_WITH(parse("tls: {insecure: true}"), Catch::Contains("endpoint"));
   CHECK_THROWS_WITH(parse("endpoint: a:b:c:99999"), Catch::Contains("exporters::jaeger::endpoint"));
+  CHECK_THROWS_WITH(parse("endpoint: http://jaeger:14250/api/v2"), Catch::Contains("without a path"));
   CHECK_THROWS_WITH(parse("endpoint: x:1\ncompression: zstd"),
                     Catch::Contains("compression") && Catch::Contains("gzip") && Catch::Contains("line 2"));
   CHECK_THROWS_WITH(parse("endpoint: x:1\ntls: {cert_file: /c.pem}"), Catch::Contains("key_file"));

@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <limits>
 #include <string>
 
@@ -287,6 +288,24 @@ TEST_CASE("jaeger translate: defaults and edge cases", "[jaeger]") {
     const auto& tag = batches[0].spans(0).tags(0);
     CHECK(tag.v_str() == R"([{},[],null,"\u0001\t",null])");
   }
+}
+
+}  // namespace
+}  // namespace otlpd::jaeger_exporter
+
+namespace otlpd::jaeger_exporter {
+namespace {
+
+// Not a check: prints translation throughput (run with "[jaeger-bench]").
+TEST_CASE("jaeger translate: throughput", "[.][jaeger-bench]") {
+  const auto req = test::full_traces(1000, 3);
+  constexpr int kRounds = 200;
+  const auto start = std::chrono::steady_clock::now();
+  size_t bytes = 0;
+  for (int i = 0; i < kRounds; ++i) bytes += translate(req)[0].ByteSizeLong();
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+  WARN("translated " << kRounds * 1000 / took.count() << " spans/s (full_traces spans, " << bytes / kRounds
+                     << " bytes of Jaeger proto per 1000)");
 }
 
 }  // namespace
