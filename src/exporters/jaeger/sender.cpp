@@ -1,0 +1,216 @@
+// PostSpans over gRPC: channel and credentials from the config, parallel calls, error classification.
+#include "exporters/jaeger/sender.h"
+
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/security/tls_certificate_provider.h>
+#include <grpcpp/security/tls_certificate_verifier.h>
+#include <grpcpp/security/tls_credentials_options.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <stdexcept>
+#include <vector>
+
+#include "exporters/jaeger/translate.h"
+#include "jaeger/api_v2/collector.grpc.pb.h"
+
+namespace otlpd::jaeger_exporter {
+
+namespace {
+
+using exporter_helper::SendOutcome;
+
+// Calls in flight per attempt: bounds the streams and memory one hostile batch of many resources can take.
+constexpr size_t kMaxParallelCalls = 32;
+std::shared_ptr<grpc::ChannelCredentials> make_credentials(const exporter_helper::ClientTlsSettings& tls) {
+  if (tls.insecure) return grpc::InsecureChannelCredentials();
+  const std::string roots = tls.ca_file.empty() ? std::string() : exporter_helper::read_text_file(tls.ca_file);
+  const std::string cert = tls.cert_file.empty() ? std::string() : exporter_helper::read_text_file(tls.cert_file);
+  const std::string key = tls.key_file.empty() ? std::string() : exporter_helper::read_text_file(tls.key_file);
+  if (!tls.insecure_skip_verify) {
+    grpc::SslCredentialsOptions opts;
+    opts.pem_root_certs = roots;
+    opts.pem_cert_chain = cert;
+    opts.pem_private_key = key;
+    return grpc::SslCredentials(opts);
+  }
+  // Skipping verification needs gRPC's TLS credentials API: no server check, no host-name check.
+  std::vector<grpc::experimental::IdentityKeyCertPair> identity;
+  if (!cert.empty()) identity.push_back({key, cert});
+  std::shared_ptr<grpc::experimental::CertificateProviderInterface> provider;
+  if (!roots.empty() || !identity.empty())
+    provider = roots.empty() ? std::make_shared<grpc::experimental::StaticDataCertificateProvider>(identity)
+                             : std::make_shared<grpc::experimental::StaticDataCertificateProvider>(roots, identity);
+  grpc::experimental::TlsChannelCredentialsOptions opts;
+  if (provider) {
+    opts.set_certificate_provider(provider);
+    if (!roots.empty()) opts.watch_root_certs();
+    if (!identity.empty()) opts.watch_identity_key_cert_pairs();
+  }
+  opts.set_verify_server_certs(false);
+  opts.set_check_call_host(false);
+  opts.set_certificate_verifier(std::make_shared<grpc::experimental::NoOpCertificateVerifier>());
+  return grpc::experimental::TlsCredentials(opts);
+}
+
+bool is_retryable(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+    case grpc::StatusCode::ABORTED:
+    case grpc::StatusCode::OUT_OF_RANGE:
+    case grpc::StatusCode::DATA_LOSS:
+    case grpc::StatusCode::CANCELLED: return true;
+    default: return false;
+  }
+}
+
+std::string_view code_name(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::OK: return "OK";
+    case grpc::StatusCode::CANCELLED: return "CANCELLED";
+    case grpc::StatusCode::UNKNOWN: return "UNKNOWN";
+    case grpc::StatusCode::INVALID_ARGUMENT: return "INVALID_ARGUMENT";
+    case grpc::StatusCode::DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
+    case grpc::StatusCode::NOT_FOUND: return "NOT_FOUND";
+    case grpc::StatusCode::ALREADY_EXISTS: return "ALREADY_EXISTS";
+    case grpc::StatusCode::PERMISSION_DENIED: return "PERMISSION_DENIED";
+    case grpc::StatusCode::RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
+    case grpc::StatusCode::FAILED_PRECONDITION: return "FAILED_PRECONDITION";
+    case grpc::StatusCode::ABORTED: return "ABORTED";
+    case grpc::StatusCode::OUT_OF_RANGE: return "OUT_OF_RANGE";
+    case grpc::StatusCode::UNIMPLEMENTED: return "UNIMPLEMENTED";
+    case grpc::StatusCode::INTERNAL: return "INTERNAL";
+    case grpc::StatusCode::UNAVAILABLE: return "UNAVAILABLE";
+    case grpc::StatusCode::DATA_LOSS: return "DATA_LOSS";
+    case grpc::StatusCode::UNAUTHENTICATED: return "UNAUTHENTICATED";
+    default: return "UNKNOWN";
+  }
+}
+
+class JaegerTraceSender final : public exporter_helper::BatchSender<TraceBatch> {
+ public:
+  JaegerTraceSender(std::string id, const JaegerConfig& cfg)
+      : id_(std::move(id)),
+        target_(grpc_target(cfg.endpoint)),
+        tls_(cfg.tls),
+        headers_(cfg.headers),
+        gzip_(cfg.compression == "gzip"),
+        keepalive_(cfg.keepalive) {}
+
+  void start() override {
+    grpc::ChannelArguments args;
+    args.SetUserAgentPrefix("otlpd/" OTLPD_VERSION);
+    if (!tls_.insecure && !tls_.server_name_override.empty()) args.SetSslTargetNameOverride(tls_.server_name_override);
+    if (keepalive_) {
+      using std::chrono::duration_cast;
+      using std::chrono::milliseconds;
+      if (keepalive_->time > Duration::zero())
+        args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, static_cast<int>(duration_cast<milliseconds>(keepalive_->time).count()));
+      if (keepalive_->timeout > Duration::zero())
+        args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
+                    static_cast<int>(duration_cast<milliseconds>(keepalive_->timeout).count()));
+      args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, keepalive_->permit_without_stream ? 1 : 0);
+    }
+    channel_ = grpc::CreateCustomChannel(target_, make_credentials(tls_), args);
+    stub_ = jaeger_pb::CollectorService::NewStub(channel_);
+    spdlog::info("exporter {} sending spans to Jaeger (api_v2 gRPC) at {}{}", id_, target_,
+                 tls_.insecure ? " without TLS" : "");
+  }
+
+  SendOutcome send(const TraceBatch& batch, Deadline deadline) override {
+    if (!stub_) return SendOutcome::retryable("exporter " + id_ + " is not started");
+    google::protobuf::Arena arena;
+    TranslateStats stats;
+    std::vector<jaeger_pb::PostSpansRequest*> requests;
+    for (const auto& part : batch.parts()) {
+      for (const auto& rs : part.request->resource_spans()) {
+        auto* req = google::protobuf::Arena::CreateMessage<jaeger_pb::PostSpansRequest>(&arena);
+        translate_resource_spans(rs, *req->mutable_batch(), stats);
+        if (req->batch().spans_size() > 0) requests.push_back(req);
+      }
+    }
+    SendOutcome outcome = post_all(requests, deadline);
+    if (stats.invalid_spans > 0 || stats.invalid_links > 0) {
+      const std::string what = std::to_string(stats.invalid_spans) + " span(s) and " +
+                               std::to_string(stats.invalid_links) +
+                               " link(s) with malformed trace or span ids were left out";
+      if (requests.empty() && outcome.kind == SendOutcome::Kind::ok) return SendOutcome::permanent(what);
+      outcome.rejected_items += static_cast<int64_t>(stats.invalid_spans);
+      outcome.partial_message = what;
+    }
+    return outcome;
+  }
+
+ private:
+  struct Call {
+    grpc::ClientContext context;
+    jaeger_pb::PostSpansResponse response;
+    grpc::Status status;
+  };
+
+  // Posts every request, up to kMaxParallelCalls at a time; stops starting new calls after a retryable failure
+  // (the whole attempt is retried anyway).
+  SendOutcome post_all(const std::vector<jaeger_pb::PostSpansRequest*>& requests, Deadline deadline) {
+    const auto system_deadline =
+        std::chrono::system_clock::now() +
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(deadline - std::chrono::steady_clock::now());
+    grpc::Status first_retryable;
+    grpc::Status first_permanent;
+    size_t failed = 0;
+    for (size_t begin = 0; begin < requests.size() && first_retryable.ok(); begin += kMaxParallelCalls) {
+      const size_t end = std::min(requests.size(), begin + kMaxParallelCalls);
+      std::vector<std::unique_ptr<Call>> calls;
+      std::mutex mu;
+      std::condition_variable done;
+      size_t pending = end - begin;
+      for (size_t i = begin; i < end; ++i) {
+        auto& call = *calls.emplace_back(std::make_unique<Call>());
+        call.context.set_deadline(system_deadline);
+        for (const auto& [name, value] : headers_) call.context.AddMetadata(name, value);
+        if (gzip_) call.context.set_compression_algorithm(GRPC_COMPRESS_GZIP);
+        stub_->async()->PostSpans(&call.context, requests[i], &call.response, [&, c = &call](grpc::Status s) {
+          std::lock_guard lock(mu);
+          c->status = std::move(s);
+          if (--pending == 0) done.notify_all();
+        });
+      }
+      std::unique_lock lock(mu);
+      done.wait(lock, [&] { return pending == 0; });
+      for (const auto& call : calls) {
+        if (call->status.ok()) continue;
+        ++failed;
+        auto& first = is_retryable(call->status.error_code()) ? first_retryable : first_permanent;
+        if (first.ok()) first = call->status;
+      }
+    }
+    if (failed == 0) return SendOutcome::ok();
+    const grpc::Status& s = first_retryable.ok() ? first_permanent : first_retryable;
+    std::string message = "PostSpans to " + target_ + " failed: " + std::string(code_name(s.error_code())) + ": " +
+                          s.error_message() + " (" + std::to_string(failed) + " of " +
+                          std::to_string(requests.size()) + " Jaeger batches)";
+    // Retry when any part may succeed later; a batch the server refuses for good is not retried alone.
+    if (!first_retryable.ok()) return SendOutcome::retryable(std::move(message));
+    return SendOutcome::permanent(std::move(message));
+  }
+
+  std::string id_;
+  std::string target_;
+  exporter_helper::ClientTlsSettings tls_;
+  std::map<std::string, std::string> headers_;
+  bool gzip_;
+  std::optional<KeepaliveConfig> keepalive_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<jaeger_pb::CollectorService::Stub> stub_;
+};
+
+}  // namespace
+
+std::unique_ptr<exporter_helper::BatchSender<TraceBatch>> make_trace_sender(std::string id,
+                                                                           const JaegerConfig& config) {
+  return std::make_unique<JaegerTraceSender>(std::move(id), config);
+}
+
+}  // namespace otlpd::jaeger_exporter
