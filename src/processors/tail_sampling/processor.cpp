@@ -352,12 +352,14 @@ struct TailSamplingProcessor::Impl {
   // --- ingestion --------------------------------------------------------------------------------------------
 
   Status consume(TraceBatch batch) {
-    if (stopping.load()) return Status::retryable("tail_sampling processor is shutting down");
+    // Entered before checking `stopping` (both sequentially consistent): shutdown() either sees this call in
+    // flight and waits for it, or this call sees `stopping`.
     in_flight.fetch_add(1);
     struct Leave {
       std::atomic<int>& n;
       ~Leave() { n.fetch_sub(1); }
     } leave{in_flight};
+    if (stopping.load()) return Status::retryable("tail_sampling processor is shutting down");
     if (!wait_for_room())
       return Status::retryable("tail_sampling: pending traces are over num_traces or max_memory_mib",
                                std::chrono::seconds(1), true);
