@@ -296,3 +296,48 @@ policies: [{name: all, type: always_sample}]
   CHECK(h.capture.snapshot()[id].size() == 4);
   for (const auto& [span_id, origin] : expected) CHECK(h.capture.origin(span_id) == origin);
 }
+
+TEST_CASE("tail_sampling: a drop policy overrides every sample decision", "[tail_sampling]") {
+  // Given: always_sample, an inverted string policy that would sample, and a drop policy for health checks.
+  Harness h("drop_wins", R"(
+decision_wait: 100ms
+policies:
+  - {name: all, type: always_sample}
+  - {name: not-debug, type: string_attribute, string_attribute: {key: debug, values: ["yes"], invert_match: true}}
+  - name: no-health
+    type: drop
+    drop:
+      drop_sub_policy:
+        - {name: health, type: string_attribute, string_attribute: {key: http.route, values: [/health]}}
+)");
+  std::mt19937_64 rng(13);
+  std::string health = random_id(rng), api = random_id(rng);
+  auto b = TraceBatch::make();
+  set_attr(add_span(b, health, random_id(rng, 8)), "http.route", "/health");
+  set_attr(add_span(b, api, random_id(rng, 8)), "http.route", "/api");
+  REQUIRE(h.send(std::move(b)).is_ok());
+  // Then: the health trace is dropped, the other kept.
+  REQUIRE(wait_until([&] { return h.decided() == 2; }, 10s));
+  CHECK(h.capture.has(api));
+  CHECK_FALSE(h.capture.has(health));
+  CHECK(h.counter("otelcol_processor_tail_sampling_count_traces_sampled", {{"policy", "all"}, {"sampled", "true"}}) == 2);
+}
+
+TEST_CASE("tail_sampling: sample_on_first_match stops at the first sampling policy", "[tail_sampling]") {
+  Harness h("first_match", R"(
+decision_wait: 100ms
+sample_on_first_match: true
+policies:
+  - {name: first, type: always_sample}
+  - {name: second, type: always_sample}
+)");
+  std::mt19937_64 rng(14);
+  auto b = TraceBatch::make();
+  add_span(b, random_id(rng), random_id(rng, 8));
+  REQUIRE(h.send(std::move(b)).is_ok());
+  REQUIRE(wait_until([&] { return h.decided() == 1; }, 10s));
+  CHECK(h.capture.traces() == 1);
+  CHECK(h.counter("otelcol_processor_tail_sampling_count_traces_sampled", {{"policy", "first"}, {"sampled", "true"}}) == 1);
+  CHECK(h.counter("otelcol_processor_tail_sampling_count_traces_sampled", {{"policy", "second"}, {"sampled", "true"}}) ==
+        0);
+}
