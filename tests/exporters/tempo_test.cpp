@@ -2,6 +2,7 @@
 // configured on plain otlp / otlphttp exporters.
 #include <catch2/catch.hpp>
 
+#include "core/any_value.h"
 #include "exporters/helper/client_settings.h"
 #include "support/daemon.h"
 #include "support/fake_otlp_grpc.h"
@@ -14,7 +15,7 @@ using namespace otlpd::test;
 using namespace std::chrono_literals;
 
 TEST_CASE("base64 encodes as RFC 4648 says", "[exporters]") {
-  using otlpd::exporter_helper::base64_encode;
+  using otlpd::base64_encode;
   CHECK(base64_encode("") == "");
   CHECK(base64_encode("f") == "Zg==");
   CHECK(base64_encode("fo") == "Zm8=");

@@ -27,7 +27,5 @@ std::map<std::string, std::string> parse_headers(const ConfigNode& node);
 // Reads a whole file (certificates); throws std::runtime_error naming the file.
 std::string read_text_file(const std::string& path);
 
-// RFC 4648 base64 (for Authorization: Basic).
-std::string base64_encode(std::string_view data);
 
 }  // namespace otlpd::exporter_helper

@@ -1,6 +1,8 @@
 // OTLP → Jaeger api_v2 translation: ids, references, tags, logs and value types.
 #include "exporters/jaeger/translate.h"
 
+#include "core/any_value.h"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -21,99 +23,12 @@ using Attributes = google::protobuf::RepeatedPtrField<common::KeyValue>;
 constexpr size_t kTraceIdSize = 16;
 constexpr size_t kSpanIdSize = 8;
 // AnyValue nesting deeper than this is written as null: a guard against hostile input beyond protobuf's own limit.
-constexpr int kMaxJsonDepth = 64;
 // The W3C `sampled` trace flag; it is also Jaeger's sampled flag. Other W3C bits (e.g. level 2's `random`)
 // must not leak into Jaeger's debug/firehose flags.
 constexpr uint32_t kSampledFlag = 0x01;
 
 bool all_zero(std::string_view id) {
   return std::all_of(id.begin(), id.end(), [](char c) { return c == 0; });
-}
-
-void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        if (c < 0x20) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 0xF];
-        } else {
-          out += ch;  // UTF-8 passes through as is
-        }
-    }
-  }
-  out += '"';
-}
-
-void append_double(std::string& out, double d) {
-  if (!std::isfinite(d)) {
-    out += "null";  // JSON has no NaN or infinity
-    return;
-  }
-  std::array<char, 32> buf{};
-  auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), d);
-  out.append(buf.data(), ec == std::errc() ? end : buf.data());
-}
-
-// JSON text of a value, as the Collector renders arrays and maps: map keys sorted, bytes as base64.
-void append_json(std::string& out, const common::AnyValue& v, int depth) {
-  if (depth > kMaxJsonDepth) {
-    out += "null";
-    return;
-  }
-  switch (v.value_case()) {
-    case common::AnyValue::kStringValue: append_json_string(out, v.string_value()); break;
-    case common::AnyValue::kBoolValue: out += v.bool_value() ? "true" : "false"; break;
-    case common::AnyValue::kIntValue: out += std::to_string(v.int_value()); break;
-    case common::AnyValue::kDoubleValue: append_double(out, v.double_value()); break;
-    case common::AnyValue::kBytesValue:
-      out += '"';
-      out += exporter_helper::base64_encode(v.bytes_value());
-      out += '"';
-      break;
-    case common::AnyValue::kArrayValue: {
-      out += '[';
-      bool first = true;
-      for (const auto& e : v.array_value().values()) {
-        if (!first) out += ',';
-        first = false;
-        append_json(out, e, depth + 1);
-      }
-      out += ']';
-      break;
-    }
-    case common::AnyValue::kKvlistValue: {
-      const auto& kvs = v.kvlist_value().values();
-      std::vector<const common::KeyValue*> sorted;
-      sorted.reserve(static_cast<size_t>(kvs.size()));
-      for (const auto& kv : kvs) sorted.push_back(&kv);
-      std::stable_sort(sorted.begin(), sorted.end(),
-                       [](const auto* a, const auto* b) { return a->key() < b->key(); });
-      out += '{';
-      bool first = true;
-      for (const auto* kv : sorted) {
-        if (!first) out += ',';
-        first = false;
-        append_json_string(out, kv->key());
-        out += ':';
-        append_json(out, kv->value(), depth + 1);
-      }
-      out += '}';
-      break;
-    }
-    case common::AnyValue::VALUE_NOT_SET: out += "null"; break;
-  }
 }
 
 void set_value(jaeger_pb::KeyValue& tag, const common::AnyValue& v) {
@@ -141,7 +56,7 @@ void set_value(jaeger_pb::KeyValue& tag, const common::AnyValue& v) {
     case common::AnyValue::kArrayValue:
     case common::AnyValue::kKvlistValue: {
       std::string json;
-      append_json(json, v, 0);
+      append_any_value_json(json, v);
       tag.set_v_type(jaeger_pb::STRING);
       tag.set_v_str(std::move(json));
       break;

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <set>
 
+#include "exporters/helper/partial_success.h"
 #include "exporters/otlp/config.h"
 #include "google/rpc/status.pb.h"
 
@@ -122,16 +123,6 @@ SendOutcome classify(const grpc::Status& st) {
   }
 }
 
-int64_t rejected(const otlp_trace::ExportTraceServiceResponse& r) {
-  return r.partial_success().rejected_spans();
-}
-int64_t rejected(const otlp_metrics::ExportMetricsServiceResponse& r) {
-  return r.partial_success().rejected_data_points();
-}
-int64_t rejected(const otlp_logs::ExportLogsServiceResponse& r) {
-  return r.partial_success().rejected_log_records();
-}
-
 template <typename B, typename Resp>
 class GrpcSender final : public exporter_helper::BatchSender<B> {
  public:
@@ -190,7 +181,7 @@ class GrpcSender final : public exporter_helper::BatchSender<B> {
       for (const auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
       Resp resp;
       if (resp.ParseFromString(bytes) && resp.has_partial_success()) {
-        out.rejected_items = rejected(resp);
+        out.rejected_items = exporter_helper::rejected(resp);
         out.partial_message = resp.partial_success().error_message();
       }
     }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "codec/otlp_json.h"
+#include "exporters/helper/partial_success.h"
 #include "exporters/otlphttp/config.h"
 #include "google/rpc/status.pb.h"
 
@@ -156,16 +157,6 @@ std::string describe(const Response& r) {
   return text;
 }
 
-int64_t rejected(const otlp_trace::ExportTraceServiceResponse& r) {
-  return r.partial_success().rejected_spans();
-}
-int64_t rejected(const otlp_metrics::ExportMetricsServiceResponse& r) {
-  return r.partial_success().rejected_data_points();
-}
-int64_t rejected(const otlp_logs::ExportLogsServiceResponse& r) {
-  return r.partial_success().rejected_log_records();
-}
-
 template <typename B, typename Resp>
 class HttpSender final : public exporter_helper::BatchSender<B> {
  public:
@@ -268,7 +259,7 @@ class HttpSender final : public exporter_helper::BatchSender<B> {
     bool parsed =
         is_json(r.content_type) ? otlp_json::decode(r.body, resp).empty() : resp.ParseFromString(r.body);
     if (parsed && resp.has_partial_success()) {
-      out.rejected_items = rejected(resp);
+      out.rejected_items = exporter_helper::rejected(resp);
       out.partial_message = resp.partial_success().error_message();
     }
     return out;

@@ -2,6 +2,7 @@
 // tenant sent as X-Scope-OrgID and optional basic auth.
 #include <variant>
 
+#include "core/any_value.h"
 #include "core/registry.h"
 #include "exporters/otlp/config.h"
 #include "exporters/otlphttp/config.h"
@@ -30,7 +31,7 @@ std::map<std::string, std::string> tempo_headers(MapReader& r, std::string& tena
     br.get("password", password);
     br.finish();
     if (user.find(':') != std::string::npos) b->fail("basic_auth username must not contain ':'");
-    h["Authorization"] = "Basic " + exporter_helper::base64_encode(user + ":" + password);
+    h["Authorization"] = "Basic " + base64_encode(user + ":" + password);
   }
   return h;
 }

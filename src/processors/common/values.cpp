@@ -1,6 +1,8 @@
 // Typed scalars, AnyValue conversions and matchers shared by processors.
 #include "processors/common/values.h"
 
+#include "core/any_value.h"
+
 #include <re2/re2.h>
 
 #include <algorithm>
@@ -41,105 +43,6 @@ bool parse_double(std::string_view s, double& out) {
   return ec == std::errc() && p == t.data() + t.size();
 }
 
-void json_string(std::string_view s, std::string& out) {
-  out += '"';
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
-
-std::string double_text(double d) {
-  if (std::isnan(d)) return "NaN";
-  if (std::isinf(d)) return d > 0 ? "+Inf" : "-Inf";
-  char buf[64];
-  auto [p, ec] = std::to_chars(buf, buf + sizeof buf, d);
-  return ec == std::errc() ? std::string(buf, p) : std::string();
-}
-
-std::string base64(std::string_view in) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += kAlphabet[n & 63];
-  }
-  if (i + 1 == in.size()) {
-    uint32_t n = uint8_t(in[i]) << 16;
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += "==";
-  } else if (i + 2 == in.size()) {
-    uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += '=';
-  }
-  return out;
-}
-
-// JSON for values nested in maps and arrays (strings quoted), with a depth limit against hostile input.
-void json_value(const AnyValue& v, std::string& out, int depth) {
-  if (depth > 64) {
-    out += "null";
-    return;
-  }
-  switch (v.value_case()) {
-    case AnyValue::kStringValue: json_string(v.string_value(), out); break;
-    case AnyValue::kBytesValue: json_string(base64(v.bytes_value()), out); break;
-    case AnyValue::kKvlistValue: {
-      out += '{';
-      bool first = true;
-      for (const auto& kv : v.kvlist_value().values()) {
-        if (!first) out += ',';
-        first = false;
-        json_string(kv.key(), out);
-        out += ':';
-        json_value(kv.value(), out, depth + 1);
-      }
-      out += '}';
-      break;
-    }
-    case AnyValue::kArrayValue: {
-      out += '[';
-      bool first = true;
-      for (const auto& e : v.array_value().values()) {
-        if (!first) out += ',';
-        first = false;
-        json_value(e, out, depth + 1);
-      }
-      out += ']';
-      break;
-    }
-    case AnyValue::kDoubleValue:
-      if (std::isfinite(v.double_value())) out += double_text(v.double_value());
-      else json_string(double_text(v.double_value()), out);
-      break;
-    case AnyValue::VALUE_NOT_SET: out += "null"; break;
-    default: out += as_string(v); break;
-  }
-}
-
 }  // namespace
 
 AnyValue typed_scalar(const ConfigNode& node) {
@@ -162,23 +65,7 @@ AnyValue typed_scalar(const ConfigNode& node) {
   return v;
 }
 
-std::string as_string(const AnyValue& v) {
-  switch (v.value_case()) {
-    case AnyValue::kStringValue: return v.string_value();
-    case AnyValue::kBoolValue: return v.bool_value() ? "true" : "false";
-    case AnyValue::kIntValue: return std::to_string(v.int_value());
-    case AnyValue::kDoubleValue: return double_text(v.double_value());
-    case AnyValue::kBytesValue: return base64(v.bytes_value());
-    case AnyValue::kKvlistValue:
-    case AnyValue::kArrayValue: {
-      std::string out;
-      json_value(v, out, 0);
-      return out;
-    }
-    case AnyValue::VALUE_NOT_SET: return {};
-  }
-  return {};
-}
+std::string as_string(const AnyValue& v) { return any_value_as_string(v); }
 
 bool values_equal(const AnyValue& a, const AnyValue& b) {
   auto number = [](const AnyValue& v, double& out) {

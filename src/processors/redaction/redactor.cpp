@@ -1,6 +1,8 @@
 // Walks spans, events, links, log records, bodies and data points; deletes, masks and summarises attributes.
 #include "processors/redaction/redactor.h"
 
+#include "core/any_value.h"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -92,29 +94,6 @@ struct Tally {
   Outcome redacted, masked, allowed, ignored;
 };
 
-std::string base64(std::string_view in) {
-  static constexpr char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
-    for (int s = 18; s >= 0; s -= 6) out += kChars[(n >> s) & 63];
-  }
-  if (i + 1 == in.size()) {
-    uint32_t n = uint8_t(in[i]) << 16;
-    out += kChars[(n >> 18) & 63];
-    out += kChars[(n >> 12) & 63];
-    out += "==";
-  } else if (i + 2 == in.size()) {
-    uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
-    out += kChars[(n >> 18) & 63];
-    out += kChars[(n >> 12) & 63];
-    out += kChars[(n >> 6) & 63];
-    out += '=';
-  }
-  return out;
-}
 
 // The string form of a scalar (the Collector's AsString); false for arrays, maps and empty values.
 bool scalar_text(const AnyValue& v, std::string& buf, std::string_view& out) {
@@ -135,7 +114,7 @@ bool scalar_text(const AnyValue& v, std::string& buf, std::string_view& out) {
       break;
     }
     case AnyValue::kBytesValue:
-      buf = base64(v.bytes_value());
+      buf = base64_encode(v.bytes_value());
       break;
     default:
       return false;

@@ -2,6 +2,7 @@
 // small thread pool; requests are decoded straight onto an arena that the batch then owns.
 #include "receivers/otlp/http_server.h"
 
+#include "core/any_value.h"
 #include "core/endpoints.h"
 
 #include <spdlog/spdlog.h>
@@ -79,27 +80,6 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-void json_escape(std::string_view s, std::string& out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 0xf];
-        } else {
-          out += ch;
-        }
-    }
-  }
-}
 
 Reply text_reply(http::status status, std::string body) {
   Reply r;
@@ -115,9 +95,9 @@ Reply status_reply(http::status status, Encoding enc, int code, const std::strin
   r.status = status;
   if (enc == Encoding::json) {
     r.content_type = kJson;
-    r.body = "{\"code\":" + std::to_string(code) + ",\"message\":\"";
-    json_escape(message, r.body);
-    r.body += "\"}";
+    r.body = "{\"code\":" + std::to_string(code) + ",\"message\":";
+    append_json_quoted(r.body, message);
+    r.body += "}";
   } else {
     r.content_type = kProtobuf;
     google::rpc::Status st;
