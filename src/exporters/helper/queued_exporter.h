@@ -36,6 +36,10 @@ class BatchSender {
   // Called once when the exporter starts / stops (connect, release connections).
   virtual void start() {}
   virtual void shutdown() {}
+  // Called from another thread when the shutdown deadline passes: send() calls in progress should return
+  // promptly (any outcome) and later ones fail fast. Without it an attempt in flight at the deadline may
+  // outlive it by up to the exporter's timeout.
+  virtual void cancel() {}
 };
 
 struct Senders {

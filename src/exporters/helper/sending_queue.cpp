@@ -1,0 +1,90 @@
+// The sending queue: a mutex-guarded deque, workers that sleep on a condition variable.
+#include "exporters/helper/sending_queue.h"
+
+namespace otlpd::exporter_helper {
+
+SendingQueue::SendingQueue(Options options, Handler handler)
+    : options_(options), handler_(std::move(handler)) {
+  if (options_.num_consumers < 1) options_.num_consumers = 1;
+  if (options_.size_gauge) options_.size_gauge->set(0);
+}
+
+SendingQueue::~SendingQueue() { join(std::chrono::steady_clock::now()); }
+
+void SendingQueue::start() {
+  std::lock_guard lock(mu_);
+  if (!workers_.empty() || closed_) return;
+  for (int i = 0; i < options_.num_consumers; ++i) workers_.emplace_back([this] { work(); });
+}
+
+size_t SendingQueue::cost(const QueuedRequest& r) const {
+  return options_.sizer == QueueSettings::Sizer::items ? r.items() : 1;
+}
+
+bool SendingQueue::offer(QueuedRequestPtr request) {
+  size_t c = cost(*request);
+  {
+    std::lock_guard lock(mu_);
+    if (closed_ || used_ + c > options_.capacity) return false;
+    used_ += c;
+    queue_.push_back(std::move(request));
+    if (options_.size_gauge) options_.size_gauge->set(static_cast<int64_t>(used_));
+  }
+  cv_.notify_one();
+  return true;
+}
+
+void SendingQueue::close(Deadline deadline) {
+  {
+    std::lock_guard lock(mu_);
+    if (closed_) return;
+    closed_ = true;
+    drain_deadline_ = deadline;
+  }
+  cv_.notify_all();
+}
+
+SendingQueue::Remaining SendingQueue::join(Deadline deadline) {
+  close(deadline);
+  std::vector<std::thread> workers;
+  {
+    std::lock_guard lock(mu_);
+    workers.swap(workers_);
+  }
+  for (auto& t : workers) t.join();
+  Remaining left;
+  std::lock_guard lock(mu_);
+  for (const auto& r : queue_) {
+    ++left.requests;
+    left.items += r->items();
+  }
+  queue_.clear();
+  used_ = 0;
+  if (options_.size_gauge) options_.size_gauge->set(0);
+  return left;
+}
+
+size_t SendingQueue::size() const {
+  std::lock_guard lock(mu_);
+  return used_;
+}
+
+void SendingQueue::work() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    // Wakes on a new request or on close; past the drain deadline what is left stays for join() to count.
+    cv_.wait(lock, [&] { return closed_ || !queue_.empty(); });
+    if (closed_ && (queue_.empty() || std::chrono::steady_clock::now() >= drain_deadline_)) return;
+    if (queue_.empty()) continue;
+    QueuedRequestPtr r = std::move(queue_.front());
+    queue_.pop_front();
+    used_ -= cost(*r);
+    if (options_.size_gauge) options_.size_gauge->set(static_cast<int64_t>(used_));
+    lock.unlock();
+    handler_(*r);
+    r.reset();
+    lock.lock();
+  }
+}
+
+}  // namespace otlpd::exporter_helper

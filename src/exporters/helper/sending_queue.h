@@ -1,0 +1,74 @@
+// A bounded in-memory queue of export requests drained by a fixed number of worker threads.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "core/telemetry.h"
+#include "exporters/helper/queued_exporter.h"
+
+namespace otlpd::exporter_helper {
+
+// What the queue holds: any request that knows how many items (spans, points, records) it carries.
+class QueuedRequest {
+ public:
+  virtual ~QueuedRequest() = default;
+  virtual size_t items() const = 0;
+};
+using QueuedRequestPtr = std::unique_ptr<QueuedRequest>;
+
+class SendingQueue {
+ public:
+  struct Options {
+    size_t capacity = 1000;  // in `sizer` units
+    QueueSettings::Sizer sizer = QueueSettings::Sizer::requests;
+    int num_consumers = 10;
+    Gauge* size_gauge = nullptr;  // kept at size(), when given
+  };
+  // Called on a worker thread for every request taken from the queue.
+  using Handler = std::function<void(QueuedRequest&)>;
+
+  struct Remaining {
+    size_t requests = 0;
+    size_t items = 0;
+  };
+
+  SendingQueue(Options options, Handler handler);
+  ~SendingQueue();  // closes and joins without draining
+  SendingQueue(const SendingQueue&) = delete;
+  SendingQueue& operator=(const SendingQueue&) = delete;
+
+  // Starts the workers.
+  void start();
+  // Takes the request unless the queue is closed or it does not fit; on false the caller keeps nothing.
+  bool offer(QueuedRequestPtr request);
+  // Stops accepting; workers go on draining until the queue is empty or `deadline` has passed.
+  void close(Deadline deadline);
+  // Closes (if not yet), waits for the workers, and discards what is still queued, returning how much.
+  Remaining join(Deadline deadline);
+
+  size_t size() const;  // in `sizer` units
+  size_t capacity() const { return options_.capacity; }
+
+ private:
+  size_t cost(const QueuedRequest& r) const;
+  void work();
+
+  Options options_;
+  Handler handler_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<QueuedRequestPtr> queue_;
+  size_t used_ = 0;
+  bool closed_ = false;
+  Deadline drain_deadline_ = Deadline::max();
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace otlpd::exporter_helper

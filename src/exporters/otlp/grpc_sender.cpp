@@ -1,0 +1,223 @@
+// OTLP/gRPC senders: a generic unary call whose request ByteBuffer is built from the batch's parts, serialised
+// straight into gRPC slices (no intermediate string, no merged copy of the message).
+#include <grpc/slice.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/security/tls_certificate_provider.h>
+#include <grpcpp/security/tls_certificate_verifier.h>
+#include <grpcpp/security/tls_credentials_options.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <set>
+
+#include "exporters/otlp/config.h"
+#include "google/rpc/status.pb.h"
+
+namespace otlpd::otlp_exporter {
+
+namespace {
+
+using exporter_helper::SendOutcome;
+
+std::shared_ptr<grpc::ChannelCredentials> make_credentials(const exporter_helper::ClientTlsSettings& tls) {
+  if (tls.insecure) return grpc::InsecureChannelCredentials();
+  std::string roots = tls.ca_file.empty() ? std::string() : exporter_helper::read_text_file(tls.ca_file);
+  std::string key = tls.key_file.empty() ? std::string() : exporter_helper::read_text_file(tls.key_file);
+  std::string cert = tls.cert_file.empty() ? std::string() : exporter_helper::read_text_file(tls.cert_file);
+  if (tls.insecure_skip_verify) {
+    namespace ex = grpc::experimental;
+    std::vector<ex::IdentityKeyCertPair> pairs;
+    if (!cert.empty()) pairs.push_back({key, cert});
+    ex::TlsChannelCredentialsOptions o;
+    if (!roots.empty() || !pairs.empty()) {
+      o.set_certificate_provider(std::make_shared<ex::StaticDataCertificateProvider>(roots, pairs));
+      if (!roots.empty()) o.watch_root_certs();
+      if (!pairs.empty()) o.watch_identity_key_cert_pairs();
+    }
+    o.set_verify_server_certs(false);
+    o.set_check_call_host(false);
+    o.set_certificate_verifier(std::make_shared<ex::NoOpCertificateVerifier>());
+    return ex::TlsCredentials(o);
+  }
+  grpc::SslCredentialsOptions o;
+  o.pem_root_certs = roots;
+  o.pem_private_key = key;
+  o.pem_cert_chain = cert;
+  return grpc::SslCredentials(o);
+}
+
+std::shared_ptr<grpc::Channel> make_channel(const OtlpGrpcConfig& cfg) {
+  grpc::ChannelArguments args;
+  args.SetUserAgentPrefix("otlpd/" OTLPD_VERSION);
+  // Our own retry loop decides; gRPC's transparent retries would hide attempts from it.
+  args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
+  args.SetMaxSendMessageSize(-1);
+  if (!cfg.tls.server_name_override.empty()) args.SetSslTargetNameOverride(cfg.tls.server_name_override);
+  if (!cfg.authority.empty()) args.SetString(GRPC_ARG_DEFAULT_AUTHORITY, cfg.authority);
+  if (!cfg.balancer_name.empty()) args.SetLoadBalancingPolicyName(cfg.balancer_name);
+  if (cfg.keepalive) {
+    auto ms = [](Duration d) {
+      return static_cast<int>(std::min<int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(d).count(),
+                                                INT32_MAX));
+    };
+    if (cfg.keepalive->time > Duration::zero()) args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, ms(cfg.keepalive->time));
+    if (cfg.keepalive->timeout > Duration::zero())
+      args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, ms(cfg.keepalive->timeout));
+    args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, cfg.keepalive->permit_without_stream ? 1 : 0);
+  }
+  return grpc::CreateCustomChannel(cfg.target, make_credentials(cfg.tls), args);
+}
+
+// The serialisations of every part, each in its own gRPC slice; together they form one valid request.
+template <typename B>
+grpc::ByteBuffer to_byte_buffer(const B& batch) {
+  std::vector<grpc::Slice> slices;
+  slices.reserve(batch.parts().size());
+  for (const auto& p : batch.parts()) {
+    size_t n = p.request->ByteSizeLong();
+    if (n == 0) continue;
+    grpc_slice s = grpc_slice_malloc(n);
+    p.request->SerializeWithCachedSizesToArray(GRPC_SLICE_START_PTR(s));
+    slices.emplace_back(s, grpc::Slice::STEAL_REF);
+  }
+  return grpc::ByteBuffer(slices.data(), slices.size());
+}
+
+// google.rpc.RetryInfo's delay from a status's details, if there is one.
+std::optional<std::chrono::milliseconds> retry_info(const grpc::Status& st) {
+  if (st.error_details().empty()) return std::nullopt;
+  google::rpc::Status details;
+  if (!details.ParseFromString(st.error_details())) return std::nullopt;
+  for (const auto& any : details.details()) {
+    google::rpc::RetryInfo info;
+    if (any.Is<google::rpc::RetryInfo>() && any.UnpackTo(&info)) {
+      int64_t ms = info.retry_delay().seconds() * 1000 + info.retry_delay().nanos() / 1000000;
+      return std::chrono::milliseconds(std::max<int64_t>(ms, 0));
+    }
+  }
+  return std::nullopt;
+}
+
+// The OTLP specification's classification of gRPC status codes.
+SendOutcome classify(const grpc::Status& st) {
+  std::string msg = "rpc error: code " + std::to_string(st.error_code()) + ": " + st.error_message();
+  auto info = retry_info(st);
+  switch (st.error_code()) {
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+    case grpc::StatusCode::ABORTED:
+    case grpc::StatusCode::OUT_OF_RANGE:
+    case grpc::StatusCode::DATA_LOSS:
+    case grpc::StatusCode::CANCELLED:
+      return SendOutcome::retryable(msg, info.value_or(std::chrono::milliseconds(0)));
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      // Only a server that says when to come back has a recoverable resource problem.
+      if (info) return SendOutcome::retryable(msg, *info);
+      return SendOutcome::permanent(msg);
+    default:
+      return SendOutcome::permanent(msg);
+  }
+}
+
+int64_t rejected(const otlp_trace::ExportTraceServiceResponse& r) { return r.partial_success().rejected_spans(); }
+int64_t rejected(const otlp_metrics::ExportMetricsServiceResponse& r) {
+  return r.partial_success().rejected_data_points();
+}
+int64_t rejected(const otlp_logs::ExportLogsServiceResponse& r) { return r.partial_success().rejected_log_records(); }
+
+template <typename B, typename Resp>
+class GrpcSender final : public exporter_helper::BatchSender<B> {
+ public:
+  GrpcSender(std::shared_ptr<grpc::Channel> channel, std::string method, const OtlpGrpcConfig& cfg)
+      : stub_(std::move(channel)), method_(std::move(method)), wait_for_ready_(cfg.wait_for_ready),
+        gzip_(cfg.compression == "gzip") {
+    for (const auto& [k, v] : cfg.headers) {
+      std::string key = k;
+      std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
+      metadata_.emplace_back(std::move(key), v);
+    }
+  }
+
+  SendOutcome send(const B& batch, Deadline deadline) override {
+    grpc::ClientContext ctx;
+    auto left = deadline - std::chrono::steady_clock::now();
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::duration_cast<std::chrono::system_clock::duration>(left));
+    ctx.set_wait_for_ready(wait_for_ready_);
+    if (gzip_) ctx.set_compression_algorithm(GRPC_COMPRESS_GZIP);
+    for (const auto& [k, v] : metadata_) ctx.AddMetadata(k, v);
+
+    {
+      std::lock_guard lock(active_mu_);
+      if (cancelled_) return SendOutcome::retryable("exporter is shutting down");
+      active_.insert(&ctx);
+    }
+    grpc::ByteBuffer request = to_byte_buffer(batch);
+    grpc::ByteBuffer response;
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
+    grpc::Status status;
+    stub_.UnaryCall(&ctx, method_, grpc::StubOptions(), &request, &response, [&](grpc::Status s) {
+      std::lock_guard lock(mu);
+      status = std::move(s);
+      done = true;
+      cv.notify_one();
+    });
+    {
+      std::unique_lock lock(mu);
+      cv.wait(lock, [&] { return done; });
+    }
+    {
+      std::lock_guard lock(active_mu_);
+      active_.erase(&ctx);
+    }
+    if (!status.ok()) return classify(status);
+
+    SendOutcome out = SendOutcome::ok();
+    std::vector<grpc::Slice> slices;
+    if (response.Valid() && response.Dump(&slices).ok()) {
+      std::string bytes;
+      for (const auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+      Resp resp;
+      if (resp.ParseFromString(bytes) && resp.has_partial_success()) {
+        out.rejected_items = rejected(resp);
+        out.partial_message = resp.partial_success().error_message();
+      }
+    }
+    return out;
+  }
+
+  void cancel() override {
+    std::lock_guard lock(active_mu_);
+    cancelled_ = true;
+    for (auto* ctx : active_) ctx->TryCancel();
+  }
+
+ private:
+  grpc::GenericStub stub_;
+  std::mutex active_mu_;
+  std::set<grpc::ClientContext*> active_;  // calls in flight, for cancel()
+  bool cancelled_ = false;
+  std::string method_;
+  bool wait_for_ready_;
+  bool gzip_;
+  std::vector<std::pair<std::string, std::string>> metadata_;
+};
+
+}  // namespace
+
+exporter_helper::Senders make_otlp_grpc_senders(const OtlpGrpcConfig& cfg) {
+  auto channel = make_channel(cfg);
+  exporter_helper::Senders s;
+  s.traces = std::make_unique<GrpcSender<TraceBatch, otlp_trace::ExportTraceServiceResponse>>(
+      channel, "/opentelemetry.proto.collector.trace.v1.TraceService/Export", cfg);
+  s.metrics = std::make_unique<GrpcSender<MetricBatch, otlp_metrics::ExportMetricsServiceResponse>>(
+      channel, "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export", cfg);
+  s.logs = std::make_unique<GrpcSender<LogBatch, otlp_logs::ExportLogsServiceResponse>>(
+      channel, "/opentelemetry.proto.collector.logs.v1.LogsService/Export", cfg);
+  return s;
+}
+
+}  // namespace otlpd::otlp_exporter

@@ -1,0 +1,288 @@
+// OTLP/HTTP senders on libcurl: a pool of easy handles (each keeps its connection alive between requests),
+// bodies in protobuf or OTLP/JSON, compressed with gzip or zstd.
+#include <curl/curl.h>
+#include <spdlog/spdlog.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <ctime>
+#include <mutex>
+#include <vector>
+
+#include "codec/otlp_json.h"
+#include "exporters/otlphttp/config.h"
+#include "google/rpc/status.pb.h"
+
+namespace otlpd::otlphttp_exporter {
+
+namespace {
+
+using exporter_helper::SendOutcome;
+
+constexpr size_t kMaxResponseBody = 1024 * 1024;  // a backend's answer beyond this is cut off
+
+struct CurlDeleter {
+  void operator()(CURL* c) const { curl_easy_cleanup(c); }
+};
+using CurlPtr = std::unique_ptr<CURL, CurlDeleter>;
+struct SlistDeleter {
+  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
+using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
+
+// Idle easy handles, reused so that connections (and TLS sessions) survive between requests.
+class CurlPool {
+ public:
+  CurlPool() {
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  }
+  CurlPtr acquire() {
+    {
+      std::lock_guard lock(mu_);
+      if (!idle_.empty()) {
+        CurlPtr h = std::move(idle_.back());
+        idle_.pop_back();
+        return h;
+      }
+    }
+    CurlPtr h(curl_easy_init());
+    if (!h) throw std::runtime_error("curl_easy_init failed");
+    return h;
+  }
+  void release(CurlPtr h) {
+    std::lock_guard lock(mu_);
+    idle_.push_back(std::move(h));
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<CurlPtr> idle_;
+};
+
+std::string gzip(std::string_view in) {
+  z_stream z{};
+  if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    throw std::runtime_error("deflateInit2 failed");
+  std::string out(deflateBound(&z, in.size()), '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(in.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  int rc = deflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  if (rc != Z_STREAM_END) throw std::runtime_error("gzip compression failed");
+  return out;
+}
+
+std::string zstd(std::string_view in) {
+  std::string out(ZSTD_compressBound(in.size()), '\0');
+  size_t n = ZSTD_compress(out.data(), out.size(), in.data(), in.size(), 3);
+  if (ZSTD_isError(n)) throw std::runtime_error(std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
+  out.resize(n);
+  return out;
+}
+
+// Retry-After: delay-seconds or an HTTP date.
+std::chrono::milliseconds parse_retry_after(std::string_view v) {
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t' || v.back() == '\r' || v.back() == '\n'))
+    v.remove_suffix(1);
+  if (v.empty()) return std::chrono::milliseconds(0);
+  int64_t secs = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), secs);
+  if (ec == std::errc() && p == v.data() + v.size()) return std::chrono::seconds(std::clamp<int64_t>(secs, 0, 86400));
+  std::string date(v);
+  time_t when = curl_getdate(date.c_str(), nullptr);
+  if (when < 0) return std::chrono::milliseconds(0);
+  return std::chrono::seconds(std::clamp<int64_t>(when - std::time(nullptr), 0, 86400));
+}
+
+struct Response {
+  std::string body;
+  std::string content_type;
+  std::string retry_after;
+  bool truncated = false;
+};
+
+size_t on_body(char* data, size_t size, size_t n, void* user) {
+  auto* r = static_cast<Response*>(user);
+  size_t len = size * n;
+  size_t room = kMaxResponseBody - std::min(kMaxResponseBody, r->body.size());
+  if (len > room) r->truncated = true;
+  r->body.append(data, std::min(len, room));
+  return len;  // keep reading (and discarding) so that the connection stays usable
+}
+
+size_t on_header(char* data, size_t size, size_t n, void* user) {
+  auto* r = static_cast<Response*>(user);
+  std::string_view line(data, size * n);
+  auto colon = line.find(':');
+  if (colon != std::string_view::npos) {
+    std::string name(line.substr(0, colon));
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+    auto value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
+      value.remove_suffix(1);
+    if (name == "content-type") r->content_type = value;
+    if (name == "retry-after") r->retry_after = value;
+  }
+  return size * n;
+}
+
+int on_progress(void* cancelled, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<std::atomic<bool>*>(cancelled)->load() ? 1 : 0;
+}
+
+bool is_json(const std::string& content_type) { return content_type.find("json") != std::string::npos; }
+
+// What the backend said about a failure: google.rpc.Status's message, or the (shortened) body.
+std::string describe(const Response& r) {
+  if (r.body.empty()) return {};
+  if (!is_json(r.content_type) && r.content_type.find("protobuf") != std::string::npos) {
+    google::rpc::Status st;
+    if (st.ParseFromString(r.body)) return st.message();
+  }
+  std::string text = r.body.substr(0, 256);
+  for (char& c : text)
+    if (static_cast<unsigned char>(c) < 32) c = ' ';
+  return text;
+}
+
+int64_t rejected(const otlp_trace::ExportTraceServiceResponse& r) { return r.partial_success().rejected_spans(); }
+int64_t rejected(const otlp_metrics::ExportMetricsServiceResponse& r) {
+  return r.partial_success().rejected_data_points();
+}
+int64_t rejected(const otlp_logs::ExportLogsServiceResponse& r) { return r.partial_success().rejected_log_records(); }
+
+template <typename B, typename Resp>
+class HttpSender final : public exporter_helper::BatchSender<B> {
+ public:
+  HttpSender(std::shared_ptr<CurlPool> pool, std::string url, const OtlpHttpConfig& cfg)
+      : pool_(std::move(pool)), url_(std::move(url)), cfg_(cfg) {
+    bool json = cfg.encoding == OtlpHttpConfig::Encoding::json;
+    header_lines_.push_back(json ? "Content-Type: application/json" : "Content-Type: application/x-protobuf");
+    if (cfg.compression != "none") header_lines_.push_back("Content-Encoding: " + cfg.compression);
+    header_lines_.push_back("Expect:");  // no 100-continue round trip
+    for (const auto& [k, v] : cfg.headers) header_lines_.push_back(k + ": " + v);
+  }
+
+  void cancel() override { cancelled_.store(true); }
+
+  SendOutcome send(const B& batch, Deadline deadline) override {
+    if (cancelled_.load()) return SendOutcome::retryable("exporter is shutting down");
+    std::string body = encode(batch);
+    if (cfg_.compression == "gzip") body = gzip(body);
+    else if (cfg_.compression == "zstd") body = zstd(body);
+
+    SlistPtr headers;
+    for (const auto& h : header_lines_) {
+      curl_slist* next = curl_slist_append(headers.get(), h.c_str());
+      if (!next) return SendOutcome::retryable("out of memory building headers");
+      (void)headers.release();
+      headers.reset(next);
+    }
+
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    long timeout_ms = static_cast<long>(std::max<int64_t>(left.count(), 1));
+
+    CurlPtr h = pool_->acquire();
+    CURL* c = h.get();
+    curl_easy_reset(c);  // keeps live connections
+    Response resp;
+    curl_easy_setopt(c, CURLOPT_URL, url_.c_str());
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+    curl_easy_setopt(c, CURLOPT_USERAGENT, "otlpd/" OTLPD_VERSION);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &resp);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &resp);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    // Lets cancel() abort a transfer in progress.
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, &cancelled_);
+    if (!cfg_.proxy_url.empty()) curl_easy_setopt(c, CURLOPT_PROXY, cfg_.proxy_url.c_str());
+    const auto& tls = cfg_.tls;
+    if (!tls.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, tls.ca_file.c_str());
+    if (!tls.cert_file.empty()) curl_easy_setopt(c, CURLOPT_SSLCERT, tls.cert_file.c_str());
+    if (!tls.key_file.empty()) curl_easy_setopt(c, CURLOPT_SSLKEY, tls.key_file.c_str());
+    if (tls.insecure_skip_verify) {
+      curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+      curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+
+    CURLcode rc = curl_easy_perform(c);
+    long code = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, nullptr);  // `headers` dies with this call
+    pool_->release(std::move(h));
+
+    if (rc != CURLE_OK) {
+      std::string msg = "POST " + url_ + ": " + curl_easy_strerror(rc);
+      if (rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL) return SendOutcome::permanent(msg);
+      return SendOutcome::retryable(msg);
+    }
+    if (code >= 200 && code < 300) return success(resp);
+    std::string msg = "POST " + url_ + ": HTTP " + std::to_string(code);
+    if (auto d = describe(resp); !d.empty()) msg += ": " + d;
+    if (code == 429 || code == 502 || code == 503 || code == 504)
+      return SendOutcome::retryable(msg, parse_retry_after(resp.retry_after));
+    return SendOutcome::permanent(msg);
+  }
+
+ private:
+  std::string encode(const B& batch) const {
+    if (cfg_.encoding == OtlpHttpConfig::Encoding::proto) return batch.serialize();
+    // JSON has no concatenation: several parts become one merged request.
+    if (batch.parts().size() == 1) return otlp_json::encode(*batch.parts().front().request);
+    auto one = batch.merged();
+    return otlp_json::encode(one.first());
+  }
+
+  SendOutcome success(const Response& r) const {
+    SendOutcome out = SendOutcome::ok();
+    if (r.body.empty() || r.truncated) return out;
+    Resp resp;
+    bool parsed = is_json(r.content_type) ? otlp_json::decode(r.body, resp).empty() : resp.ParseFromString(r.body);
+    if (parsed && resp.has_partial_success()) {
+      out.rejected_items = rejected(resp);
+      out.partial_message = resp.partial_success().error_message();
+    }
+    return out;
+  }
+
+  std::shared_ptr<CurlPool> pool_;
+  std::atomic<bool> cancelled_{false};
+  std::string url_;
+  OtlpHttpConfig cfg_;
+  std::vector<std::string> header_lines_;
+};
+
+}  // namespace
+
+exporter_helper::Senders make_otlp_http_senders(const OtlpHttpConfig& cfg) {
+  auto pool = std::make_shared<CurlPool>();
+  exporter_helper::Senders s;
+  s.traces = std::make_unique<HttpSender<TraceBatch, otlp_trace::ExportTraceServiceResponse>>(
+      pool, cfg.traces_endpoint, cfg);
+  s.metrics = std::make_unique<HttpSender<MetricBatch, otlp_metrics::ExportMetricsServiceResponse>>(
+      pool, cfg.metrics_endpoint, cfg);
+  s.logs =
+      std::make_unique<HttpSender<LogBatch, otlp_logs::ExportLogsServiceResponse>>(pool, cfg.logs_endpoint, cfg);
+  return s;
+}
+
+}  // namespace otlpd::otlphttp_exporter

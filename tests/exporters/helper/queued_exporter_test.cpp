@@ -1,0 +1,304 @@
+// The shared delivery path: back-off schedule, sending queue, retry, shutdown.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+
+#include "core/telemetry.h"
+#include "exporters/helper/queued_exporter.h"
+#include "exporters/helper/retry_policy.h"
+#include "support/daemon.h"
+#include "support/otlp_client.h"
+
+using namespace otlpd;
+using namespace otlpd::exporter_helper;
+using namespace std::chrono_literals;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+class NullHost final : public Host {
+ public:
+  Extension* extension(const ComponentId&) const override { return nullptr; }
+};
+
+TraceBatch spans(int n, uint64_t seed = 1) {
+  auto b = TraceBatch::make();
+  b.first().CopyFrom(test::full_traces(n, seed));
+  return b;
+}
+
+// A sender whose answers a test scripts; it can hold every call until released.
+class ScriptedSender final : public BatchSender<TraceBatch> {
+ public:
+  struct Shared {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool hold = false;
+    std::vector<SendOutcome> script;  // answers in order; ok once exhausted
+    std::vector<Clock::time_point> calls;
+    size_t items_ok = 0;
+    bool cancelled = false;
+  };
+  explicit ScriptedSender(std::shared_ptr<Shared> s) : s_(std::move(s)) {}
+
+  SendOutcome send(const TraceBatch& b, Deadline) override {
+    std::unique_lock lock(s_->mu);
+    s_->calls.push_back(Clock::now());
+    s_->cv.notify_all();
+    s_->cv.wait(lock, [&] { return !s_->hold || s_->cancelled; });
+    if (s_->cancelled) return SendOutcome::retryable("cancelled");
+    SendOutcome out = SendOutcome::ok();
+    if (!s_->script.empty()) {
+      out = s_->script.front();
+      s_->script.erase(s_->script.begin());
+    }
+    if (out.kind == SendOutcome::Kind::ok) s_->items_ok += b.item_count();
+    return out;
+  }
+
+  void cancel() override {
+    std::lock_guard lock(s_->mu);
+    s_->cancelled = true;
+    s_->cv.notify_all();
+  }
+
+ private:
+  std::shared_ptr<Shared> s_;
+};
+
+struct Harness {
+  explicit Harness(std::string id, ExporterSettings settings) : id_(std::move(id)) {
+    shared = std::make_shared<ScriptedSender::Shared>();
+    Senders senders;
+    senders.traces = std::make_unique<ScriptedSender>(shared);
+    exporter = make_queued_exporter(id_, settings, std::move(senders));
+    exporter->start(host);
+  }
+  ~Harness() {
+    release();
+    exporter->shutdown(Clock::now() + 5s);
+  }
+  Status consume(int n, uint64_t seed = 1) { return exporter->consumers().traces->consume(spans(n, seed)); }
+  void hold() {
+    std::lock_guard lock(shared->mu);
+    shared->hold = true;
+  }
+  void release() {
+    {
+      std::lock_guard lock(shared->mu);
+      shared->hold = false;
+    }
+    shared->cv.notify_all();
+  }
+  size_t calls() {
+    std::lock_guard lock(shared->mu);
+    return shared->calls.size();
+  }
+  size_t items_ok() {
+    std::lock_guard lock(shared->mu);
+    return shared->items_ok;
+  }
+  uint64_t counter(const std::string& name) { return Telemetry::global().counter_value(name, {{"exporter", id_}}); }
+
+  std::string id_;
+  NullHost host;
+  std::shared_ptr<ScriptedSender::Shared> shared;
+  ExporterPtr exporter;
+};
+
+ExporterSettings fast_settings() {
+  ExporterSettings s;
+  s.queue.num_consumers = 1;
+  s.queue.queue_size = 10;
+  s.retry.initial_interval = 10ms;
+  s.retry.max_interval = 50ms;
+  s.retry.max_elapsed_time = 10s;
+  s.timeout = 1s;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("back-off grows by the multiplier within the randomisation bounds up to max_interval", "[exporters]") {
+  RetrySettings s;  // the Collector's defaults: 5s, x1.5, +-50%, max 30s, give up after 300s
+  RetryPolicy p(s, 42);
+  double interval = 5.0;
+  Duration elapsed{};
+  int waits = 0;
+  while (auto d = p.next_delay(elapsed)) {
+    double secs = std::chrono::duration<double>(*d).count();
+    CHECK(secs >= interval * 0.5 - 1e-6);
+    CHECK(secs <= interval * 1.5 + 1e-6);
+    interval = std::min(interval * 1.5, 30.0);
+    elapsed += *d;
+    ++waits;
+    REQUIRE(waits < 100);
+  }
+  // Given up only because the next wait would pass max_elapsed_time.
+  CHECK(elapsed <= 300s);
+  CHECK(elapsed > 300s - 45s);
+  CHECK(p.current_interval() == 30s);
+}
+
+TEST_CASE("back-off without randomisation is exactly exponential and capped", "[exporters]") {
+  RetrySettings s;
+  s.initial_interval = 1s;
+  s.max_interval = 4s;
+  s.multiplier = 2;
+  s.randomization_factor = 0;
+  s.max_elapsed_time = 0s;  // for ever
+  RetryPolicy p(s);
+  std::vector<Duration> got;
+  for (int i = 0; i < 5; ++i) got.push_back(*p.next_delay(1000h));
+  CHECK(got == std::vector<Duration>{1s, 2s, 4s, 4s, 4s});
+  // A server's hint raises the wait; max_elapsed_time still applies to it.
+  CHECK(*p.next_delay(0s, 20s) == 20s);
+  s.max_elapsed_time = 10s;
+  RetryPolicy q(s);
+  CHECK_FALSE(q.next_delay(0s, 20s));
+  CHECK(*q.next_delay(8s) == 2s);  // 2s: the interval grew after the refused wait
+  CHECK_FALSE(q.next_delay(9s));
+}
+
+TEST_CASE("a full queue answers retryable and counts enqueue_failed", "[exporters]") {
+  auto s = fast_settings();
+  s.queue.queue_size = 2;
+  Harness h("test/queue_full", s);
+  h.hold();
+  REQUIRE(h.consume(3).is_ok());
+  REQUIRE(test::wait_until([&] { return h.calls() == 1; }, 5s));  // the worker holds the first request
+  CHECK(h.consume(3).is_ok());
+  CHECK(h.consume(3).is_ok());
+  CHECK(Telemetry::global().gauge_value("otelcol_exporter_queue_size",
+                                        {{"exporter", "test/queue_full"}, {"data_type", "traces"}}) == 2);
+  auto st = h.consume(7);
+  CHECK(st.is_retryable());
+  CHECK(h.counter("otelcol_exporter_enqueue_failed_spans") == 7);
+  h.release();
+  REQUIRE(test::wait_until([&] { return h.counter("otelcol_exporter_sent_spans") == 9; }, 5s));
+  CHECK(h.items_ok() == 9);
+}
+
+TEST_CASE("the items sizer bounds the queue by spans", "[exporters]") {
+  auto s = fast_settings();
+  s.queue.queue_size = 10;
+  s.queue.sizer = QueueSettings::Sizer::items;
+  Harness h("test/items", s);
+  h.hold();
+  REQUIRE(h.consume(1).is_ok());
+  REQUIRE(test::wait_until([&] { return h.calls() == 1; }, 5s));
+  CHECK(h.consume(6).is_ok());
+  CHECK(h.consume(6).is_retryable());
+  CHECK(h.consume(4).is_ok());
+  CHECK(h.consume(1).is_retryable());
+  CHECK(h.counter("otelcol_exporter_enqueue_failed_spans") == 7);
+}
+
+TEST_CASE("shutdown drains the queue before the deadline", "[exporters]") {
+  auto s = fast_settings();
+  s.queue.queue_size = 100;
+  s.queue.num_consumers = 2;
+  Harness h("test/drain", s);
+  h.hold();
+  for (int i = 0; i < 20; ++i) REQUIRE(h.consume(5, i).is_ok());
+  h.release();
+  h.exporter->shutdown(Clock::now() + 10s);
+  CHECK(h.items_ok() == 100);
+  CHECK(h.counter("otelcol_exporter_sent_spans") == 100);
+  // After shutdown nothing is accepted.
+  CHECK(h.consume(1).is_retryable());
+}
+
+TEST_CASE("at the shutdown deadline retries stop and what remains is counted as dropped", "[exporters]") {
+  auto s = fast_settings();
+  s.retry.initial_interval = 1s;  // workers sleep in back-off when shutdown comes
+  s.retry.max_interval = 1s;
+  s.queue.queue_size = 100;
+  Harness h("test/deadline", s);
+  {
+    std::lock_guard lock(h.shared->mu);
+    for (int i = 0; i < 1000; ++i) h.shared->script.push_back(SendOutcome::retryable("down"));
+  }
+  for (int i = 0; i < 4; ++i) REQUIRE(h.consume(5, i).is_ok());
+  REQUIRE(test::wait_until([&] { return h.calls() >= 1; }, 5s));
+  auto t0 = Clock::now();
+  h.exporter->shutdown(t0 + 200ms);
+  auto took = Clock::now() - t0;
+  CHECK(took < 800ms);  // the back-off sleep was cut short
+  CHECK(h.counter("otelcol_exporter_send_failed_spans") == 20);
+  CHECK(h.counter("otelcol_exporter_sent_spans") == 0);
+}
+
+TEST_CASE("a permanent error is not retried", "[exporters]") {
+  Harness h("test/permanent", fast_settings());
+  {
+    std::lock_guard lock(h.shared->mu);
+    h.shared->script.push_back(SendOutcome::permanent("HTTP 400"));
+  }
+  REQUIRE(h.consume(4).is_ok());
+  REQUIRE(test::wait_until([&] { return h.counter("otelcol_exporter_send_failed_spans") == 4; }, 5s));
+  REQUIRE(h.consume(2, 2).is_ok());  // FIFO with one worker: once this is sent, a retry would have come first
+  REQUIRE(test::wait_until([&] { return h.counter("otelcol_exporter_sent_spans") == 2; }, 5s));
+  CHECK(h.calls() == 2);
+}
+
+TEST_CASE("retryable errors are retried and the server's retry_after is honoured", "[exporters]") {
+  Harness h("test/retry_after", fast_settings());
+  {
+    std::lock_guard lock(h.shared->mu);
+    h.shared->script.push_back(SendOutcome::retryable("slow down", 300ms));
+    h.shared->script.push_back(SendOutcome::retryable("again"));
+  }
+  REQUIRE(h.consume(3).is_ok());
+  REQUIRE(test::wait_until([&] { return h.counter("otelcol_exporter_sent_spans") == 3; }, 5s));
+  std::lock_guard lock(h.shared->mu);
+  REQUIRE(h.shared->calls.size() == 3);
+  CHECK(h.shared->calls[1] - h.shared->calls[0] >= 300ms);
+  CHECK(h.shared->calls[2] - h.shared->calls[1] < 300ms);  // initial_interval 10ms +-50%
+}
+
+TEST_CASE("retries end after max_elapsed_time and the data is counted as failed", "[exporters]") {
+  auto s = fast_settings();
+  s.retry.max_elapsed_time = 100ms;
+  Harness h("test/elapsed", s);
+  {
+    std::lock_guard lock(h.shared->mu);
+    for (int i = 0; i < 1000; ++i) h.shared->script.push_back(SendOutcome::retryable("down"));
+  }
+  REQUIRE(h.consume(3).is_ok());
+  REQUIRE(test::wait_until([&] { return h.counter("otelcol_exporter_send_failed_spans") == 3; }, 5s));
+  CHECK(h.calls() >= 3);
+  CHECK(h.calls() < 30);
+}
+
+TEST_CASE("without a queue consume() sends on the caller's thread and reports the outcome", "[exporters]") {
+  auto s = fast_settings();
+  s.queue.enabled = false;
+  s.retry.enabled = false;
+  Harness h("test/noqueue", s);
+  {
+    std::lock_guard lock(h.shared->mu);
+    h.shared->script.push_back(SendOutcome::permanent("bad"));
+    h.shared->script.push_back(SendOutcome::retryable("down"));
+  }
+  CHECK(h.consume(1).is_permanent());
+  CHECK(h.consume(1).is_retryable());
+  CHECK(h.consume(1).is_ok());
+  CHECK(h.calls() == 3);
+}
+
+TEST_CASE("an attempt still in flight at the shutdown deadline is cancelled so that shutdown returns on time",
+          "[exporters]") {
+  Harness h("test/cancel", fast_settings());
+  h.hold();  // the backend never answers
+  REQUIRE(h.consume(6).is_ok());
+  REQUIRE(h.consume(4, 2).is_ok());
+  REQUIRE(test::wait_until([&] { return h.calls() == 1; }, 5s));
+  auto t0 = Clock::now();
+  h.exporter->shutdown(t0 + 200ms);
+  CHECK(Clock::now() - t0 < 1s);
+  CHECK(h.counter("otelcol_exporter_send_failed_spans") == 10);
+}

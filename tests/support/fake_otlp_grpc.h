@@ -1,0 +1,49 @@
+// A fake OTLP/gRPC backend for tests: captures requests and metadata, can be told to fail for a while.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/batch.h"
+
+namespace otlpd::test {
+
+class FakeOtlpGrpcServer {
+ public:
+  // Listens on 127.0.0.1:<free port>.
+  FakeOtlpGrpcServer();
+  ~FakeOtlpGrpcServer();
+
+  std::string endpoint() const { return "127.0.0.1:" + std::to_string(port_); }
+
+  // Answers `code` (with `details`, a serialised google.rpc.Status, when given) for `d` from now on.
+  void fail_for(std::chrono::milliseconds d, grpc::StatusCode code, std::string details = {});
+  // Answers `code` to the next `n` requests.
+  void fail_requests(int n, grpc::StatusCode code, std::string details = {});
+  // Stops failing.
+  void recover();
+
+  // What arrived successfully (failed attempts are not kept), and every attempt's metadata.
+  std::vector<otlp_trace::ExportTraceServiceRequest> traces() const;
+  std::vector<otlp_metrics::ExportMetricsServiceRequest> metrics() const;
+  std::vector<otlp_logs::ExportLogsServiceRequest> logs() const;
+  std::vector<std::multimap<std::string, std::string>> metadata() const;  // of accepted requests
+  size_t spans() const;
+  size_t attempts() const;
+
+  struct State;
+
+ private:
+  std::shared_ptr<State> state_;
+  std::vector<std::unique_ptr<grpc::Service>> services_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+};
+
+}  // namespace otlpd::test
