@@ -4,6 +4,7 @@
 #include "core/registry.h"
 #include "receivers/otlp/config.h"
 #include "receivers/otlp/grpc_server.h"
+#include "receivers/otlp/http_server.h"
 
 namespace otlpd::otlp_receiver {
 
@@ -13,18 +14,27 @@ class OtlpReceiver final : public Receiver {
  public:
   OtlpReceiver(const CreateSettings& s, const OtlpReceiverConfig& cfg, Consumers next) {
     if (cfg.grpc) grpc_ = std::make_unique<GrpcServer>(s.id.str(), *cfg.grpc, next);
-    if (cfg.http) throw ConfigError("receivers::" + s.id.str() + "::protocols::http: not supported yet");
+    if (cfg.http) http_ = std::make_unique<HttpServer>(s.id.str(), *cfg.http, next);
   }
 
   void start(Host&) override {
     if (grpc_) grpc_->start();
+    try {
+      if (http_) http_->start();
+    } catch (...) {
+      if (grpc_) grpc_->shutdown(std::chrono::steady_clock::now());
+      throw;
+    }
   }
   void shutdown(Deadline deadline) override {
+    // Both servers stop accepting first, then drain until the deadline.
+    if (http_) http_->shutdown(deadline);
     if (grpc_) grpc_->shutdown(deadline);
   }
 
  private:
   std::unique_ptr<GrpcServer> grpc_;
+  std::unique_ptr<HttpServer> http_;
 };
 
 class OtlpReceiverFactory final : public ReceiverFactory {

@@ -1,0 +1,579 @@
+// OTLP/HTTP server on Boost.Beast: one coroutine per connection on its own strand, an io_context run by a
+// small thread pool; requests are decoded straight onto an arena that the batch then owns.
+#include "receivers/otlp/http_server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <cctype>
+#include <climits>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "codec/otlp_json.h"
+#include "core/telemetry.h"
+#include "google/rpc/status.pb.h"
+#include "receivers/otlp/cors.h"
+#include "receivers/otlp/decompress.h"
+#include "receivers/otlp/validate.h"
+
+namespace otlpd::otlp_receiver {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using Request = http::request<http::string_body>;
+
+constexpr int kThreads = 2;
+constexpr char kProtobuf[] = "application/x-protobuf";
+constexpr char kJson[] = "application/json";
+
+// google.rpc.Code values used in error bodies.
+constexpr int kInvalidArgument = 3;
+constexpr int kResourceExhausted = 8;
+constexpr int kInternal = 13;
+constexpr int kUnavailable = 14;
+
+enum class Encoding { protobuf, json };
+
+struct Reply {
+  http::status status = http::status::ok;
+  std::string content_type;
+  std::string body;
+  HeaderList headers;
+  bool close = false;  // close the connection after answering
+};
+
+std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
+
+std::string lower(std::string_view s) {
+  std::string r(s);
+  std::transform(r.begin(), r.end(), r.begin(), [](unsigned char c) { return std::tolower(c); });
+  return r;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+void json_escape(std::string_view s, std::string& out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 0xf];
+        } else {
+          out += ch;
+        }
+    }
+  }
+}
+
+Reply text_reply(http::status status, std::string body) {
+  Reply r;
+  r.status = status;
+  r.content_type = "text/plain; charset=utf-8";
+  r.body = std::move(body);
+  return r;
+}
+
+// An error answered with a google.rpc.Status in the request's encoding, as the Collector does.
+Reply status_reply(http::status status, Encoding enc, int code, const std::string& message) {
+  Reply r;
+  r.status = status;
+  if (enc == Encoding::json) {
+    r.content_type = kJson;
+    r.body = "{\"code\":" + std::to_string(code) + ",\"message\":\"";
+    json_escape(message, r.body);
+    r.body += "\"}";
+  } else {
+    r.content_type = kProtobuf;
+    google::rpc::Status st;
+    st.set_code(code);
+    st.set_message(message);
+    r.body = st.SerializeAsString();
+  }
+  return r;
+}
+
+Reply bad_request(Encoding enc, const std::string& message) {
+  return status_reply(http::status::bad_request, enc, kInvalidArgument, message);
+}
+
+std::string peer_of(const tcp::socket& s) {
+  beast::error_code ec;
+  auto ep = s.remote_endpoint(ec);
+  if (ec) return {};
+  auto addr = ep.address();
+  return (addr.is_v6() ? "[" + addr.to_string() + "]" : addr.to_string()) + ":" + std::to_string(ep.port());
+}
+
+std::string read_pem(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) throw std::runtime_error("cannot read " + path);
+  std::string s;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
+  std::fclose(f);
+  return s;
+}
+
+}  // namespace
+
+struct HttpServer::Impl {
+  // Tracks a live connection so that shutdown can close it on its own strand.
+  struct Conn {
+    asio::any_io_executor strand;
+    beast::tcp_stream* socket = nullptr;
+    bool busy = false;  // a request is being read or answered; touched only on `strand`
+  };
+
+  Impl(std::string id_, HttpServerConfig config_, Consumers next_)
+      : id(std::move(id_)), config(std::move(config_)), next(next_), counters(id, "http") {
+    if (config.cors) cors.emplace(*config.cors);
+    max_body = config.max_request_body_size.bytes;
+  }
+
+  std::string id;
+  HttpServerConfig config;
+  Consumers next;
+  ReceiverCounters counters;
+  std::optional<CorsPolicy> cors;
+  uint64_t max_body = 0;
+
+  std::optional<ssl::context> tls;
+  std::unique_ptr<asio::io_context> ioc;
+  std::unique_ptr<tcp::acceptor> acceptor;
+  std::vector<std::thread> threads;
+
+  std::atomic<bool> stopping{false};
+  std::mutex mu;
+  std::condition_variable conns_changed;
+  std::map<uint64_t, Conn> conns;  // guarded by mu
+  uint64_t next_conn_id = 0;       // guarded by mu
+  std::atomic<uint32_t> active{0};
+
+  // ---- request handling (transport-independent) ----
+
+  Reply handle(const Request& req, const std::string& peer) {
+    std::string_view origin = sv(req[http::field::origin]);
+    if (cors && req.method() == http::verb::options && req.count(http::field::access_control_request_method)) {
+      Reply r;
+      r.status = http::status::no_content;
+      r.headers = cors->preflight(origin, sv(req[http::field::access_control_request_method]),
+                                  sv(req[http::field::access_control_request_headers]));
+      return r;
+    }
+    Reply r;
+    try {
+      r = route(req, peer);
+    } catch (const std::exception& e) {
+      spdlog::error("receiver {} (http): request failed: {}", id, e.what());
+      r = text_reply(http::status::internal_server_error, "internal error");
+      r.close = true;
+    }
+    if (cors && !origin.empty()) {
+      auto extra = cors->actual(origin);
+      r.headers.insert(r.headers.end(), extra.begin(), extra.end());
+    }
+    return r;
+  }
+
+  Reply route(const Request& req, const std::string& peer) {
+    std::string_view target = sv(req.target());
+    target = target.substr(0, target.find('?'));
+    std::optional<Signal> signal;
+    if (target == config.traces_url_path && next.traces) signal = Signal::traces;
+    else if (target == config.metrics_url_path && next.metrics) signal = Signal::metrics;
+    else if (target == config.logs_url_path && next.logs) signal = Signal::logs;
+    if (!signal) return text_reply(http::status::not_found, "404 page not found\n");
+    if (req.method() != http::verb::post) {
+      auto r = text_reply(http::status::method_not_allowed, "405 method not allowed, supported: [POST]");
+      r.headers.emplace_back("Allow", "POST");
+      return r;
+    }
+    std::string_view ct = sv(req[http::field::content_type]);
+    std::string mime = lower(trim(ct.substr(0, ct.find(';'))));
+    Encoding enc;
+    if (mime == kProtobuf) enc = Encoding::protobuf;
+    else if (mime == kJson) enc = Encoding::json;
+    else
+      return text_reply(http::status::unsupported_media_type,
+                        "415 unsupported media type, supported: [application/json, application/x-protobuf]");
+
+    std::string_view ce = sv(req[http::field::content_encoding]);
+    ContentEncoding encoding;
+    if (!parse_content_encoding(ce, encoding))
+      return bad_request(enc, "unsupported Content-Encoding \"" + std::string(ce) +
+                                  "\"; supported: gzip, deflate, zstd");
+    std::string inflated;
+    std::string_view body(req.body());
+    if (encoding != ContentEncoding::identity) {
+      if (auto err = decompress(encoding, body, max_body, inflated); !err.empty()) return bad_request(enc, err);
+      body = inflated;
+    }
+
+    RequestContext rc;
+    rc.client_address = peer;
+    if (config.include_metadata)
+      for (const auto& f : req) rc.metadata.emplace_back(lower(sv(f.name_string())), std::string(sv(f.value())));
+
+    switch (*signal) {
+      case Signal::traces: return export_batch(next.traces, body, enc, std::move(rc), req.body().size());
+      case Signal::metrics: return export_batch(next.metrics, body, enc, std::move(rc), req.body().size());
+      case Signal::logs: return export_batch(next.logs, body, enc, std::move(rc), req.body().size());
+    }
+    return text_reply(http::status::not_found, "404 page not found\n");
+  }
+
+  template <typename B>
+  Reply export_batch(Consumer<B>* consumer, std::string_view body, Encoding enc, RequestContext rc,
+                     size_t wire_bytes) {
+    using Req = typename B::RequestType;
+    auto arena = std::make_unique<google::protobuf::Arena>(request_arena_options());
+    auto* request = google::protobuf::Arena::CreateMessage<Req>(arena.get());
+    if (enc == Encoding::protobuf) {
+      if (body.size() > static_cast<size_t>(INT_MAX) ||
+          !request->ParseFromArray(body.data(), static_cast<int>(body.size())))
+        return bad_request(enc, "cannot decode the body as a protobuf " + request->GetTypeName());
+    } else if (auto err = otlp_json::decode(body, *request); !err.empty()) {
+      return bad_request(enc, "cannot decode the body as OTLP/JSON " + request->GetTypeName() + ": " + err);
+    }
+    if (auto err = validate_ids(*request); !err.empty()) return bad_request(enc, "invalid request: " + err);
+    auto batch = B::adopt(std::move(arena), request, std::move(rc), wire_bytes);
+    size_t items = batch.item_count();
+    Status st = items == 0 ? Status::ok() : consumer->consume(std::move(batch));
+    counters.record(B::signal, items, st);
+    if (st.is_ok()) {
+      Reply r;
+      // An empty Export*ServiceResponse: no bytes in protobuf, {} in JSON.
+      r.content_type = enc == Encoding::json ? kJson : kProtobuf;
+      if (enc == Encoding::json) r.body = "{}";
+      return r;
+    }
+    spdlog::debug("receiver {} (http): refused {} {}: {}", id, items, item_name(B::signal), st.message());
+    if (st.is_permanent()) return bad_request(enc, st.message());
+    Reply r = st.exhausted()
+                  ? status_reply(http::status::too_many_requests, enc, kResourceExhausted, st.message())
+                  : status_reply(http::status::service_unavailable, enc, kUnavailable, st.message());
+    auto ms = st.retry_after().count();
+    r.headers.emplace_back("Retry-After", std::to_string(ms > 0 ? (ms + 999) / 1000 : 1));
+    return r;
+  }
+
+  // ---- transport ----
+
+  http::response<http::string_body> make_response(const Reply& r, unsigned version, bool keep_alive) {
+    http::response<http::string_body> res(r.status, version);
+    res.set(http::field::server, "otlpd");
+    if (!r.content_type.empty()) res.set(http::field::content_type, r.content_type);
+    for (const auto& [k, v] : r.headers) res.insert(k, v);
+    res.body() = r.body;
+    res.keep_alive(keep_alive && !r.close);
+    res.prepare_payload();
+    return res;
+  }
+
+  // Answers a request that could not be read (malformed, too large) and marks the connection for closing.
+  // `content_type`: the request's, when its header was read (the error body then uses its encoding).
+  static Reply unreadable(const beast::error_code& ec, uint64_t max_body, std::string_view content_type) {
+    Reply r;
+    if (ec == http::error::body_limit) {
+      std::string msg = "request body exceeds max_request_body_size (" + std::to_string(max_body) + " bytes)";
+      std::string mime = lower(trim(content_type.substr(0, content_type.find(';'))));
+      if (mime == kJson) r = bad_request(Encoding::json, msg);
+      else if (mime == kProtobuf) r = bad_request(Encoding::protobuf, msg);
+      else r = text_reply(http::status::bad_request, msg);
+    } else if (ec == http::error::header_limit) {
+      r = text_reply(http::status::request_header_fields_too_large, "431 request header fields too large");
+    } else {
+      r = text_reply(http::status::bad_request, "400 bad request: " + ec.message());
+    }
+    r.close = true;
+    return r;
+  }
+
+  static bool is_disconnect(const beast::error_code& ec) {
+    return ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+           ec == asio::error::eof || ec == asio::error::connection_reset || ec == http::error::partial_message ||
+           ec == asio::ssl::error::stream_truncated;
+  }
+
+  void set_busy(uint64_t conn, bool busy) {
+    std::lock_guard lock(mu);
+    if (auto it = conns.find(conn); it != conns.end()) it->second.busy = busy;
+  }
+
+  template <typename Stream>
+  asio::awaitable<void> serve(Stream& stream, uint64_t conn, std::string peer) {
+    auto& socket = beast::get_lowest_layer(stream);
+    beast::flat_buffer buffer;
+    beast::error_code ec;
+    auto token = asio::redirect_error(asio::use_awaitable, ec);
+    bool first = true;
+    while (!stopping.load()) {
+      if (!first && buffer.size() == 0) {
+        // Between requests: wait up to idle_timeout for the first byte of the next one.
+        socket.expires_after(config.idle_timeout);
+        size_t n = co_await stream.async_read_some(buffer.prepare(4096), token);
+        if (ec) co_return;
+        buffer.commit(n);
+      }
+      first = false;
+      set_busy(conn, true);
+      // read_timeout bounds the whole request, headers and body.
+      socket.expires_after(config.read_timeout);
+      http::request_parser<http::string_body> parser;
+      parser.header_limit(static_cast<uint32_t>(std::min<uint64_t>(config.max_header_size.bytes, UINT32_MAX)));
+      parser.body_limit(max_body);
+      co_await http::async_read_header(stream, buffer, parser, token);
+      if (!ec && beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+        http::response<http::empty_body> cont(http::status::continue_, 11);
+        co_await http::async_write(stream, cont, token);
+      }
+      if (!ec) co_await http::async_read(stream, buffer, parser, token);
+      Reply reply;
+      unsigned version = 11;
+      bool keep_alive = false;
+      if (ec) {
+        if (is_disconnect(ec)) co_return;
+        reply = unreadable(ec, max_body,
+                           parser.is_header_done() ? sv(parser.get()[http::field::content_type]) : std::string_view());
+      } else {
+        Request req = parser.release();
+        version = req.version();
+        keep_alive = req.keep_alive();
+        reply = handle(req, peer);
+      }
+      auto res = make_response(reply, version, keep_alive && !stopping.load());
+      socket.expires_after(config.read_timeout);
+      co_await http::async_write(stream, res, token);
+      set_busy(conn, false);
+      if (ec || !res.keep_alive()) break;
+    }
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      // Lingering close: a client may still be sending a body we refused; reading it (bounded in bytes and
+      // time) lets it see our answer instead of a connection reset.
+      stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+      socket.expires_after(std::chrono::seconds(2));
+      uint64_t drained = 0;
+      while (!ec && drained < 2 * max_body + (1 << 20)) {
+        buffer.clear();
+        drained += co_await stream.async_read_some(buffer.prepare(64 * 1024), token);
+      }
+    } else {
+      socket.expires_after(std::chrono::seconds(1));
+      co_await stream.async_shutdown(token);
+    }
+  }
+
+  // Registers the connection for shutdown, runs the TLS handshake if any, then serves requests.
+  template <typename Stream>
+  asio::awaitable<void> run(Stream& stream, std::string peer) {
+    auto& socket = beast::get_lowest_layer(stream);
+    uint64_t conn;
+    {
+      std::lock_guard lock(mu);
+      conn = next_conn_id++;
+      conns[conn] = Conn{socket.get_executor(), &socket, false};
+    }
+    // Deregisters however the coroutine ends (also when it is destroyed unfinished at shutdown).
+    struct Guard {
+      Impl* self;
+      uint64_t conn;
+      ~Guard() {
+        {
+          std::lock_guard lock(self->mu);
+          self->conns.erase(conn);
+        }
+        self->active.fetch_sub(1);
+        self->conns_changed.notify_all();
+      }
+    } guard{this, conn};
+    if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
+      beast::error_code ec;
+      socket.expires_after(config.read_timeout);
+      co_await stream.async_handshake(ssl::stream_base::server, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) {
+        spdlog::debug("receiver {} (http): TLS handshake with {} failed: {}", id, peer, ec.message());
+        co_return;
+      }
+    }
+    co_await serve(stream, conn, std::move(peer));
+  }
+
+  asio::awaitable<void> session(tcp::socket s) {
+    std::string peer = peer_of(s);
+    try {
+      if (tls) {
+        beast::ssl_stream<beast::tcp_stream> stream(std::move(s), *tls);
+        co_await run(stream, std::move(peer));
+      } else {
+        beast::tcp_stream stream(std::move(s));
+        co_await run(stream, std::move(peer));
+      }
+    } catch (const std::exception& e) {
+      spdlog::warn("receiver {} (http): connection from {} failed: {}", id, peer, e.what());
+    }
+  }
+
+  asio::awaitable<void> accept_loop() {
+    while (true) {
+      beast::error_code ec;
+      tcp::socket s = co_await acceptor->async_accept(asio::make_strand(*ioc),
+                                                      asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) {
+        if (ec == asio::error::operation_aborted || !acceptor->is_open() || stopping.load()) co_return;
+        spdlog::warn("receiver {} (http): accept failed: {}", id, ec.message());
+        continue;
+      }
+      if (active.load() >= config.max_connections) {
+        spdlog::debug("receiver {} (http): max_connections ({}) reached, closing a new connection", id,
+                      config.max_connections);
+        s.close(ec);
+        continue;
+      }
+      active.fetch_add(1);
+      auto ex = s.get_executor();
+      asio::co_spawn(ex, session(std::move(s)), asio::detached);
+    }
+  }
+
+  // Cancels the pending operations of every connection (only the idle ones unless `force`), on its strand.
+  void close_connections(bool force) {
+    std::lock_guard lock(mu);
+    for (auto& [conn_id, c] : conns) {
+      asio::post(c.strand, [this, conn_id = conn_id, force] {
+        std::lock_guard l(mu);
+        auto it = conns.find(conn_id);
+        if (it != conns.end() && (force || !it->second.busy)) it->second.socket->cancel();
+      });
+    }
+  }
+};
+
+HttpServer::HttpServer(std::string receiver_id, HttpServerConfig config, Consumers next)
+    : impl_(std::make_unique<Impl>(std::move(receiver_id), std::move(config), next)) {}
+
+HttpServer::~HttpServer() { shutdown(std::chrono::steady_clock::now()); }
+
+void HttpServer::start() {
+  auto& im = *impl_;
+  if (im.config.tls) {
+    im.tls.emplace(ssl::context::tls_server);
+    im.tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                        ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
+    try {
+      auto cert = read_pem(im.config.tls->cert_file);
+      auto key = read_pem(im.config.tls->key_file);
+      im.tls->use_certificate_chain(asio::buffer(cert));
+      im.tls->use_private_key(asio::buffer(key), ssl::context::pem);
+      if (!im.config.tls->client_ca_file.empty()) {
+        auto ca = read_pem(im.config.tls->client_ca_file);
+        im.tls->add_certificate_authority(asio::buffer(ca));
+        im.tls->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
+      }
+    } catch (const std::exception& e) {
+      throw std::runtime_error("otlp receiver '" + im.id + "': TLS setup failed: " + e.what());
+    }
+  }
+
+  im.ioc = std::make_unique<asio::io_context>(kThreads);
+  std::string endpoint = im.config.endpoint;
+  auto colon = endpoint.rfind(':');
+  std::string host = endpoint.substr(0, colon);
+  std::string port = endpoint.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.empty()) host = "0.0.0.0";
+  beast::error_code ec;
+  tcp::resolver resolver(*im.ioc);
+  auto results = resolver.resolve(host, port, tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  if (ec || results.empty())
+    throw std::runtime_error("otlp receiver '" + im.id + "': cannot resolve " + endpoint + ": " + ec.message());
+  // Prefer IPv4 for names such as localhost, like the Collector's listener does.
+  tcp::endpoint ep = results.begin()->endpoint();
+  for (const auto& r : results)
+    if (r.endpoint().address().is_v4()) {
+      ep = r.endpoint();
+      break;
+    }
+  im.acceptor = std::make_unique<tcp::acceptor>(asio::make_strand(*im.ioc));
+  auto fail = [&](const char* what) {
+    std::string msg = "otlp receiver '" + im.id + "': cannot listen for HTTP on " + endpoint + " (" + what +
+                      "): " + ec.message();
+    im.acceptor.reset();
+    im.ioc.reset();
+    throw std::runtime_error(msg);
+  };
+  im.acceptor->open(ep.protocol(), ec);
+  if (ec) fail("open");
+  im.acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+  im.acceptor->bind(ep, ec);
+  if (ec) fail("bind");
+  im.acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) fail("listen");
+  port_ = im.acceptor->local_endpoint(ec).port();
+
+  asio::co_spawn(im.acceptor->get_executor(), im.accept_loop(), asio::detached);
+  for (int i = 0; i < kThreads; ++i) im.threads.emplace_back([&im] { im.ioc->run(); });
+  spdlog::info("receiver {} (http) listening on {}:{}", im.id, host, port_);
+}
+
+void HttpServer::shutdown(Deadline deadline) {
+  auto& im = *impl_;
+  if (!im.ioc) return;
+  im.stopping.store(true);
+  asio::post(im.acceptor->get_executor(), [&im] {
+    beast::error_code ec;
+    im.acceptor->close(ec);
+  });
+  im.close_connections(false);
+  {
+    std::unique_lock lock(im.mu);
+    im.conns_changed.wait_until(lock, deadline, [&] { return im.conns.empty(); });
+  }
+  im.close_connections(true);
+  {
+    std::unique_lock lock(im.mu);
+    im.conns_changed.wait_for(lock, std::chrono::milliseconds(500), [&] { return im.conns.empty(); });
+  }
+  im.ioc->stop();
+  for (auto& t : im.threads) t.join();
+  im.threads.clear();
+  // Destroys what is left (unfinished connections) while the members they refer to are still alive.
+  im.acceptor.reset();
+  im.ioc.reset();
+}
+
+}  // namespace otlpd::otlp_receiver

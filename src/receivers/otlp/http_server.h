@@ -1,0 +1,38 @@
+// The OTLP/HTTP server: POST /v1/traces, /v1/metrics and /v1/logs (protobuf or JSON), on Boost.Beast.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/component.h"
+#include "core/consumer.h"
+#include "receivers/otlp/config.h"
+
+namespace otlpd::otlp_receiver {
+
+// Serves only the signals `next` has a consumer for; the paths of the others answer 404, as in the Collector.
+// Connections beyond max_connections are accepted and closed at once (the client sees a reset and retries),
+// so the accept queue never fills with connections that would time out anyway.
+class HttpServer {
+ public:
+  HttpServer(std::string receiver_id, HttpServerConfig config, Consumers next);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds and starts serving on a small thread pool; throws std::runtime_error when the endpoint cannot be
+  // bound or the TLS files cannot be loaded.
+  void start();
+  // Stops accepting and closes idle keep-alive connections; requests in flight may finish until `deadline`,
+  // then their connections are closed too.
+  void shutdown(Deadline deadline);
+  // The bound port (useful with port 0).
+  int port() const { return port_; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  int port_ = 0;
+};
+
+}  // namespace otlpd::otlp_receiver
