@@ -89,7 +89,12 @@ bool count_spans(std::string_view bytes, uint64_t& spans) {
 
 class ExportReactor final : public grpc::ServerGenericBidiReactor {
  public:
-  explicit ExportReactor(bool traces) : traces_(traces) { StartRead(&request_); }
+  explicit ExportReactor(bool traces) : traces_(traces) {
+    // A default ByteBuffer has no buffer behind it and cannot be written; this one holds zero bytes.
+    grpc::Slice empty;
+    response_ = grpc::ByteBuffer(&empty, 1);
+    StartRead(&request_);
+  }
 
   void OnReadDone(bool ok) override {
     if (!ok) {
