@@ -1,0 +1,484 @@
+// Walks spans, events, links, log records, bodies and data points; deletes, masks and summarises attributes.
+#include "processors/redaction/redactor.h"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "processors/redaction/scanner.h"
+
+namespace otlpd::redaction {
+
+namespace {
+
+using opentelemetry::proto::common::v1::AnyValue;
+using opentelemetry::proto::common::v1::KeyValue;
+using Attributes = google::protobuf::RepeatedPtrField<KeyValue>;
+
+// The Collector's summary attribute names, for attributes and (on the log record) for the log body.
+struct SummaryNames {
+  const char* redacted_keys;
+  const char* redacted_count;
+  const char* masked_keys;
+  const char* masked_count;
+  const char* allowed_keys;
+  const char* allowed_count;
+  const char* ignored_count;
+};
+constexpr SummaryNames kAttributeSummary = {
+    "redaction.redacted.keys", "redaction.redacted.count", "redaction.masked.keys",  "redaction.masked.count",
+    "redaction.allowed.keys",  "redaction.allowed.count",  "redaction.ignored.count"};
+constexpr SummaryNames kBodySummary = {"redaction.body.redacted.keys", "redaction.body.redacted.count",
+                                       "redaction.body.masked.keys",   "redaction.body.masked.count",
+                                       "redaction.body.allowed.keys",  "redaction.body.allowed.count",
+                                       "redaction.body.ignored.count"};
+
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+using KeySet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
+
+// What the key rules say about one key.
+enum KeyFlags : uint8_t { kIgnored = 1, kRedacted = 2, kBlocked = 4 };
+
+// Key rules are regexes, but keys repeat from span to span, so verdicts are cached. The cache is bounded:
+// keys made up by a hostile client only stop it from growing, after which they are matched every time.
+class KeyVerdictCache {
+ public:
+  static constexpr size_t kShards = 16;
+  static constexpr size_t kPerShard = 256;
+
+  bool get(std::string_view key, size_t hash, uint8_t& flags) const {
+    const Shard& s = shards_[hash % kShards];
+    std::shared_lock lock(s.mu);
+    auto it = s.map.find(key);
+    if (it == s.map.end()) return false;
+    flags = it->second;
+    return true;
+  }
+  void put(std::string_view key, size_t hash, uint8_t flags) {
+    Shard& s = shards_[hash % kShards];
+    std::unique_lock lock(s.mu);
+    if (s.map.size() < kPerShard) s.map.emplace(std::string(key), flags);
+  }
+
+ private:
+  struct Shard {
+    mutable std::shared_mutex mu;
+    std::unordered_map<std::string, uint8_t, StringHash, std::equal_to<>> map;
+  };
+  std::array<Shard, kShards> shards_;
+};
+
+// What was done to one attribute map (or one log body). Key names are kept only when the summary lists them.
+struct Outcome {
+  std::vector<std::string> keys;
+  int64_t count = 0;
+};
+struct Tally {
+  explicit Tally(bool keep_names) : names(keep_names) {}
+  void add(Outcome& o, std::string_view key) {
+    ++o.count;
+    if (names) o.keys.emplace_back(key);
+  }
+  bool names;
+  Outcome redacted, masked, allowed, ignored;
+};
+
+std::string base64(std::string_view in) {
+  static constexpr char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
+    for (int s = 18; s >= 0; s -= 6) out += kChars[(n >> s) & 63];
+  }
+  if (i + 1 == in.size()) {
+    uint32_t n = uint8_t(in[i]) << 16;
+    out += kChars[(n >> 18) & 63];
+    out += kChars[(n >> 12) & 63];
+    out += "==";
+  } else if (i + 2 == in.size()) {
+    uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
+    out += kChars[(n >> 18) & 63];
+    out += kChars[(n >> 12) & 63];
+    out += kChars[(n >> 6) & 63];
+    out += '=';
+  }
+  return out;
+}
+
+// The string form of a scalar (the Collector's AsString); false for arrays, maps and empty values.
+bool scalar_text(const AnyValue& v, std::string& buf, std::string_view& out) {
+  switch (v.value_case()) {
+    case AnyValue::kStringValue:
+      out = v.string_value();
+      return true;
+    case AnyValue::kBoolValue:
+      out = v.bool_value() ? "true" : "false";
+      return true;
+    case AnyValue::kIntValue:
+      buf = std::to_string(v.int_value());
+      break;
+    case AnyValue::kDoubleValue: {
+      char tmp[64];
+      auto r = std::to_chars(tmp, tmp + sizeof tmp, v.double_value());
+      buf.assign(tmp, r.ptr);
+      break;
+    }
+    case AnyValue::kBytesValue:
+      buf = base64(v.bytes_value());
+      break;
+    default:
+      return false;
+  }
+  out = buf;
+  return true;
+}
+
+// Joins pieces (instead of operator+ chains, which trip GCC 12's -Wrestrict false positive).
+std::string concat(std::initializer_list<std::string_view> parts) {
+  std::string s;
+  for (auto p : parts) s.append(p);
+  return s;
+}
+
+Attributes::iterator find_key(Attributes& attrs, std::string_view key) {
+  return std::find_if(attrs.begin(), attrs.end(), [&](const KeyValue& kv) { return kv.key() == key; });
+}
+
+}  // namespace
+
+struct Redactor::Impl {
+  const bool allow_all_keys;
+  const bool redact_all_types;
+  const Summary summary;
+  const bool has_allowed_values;
+  KeySet
+      allowed;  // allowed_keys plus the summary attributes, which must survive a second redaction processor
+  KeySet ignored;
+  KeyPatterns ignored_patterns;
+  KeyPatterns blocked_keys;
+  ValueScanner scanner;
+  Masker masker;
+
+  explicit Impl(const RedactionConfig& c)
+      : allow_all_keys(c.allow_all_keys),
+        redact_all_types(c.redact_all_types),
+        summary(c.summary),
+        has_allowed_values(!c.allowed_values.empty()),
+        allowed(c.allowed_keys.begin(), c.allowed_keys.end()),
+        ignored(c.ignored_keys.begin(), c.ignored_keys.end()),
+        ignored_patterns(c.ignored_key_patterns),
+        blocked_keys(blocked_key_list(c)),
+        scanner(c.blocked_values, c.allowed_values, detector_list(c), c.max_value_size.bytes),
+        masker(c.hash_function, c.hmac_key) {
+    for (const SummaryNames* n : {&kAttributeSummary, &kBodySummary})
+      for (const char* k : {n->redacted_keys, n->redacted_count, n->masked_keys, n->masked_count,
+                            n->allowed_keys, n->allowed_count, n->ignored_count})
+        allowed.emplace(k);
+  }
+
+  static std::vector<std::string> blocked_key_list(const RedactionConfig& c) {
+    std::vector<std::string> v = c.blocked_key_patterns;
+    if (c.default_sensitive_keys) v.emplace_back(kDefaultSensitiveKeyPattern);
+    return v;
+  }
+  static std::vector<const Detector*> detector_list(const RedactionConfig& c) {
+    std::vector<const Detector*> v;
+    for (const auto& name : c.detectors)
+      if (const Detector* d = find_detector(name)) v.push_back(d);
+    return v;
+  }
+
+  mutable KeyVerdictCache cache;
+
+  uint8_t classify(std::string_view key) const {
+    size_t h = StringHash{}(key);
+    uint8_t f = 0;
+    if (cache.get(key, h, f)) return f;
+    if (ignored.contains(key) || ignored_patterns.matches(key)) f |= kIgnored;
+    if (!allow_all_keys && !allowed.contains(key)) f |= kRedacted;
+    if (blocked_keys.matches(key)) f |= kBlocked;
+    cache.put(key, h, f);
+    return f;
+  }
+  bool is_blocked(std::string_view key) const { return classify(key) & kBlocked; }
+
+  // Replaces the whole value with its mask (of its string form; arrays and maps by their encoding).
+  void mask_whole(AnyValue& v) const {
+    std::string buf;
+    std::string_view text;
+    if (masker.hash() == HashFunction::none) {
+      v.set_string_value("****");
+      return;
+    }
+    if (!scalar_text(v, buf, text)) {
+      buf = v.SerializeAsString();
+      text = buf;
+    }
+    v.set_string_value(masker.mask(text));
+  }
+
+  // Scans a string (or, when asked, scalar) value in place; arrays and maps are walked down to kMaxDepth.
+  ValueScanner::Verdict scan_value(AnyValue& v, bool all_types, int depth) const {
+    using V = ValueScanner::Verdict;
+    if (depth > kMaxDepth) {
+      mask_whole(v);
+      return V::masked;
+    }
+    if (v.has_array_value()) {
+      V result = V::clean;
+      for (auto& e : *v.mutable_array_value()->mutable_values())
+        if (scan_value(e, all_types, depth + 1) == V::masked) result = V::masked;
+      return result;
+    }
+    if (v.has_kvlist_value()) {
+      V result = V::clean;
+      for (auto& kv : *v.mutable_kvlist_value()->mutable_values()) {
+        if (is_blocked(kv.key())) {
+          mask_whole(*kv.mutable_value());
+          result = V::masked;
+        } else if (scan_value(*kv.mutable_value(), all_types, depth + 1) == V::masked) {
+          result = V::masked;
+        }
+      }
+      return result;
+    }
+    if (!v.has_string_value() && !all_types) return V::clean;
+    std::string buf, out;
+    std::string_view text;
+    if (!scalar_text(v, buf, text)) return V::clean;
+    V verdict = scanner.scan(text, masker, out);
+    if (verdict == V::masked) v.set_string_value(std::move(out));
+    return verdict;
+  }
+
+  // The Collector's order per attribute: ignored, not allowed (deleted), allowed value, blocked key, blocked
+  // values.
+  void process_attributes(Attributes& attrs) const {
+    if (attrs.empty()) return;
+    Tally t(summary == Summary::debug);
+    int w = 0;
+    const int n = attrs.size();
+    for (int i = 0; i < n; ++i) {
+      KeyValue& kv = attrs[i];
+      const uint8_t f = classify(kv.key());
+      bool keep = true;
+      if (f & kIgnored) {
+        ++t.ignored.count;
+      } else if (f & kRedacted) {
+        t.add(t.redacted, kv.key());
+        keep = false;
+      } else {
+        AnyValue& v = *kv.mutable_value();
+        if (f & kBlocked) {
+          if (allowed_value(v)) {
+            t.add(t.allowed, kv.key());
+          } else {
+            mask_whole(v);
+            t.add(t.masked, kv.key());
+          }
+        } else {
+          auto verdict = scan_value(v, redact_all_types, 0);
+          if (verdict == ValueScanner::Verdict::allowed)
+            t.add(t.allowed, kv.key());
+          else if (verdict == ValueScanner::Verdict::masked)
+            t.add(t.masked, kv.key());
+        }
+      }
+      if (keep) {
+        if (w != i) attrs.SwapElements(w, i);
+        ++w;
+      }
+    }
+    if (w != n) attrs.DeleteSubrange(w, n - w);
+    add_summary(attrs, t, kAttributeSummary);
+  }
+
+  // An allowed_values match exempts even a blocked key's value, as in the Collector.
+  bool allowed_value(const AnyValue& v) const {
+    if (!has_allowed_values) return false;
+    std::string buf, out;
+    std::string_view text;
+    if (!(v.has_string_value() || redact_all_types) || !scalar_text(v, buf, text)) return false;
+    std::vector<Span> spans;
+    return scanner.find(text, spans) == ValueScanner::Verdict::allowed;
+  }
+
+  // The log body, as the Collector walks it: map keys follow the attribute key rules, with dotted paths.
+  void process_body(AnyValue& body, Attributes& log_attrs) const {
+    Tally t(summary == Summary::debug);
+    if (body.has_kvlist_value()) {
+      walk_map(*body.mutable_kvlist_value()->mutable_values(), "", 1, t);
+    } else if (body.has_array_value()) {
+      auto& values = *body.mutable_array_value()->mutable_values();
+      for (int i = 0; i < values.size(); ++i) walk(values[i], concat({"[", std::to_string(i), "]"}), 1, t);
+    } else {
+      std::string buf, out;
+      std::string_view text;
+      if (scalar_text(body, buf, text) && scanner.scan(text, masker, out) == ValueScanner::Verdict::masked) {
+        body.set_string_value(std::move(out));
+        t.add(t.masked, "body");
+      }
+    }
+    add_summary(log_attrs, t, kBodySummary);
+  }
+
+  void walk_map(Attributes& map, const std::string& path, int depth, Tally& t) const {
+    int w = 0;
+    const int n = map.size();
+    for (int i = 0; i < n; ++i) {
+      KeyValue& kv = map[i];
+      std::string key_path = path.empty() ? kv.key() : concat({path, ".", kv.key()});
+      const uint8_t f = classify(kv.key());
+      bool keep = true;
+      if (f & kIgnored) {
+        ++t.ignored.count;
+      } else if (f & kRedacted) {
+        t.add(t.redacted, key_path);
+        keep = false;
+      } else if (f & kBlocked) {
+        mask_whole(*kv.mutable_value());
+        t.add(t.masked, key_path);
+      } else {
+        walk(*kv.mutable_value(), key_path, depth + 1, t);
+      }
+      if (keep) {
+        if (w != i) map.SwapElements(w, i);
+        ++w;
+      }
+    }
+    if (w != n) map.DeleteSubrange(w, n - w);
+  }
+
+  void walk(AnyValue& v, const std::string& path, int depth, Tally& t) const {
+    if (depth > kMaxDepth) {  // deeper than we look: fail closed
+      mask_whole(v);
+      t.add(t.masked, path);
+      return;
+    }
+    if (v.has_kvlist_value()) {
+      walk_map(*v.mutable_kvlist_value()->mutable_values(), path, depth, t);
+    } else if (v.has_array_value()) {
+      auto& values = *v.mutable_array_value()->mutable_values();
+      for (int i = 0; i < values.size(); ++i)
+        walk(values[i], concat({path, ".[", std::to_string(i), "]"}), depth + 1, t);
+    } else {
+      std::string buf, out;
+      std::string_view text;
+      if (!scalar_text(v, buf, text)) return;
+      auto verdict = scanner.scan(text, masker, out);
+      if (verdict == ValueScanner::Verdict::allowed) {
+        t.add(t.allowed, path);
+      } else if (verdict == ValueScanner::Verdict::masked) {
+        v.set_string_value(std::move(out));
+        t.add(t.masked, path);
+      }
+    }
+  }
+
+  void add_summary(Attributes& attrs, Tally& t, const SummaryNames& names) const {
+    if (summary == Summary::silent) return;
+    add_summary_pair(attrs, t.redacted, names.redacted_keys, names.redacted_count);
+    add_summary_pair(attrs, t.masked, names.masked_keys, names.masked_count);
+    add_summary_pair(attrs, t.allowed, names.allowed_keys, names.allowed_count);
+    add_summary_pair(attrs, t.ignored, nullptr, names.ignored_count);
+  }
+
+  // Merges into values already there (from an earlier redaction processor): key lists sorted, counts added.
+  void add_summary_pair(Attributes& attrs, Outcome& o, const char* keys_name, const char* count_name) const {
+    if (o.count == 0) return;
+    int64_t count = o.count;
+    std::vector<std::string>& keys = o.keys;
+    if (summary == Summary::debug && keys_name) {
+      auto it = find_key(attrs, keys_name);
+      if (it != attrs.end() && it->value().has_string_value() && !it->value().string_value().empty()) {
+        std::string_view existing = it->value().string_value();
+        for (size_t pos = 0; pos <= existing.size();) {
+          size_t comma = std::min(existing.find(',', pos), existing.size());
+          keys.emplace_back(existing.substr(pos, comma - pos));
+          pos = comma + 1;
+        }
+      }
+      std::sort(keys.begin(), keys.end());
+      std::string joined;
+      for (const auto& k : keys) {
+        if (!joined.empty()) joined += ',';
+        joined += k;
+      }
+      KeyValue* kv = it != attrs.end() ? &*it : attrs.Add();
+      kv->set_key(keys_name);
+      kv->mutable_value()->set_string_value(std::move(joined));
+    }
+    auto it = find_key(attrs, count_name);
+    if (it != attrs.end() && it->value().has_int_value()) count += it->value().int_value();
+    KeyValue* kv = it != attrs.end() ? &*it : attrs.Add();
+    kv->set_key(count_name);
+    kv->mutable_value()->set_int_value(count);
+  }
+};
+
+Redactor::Redactor(const RedactionConfig& cfg) : impl_(std::make_unique<Impl>(cfg)) {}
+Redactor::~Redactor() = default;
+
+void Redactor::process(otlp_trace::ExportTraceServiceRequest& request) const {
+  for (auto& rs : *request.mutable_resource_spans()) {
+    if (rs.has_resource()) impl_->process_attributes(*rs.mutable_resource()->mutable_attributes());
+    for (auto& ss : *rs.mutable_scope_spans()) {
+      if (ss.has_scope()) impl_->process_attributes(*ss.mutable_scope()->mutable_attributes());
+      for (auto& span : *ss.mutable_spans()) {
+        impl_->process_attributes(*span.mutable_attributes());
+        for (auto& ev : *span.mutable_events()) impl_->process_attributes(*ev.mutable_attributes());
+        for (auto& link : *span.mutable_links()) impl_->process_attributes(*link.mutable_attributes());
+      }
+    }
+  }
+}
+
+void Redactor::process(otlp_metrics::ExportMetricsServiceRequest& request) const {
+  for (auto& rm : *request.mutable_resource_metrics()) {
+    if (rm.has_resource()) impl_->process_attributes(*rm.mutable_resource()->mutable_attributes());
+    for (auto& sm : *rm.mutable_scope_metrics()) {
+      if (sm.has_scope()) impl_->process_attributes(*sm.mutable_scope()->mutable_attributes());
+      for (auto& m : *sm.mutable_metrics()) {
+        auto each = [this](auto& points) {
+          for (auto& p : points) impl_->process_attributes(*p.mutable_attributes());
+        };
+        if (m.has_gauge())
+          each(*m.mutable_gauge()->mutable_data_points());
+        else if (m.has_sum())
+          each(*m.mutable_sum()->mutable_data_points());
+        else if (m.has_histogram())
+          each(*m.mutable_histogram()->mutable_data_points());
+        else if (m.has_exponential_histogram())
+          each(*m.mutable_exponential_histogram()->mutable_data_points());
+        else if (m.has_summary())
+          each(*m.mutable_summary()->mutable_data_points());
+      }
+    }
+  }
+}
+
+void Redactor::process(otlp_logs::ExportLogsServiceRequest& request) const {
+  for (auto& rl : *request.mutable_resource_logs()) {
+    if (rl.has_resource()) impl_->process_attributes(*rl.mutable_resource()->mutable_attributes());
+    for (auto& sl : *rl.mutable_scope_logs()) {
+      if (sl.has_scope()) impl_->process_attributes(*sl.mutable_scope()->mutable_attributes());
+      for (auto& lr : *sl.mutable_log_records()) {
+        impl_->process_attributes(*lr.mutable_attributes());
+        if (lr.has_body()) impl_->process_body(*lr.mutable_body(), *lr.mutable_attributes());
+      }
+    }
+  }
+}
+
+}  // namespace otlpd::redaction

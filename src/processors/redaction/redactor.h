@@ -1,0 +1,28 @@
+// The `redaction` processor's work on one request: key rules, value scanning and summary attributes, in
+// place.
+#pragma once
+
+#include <memory>
+
+#include "core/batch.h"
+#include "processors/redaction/config.h"
+
+namespace otlpd::redaction {
+
+// Compiled rules; process() only reads them, so one Redactor serves any number of threads at once.
+class Redactor {
+ public:
+  // Throws std::invalid_argument when a pattern does not compile (parse_redaction_config checks them first).
+  explicit Redactor(const RedactionConfig& cfg);
+  ~Redactor();
+
+  void process(otlp_trace::ExportTraceServiceRequest& request) const;
+  void process(otlp_metrics::ExportMetricsServiceRequest& request) const;
+  void process(otlp_logs::ExportLogsServiceRequest& request) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace otlpd::redaction
