@@ -1,0 +1,58 @@
+// Sampling policies: each looks at one complete trace and returns a decision; and how decisions combine.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/batch.h"
+#include "processors/tail_sampling/config.h"
+
+namespace otlpd::tail_sampling {
+
+// The Collector's decisions. The inverted ones come from invert_match at the top level; inside and/composite
+// they count as their plain counterparts.
+enum class Decision { not_sampled, sampled, inverted_sampled, inverted_not_sampled, dropped };
+
+std::string_view to_string(Decision d);
+
+// One trace as the policies see it: its spans, grouped by resource and scope, plus counts.
+struct TraceData {
+  const otlp_trace::ExportTraceServiceRequest& spans;
+  size_t span_count = 0;
+  size_t bytes = 0;  // serialised size
+  std::string_view trace_id;  // 16 bytes
+};
+
+using Clock = std::chrono::steady_clock;
+
+class Policy {
+ public:
+  virtual ~Policy() = default;
+  // Called from one thread at a time (the decision thread); `now` drives the rate-based policies.
+  virtual Decision evaluate(const TraceData& trace, Clock::time_point now) = 0;
+};
+
+using PolicyPtr = std::unique_ptr<Policy>;
+
+// Builds the policy a validated config describes.
+PolicyPtr make_policy(const PolicyConfig& config);
+
+// The final decision from every policy's decision, as the Collector combines them: any dropped → not sampled;
+// any inverted-not-sampled → not sampled; any sampled → sampled; any inverted-sampled (and no not-sampled) →
+// sampled; otherwise not sampled.
+class DecisionCombiner {
+ public:
+  void add(Decision d) { seen_[static_cast<int>(d)] = true; }
+  bool sampled() const;
+
+ private:
+  bool seen_[5] = {};
+};
+
+// FNV-1a 64 of salt + trace id: the deterministic hash behind the probabilistic policy.
+uint64_t trace_id_hash(std::string_view salt, std::string_view trace_id);
+
+}  // namespace otlpd::tail_sampling

@@ -1,0 +1,155 @@
+// Test helpers for the tail_sampling processor: building spans, a capturing consumer, creating the processor.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <random>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "config/node.h"
+#include "core/component.h"
+#include "core/consumer.h"
+#include "core/registry.h"
+#include "core/telemetry.h"
+
+namespace otlpd::test::ts {
+
+using opentelemetry::proto::trace::v1::Span;
+using opentelemetry::proto::trace::v1::Status_StatusCode;
+
+// 16 bytes from a seeded generator: trace ids look random, as real ones do.
+inline std::string random_id(std::mt19937_64& rng, size_t bytes = 16) {
+  std::string out(bytes, '\0');
+  for (size_t i = 0; i < bytes; i += 8) {
+    uint64_t v = rng();
+    for (size_t j = 0; j < 8 && i + j < bytes; ++j) out[i + j] = static_cast<char>((v >> (8 * j)) & 0xFF);
+  }
+  return out;
+}
+
+// Appends a span to the batch's first resource/scope (created with service.name=checkout on first use).
+inline Span* add_span(TraceBatch& batch, const std::string& trace_id, const std::string& span_id,
+                      const std::string& parent_id = {}) {
+  auto& req = batch.first();
+  if (req.resource_spans_size() == 0) {
+    auto* rs = req.add_resource_spans();
+    auto* kv = rs->mutable_resource()->add_attributes();
+    kv->set_key("service.name");
+    kv->mutable_value()->set_string_value("checkout");
+    rs->add_scope_spans()->mutable_scope()->set_name("test");
+  }
+  auto* span = req.mutable_resource_spans(0)->mutable_scope_spans(0)->add_spans();
+  span->set_trace_id(trace_id);
+  span->set_span_id(span_id);
+  span->set_parent_span_id(parent_id);
+  span->set_name("op");
+  span->set_start_time_unix_nano(1'700'000'000'000'000'000ull);
+  span->set_end_time_unix_nano(1'700'000'000'010'000'000ull);
+  return span;
+}
+
+inline void set_attr(Span* s, const std::string& key, const std::string& value) {
+  auto* kv = s->add_attributes();
+  kv->set_key(key);
+  kv->mutable_value()->set_string_value(value);
+}
+
+// Records every span it receives: trace id → span ids.
+class Capture final : public TraceConsumer {
+ public:
+  Status consume(TraceBatch b) override {
+    std::lock_guard lock(mu_);
+    for (const auto& part : b.parts())
+      for (const auto& rs : part.request->resource_spans())
+        for (const auto& ss : rs.scope_spans())
+          for (const auto& span : ss.spans()) {
+            traces_[span.trace_id()].insert(span.span_id());
+            std::string service;
+            for (const auto& kv : rs.resource().attributes())
+              if (kv.key() == "service.name") service = kv.value().string_value();
+            origin_[span.span_id()] = service + "/" + ss.scope().name() + "/" + rs.schema_url();
+            ++spans_;
+          }
+    return Status::ok();
+  }
+  size_t spans() const {
+    std::lock_guard lock(mu_);
+    return spans_;
+  }
+  size_t traces() const {
+    std::lock_guard lock(mu_);
+    return traces_.size();
+  }
+  std::map<std::string, std::set<std::string>> snapshot() const {
+    std::lock_guard lock(mu_);
+    return traces_;
+  }
+  // "service.name/scope name/resource schema url" of a span as it arrived.
+  std::string origin(const std::string& span_id) const {
+    std::lock_guard lock(mu_);
+    auto it = origin_.find(span_id);
+    return it == origin_.end() ? std::string() : it->second;
+  }
+  bool has(const std::string& trace_id) const {
+    std::lock_guard lock(mu_);
+    return traces_.count(trace_id) > 0;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, std::set<std::string>> traces_;
+  std::map<std::string, std::string> origin_;
+  size_t spans_ = 0;
+};
+
+class NullHost final : public Host {
+ public:
+  Extension* extension(const ComponentId&) const override { return nullptr; }
+};
+
+// The processor built from YAML through its registered factory, as the service builds it.
+struct Harness {
+  Harness(std::string id, const std::string& yaml) : id_(std::move(id)) {
+    const auto* f = dynamic_cast<const ProcessorFactory*>(Registry::instance().find(Kind::processor, "tail_sampling"));
+    if (!f) throw std::runtime_error("tail_sampling factory not registered");
+    config_ = f->parse(ConfigNode(YAML::Load(yaml), "processors::tail_sampling/" + id_));
+    CreateSettings s;
+    s.id = ComponentId{"tail_sampling", id_};
+    s.pipeline = "traces";
+    processor_ = f->create(s, *config_, Signal::traces, Consumers{&capture, nullptr, nullptr});
+    processor_->start(host_);
+  }
+  ~Harness() {
+    if (processor_) processor_->shutdown(std::chrono::steady_clock::now() + std::chrono::seconds(10));
+  }
+  Status send(TraceBatch b) { return processor_->consumers().traces->consume(std::move(b)); }
+  void shutdown() { processor_->shutdown(std::chrono::steady_clock::now() + std::chrono::seconds(10)); }
+
+  std::string label() const { return "tail_sampling/" + id_; }
+  uint64_t counter(std::string_view name, Labels extra = {}) const {
+    Labels l{{"processor", label()}};
+    l.insert(l.end(), extra.begin(), extra.end());
+    return Telemetry::global().counter_value(name, l);
+  }
+  int64_t gauge(std::string_view name) const { return Telemetry::global().gauge_value(name, {{"processor", label()}}); }
+  uint64_t decided() const {
+    return counter("otelcol_processor_tail_sampling_global_count_traces_sampled", {{"sampled", "true"}}) +
+           counter("otelcol_processor_tail_sampling_global_count_traces_sampled", {{"sampled", "false"}});
+  }
+  int64_t pending_traces() const { return gauge("otelcol_processor_tail_sampling_sampling_traces_on_memory"); }
+
+  Capture capture;
+
+ private:
+  std::string id_;
+  NullHost host_;
+  ComponentConfigPtr config_;
+  ProcessorPtr processor_;
+};
+
+}  // namespace otlpd::test::ts
