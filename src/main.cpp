@@ -1,4 +1,5 @@
 // otlpd command line: run, validate, components, version, help.
+#include <absl/synchronization/mutex.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -126,6 +127,9 @@ int components() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Debian's Abseil is built with lock-cycle detection on: every absl::Mutex that gRPC takes on the data path
+  // then updates a global lock graph (bench/RESULTS.md, profile). We never rely on it in production.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   auto logger = spdlog::stderr_color_mt("otlpd");
   spdlog::set_default_logger(logger);
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
