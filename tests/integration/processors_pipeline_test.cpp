@@ -1,4 +1,4 @@
-// End to end: otlp → attributes (environment from ${ENVIRONMENT}) → batch → file, on the real daemon.
+// End to end: otlp → attributes (environment from ${ENVIRONMENT}) → redaction → batch → file, on the real daemon.
 #include <catch2/catch.hpp>
 
 #include <sstream>
@@ -27,6 +27,8 @@ processors:
       - key: environment
         action: insert
         value: ${ENVIRONMENT}
+  redaction:
+    allow_all_keys: true
   batch:
     timeout: 1s
     send_batch_size: 1024
@@ -35,9 +37,9 @@ exporters:
     path: )" + out_path + R"(
 service:
   pipelines:
-    traces: {receivers: [otlp], processors: [attributes, batch], exporters: [file]}
-    metrics: {receivers: [otlp], processors: [attributes, batch], exporters: [file]}
-    logs: {receivers: [otlp], processors: [attributes, batch], exporters: [file]}
+    traces: {receivers: [otlp], processors: [attributes, redaction, batch], exporters: [file]}
+    metrics: {receivers: [otlp], processors: [attributes, redaction, batch], exporters: [file]}
+    logs: {receivers: [otlp], processors: [attributes, redaction, batch], exporters: [file]}
 )";
 }
 
@@ -109,7 +111,8 @@ void check_environment(const Output& o) {
 
 }  // namespace
 
-TEST_CASE("pipeline otlp → attributes → batch → file tags and delivers every signal", "[integration][processors]") {
+TEST_CASE("pipeline otlp → attributes → redaction → batch → file tags, redacts and delivers every signal",
+          "[integration][processors]") {
   TempDir dir;
   const auto out = dir.file("out.jsonl");
   Daemon d(pipeline_config(out), {"ENVIRONMENT=staging"});
@@ -119,6 +122,20 @@ TEST_CASE("pipeline otlp → attributes → batch → file tags and delivers eve
   auto traces2 = full_traces(4, 2);
   auto metrics = full_metrics(3);
   auto logs = full_logs(5, 4);
+  // Personal data the redaction step must mask, in span attributes, a data point and a log body.
+  auto add_attr = [](auto* attrs, const std::string& k, const std::string& v) {
+    auto* kv = attrs->Add();
+    kv->set_key(k);
+    kv->mutable_value()->set_string_value(v);
+  };
+  auto* span = traces1.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(0);
+  add_attr(span->mutable_attributes(), "user.note", "write to jane.doe@example.com today");
+  add_attr(span->mutable_attributes(), "db.password", "hunter2");
+  auto* gauge_point = metrics.mutable_resource_metrics(0)->mutable_scope_metrics(0)->mutable_metrics(0)
+                          ->mutable_gauge()->mutable_data_points(0);
+  add_attr(gauge_point->mutable_attributes(), "card", "4111 1111 1111 1111");
+  logs.mutable_resource_logs(0)->mutable_scope_logs(0)->mutable_log_records(0)->mutable_body()->set_string_value(
+      "paid with 4111-1111-1111-1111 by jane.doe@example.com");
   const size_t points = SignalTraits<otlp_metrics::ExportMetricsServiceRequest>::count_items(metrics);
   REQUIRE(export_traces(endpoint, traces1).ok());
   REQUIRE(export_traces(endpoint, traces2).ok());
@@ -134,6 +151,13 @@ TEST_CASE("pipeline otlp → attributes → batch → file tags and delivers eve
       },
       15s));
   check_environment(o);
+  const std::string text = read_file(out);
+  CHECK(text.find("jane.doe@example.com") == std::string::npos);
+  CHECK(text.find("hunter2") == std::string::npos);
+  CHECK(text.find("4111 1111 1111 1111") == std::string::npos);
+  CHECK(text.find("4111-1111-1111-1111") == std::string::npos);
+  CHECK(text.find("write to **** today") != std::string::npos);
+  CHECK(text.find("paid with **** by ****") != std::string::npos);
   // Both trace requests went out in one batch: the file exporter writes one line per merged request.
   CHECK(o.traces.size() == 2);
   CHECK(d.stop() == 0);
