@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 bash scripts/deps.sh --test
 jobs=$(nproc)
 # ccache keys on paths relative to the checkout, so another clone on this machine reuses the cache.
-export CCACHE_BASEDIR="$PWD"
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 
 # Configure every time (cheap): the e2e tests are registered only once their npm packages are installed.
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
