@@ -145,76 +145,31 @@ class Decoder {
   }
 
   bool singular(dom::element v, Message& m, const Reflection* r, const FieldSchema& f, size_t depth) {
-    const FieldDescriptor* fd = f.fd;
-    switch (f.kind) {
-      case Kind::kMessage:
-        return message(v, *r->MutableMessage(&m, fd), *f.message, depth);
-      case Kind::kString: {
-        std::string_view s;
-        if (!string(v, s)) return false;
-        r->SetString(&m, fd, std::string(s));
-        return true;
-      }
-      case Kind::kBytes:
-      case Kind::kHexId: {
-        std::string b;
-        if (!bytes(v, f, b)) return false;
-        r->SetString(&m, fd, std::move(b));
-        return true;
-      }
-      default:
-        break;
-    }
-    Scalar x;
-    if (!scalar(v, f, x)) return false;
-    switch (f.kind) {
-      case Kind::kDouble:
-        r->SetDouble(&m, fd, x.d);
-        break;
-      case Kind::kFloat:
-        r->SetFloat(&m, fd, static_cast<float>(x.d));
-        break;
-      case Kind::kInt32:
-        r->SetInt32(&m, fd, static_cast<int32_t>(x.i));
-        break;
-      case Kind::kInt64:
-        r->SetInt64(&m, fd, x.i);
-        break;
-      case Kind::kUInt32:
-        r->SetUInt32(&m, fd, static_cast<uint32_t>(x.u));
-        break;
-      case Kind::kUInt64:
-        r->SetUInt64(&m, fd, x.u);
-        break;
-      case Kind::kBool:
-        r->SetBool(&m, fd, x.b);
-        break;
-      case Kind::kEnum:
-        r->SetEnumValue(&m, fd, static_cast<int>(x.i));
-        break;
-      default:
-        break;
-    }
-    return true;
+    return store(v, m, r, f, depth, false);
   }
 
   bool element(dom::element v, Message& m, const Reflection* r, const FieldSchema& f, size_t depth) {
-    const FieldDescriptor* fd = f.fd;
     if (v.is_null()) return fail("null is not allowed in a list");
+    return store(v, m, r, f, depth, true);
+  }
+
+  // Sets a singular field, or appends to a repeated one (`add`).
+  bool store(dom::element v, Message& m, const Reflection* r, const FieldSchema& f, size_t depth, bool add) {
+    const FieldDescriptor* fd = f.fd;
     switch (f.kind) {
       case Kind::kMessage:
-        return message(v, *r->AddMessage(&m, fd), *f.message, depth);
+        return message(v, add ? *r->AddMessage(&m, fd) : *r->MutableMessage(&m, fd), *f.message, depth);
       case Kind::kString: {
         std::string_view s;
         if (!string(v, s)) return false;
-        r->AddString(&m, fd, std::string(s));
+        add ? r->AddString(&m, fd, std::string(s)) : r->SetString(&m, fd, std::string(s));
         return true;
       }
       case Kind::kBytes:
       case Kind::kHexId: {
         std::string b;
         if (!bytes(v, f, b)) return false;
-        r->AddString(&m, fd, std::move(b));
+        add ? r->AddString(&m, fd, std::move(b)) : r->SetString(&m, fd, std::move(b));
         return true;
       }
       default:
@@ -223,30 +178,30 @@ class Decoder {
     Scalar x;
     if (!scalar(v, f, x)) return false;
     switch (f.kind) {
-      case Kind::kDouble:
-        r->AddDouble(&m, fd, x.d);
+      case Kind::kDouble: add ? r->AddDouble(&m, fd, x.d) : r->SetDouble(&m, fd, x.d); break;
+      case Kind::kFloat: {
+        auto fl = static_cast<float>(x.d);
+        add ? r->AddFloat(&m, fd, fl) : r->SetFloat(&m, fd, fl);
         break;
-      case Kind::kFloat:
-        r->AddFloat(&m, fd, static_cast<float>(x.d));
+      }
+      case Kind::kInt32: {
+        auto i = static_cast<int32_t>(x.i);
+        add ? r->AddInt32(&m, fd, i) : r->SetInt32(&m, fd, i);
         break;
-      case Kind::kInt32:
-        r->AddInt32(&m, fd, static_cast<int32_t>(x.i));
+      }
+      case Kind::kInt64: add ? r->AddInt64(&m, fd, x.i) : r->SetInt64(&m, fd, x.i); break;
+      case Kind::kUInt32: {
+        auto u = static_cast<uint32_t>(x.u);
+        add ? r->AddUInt32(&m, fd, u) : r->SetUInt32(&m, fd, u);
         break;
-      case Kind::kInt64:
-        r->AddInt64(&m, fd, x.i);
+      }
+      case Kind::kUInt64: add ? r->AddUInt64(&m, fd, x.u) : r->SetUInt64(&m, fd, x.u); break;
+      case Kind::kBool: add ? r->AddBool(&m, fd, x.b) : r->SetBool(&m, fd, x.b); break;
+      case Kind::kEnum: {
+        auto e = static_cast<int>(x.i);
+        add ? r->AddEnumValue(&m, fd, e) : r->SetEnumValue(&m, fd, e);
         break;
-      case Kind::kUInt32:
-        r->AddUInt32(&m, fd, static_cast<uint32_t>(x.u));
-        break;
-      case Kind::kUInt64:
-        r->AddUInt64(&m, fd, x.u);
-        break;
-      case Kind::kBool:
-        r->AddBool(&m, fd, x.b);
-        break;
-      case Kind::kEnum:
-        r->AddEnumValue(&m, fd, static_cast<int>(x.i));
-        break;
+      }
       default:
         break;
     }
