@@ -6,7 +6,10 @@
 #include <map>
 #include <stdexcept>
 
+#include "core/endpoints.h"
 #include "core/fanout.h"
+#include "core/http_endpoint.h"
+#include "core/telemetry.h"
 
 namespace otlpd {
 
@@ -25,13 +28,14 @@ struct Service::Impl {
   std::vector<std::shared_ptr<void>> fanouts;
   std::vector<Named> started;  // in start order
   bool shut_down = false;
+  std::string metrics_address;  // service.telemetry.metrics.address; empty: no endpoint
+  std::unique_ptr<HttpEndpoint> metrics_endpoint;
 };
 
 namespace {
 
 template <typename B>
-Consumer<B>* make_fanout(std::vector<Consumer<B>*> targets,
-                         std::vector<std::shared_ptr<void>>& owner) {
+Consumer<B>* make_fanout(std::vector<Consumer<B>*> targets, std::vector<std::shared_ptr<void>>& owner) {
   if (targets.empty()) return nullptr;
   if (targets.size() == 1) return targets.front();
   auto f = std::make_shared<FanoutConsumer<B>>(std::move(targets));
@@ -82,11 +86,14 @@ Service::~Service() {
 
 std::unique_ptr<Service> Service::build(const Config& config) {
   auto impl = std::make_unique<Impl>();
+  impl->metrics_address = config.telemetry.metrics_address;
 
   for (const auto& id : config.service_extensions) {
     const auto& e = config.extensions.at(id);
     auto* f = static_cast<const ExtensionFactory*>(e.factory);
-    impl->extensions[id] = create_or_throw("extension " + id.str(), [&] { return f->create({id, {}}, *e.config); });
+    impl->extensions[id] = create_or_throw("extension " + id.str(), [&] {
+      return f->create({id, {}}, *e.config);
+    });
   }
 
   // Exporters: one instance per id, whatever the number of pipelines that use it.
@@ -95,7 +102,9 @@ std::unique_ptr<Service> Service::build(const Config& config) {
       if (impl->exporters.count(id)) continue;
       const auto& e = config.exporters.at(id);
       auto* f = static_cast<const ExporterFactory*>(e.factory);
-      impl->exporters[id] = create_or_throw("exporter " + id.str(), [&] { return f->create({id, {}}, *e.config); });
+      impl->exporters[id] = create_or_throw("exporter " + id.str(), [&] {
+        return f->create({id, {}}, *e.config);
+      });
     }
   }
 
@@ -113,11 +122,13 @@ std::unique_ptr<Service> Service::build(const Config& config) {
       const auto& id = p.processors[i];
       const auto& e = config.processors.at(id);
       auto* f = static_cast<const ProcessorFactory*>(e.factory);
-      chain[i] = {id, create_or_throw("processor " + id.str() + " in pipeline " + p.id,
-                                      [&] { return f->create({id, p.id}, *e.config, p.signal, next); })};
+      chain[i] = {id, create_or_throw("processor " + id.str() + " in pipeline " + p.id, [&] {
+                    return f->create({id, p.id}, *e.config, p.signal, next);
+                  })};
       next = only_signal(chain[i].second->consumers(), p.signal);
       if (!next.has(p.signal))
-        throw ConfigError("processor " + id.str() + " gave no consumer for " + std::string(to_string(p.signal)));
+        throw ConfigError("processor " + id.str() + " gave no consumer for " +
+                          std::string(to_string(p.signal)));
     }
     impl->processors.push_back(std::move(chain));
     impl->pipeline_ids.push_back(p.id);
@@ -141,7 +152,9 @@ std::unique_ptr<Service> Service::build(const Config& config) {
     }
     const auto& e = config.receivers.at(id);
     auto* f = static_cast<const ReceiverFactory*>(e.factory);
-    impl->receivers[id] = create_or_throw("receiver " + id.str(), [&] { return f->create({id, {}}, *e.config, next); });
+    impl->receivers[id] = create_or_throw("receiver " + id.str(), [&] {
+      return f->create({id, {}}, *e.config, next);
+    });
   }
 
   for (const auto& p : config.pipelines) {
@@ -157,6 +170,24 @@ std::unique_ptr<Service> Service::build(const Config& config) {
 
 void Service::start() {
   auto& im = *impl_;
+  if (!im.metrics_address.empty()) {
+    // Self-telemetry in the Prometheus text format, where the Collector serves it: GET /metrics.
+    im.metrics_endpoint =
+        std::make_unique<HttpEndpoint>(im.metrics_address, [](const std::string&, const std::string& path) {
+          HttpEndpointResponse r;
+          if (path != "/metrics") {
+            r.status = 404;
+            r.body = "not found; metrics are at /metrics\n";
+            return r;
+          }
+          r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+          r.body = Telemetry::global().prometheus_text();
+          return r;
+        });
+    int port = im.metrics_endpoint->start();
+    record_listening("metrics", "http", im.metrics_address.substr(0, im.metrics_address.rfind(':')), port,
+                     "telemetry");
+  }
   auto start_one = [&](const std::string& label, Component* c) {
     try {
       c->start(*this);
@@ -191,6 +222,12 @@ void Service::shutdown(Deadline deadline) {
     for (auto& p : chain) order.push_back(p.second.get());
   for (auto it = im.exporters.rbegin(); it != im.exporters.rend(); ++it) order.push_back(it->second.get());
   for (auto it = im.extensions.rbegin(); it != im.extensions.rend(); ++it) order.push_back(it->second.get());
+  struct StopMetrics {  // last, whatever happens: scrapes see the final counts until the end
+    Impl& im;
+    ~StopMetrics() {
+      if (im.metrics_endpoint) im.metrics_endpoint->stop();
+    }
+  } stop_metrics{im};
   for (Component* c : order) {
     bool was_started = false;
     for (const auto& s : im.started) was_started = was_started || s.component == c;

@@ -62,16 +62,18 @@ std::string Telemetry::prometheus_text() const {
   std::lock_guard lock(mu_);
   std::string out;
   std::string last_type;
-  auto emit = [&](const std::string& k, const char* type, const std::string& value) {
-    std::string name = k.substr(0, k.find('{'));
+  // Counters carry Prometheus' "_total" suffix, as the Collector's own exposition does.
+  auto emit = [&](const std::string& k, const char* type, const char* suffix, const std::string& value) {
+    auto brace = k.find('{');
+    std::string name = k.substr(0, brace) + suffix;
     if (name != last_type) {
       out += "# TYPE " + name + " " + type + "\n";
       last_type = name;
     }
-    out += k + " " + value + "\n";
+    out += name + (brace == std::string::npos ? "" : k.substr(brace)) + " " + value + "\n";
   };
-  for (const auto& [k, c] : counters_) emit(k, "counter", std::to_string(c->value()));
-  for (const auto& [k, g] : gauges_) emit(k, "gauge", std::to_string(g->value()));
+  for (const auto& [k, c] : counters_) emit(k, "counter", "_total", std::to_string(c->value()));
+  for (const auto& [k, g] : gauges_) emit(k, "gauge", "", std::to_string(g->value()));
   return out;
 }
 

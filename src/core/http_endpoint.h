@@ -1,0 +1,35 @@
+// A minimal HTTP/1.1 server for small GET endpoints (health checks, /metrics): one thread, one request per
+// connection, tight size and time limits. Not for the OTLP receiver, which has its own server.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace otlpd {
+
+struct HttpEndpointResponse {
+  int status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string body;
+};
+
+class HttpEndpoint {
+ public:
+  // `handler` gets the method and the path (query removed).
+  using Handler = std::function<HttpEndpointResponse(const std::string& method, const std::string& path)>;
+
+  HttpEndpoint(std::string endpoint, Handler handler);
+  ~HttpEndpoint();
+
+  // Binds "host:port" (":port" means every interface) and serves on a thread; returns the bound port.
+  // Throws std::runtime_error when the endpoint cannot be bound.
+  int start();
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace otlpd
