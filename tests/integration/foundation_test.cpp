@@ -228,3 +228,9 @@ service:
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.out, Contains("cannot listen for gRPC on " + first.endpoint("otlp", "grpc")));
 }
+
+TEST_CASE("the shipped default config is valid", "[integration][cli]") {
+  auto r = run_otlpd({"validate", "--config", OTLPD_SOURCE_DIR "/config/otlpd.yaml"});
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Contains("configuration is valid"));
+}
