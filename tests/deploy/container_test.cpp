@@ -1,0 +1,114 @@
+// Container files, checked statically (no Docker engine here): what the Dockerfile copies exists, the configs
+// the images run are valid, and docker-compose mounts files that exist where the commands expect them.
+#include <yaml-cpp/yaml.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "support/daemon.h"
+
+using namespace otlpd::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path kRoot = OTLPD_SOURCE_DIR;
+
+std::vector<std::string> dockerfile_lines() {
+  std::vector<std::string> out;
+  std::istringstream in(read_file((kRoot / "Dockerfile").string()));
+  std::string line, joined;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\\') {
+      joined += line.substr(0, line.size() - 1);
+      continue;
+    }
+    joined += line;
+    if (!joined.empty() && joined[0] != '#') out.push_back(joined);
+    joined.clear();
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the Dockerfile copies files that exist and runs the config it copies", "[deploy]") {
+  std::set<std::string> copied_to;
+  std::vector<std::string> froms;
+  std::string cmd;
+  for (const auto& l : dockerfile_lines()) {
+    std::istringstream words(l);
+    std::string op;
+    words >> op;
+    if (op == "FROM") {
+      std::string image;
+      words >> image;
+      froms.push_back(image);
+    } else if (op == "COPY") {
+      std::vector<std::string> args;
+      for (std::string w; words >> w;) args.push_back(w);
+      REQUIRE(args.size() >= 2);
+      copied_to.insert(args.back());
+      if (args.front().starts_with("--from")) continue;
+      for (size_t i = 0; i + 1 < args.size(); ++i) {
+        INFO("COPY source " << args[i]);
+        CHECK(fs::exists(kRoot / args[i]));
+      }
+    } else if (op == "CMD") {
+      cmd = l;
+    }
+  }
+  REQUIRE(froms.size() == 2);
+  CHECK(froms[0] == "debian:bookworm");
+  CHECK(froms[1] == "debian:bookworm-slim");
+  // The default command runs the config the image copies in.
+  std::smatch m;
+  REQUIRE(std::regex_search(cmd, m, std::regex(R"re("--config", "([^"]+)")re")));
+  CHECK(copied_to.count(m[1].str()) == 1);
+}
+
+TEST_CASE("every shipped config is valid", "[deploy]") {
+  for (const char* cfg : {"config/otlpd.yaml", "config/docker.yaml", "deploy/otlpd.yaml"}) {
+    INFO(cfg);
+    auto r = run_otlpd({"validate", "--config", (kRoot / cfg).string()});
+    CHECK(r.exit_code == 0);
+  }
+}
+
+TEST_CASE("docker-compose mounts existing files where the commands read them", "[deploy]") {
+  auto doc = YAML::LoadFile((kRoot / "docker-compose.yaml").string());
+  auto services = doc["services"];
+  REQUIRE(services.IsMap());
+  for (const auto& svc : services) {
+    std::set<std::string> mounted;
+    for (const auto& v : svc.second["volumes"]) {
+      auto spec = v.as<std::string>();
+      auto first = spec.find(':');
+      auto source = spec.substr(0, first);
+      auto rest = spec.substr(first + 1);
+      mounted.insert(rest.substr(0, rest.find(':')));
+      if (source.starts_with("./")) {
+        INFO(svc.first.as<std::string>() << " mounts " << source);
+        CHECK(fs::exists(kRoot / source.substr(2)));
+      }
+    }
+    // A config named on the command line must be mounted (or be the image's own).
+    for (const auto& arg : svc.second["command"]) {
+      auto a = arg.as<std::string>();
+      auto eq = a.find('=');
+      std::string path = a.starts_with("/etc/") ? a : (eq != std::string::npos ? a.substr(eq + 1) : "");
+      if (path.starts_with("/etc/")) {
+        INFO(svc.first.as<std::string>() << " reads " << path);
+        CHECK(mounted.count(path) == 1);
+      }
+    }
+  }
+  // otlpd publishes the ports the image exposes for OTLP.
+  std::set<std::string> ports;
+  for (const auto& p : services["otlpd"]["ports"]) ports.insert(p.as<std::string>());
+  CHECK(ports.count("4317:4317") == 1);
+  CHECK(ports.count("4318:4318") == 1);
+}
