@@ -312,7 +312,7 @@ TEST_CASE("probabilistic_sampler: config errors", "[probabilistic_sampler]") {
     return std::string("<no error>");
   };
   CHECK_THAT(err("sampling_percentage: -1"), Catch::Contains("negative") && Catch::Contains("line 1"));
-  CHECK_THAT(err("sampling_percentage: .nan"), Catch::Contains("finite"));
+  CHECK_THAT(err("sampling_percentage: .nan"), Catch::Contains("sampling_percentage"));
   CHECK_THAT(err("sampling_percentage: abc"), Catch::Contains("sampling_percentage"));
   CHECK_THAT(err("mode: proportional"), Catch::Contains("not supported by otlpd"));
   CHECK_THAT(err("mode: equalizing"), Catch::Contains("not supported by otlpd"));

@@ -23,7 +23,7 @@ constexpr const char* kAllActions = R"(attributes:
   - {key: drop.me, action: delete}
   - {pattern: ^tmp\., action: delete}
   - {key: secret, action: hash}
-  - {key: host, action: extract, pattern: "^(?P<host.name>[a-z0-9-]+):(?P<host.port>[0-9]+)$"}
+  - {key: host, action: extract, pattern: "^(?P<hostname>[a-z0-9-]+):(?P<hostport>[0-9]+)$"}
   - {key: port, action: convert, converted_type: int}
   - {key: tenant, action: insert, from_context: metadata.x-tenant})";
 
@@ -48,8 +48,8 @@ void check_all_actions(const Attributes& a) {
   CHECK(str(a, "tmp.a") == "<absent>");
   CHECK(str(a, "tmp.b") == "<absent>");
   CHECK(str(a, "secret") == "1a91d62f7ca67399625a4368a6ab5d4a3baa6073");  // SHA-1("pw")
-  CHECK(str(a, "host.name") == "web-01");
-  CHECK(str(a, "host.port") == "8080");
+  CHECK(str(a, "hostname") == "web-01");
+  CHECK(str(a, "hostport") == "8080");
   REQUIRE(find_attribute(a, "port"));
   CHECK(find_attribute(a, "port")->int_value() == 443);
   CHECK(str(a, "tenant") == "acme");
