@@ -202,13 +202,19 @@ Action parse_action(const ConfigNode& node) {
 
 }  // namespace
 
+std::vector<Action> parse_actions(const ConfigNode& list) {
+  std::vector<Action> out;
+  for (const auto& item : list.items()) out.push_back(parse_action(item));
+  return out;
+}
+
 std::unique_ptr<AttributesConfig> parse_config(const ConfigNode& node) {
   auto cfg = std::make_unique<AttributesConfig>();
   MapReader r(node);
   auto actions = r.child("actions");
   if (!actions || actions->is_null() || actions->items().empty())
     node.fail("missing required key 'actions' (a list of at least one action)");
-  for (const auto& item : actions->items()) cfg->actions.push_back(parse_action(item));
+  cfg->actions = parse_actions(*actions);
   if (auto n = r.child("include"); n && !n->is_null()) cfg->include = parse_match(*n);
   if (auto n = r.child("exclude"); n && !n->is_null()) cfg->exclude = parse_match(*n);
   r.finish();

@@ -60,6 +60,8 @@ struct AttributesConfig : ComponentConfig {
 };
 
 std::unique_ptr<AttributesConfig> parse_config(const ConfigNode& node);
+// Parses a YAML list of actions (shared with the `resource` processor's `attributes` list).
+std::vector<Action> parse_actions(const ConfigNode& list);
 // Throws ConfigError when include/exclude use a property that `signal` does not have (span_names for logs…).
 void validate_for_signal(const AttributesConfig& cfg, Signal signal);
 
