@@ -18,6 +18,17 @@ TlsServerConfig parse_tls(const ConfigNode& node) {
   return t;
 }
 
+// `auth: {authenticator: <extension id>}`, as in the Collector's configauth.
+std::string parse_auth(const ConfigNode& node) {
+  std::string id;
+  MapReader r(node);
+  r.require("authenticator", id);
+  r.finish();
+  ComponentId cid;
+  if (!ComponentId::parse(id, cid)) r.child("authenticator")->fail("'" + id + "' is not a valid extension id");
+  return id;
+}
+
 GrpcServerConfig parse_grpc(const ConfigNode& node) {
   GrpcServerConfig g;
   MapReader r(node);
@@ -29,6 +40,7 @@ GrpcServerConfig parse_grpc(const ConfigNode& node) {
   r.get("max_concurrent_streams", g.max_concurrent_streams);
   r.get("include_metadata", g.include_metadata);
   if (auto t = r.child("tls"); t && !t->is_null()) g.tls = parse_tls(*t);
+  if (auto a = r.child("auth"); a && !a->is_null()) g.authenticator = parse_auth(*a);
   r.child("keepalive");       // accepted for compatibility; gRPC's defaults apply
   r.child("read_buffer_size");
   r.child("write_buffer_size");
@@ -61,6 +73,7 @@ HttpServerConfig parse_http(const ConfigNode& node) {
   r.get("include_metadata", h.include_metadata);
   if (auto c = r.child("cors"); c && !c->is_null()) h.cors = parse_cors(*c);
   if (auto t = r.child("tls"); t && !t->is_null()) h.tls = parse_tls(*t);
+  if (auto a = r.child("auth"); a && !a->is_null()) h.authenticator = parse_auth(*a);
   r.get("max_header_size", h.max_header_size);
   r.get("read_timeout", h.read_timeout);
   r.get("idle_timeout", h.idle_timeout);

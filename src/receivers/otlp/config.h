@@ -24,6 +24,7 @@ struct GrpcServerConfig {
   uint32_t max_concurrent_streams = 0;  // 0: gRPC's default
   bool include_metadata = false;        // copy request metadata into the batch context
   std::optional<TlsServerConfig> tls;
+  std::string authenticator;  // `auth.authenticator`: the id of the extension that checks every call; empty: none
 };
 
 struct CorsConfig {
@@ -41,6 +42,7 @@ struct HttpServerConfig {
   bool include_metadata = false;
   std::optional<CorsConfig> cors;
   std::optional<TlsServerConfig> tls;
+  std::string authenticator;  // `auth.authenticator`; CORS preflight requests are not authenticated
   // Limits against slow or greedy clients.
   ByteSize max_header_size{64 * 1024};
   Duration read_timeout = std::chrono::seconds(30);

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/auth.h"
 #include "core/endpoints.h"
 #include "google/rpc/status.pb.h"
 #include "opentelemetry/proto/collector/logs/v1/logs_service.grpc.pb.h"
@@ -70,8 +71,13 @@ class Handler final : public CallbackService {
  public:
   using Req = typename B::RequestType;
 
-  Handler(Consumer<B>* next, ReceiverCounters* counters, bool include_metadata)
-      : next_(next), counters_(counters), include_metadata_(include_metadata) {
+  Handler(Consumer<B>* next, ReceiverCounters* counters, bool include_metadata,
+          const ServerAuthenticator* authenticator, Counter* unauthenticated)
+      : next_(next),
+        counters_(counters),
+        include_metadata_(include_metadata),
+        authenticator_(authenticator),
+        unauthenticated_(unauthenticated) {
     this->SetMessageAllocatorFor_Export(&allocator_);
   }
 
@@ -80,6 +86,19 @@ class Handler final : public CallbackService {
     auto* holder = static_cast<typename ArenaAllocator<Req, Resp>::Holder*>(ctx->GetRpcAllocatorState());
     RequestContext rc;
     rc.client_address = peer_address(ctx->peer());
+    if (authenticator_) {
+      std::vector<std::pair<std::string, std::string>> headers;
+      for (const auto& [k, v] : ctx->client_metadata())  // keys arrive lower-cased
+        headers.emplace_back(std::string(k.data(), k.size()), std::string(v.data(), v.size()));
+      if (Status st = authenticator_->authenticate(headers, rc.principal); !st.is_ok()) {
+        // gRPC has already decoded the message (the callback API has no earlier hook); it is counted and dropped.
+        unauthenticated_->add();
+        counters_->record(B::signal, SignalTraits<Req>::count_items(*request), st);
+        spdlog::debug("otlp grpc: unauthenticated call from {}: {}", rc.client_address, st.message());
+        reactor->Finish(grpc::Status(grpc::StatusCode::UNAUTHENTICATED, st.message()));
+        return reactor;
+      }
+    }
     if (include_metadata_) {
       for (const auto& [k, v] : ctx->client_metadata()) {
         std::string key(k.data(), k.size());
@@ -101,6 +120,8 @@ class Handler final : public CallbackService {
   Consumer<B>* next_;
   ReceiverCounters* counters_;
   bool include_metadata_;
+  const ServerAuthenticator* authenticator_;
+  Counter* unauthenticated_;
   ArenaAllocator<Req, Resp> allocator_;
 };
 
@@ -142,8 +163,10 @@ GrpcServer::~GrpcServer() {
   if (impl_->server) shutdown(std::chrono::steady_clock::now());
 }
 
-void GrpcServer::start() {
+void GrpcServer::start(const ServerAuthenticator* authenticator) {
   auto& im = *impl_;
+  Counter* unauthenticated = &Telemetry::global().counter("otlpd_receiver_unauthenticated_requests",
+                                                          {{"receiver", im.id}, {"transport", "grpc"}});
   grpc::ServerBuilder builder;
   std::shared_ptr<grpc::ServerCredentials> creds = grpc::InsecureServerCredentials();
   if (im.config.tls) {
@@ -163,15 +186,18 @@ void GrpcServer::start() {
   if (im.config.max_concurrent_streams > 0)
     builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, static_cast<int>(im.config.max_concurrent_streams));
   if (im.next.traces) {
-    im.traces = std::make_unique<TraceHandler>(im.next.traces, &im.counters, im.config.include_metadata);
+    im.traces = std::make_unique<TraceHandler>(im.next.traces, &im.counters, im.config.include_metadata, authenticator,
+                                                 unauthenticated);
     builder.RegisterService(im.traces.get());
   }
   if (im.next.metrics) {
-    im.metrics = std::make_unique<MetricHandler>(im.next.metrics, &im.counters, im.config.include_metadata);
+    im.metrics = std::make_unique<MetricHandler>(im.next.metrics, &im.counters, im.config.include_metadata, authenticator,
+                                                 unauthenticated);
     builder.RegisterService(im.metrics.get());
   }
   if (im.next.logs) {
-    im.logs = std::make_unique<LogHandler>(im.next.logs, &im.counters, im.config.include_metadata);
+    im.logs = std::make_unique<LogHandler>(im.next.logs, &im.counters, im.config.include_metadata, authenticator,
+                                                 unauthenticated);
     builder.RegisterService(im.logs.get());
   }
   im.server = builder.BuildAndStart();

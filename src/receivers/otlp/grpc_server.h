@@ -8,6 +8,10 @@
 #include "core/telemetry.h"
 #include "receivers/otlp/config.h"
 
+namespace otlpd {
+class ServerAuthenticator;
+}
+
 namespace otlpd::otlp_receiver {
 
 class GrpcServer {
@@ -16,8 +20,9 @@ class GrpcServer {
   GrpcServer(std::string receiver_id, GrpcServerConfig config, Consumers next);
   ~GrpcServer();
 
-  // Binds and starts serving; throws std::runtime_error when the endpoint cannot be bound.
-  void start();
+  // Binds and starts serving; throws std::runtime_error when the endpoint cannot be bound. With an
+  // `authenticator` (which must outlive the server), a call it refuses is answered UNAUTHENTICATED.
+  void start(const ServerAuthenticator* authenticator = nullptr);
   // Stops accepting; in-flight calls may finish until `deadline`, then they are cancelled.
   void shutdown(Deadline deadline);
   // The bound port (useful with port 0).

@@ -29,6 +29,7 @@
 #include <thread>
 
 #include "codec/otlp_json.h"
+#include "core/auth.h"
 #include "core/telemetry.h"
 #include "google/rpc/status.pb.h"
 #include "receivers/otlp/cors.h"
@@ -55,6 +56,7 @@ constexpr int kInvalidArgument = 3;
 constexpr int kResourceExhausted = 8;
 constexpr int kInternal = 13;
 constexpr int kUnavailable = 14;
+constexpr int kUnauthenticated = 16;
 
 enum class Encoding { protobuf, json };
 
@@ -153,6 +155,8 @@ struct HttpServer::Impl {
   ReceiverCounters counters;
   std::optional<CorsPolicy> cors;
   uint64_t max_body = 0;
+  const ServerAuthenticator* authenticator = nullptr;  // set at start; null: every request may enter
+  Counter* unauthenticated = nullptr;
 
   std::optional<ssl::context> tls;
   std::unique_ptr<asio::io_context> ioc;
@@ -179,7 +183,9 @@ struct HttpServer::Impl {
     }
     Reply r;
     try {
-      r = route(req, peer);
+      std::string principal;
+      if (auto refused = authenticate(req, peer, principal)) r = std::move(*refused);
+      else r = route(req, peer, std::move(principal));
     } catch (const std::exception& e) {
       spdlog::error("receiver {} (http): request failed: {}", id, e.what());
       r = text_reply(http::status::internal_server_error, "internal error");
@@ -192,7 +198,22 @@ struct HttpServer::Impl {
     return r;
   }
 
-  Reply route(const Request& req, const std::string& peer) {
+  // A reply when the authenticator refuses the request (before its body is decompressed or decoded), else
+  // nothing, with `principal` set. The error body is in the request's encoding, protobuf unless it is JSON.
+  std::optional<Reply> authenticate(const Request& req, const std::string& peer, std::string& principal) {
+    if (!authenticator) return std::nullopt;
+    std::vector<std::pair<std::string, std::string>> headers;
+    for (const auto& f : req) headers.emplace_back(lower(sv(f.name_string())), std::string(sv(f.value())));
+    Status st = authenticator->authenticate(headers, principal);
+    if (st.is_ok()) return std::nullopt;
+    unauthenticated->add();
+    spdlog::debug("receiver {} (http): unauthenticated request from {}: {}", id, peer, st.message());
+    std::string_view ct = sv(req[http::field::content_type]);
+    Encoding enc = lower(trim(ct.substr(0, ct.find(';')))) == kJson ? Encoding::json : Encoding::protobuf;
+    return status_reply(http::status::unauthorized, enc, kUnauthenticated, st.message());
+  }
+
+  Reply route(const Request& req, const std::string& peer, std::string principal) {
     std::string_view target = sv(req.target());
     target = target.substr(0, target.find('?'));
     std::optional<Signal> signal;
@@ -228,6 +249,7 @@ struct HttpServer::Impl {
 
     RequestContext rc;
     rc.client_address = peer;
+    rc.principal = std::move(principal);
     if (config.include_metadata)
       for (const auto& f : req) rc.metadata.emplace_back(lower(sv(f.name_string())), std::string(sv(f.value())));
 
@@ -470,8 +492,11 @@ HttpServer::HttpServer(std::string receiver_id, HttpServerConfig config, Consume
 
 HttpServer::~HttpServer() { shutdown(std::chrono::steady_clock::now()); }
 
-void HttpServer::start() {
+void HttpServer::start(const ServerAuthenticator* authenticator) {
   auto& im = *impl_;
+  im.authenticator = authenticator;
+  im.unauthenticated = &Telemetry::global().counter("otlpd_receiver_unauthenticated_requests",
+                                                    {{"receiver", im.id}, {"transport", "http"}});
   if (im.config.tls) {
     im.tls.emplace(ssl::context::tls_server);
     im.tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |

@@ -8,6 +8,10 @@
 #include "core/consumer.h"
 #include "receivers/otlp/config.h"
 
+namespace otlpd {
+class ServerAuthenticator;
+}
+
 namespace otlpd::otlp_receiver {
 
 // Serves only the signals `next` has a consumer for; the paths of the others answer 404, as in the Collector.
@@ -24,8 +28,9 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   // Binds and starts serving on a small thread pool; throws std::runtime_error when the endpoint cannot be
-  // bound or the TLS files cannot be loaded.
-  void start();
+  // bound or the TLS files cannot be loaded. With an `authenticator` (which must outlive the server), a request
+  // it refuses is answered 401 with a google.rpc.Status (code 16) body; CORS preflights are not authenticated.
+  void start(const ServerAuthenticator* authenticator = nullptr);
   // Stops accepting and closes idle keep-alive connections; requests in flight may finish until `deadline`,
   // then their connections are closed too.
   void shutdown(Deadline deadline);

@@ -1,6 +1,7 @@
 // The `otlp` receiver: its factory and the instance that runs the gRPC and HTTP servers.
 #include <memory>
 
+#include "core/auth.h"
 #include "core/registry.h"
 #include "receivers/otlp/config.h"
 #include "receivers/otlp/grpc_server.h"
@@ -12,15 +13,19 @@ namespace {
 
 class OtlpReceiver final : public Receiver {
  public:
-  OtlpReceiver(const CreateSettings& s, const OtlpReceiverConfig& cfg, Consumers next) {
+  OtlpReceiver(const CreateSettings& s, const OtlpReceiverConfig& cfg, Consumers next)
+      : grpc_auth_(cfg.grpc ? cfg.grpc->authenticator : ""), http_auth_(cfg.http ? cfg.http->authenticator : "") {
     if (cfg.grpc) grpc_ = std::make_unique<GrpcServer>(s.id.str(), *cfg.grpc, next);
     if (cfg.http) http_ = std::make_unique<HttpServer>(s.id.str(), *cfg.http, next);
   }
 
-  void start(Host&) override {
-    if (grpc_) grpc_->start();
+  void start(Host& host) override {
+    // Both authenticators are looked up before anything binds, so a bad id starts nothing.
+    const ServerAuthenticator* grpc_auth = grpc_auth_.empty() ? nullptr : &find_authenticator(host, grpc_auth_);
+    const ServerAuthenticator* http_auth = http_auth_.empty() ? nullptr : &find_authenticator(host, http_auth_);
+    if (grpc_) grpc_->start(grpc_auth);
     try {
-      if (http_) http_->start();
+      if (http_) http_->start(http_auth);
     } catch (...) {
       if (grpc_) grpc_->shutdown(std::chrono::steady_clock::now());
       throw;
@@ -33,6 +38,8 @@ class OtlpReceiver final : public Receiver {
   }
 
  private:
+  std::string grpc_auth_;  // authenticator ids, empty when none
+  std::string http_auth_;
   std::unique_ptr<GrpcServer> grpc_;
   std::unique_ptr<HttpServer> http_;
 };

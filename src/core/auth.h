@@ -1,0 +1,32 @@
+// Server-side authentication: the interface an extension implements so that receivers can check requests.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/component.h"
+#include "core/status.h"
+
+namespace otlpd {
+
+// An extension that decides whether a request may enter (the Collector's configauth.ServerAuthenticator).
+// authenticate() is called concurrently from the receivers' threads, so it must not change the object.
+class ServerAuthenticator : public Extension {
+ public:
+  // `headers`: HTTP headers or gRPC metadata, names lower-cased. Returns ok and sets `principal` (who the
+  // caller is, e.g. a user name; may stay empty), or a non-ok Status whose message says why — never a secret.
+  virtual Status authenticate(const std::vector<std::pair<std::string, std::string>>& headers,
+                              std::string& principal) const = 0;
+};
+
+// The started authenticator extension `id` ("type" or "type/name"). Throws std::runtime_error naming it when
+// it is not among the service's started extensions or is not an authenticator.
+const ServerAuthenticator& find_authenticator(const Host& host, const std::string& id);
+
+// Whether `expected` == `presented`, in a time that depends only on presented.size() (not on where they differ),
+// so that a caller cannot guess a secret byte by byte from response times.
+bool constant_time_equal(std::string_view expected, std::string_view presented);
+
+}  // namespace otlpd

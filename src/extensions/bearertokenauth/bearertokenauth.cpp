@@ -1,0 +1,120 @@
+// The `bearertokenauth` extension (server side): a request must carry "<scheme> <token>" in a header.
+#include <cctype>
+#include <fstream>
+#include <stdexcept>
+
+#include "config/node.h"
+#include "core/auth.h"
+#include "core/registry.h"
+
+namespace otlpd::bearertokenauth {
+
+namespace {
+
+constexpr size_t kMaxTokenFileBytes = 64 * 1024;
+
+struct BearerTokenAuthConfig : ComponentConfig {
+  std::string header = "authorization";  // lower-cased at parse
+  std::string scheme = "Bearer";         // empty: the header holds the bare token
+  std::vector<std::string> tokens;       // `token` / `bearer_token` and `tokens`
+  std::string filename;                  // read at start; replaces `tokens`
+};
+
+std::string trim(std::string s) {
+  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!s.empty() && is_space(s.back())) s.pop_back();
+  size_t i = 0;
+  while (i < s.size() && is_space(s[i])) ++i;
+  return s.substr(i);
+}
+
+std::string read_token_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read the token file '" + path + "'");
+  std::string s(kMaxTokenFileBytes + 1, '\0');
+  in.read(s.data(), static_cast<std::streamsize>(s.size()));
+  s.resize(static_cast<size_t>(in.gcount()));
+  if (s.size() > kMaxTokenFileBytes) throw std::runtime_error("the token file '" + path + "' is larger than 64 KiB");
+  s = trim(std::move(s));
+  if (s.empty()) throw std::runtime_error("the token file '" + path + "' is empty");
+  return s;
+}
+
+class BearerTokenAuth final : public ServerAuthenticator {
+ public:
+  explicit BearerTokenAuth(BearerTokenAuthConfig cfg) : cfg_(std::move(cfg)) {}
+
+  void start(Host&) override {
+    std::vector<std::string> tokens = cfg_.tokens;
+    if (!cfg_.filename.empty()) tokens = {read_token_file(cfg_.filename)};
+    prefix_ = cfg_.scheme.empty() ? std::string() : cfg_.scheme + " ";
+    for (const auto& t : tokens) expected_.push_back(prefix_ + t);
+  }
+
+  Status authenticate(const std::vector<std::pair<std::string, std::string>>& headers,
+                      std::string& principal) const override {
+    const std::string* value = nullptr;
+    for (const auto& [k, v] : headers)
+      if (k == cfg_.header) {
+        value = &v;
+        break;
+      }
+    if (!value || value->empty()) return Status::permanent("missing or empty " + cfg_.header + " header");
+    // Every configured token is compared in full, whichever matches, so timing tells nothing about which.
+    bool match = false;
+    for (const auto& e : expected_) match |= constant_time_equal(e, *value);
+    if (!match) return Status::permanent("invalid " + cfg_.header + " header");
+    principal.clear();  // a shared token names no one
+    return Status::ok();
+  }
+
+ private:
+  BearerTokenAuthConfig cfg_;
+  std::string prefix_;
+  std::vector<std::string> expected_;
+};
+
+class BearerTokenAuthFactory final : public ExtensionFactory {
+ public:
+  std::string_view type() const override { return "bearertokenauth"; }
+  ComponentConfigPtr parse(const ConfigNode& node) const override {
+    auto c = std::make_unique<BearerTokenAuthConfig>();
+    MapReader r(node);
+    r.get("header", c->header);
+    for (auto& ch : c->header) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (c->header.empty()) r.child("header")->fail("header must not be empty");
+    r.get("scheme", c->scheme);
+    std::string token;
+    const char* token_key = nullptr;
+    for (const char* key : {"token", "bearer_token"})
+      if (r.get(key, token)) {
+        if (token_key) r.child(key)->fail(std::string("give either '") + token_key + "' or '" + key + "', not both");
+        token_key = key;
+      }
+    if (token_key && token.empty()) r.child(token_key)->fail(std::string(token_key) + " must not be empty");
+    if (token_key) c->tokens.push_back(token);
+    std::vector<std::string> more;
+    if (r.get("tokens", more)) {
+      for (const auto& t : more)
+        if (t.empty()) r.child("tokens")->fail("tokens must not contain an empty token");
+      c->tokens.insert(c->tokens.end(), more.begin(), more.end());
+    }
+    r.get("filename", c->filename);
+    r.finish();
+    if (c->tokens.empty() && c->filename.empty())
+      node.fail("bearertokenauth needs a token: set 'token' (or 'bearer_token'), 'tokens' or 'filename'");
+    if (!c->tokens.empty() && !c->filename.empty())
+      node.fail("bearertokenauth takes its token either inline ('token'/'tokens') or from 'filename', not both");
+    return c;
+  }
+  ExtensionPtr create(const CreateSettings&, const ComponentConfig& c) const override {
+    return std::make_unique<BearerTokenAuth>(config_as<BearerTokenAuthConfig>(c));
+  }
+};
+
+}  // namespace
+
+}  // namespace otlpd::bearertokenauth
+
+using otlpd::bearertokenauth::BearerTokenAuthFactory;
+OTLPD_REGISTER_FACTORY(BearerTokenAuthFactory)
