@@ -1,4 +1,5 @@
 // Attribute actions, match properties and the `attributes` processor factory.
+#include "processors/common/make_processor.h"
 #include "processors/attributes/attributes_processor.h"
 
 #include <openssl/evp.h>
@@ -327,12 +328,7 @@ class AttributesProcessorFactory final : public ProcessorFactory {
   ProcessorPtr create(const CreateSettings&, const ComponentConfig& c, Signal signal, Consumers next) const override {
     const auto& cfg = config_as<AttributesConfig>(c);
     validate_for_signal(cfg, signal);
-    switch (signal) {
-      case Signal::traces: return std::make_unique<AttributesProcessor<TraceBatch>>(cfg, next.traces);
-      case Signal::metrics: return std::make_unique<AttributesProcessor<MetricBatch>>(cfg, next.metrics);
-      case Signal::logs: return std::make_unique<AttributesProcessor<LogBatch>>(cfg, next.logs);
-    }
-    return nullptr;
+    return processors::make_for_signal<AttributesProcessor>(signal, next, cfg);
   }
 };
 

@@ -11,6 +11,7 @@
 
 #include "core/registry.h"
 #include "core/telemetry.h"
+#include "processors/common/make_processor.h"
 #include "processors/batch/config.h"
 #include "processors/batch/split.h"
 
@@ -289,12 +290,7 @@ class BatchProcessorFactory final : public ProcessorFactory {
   ComponentConfigPtr parse(const ConfigNode& node) const override { return parse_config(node); }
   ProcessorPtr create(const CreateSettings& s, const ComponentConfig& c, Signal signal, Consumers next) const override {
     const auto& cfg = config_as<BatchConfig>(c);
-    switch (signal) {
-      case Signal::traces: return std::make_unique<BatchProcessor<TraceBatch>>(s.id.str(), cfg, next.traces);
-      case Signal::metrics: return std::make_unique<BatchProcessor<MetricBatch>>(s.id.str(), cfg, next.metrics);
-      case Signal::logs: return std::make_unique<BatchProcessor<LogBatch>>(s.id.str(), cfg, next.logs);
-    }
-    return nullptr;
+    return processors::make_for_signal<BatchProcessor>(signal, next, s.id.str(), cfg);
   }
 };
 

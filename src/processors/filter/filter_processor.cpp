@@ -5,6 +5,7 @@
 #include "config/node.h"
 #include "core/registry.h"
 #include "core/telemetry.h"
+#include "processors/common/make_processor.h"
 #include "processors/filter/config.h"
 
 namespace otlpd::filter_processor {
@@ -245,12 +246,7 @@ class FilterProcessorFactory final : public ProcessorFactory {
   ProcessorPtr create(const CreateSettings& s, const ComponentConfig& c, Signal signal, Consumers next) const override {
     const auto& cfg = config_as<FilterConfig>(c);
     const auto id = s.id.str();
-    switch (signal) {
-      case Signal::traces: return std::make_unique<FilterProcessor<TraceBatch>>(id, cfg, next.traces);
-      case Signal::metrics: return std::make_unique<FilterProcessor<MetricBatch>>(id, cfg, next.metrics);
-      case Signal::logs: return std::make_unique<FilterProcessor<LogBatch>>(id, cfg, next.logs);
-    }
-    return nullptr;
+    return processors::make_for_signal<FilterProcessor>(signal, next, id, cfg);
   }
 };
 

@@ -2,6 +2,7 @@
 // ResourceSpans, ResourceMetrics and ResourceLogs.
 #include "config/node.h"
 #include "core/registry.h"
+#include "processors/common/make_processor.h"
 #include "processors/attributes/attributes_processor.h"
 
 namespace otlpd::resource_processor {
@@ -65,12 +66,7 @@ class ResourceProcessorFactory final : public ProcessorFactory {
   ComponentConfigPtr parse(const ConfigNode& node) const override { return parse_config(node); }
   ProcessorPtr create(const CreateSettings&, const ComponentConfig& c, Signal signal, Consumers next) const override {
     const auto& cfg = config_as<AttributesConfig>(c);
-    switch (signal) {
-      case Signal::traces: return std::make_unique<ResourceProcessor<TraceBatch>>(cfg, next.traces);
-      case Signal::metrics: return std::make_unique<ResourceProcessor<MetricBatch>>(cfg, next.metrics);
-      case Signal::logs: return std::make_unique<ResourceProcessor<LogBatch>>(cfg, next.logs);
-    }
-    return nullptr;
+    return processors::make_for_signal<ResourceProcessor>(signal, next, cfg);
   }
 };
 
