@@ -1,5 +1,4 @@
 // Attribute actions, match properties and the `attributes` processor factory.
-#include "processors/common/make_processor.h"
 #include "processors/attributes/attributes_processor.h"
 
 #include <openssl/evp.h>
@@ -13,6 +12,7 @@
 
 #include "config/node.h"
 #include "core/registry.h"
+#include "processors/common/make_processor.h"
 
 namespace otlpd::attributes_processor {
 
