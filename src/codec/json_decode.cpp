@@ -126,6 +126,24 @@ class Decoder {
     return true;
   }
 
+  // {"values": [...]} of an ArrayValue or KeyValueList: `add(element)` appends and parses one entry.
+  template <typename Add>
+  bool values_list(dom::element v, std::string_view name, size_t depth, Add&& add) {
+    dom::object obj;
+    if (!object(v, obj, depth + 1)) return at(name);
+    for (dom::key_value_pair p : obj) {
+      if (p.key != "values" || p.value.is_null()) continue;
+      dom::array arr;
+      if (!array(p.value, arr, depth + 2)) return at("values"), at(name);
+      long i = 0;
+      for (dom::element e : arr) {
+        if (!add(e)) return at("values", i), at(name);
+        ++i;
+      }
+    }
+    return true;
+  }
+
   bool field(dom::element v, Message& m, const Reflection* r, const FieldSchema& f, size_t depth) {
     if (!f.repeated) {
       if (f.in_oneof && r->HasOneof(m, f.fd->real_containing_oneof()))
@@ -178,7 +196,9 @@ class Decoder {
     Scalar x;
     if (!scalar(v, f, x)) return false;
     switch (f.kind) {
-      case Kind::kDouble: add ? r->AddDouble(&m, fd, x.d) : r->SetDouble(&m, fd, x.d); break;
+      case Kind::kDouble:
+        add ? r->AddDouble(&m, fd, x.d) : r->SetDouble(&m, fd, x.d);
+        break;
       case Kind::kFloat: {
         auto fl = static_cast<float>(x.d);
         add ? r->AddFloat(&m, fd, fl) : r->SetFloat(&m, fd, fl);
@@ -189,14 +209,20 @@ class Decoder {
         add ? r->AddInt32(&m, fd, i) : r->SetInt32(&m, fd, i);
         break;
       }
-      case Kind::kInt64: add ? r->AddInt64(&m, fd, x.i) : r->SetInt64(&m, fd, x.i); break;
+      case Kind::kInt64:
+        add ? r->AddInt64(&m, fd, x.i) : r->SetInt64(&m, fd, x.i);
+        break;
       case Kind::kUInt32: {
         auto u = static_cast<uint32_t>(x.u);
         add ? r->AddUInt32(&m, fd, u) : r->SetUInt32(&m, fd, u);
         break;
       }
-      case Kind::kUInt64: add ? r->AddUInt64(&m, fd, x.u) : r->SetUInt64(&m, fd, x.u); break;
-      case Kind::kBool: add ? r->AddBool(&m, fd, x.b) : r->SetBool(&m, fd, x.b); break;
+      case Kind::kUInt64:
+        add ? r->AddUInt64(&m, fd, x.u) : r->SetUInt64(&m, fd, x.u);
+        break;
+      case Kind::kBool:
+        add ? r->AddBool(&m, fd, x.b) : r->SetBool(&m, fd, x.b);
+        break;
       case Kind::kEnum: {
         auto e = static_cast<int>(x.i);
         add ? r->AddEnumValue(&m, fd, e) : r->SetEnumValue(&m, fd, e);
@@ -437,35 +463,13 @@ class Decoder {
       }
       case 'a': {
         auto& arr_value = *av.mutable_array_value();
-        dom::object obj;
-        if (!object(v, obj, depth + 1)) return at(name);
-        for (dom::key_value_pair p : obj) {
-          if (p.key != "values" || p.value.is_null()) continue;
-          dom::array arr;
-          if (!array(p.value, arr, depth + 2)) return at("values"), at(name);
-          long i = 0;
-          for (dom::element e : arr) {
-            if (!any_value(e, *arr_value.add_values(), depth + 3)) return at("values", i), at(name);
-            ++i;
-          }
-        }
-        return true;
+        return values_list(v, name, depth,
+                           [&](dom::element e) { return any_value(e, *arr_value.add_values(), depth + 3); });
       }
       default: {  // kvlistValue
         auto& list = *av.mutable_kvlist_value();
-        dom::object obj;
-        if (!object(v, obj, depth + 1)) return at(name);
-        for (dom::key_value_pair p : obj) {
-          if (p.key != "values" || p.value.is_null()) continue;
-          dom::array arr;
-          if (!array(p.value, arr, depth + 2)) return at("values"), at(name);
-          long i = 0;
-          for (dom::element e : arr) {
-            if (!key_value(e, *list.add_values(), depth + 3)) return at("values", i), at(name);
-            ++i;
-          }
-        }
-        return true;
+        return values_list(v, name, depth,
+                           [&](dom::element e) { return key_value(e, *list.add_values(), depth + 3); });
       }
     }
   }
