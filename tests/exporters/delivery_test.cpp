@@ -7,6 +7,7 @@
 
 #include "google/rpc/status.pb.h"
 #include "support/daemon.h"
+#include "support/http_client.h"
 #include "support/fake_otlp_grpc.h"
 #include "support/fake_otlp_http.h"
 #include "support/otlp_client.h"
@@ -306,4 +307,52 @@ service:
   REQUIRE(OtlpGrpcClient(a.endpoint("otlp", "grpc")).send(req).ok());
   REQUIRE(wait_until([&] { return backend.spans() >= 10; }, 30s));
   CHECK(compare_requests({req, req}, backend.traces()) == "");
+}
+
+TEST_CASE("otlphttp delivers over HTTPS to an otlp HTTP receiver with TLS; plain HTTP to that port is refused",
+          "[exporters][integration][http]") {
+  TempDir dir;
+  auto certs = make_self_signed_cert(dir);
+  FakeOtlpGrpcServer backend;
+  // B receives OTLP/HTTP over TLS and forwards to the backend.
+  Daemon b(R"(receivers:
+  otlp:
+    protocols:
+      http:
+        endpoint: 127.0.0.1:0
+        tls:
+          cert_file: )" +
+           certs.cert + R"(
+          key_file: )" +
+           certs.key + R"(
+exporters:
+)" + otlp_exporter("otlp", backend.endpoint()) +
+           R"(
+service:
+  pipelines:
+    traces:
+      receivers: [otlp]
+      exporters: [otlp]
+)");
+  const int port = b.port("otlp", "http");
+  // A sends with otlphttp, trusting B's certificate through ca_file.
+  Daemon a(daemon_config(otlphttp_exporter("otlphttp", "https://127.0.0.1:" + std::to_string(port),
+                                           "\n    tls:\n      ca_file: " + certs.cert),
+                         "otlphttp", true));
+  auto req = full_traces(6, 11);
+  REQUIRE(OtlpGrpcClient(a.endpoint("otlp", "grpc")).send(req).ok());
+  REQUIRE(wait_until([&] { return backend.spans() >= 6; }, 30s));
+  CHECK(compare_requests({req}, backend.traces()) == "");
+
+  // A plaintext request to the TLS port gets no OTLP answer, and B keeps serving.
+  bool plaintext_answered = false;
+  try {
+    plaintext_answered = post("127.0.0.1", port, "/v1/traces", {{"Content-Type", "application/x-protobuf"}},
+                              req.SerializeAsString())
+                             .status == 200;
+  } catch (const std::exception&) {
+  }
+  CHECK_FALSE(plaintext_answered);
+  REQUIRE(OtlpGrpcClient(a.endpoint("otlp", "grpc")).send(req).ok());
+  CHECK(wait_until([&] { return backend.spans() >= 12; }, 30s));
 }
