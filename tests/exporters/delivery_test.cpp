@@ -60,6 +60,14 @@ std::string otlphttp_exporter(const std::string& id, const std::string& url, con
   return "  " + id + ":\n    endpoint: " + url + kFastRetry + extra + "\n";
 }
 
+// A daemon that receives OTLP over `protocol` ("grpc" or "http") with TLS and forwards traces to `backend`.
+std::string tls_receiver_config(const std::string& protocol, const CertFiles& certs, const std::string& backend) {
+  return "receivers:\n  otlp:\n    protocols:\n      " + protocol +
+         ":\n        endpoint: 127.0.0.1:0\n        tls:\n          cert_file: " + certs.cert +
+         "\n          key_file: " + certs.key + "\nexporters:\n" + otlp_exporter("otlp", backend) +
+         "service:\n  pipelines:\n    traces:\n      receivers: [otlp]\n      exporters: [otlp]\n";
+}
+
 struct Sent {
   std::vector<otlp_trace::ExportTraceServiceRequest> traces;
   std::vector<otlp_metrics::ExportMetricsServiceRequest> metrics;
@@ -279,25 +287,7 @@ TEST_CASE("the otlp exporter delivers over TLS with a CA file, and with insecure
   auto certs = make_self_signed_cert(dir);
   FakeOtlpGrpcServer backend;
   // B receives over TLS.
-  Daemon b(R"(receivers:
-  otlp:
-    protocols:
-      grpc:
-        endpoint: 127.0.0.1:0
-        tls:
-          cert_file: )" +
-           certs.cert + R"(
-          key_file: )" +
-           certs.key + R"(
-exporters:
-)" + otlp_exporter("otlp", backend.endpoint()) +
-           R"(
-service:
-  pipelines:
-    traces:
-      receivers: [otlp]
-      exporters: [otlp]
-)");
+  Daemon b(tls_receiver_config("grpc", certs, backend.endpoint()));
   std::string tls_endpoint = "https://" + b.endpoint("otlp", "grpc");
   Daemon a(daemon_config("  otlp/ca:\n    endpoint: " + tls_endpoint + "\n    tls:\n      ca_file: " +
                              certs.cert + "\n  otlp/skip:\n    endpoint: " + b.endpoint("otlp", "grpc") +
@@ -315,25 +305,7 @@ TEST_CASE("otlphttp delivers over HTTPS to an otlp HTTP receiver with TLS; plain
   auto certs = make_self_signed_cert(dir);
   FakeOtlpGrpcServer backend;
   // B receives OTLP/HTTP over TLS and forwards to the backend.
-  Daemon b(R"(receivers:
-  otlp:
-    protocols:
-      http:
-        endpoint: 127.0.0.1:0
-        tls:
-          cert_file: )" +
-           certs.cert + R"(
-          key_file: )" +
-           certs.key + R"(
-exporters:
-)" + otlp_exporter("otlp", backend.endpoint()) +
-           R"(
-service:
-  pipelines:
-    traces:
-      receivers: [otlp]
-      exporters: [otlp]
-)");
+  Daemon b(tls_receiver_config("http", certs, backend.endpoint()));
   const int port = b.port("otlp", "http");
   // A sends with otlphttp, trusting B's certificate through ca_file.
   Daemon a(daemon_config(otlphttp_exporter("otlphttp", "https://127.0.0.1:" + std::to_string(port),

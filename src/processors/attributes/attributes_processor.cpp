@@ -302,13 +302,7 @@ class AttributesProcessor final : public Processor, public Consumer<B> {
  public:
   AttributesProcessor(AttributesConfig cfg, Consumer<B>* next) : actions_(std::move(cfg)), next_(next) {}
 
-  Consumers consumers() override {
-    Consumers c;
-    if constexpr (B::signal == Signal::traces) c.traces = this;
-    else if constexpr (B::signal == Signal::metrics) c.metrics = this;
-    else c.logs = this;
-    return c;
-  }
+  Consumers consumers() override { return processors::only<B>(this); }
 
   Status consume(B batch) override {
     for (auto& part : batch.parts()) actions_.process(*part.request, batch.context());

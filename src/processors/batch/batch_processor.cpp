@@ -40,13 +40,7 @@ class BatchProcessor final : public Processor, public Consumer<B> {
 
   ~BatchProcessor() override { shutdown(Clock::now()); }
 
-  Consumers consumers() override {
-    Consumers c;
-    if constexpr (B::signal == Signal::traces) c.traces = this;
-    else if constexpr (B::signal == Signal::metrics) c.metrics = this;
-    else c.logs = this;
-    return c;
-  }
+  Consumers consumers() override { return processors::only<B>(this); }
 
   void start(Host&) override {
     std::lock_guard lock(mu_);

@@ -1,5 +1,5 @@
-// Creates a processor templated on the batch type for a pipeline's signal: the constructor gets `args...`
-// followed by the next consumer of that signal.
+// Helpers every processor uses: creating a processor templated on the batch type for a pipeline's signal,
+// and a processor's own entry point (itself, for its one signal).
 #pragma once
 
 #include <memory>
@@ -9,6 +9,7 @@
 
 namespace otlpd::processors {
 
+// The constructor of P<Batch> gets `args...` followed by the next consumer of the pipeline's signal.
 template <template <typename> class P, typename... Args>
 ProcessorPtr make_for_signal(Signal signal, const Consumers& next, Args&&... args) {
   switch (signal) {
@@ -17,6 +18,26 @@ ProcessorPtr make_for_signal(Signal signal, const Consumers& next, Args&&... arg
     case Signal::logs: return std::make_unique<P<LogBatch>>(std::forward<Args>(args)..., next.logs);
   }
   return nullptr;
+}
+
+// `self` for batches of type B; nothing for the other signals.
+template <typename B>
+Consumers only(Consumer<B>* self) {
+  Consumers c;
+  if constexpr (B::signal == Signal::traces) c.traces = self;
+  else if constexpr (B::signal == Signal::metrics) c.metrics = self;
+  else c.logs = self;
+  return c;
+}
+
+// The entry of `all` for `signal` only (for processors that consume every signal but serve one pipeline).
+inline Consumers only(Signal signal, const Consumers& all) {
+  switch (signal) {
+    case Signal::traces: return only(all.traces);
+    case Signal::metrics: return only(all.metrics);
+    case Signal::logs: return only(all.logs);
+  }
+  return {};
 }
 
 }  // namespace otlpd::processors

@@ -206,13 +206,7 @@ class FilterProcessor final : public Processor, public Consumer<B> {
         next_(next),
         filtered_(Telemetry::global().counter(filtered_metric(B::signal), {{"filter", id}})) {}
 
-  Consumers consumers() override {
-    Consumers c;
-    if constexpr (B::signal == Signal::traces) c.traces = this;
-    else if constexpr (B::signal == Signal::metrics) c.metrics = this;
-    else c.logs = this;
-    return c;
-  }
+  Consumers consumers() override { return processors::only<B>(this); }
 
   Status consume(B batch) override {
     if (!active_) return next_->consume(std::move(batch));

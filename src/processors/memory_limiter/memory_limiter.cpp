@@ -9,6 +9,7 @@
 #include <map>
 
 #include "core/registry.h"
+#include "processors/common/make_processor.h"
 #include "core/telemetry.h"
 
 namespace otlpd::memory_limiter {
@@ -143,13 +144,7 @@ class MemoryLimiterProcessor final : public Processor, TraceConsumer, MetricCons
         refused_(&Telemetry::global().counter("otelcol_processor_refused_" + std::string(item_name(signal)),
                                               {{"processor", s.id.str()}})) {}
 
-  Consumers consumers() override {
-    Consumers c;
-    if (signal_ == Signal::traces) c.traces = this;
-    if (signal_ == Signal::metrics) c.metrics = this;
-    if (signal_ == Signal::logs) c.logs = this;
-    return c;
-  }
+  Consumers consumers() override { return processors::only(signal_, {this, this, this}); }
   void start(Host&) override { checker_->start(); }
   void shutdown(Deadline) override { checker_->stop(); }
 

@@ -7,6 +7,7 @@
 
 #include "config/node.h"
 #include "core/registry.h"
+#include "processors/common/make_processor.h"
 #include "core/telemetry.h"
 #include "processors/common/values.h"
 #include "processors/probabilistic_sampler/config.h"
@@ -101,11 +102,7 @@ class TraceSampler final : public Processor, public Consumer<TraceBatch> {
                    "otelcol_processor_probabilistic_sampler_count_spans_processed_total"},
                   id, "") {}
 
-  Consumers consumers() override {
-    Consumers c;
-    c.traces = this;
-    return c;
-  }
+  Consumers consumers() override { return processors::only<TraceBatch>(this); }
 
   Status consume(TraceBatch batch) override {
     Tally counts;
@@ -156,11 +153,7 @@ class LogSampler final : public Processor, public Consumer<LogBatch> {
         next_(next),
         counters_({"otelcol_processor_probabilistic_sampler_count_logs_sampled"}, id, cfg.from_attribute) {}
 
-  Consumers consumers() override {
-    Consumers c;
-    c.logs = this;
-    return c;
-  }
+  Consumers consumers() override { return processors::only<LogBatch>(this); }
 
   Status consume(LogBatch batch) override {
     Tally counts;

@@ -3,6 +3,7 @@
 
 #include "config/node.h"
 #include "core/registry.h"
+#include "processors/common/make_processor.h"
 #include "processors/redaction/config.h"
 #include "processors/redaction/redactor.h"
 
@@ -17,21 +18,7 @@ class RedactionProcessor final : public Processor, TraceConsumer, MetricConsumer
     if (!next_.has(signal)) throw std::invalid_argument("redaction processor needs a next consumer");
   }
 
-  Consumers consumers() override {
-    Consumers c;
-    switch (signal_) {
-      case Signal::traces:
-        c.traces = this;
-        break;
-      case Signal::metrics:
-        c.metrics = this;
-        break;
-      case Signal::logs:
-        c.logs = this;
-        break;
-    }
-    return c;
-  }
+  Consumers consumers() override { return processors::only(signal_, {this, this, this}); }
 
   Status consume(TraceBatch b) override { return run(std::move(b)); }
   Status consume(MetricBatch b) override { return run(std::move(b)); }

@@ -41,13 +41,7 @@ class ResourceProcessor final : public Processor, public Consumer<B> {
  public:
   ResourceProcessor(const AttributesConfig& cfg, Consumer<B>* next) : actions_(cfg), next_(next) {}
 
-  Consumers consumers() override {
-    Consumers c;
-    if constexpr (B::signal == Signal::traces) c.traces = this;
-    else if constexpr (B::signal == Signal::metrics) c.metrics = this;
-    else c.logs = this;
-    return c;
-  }
+  Consumers consumers() override { return processors::only<B>(this); }
 
   Status consume(B batch) override {
     for (auto& part : batch.parts()) apply(actions_, *part.request, batch.context());
