@@ -1,6 +1,10 @@
 // Batch ownership, counting and serialisation.
 #include "core/batch.h"
 
+#include <spdlog/spdlog.h>
+
+#include <climits>
+
 namespace otlpd {
 
 google::protobuf::ArenaOptions request_arena_options() {
@@ -48,6 +52,23 @@ size_t SignalTraits<otlp_logs::ExportLogsServiceRequest>::count_items(
 }
 
 template <typename Request>
+void Batch<Request>::Part::decode() {
+  if (request) return;
+  arena = std::make_unique<google::protobuf::Arena>(request_arena_options());
+  request = google::protobuf::Arena::CreateMessage<Request>(arena.get());
+  if (!wire) return;
+  // otlp_wire::check accepted these bytes, and it accepts only what protobuf's parser does.
+  if (wire->size() > static_cast<size_t>(INT_MAX) ||
+      !request->ParseFromArray(wire->data(), static_cast<int>(wire->size()))) {
+    spdlog::error("a received {} request passed its check but failed to decode; its {} {} are dropped",
+                  to_string(signal), item_count(), item_name(signal));
+    request->Clear();
+    wire.reset();
+    items = 0;
+  }
+}
+
+template <typename Request>
 Batch<Request> Batch<Request>::make(RequestContext context) {
   auto arena = std::make_unique<google::protobuf::Arena>(request_arena_options());
   auto* req = google::protobuf::Arena::CreateMessage<Request>(arena.get());
@@ -58,10 +79,35 @@ template <typename Request>
 Batch<Request> Batch<Request>::adopt(std::unique_ptr<google::protobuf::Arena> arena, Request* request,
                                      RequestContext context, size_t wire_bytes) {
   Batch b;
-  b.parts_.push_back(Part{std::move(arena), request});
+  b.parts_.push_back(Part{std::move(arena), request, nullptr, kUnknownItems});
   b.context_ = std::move(context);
   b.wire_bytes_ = wire_bytes;
   return b;
+}
+
+template <typename Request>
+Batch<Request> Batch<Request>::adopt_wire(std::string bytes, size_t items, RequestContext context) {
+  Batch b;
+  b.wire_bytes_ = bytes.size();
+  b.parts_.push_back(Part{nullptr, nullptr, std::make_shared<const std::string>(std::move(bytes)), items});
+  b.context_ = std::move(context);
+  return b;
+}
+
+template <typename Request>
+std::vector<typename Batch<Request>::Part>& Batch<Request>::parts() {
+  for (auto& p : parts_) {
+    p.decode();
+    p.wire.reset();
+    p.items = kUnknownItems;
+  }
+  return parts_;
+}
+
+template <typename Request>
+const std::vector<typename Batch<Request>::Part>& Batch<Request>::parts() const {
+  for (auto& p : parts_) p.decode();
+  return parts_;
 }
 
 template <typename Request>
@@ -69,15 +115,19 @@ Request& Batch<Request>::first() {
   if (parts_.empty()) {
     auto arena = std::make_unique<google::protobuf::Arena>(request_arena_options());
     auto* req = google::protobuf::Arena::CreateMessage<Request>(arena.get());
-    parts_.push_back(Part{std::move(arena), req});
+    parts_.push_back(Part{std::move(arena), req, nullptr, kUnknownItems});
   }
-  return *parts_.front().request;
+  Part& p = parts_.front();
+  p.decode();
+  p.wire.reset();
+  p.items = kUnknownItems;
+  return *p.request;
 }
 
 template <typename Request>
 size_t Batch<Request>::item_count() const {
   size_t n = 0;
-  for (const auto& p : parts_) n += SignalTraits<Request>::count_items(*p.request);
+  for (const auto& p : parts_) n += p.item_count();
   return n;
 }
 
@@ -98,10 +148,14 @@ Batch<Request> Batch<Request>::clone() const {
   b.wire_bytes_ = wire_bytes_;
   b.parts_.reserve(parts_.size());
   for (const auto& p : parts_) {
+    if (p.wire) {
+      b.parts_.push_back(Part{nullptr, nullptr, p.wire, p.items});
+      continue;
+    }
     auto arena = std::make_unique<google::protobuf::Arena>(request_arena_options());
     auto* req = google::protobuf::Arena::CreateMessage<Request>(arena.get());
     req->CopyFrom(*p.request);
-    b.parts_.push_back(Part{std::move(arena), req});
+    b.parts_.push_back(Part{std::move(arena), req, nullptr, p.items});
   }
   return b;
 }
@@ -109,10 +163,15 @@ Batch<Request> Batch<Request>::clone() const {
 template <typename Request>
 std::string Batch<Request>::serialize() const {
   size_t total = 0;
-  for (const auto& p : parts_) total += p.request->ByteSizeLong();
+  for (const auto& p : parts_) total += p.wire ? p.wire->size() : p.request->ByteSizeLong();
   std::string out;
   out.reserve(total);
-  for (const auto& p : parts_) p.request->AppendToString(&out);
+  for (const auto& p : parts_) {
+    if (p.wire)
+      out += *p.wire;
+    else
+      p.request->AppendToString(&out);
+  }
   return out;
 }
 
@@ -120,7 +179,7 @@ template <typename Request>
 Batch<Request> Batch<Request>::merged() const {
   Batch b = make(context_);
   b.wire_bytes_ = wire_bytes_;
-  for (const auto& p : parts_) b.parts_.front().request->MergeFrom(*p.request);
+  for (const auto& p : parts()) b.parts_.front().request->MergeFrom(*p.request);
   return b;
 }
 

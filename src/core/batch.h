@@ -58,18 +58,32 @@ struct SignalTraits<otlp_logs::ExportLogsServiceRequest> {
   static size_t count_items(const otlp_logs::ExportLogsServiceRequest& r);
 };
 
-// A batch owns one or more requests ("parts"), each on its own arena. Merging batches moves parts, never
-// copies messages. Because the top-level field of every Export*ServiceRequest is repeated, the
+// A batch owns one or more requests ("parts"). A part is held as received (its checked wire bytes and item
+// count), decoded (a message on its own arena), or both while the decoded message is unchanged. Parts are decoded
+// on first access through parts(); a pipeline that only batches and exports never builds messages, and exporters
+// send an unchanged part's bytes as they came (fields unknown to this build included). Merging batches moves
+// parts, never copies them. Because the top-level field of every Export*ServiceRequest is repeated, the
 // concatenated serialisations of all parts form one valid request (serialize()).
 template <typename Request>
 class Batch {
  public:
   using RequestType = Request;
   static constexpr Signal signal = SignalTraits<Request>::signal;
+  static constexpr size_t kUnknownItems = static_cast<size_t>(-1);
 
   struct Part {
     std::unique_ptr<google::protobuf::Arena> arena;
-    Request* request = nullptr;  // lives on `arena`
+    Request* request = nullptr;  // lives on `arena`; null until decoded
+    // The part's bytes as received (checked by otlp_wire::check); null once the message may have been changed.
+    // Shared, never written: clones of a batch share them.
+    std::shared_ptr<const std::string> wire;
+    size_t items = kUnknownItems;  // cached item count, when known
+
+    size_t item_count() const {
+      return items != kUnknownItems ? items : request ? SignalTraits<Request>::count_items(*request) : 0;
+    }
+    // Decodes the wire bytes if that has not happened yet.
+    void decode();
   };
 
   Batch() = default;
@@ -83,14 +97,20 @@ class Batch {
   // Takes a request that lives on `arena`.
   static Batch adopt(std::unique_ptr<google::protobuf::Arena> arena, Request* request,
                      RequestContext context = {}, size_t wire_bytes = 0);
+  // Takes serialised bytes that otlp_wire::check accepted, with the item count it found.
+  static Batch adopt_wire(std::string bytes, size_t items, RequestContext context = {});
 
   bool empty() const { return parts_.empty(); }
-  std::vector<Part>& parts() { return parts_; }
-  const std::vector<Part>& parts() const { return parts_; }
-  // The first part's request (creating an empty one if there is none).
+  // Every part decoded. The mutable form is for changing messages: it forgets the parts' received bytes.
+  std::vector<Part>& parts();
+  const std::vector<Part>& parts() const;
+  // The parts as they are, decoded or not: for code that moves parts without reading them.
+  std::vector<Part>& raw_parts() { return parts_; }
+  const std::vector<Part>& raw_parts() const { return parts_; }
+  // The first part's request (creating an empty one if there is none), for changing.
   Request& first();
 
-  // Spans, metric data points or log records over all parts. Walks resources and scopes: cheap, not free.
+  // Spans, metric data points or log records over all parts: cached counts, else a walk over resources and scopes.
   size_t item_count() const;
   // Serialised size of the request as received (0 when not known).
   size_t wire_bytes() const { return wire_bytes_; }
@@ -101,15 +121,15 @@ class Batch {
 
   // Moves every part of `other` into this batch; the context of this batch is kept.
   void append(Batch&& other);
-  // A deep copy on new arenas (for fan-out to several pipelines).
+  // A copy for fan-out to several pipelines: received bytes are shared, decoded-only parts are copied.
   Batch clone() const;
-  // All parts as one serialised request.
+  // All parts as one serialised request: received bytes as they came, decoded parts serialised.
   std::string serialize() const;
-  // All parts merged into one request on a new arena (copies; for exporters that need one message).
+  // All parts merged into one decoded request on a new arena (copies; for exporters that need one message).
   Batch merged() const;
 
  private:
-  std::vector<Part> parts_;
+  mutable std::vector<Part> parts_;  // const access decodes in place
   RequestContext context_;
   size_t wire_bytes_ = 0;
 };

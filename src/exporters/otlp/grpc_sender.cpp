@@ -72,12 +72,22 @@ std::shared_ptr<grpc::Channel> make_channel(const OtlpGrpcConfig& cfg) {
   return grpc::CreateCustomChannel(cfg.target, make_credentials(cfg.tls), args);
 }
 
-// The serialisations of every part, each in its own gRPC slice; together they form one valid request.
+// Every part in its own gRPC slice; together they form one valid request. A part still holding the bytes it was
+// received as is sent as those bytes, without a copy (the slice keeps them alive); a decoded part is serialised.
 template <typename B>
 grpc::ByteBuffer to_byte_buffer(const B& batch) {
+  using Bytes = std::shared_ptr<const std::string>;
   std::vector<grpc::Slice> slices;
-  slices.reserve(batch.parts().size());
-  for (const auto& p : batch.parts()) {
+  slices.reserve(batch.raw_parts().size());
+  for (const auto& p : batch.raw_parts()) {
+    if (p.wire) {
+      if (p.wire->empty()) continue;
+      auto* keep = new Bytes(p.wire);
+      grpc_slice s = grpc_slice_new_with_user_data(
+          const_cast<char*>((*keep)->data()), (*keep)->size(), [](void* k) { delete static_cast<Bytes*>(k); }, keep);
+      slices.emplace_back(s, grpc::Slice::STEAL_REF);
+      continue;
+    }
     size_t n = p.request->ByteSizeLong();
     if (n == 0) continue;
     grpc_slice s = grpc_slice_malloc(n);

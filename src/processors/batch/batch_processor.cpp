@@ -68,10 +68,12 @@ class BatchProcessor final : public Processor, public Consumer<B> {
 
   Status consume(B batch) override {
     // Count outside the lock: only the incoming request is walked, never the buffer.
+    // Parts are moved as they are, decoded or still bytes; received parts carry their counts.
+    auto& parts = batch.raw_parts();
     std::vector<size_t> counts;
-    counts.reserve(batch.parts().size());
+    counts.reserve(parts.size());
     size_t n = 0;
-    for (const auto& p : batch.parts()) n += counts.emplace_back(SignalTraits<typename B::RequestType>::count_items(*p.request));
+    for (const auto& p : parts) n += counts.emplace_back(p.item_count());
     if (n == 0) return Status::ok();
 
     Outgoing out;
@@ -94,7 +96,6 @@ class BatchProcessor final : public Processor, public Consumer<B> {
       pending_ += n;
       const bool was_empty = shard->items == 0;
       merge_context(*shard, batch.context());
-      auto& parts = batch.parts();
       for (size_t i = 0; i < parts.size(); ++i)
         if (counts[i] > 0) shard->entries.push_back(Entry{std::move(parts[i]), counts[i]});
       shard->items += n;
@@ -182,20 +183,24 @@ class BatchProcessor final : public Processor, public Consumer<B> {
       Entry& e = s.entries.front();
       if (piece.items + e.items <= max) {
         piece.items += e.items;
-        piece.batch.parts().push_back(std::move(e.part));
+        piece.batch.raw_parts().push_back(std::move(e.part));
         s.entries.pop_front();
       } else {
+        // The straddling part is decoded and changed: it no longer matches the bytes it arrived as.
+        e.part.decode();
+        e.part.wire.reset();
+        e.part.items = B::kUnknownItems;
         B split = B::make();
         size_t moved = move_front(*e.part.request, max - piece.items, split.first());
         if (moved == 0) {  // cannot happen while counts agree with the request; never loop on it
           piece.items += e.items;
-          piece.batch.parts().push_back(std::move(e.part));
+          piece.batch.raw_parts().push_back(std::move(e.part));
           s.entries.pop_front();
           continue;
         }
         e.items -= moved;
         piece.items += moved;
-        piece.batch.parts().push_back(std::move(split.parts().front()));
+        piece.batch.raw_parts().push_back(std::move(split.raw_parts().front()));
       }
     }
     s.items -= piece.items;

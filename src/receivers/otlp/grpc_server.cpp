@@ -1,13 +1,13 @@
-// OTLP/gRPC server. Requests are decoded by gRPC straight onto an arena that the batch then owns.
+// OTLP/gRPC server. Requests are taken as bytes, checked and counted on the wire, and handed on undecoded.
 #include "receivers/otlp/grpc_server.h"
 
 #include <grpcpp/grpcpp.h>
-#include <grpcpp/support/message_allocator.h>
 #include <spdlog/spdlog.h>
 
 #include <fstream>
 #include <sstream>
 
+#include "codec/otlp_wire.h"
 #include "core/auth.h"
 #include "core/endpoints.h"
 #include "google/rpc/status.pb.h"
@@ -18,28 +18,6 @@
 namespace otlpd::otlp_receiver {
 
 namespace {
-
-// Gives each call an arena for its request; the handler takes the arena over into the batch, so the
-// decoded request is never copied. (gRPC's allocator interface owns holders through raw pointers.)
-template <typename Req, typename Resp>
-class ArenaAllocator final : public grpc::MessageAllocator<Req, Resp> {
- public:
-  class Holder final : public grpc::MessageHolder<Req, Resp> {
-   public:
-    Holder() : arena_(std::make_unique<google::protobuf::Arena>(request_arena_options())) {
-      this->set_request(google::protobuf::Arena::CreateMessage<Req>(arena_.get()));
-      this->set_response(&response_);
-    }
-    void Release() override { delete this; }
-    std::unique_ptr<google::protobuf::Arena> take_arena() { return std::move(arena_); }
-
-   private:
-    std::unique_ptr<google::protobuf::Arena> arena_;
-    Resp response_;
-  };
-
-  grpc::MessageHolder<Req, Resp>* AllocateMessages() override { return new Holder(); }
-};
 
 std::string peer_address(const std::string& peer) {
   // "ipv4:127.0.0.1:1234" / "ipv6:[::1]:1234"
@@ -66,8 +44,11 @@ grpc::Status to_grpc(const Status& s) {
   return grpc::Status(code, s.message(), details.SerializeAsString());
 }
 
-template <typename CallbackService, typename B, typename Resp>
-class Handler final : public CallbackService {
+// One Export method, registered raw: the request arrives as gRPC's byte buffer and is checked and counted on the
+// wire (otlp_wire), not decoded; the batch keeps the bytes, so a pipeline that does not read fields never decodes
+// them and exporters forward them as they came.
+template <typename RawService, typename B>
+class Handler final : public RawService {
  public:
   using Req = typename B::RequestType;
 
@@ -77,13 +58,11 @@ class Handler final : public CallbackService {
         counters_(counters),
         include_metadata_(include_metadata),
         authenticator_(authenticator),
-        unauthenticated_(unauthenticated) {
-    this->SetMessageAllocatorFor_Export(&allocator_);
-  }
+        unauthenticated_(unauthenticated) {}
 
-  grpc::ServerUnaryReactor* Export(grpc::CallbackServerContext* ctx, const Req* request, Resp*) override {
+  grpc::ServerUnaryReactor* Export(grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* request,
+                                   grpc::ByteBuffer* response) override {
     auto* reactor = ctx->DefaultReactor();
-    auto* holder = static_cast<typename ArenaAllocator<Req, Resp>::Holder*>(ctx->GetRpcAllocatorState());
     RequestContext rc;
     rc.client_address = peer_address(ctx->peer());
     if (authenticator_) {
@@ -91,13 +70,22 @@ class Handler final : public CallbackService {
       for (const auto& [k, v] : ctx->client_metadata())  // keys arrive lower-cased
         headers.emplace_back(std::string(k.data(), k.size()), std::string(v.data(), v.size()));
       if (Status st = authenticator_->authenticate(headers, rc.principal); !st.is_ok()) {
-        // gRPC has already decoded the message (the callback API has no earlier hook); it is counted and dropped.
+        // The message is neither checked nor counted: nothing of an unauthenticated caller is parsed.
         unauthenticated_->add();
-        counters_->record(B::signal, SignalTraits<Req>::count_items(*request), st);
         spdlog::debug("otlp grpc: unauthenticated call from {}: {}", rc.client_address, st.message());
         reactor->Finish(grpc::Status(grpc::StatusCode::UNAUTHENTICATED, st.message()));
         return reactor;
       }
+    }
+    std::string bytes = flatten(*request);
+    auto checked = otlp_wire::check<Req>(bytes);
+    if (!checked.ok) {
+      spdlog::debug("otlp grpc: malformed {} request from {}: {}", to_string(B::signal), rc.client_address,
+                    checked.error);
+      reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                   "cannot decode the request as " + Req::descriptor()->full_name() + ": " +
+                                       checked.error));
+      return reactor;
     }
     if (include_metadata_) {
       for (const auto& [k, v] : ctx->client_metadata()) {
@@ -106,33 +94,45 @@ class Handler final : public CallbackService {
         rc.metadata.emplace_back(std::move(key), std::string(v.data(), v.size()));
       }
     }
-    auto batch = B::adopt(holder->take_arena(), const_cast<Req*>(request), std::move(rc));
-    size_t items = batch.item_count();
-    Status st = items == 0 ? Status::ok() : next_->consume(std::move(batch));
+    const size_t items = checked.items;
+    Status st = items == 0 ? Status::ok() : next_->consume(B::adopt_wire(std::move(bytes), items, std::move(rc)));
     counters_->record(B::signal, items, st);
     if (!st.is_ok())
       spdlog::debug("otlp grpc: refused {} {}: {}", items, item_name(B::signal), st.message());
+    if (st.is_ok()) {
+      grpc::Slice empty;  // Export*ServiceResponse with no partial_success: zero bytes
+      *response = grpc::ByteBuffer(&empty, 1);
+    }
     reactor->Finish(to_grpc(st));
     return reactor;
   }
 
  private:
+  // The message in one contiguous string (gRPC hands it over in slices).
+  static std::string flatten(const grpc::ByteBuffer& buffer) {
+    std::vector<grpc::Slice> slices;
+    std::string out;
+    if (!buffer.Dump(&slices).ok()) return out;
+    out.reserve(buffer.Length());
+    for (const auto& s : slices) out.append(reinterpret_cast<const char*>(s.begin()), s.size());
+    return out;
+  }
+
   Consumer<B>* next_;
   ReceiverCounters* counters_;
   bool include_metadata_;
   const ServerAuthenticator* authenticator_;
   Counter* unauthenticated_;
-  ArenaAllocator<Req, Resp> allocator_;
 };
 
 namespace tsvc = opentelemetry::proto::collector::trace::v1;
 namespace msvc = opentelemetry::proto::collector::metrics::v1;
 namespace lsvc = opentelemetry::proto::collector::logs::v1;
 
-using TraceHandler = Handler<tsvc::TraceService::CallbackService, TraceBatch, tsvc::ExportTraceServiceResponse>;
+using TraceHandler = Handler<tsvc::TraceService::WithRawCallbackMethod_Export<tsvc::TraceService::Service>, TraceBatch>;
 using MetricHandler =
-    Handler<msvc::MetricsService::CallbackService, MetricBatch, msvc::ExportMetricsServiceResponse>;
-using LogHandler = Handler<lsvc::LogsService::CallbackService, LogBatch, lsvc::ExportLogsServiceResponse>;
+    Handler<msvc::MetricsService::WithRawCallbackMethod_Export<msvc::MetricsService::Service>, MetricBatch>;
+using LogHandler = Handler<lsvc::LogsService::WithRawCallbackMethod_Export<lsvc::LogsService::Service>, LogBatch>;
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

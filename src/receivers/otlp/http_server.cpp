@@ -1,5 +1,6 @@
 // OTLP/HTTP server on Boost.Beast: one coroutine per connection on its own strand, an io_context run by a
-// small thread pool; requests are decoded straight onto an arena that the batch then owns.
+// small thread pool. Protobuf bodies are checked on the wire and kept as bytes; JSON bodies are decoded onto an
+// arena that the batch then owns.
 #include "receivers/otlp/http_server.h"
 
 #include "core/any_value.h"
@@ -29,6 +30,7 @@
 #include <thread>
 
 #include "codec/otlp_json.h"
+#include "codec/otlp_wire.h"
 #include "core/auth.h"
 #include "core/telemetry.h"
 #include "google/rpc/status.pb.h"
@@ -265,17 +267,23 @@ struct HttpServer::Impl {
   Reply export_batch(Consumer<B>* consumer, std::string_view body, Encoding enc, RequestContext rc,
                      size_t wire_bytes) {
     using Req = typename B::RequestType;
-    auto arena = std::make_unique<google::protobuf::Arena>(request_arena_options());
-    auto* request = google::protobuf::Arena::CreateMessage<Req>(arena.get());
+    B batch;
     if (enc == Encoding::protobuf) {
-      if (body.size() > static_cast<size_t>(INT_MAX) ||
-          !request->ParseFromArray(body.data(), static_cast<int>(body.size())))
-        return bad_request(enc, "cannot decode the body as a protobuf " + request->GetTypeName());
-    } else if (auto err = otlp_json::decode(body, *request); !err.empty()) {
-      return bad_request(enc, "cannot decode the body as OTLP/JSON " + request->GetTypeName() + ": " + err);
+      // Checked and counted on the wire; the batch keeps the bytes and decodes them only if a processor reads them.
+      auto checked = otlp_wire::check<Req>(body);
+      if (!checked.ok)
+        return bad_request(enc, "cannot decode the body as a protobuf " + Req::descriptor()->full_name() + ": " +
+                                    checked.error);
+      batch = B::adopt_wire(std::string(body), checked.items, std::move(rc));
+    } else {
+      auto arena = std::make_unique<google::protobuf::Arena>(request_arena_options());
+      auto* request = google::protobuf::Arena::CreateMessage<Req>(arena.get());
+      if (auto err = otlp_json::decode(body, *request); !err.empty())
+        return bad_request(enc, "cannot decode the body as OTLP/JSON " + request->GetTypeName() + ": " + err);
+      if (auto err = validate_ids(*request); !err.empty()) return bad_request(enc, "invalid request: " + err);
+      batch = B::adopt(std::move(arena), request, std::move(rc));
     }
-    if (auto err = validate_ids(*request); !err.empty()) return bad_request(enc, "invalid request: " + err);
-    auto batch = B::adopt(std::move(arena), request, std::move(rc), wire_bytes);
+    batch.set_wire_bytes(wire_bytes);
     size_t items = batch.item_count();
     Status st = items == 0 ? Status::ok() : consumer->consume(std::move(batch));
     counters.record(B::signal, items, st);

@@ -1,4 +1,5 @@
 // The OTLP/gRPC receiver in process: decoding, status mapping, limits, metadata.
+#include <google/protobuf/stubs/logging.h>
 #include <google/protobuf/util/message_differencer.h>
 
 #include <catch2/catch.hpp>
@@ -72,6 +73,46 @@ TEST_CASE("traces, metrics and logs sent over gRPC arrive unchanged, with the cl
     REQUIRE(c.logs.size() == 1);
     CHECK(MessageDifferencer::Equals(*c.logs[0].parts()[0].request, logs));
   });
+}
+
+TEST_CASE("requests are handed on as received: unknown fields kept, bytes unchanged", "[grpc]") {
+  auto r = run("ok");
+  auto traces = full_traces(4, 8);
+  auto* span = traces.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(0);
+  span->GetReflection()->MutableUnknownFields(span)->AddLengthDelimited(100, "a field from a newer SDK");
+  REQUIRE(export_traces(r.endpoint, traces).ok());
+  with_captured("capture", [&](Captured& c) {
+    REQUIRE(c.traces.size() == 1);
+    CHECK(c.traces[0].item_count() == 4);
+    CHECK(c.traces[0].serialize() == traces.SerializeAsString());
+  });
+}
+
+TEST_CASE("malformed requests answer INVALID_ARGUMENT naming the field, and reach no pipeline", "[grpc]") {
+  auto r = run("ok");
+  auto traces = full_traces(3, 8);
+  traces.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(2)->set_span_id("1234");
+  auto st = export_traces(r.endpoint, traces);
+  CHECK(st.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(st.error_message() ==
+        "cannot decode the request as opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest: "
+        "resourceSpans[0].scopeSpans[0].spans[2].spanId: 4 bytes, expected 8");
+
+  auto logs = full_logs(2, 8);
+  logs.mutable_resource_logs(0)->mutable_scope_logs(0)->mutable_log_records(1)->mutable_body()->set_string_value(
+      "\xff\xfe");  // the C++ client sends invalid UTF-8 (it only logs about it)
+  {
+    google::protobuf::LogSilencer quiet;
+    st = export_logs(r.endpoint, logs);
+  }
+  CHECK(st.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(st.error_message().ends_with("resourceLogs[0].scopeLogs[0].logRecords[1].body.stringValue: invalid UTF-8"));
+  with_captured("capture", [](Captured& c) {
+    CHECK(c.traces.empty());
+    CHECK(c.logs.empty());
+  });
+  // The receiver keeps serving.
+  CHECK(export_traces(r.endpoint, full_traces(1, 1)).ok());
 }
 
 TEST_CASE("an empty request is accepted without reaching the pipeline", "[grpc]") {

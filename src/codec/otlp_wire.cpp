@@ -1,0 +1,342 @@
+// The wire walk: one table per message type (field number → what the bytes must be), built from descriptors.
+#include "codec/otlp_wire.h"
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <utility>
+#include <vector>
+
+namespace otlpd::otlp_wire {
+
+namespace {
+
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+
+enum WireType : uint8_t { kVarint = 0, kFixed64 = 1, kLen = 2, kStartGroup = 3, kEndGroup = 4, kFixed32 = 5 };
+
+enum class Kind : uint8_t { kUnknown, kVarint, kFixed64, kFixed32, kString, kBytes, kMessage };
+
+struct Schema;
+
+struct Rule {
+  Kind kind = Kind::kUnknown;
+  bool repeated = false;  // scalars: the packed encoding is accepted too
+  bool counted = false;   // each occurrence is one item
+  uint8_t id_len = 0;     // bytes holding an OTLP id: 0 or exactly id_len bytes
+  const Schema* message = nullptr;
+  const FieldDescriptor* fd = nullptr;
+};
+
+struct Schema {
+  std::vector<Rule> by_number;  // index = field number; kUnknown where the message has no such field
+
+  const Rule* rule(uint32_t number) const {
+    if (number >= by_number.size()) return nullptr;
+    const Rule& r = by_number[number];
+    return r.kind == Kind::kUnknown ? nullptr : &r;
+  }
+};
+
+// The repeated fields whose elements are what OTLP counts: spans, log records, metric data points.
+bool is_counted(const FieldDescriptor* fd) {
+  static const std::set<std::string> kCounted = {
+      "opentelemetry.proto.trace.v1.ScopeSpans.spans",
+      "opentelemetry.proto.logs.v1.ScopeLogs.log_records",
+      "opentelemetry.proto.metrics.v1.Gauge.data_points",
+      "opentelemetry.proto.metrics.v1.Sum.data_points",
+      "opentelemetry.proto.metrics.v1.Histogram.data_points",
+      "opentelemetry.proto.metrics.v1.ExponentialHistogram.data_points",
+      "opentelemetry.proto.metrics.v1.Summary.data_points",
+  };
+  return kCounted.contains(fd->full_name());
+}
+
+uint8_t id_length(const FieldDescriptor* fd) {
+  if (fd->type() != FieldDescriptor::TYPE_BYTES || !fd->containing_type()->full_name().starts_with("opentelemetry."))
+    return 0;
+  if (fd->name() == "trace_id") return 16;
+  if (fd->name() == "span_id" || fd->name() == "parent_span_id") return 8;
+  return 0;
+}
+
+Kind kind_of(const FieldDescriptor* fd) {
+  switch (fd->type()) {
+    case FieldDescriptor::TYPE_INT32:
+    case FieldDescriptor::TYPE_INT64:
+    case FieldDescriptor::TYPE_UINT32:
+    case FieldDescriptor::TYPE_UINT64:
+    case FieldDescriptor::TYPE_SINT32:
+    case FieldDescriptor::TYPE_SINT64:
+    case FieldDescriptor::TYPE_BOOL:
+    case FieldDescriptor::TYPE_ENUM: return Kind::kVarint;
+    case FieldDescriptor::TYPE_FIXED64:
+    case FieldDescriptor::TYPE_SFIXED64:
+    case FieldDescriptor::TYPE_DOUBLE: return Kind::kFixed64;
+    case FieldDescriptor::TYPE_FIXED32:
+    case FieldDescriptor::TYPE_SFIXED32:
+    case FieldDescriptor::TYPE_FLOAT: return Kind::kFixed32;
+    case FieldDescriptor::TYPE_STRING:
+      // protobuf's parser checks UTF-8 in proto3 strings only.
+      return fd->file()->syntax() == google::protobuf::FileDescriptor::SYNTAX_PROTO3 ? Kind::kString : Kind::kBytes;
+    case FieldDescriptor::TYPE_BYTES: return Kind::kBytes;
+    case FieldDescriptor::TYPE_MESSAGE: return Kind::kMessage;
+    case FieldDescriptor::TYPE_GROUP: return Kind::kUnknown;  // not in OTLP; parsed as unknown fields
+  }
+  return Kind::kUnknown;
+}
+
+class Schemas {
+ public:
+  const Schema& get(const Descriptor* d) {
+    std::lock_guard lock(mu_);
+    return build(d);
+  }
+
+ private:
+  const Schema& build(const Descriptor* d) {
+    if (auto it = built_.find(d); it != built_.end()) return *it->second;
+    auto& s = *built_.emplace(d, std::make_unique<Schema>()).first->second;  // before recursing: types nest
+    int max_number = 0;
+    for (int i = 0; i < d->field_count(); ++i) max_number = std::max(max_number, d->field(i)->number());
+    // OTLP's field numbers are small; a sparse message would only cost table space.
+    s.by_number.resize(static_cast<size_t>(max_number) + 1);
+    for (int i = 0; i < d->field_count(); ++i) {
+      const FieldDescriptor* fd = d->field(i);
+      Rule r;
+      r.kind = kind_of(fd);
+      r.repeated = fd->is_repeated();
+      r.counted = is_counted(fd);
+      r.id_len = id_length(fd);
+      r.fd = fd;
+      if (r.kind == Kind::kMessage) r.message = &build(fd->message_type());
+      s.by_number[static_cast<size_t>(fd->number())] = r;
+    }
+    return s;
+  }
+
+  std::mutex mu_;
+  std::map<const Descriptor*, std::unique_ptr<Schema>> built_;
+};
+
+Schemas& schemas() {
+  static Schemas s;
+  return s;
+}
+
+// Varint readers with protobuf's own bounds: tags up to 5 bytes (high bits dropped), values up to 10, lengths
+// up to 5.
+bool read_varint(const uint8_t*& p, const uint8_t* end, size_t max_bytes, uint64_t& out) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < max_bytes; ++i) {
+    if (p == end) return false;
+    uint8_t b = *p++;
+    v |= static_cast<uint64_t>(b & 0x7f) << (7 * i);
+    if (b < 0x80) {
+      out = v;
+      return true;
+    }
+  }
+  return false;
+}
+
+struct Walk {
+  bool check_ids = true;
+  size_t items = 0;
+  const uint8_t* error_at = nullptr;  // where the offending field's tag starts (or the byte that broke)
+  std::string reason;
+
+  bool fail(const uint8_t* at, std::string why) {
+    error_at = at;
+    reason = std::move(why);
+    return false;
+  }
+
+  // A message's fields, up to `end` (or, inside a group, up to the matching end-group tag).
+  // `depth` is the message's own nesting level (the root is 0).
+  bool message(const Schema* s, const uint8_t*& p, const uint8_t* end, int depth, uint32_t group_number = 0) {
+    while (p < end) {
+      const uint8_t* field_start = p;
+      uint64_t tag64;
+      if (!read_varint(p, end, 5, tag64)) return fail(field_start, "malformed field tag");
+      const auto tag = static_cast<uint32_t>(tag64);
+      const uint32_t number = tag >> 3;
+      const auto wt = static_cast<WireType>(tag & 7);
+      if (number == 0) return fail(field_start, "field number 0");
+      if (wt == kEndGroup) {
+        if (group_number != 0 && number == group_number) return true;
+        return fail(field_start, "unexpected end-group tag");
+      }
+      const Rule* r = s ? s->rule(number) : nullptr;
+      if (!field(r, number, wt, field_start, p, end, depth)) return false;
+    }
+    if (group_number != 0) return fail(p, "group without an end-group tag");
+    return true;
+  }
+
+  bool field(const Rule* r, uint32_t number, WireType wt, const uint8_t* field_start, const uint8_t*& p,
+             const uint8_t* end, int depth) {
+    switch (wt) {
+      case kVarint: {
+        uint64_t v;
+        if (!read_varint(p, end, 10, v)) return fail(field_start, "malformed varint");
+        return true;
+      }
+      case kFixed64:
+        if (end - p < 8) return fail(field_start, "truncated fixed64");
+        p += 8;
+        return true;
+      case kFixed32:
+        if (end - p < 4) return fail(field_start, "truncated fixed32");
+        p += 4;
+        return true;
+      case kStartGroup: {
+        // Only unknown fields can be groups here (OTLP has none); protobuf keeps them, with a nesting level.
+        if (depth + 1 > kMaxDepth) return fail(field_start, "nested too deeply");
+        return message(nullptr, p, end, depth + 1, number);
+      }
+      case kLen: {
+        uint64_t len;
+        if (!read_varint(p, end, 5, len)) return fail(field_start, "malformed length");
+        if (len > static_cast<uint64_t>(end - p)) return fail(field_start, "length past the end of the data");
+        const uint8_t* body = p;
+        const uint8_t* body_end = p + len;
+        p = body_end;
+        if (!r) return true;
+        switch (r->kind) {
+          case Kind::kMessage: {
+            if (depth + 1 > kMaxDepth) return fail(field_start, "nested too deeply");
+            if (r->counted) ++items;
+            const uint8_t* q = body;
+            return message(r->message, q, body_end, depth + 1);
+          }
+          case Kind::kString:
+            if (!simdjson::validate_utf8(reinterpret_cast<const char*>(body), len))
+              return fail(field_start, "invalid UTF-8");
+            return true;
+          case Kind::kBytes:
+            if (check_ids && r->id_len != 0 && len != 0 && len != r->id_len)
+              return fail(field_start, std::to_string(len).append(" bytes, expected ").append(std::to_string(r->id_len)));
+            return true;
+          case Kind::kVarint:
+            if (!r->repeated) return true;  // a mismatched wire type: protobuf keeps it as an unknown field
+            for (const uint8_t* q = body; q < body_end;) {
+              uint64_t v;
+              if (!read_varint(q, body_end, 10, v)) return fail(field_start, "malformed packed varint");
+            }
+            return true;
+          case Kind::kFixed64:
+          case Kind::kFixed32:
+            if (r->repeated && len % (r->kind == Kind::kFixed64 ? 8 : 4) != 0)
+              return fail(field_start, "packed field of a partial element");
+            return true;
+          case Kind::kUnknown: return true;
+        }
+        return true;
+      }
+      case kEndGroup: break;  // handled by the caller
+    }
+    return fail(field_start, std::string("invalid wire type ").append(std::to_string(static_cast<int>(wt))));
+  }
+};
+
+// The path to the field at `target` in OTLP/JSON names ("resourceSpans[0].scopeSpans[1].spans[4].traceId"):
+// a second, descending walk, run only to describe an error.
+std::string path_to(const Schema& root, const uint8_t* begin, const uint8_t* end, const uint8_t* target) {
+  std::string path;
+  const Schema* s = &root;
+  const uint8_t* p = begin;
+  while (s && p < end) {
+    std::map<uint32_t, size_t> seen;  // occurrences so far of each field of this message
+    const Schema* next = nullptr;
+    const uint8_t* next_begin = nullptr;
+    const uint8_t* next_end = nullptr;
+    while (p < end) {
+      const uint8_t* field_start = p;
+      uint64_t tag64;
+      if (!read_varint(p, end, 5, tag64)) return path;
+      const uint32_t number = static_cast<uint32_t>(tag64) >> 3;
+      const auto wt = static_cast<WireType>(tag64 & 7);
+      const Rule* r = s->rule(number);
+      size_t index = seen[number]++;
+      const uint8_t* value_end = p;
+      if (wt == kLen) {
+        uint64_t len;
+        if (!read_varint(p, end, 5, len) || len > static_cast<uint64_t>(end - p)) value_end = end;
+        else value_end = p + len;
+      } else if (wt == kVarint) {
+        uint64_t v;
+        if (!read_varint(p, end, 10, v)) value_end = end;
+        else value_end = p;
+      } else if (wt == kFixed64) {
+        value_end = std::min(end, p + 8);
+      } else if (wt == kFixed32) {
+        value_end = std::min(end, p + 4);
+      } else {
+        value_end = end;  // groups and bad wire types: the error is here or inside
+      }
+      if (target >= value_end) {
+        p = value_end;
+        continue;
+      }
+      if (target < field_start) return path;
+      // The target is this field or lies inside it.
+      if (!path.empty()) path += '.';
+      if (!r) {
+        path += "<field ";
+        path += std::to_string(number);
+        path += '>';
+        return path;
+      }
+      path += r->fd->json_name();
+      if (r->repeated) {
+        path += '[';
+        path += std::to_string(index);
+        path += ']';
+      }
+      if (target == field_start || r->kind != Kind::kMessage || wt != kLen) return path;
+      next = r->message;
+      next_begin = p;
+      next_end = value_end;
+      break;
+    }
+    if (!next) return path;
+    s = next;
+    p = next_begin;
+    end = next_end;
+  }
+  return path;
+}
+
+}  // namespace
+
+CheckResult check(const Descriptor* root, std::string_view bytes, bool check_ids) {
+  const Schema& schema = schemas().get(root);
+  const auto* begin = reinterpret_cast<const uint8_t*>(bytes.data());
+  const auto* end = begin + bytes.size();
+  Walk w;
+  w.check_ids = check_ids;
+  const uint8_t* p = begin;
+  CheckResult result;
+  if (w.message(&schema, p, end, 0)) {
+    result.ok = true;
+    result.items = w.items;
+    return result;
+  }
+  std::string path = path_to(schema, begin, end, w.error_at);
+  if (path.empty()) {
+    result.error = std::move(w.reason);
+  } else {
+    result.error = std::move(path);
+    result.error += ": ";
+    result.error += w.reason;
+  }
+  return result;
+}
+
+}  // namespace otlpd::otlp_wire
