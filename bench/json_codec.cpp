@@ -1,4 +1,5 @@
-// Benchmark: OTLP/JSON decode and encode throughput of otlpd's codec against protobuf's util JSON.
+// Benchmark: OTLP/JSON decode and encode throughput of otlpd's codec against protobuf's util JSON, and the
+// binary path: the wire check (what the receivers do per request) against a full protobuf parse.
 #include <google/protobuf/arena.h>
 #include <google/protobuf/util/json_util.h>
 
@@ -11,6 +12,7 @@
 #include <string>
 
 #include "codec/otlp_json.h"
+#include "codec/otlp_wire.h"
 #include "core/batch.h"
 
 namespace {
@@ -161,6 +163,22 @@ int main(int argc, char** argv) {
                    if (!google::protobuf::util::JsonStringToMessage(theirs, m).ok()) std::abort();
                  }),
          theirs.size());
+  const std::string binary = req.SerializeAsString();
+  report("otlp_wire check (binary)",
+         measure("otlp_wire check (binary)",
+                 [&] {
+                   auto r = otlpd::otlp_wire::check<ExportTraceServiceRequest>(binary);
+                   if (!r.ok || r.items != kSpans) std::abort();
+                 }),
+         binary.size());
+  report("protobuf parse (binary, arena)",
+         measure("protobuf parse (binary, arena)",
+                 [&] {
+                   google::protobuf::Arena arena(otlpd::request_arena_options());
+                   auto* m = google::protobuf::Arena::CreateMessage<ExportTraceServiceRequest>(&arena);
+                   if (!m->ParseFromString(binary)) std::abort();
+                 }),
+         binary.size());
   std::string out;
   report("otlpd encode",
          measure("otlpd encode",

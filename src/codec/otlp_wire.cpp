@@ -3,7 +3,9 @@
 
 #include <simdjson.h>
 
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -145,10 +147,33 @@ bool read_varint(const uint8_t*& p, const uint8_t* end, size_t max_bytes, uint64
   return false;
 }
 
+// UTF-8 validity. OTLP strings are short and mostly ASCII, which is checked 8 bytes at a time; anything else
+// goes to simdjson's validator (whose per-call dispatch costs more than a short ASCII string).
+inline bool valid_utf8(const uint8_t* p, size_t n) {
+  uint64_t acc = 0;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    acc |= w;
+  }
+  for (; i < n; ++i) acc |= p[i];
+  if ((acc & 0x8080808080808080ULL) == 0) return true;
+  return simdjson::validate_utf8(reinterpret_cast<const char*>(p), n);
+}
+
+// Skips one varint of at most `max_bytes` bytes.
+inline bool skip_varint(const uint8_t*& p, const uint8_t* end, size_t max_bytes) {
+  const uint8_t* limit = end - p > static_cast<ptrdiff_t>(max_bytes) ? p + max_bytes : end;
+  while (p < limit)
+    if (*p++ < 0x80) return true;
+  return false;
+}
+
 struct Walk {
   bool check_ids = true;
   size_t items = 0;
-  const uint8_t* error_at = nullptr;  // where the offending field's tag starts (or the byte that broke)
+  const uint8_t* error_at = nullptr;  // where the offending field's tag starts
   std::string reason;
 
   bool fail(const uint8_t* at, std::string why) {
@@ -157,91 +182,131 @@ struct Walk {
     return false;
   }
 
-  // A message's fields, up to `end` (or, inside a group, up to the matching end-group tag).
-  // `depth` is the message's own nesting level (the root is 0).
-  bool message(const Schema* s, const uint8_t*& p, const uint8_t* end, int depth, uint32_t group_number = 0) {
+  // A message's fields from `p` to `end`. `depth` is the message's own nesting level (the root is 0).
+  // The hot loop of every receiver: one-byte tags and lengths are read without a call.
+  bool message(const Schema* s, const uint8_t* p, const uint8_t* end, int depth) {
+    const Rule* rules = s ? s->by_number.data() : nullptr;
+    const uint32_t rule_count = s ? static_cast<uint32_t>(s->by_number.size()) : 0;
+    while (p < end) {
+      const uint8_t* field_start = p;
+      uint32_t tag = *p;
+      if (tag < 0x80) {
+        ++p;
+      } else {
+        uint64_t tag64;
+        if (!read_varint(p, end, 5, tag64)) return fail(field_start, "malformed field tag");
+        tag = static_cast<uint32_t>(tag64);
+      }
+      const uint32_t number = tag >> 3;
+      const auto wt = static_cast<WireType>(tag & 7);
+      if (number == 0) return fail(field_start, "field number 0");
+      const Rule* r = number < rule_count ? &rules[number] : nullptr;
+      if (wt == kLen) {
+        uint64_t len;
+        if (p < end && *p < 0x80) {
+          len = *p++;
+        } else if (!read_varint(p, end, 5, len)) {
+          return fail(field_start, "malformed length");
+        }
+        if (len > static_cast<uint64_t>(end - p)) return fail(field_start, "length past the end of the data");
+        const uint8_t* body = p;
+        p += len;
+        if (r && !value(*r, field_start, body, p, depth)) return false;
+        continue;
+      }
+      switch (wt) {
+        case kVarint:
+          if (!skip_varint(p, end, 10)) return fail(field_start, "malformed varint");
+          break;
+        case kFixed64:
+          if (end - p < 8) return fail(field_start, "truncated fixed64");
+          p += 8;
+          break;
+        case kFixed32:
+          if (end - p < 4) return fail(field_start, "truncated fixed32");
+          p += 4;
+          break;
+        case kStartGroup:
+          // Only unknown fields can be groups here (OTLP has none); protobuf keeps them, a nesting level each.
+          if (!group(field_start, p, end, depth + 1, number)) return false;
+          break;
+        case kEndGroup: return fail(field_start, "unexpected end-group tag");
+        default:
+          return fail(field_start, std::string("invalid wire type ").append(std::to_string(static_cast<int>(wt))));
+      }
+    }
+    return true;
+  }
+
+  // A length-delimited value of a known field.
+  bool value(const Rule& r, const uint8_t* field_start, const uint8_t* body, const uint8_t* body_end, int depth) {
+    const auto len = static_cast<size_t>(body_end - body);
+    switch (r.kind) {
+      case Kind::kMessage:
+        if (depth + 1 > kMaxDepth) return fail(field_start, "nested too deeply");
+        items += r.counted;
+        return message(r.message, body, body_end, depth + 1);
+      case Kind::kString:
+        if (!valid_utf8(body, len)) return fail(field_start, "invalid UTF-8");
+        return true;
+      case Kind::kBytes:
+        if (r.id_len != 0 && len != 0 && len != r.id_len && check_ids)
+          return fail(field_start, std::to_string(len).append(" bytes, expected ").append(std::to_string(r.id_len)));
+        return true;
+      case Kind::kVarint:
+        if (!r.repeated) return true;  // a mismatched wire type: protobuf keeps it as an unknown field
+        for (const uint8_t* q = body; q < body_end;)
+          if (!skip_varint(q, body_end, 10)) return fail(field_start, "malformed packed varint");
+        return true;
+      case Kind::kFixed64:
+      case Kind::kFixed32:
+        if (r.repeated && len % (r.kind == Kind::kFixed64 ? 8 : 4) != 0)
+          return fail(field_start, "packed field of a partial element");
+        return true;
+      case Kind::kUnknown: return true;
+    }
+    return true;
+  }
+
+  // An unknown group's fields up to its end-group tag (which must carry the group's field number).
+  bool group(const uint8_t* group_start, const uint8_t*& p, const uint8_t* end, int depth, uint32_t group_number) {
+    if (depth > kMaxDepth) return fail(group_start, "nested too deeply");
     while (p < end) {
       const uint8_t* field_start = p;
       uint64_t tag64;
       if (!read_varint(p, end, 5, tag64)) return fail(field_start, "malformed field tag");
       const auto tag = static_cast<uint32_t>(tag64);
       const uint32_t number = tag >> 3;
-      const auto wt = static_cast<WireType>(tag & 7);
       if (number == 0) return fail(field_start, "field number 0");
-      if (wt == kEndGroup) {
-        if (group_number != 0 && number == group_number) return true;
-        return fail(field_start, "unexpected end-group tag");
-      }
-      const Rule* r = s ? s->rule(number) : nullptr;
-      if (!field(r, number, wt, field_start, p, end, depth)) return false;
-    }
-    if (group_number != 0) return fail(p, "group without an end-group tag");
-    return true;
-  }
-
-  bool field(const Rule* r, uint32_t number, WireType wt, const uint8_t* field_start, const uint8_t*& p,
-             const uint8_t* end, int depth) {
-    switch (wt) {
-      case kVarint: {
-        uint64_t v;
-        if (!read_varint(p, end, 10, v)) return fail(field_start, "malformed varint");
-        return true;
-      }
-      case kFixed64:
-        if (end - p < 8) return fail(field_start, "truncated fixed64");
-        p += 8;
-        return true;
-      case kFixed32:
-        if (end - p < 4) return fail(field_start, "truncated fixed32");
-        p += 4;
-        return true;
-      case kStartGroup: {
-        // Only unknown fields can be groups here (OTLP has none); protobuf keeps them, with a nesting level.
-        if (depth + 1 > kMaxDepth) return fail(field_start, "nested too deeply");
-        return message(nullptr, p, end, depth + 1, number);
-      }
-      case kLen: {
-        uint64_t len;
-        if (!read_varint(p, end, 5, len)) return fail(field_start, "malformed length");
-        if (len > static_cast<uint64_t>(end - p)) return fail(field_start, "length past the end of the data");
-        const uint8_t* body = p;
-        const uint8_t* body_end = p + len;
-        p = body_end;
-        if (!r) return true;
-        switch (r->kind) {
-          case Kind::kMessage: {
-            if (depth + 1 > kMaxDepth) return fail(field_start, "nested too deeply");
-            if (r->counted) ++items;
-            const uint8_t* q = body;
-            return message(r->message, q, body_end, depth + 1);
-          }
-          case Kind::kString:
-            if (!simdjson::validate_utf8(reinterpret_cast<const char*>(body), len))
-              return fail(field_start, "invalid UTF-8");
-            return true;
-          case Kind::kBytes:
-            if (check_ids && r->id_len != 0 && len != 0 && len != r->id_len)
-              return fail(field_start, std::to_string(len).append(" bytes, expected ").append(std::to_string(r->id_len)));
-            return true;
-          case Kind::kVarint:
-            if (!r->repeated) return true;  // a mismatched wire type: protobuf keeps it as an unknown field
-            for (const uint8_t* q = body; q < body_end;) {
-              uint64_t v;
-              if (!read_varint(q, body_end, 10, v)) return fail(field_start, "malformed packed varint");
-            }
-            return true;
-          case Kind::kFixed64:
-          case Kind::kFixed32:
-            if (r->repeated && len % (r->kind == Kind::kFixed64 ? 8 : 4) != 0)
-              return fail(field_start, "packed field of a partial element");
-            return true;
-          case Kind::kUnknown: return true;
+      switch (static_cast<WireType>(tag & 7)) {
+        case kVarint:
+          if (!skip_varint(p, end, 10)) return fail(field_start, "malformed varint");
+          break;
+        case kFixed64:
+          if (end - p < 8) return fail(field_start, "truncated fixed64");
+          p += 8;
+          break;
+        case kFixed32:
+          if (end - p < 4) return fail(field_start, "truncated fixed32");
+          p += 4;
+          break;
+        case kLen: {
+          uint64_t len;
+          if (!read_varint(p, end, 5, len)) return fail(field_start, "malformed length");
+          if (len > static_cast<uint64_t>(end - p)) return fail(field_start, "length past the end of the data");
+          p += len;
+          break;
         }
-        return true;
+        case kStartGroup:
+          if (!group(field_start, p, end, depth + 1, number)) return false;
+          break;
+        case kEndGroup:
+          if (number == group_number) return true;
+          return fail(field_start, "end-group tag of another group");
+        default: return fail(field_start, "invalid wire type");
       }
-      case kEndGroup: break;  // handled by the caller
     }
-    return fail(field_start, std::string("invalid wire type ").append(std::to_string(static_cast<int>(wt))));
+    return fail(group_start, "group without an end-group tag");
   }
 };
 
@@ -321,9 +386,8 @@ CheckResult check(const Descriptor* root, std::string_view bytes, bool check_ids
   const auto* end = begin + bytes.size();
   Walk w;
   w.check_ids = check_ids;
-  const uint8_t* p = begin;
   CheckResult result;
-  if (w.message(&schema, p, end, 0)) {
+  if (w.message(&schema, begin, end, 0)) {
     result.ok = true;
     result.items = w.items;
     return result;

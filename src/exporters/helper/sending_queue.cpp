@@ -1,4 +1,6 @@
-// The sending queue: a mutex-guarded deque, workers that sleep on a condition variable.
+// The sending queue: a mutex-guarded deque, workers that sleep on a condition variable. Workers are started on
+// demand, up to num_consumers: one whenever more requests wait than workers are idle. An exporter at a low rate
+// thus keeps one or two threads, not num_consumers, and an unused signal's queue none.
 #include "exporters/helper/sending_queue.h"
 
 namespace otlpd::exporter_helper {
@@ -13,8 +15,15 @@ SendingQueue::~SendingQueue() { join(std::chrono::steady_clock::now()); }
 
 void SendingQueue::start() {
   std::lock_guard lock(mu_);
-  if (!workers_.empty() || closed_) return;
-  for (int i = 0; i < options_.num_consumers; ++i) workers_.emplace_back([this] { work(); });
+  if (started_ || closed_) return;
+  started_ = true;
+  while (queue_.size() > idle_ + starting_ && static_cast<int>(workers_.size()) < options_.num_consumers)
+    add_worker();
+}
+
+void SendingQueue::add_worker() {
+  ++starting_;
+  workers_.emplace_back([this] { work(); });
 }
 
 size_t SendingQueue::cost(const QueuedRequest& r) const {
@@ -29,6 +38,11 @@ bool SendingQueue::offer(QueuedRequestPtr request) {
     used_ += c;
     queue_.push_back(std::move(request));
     if (options_.size_gauge) options_.size_gauge->set(static_cast<int64_t>(used_));
+    if (started_ && queue_.size() > idle_ + starting_ &&
+        static_cast<int>(workers_.size()) < options_.num_consumers) {
+      add_worker();
+      return true;
+    }
   }
   cv_.notify_one();
   return true;
@@ -71,9 +85,12 @@ size_t SendingQueue::size() const {
 
 void SendingQueue::work() {
   std::unique_lock lock(mu_);
+  --starting_;
   while (true) {
     // Wakes on a new request or on close; past the drain deadline what is left stays for join() to count.
+    ++idle_;
     cv_.wait(lock, [&] { return closed_ || !queue_.empty(); });
+    --idle_;
     if (closed_ && (queue_.empty() || std::chrono::steady_clock::now() >= drain_deadline_)) return;
     if (queue_.empty()) continue;
     QueuedRequestPtr r = std::move(queue_.front());

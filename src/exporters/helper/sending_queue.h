@@ -1,4 +1,4 @@
-// A bounded in-memory queue of export requests drained by a fixed number of worker threads.
+// A bounded in-memory queue of export requests drained by up to num_consumers worker threads, started on demand.
 #pragma once
 
 #include <condition_variable>
@@ -44,7 +44,7 @@ class SendingQueue {
   SendingQueue(const SendingQueue&) = delete;
   SendingQueue& operator=(const SendingQueue&) = delete;
 
-  // Starts the workers.
+  // Lets workers run; they are started as requests arrive.
   void start();
   // Takes the request unless the queue is closed or it does not fit; on false the caller keeps nothing.
   bool offer(QueuedRequestPtr request);
@@ -58,6 +58,7 @@ class SendingQueue {
 
  private:
   size_t cost(const QueuedRequest& r) const;
+  void add_worker();  // under mu_
   void work();
 
   Options options_;
@@ -67,6 +68,9 @@ class SendingQueue {
   std::deque<QueuedRequestPtr> queue_;
   size_t used_ = 0;
   bool closed_ = false;
+  bool started_ = false;
+  size_t idle_ = 0;      // workers waiting for a request
+  size_t starting_ = 0;  // workers started that have not yet looked at the queue
   Deadline drain_deadline_ = Deadline::max();
   std::vector<std::thread> workers_;
 };

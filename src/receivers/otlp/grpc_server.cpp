@@ -182,6 +182,8 @@ void GrpcServer::start(const ServerAuthenticator* authenticator) {
   builder.AddListeningPort(endpoint, creds, &port_);
   // gRPC enables SO_REUSEPORT by default, which lets a second daemon silently share the port.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  if (getenv("X_BDP")) builder.AddChannelArgument(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  if (getenv("X_FRAME")) builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_FRAME_SIZE, atoi(getenv("X_FRAME")));
   builder.SetMaxReceiveMessageSize(static_cast<int>(im.config.max_recv_msg_size_mib * 1024 * 1024));
   if (im.config.max_concurrent_streams > 0)
     builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, static_cast<int>(im.config.max_concurrent_streams));

@@ -4,6 +4,8 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <set>
+#include <thread>
 
 #include "core/telemetry.h"
 #include "exporters/helper/queued_exporter.h"
@@ -39,6 +41,7 @@ class ScriptedSender final : public BatchSender<TraceBatch> {
     bool hold = false;
     std::vector<SendOutcome> script;  // answers in order; ok once exhausted
     std::vector<Clock::time_point> calls;
+    std::set<std::thread::id> threads;  // the workers that called send()
     size_t items_ok = 0;
     bool cancelled = false;
   };
@@ -47,6 +50,7 @@ class ScriptedSender final : public BatchSender<TraceBatch> {
   SendOutcome send(const TraceBatch& b, Deadline) override {
     std::unique_lock lock(s_->mu);
     s_->calls.push_back(Clock::now());
+    s_->threads.insert(std::this_thread::get_id());
     s_->cv.notify_all();
     s_->cv.wait(lock, [&] { return !s_->hold || s_->cancelled; });
     if (s_->cancelled) return SendOutcome::retryable("cancelled");
@@ -96,6 +100,10 @@ struct Harness {
   size_t calls() {
     std::lock_guard lock(shared->mu);
     return shared->calls.size();
+  }
+  size_t threads() {
+    std::lock_guard lock(shared->mu);
+    return shared->threads.size();
   }
   size_t items_ok() {
     std::lock_guard lock(shared->mu);
@@ -183,6 +191,27 @@ TEST_CASE("a full queue answers retryable and counts enqueue_failed", "[exporter
   h.release();
   REQUIRE(test::wait_until([&] { return h.counter("otelcol_exporter_sent_spans") == 9; }, 5s));
   CHECK(h.items_ok() == 9);
+}
+
+TEST_CASE("queue workers start on demand, up to num_consumers", "[exporters]") {
+  auto s = fast_settings();
+  s.queue.num_consumers = 4;
+  s.queue.queue_size = 100;
+  Harness h("test/elastic", s);
+  // One request at a time: one worker serves them all.
+  for (int i = 1; i <= 5; ++i) {
+    REQUIRE(h.consume(1).is_ok());
+    REQUIRE(test::wait_until([&] { return h.items_ok() == static_cast<size_t>(i); }, 5s));
+  }
+  CHECK(h.threads() == 1);
+  // Requests that wait bring more workers, never more than num_consumers.
+  h.hold();
+  for (int i = 0; i < 10; ++i) REQUIRE(h.consume(1).is_ok());
+  REQUIRE(test::wait_until([&] { return h.calls() == 5 + 4; }, 5s));
+  CHECK(h.threads() == 4);
+  h.release();
+  REQUIRE(test::wait_until([&] { return h.items_ok() == 15; }, 5s));
+  CHECK(h.threads() == 4);
 }
 
 TEST_CASE("the items sizer bounds the queue by spans", "[exporters]") {
