@@ -153,6 +153,21 @@ TEST_CASE("otlphttp delivers every field with proto and with json encoding", "[e
   }
 }
 
+TEST_CASE("libcurl is loaded only by a daemon with an otlphttp exporter", "[exporters][integration]") {
+  auto maps_mention_libcurl = [](pid_t pid) {
+    return test::read_file("/proc/" + std::to_string(pid) + "/maps").find("libcurl") != std::string::npos;
+  };
+  FakeOtlpGrpcServer grpc_backend;
+  Daemon without(daemon_config(otlp_exporter("otlp", grpc_backend.endpoint()), "otlp"));
+  CHECK_FALSE(maps_mention_libcurl(without.pid()));
+
+  FakeOtlpHttpServer http_backend;
+  Daemon with(daemon_config(otlphttp_exporter("otlphttp", http_backend.url()), "otlphttp"));
+  CHECK(maps_mention_libcurl(with.pid()));
+  auto sent = send_all(with.endpoint("otlp", "grpc"), 2, 10);
+  expect_received(http_backend, sent, 20);
+}
+
 TEST_CASE("a backend that is down for 20 seconds gets every span once it recovers, without duplicates",
           "[exporters][integration]") {
   FakeOtlpGrpcServer grpc_backend;

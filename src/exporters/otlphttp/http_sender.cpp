@@ -1,6 +1,5 @@
-// OTLP/HTTP senders on libcurl: a pool of easy handles (each keeps its connection alive between requests),
+// OTLP/HTTP senders on libcurl (loaded at run time, see libcurl.h): a pool of easy handles (each keeps its connection alive between requests),
 // bodies in protobuf or OTLP/JSON, compressed with gzip or zstd.
-#include <curl/curl.h>
 #include <spdlog/spdlog.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -15,6 +14,7 @@
 #include "codec/otlp_json.h"
 #include "exporters/helper/partial_success.h"
 #include "exporters/otlphttp/config.h"
+#include "exporters/otlphttp/libcurl.h"
 #include "google/rpc/status.pb.h"
 
 namespace otlpd::otlphttp_exporter {
@@ -26,21 +26,18 @@ using exporter_helper::SendOutcome;
 constexpr size_t kMaxResponseBody = 1024 * 1024;  // a backend's answer beyond this is cut off
 
 struct CurlDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
+  void operator()(CURL* c) const { libcurl().easy_cleanup(c); }
 };
 using CurlPtr = std::unique_ptr<CURL, CurlDeleter>;
 struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+  void operator()(curl_slist* l) const { libcurl().slist_free_all(l); }
 };
 using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
 
 // Idle easy handles, reused so that connections (and TLS sessions) survive between requests.
 class CurlPool {
  public:
-  CurlPool() {
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-  }
+  CurlPool() { libcurl(); }  // loads the library (or throws) when the exporter is created
   CurlPtr acquire() {
     {
       std::lock_guard lock(mu_);
@@ -50,7 +47,7 @@ class CurlPool {
         return h;
       }
     }
-    CurlPtr h(curl_easy_init());
+    CurlPtr h(libcurl().easy_init());
     if (!h) throw std::runtime_error("curl_easy_init failed");
     return h;
   }
@@ -100,7 +97,7 @@ std::chrono::milliseconds parse_retry_after(std::string_view v) {
   if (ec == std::errc() && p == v.data() + v.size())
     return std::chrono::seconds(std::clamp<int64_t>(secs, 0, 86400));
   std::string date(v);
-  time_t when = curl_getdate(date.c_str(), nullptr);
+  time_t when = libcurl().getdate(date.c_str(), nullptr);
   if (when < 0) return std::chrono::milliseconds(0);
   return std::chrono::seconds(std::clamp<int64_t>(when - std::time(nullptr), 0, 86400));
 }
@@ -173,6 +170,7 @@ class HttpSender final : public exporter_helper::BatchSender<B> {
 
   SendOutcome send(const B& batch, Deadline deadline) override {
     if (cancelled_.load()) return SendOutcome::retryable("exporter is shutting down");
+    const LibCurl& curl = libcurl();
     std::string body = encode(batch);
     if (cfg_.compression == "gzip")
       body = gzip(body);
@@ -181,7 +179,7 @@ class HttpSender final : public exporter_helper::BatchSender<B> {
 
     SlistPtr headers;
     for (const auto& h : header_lines_) {
-      curl_slist* next = curl_slist_append(headers.get(), h.c_str());
+      curl_slist* next = curl.slist_append(headers.get(), h.c_str());
       if (!next) return SendOutcome::retryable("out of memory building headers");
       (void)headers.release();
       headers.reset(next);
@@ -193,45 +191,45 @@ class HttpSender final : public exporter_helper::BatchSender<B> {
 
     CurlPtr h = pool_->acquire();
     CURL* c = h.get();
-    curl_easy_reset(c);  // keeps live connections
+    curl.easy_reset(c);  // keeps live connections
     Response resp;
-    curl_easy_setopt(c, CURLOPT_URL, url_.c_str());
-    curl_easy_setopt(c, CURLOPT_POST, 1L);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "otlpd/" OTLPD_VERSION);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &resp);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &resp);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    curl.easy_setopt(c, CURLOPT_URL, url_.c_str());
+    curl.easy_setopt(c, CURLOPT_POST, 1L);
+    curl.easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
+    curl.easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    curl.easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+    curl.easy_setopt(c, CURLOPT_USERAGENT, "otlpd/" OTLPD_VERSION);
+    curl.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl.easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+    curl.easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl.easy_setopt(c, CURLOPT_WRITEDATA, &resp);
+    curl.easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl.easy_setopt(c, CURLOPT_HEADERDATA, &resp);
+    curl.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
     // Lets cancel() abort a transfer in progress.
-    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-    curl_easy_setopt(c, CURLOPT_XFERINFODATA, &cancelled_);
-    if (!cfg_.proxy_url.empty()) curl_easy_setopt(c, CURLOPT_PROXY, cfg_.proxy_url.c_str());
+    curl.easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    curl.easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl.easy_setopt(c, CURLOPT_XFERINFODATA, &cancelled_);
+    if (!cfg_.proxy_url.empty()) curl.easy_setopt(c, CURLOPT_PROXY, cfg_.proxy_url.c_str());
     const auto& tls = cfg_.tls;
-    if (!tls.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, tls.ca_file.c_str());
-    if (!tls.cert_file.empty()) curl_easy_setopt(c, CURLOPT_SSLCERT, tls.cert_file.c_str());
-    if (!tls.key_file.empty()) curl_easy_setopt(c, CURLOPT_SSLKEY, tls.key_file.c_str());
+    if (!tls.ca_file.empty()) curl.easy_setopt(c, CURLOPT_CAINFO, tls.ca_file.c_str());
+    if (!tls.cert_file.empty()) curl.easy_setopt(c, CURLOPT_SSLCERT, tls.cert_file.c_str());
+    if (!tls.key_file.empty()) curl.easy_setopt(c, CURLOPT_SSLKEY, tls.key_file.c_str());
     if (tls.insecure_skip_verify) {
-      curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
-      curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+      curl.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+      curl.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
     }
 
-    CURLcode rc = curl_easy_perform(c);
+    CURLcode rc = curl.easy_perform(c);
     long code = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, nullptr);  // `headers` dies with this call
+    curl.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+    curl.easy_setopt(c, CURLOPT_HTTPHEADER, nullptr);  // `headers` dies with this call
     pool_->release(std::move(h));
 
     if (rc != CURLE_OK) {
-      std::string msg = "POST " + url_ + ": " + curl_easy_strerror(rc);
+      std::string msg = "POST " + url_ + ": " + curl.easy_strerror(rc);
       if (rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL) return SendOutcome::permanent(msg);
       return SendOutcome::retryable(msg);
     }
