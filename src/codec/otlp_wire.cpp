@@ -37,10 +37,12 @@ struct Rule {
 
 struct Schema {
   std::vector<Rule> by_number;  // index = field number; kUnknown where the message has no such field
+  const Rule* rules = nullptr;  // by_number.data(), and its size: read in the hot loop
+  uint32_t count = 0;
 
   const Rule* rule(uint32_t number) const {
-    if (number >= by_number.size()) return nullptr;
-    const Rule& r = by_number[number];
+    if (number >= count) return nullptr;
+    const Rule& r = rules[number];
     return r.kind == Kind::kUnknown ? nullptr : &r;
   }
 };
@@ -119,6 +121,8 @@ class Schemas {
       if (r.kind == Kind::kMessage) r.message = &build(fd->message_type());
       s.by_number[static_cast<size_t>(fd->number())] = r;
     }
+    s.rules = s.by_number.data();
+    s.count = static_cast<uint32_t>(s.by_number.size());
     return s;
   }
 
@@ -150,14 +154,27 @@ bool read_varint(const uint8_t*& p, const uint8_t* end, size_t max_bytes, uint64
 // UTF-8 validity. OTLP strings are short and mostly ASCII, which is checked 8 bytes at a time; anything else
 // goes to simdjson's validator (whose per-call dispatch costs more than a short ASCII string).
 inline bool valid_utf8(const uint8_t* p, size_t n) {
+  // OR all bytes together with few branches: whole words, then the last (overlapping) word or, below 8 bytes,
+  // two overlapping halves.
   uint64_t acc = 0;
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t w;
-    std::memcpy(&w, p + i, 8);
-    acc |= w;
+  if (n >= 8) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      acc |= w;
+    }
+    uint64_t last;
+    std::memcpy(&last, p + n - 8, 8);
+    acc |= last;
+  } else if (n >= 4) {
+    uint32_t a, b;
+    std::memcpy(&a, p, 4);
+    std::memcpy(&b, p + n - 4, 4);
+    acc = a | b;
+  } else if (n > 0) {
+    acc = p[0] | p[n / 2] | p[n - 1];
   }
-  for (; i < n; ++i) acc |= p[i];
   if ((acc & 0x8080808080808080ULL) == 0) return true;
   return simdjson::validate_utf8(reinterpret_cast<const char*>(p), n);
 }
@@ -182,12 +199,24 @@ struct Walk {
     return false;
   }
 
-  // A message's fields from `p` to `end`. `depth` is the message's own nesting level (the root is 0).
-  // The hot loop of every receiver: one-byte tags and lengths are read without a call.
+  // A message's fields from `p` to `end`; `depth` is its nesting level (the root is 0). The hot loop of every
+  // receiver: nested messages are entered and left on an explicit stack rather than by recursion, and one-byte
+  // tags and lengths are read without a call.
   bool message(const Schema* s, const uint8_t* p, const uint8_t* end, int depth) {
-    const Rule* rules = s ? s->by_number.data() : nullptr;
-    const uint32_t rule_count = s ? static_cast<uint32_t>(s->by_number.size()) : 0;
-    while (p < end) {
+    struct Frame {
+      const Schema* schema;
+      const uint8_t* end;
+    };
+    Frame stack[kMaxDepth + 1];
+    const int base = depth;
+    for (;;) {
+      if (p >= end) {
+        if (depth == base) return true;
+        --depth;
+        s = stack[depth - base].schema;
+        end = stack[depth - base].end;
+        continue;
+      }
       const uint8_t* field_start = p;
       uint32_t tag = *p;
       if (tag < 0x80) {
@@ -200,7 +229,7 @@ struct Walk {
       const uint32_t number = tag >> 3;
       const auto wt = static_cast<WireType>(tag & 7);
       if (number == 0) return fail(field_start, "field number 0");
-      const Rule* r = number < rule_count ? &rules[number] : nullptr;
+      const Rule* r = s && number < s->count ? &s->rules[number] : nullptr;
       if (wt == kLen) {
         uint64_t len;
         if (p < end && *p < 0x80) {
@@ -211,7 +240,18 @@ struct Walk {
         if (len > static_cast<uint64_t>(end - p)) return fail(field_start, "length past the end of the data");
         const uint8_t* body = p;
         p += len;
-        if (r && !value(*r, field_start, body, p, depth)) return false;
+        if (!r) continue;
+        if (r->kind == Kind::kMessage) {
+          if (depth + 1 > kMaxDepth) return fail(field_start, "nested too deeply");
+          items += r->counted;
+          stack[depth - base] = Frame{s, end};
+          ++depth;
+          s = r->message;
+          end = p;
+          p = body;
+          continue;
+        }
+        if (!value(*r, field_start, body, p)) return false;
         continue;
       }
       switch (wt) {
@@ -228,85 +268,88 @@ struct Walk {
           break;
         case kStartGroup:
           // Only unknown fields can be groups here (OTLP has none); protobuf keeps them, a nesting level each.
-          if (!group(field_start, p, end, depth + 1, number)) return false;
+          p = group(field_start, p, end, depth + 1, number);
+          if (!p) return false;
           break;
         case kEndGroup: return fail(field_start, "unexpected end-group tag");
         default:
           return fail(field_start, std::string("invalid wire type ").append(std::to_string(static_cast<int>(wt))));
       }
     }
-    return true;
   }
 
-  // A length-delimited value of a known field.
-  bool value(const Rule& r, const uint8_t* field_start, const uint8_t* body, const uint8_t* body_end, int depth) {
+  // A length-delimited value of a known field that is not a message. Strings first: the most frequent.
+  [[gnu::always_inline]] bool value(const Rule& r, const uint8_t* field_start, const uint8_t* body,
+                                    const uint8_t* body_end) {
     const auto len = static_cast<size_t>(body_end - body);
-    switch (r.kind) {
-      case Kind::kMessage:
-        if (depth + 1 > kMaxDepth) return fail(field_start, "nested too deeply");
-        items += r.counted;
-        return message(r.message, body, body_end, depth + 1);
-      case Kind::kString:
-        if (!valid_utf8(body, len)) return fail(field_start, "invalid UTF-8");
+    if (r.kind == Kind::kString) {
+      if (valid_utf8(body, len)) [[likely]]
         return true;
-      case Kind::kBytes:
-        if (r.id_len != 0 && len != 0 && len != r.id_len && check_ids)
-          return fail(field_start, std::to_string(len).append(" bytes, expected ").append(std::to_string(r.id_len)));
-        return true;
-      case Kind::kVarint:
-        if (!r.repeated) return true;  // a mismatched wire type: protobuf keeps it as an unknown field
-        for (const uint8_t* q = body; q < body_end;)
-          if (!skip_varint(q, body_end, 10)) return fail(field_start, "malformed packed varint");
-        return true;
-      case Kind::kFixed64:
-      case Kind::kFixed32:
-        if (r.repeated && len % (r.kind == Kind::kFixed64 ? 8 : 4) != 0)
-          return fail(field_start, "packed field of a partial element");
-        return true;
-      case Kind::kUnknown: return true;
+      return fail(field_start, "invalid UTF-8");
     }
+    if (r.kind == Kind::kBytes) {
+      if (r.id_len != 0 && len != 0 && len != r.id_len && check_ids)
+        return fail(field_start, std::to_string(len).append(" bytes, expected ").append(std::to_string(r.id_len)));
+      return true;
+    }
+    if (!r.repeated) return true;  // a scalar with a mismatched wire type: protobuf keeps it as unknown
+    if (r.kind == Kind::kVarint) {
+      for (const uint8_t* q = body; q < body_end;)
+        if (!skip_varint(q, body_end, 10)) return fail(field_start, "malformed packed varint");
+      return true;
+    }
+    if ((r.kind == Kind::kFixed64 && len % 8 != 0) || (r.kind == Kind::kFixed32 && len % 4 != 0))
+      return fail(field_start, "packed field of a partial element");
     return true;
   }
 
-  // An unknown group's fields up to its end-group tag (which must carry the group's field number).
-  bool group(const uint8_t* group_start, const uint8_t*& p, const uint8_t* end, int depth, uint32_t group_number) {
-    if (depth > kMaxDepth) return fail(group_start, "nested too deeply");
+  // An unknown group's fields up to its end-group tag (which must carry the group's field number). Returns where
+  // the group ends, or null on failure. (`p` goes by value so that the hot loop keeps its own in a register.)
+  const uint8_t* group(const uint8_t* group_start, const uint8_t* p, const uint8_t* end, int depth,
+                       uint32_t group_number) {
+    if (depth > kMaxDepth) return fail_null(group_start, "nested too deeply");
     while (p < end) {
       const uint8_t* field_start = p;
       uint64_t tag64;
-      if (!read_varint(p, end, 5, tag64)) return fail(field_start, "malformed field tag");
+      if (!read_varint(p, end, 5, tag64)) return fail_null(field_start, "malformed field tag");
       const auto tag = static_cast<uint32_t>(tag64);
       const uint32_t number = tag >> 3;
-      if (number == 0) return fail(field_start, "field number 0");
+      if (number == 0) return fail_null(field_start, "field number 0");
       switch (static_cast<WireType>(tag & 7)) {
         case kVarint:
-          if (!skip_varint(p, end, 10)) return fail(field_start, "malformed varint");
+          if (!skip_varint(p, end, 10)) return fail_null(field_start, "malformed varint");
           break;
         case kFixed64:
-          if (end - p < 8) return fail(field_start, "truncated fixed64");
+          if (end - p < 8) return fail_null(field_start, "truncated fixed64");
           p += 8;
           break;
         case kFixed32:
-          if (end - p < 4) return fail(field_start, "truncated fixed32");
+          if (end - p < 4) return fail_null(field_start, "truncated fixed32");
           p += 4;
           break;
         case kLen: {
           uint64_t len;
-          if (!read_varint(p, end, 5, len)) return fail(field_start, "malformed length");
-          if (len > static_cast<uint64_t>(end - p)) return fail(field_start, "length past the end of the data");
+          if (!read_varint(p, end, 5, len)) return fail_null(field_start, "malformed length");
+          if (len > static_cast<uint64_t>(end - p)) return fail_null(field_start, "length past the end of the data");
           p += len;
           break;
         }
         case kStartGroup:
-          if (!group(field_start, p, end, depth + 1, number)) return false;
+          p = group(field_start, p, end, depth + 1, number);
+          if (!p) return nullptr;
           break;
         case kEndGroup:
-          if (number == group_number) return true;
-          return fail(field_start, "end-group tag of another group");
-        default: return fail(field_start, "invalid wire type");
+          if (number == group_number) return p;
+          return fail_null(field_start, "end-group tag of another group");
+        default: return fail_null(field_start, "invalid wire type");
       }
     }
-    return fail(group_start, "group without an end-group tag");
+    return fail_null(group_start, "group without an end-group tag");
+  }
+
+  const uint8_t* fail_null(const uint8_t* at, std::string why) {
+    fail(at, std::move(why));
+    return nullptr;
   }
 };
 
