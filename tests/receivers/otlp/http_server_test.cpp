@@ -57,6 +57,8 @@ TEST_CASE("http server: consumer status maps onto HTTP codes with Retry-After", 
     CHECK(r.body.empty());
     REQUIRE(traces.count() == 1);
     CHECK(traces.got[0].serialize() == body);
+    CHECK(traces.got[0].raw_parts().at(0).request == nullptr);  // checked on the wire, not decoded
+    CHECK(traces.got[0].item_count() == 2);
     CHECK(traces.got[0].context().client_address.starts_with("127.0.0.1:"));
     CHECK(traces.got[0].context().metadata.empty());  // include_metadata is off
   }
