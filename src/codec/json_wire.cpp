@@ -44,6 +44,34 @@ class WireOut {
     return s.fields.size() + static_cast<size_t>(f.oneof);
   }
 
+  // One value of `f` with its tag; a proto3 default value only with `keep_default`.
+  void write_string(const FieldSchema& f, std::string_view s, bool keep_default) {
+    if (s.empty() && !keep_default) return;
+    varint(f.tag);
+    varint(s.size());
+    out_.append(s);
+  }
+  // Hex ids or base64, decoded into place; returns what was wrong with the text.
+  std::string write_bytes(const FieldSchema& f, std::string_view text, bool keep_default) {
+    const size_t start = out_.size();
+    varint(f.tag);
+    const size_t len = open();
+    std::string err = f.kind == Kind::kHexId ? append_hex_decoded(text, f.hex_bytes, out_)
+                                             : append_base64_decoded(text, out_);
+    if (!err.empty()) return err;
+    if (out_.size() == len + 1 && !keep_default)
+      out_.resize(start);
+    else
+      close(len);
+    return {};
+  }
+  void write_scalar(const FieldSchema& f, const Scalar& x, bool keep_default) {
+    uint64_t b = bits(f, x);
+    if (b == 0 && !keep_default) return;  // protobuf leaves out zeros (-0.0 has bits: it is kept)
+    varint(f.tag);
+    put(f.encoding, b);
+  }
+
   // The value as the integer the wire format writes: a varint's value, or a fixed-width field's bits.
   static uint64_t bits(const FieldSchema& f, const Scalar& x) {
     switch (f.kind) {
@@ -202,35 +230,20 @@ class WireWriter : public JsonWalker, public WireOut {
       case Kind::kString: {
         std::string_view s;
         if (!string(v, s)) return false;
-        if (s.empty() && !keep_default) return true;
-        varint(f.tag);
-        varint(s.size());
-        out_.append(s);
+        write_string(f, s, keep_default);
         return true;
       }
       case Kind::kBytes:
       case Kind::kHexId: {
         std::string_view s;
         if (!string(v, s)) return false;
-        const size_t start = out_.size();
-        varint(f.tag);
-        const size_t len = open();
-        std::string err = f.kind == Kind::kHexId ? append_hex_decoded(s, f.hex_bytes, out_)
-                                                 : append_base64_decoded(s, out_);
-        if (!err.empty()) return fail(std::move(err));
-        if (out_.size() == len + 1 && !keep_default)
-          out_.resize(start);
-        else
-          close(len);
-        return true;
+        std::string err = write_bytes(f, s, keep_default);
+        return err.empty() || fail(std::move(err));
       }
       default: {
         Scalar x;
         if (!scalar(v, f, x)) return false;
-        uint64_t b = bits(f, x);
-        if (b == 0 && !keep_default) return true;  // protobuf leaves out zeros (-0.0 has bits: it is kept)
-        varint(f.tag);
-        put(f.encoding, b);
+        write_scalar(f, x, keep_default);
         return true;
       }
     }
@@ -323,35 +336,18 @@ class FastWriter : public WireOut {
       case Kind::kString: {
         std::string_view s;
         if (v.get_string().get(s)) return false;
-        if (s.empty() && !keep_default) return true;
-        varint(f.tag);
-        varint(s.size());
-        out_.append(s);
+        write_string(f, s, keep_default);
         return true;
       }
       case Kind::kBytes:
       case Kind::kHexId: {
         std::string_view s;
-        if (v.get_string().get(s)) return false;
-        const size_t start = out_.size();
-        varint(f.tag);
-        const size_t len = open();
-        std::string err = f.kind == Kind::kHexId ? append_hex_decoded(s, f.hex_bytes, out_)
-                                                 : append_base64_decoded(s, out_);
-        if (!err.empty()) return false;
-        if (out_.size() == len + 1 && !keep_default)
-          out_.resize(start);
-        else
-          close(len);
-        return true;
+        return !v.get_string().get(s) && write_bytes(f, s, keep_default).empty();
       }
       default: {
         Scalar x;
         if (!scalar(v, f, x)) return false;
-        uint64_t b = bits(f, x);
-        if (b == 0 && !keep_default) return true;
-        varint(f.tag);
-        put(f.encoding, b);
+        write_scalar(f, x, keep_default);
         return true;
       }
     }
