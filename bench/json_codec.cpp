@@ -1,5 +1,5 @@
-// Benchmark: OTLP/JSON decode and encode throughput of otlpd's codec against protobuf's util JSON, and the
-// binary path: the wire check (what the receivers do per request) against a full protobuf parse.
+// Benchmark: OTLP/JSON decode (into messages, and straight to protobuf wire bytes) and encode throughput of
+// otlpd's codec against protobuf's util JSON, and the binary path: the wire check against a full protobuf parse.
 #include <google/protobuf/arena.h>
 #include <google/protobuf/util/json_util.h>
 
