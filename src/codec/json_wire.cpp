@@ -51,15 +51,6 @@ class WireOut {
     varint(s.size());
     out_.append(s);
   }
-  // A nested message, whose fields `write()` writes.
-  template <typename Write>
-  bool write_message(const FieldSchema& f, Write&& write) {
-    varint(f.tag);
-    const size_t len = open();
-    if (!write()) return false;
-    close(len);
-    return true;
-  }
   // Hex ids or base64, decoded into place; returns what was wrong with the text.
   std::string write_bytes(const FieldSchema& f, std::string_view text, bool keep_default) {
     const size_t start = out_.size();
@@ -68,7 +59,10 @@ class WireOut {
     std::string err = f.kind == Kind::kHexId ? append_hex_decoded(text, f.hex_bytes, out_)
                                              : append_base64_decoded(text, out_);
     if (!err.empty()) return err;
-    close_or_drop(start, len, out_.size() == len + 1 && !keep_default);
+    if (out_.size() == len + 1 && !keep_default)
+      out_.resize(start);
+    else
+      close(len);
     return {};
   }
   void write_scalar(const FieldSchema& f, const Scalar& x, bool keep_default) {
@@ -134,13 +128,6 @@ class WireOut {
   size_t open() {
     out_.push_back(0);
     return out_.size() - 1;
-  }
-  // Ends the value whose tag begins at `start`, or takes it back when it is to be left out.
-  void close_or_drop(size_t start, size_t len, bool drop) {
-    if (drop)
-      out_.resize(start);
-    else
-      close(len);
   }
   void close(size_t at) {
     const size_t len = out_.size() - at - 1;
@@ -223,15 +210,23 @@ class WireWriter : public JsonWalker, public WireOut {
       put(f.encoding, bits(f, x));
       ++i;
     }
-    close_or_drop(start, len, i == 0);
+    if (i == 0)
+      out_.resize(start);
+    else
+      close(len);
     return true;
   }
 
   // Writes one value of `f` with its tag; a proto3 default value only with `keep_default`.
   bool value(dom::element v, const FieldSchema& f, bool keep_default, size_t depth) {
     switch (f.kind) {
-      case Kind::kMessage:
-        return write_message(f, [&] { return message(v, *f.message, depth); });
+      case Kind::kMessage: {
+        varint(f.tag);
+        const size_t len = open();
+        if (!message(v, *f.message, depth)) return false;
+        close(len);
+        return true;
+      }
       case Kind::kString: {
         std::string_view s;
         if (!string(v, s)) return false;
@@ -320,7 +315,10 @@ class FastWriter : public WireOut {
       ++n;
     }
     if (packed) {
-      close_or_drop(start, len, n == 0);
+      if (n == 0)
+        out_.resize(start);
+      else
+        close(len);
     }
     if (f.counted) items_ += n;
     return true;
@@ -328,8 +326,13 @@ class FastWriter : public WireOut {
 
   bool value(od::value v, const FieldSchema& f, bool keep_default, size_t depth) {
     switch (f.kind) {
-      case Kind::kMessage:
-        return write_message(f, [&] { return message(v, *f.message, depth); });
+      case Kind::kMessage: {
+        varint(f.tag);
+        const size_t len = open();
+        if (!message(v, *f.message, depth)) return false;
+        close(len);
+        return true;
+      }
       case Kind::kString: {
         std::string_view s;
         if (v.get_string().get(s)) return false;
