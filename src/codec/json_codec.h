@@ -16,4 +16,9 @@ bool is_generated(const google::protobuf::Message& msg);
 void encode_message(const google::protobuf::Message& msg, std::string& out);
 std::string decode_message(std::string_view json, google::protobuf::Message& msg, const DecodeLimits& limits);
 
+// decode_to_wire's fast path alone (simdjson On-Demand, the usual shapes of documents): false when it leaves
+// the document to the complete walk, which then decides. Exposed for tests.
+bool decode_to_wire_fast(std::string_view json, const google::protobuf::Descriptor* root, std::string& out,
+                         size_t& items, const DecodeLimits& limits);
+
 }  // namespace otlpd::otlp_json::detail

@@ -1,16 +1,11 @@
 // OTLP/JSON decoder: simdjson DOM (validated, depth-limited) walked into protobuf messages via field tables.
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
-#include <simdjson.h>
 
-#include <algorithm>
-#include <cmath>
 #include <limits>
-#include <vector>
 
 #include "codec/json_codec.h"
-#include "codec/json_schema.h"
-#include "codec/json_text.h"
+#include "codec/json_walk.h"
 #include "opentelemetry/proto/common/v1/common.pb.h"
 #include "opentelemetry/proto/trace/v1/trace.pb.h"
 
@@ -20,45 +15,13 @@ namespace {
 
 namespace common = opentelemetry::proto::common::v1;
 namespace trace = opentelemetry::proto::trace::v1;
-namespace dom = simdjson::dom;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
 
-// A parser keeps its buffers between documents (per thread). They take ~14 bytes per input byte, so
-// those grown for large documents are released after use.
-constexpr size_t kKeepParserCapacity = 2 * 1024 * 1024;
-// Upper bound of DecodeLimits::max_depth, whatever is configured (a few hundred bytes of stack per level).
-constexpr size_t kMaxSupportedDepth = 1000;
-
-const char* type_name(dom::element_type t) {
-  switch (t) {
-    case dom::element_type::ARRAY:
-      return "an array";
-    case dom::element_type::OBJECT:
-      return "an object";
-    case dom::element_type::INT64:
-    case dom::element_type::UINT64:
-    case dom::element_type::DOUBLE:
-      return "a number";
-    case dom::element_type::STRING:
-      return "a string";
-    case dom::element_type::BOOL:
-      return "a boolean";
-    case dom::element_type::NULL_VALUE:
-      return "null";
-  }
-  return "a value";
-}
-
-[[gnu::always_inline]] inline bool key_is(std::string_view key, std::string_view json_name,
-                                          std::string_view proto_name) {
-  return key == json_name || key == proto_name;
-}
-
-class Decoder {
+class Decoder : public JsonWalker {
  public:
-  Decoder(size_t max_depth, bool generated) : max_depth_(max_depth), generated_(generated) {}
+  Decoder(size_t max_depth, bool generated) : JsonWalker(max_depth), generated_(generated) {}
 
   bool message(dom::element el, Message& m, const MessageSchema& s, size_t depth) {
     if (generated_) {
@@ -80,52 +43,7 @@ class Decoder {
     return true;
   }
 
-  std::string error() const {
-    std::string path;
-    for (auto it = path_.rbegin(); it != path_.rend(); ++it) {
-      if (!path.empty()) path.push_back('.');
-      path.append(it->name);
-      if (it->index >= 0) {
-        path.push_back('[');
-        path += std::to_string(it->index);
-        path.push_back(']');
-      }
-    }
-    return path.empty() ? error_ : path + ": " + error_;
-  }
-
  private:
-  struct Segment {
-    std::string_view name;
-    long index;
-  };
-
-  bool fail(std::string msg) {
-    error_ = std::move(msg);
-    return false;
-  }
-  // Records one path segment while an error unwinds.
-  bool at(std::string_view name, long index = -1) {
-    path_.push_back({name, index});
-    return false;
-  }
-  bool type_error(const char* expected, dom::element el) {
-    return fail(std::string("expected ") + expected + ", got " + type_name(el.type()));
-  }
-
-  bool object(dom::element el, dom::object& obj, size_t depth) {
-    if (depth >= max_depth_) return fail("nesting deeper than the limit of " + std::to_string(max_depth_));
-    if (el.type() != dom::element_type::OBJECT) return type_error("an object", el);
-    obj = el.get_object().value_unsafe();
-    return true;
-  }
-  bool array(dom::element el, dom::array& arr, size_t depth) {
-    if (depth >= max_depth_) return fail("nesting deeper than the limit of " + std::to_string(max_depth_));
-    if (el.type() != dom::element_type::ARRAY) return type_error("an array", el);
-    arr = el.get_array().value_unsafe();
-    return true;
-  }
-
   // {"values": [...]} of an ArrayValue or KeyValueList: `add(element)` appends and parses one entry.
   template <typename Add>
   bool values_list(dom::element v, std::string_view name, size_t depth, Add&& add) {
@@ -234,151 +152,12 @@ class Decoder {
     return true;
   }
 
-  struct Scalar {
-    double d = 0;
-    int64_t i = 0;
-    uint64_t u = 0;
-    bool b = false;
-  };
-
-  bool scalar(dom::element v, const FieldSchema& f, Scalar& x) {
-    switch (f.kind) {
-      case Kind::kDouble:
-      case Kind::kFloat:
-        return number(v, x.d);
-      case Kind::kBool:
-        if (v.type() != dom::element_type::BOOL) return type_error("a boolean", v);
-        x.b = v.get_bool().value_unsafe();
-        return true;
-      case Kind::kInt64:
-        return int64(v, x.i);
-      case Kind::kUInt64:
-        return uint64(v, x.u);
-      case Kind::kInt32:
-        if (!int64(v, x.i)) return false;
-        if (x.i < std::numeric_limits<int32_t>::min() || x.i > std::numeric_limits<int32_t>::max())
-          return fail("integer out of range for a 32-bit field");
-        return true;
-      case Kind::kUInt32:
-        if (!uint64(v, x.u)) return false;
-        if (x.u > std::numeric_limits<uint32_t>::max())
-          return fail("integer out of range for a 32-bit field");
-        return true;
-      case Kind::kEnum:
-        return enum_value(v, f, x.i);
-      default:
-        return fail("internal: not a scalar field");
-    }
-  }
-
-  bool enum_value(dom::element v, const FieldSchema& f, int64_t& out) {
-    const auto* et = f.fd->enum_type();
-    if (v.type() == dom::element_type::STRING) {
-      std::string_view name = v.get_string().value_unsafe();
-      if (const auto* ev = et->FindValueByName(std::string(name))) {
-        out = ev->number();
-        return true;
-      }
-      if (parse_int64(name, out)) return check_enum_number(f, out);
-      return fail("unknown value \"" + std::string(name.substr(0, 64)) + "\" of enum " + et->name());
-    }
-    if (!int64(v, out)) return false;
-    return check_enum_number(f, out);
-  }
-
-  bool check_enum_number(const FieldSchema& f, int64_t n) {
-    if (n < std::numeric_limits<int32_t>::min() || n > std::numeric_limits<int32_t>::max())
-      return fail("enum value out of range");
-    // Open (proto3) enums keep unknown numbers; closed ones cannot hold them.
-    if (f.fd->file()->syntax() != google::protobuf::FileDescriptor::SYNTAX_PROTO3 &&
-        f.fd->enum_type()->FindValueByNumber(static_cast<int>(n)) == nullptr)
-      return fail("unknown value " + std::to_string(n) + " of enum " + f.fd->enum_type()->name());
-    return true;
-  }
-
-  bool string(dom::element v, std::string_view& s) {
-    if (v.type() != dom::element_type::STRING) return type_error("a string", v);
-    s = v.get_string().value_unsafe();
-    return true;
-  }
-
   bool bytes(dom::element v, const FieldSchema& f, std::string& out) {
     std::string_view s;
     if (!string(v, s)) return false;
     std::string err = f.kind == Kind::kHexId ? decode_hex(s, f.hex_bytes, out) : decode_base64(s, out);
     if (!err.empty()) return fail(std::move(err));
     return true;
-  }
-
-  bool int64(dom::element v, int64_t& out) {
-    switch (v.type()) {
-      case dom::element_type::INT64:
-        out = v.get_int64().value_unsafe();
-        return true;
-      case dom::element_type::UINT64:
-        return fail("integer out of range");
-      case dom::element_type::DOUBLE: {
-        double d = v.get_double().value_unsafe();
-        // 2^63 is exactly representable; anything at or above it does not fit.
-        if (d != std::trunc(d) || d < -9223372036854775808.0 || d >= 9223372036854775808.0)
-          return fail("expected an integer, got " + std::to_string(d));
-        out = static_cast<int64_t>(d);
-        return true;
-      }
-      case dom::element_type::STRING:
-        if (parse_int64(v.get_string().value_unsafe(), out)) return true;
-        return fail("expected an integer, got \"" + std::string(v.get_string().value_unsafe().substr(0, 64)) +
-                    "\"");
-      default:
-        return type_error("an integer", v);
-    }
-  }
-
-  bool uint64(dom::element v, uint64_t& out) {
-    switch (v.type()) {
-      case dom::element_type::INT64: {
-        int64_t i = v.get_int64().value_unsafe();
-        if (i < 0) return fail("expected a non-negative integer, got " + std::to_string(i));
-        out = static_cast<uint64_t>(i);
-        return true;
-      }
-      case dom::element_type::UINT64:
-        out = v.get_uint64().value_unsafe();
-        return true;
-      case dom::element_type::DOUBLE: {
-        double d = v.get_double().value_unsafe();
-        if (d != std::trunc(d) || d < 0 || d >= 18446744073709551616.0)
-          return fail("expected a non-negative integer, got " + std::to_string(d));
-        out = static_cast<uint64_t>(d);
-        return true;
-      }
-      case dom::element_type::STRING:
-        if (parse_uint64(v.get_string().value_unsafe(), out)) return true;
-        return fail("expected a non-negative integer, got \"" +
-                    std::string(v.get_string().value_unsafe().substr(0, 64)) + "\"");
-      default:
-        return type_error("an integer", v);
-    }
-  }
-
-  bool number(dom::element v, double& out) {
-    switch (v.type()) {
-      case dom::element_type::DOUBLE:
-        out = v.get_double().value_unsafe();
-        return true;
-      case dom::element_type::INT64:
-        out = static_cast<double>(v.get_int64().value_unsafe());
-        return true;
-      case dom::element_type::UINT64:
-        out = static_cast<double>(v.get_uint64().value_unsafe());
-        return true;
-      case dom::element_type::STRING:
-        if (parse_double(v.get_string().value_unsafe(), out)) return true;
-        return fail("expected a number, got \"" + std::string(v.get_string().value_unsafe().substr(0, 64)) +
-                    "\"");
-      default:
-        return type_error("a number", v);
-    }
   }
 
   // Fast paths for attributes: generated accessors instead of reflection.
@@ -652,39 +431,20 @@ class Decoder {
     return true;
   }
 
-  size_t max_depth_;
   bool generated_;
-  std::string error_;
-  std::vector<Segment> path_;
 };
 
 }  // namespace
 
 std::string decode_message(std::string_view json, Message& msg, const DecodeLimits& limits) {
   msg.Clear();
-  // The walk recurses once per level: cap the limit so that no configuration can exhaust a thread's stack.
-  const size_t max_depth = std::clamp<size_t>(limits.max_depth, 1, kMaxSupportedDepth);
-  thread_local dom::parser parser;
-  // simdjson enforces the nesting limit (iteratively) while building the DOM, before we recurse into it.
-  if (parser.max_depth() != max_depth || parser.capacity() < json.size()) {
-    if (parser.allocate(std::max(json.size(), parser.capacity()), max_depth) != simdjson::SUCCESS)
-      return "out of memory allocating the JSON parser";
-  }
+  Document doc(limits);
   dom::element root;
-  simdjson::error_code err = parser.parse(json.data(), json.size()).get(root);
-  std::string result;
-  if (err != simdjson::SUCCESS) {
-    size_t offset = 0;
-    std::string what;
-    if (locate_syntax_error(json, max_depth, offset, what))
-      result = "invalid JSON at offset " + std::to_string(offset) + ": " + what;
-    else
-      result = std::string("invalid JSON: ") + simdjson::error_message(err);
-  } else {
-    Decoder d(max_depth, is_generated(msg));
+  std::string result = doc.parse(json, root);
+  if (result.empty()) {
+    Decoder d(doc.max_depth(), is_generated(msg));
     if (!d.message(root, msg, schema_for(msg.GetDescriptor()), 0)) result = d.error();
   }
-  if (parser.capacity() > kKeepParserCapacity) parser = dom::parser{};
   if (!result.empty()) msg.Clear();
   return result;
 }

@@ -1,6 +1,8 @@
 // Builds the per-message field tables of the OTLP/JSON codec from protobuf descriptors.
 #include "codec/json_schema.h"
 
+#include "codec/otlp_wire.h"
+
 #include <algorithm>
 #include <memory>
 #include <mutex>
@@ -53,6 +55,40 @@ Kind kind_of(const FieldDescriptor* f, size_t& hex_bytes) {
   return Kind::kString;
 }
 
+WireEncoding encoding_of(const FieldDescriptor* f) {
+  switch (f->type()) {
+    case FieldDescriptor::TYPE_SINT32:
+    case FieldDescriptor::TYPE_SINT64:
+      return WireEncoding::kZigZag;
+    case FieldDescriptor::TYPE_FIXED32:
+    case FieldDescriptor::TYPE_SFIXED32:
+    case FieldDescriptor::TYPE_FLOAT:
+      return WireEncoding::kFixed32;
+    case FieldDescriptor::TYPE_FIXED64:
+    case FieldDescriptor::TYPE_SFIXED64:
+    case FieldDescriptor::TYPE_DOUBLE:
+      return WireEncoding::kFixed64;
+    case FieldDescriptor::TYPE_STRING:
+    case FieldDescriptor::TYPE_BYTES:
+    case FieldDescriptor::TYPE_MESSAGE:
+    case FieldDescriptor::TYPE_GROUP:
+      return WireEncoding::kLengthDelimited;
+    default:
+      return WireEncoding::kVarint;
+  }
+}
+
+uint32_t wire_tag(const FieldDescriptor* f, WireEncoding e) {
+  uint32_t wire_type = 0;
+  if (e == WireEncoding::kLengthDelimited || f->is_repeated())
+    wire_type = 2;  // repeated scalars are written packed
+  else if (e == WireEncoding::kFixed64)
+    wire_type = 1;
+  else if (e == WireEncoding::kFixed32)
+    wire_type = 5;
+  return static_cast<uint32_t>(f->number()) << 3 | wire_type;
+}
+
 class Registry {
  public:
   const MessageSchema& get(const Descriptor* root) {
@@ -95,10 +131,17 @@ class Registry {
       fs.json_name = f->json_name();
       fs.proto_name = f->name();
       fs.key = "\"" + fs.json_name + "\":";
+      fs.encoding = encoding_of(f);
+      fs.tag = wire_tag(f, fs.encoding);
+      fs.presence = !f->is_repeated() && f->has_presence();
+      fs.counted = otlp_wire::counts_items(f);
+      if (const auto* o = f->real_containing_oneof()) fs.oneof = o->index();
       s->fields.push_back(std::move(fs));
     }
     std::sort(s->fields.begin(), s->fields.end(),
               [](const FieldSchema& a, const FieldSchema& b) { return a.fd->number() < b.fd->number(); });
+    for (size_t i = 0; i < s->fields.size(); ++i) s->fields[i].index = static_cast<uint32_t>(i);
+    s->oneof_count = static_cast<size_t>(d->real_oneof_decl_count());
     MessageSchema* raw = s.get();
     schemas_.emplace(d, std::move(s));
     pending.push_back(raw);

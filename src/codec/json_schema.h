@@ -25,6 +25,9 @@ enum class Kind : uint8_t {
   kMessage
 };
 
+// How a field's values are written in the protobuf wire format.
+enum class WireEncoding : uint8_t { kVarint, kZigZag, kFixed32, kFixed64, kLengthDelimited };
+
 // Messages with a hand-written fast path (generated classes only).
 enum class Special : uint8_t { kNone, kKeyValue, kAnyValue, kSpan, kSpanEvent, kSpanLink, kSpanStatus };
 
@@ -40,12 +43,20 @@ struct FieldSchema {
   std::string proto_name;                  // snake_case, also accepted on input
   std::string key;                         // "\"jsonName\":", appended as is on output
   const MessageSchema* message = nullptr;  // kMessage: the field's type
+  // Protobuf wire format: the field's tag (number and wire type; a packed tag for repeated scalars).
+  WireEncoding encoding = WireEncoding::kVarint;
+  uint32_t tag = 0;
+  bool presence = false;  // singular with explicit presence (message, oneof member, proto3 optional)
+  bool counted = false;   // each element is one OTLP item (span, data point, log record)
+  uint32_t index = 0;     // position in MessageSchema::fields
+  int oneof = -1;         // real oneof: its index in the message
 };
 
 struct MessageSchema {
   const google::protobuf::Descriptor* desc = nullptr;
   Special special = Special::kNone;
   std::vector<FieldSchema> fields;  // in field-number order
+  size_t oneof_count = 0;
 
   const FieldSchema* find(std::string_view name) const {
     for (const auto& f : fields)

@@ -218,26 +218,36 @@ void append_base64_quoted(std::string& out, std::string_view bytes) {
 
 std::string decode_hex(std::string_view text, size_t expected_bytes, std::string& out) {
   out.clear();
+  return append_hex_decoded(text, expected_bytes, out);
+}
+
+std::string append_hex_decoded(std::string_view text, size_t expected_bytes, std::string& out) {
   if (text.empty()) return {};
   if (text.size() != 2 * expected_bytes)
     return "expected " + std::to_string(2 * expected_bytes) + " hex digits, got " +
            std::to_string(text.size());
-  out.resize(expected_bytes);
+  size_t start = out.size();
+  out.resize(start + expected_bytes);
+  char* o = out.data() + start;
   for (size_t i = 0; i < expected_bytes; ++i) {
     int hi = kHexValue[static_cast<unsigned char>(text[2 * i])];
     int lo = kHexValue[static_cast<unsigned char>(text[2 * i + 1])];
     if (hi < 0 || lo < 0) {
       size_t at = hi < 0 ? 2 * i : 2 * i + 1;
-      out.clear();
+      out.resize(start);
       return "invalid hex digit " + printable(text[at]) + " at position " + std::to_string(at);
     }
-    out[i] = static_cast<char>((hi << 4) | lo);
+    o[i] = static_cast<char>((hi << 4) | lo);
   }
   return {};
 }
 
 std::string decode_base64(std::string_view text, std::string& out) {
   out.clear();
+  return append_base64_decoded(text, out);
+}
+
+std::string append_base64_decoded(std::string_view text, std::string& out) {
   // Padding is optional: strip it, then every 4 characters give 3 bytes and a tail of 2 or 3 gives 1 or 2.
   size_t n = text.size();
   size_t pad = 0;
@@ -247,14 +257,15 @@ std::string decode_base64(std::string_view text, std::string& out) {
   }
   if (n % 4 == 1 || (pad > 0 && (n + pad) % 4 != 0))
     return "invalid base64 length " + std::to_string(text.size());
-  out.resize(n / 4 * 3 + (n % 4 == 0 ? 0 : n % 4 - 1));
-  char* o = out.data();
+  size_t start = out.size();
+  out.resize(start + n / 4 * 3 + (n % 4 == 0 ? 0 : n % 4 - 1));
+  char* o = out.data() + start;
   uint32_t acc = 0;
   int bits = 0;
   for (size_t i = 0; i < n; ++i) {
     uint8_t v = kBase64Value[static_cast<unsigned char>(text[i])];
     if (v >= 64) {
-      out.clear();
+      out.resize(start);
       return "invalid base64 character " + printable(text[i]) + " at position " + std::to_string(i);
     }
     acc = (acc << 6) | v;

@@ -25,6 +25,9 @@ void append_base64_quoted(std::string& out, std::string_view bytes);
 std::string decode_hex(std::string_view text, size_t expected_bytes, std::string& out);
 // Base64: standard or URL-safe alphabet, padding optional.
 std::string decode_base64(std::string_view text, std::string& out);
+// The same, appending to `out` (left as it was on error).
+std::string append_hex_decoded(std::string_view text, size_t expected_bytes, std::string& out);
+std::string append_base64_decoded(std::string_view text, std::string& out);
 // Whole-string integer / double parsing (the proto3 JSON mapping allows quoted numbers).
 bool parse_int64(std::string_view s, int64_t& v);
 bool parse_uint64(std::string_view s, uint64_t& v);

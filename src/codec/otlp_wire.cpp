@@ -47,20 +47,6 @@ struct Schema {
   }
 };
 
-// The repeated fields whose elements are what OTLP counts: spans, log records, metric data points.
-bool is_counted(const FieldDescriptor* fd) {
-  static const std::set<std::string> kCounted = {
-      "opentelemetry.proto.trace.v1.ScopeSpans.spans",
-      "opentelemetry.proto.logs.v1.ScopeLogs.log_records",
-      "opentelemetry.proto.metrics.v1.Gauge.data_points",
-      "opentelemetry.proto.metrics.v1.Sum.data_points",
-      "opentelemetry.proto.metrics.v1.Histogram.data_points",
-      "opentelemetry.proto.metrics.v1.ExponentialHistogram.data_points",
-      "opentelemetry.proto.metrics.v1.Summary.data_points",
-  };
-  return kCounted.contains(fd->full_name());
-}
-
 uint8_t id_length(const FieldDescriptor* fd) {
   if (fd->type() != FieldDescriptor::TYPE_BYTES || !fd->containing_type()->full_name().starts_with("opentelemetry."))
     return 0;
@@ -115,7 +101,7 @@ class Schemas {
       Rule r;
       r.kind = kind_of(fd);
       r.repeated = fd->is_repeated();
-      r.counted = is_counted(fd);
+      r.counted = counts_items(fd);
       r.id_len = id_length(fd);
       r.fd = fd;
       if (r.kind == Kind::kMessage) r.message = &build(fd->message_type());
@@ -444,6 +430,20 @@ CheckResult check(const Descriptor* root, std::string_view bytes, bool check_ids
     result.error += w.reason;
   }
   return result;
+}
+
+// The repeated fields whose elements are what OTLP counts: spans, log records, metric data points.
+bool counts_items(const FieldDescriptor* fd) {
+  static const std::set<std::string> kCounted = {
+      "opentelemetry.proto.trace.v1.ScopeSpans.spans",
+      "opentelemetry.proto.logs.v1.ScopeLogs.log_records",
+      "opentelemetry.proto.metrics.v1.Gauge.data_points",
+      "opentelemetry.proto.metrics.v1.Sum.data_points",
+      "opentelemetry.proto.metrics.v1.Histogram.data_points",
+      "opentelemetry.proto.metrics.v1.ExponentialHistogram.data_points",
+      "opentelemetry.proto.metrics.v1.Summary.data_points",
+  };
+  return kCounted.contains(fd->full_name());
 }
 
 }  // namespace otlpd::otlp_wire

@@ -28,6 +28,9 @@ CheckResult check(std::string_view bytes) {
   return check(Message::descriptor(), bytes);
 }
 
+// True for the repeated fields whose elements OTLP counts as items: spans, metric data points, log records.
+bool counts_items(const google::protobuf::FieldDescriptor* fd);
+
 // protobuf's default recursion limit, which the walk applies the same way (each nested message or group is one
 // level).
 inline constexpr int kMaxDepth = 100;

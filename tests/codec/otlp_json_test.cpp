@@ -11,6 +11,7 @@
 #include <string>
 
 #include "core/batch.h"
+#include "codec/otlp_json_inputs.h"
 #include "support/otlp_client.h"
 
 namespace otlpd {
@@ -61,9 +62,7 @@ std::string hex(std::string_view bytes) {
   return s;
 }
 
-std::string spans_json(std::string_view span_fields) {
-  return R"({"resourceSpans":[{"scopeSpans":[{"spans":[{)" + std::string(span_fields) + "}]}]}]}";
-}
+using test::spans_json;
 
 }  // namespace
 
@@ -147,41 +146,7 @@ TEST_CASE("non-finite doubles are strings and round-trip", "[codec]") {
 
 TEST_CASE("a request as the OpenTelemetry JS OTLP/HTTP exporter sends it decodes", "[codec]") {
   // Given the JSON body of @opentelemetry/exporter-trace-otlp-http
-  const std::string body = R"({
-    "resourceSpans": [{
-      "resource": {
-        "attributes": [
-          {"key": "service.name", "value": {"stringValue": "checkout"}},
-          {"key": "telemetry.sdk.language", "value": {"stringValue": "nodejs"}}
-        ],
-        "droppedAttributesCount": 0
-      },
-      "scopeSpans": [{
-        "scope": {"name": "checkout-tracer", "version": "1.0.0"},
-        "spans": [{
-          "traceId": "5B8EFFF798038103D269B633813FC60C",
-          "spanId": "eee19b7ec3c1b174",
-          "parentSpanId": "eee19b7ec3c1b173",
-          "name": "GET /cart",
-          "kind": 2,
-          "startTimeUnixNano": "1544712660000000000",
-          "endTimeUnixNano": "1544712661000000000",
-          "attributes": [
-            {"key": "http.status_code", "value": {"intValue": 200}},
-            {"key": "http.route", "value": {"stringValue": "/cart"}},
-            {"key": "sampled", "value": {"boolValue": true}},
-            {"key": "ratio", "value": {"doubleValue": 0.25}}
-          ],
-          "droppedAttributesCount": 0,
-          "events": [{"timeUnixNano": "1544712660500000000", "name": "cache miss", "attributes": []}],
-          "droppedEventsCount": 0,
-          "status": {"code": 0},
-          "links": [],
-          "droppedLinksCount": 0
-        }]
-      }]
-    }]
-  })";
+  const std::string body = test::kJsExporterTraces;
   // When decoded
   auto req = decode_ok<otlp_trace::ExportTraceServiceRequest>(body);
   // Then it is the message the SDK meant

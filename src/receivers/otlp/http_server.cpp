@@ -1,6 +1,6 @@
 // OTLP/HTTP server on Boost.Beast: one coroutine per connection on its own strand, an io_context run by a
-// small thread pool. Protobuf bodies are checked on the wire and kept as bytes; JSON bodies are decoded onto an
-// arena that the batch then owns.
+// small thread pool. Protobuf bodies are checked on the wire and kept as bytes; JSON bodies are transcoded to
+// protobuf bytes and kept the same way.
 #include "receivers/otlp/http_server.h"
 
 #include "core/any_value.h"
@@ -36,7 +36,6 @@
 #include "google/rpc/status.pb.h"
 #include "receivers/otlp/cors.h"
 #include "receivers/otlp/decompress.h"
-#include "receivers/otlp/validate.h"
 
 namespace otlpd::otlp_receiver {
 
@@ -276,12 +275,13 @@ struct HttpServer::Impl {
                                     checked.error);
       batch = B::adopt_wire(std::string(body), checked.items, std::move(rc));
     } else {
-      auto arena = std::make_unique<google::protobuf::Arena>(request_arena_options());
-      auto* request = google::protobuf::Arena::CreateMessage<Req>(arena.get());
-      if (auto err = otlp_json::decode(body, *request); !err.empty())
-        return bad_request(enc, "cannot decode the body as OTLP/JSON " + request->GetTypeName() + ": " + err);
-      if (auto err = validate_ids(*request); !err.empty()) return bad_request(enc, "invalid request: " + err);
-      batch = B::adopt(std::move(arena), request, std::move(rc));
+      // Transcoded straight to protobuf bytes, kept like a protobuf body. OTLP/JSON ids are hex of exactly 16 or
+      // 8 bytes (or empty): the transcoder refuses any other length, as validate_ids would.
+      std::string bytes;
+      size_t items = 0;
+      if (auto err = otlp_json::decode_to_wire<Req>(body, bytes, items); !err.empty())
+        return bad_request(enc, "cannot decode the body as OTLP/JSON " + Req::descriptor()->full_name() + ": " + err);
+      batch = B::adopt_wire(std::move(bytes), items, std::move(rc));
     }
     batch.set_wire_bytes(wire_bytes);
     size_t items = batch.item_count();
