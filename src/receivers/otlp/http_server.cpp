@@ -276,7 +276,7 @@ struct HttpServer::Impl {
       batch = B::adopt_wire(std::string(body), checked.items, std::move(rc));
     } else {
       // Transcoded straight to protobuf bytes, kept like a protobuf body. OTLP/JSON ids are hex of exactly 16 or
-      // 8 bytes (or empty): the transcoder refuses any other length, as validate_ids would.
+      // 8 bytes (or empty): the transcoder refuses any other length.
       std::string bytes;
       size_t items = 0;
       if (auto err = otlp_json::decode_to_wire<Req>(body, bytes, items); !err.empty())
