@@ -173,6 +173,22 @@ inline bool skip_varint(const uint8_t*& p, const uint8_t* end, size_t max_bytes)
   return false;
 }
 
+// Skips a varint, fixed64 or fixed32 value; returns why it cannot (null when it could).
+inline const char* skip_scalar(WireType wt, const uint8_t*& p, const uint8_t* end) {
+  switch (wt) {
+    case kVarint: return skip_varint(p, end, 10) ? nullptr : "malformed varint";
+    case kFixed64:
+      if (end - p < 8) return "truncated fixed64";
+      p += 8;
+      return nullptr;
+    case kFixed32:
+      if (end - p < 4) return "truncated fixed32";
+      p += 4;
+      return nullptr;
+    default: return "invalid wire type";
+  }
+}
+
 struct Walk {
   bool check_ids = true;
   size_t items = 0;
@@ -242,15 +258,9 @@ struct Walk {
       }
       switch (wt) {
         case kVarint:
-          if (!skip_varint(p, end, 10)) return fail(field_start, "malformed varint");
-          break;
         case kFixed64:
-          if (end - p < 8) return fail(field_start, "truncated fixed64");
-          p += 8;
-          break;
         case kFixed32:
-          if (end - p < 4) return fail(field_start, "truncated fixed32");
-          p += 4;
+          if (const char* why = skip_scalar(wt, p, end)) return fail(field_start, why);
           break;
         case kStartGroup:
           // Only unknown fields can be groups here (OTLP has none); protobuf keeps them, a nesting level each.
@@ -301,17 +311,12 @@ struct Walk {
       const auto tag = static_cast<uint32_t>(tag64);
       const uint32_t number = tag >> 3;
       if (number == 0) return fail_null(field_start, "field number 0");
-      switch (static_cast<WireType>(tag & 7)) {
+      const auto wt = static_cast<WireType>(tag & 7);
+      switch (wt) {
         case kVarint:
-          if (!skip_varint(p, end, 10)) return fail_null(field_start, "malformed varint");
-          break;
         case kFixed64:
-          if (end - p < 8) return fail_null(field_start, "truncated fixed64");
-          p += 8;
-          break;
         case kFixed32:
-          if (end - p < 4) return fail_null(field_start, "truncated fixed32");
-          p += 4;
+          if (const char* why = skip_scalar(wt, p, end)) return fail_null(field_start, why);
           break;
         case kLen: {
           uint64_t len;
