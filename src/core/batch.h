@@ -58,12 +58,12 @@ struct SignalTraits<otlp_logs::ExportLogsServiceRequest> {
   static size_t count_items(const otlp_logs::ExportLogsServiceRequest& r);
 };
 
-// A batch owns one or more requests ("parts"). A part is held as received (its checked wire bytes and item
-// count), decoded (a message on its own arena), or both while the decoded message is unchanged. Parts are decoded
-// on first access through parts(); a pipeline that only batches and exports never builds messages, and exporters
-// send an unchanged part's bytes as they came (fields unknown to this build included). Merging batches moves
-// parts, never copies them. Because the top-level field of every Export*ServiceRequest is repeated, the
-// concatenated serialisations of all parts form one valid request (serialize()).
+// A batch owns one or more requests ("parts"): as received (checked wire bytes and item count), decoded (a
+// message on its own arena), or both while the message is unchanged. Parts decode on first access via parts(): a
+// pipeline that only batches and exports never builds messages; exporters send unchanged bytes as they came. Merging
+// moves parts, never copies. Every Export*ServiceRequest's top-level field is repeated, so concatenated parts form
+// one valid request (serialize()). A batch belongs to one thread at a time (const access may decode in place);
+// fan-out hands each consumer its own clone().
 template <typename Request>
 class Batch {
  public:

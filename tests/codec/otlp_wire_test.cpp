@@ -316,5 +316,17 @@ TEST_CASE("a batch of received bytes decodes lazily and serialises to the same b
   }
 }
 
+TEST_CASE("a part whose bytes fail to decode becomes empty instead of taking the daemon down", "[core][wire]") {
+  // Cannot come from a receiver (otlp_wire::check refuses it); a guard against a bug elsewhere.
+  google::protobuf::LogSilencer quiet;
+  auto batch = TraceBatch::adopt_wire(std::string("\x0a\x05\x12", 3), 4);
+  CHECK(batch.item_count() == 4);  // what the caller claimed, until decoded
+  const TraceBatch& view = batch;
+  REQUIRE(view.parts().size() == 1);
+  CHECK(view.parts()[0].request->resource_spans_size() == 0);
+  CHECK(batch.item_count() == 0);
+  CHECK(batch.serialize().empty());
+}
+
 }  // namespace
 }  // namespace otlpd
