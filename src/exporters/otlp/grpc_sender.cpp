@@ -82,9 +82,11 @@ grpc::ByteBuffer to_byte_buffer(const B& batch) {
   for (const auto& p : batch.raw_parts()) {
     if (p.wire) {
       if (p.wire->empty()) continue;
-      auto* keep = new Bytes(p.wire);
+      auto keep = std::make_unique<Bytes>(p.wire);  // the slice owns it from here; its destroy callback frees it
+      char* data = const_cast<char*>((*keep)->data());  // gRPC only reads it
+      const size_t size = (*keep)->size();
       grpc_slice s = grpc_slice_new_with_user_data(
-          const_cast<char*>((*keep)->data()), (*keep)->size(), [](void* k) { delete static_cast<Bytes*>(k); }, keep);
+          data, size, [](void* k) { delete static_cast<Bytes*>(k); }, keep.release());
       slices.emplace_back(s, grpc::Slice::STEAL_REF);
       continue;
     }
