@@ -61,10 +61,14 @@ std::string otlphttp_exporter(const std::string& id, const std::string& url, con
 }
 
 // A daemon that receives OTLP over `protocol` ("grpc" or "http") with TLS and forwards traces to `backend`.
-std::string tls_receiver_config(const std::string& protocol, const CertFiles& certs, const std::string& backend) {
+// With `client_ca`, clients must present a certificate it signed (mutual TLS).
+std::string tls_receiver_config(const std::string& protocol, const CertFiles& certs, const std::string& backend,
+                                const std::string& client_ca = {}) {
   return "receivers:\n  otlp:\n    protocols:\n      " + protocol +
          ":\n        endpoint: 127.0.0.1:0\n        tls:\n          cert_file: " + certs.cert +
-         "\n          key_file: " + certs.key + "\nexporters:\n" + otlp_exporter("otlp", backend) +
+         "\n          key_file: " + certs.key +
+         (client_ca.empty() ? std::string() : "\n          client_ca_file: " + client_ca) +
+         "\nexporters:\n" + otlp_exporter("otlp", backend) +
          "service:\n  pipelines:\n    traces:\n      receivers: [otlp]\n      exporters: [otlp]\n";
 }
 
@@ -342,4 +346,45 @@ TEST_CASE("otlphttp delivers over HTTPS to an otlp HTTP receiver with TLS; plain
   CHECK_FALSE(plaintext_answered);
   REQUIRE(OtlpGrpcClient(a.endpoint("otlp", "grpc")).send(req).ok());
   CHECK(wait_until([&] { return backend.spans() >= 12; }, 30s));
+}
+
+TEST_CASE("mutual TLS: a receiver with client_ca_file takes data only from clients with a certificate it trusts",
+          "[exporters][integration][http]") {
+  TempDir server_dir, client_dir, stranger_dir;
+  auto server = make_self_signed_cert(server_dir);
+  auto client = make_self_signed_cert(client_dir);
+  auto stranger = make_self_signed_cert(stranger_dir);
+  for (std::string protocol : {"grpc", "http"}) {
+    DYNAMIC_SECTION(protocol) {
+      FakeOtlpGrpcServer backend;
+      Daemon b(tls_receiver_config(protocol, server, backend.endpoint(), client.cert));
+      const std::string target = "127.0.0.1:" + std::to_string(b.port("otlp", protocol));
+      // An exporter towards B, presenting `identity` (or no certificate).
+      auto exporter = [&](const std::string& id, const CertFiles* identity) {
+        std::string tls = "\n    tls:\n      ca_file: " + server.cert;
+        if (identity) tls += "\n      cert_file: " + identity->cert + "\n      key_file: " + identity->key;
+        if (protocol == "grpc") return "  otlp/" + id + ":\n    endpoint: https://" + target + tls + kFastRetry + "\n";
+        return otlphttp_exporter("otlphttp/" + id, "https://" + target, tls);
+      };
+      const std::string type = protocol == "grpc" ? "otlp/" : "otlphttp/";
+
+      Daemon trusted(daemon_config(exporter("trusted", &client), type + "trusted", true));
+      auto req = full_traces(4, 21);
+      REQUIRE(OtlpGrpcClient(trusted.endpoint("otlp", "grpc")).send(req).ok());
+      REQUIRE(wait_until([&] { return backend.spans() >= 4; }, 30s));
+      CHECK(compare_requests({req}, backend.traces()) == "");
+
+      // Without a certificate, or with one B does not trust, the handshake fails: retried, never delivered.
+      Daemon anonymous(daemon_config(exporter("anonymous", nullptr), type + "anonymous", true));
+      Daemon unknown(daemon_config(exporter("unknown", &stranger), type + "unknown", true));
+      for (Daemon* d : {&anonymous, &unknown}) {
+        REQUIRE(OtlpGrpcClient(d->endpoint("otlp", "grpc")).send(full_traces(3, 22)).ok());
+        CHECK(wait_until([&] { return d->log().find("failed, will retry") != std::string::npos; }, 30s));
+      }
+      // A trusted request sent after them still arrives, and nothing else did.
+      REQUIRE(OtlpGrpcClient(trusted.endpoint("otlp", "grpc")).send(full_traces(2, 23)).ok());
+      REQUIRE(wait_until([&] { return backend.spans() >= 6; }, 30s));
+      CHECK(backend.spans() == 6);
+    }
+  }
 }
