@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "codec/otlp_json.h"
+#include "core/grpc_code.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 
 namespace {
@@ -256,29 +257,6 @@ class Sender {
   virtual std::string send(const std::string& body) = 0;
 };
 
-const char* grpc_code_name(grpc::StatusCode c) {
-  switch (c) {
-    case grpc::StatusCode::OK: return "OK";
-    case grpc::StatusCode::CANCELLED: return "CANCELLED";
-    case grpc::StatusCode::UNKNOWN: return "UNKNOWN";
-    case grpc::StatusCode::INVALID_ARGUMENT: return "INVALID_ARGUMENT";
-    case grpc::StatusCode::DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
-    case grpc::StatusCode::NOT_FOUND: return "NOT_FOUND";
-    case grpc::StatusCode::ALREADY_EXISTS: return "ALREADY_EXISTS";
-    case grpc::StatusCode::PERMISSION_DENIED: return "PERMISSION_DENIED";
-    case grpc::StatusCode::RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
-    case grpc::StatusCode::FAILED_PRECONDITION: return "FAILED_PRECONDITION";
-    case grpc::StatusCode::ABORTED: return "ABORTED";
-    case grpc::StatusCode::OUT_OF_RANGE: return "OUT_OF_RANGE";
-    case grpc::StatusCode::UNIMPLEMENTED: return "UNIMPLEMENTED";
-    case grpc::StatusCode::INTERNAL: return "INTERNAL";
-    case grpc::StatusCode::UNAVAILABLE: return "UNAVAILABLE";
-    case grpc::StatusCode::DATA_LOSS: return "DATA_LOSS";
-    case grpc::StatusCode::UNAUTHENTICATED: return "UNAUTHENTICATED";
-    default: return "grpc_other";
-  }
-}
-
 class GrpcSender final : public Sender {
  public:
   GrpcSender(const std::string& target, int slot, double timeout_s) : timeout_s_(timeout_s) {
@@ -308,7 +286,7 @@ class GrpcSender final : public Sender {
                      });
     std::unique_lock lock(mu_);
     cv_.wait(lock, [&] { return done; });
-    return status.ok() ? std::string() : grpc_code_name(status.error_code());
+    return status.ok() ? std::string() : std::string(otlpd::grpc_code_name(status.error_code()));
   }
 
  private:
@@ -371,7 +349,7 @@ class ChainedGrpcSlot {
       stats_.spans_accepted += static_cast<uint64_t>(spans_);
       stats_.latency_us.push_back(static_cast<uint32_t>(std::min<int64_t>(us, UINT32_MAX)));
     } else {
-      ++stats_.errors[grpc_code_name(st.error_code())];
+      ++stats_.errors[std::string(otlpd::grpc_code_name(st.error_code()))];
       std::this_thread::sleep_for(std::chrono::milliseconds(5));  // do not spin on a refusing server
     }
     if (Clock::now() < end_) {

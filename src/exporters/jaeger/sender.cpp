@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "core/grpc_code.h"
 #include "exporters/jaeger/translate.h"
 #include "jaeger/api_v2/collector.grpc.pb.h"
 
@@ -64,29 +65,6 @@ bool is_retryable(grpc::StatusCode code) {
     case grpc::StatusCode::DATA_LOSS:
     case grpc::StatusCode::CANCELLED: return true;
     default: return false;
-  }
-}
-
-std::string_view code_name(grpc::StatusCode code) {
-  switch (code) {
-    case grpc::StatusCode::OK: return "OK";
-    case grpc::StatusCode::CANCELLED: return "CANCELLED";
-    case grpc::StatusCode::UNKNOWN: return "UNKNOWN";
-    case grpc::StatusCode::INVALID_ARGUMENT: return "INVALID_ARGUMENT";
-    case grpc::StatusCode::DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
-    case grpc::StatusCode::NOT_FOUND: return "NOT_FOUND";
-    case grpc::StatusCode::ALREADY_EXISTS: return "ALREADY_EXISTS";
-    case grpc::StatusCode::PERMISSION_DENIED: return "PERMISSION_DENIED";
-    case grpc::StatusCode::RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
-    case grpc::StatusCode::FAILED_PRECONDITION: return "FAILED_PRECONDITION";
-    case grpc::StatusCode::ABORTED: return "ABORTED";
-    case grpc::StatusCode::OUT_OF_RANGE: return "OUT_OF_RANGE";
-    case grpc::StatusCode::UNIMPLEMENTED: return "UNIMPLEMENTED";
-    case grpc::StatusCode::INTERNAL: return "INTERNAL";
-    case grpc::StatusCode::UNAVAILABLE: return "UNAVAILABLE";
-    case grpc::StatusCode::DATA_LOSS: return "DATA_LOSS";
-    case grpc::StatusCode::UNAUTHENTICATED: return "UNAUTHENTICATED";
-    default: return "UNKNOWN";
   }
 }
 
@@ -188,7 +166,7 @@ class JaegerTraceSender final : public exporter_helper::BatchSender<TraceBatch> 
     }
     if (failed == 0) return SendOutcome::ok();
     const grpc::Status& s = first_retryable.ok() ? first_permanent : first_retryable;
-    std::string message = "PostSpans to " + target_ + " failed: " + std::string(code_name(s.error_code())) + ": " +
+    std::string message = "PostSpans to " + target_ + " failed: " + std::string(grpc_code_name(s.error_code())) + ": " +
                           s.error_message() + " (" + std::to_string(failed) + " of " +
                           std::to_string(requests.size()) + " Jaeger batches)";
     // Retry when any part may succeed later; a batch the server refuses for good is not retried alone.
