@@ -8,7 +8,6 @@
 #include <grpcpp/security/tls_credentials_options.h>
 
 #include <algorithm>
-#include <condition_variable>
 #include <mutex>
 #include <set>
 
@@ -166,19 +165,21 @@ class GrpcSender final : public exporter_helper::BatchSender<B> {
     }
     grpc::ByteBuffer request = to_byte_buffer(batch);
     grpc::ByteBuffer response;
-    std::mutex mu;
-    std::condition_variable cv;
-    bool done = false;
     grpc::Status status;
-    stub_.UnaryCall(&ctx, method_, grpc::StubOptions(), &request, &response, [&](grpc::Status s) {
-      std::lock_guard lock(mu);
-      status = std::move(s);
-      done = true;
-      cv.notify_one();
-    });
     {
-      std::unique_lock lock(mu);
-      cv.wait(lock, [&] { return done; });
+      // The calling queue worker waits for the answer anyway, so it polls the call's own completion queue: no
+      // callback threads, which would otherwise poll every gRPC socket of the process (the receiver's too) and
+      // hand its calls between threads.
+      grpc::CompletionQueue cq;
+      auto call = stub_.PrepareUnaryCall(&ctx, method_, request, &cq);
+      call->StartCall();
+      call->Finish(&response, &status, &cq);
+      void* tag = nullptr;
+      bool ok = false;
+      if (!cq.Next(&tag, &ok) || !ok) status = grpc::Status(grpc::StatusCode::INTERNAL, "the call did not complete");
+      cq.Shutdown();
+      while (cq.Next(&tag, &ok)) {
+      }
     }
     {
       std::lock_guard lock(active_mu_);

@@ -6,9 +6,11 @@
 
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "codec/otlp_wire.h"
 #include "core/auth.h"
+#include "core/cpus.h"
 #include "core/endpoints.h"
 #include "google/rpc/status.pb.h"
 #include "opentelemetry/proto/collector/logs/v1/logs_service.grpc.pb.h"
@@ -44,9 +46,9 @@ grpc::Status to_grpc(const Status& s) {
   return grpc::Status(code, s.message(), details.SerializeAsString());
 }
 
-// One Export method, registered raw: the request arrives as gRPC's byte buffer and is checked and counted on the
-// wire (otlp_wire), not decoded; the batch keeps the bytes, so a pipeline that does not read fields never decodes
-// them and exporters forward them as they came.
+// One signal's Export method, registered raw on gRPC's asynchronous API: the request arrives as gRPC's byte buffer
+// and is checked and counted on the wire (otlp_wire), not decoded; the batch keeps the bytes, so a pipeline that
+// does not read fields never decodes them and exporters forward them as they came.
 template <typename RawService, typename B>
 class Handler final : public RawService {
  public:
@@ -60,9 +62,14 @@ class Handler final : public RawService {
         authenticator_(authenticator),
         unauthenticated_(unauthenticated) {}
 
-  grpc::ServerUnaryReactor* Export(grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* request,
-                                   grpc::ByteBuffer* response) override {
-    auto* reactor = ctx->DefaultReactor();
+  // Asks gRPC for the next call of this method; it completes on `cq` with `tag`.
+  void request(grpc::ServerContext* ctx, grpc::ByteBuffer* request,
+               grpc::ServerAsyncResponseWriter<grpc::ByteBuffer>* writer, grpc::ServerCompletionQueue* cq, void* tag) {
+    this->RequestExport(ctx, request, writer, cq, cq, tag);
+  }
+
+  // Handles one call; `response` is set when the status is OK.
+  grpc::Status handle(grpc::ServerContext* ctx, const grpc::ByteBuffer& request, grpc::ByteBuffer* response) {
     RequestContext rc;
     rc.client_address = peer_address(ctx->peer());
     if (authenticator_) {
@@ -73,19 +80,16 @@ class Handler final : public RawService {
         // The message is neither checked nor counted: nothing of an unauthenticated caller is parsed.
         unauthenticated_->add();
         spdlog::debug("otlp grpc: unauthenticated call from {}: {}", rc.client_address, st.message());
-        reactor->Finish(grpc::Status(grpc::StatusCode::UNAUTHENTICATED, st.message()));
-        return reactor;
+        return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, st.message());
       }
     }
-    std::string bytes = flatten(*request);
+    std::string bytes = flatten(request);
     auto checked = otlp_wire::check<Req>(bytes);
     if (!checked.ok) {
       spdlog::debug("otlp grpc: malformed {} request from {}: {}", to_string(B::signal), rc.client_address,
                     checked.error);
-      reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                                   "cannot decode the request as " + Req::descriptor()->full_name() + ": " +
-                                       checked.error));
-      return reactor;
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "cannot decode the request as " + Req::descriptor()->full_name() + ": " + checked.error);
     }
     if (include_metadata_) {
       for (const auto& [k, v] : ctx->client_metadata()) {
@@ -103,8 +107,7 @@ class Handler final : public RawService {
       grpc::Slice empty;  // Export*ServiceResponse with no partial_success: zero bytes
       *response = grpc::ByteBuffer(&empty, 1);
     }
-    reactor->Finish(to_grpc(st));
-    return reactor;
+    return to_grpc(st);
   }
 
  private:
@@ -125,14 +128,62 @@ class Handler final : public RawService {
   Counter* unauthenticated_;
 };
 
+// One call of one method, from request to finish. Its address is its completion-queue tag.
+class Call {
+ public:
+  virtual ~Call() = default;
+  // The call's next event has completed with `ok`; returns false when the call is over (delete it).
+  virtual bool proceed(bool ok) = 0;
+};
+
+template <typename H>
+class CallOf final : public Call {
+ public:
+  CallOf(H* handler, grpc::ServerCompletionQueue* cq) : handler_(handler), cq_(cq), writer_(&ctx_) {
+    handler_->request(&ctx_, &request_, &writer_, cq_, this);
+  }
+
+  bool proceed(bool ok) override {
+    if (finishing_ || !ok) return false;  // finished, or the server is shutting down
+    new CallOf(handler_, cq_);            // keep a call requested while this one is handled
+    grpc::ByteBuffer response;
+    grpc::Status status = handler_->handle(&ctx_, request_, &response);
+    request_.Clear();
+    finishing_ = true;
+    if (status.ok()) writer_.Finish(response, status, this);
+    else writer_.FinishWithError(status, this);
+    return true;
+  }
+
+ private:
+  H* handler_;
+  grpc::ServerCompletionQueue* cq_;
+  grpc::ServerContext ctx_;
+  grpc::ByteBuffer request_;
+  grpc::ServerAsyncResponseWriter<grpc::ByteBuffer> writer_;
+  bool finishing_ = false;
+};
+
 namespace tsvc = opentelemetry::proto::collector::trace::v1;
 namespace msvc = opentelemetry::proto::collector::metrics::v1;
 namespace lsvc = opentelemetry::proto::collector::logs::v1;
 
-using TraceHandler = Handler<tsvc::TraceService::WithRawCallbackMethod_Export<tsvc::TraceService::Service>, TraceBatch>;
-using MetricHandler =
-    Handler<msvc::MetricsService::WithRawCallbackMethod_Export<msvc::MetricsService::Service>, MetricBatch>;
-using LogHandler = Handler<lsvc::LogsService::WithRawCallbackMethod_Export<lsvc::LogsService::Service>, LogBatch>;
+using TraceHandler = Handler<tsvc::TraceService::WithRawMethod_Export<tsvc::TraceService::Service>, TraceBatch>;
+using MetricHandler = Handler<msvc::MetricsService::WithRawMethod_Export<msvc::MetricsService::Service>, MetricBatch>;
+using LogHandler = Handler<lsvc::LogsService::WithRawMethod_Export<lsvc::LogsService::Service>, LogBatch>;
+
+// Calls kept requested per method and completion queue: gRPC hands a new call to a requested one at once.
+constexpr int kRequestedCalls = 8;
+
+// Serves a completion queue's events until it is shut down and empty.
+void drain(grpc::ServerCompletionQueue& cq) {
+  void* tag = nullptr;
+  bool ok = false;
+  while (cq.Next(&tag, &ok)) {
+    auto* call = static_cast<Call*>(tag);
+    if (!call->proceed(ok)) delete call;
+  }
+}
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -153,11 +204,15 @@ struct GrpcServer::Impl {
   std::unique_ptr<MetricHandler> metrics;
   std::unique_ptr<LogHandler> logs;
   std::unique_ptr<grpc::Server> server;
+  // One completion queue per I/O thread (core/cpus.h); the thread polls it and handles its calls itself, so a
+  // call is not handed between threads.
+  std::vector<std::unique_ptr<grpc::ServerCompletionQueue>> cqs;
+  std::vector<std::thread> threads;
 };
 
 GrpcServer::GrpcServer(std::string receiver_id, GrpcServerConfig config, Consumers next)
     : impl_(std::make_unique<Impl>(Impl{receiver_id, std::move(config), next, ReceiverCounters(receiver_id, "grpc"),
-                                        nullptr, nullptr, nullptr, nullptr})) {}
+                                        nullptr, nullptr, nullptr, nullptr, {}, {}})) {}
 
 GrpcServer::~GrpcServer() {
   if (impl_->server) shutdown(std::chrono::steady_clock::now());
@@ -182,8 +237,6 @@ void GrpcServer::start(const ServerAuthenticator* authenticator) {
   builder.AddListeningPort(endpoint, creds, &port_);
   // gRPC enables SO_REUSEPORT by default, which lets a second daemon silently share the port.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  if (getenv("X_BDP")) builder.AddChannelArgument(GRPC_ARG_HTTP2_BDP_PROBE, 0);
-  if (getenv("X_FRAME")) builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_FRAME_SIZE, atoi(getenv("X_FRAME")));
   builder.SetMaxReceiveMessageSize(static_cast<int>(im.config.max_recv_msg_size_mib * 1024 * 1024));
   if (im.config.max_concurrent_streams > 0)
     builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, static_cast<int>(im.config.max_concurrent_streams));
@@ -202,20 +255,41 @@ void GrpcServer::start(const ServerAuthenticator* authenticator) {
                                                  unauthenticated);
     builder.RegisterService(im.logs.get());
   }
+  for (int i = io_threads(); i > 0; --i) im.cqs.push_back(builder.AddCompletionQueue());
   im.server = builder.BuildAndStart();
   if (!im.server || port_ == 0) {
     im.server.reset();
+    for (auto& cq : im.cqs) {
+      cq->Shutdown();
+      drain(*cq);
+    }
+    im.cqs.clear();
     throw std::runtime_error("otlp receiver '" + im.id + "': cannot listen for gRPC on " + im.config.endpoint);
+  }
+  for (auto& cq : im.cqs) {
+    for (int i = 0; i < kRequestedCalls; ++i) {
+      if (im.traces) new CallOf<TraceHandler>(im.traces.get(), cq.get());
+      if (im.metrics) new CallOf<MetricHandler>(im.metrics.get(), cq.get());
+      if (im.logs) new CallOf<LogHandler>(im.logs.get(), cq.get());
+    }
+    im.threads.emplace_back([q = cq.get()] { drain(*q); });
   }
   record_listening(im.id, "grpc", endpoint.substr(0, endpoint.rfind(':')), port_);
 }
 
 void GrpcServer::shutdown(Deadline deadline) {
-  if (!impl_->server) return;
+  auto& im = *impl_;
+  if (!im.server) return;
   auto system_deadline = std::chrono::system_clock::now() + (deadline - std::chrono::steady_clock::now());
-  impl_->server->Shutdown(system_deadline);
-  impl_->server->Wait();
-  impl_->server.reset();
+  // Refuses new calls, lets the running ones finish until the deadline (the queues' threads still serve them),
+  // then cancels the rest; every requested call then completes with ok = false.
+  im.server->Shutdown(system_deadline);
+  for (auto& cq : im.cqs) cq->Shutdown();
+  for (auto& t : im.threads) t.join();
+  im.threads.clear();
+  im.server->Wait();
+  im.server.reset();
+  im.cqs.clear();
 }
 
 }  // namespace otlpd::otlp_receiver

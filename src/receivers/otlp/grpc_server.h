@@ -1,4 +1,5 @@
-// The OTLP/gRPC server: the trace, metrics and logs services on gRPC's callback API.
+// The OTLP/gRPC server: the trace, metrics and logs services on gRPC's asynchronous API, one completion queue
+// and thread per usable CPU.
 #pragma once
 
 #include <memory>

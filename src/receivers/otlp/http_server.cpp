@@ -1,9 +1,10 @@
-// OTLP/HTTP server on Boost.Beast: one coroutine per connection on its own strand, an io_context run by a
-// small thread pool. Protobuf bodies are checked on the wire and kept as bytes; JSON bodies are transcoded to
-// protobuf bytes and kept the same way.
+// OTLP/HTTP server on Boost.Beast: one coroutine per connection on its own strand, one io_context per I/O thread
+// (one thread per usable CPU), connections spread over them. Protobuf bodies are checked on the wire and kept as
+// bytes; JSON bodies are transcoded to protobuf bytes and kept the same way.
 #include "receivers/otlp/http_server.h"
 
 #include "core/any_value.h"
+#include "core/cpus.h"
 #include "core/endpoints.h"
 
 #include <spdlog/spdlog.h>
@@ -48,7 +49,7 @@ namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 using Request = http::request<http::string_body>;
 
-constexpr int kThreads = 2;
+constexpr uint64_t kMaxReadChunk = 256 * 1024;
 constexpr char kProtobuf[] = "application/x-protobuf";
 constexpr char kJson[] = "application/json";
 
@@ -160,7 +161,11 @@ struct HttpServer::Impl {
   Counter* unauthenticated = nullptr;
 
   std::optional<ssl::context> tls;
-  std::unique_ptr<asio::io_context> ioc;
+  // One event loop per I/O thread (core/cpus.h); connections are spread over them and stay on theirs.
+  std::vector<std::unique_ptr<asio::io_context>> iocs;
+  size_t next_ioc = 0;  // touched only by the accept loop
+  // Keeps each loop running while it has no connection (run() returns when a loop has nothing to do).
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
   std::unique_ptr<tcp::acceptor> acceptor;
   std::vector<std::thread> threads;
 
@@ -374,7 +379,14 @@ struct HttpServer::Impl {
         http::response<http::empty_body> cont(http::status::continue_, 11);
         co_await http::async_write(stream, cont, token);
       }
-      if (!ec) co_await http::async_read(stream, buffer, parser, token);
+      if (!ec) {
+        // Read the body in large pieces: the buffer's capacity bounds every read (4 KiB at first), and each read
+        // is a system call, a reactor round and a timer update.
+        auto len = parser.content_length();
+        if (len && *len > buffer.capacity() - buffer.size())
+          buffer.reserve(static_cast<size_t>(std::min<uint64_t>(*len, kMaxReadChunk)) + buffer.size());
+        co_await http::async_read(stream, buffer, parser, token);
+      }
       Reply reply;
       unsigned version = 11;
       bool keep_alive = false;
@@ -463,7 +475,8 @@ struct HttpServer::Impl {
   asio::awaitable<void> accept_loop() {
     while (true) {
       beast::error_code ec;
-      tcp::socket s = co_await acceptor->async_accept(asio::make_strand(*ioc),
+      auto& loop = *iocs[next_ioc++ % iocs.size()];
+      tcp::socket s = co_await acceptor->async_accept(asio::make_strand(loop),
                                                       asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
         if (ec == asio::error::operation_aborted || !acceptor->is_open() || stopping.load()) co_return;
@@ -524,7 +537,7 @@ void HttpServer::start(const ServerAuthenticator* authenticator) {
     }
   }
 
-  im.ioc = std::make_unique<asio::io_context>(kThreads);
+  for (int i = io_threads(); i > 0; --i) im.iocs.push_back(std::make_unique<asio::io_context>(1));
   std::string endpoint = im.config.endpoint;
   auto colon = endpoint.rfind(':');
   std::string host = endpoint.substr(0, colon);
@@ -532,7 +545,7 @@ void HttpServer::start(const ServerAuthenticator* authenticator) {
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   if (host.empty()) host = "0.0.0.0";
   beast::error_code ec;
-  tcp::resolver resolver(*im.ioc);
+  tcp::resolver resolver(*im.iocs.front());
   auto results = resolver.resolve(host, port, tcp::resolver::passive | tcp::resolver::numeric_service, ec);
   if (ec || results.empty())
     throw std::runtime_error("otlp receiver '" + im.id + "': cannot resolve " + endpoint + ": " + ec.message());
@@ -543,12 +556,12 @@ void HttpServer::start(const ServerAuthenticator* authenticator) {
       ep = r.endpoint();
       break;
     }
-  im.acceptor = std::make_unique<tcp::acceptor>(asio::make_strand(*im.ioc));
+  im.acceptor = std::make_unique<tcp::acceptor>(asio::make_strand(*im.iocs.front()));
   auto fail = [&](const char* what) {
     std::string msg = "otlp receiver '" + im.id + "': cannot listen for HTTP on " + endpoint + " (" + what +
                       "): " + ec.message();
     im.acceptor.reset();
-    im.ioc.reset();
+    im.iocs.clear();
     throw std::runtime_error(msg);
   };
   im.acceptor->open(ep.protocol(), ec);
@@ -561,13 +574,16 @@ void HttpServer::start(const ServerAuthenticator* authenticator) {
   port_ = im.acceptor->local_endpoint(ec).port();
 
   asio::co_spawn(im.acceptor->get_executor(), im.accept_loop(), asio::detached);
-  for (int i = 0; i < kThreads; ++i) im.threads.emplace_back([&im] { im.ioc->run(); });
+  for (auto& loop : im.iocs) {
+    im.keep_running.push_back(asio::make_work_guard(*loop));
+    im.threads.emplace_back([&loop] { loop->run(); });
+  }
   record_listening(im.id, "http", host, port_);
 }
 
 void HttpServer::shutdown(Deadline deadline) {
   auto& im = *impl_;
-  if (!im.ioc) return;
+  if (im.iocs.empty()) return;
   im.stopping.store(true);
   asio::post(im.acceptor->get_executor(), [&im] {
     beast::error_code ec;
@@ -583,12 +599,13 @@ void HttpServer::shutdown(Deadline deadline) {
     std::unique_lock lock(im.mu);
     im.conns_changed.wait_for(lock, std::chrono::milliseconds(500), [&] { return im.conns.empty(); });
   }
-  im.ioc->stop();
+  im.keep_running.clear();
+  for (auto& loop : im.iocs) loop->stop();
   for (auto& t : im.threads) t.join();
   im.threads.clear();
   // Destroys what is left (unfinished connections) while the members they refer to are still alive.
   im.acceptor.reset();
-  im.ioc.reset();
+  im.iocs.clear();
 }
 
 }  // namespace otlpd::otlp_receiver

@@ -1,0 +1,24 @@
+// How many CPUs this process may run on, for sizing its I/O threads.
+#pragma once
+
+#include <sched.h>
+
+#include <algorithm>
+#include <thread>
+
+namespace otlpd {
+
+// The CPUs in this process's affinity mask (taskset, a container's cpuset), at least 1. Unlike
+// std::thread::hardware_concurrency() this is what the process can actually use.
+inline int usable_cpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+// I/O threads for a server: one per usable CPU, at most `cap`. Each runs its own event loop, so a connection's
+// work stays on one thread instead of being handed between threads that share a loop.
+inline int io_threads(int cap = 4) { return std::clamp(usable_cpus(), 1, cap); }
+
+}  // namespace otlpd
