@@ -17,8 +17,10 @@ inline int usable_cpus() {
   return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
-// I/O threads for a server: one per usable CPU, at most `cap`. Each runs its own event loop, so a connection's
-// work stays on one thread instead of being handed between threads that share a loop.
-inline int io_threads(int cap = 4) { return std::clamp(usable_cpus(), 1, cap); }
+// I/O threads for a server: one per usable CPU, at least `floor`, at most `cap`. Each runs its own event loop, so
+// a connection's work stays on one thread instead of being handed between threads that share a loop. The floor
+// of 2 keeps a second loop serving while one waits on a consumer that blocks (an exporter without a sending
+// queue sends within the request).
+inline int io_threads(int floor = 2, int cap = 4) { return std::clamp(usable_cpus(), floor, std::max(floor, cap)); }
 
 }  // namespace otlpd
