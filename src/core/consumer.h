@@ -12,6 +12,10 @@ class Consumer {
   virtual ~Consumer() = default;
   // Takes the batch. Must be safe to call from several threads at once.
   virtual Status consume(B batch) = 0;
+  // Whether consume() may wait on the network (an exporter without a sending queue sends within the call, and
+  // stages that hand batches on synchronously inherit that). Receivers then call it off their I/O threads, so
+  // that one slow backend does not stall every client of an event loop.
+  virtual bool may_block() const { return false; }
 };
 
 using TraceConsumer = Consumer<TraceBatch>;
@@ -29,6 +33,14 @@ struct Consumers {
     if constexpr (B::signal == Signal::traces) return traces;
     else if constexpr (B::signal == Signal::metrics) return metrics;
     else return logs;
+  }
+  bool may_block(Signal s) const {
+    switch (s) {
+      case Signal::traces: return traces && traces->may_block();
+      case Signal::metrics: return metrics && metrics->may_block();
+      case Signal::logs: return logs && logs->may_block();
+    }
+    return false;
   }
   bool has(Signal s) const {
     switch (s) {

@@ -23,6 +23,11 @@ class FanoutConsumer final : public Consumer<B> {
     }
     return worst;
   }
+  bool may_block() const override {
+    for (auto* c : consumers_)
+      if (c->may_block()) return true;
+    return false;
+  }
 
  private:
   std::vector<Consumer<B>*> consumers_;

@@ -19,6 +19,20 @@ struct FakeOtlpGrpcServer::State {
   std::vector<otlp_metrics::ExportMetricsServiceRequest> metrics;
   std::vector<otlp_logs::ExportLogsServiceRequest> logs;
   std::vector<std::multimap<std::string, std::string>> metadata;
+  bool holding = false;
+  std::vector<std::pair<grpc::ServerUnaryReactor*, grpc::Status>> held;
+
+  // Answers now, or keeps the answer for release() while holding.
+  void answer(grpc::ServerUnaryReactor* r, grpc::Status st) {
+    {
+      std::lock_guard lock(mu);
+      if (holding) {
+        held.emplace_back(r, std::move(st));
+        return;
+      }
+    }
+    r->Finish(st);
+  }
 
   // Decides one attempt's answer; keeps the request when it succeeds.
   template <typename Req>
@@ -55,7 +69,7 @@ class TraceService final : public tsvc::TraceService::CallbackService {
                                    const tsvc::ExportTraceServiceRequest* req,
                                    tsvc::ExportTraceServiceResponse*) override {
     auto* r = ctx->DefaultReactor();
-    r->Finish(s_->take(ctx, *req, s_->traces));
+    s_->answer(r, s_->take(ctx, *req, s_->traces));
     return r;
   }
   std::shared_ptr<FakeOtlpGrpcServer::State> s_;
@@ -68,7 +82,7 @@ class MetricsService final : public msvc::MetricsService::CallbackService {
                                    const msvc::ExportMetricsServiceRequest* req,
                                    msvc::ExportMetricsServiceResponse*) override {
     auto* r = ctx->DefaultReactor();
-    r->Finish(s_->take(ctx, *req, s_->metrics));
+    s_->answer(r, s_->take(ctx, *req, s_->metrics));
     return r;
   }
   std::shared_ptr<FakeOtlpGrpcServer::State> s_;
@@ -81,7 +95,7 @@ class LogsService final : public lsvc::LogsService::CallbackService {
                                    const lsvc::ExportLogsServiceRequest* req,
                                    lsvc::ExportLogsServiceResponse*) override {
     auto* r = ctx->DefaultReactor();
-    r->Finish(s_->take(ctx, *req, s_->logs));
+    s_->answer(r, s_->take(ctx, *req, s_->logs));
     return r;
   }
   std::shared_ptr<FakeOtlpGrpcServer::State> s_;
@@ -102,6 +116,7 @@ FakeOtlpGrpcServer::FakeOtlpGrpcServer() : state_(std::make_shared<State>()) {
 }
 
 FakeOtlpGrpcServer::~FakeOtlpGrpcServer() {
+  release();
   server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   server_->Wait();
 }
@@ -118,6 +133,21 @@ void FakeOtlpGrpcServer::fail_requests(int n, grpc::StatusCode code, std::string
   state_->fail_count = n;
   state_->code = code;
   state_->details = std::move(details);
+}
+
+void FakeOtlpGrpcServer::hold() {
+  std::lock_guard lock(state_->mu);
+  state_->holding = true;
+}
+
+void FakeOtlpGrpcServer::release() {
+  std::vector<std::pair<grpc::ServerUnaryReactor*, grpc::Status>> held;
+  {
+    std::lock_guard lock(state_->mu);
+    state_->holding = false;
+    held.swap(state_->held);
+  }
+  for (auto& [r, st] : held) r->Finish(st);
 }
 
 void FakeOtlpGrpcServer::recover() {

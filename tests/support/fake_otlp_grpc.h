@@ -28,6 +28,10 @@ class FakeOtlpGrpcServer {
   void fail_requests(int n, grpc::StatusCode code, std::string details = {});
   // Stops failing.
   void recover();
+  // From now on, requests are taken (and counted in attempts()) but not answered until release().
+  void hold();
+  // Answers every held request and stops holding.
+  void release();
 
   // What arrived successfully (failed attempts are not kept), and every attempt's metadata.
   std::vector<otlp_trace::ExportTraceServiceRequest> traces() const;

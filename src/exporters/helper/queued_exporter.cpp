@@ -127,6 +127,9 @@ class SignalPipe final : public Consumer<B> {
     sender_->shutdown();
   }
 
+  // Without a sending queue the batch is sent, with its retries, within consume().
+  bool may_block() const override { return !queue_; }
+
   Status consume(B batch) override {
     size_t items = batch.item_count();
     if (!stop_.accepting()) {

@@ -304,6 +304,7 @@ class AttributesProcessor final : public Processor, public Consumer<B> {
 
   Consumers consumers() override { return processors::only<B>(this); }
 
+  bool may_block() const override { return next_->may_block(); }
   Status consume(B batch) override {
     for (auto& part : batch.parts()) actions_.process(*part.request, batch.context());
     return next_->consume(std::move(batch));

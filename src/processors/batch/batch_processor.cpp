@@ -66,6 +66,8 @@ class BatchProcessor final : public Processor, public Consumer<B> {
     send(out, "shutdown");
   }
 
+  // A batch that reaches send_batch_size is sent within the call that filled it.
+  bool may_block() const override { return next_->may_block(); }
   Status consume(B batch) override {
     // Count outside the lock: only the incoming request is walked, never the buffer.
     // Parts are moved as they are, decoded or still bytes; received parts carry their counts.

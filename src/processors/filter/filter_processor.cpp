@@ -208,6 +208,7 @@ class FilterProcessor final : public Processor, public Consumer<B> {
 
   Consumers consumers() override { return processors::only<B>(this); }
 
+  bool may_block() const override { return next_->may_block(); }
   Status consume(B batch) override {
     if (!active_) return next_->consume(std::move(batch));
     size_t dropped = 0;

@@ -148,6 +148,7 @@ class MemoryLimiterProcessor final : public Processor, TraceConsumer, MetricCons
   void start(Host&) override { checker_->start(); }
   void shutdown(Deadline) override { checker_->stop(); }
 
+  bool may_block() const override { return next_.may_block(signal_); }
   Status consume(TraceBatch b) override { return pass(std::move(b)); }
   Status consume(MetricBatch b) override { return pass(std::move(b)); }
   Status consume(LogBatch b) override { return pass(std::move(b)); }

@@ -104,6 +104,7 @@ class TraceSampler final : public Processor, public Consumer<TraceBatch> {
 
   Consumers consumers() override { return processors::only<TraceBatch>(this); }
 
+  bool may_block() const override { return next_->may_block(); }
   Status consume(TraceBatch batch) override {
     Tally counts;
     auto& parts = batch.parts();
@@ -155,6 +156,7 @@ class LogSampler final : public Processor, public Consumer<LogBatch> {
 
   Consumers consumers() override { return processors::only<LogBatch>(this); }
 
+  bool may_block() const override { return next_->may_block(); }
   Status consume(LogBatch batch) override {
     Tally counts;
     auto& parts = batch.parts();

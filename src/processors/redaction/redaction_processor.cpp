@@ -20,6 +20,7 @@ class RedactionProcessor final : public Processor, TraceConsumer, MetricConsumer
 
   Consumers consumers() override { return processors::only(signal_, {this, this, this}); }
 
+  bool may_block() const override { return next_.may_block(signal_); }
   Status consume(TraceBatch b) override { return run(std::move(b)); }
   Status consume(MetricBatch b) override { return run(std::move(b)); }
   Status consume(LogBatch b) override { return run(std::move(b)); }

@@ -43,6 +43,7 @@ class ResourceProcessor final : public Processor, public Consumer<B> {
 
   Consumers consumers() override { return processors::only<B>(this); }
 
+  bool may_block() const override { return next_->may_block(); }
   Status consume(B batch) override {
     for (auto& part : batch.parts()) apply(actions_, *part.request, batch.context());
     return next_->consume(std::move(batch));

@@ -2,9 +2,16 @@
 #include "receivers/otlp/grpc_server.h"
 
 #include <grpcpp/grpcpp.h>
+
+#include <utility>  // before Boost.Asio (GCC 12)
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <spdlog/spdlog.h>
 
 #include <fstream>
+#include <condition_variable>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -61,6 +68,11 @@ class Handler final : public RawService {
         include_metadata_(include_metadata),
         authenticator_(authenticator),
         unauthenticated_(unauthenticated) {}
+
+  // Where calls whose consumer may block run (see Consumer::may_block); null: on the completion queue's thread.
+  boost::asio::thread_pool* blocking_pool() const { return blocking_pool_; }
+  void set_blocking_pool(boost::asio::thread_pool* pool) { blocking_pool_ = pool; }
+  bool may_block() const { return next_->may_block(); }
 
   // Asks gRPC for the next call of this method; it completes on `cq` with `tag`.
   void request(grpc::ServerContext* ctx, grpc::ByteBuffer* request,
@@ -126,6 +138,7 @@ class Handler final : public RawService {
   bool include_metadata_;
   const ServerAuthenticator* authenticator_;
   Counter* unauthenticated_;
+  boost::asio::thread_pool* blocking_pool_ = nullptr;
 };
 
 // One call of one method, from request to finish. Its address is its completion-queue tag.
@@ -136,28 +149,69 @@ class Call {
   virtual bool proceed(bool ok) = 0;
 };
 
+// Counts the calls being handled, so that shutdown shuts the completion queues down only once no handler can
+// still start an operation on them (gRPC aborts on an operation started on a queue that is shut down).
+class CallGate {
+ public:
+  // A call starts being handled; false once closed (the call is then dropped: the server has cancelled it).
+  bool enter() {
+    std::lock_guard lock(mu_);
+    if (closed_) return false;
+    ++handling_;
+    return true;
+  }
+  // The call's last operation has been started.
+  void leave() {
+    std::lock_guard lock(mu_);
+    if (--handling_ == 0) idle_.notify_all();
+  }
+  // Refuses further calls and waits for the ones being handled (after Server::Shutdown, whose deadline has
+  // cancelled them by then; a consumer that blocks still returns when its exporter gives up).
+  void close() {
+    std::unique_lock lock(mu_);
+    closed_ = true;
+    idle_.wait(lock, [&] { return handling_ == 0; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable idle_;
+  int handling_ = 0;
+  bool closed_ = false;
+};
+
 template <typename H>
 class CallOf final : public Call {
  public:
-  CallOf(H* handler, grpc::ServerCompletionQueue* cq) : handler_(handler), cq_(cq), writer_(&ctx_) {
+  CallOf(H* handler, grpc::ServerCompletionQueue* cq, CallGate* gate)
+      : handler_(handler), cq_(cq), gate_(gate), writer_(&ctx_) {
     handler_->request(&ctx_, &request_, &writer_, cq_, this);
   }
 
   bool proceed(bool ok) override {
     if (finishing_ || !ok) return false;  // finished, or the server is shutting down
-    new CallOf(handler_, cq_);            // keep a call requested while this one is handled
-    grpc::ByteBuffer response;
-    grpc::Status status = handler_->handle(&ctx_, request_, &response);
-    request_.Clear();
+    if (!gate_->enter()) return false;
+    new CallOf(handler_, cq_, gate_);  // keep a call requested while this one is handled
     finishing_ = true;
-    if (status.ok()) writer_.Finish(response, status, this);
-    else writer_.FinishWithError(status, this);
+    if (auto* pool = handler_->blocking_pool()) boost::asio::post(*pool, [this] { answer(); });
+    else answer();
     return true;
   }
 
  private:
+  // Handles the request and starts the answer; the call completes on its queue once the answer is sent.
+  void answer() {
+    grpc::ByteBuffer response;
+    grpc::Status status = handler_->handle(&ctx_, request_, &response);
+    request_.Clear();
+    if (status.ok()) writer_.Finish(response, status, this);
+    else writer_.FinishWithError(status, this);
+    gate_->leave();
+  }
+
   H* handler_;
   grpc::ServerCompletionQueue* cq_;
+  CallGate* gate_;
   grpc::ServerContext ctx_;
   grpc::ByteBuffer request_;
   grpc::ServerAsyncResponseWriter<grpc::ByteBuffer> writer_;
@@ -174,6 +228,8 @@ using LogHandler = Handler<lsvc::LogsService::WithRawMethod_Export<lsvc::LogsSer
 
 // Calls kept requested per method and completion queue: gRPC hands a new call to a requested one at once.
 constexpr int kRequestedCalls = 8;
+// Threads for calls whose consumer may block: that many wait on a backend at once, further ones queue.
+constexpr int kBlockingThreads = 16;
 
 // Serves a completion queue's events until it is shut down and empty.
 void drain(grpc::ServerCompletionQueue& cq) {
@@ -196,6 +252,9 @@ std::string read_file(const std::string& path) {
 }  // namespace
 
 struct GrpcServer::Impl {
+  Impl(std::string receiver_id, GrpcServerConfig cfg, Consumers consumers)
+      : id(receiver_id), config(std::move(cfg)), next(consumers), counters(std::move(receiver_id), "grpc") {}
+
   std::string id;
   GrpcServerConfig config;
   Consumers next;
@@ -208,11 +267,12 @@ struct GrpcServer::Impl {
   // call is not handed between threads.
   std::vector<std::unique_ptr<grpc::ServerCompletionQueue>> cqs;
   std::vector<std::thread> threads;
+  std::unique_ptr<boost::asio::thread_pool> blocking;  // only when some consumer may block
+  CallGate gate;
 };
 
 GrpcServer::GrpcServer(std::string receiver_id, GrpcServerConfig config, Consumers next)
-    : impl_(std::make_unique<Impl>(Impl{receiver_id, std::move(config), next, ReceiverCounters(receiver_id, "grpc"),
-                                        nullptr, nullptr, nullptr, nullptr, {}, {}})) {}
+    : impl_(std::make_unique<Impl>(std::move(receiver_id), std::move(config), next)) {}
 
 GrpcServer::~GrpcServer() {
   if (impl_->server) shutdown(std::chrono::steady_clock::now());
@@ -255,6 +315,12 @@ void GrpcServer::start(const ServerAuthenticator* authenticator) {
                                                  unauthenticated);
     builder.RegisterService(im.logs.get());
   }
+  if (im.next.may_block(Signal::traces) || im.next.may_block(Signal::metrics) || im.next.may_block(Signal::logs)) {
+    im.blocking = std::make_unique<boost::asio::thread_pool>(kBlockingThreads);
+    if (im.traces && im.traces->may_block()) im.traces->set_blocking_pool(im.blocking.get());
+    if (im.metrics && im.metrics->may_block()) im.metrics->set_blocking_pool(im.blocking.get());
+    if (im.logs && im.logs->may_block()) im.logs->set_blocking_pool(im.blocking.get());
+  }
   for (int i = io_threads(); i > 0; --i) im.cqs.push_back(builder.AddCompletionQueue());
   im.server = builder.BuildAndStart();
   if (!im.server || port_ == 0) {
@@ -268,9 +334,9 @@ void GrpcServer::start(const ServerAuthenticator* authenticator) {
   }
   for (auto& cq : im.cqs) {
     for (int i = 0; i < kRequestedCalls; ++i) {
-      if (im.traces) new CallOf<TraceHandler>(im.traces.get(), cq.get());
-      if (im.metrics) new CallOf<MetricHandler>(im.metrics.get(), cq.get());
-      if (im.logs) new CallOf<LogHandler>(im.logs.get(), cq.get());
+      if (im.traces) new CallOf<TraceHandler>(im.traces.get(), cq.get(), &im.gate);
+      if (im.metrics) new CallOf<MetricHandler>(im.metrics.get(), cq.get(), &im.gate);
+      if (im.logs) new CallOf<LogHandler>(im.logs.get(), cq.get(), &im.gate);
     }
     im.threads.emplace_back([q = cq.get()] { drain(*q); });
   }
@@ -284,12 +350,15 @@ void GrpcServer::shutdown(Deadline deadline) {
   // Refuses new calls, lets the running ones finish until the deadline (the queues' threads still serve them),
   // then cancels the rest; every requested call then completes with ok = false.
   im.server->Shutdown(system_deadline);
+  im.gate.close();
   for (auto& cq : im.cqs) cq->Shutdown();
   for (auto& t : im.threads) t.join();
   im.threads.clear();
   im.server->Wait();
   im.server.reset();
   im.cqs.clear();
+  if (im.blocking) im.blocking->join();
+  im.blocking.reset();
 }
 
 }  // namespace otlpd::otlp_receiver

@@ -18,6 +18,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -50,6 +51,8 @@ using tcp = asio::ip::tcp;
 using Request = http::request<http::string_body>;
 
 constexpr uint64_t kMaxReadChunk = 256 * 1024;
+// Threads for requests whose consumer may block: that many wait on a backend at once, further ones queue.
+constexpr int kBlockingThreads = 16;
 constexpr char kProtobuf[] = "application/x-protobuf";
 constexpr char kJson[] = "application/json";
 
@@ -168,6 +171,8 @@ struct HttpServer::Impl {
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
   std::unique_ptr<tcp::acceptor> acceptor;
   std::vector<std::thread> threads;
+  // Where requests are handled when some consumer may block (Consumer::may_block); null: on the I/O thread.
+  std::unique_ptr<asio::thread_pool> blocking;
 
   std::atomic<bool> stopping{false};
   std::mutex mu;
@@ -398,7 +403,14 @@ struct HttpServer::Impl {
         Request req = parser.release();
         version = req.version();
         keep_alive = req.keep_alive();
-        reply = handle(req, peer);
+        if (blocking) {
+          // The consumer may wait on a backend: answer from the pool, keeping this loop's other connections
+          // served meanwhile.
+          reply = co_await asio::co_spawn(
+              *blocking, [&]() -> asio::awaitable<Reply> { co_return handle(req, peer); }, asio::use_awaitable);
+        } else {
+          reply = handle(req, peer);
+        }
       }
       auto res = make_response(reply, version, keep_alive && !stopping.load());
       socket.expires_after(config.read_timeout);
@@ -538,6 +550,8 @@ void HttpServer::start(const ServerAuthenticator* authenticator) {
   }
 
   for (int i = io_threads(); i > 0; --i) im.iocs.push_back(std::make_unique<asio::io_context>(1));
+  if (im.next.may_block(Signal::traces) || im.next.may_block(Signal::metrics) || im.next.may_block(Signal::logs))
+    im.blocking = std::make_unique<asio::thread_pool>(kBlockingThreads);
   std::string endpoint = im.config.endpoint;
   auto colon = endpoint.rfind(':');
   std::string host = endpoint.substr(0, colon);
@@ -603,6 +617,7 @@ void HttpServer::shutdown(Deadline deadline) {
   for (auto& loop : im.iocs) loop->stop();
   for (auto& t : im.threads) t.join();
   im.threads.clear();
+  if (im.blocking) im.blocking->join();
   // Destroys what is left (unfinished connections) while the members they refer to are still alive.
   im.acceptor.reset();
   im.iocs.clear();
