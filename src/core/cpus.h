@@ -18,9 +18,8 @@ inline int usable_cpus() {
 }
 
 // I/O threads for a server: one per usable CPU, at least `floor`, at most `cap`. Each runs its own event loop, so
-// a connection's work stays on one thread instead of being handed between threads that share a loop. The floor
-// of 2 keeps a second loop serving while one waits on a consumer that blocks (an exporter without a sending
-// queue sends within the request).
-inline int io_threads(int floor = 2, int cap = 4) { return std::clamp(usable_cpus(), floor, std::max(floor, cap)); }
+// a connection's work stays on one thread instead of being handed between threads that share a loop. (A call
+// whose consumer may block is answered from a separate pool; see Consumer::may_block.)
+inline int io_threads(int floor = 1, int cap = 4) { return std::clamp(usable_cpus(), floor, std::max(floor, cap)); }
 
 }  // namespace otlpd
