@@ -27,7 +27,7 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds and starts serving on a small thread pool; throws std::runtime_error when the endpoint cannot be
+  // Binds and starts serving, one event loop per usable CPU; throws std::runtime_error when the endpoint cannot be
   // bound or the TLS files cannot be loaded. With an `authenticator` (which must outlive the server), a request
   // it refuses is answered 401 with a google.rpc.Status (code 16) body; CORS preflights are not authenticated.
   void start(const ServerAuthenticator* authenticator = nullptr);
