@@ -204,9 +204,12 @@ class CallOf final : public Call {
     grpc::ByteBuffer response;
     grpc::Status status = handler_->handle(&ctx_, request_, &response);
     request_.Clear();
+    // Once the answer is started, the queue's thread may complete and delete this call (when answer() runs on
+    // the pool): nothing of it is touched afterwards.
+    CallGate* gate = gate_;
     if (status.ok()) writer_.Finish(response, status, this);
     else writer_.FinishWithError(status, this);
-    gate_->leave();
+    gate->leave();
   }
 
   H* handler_;
