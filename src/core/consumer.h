@@ -42,6 +42,9 @@ struct Consumers {
     }
     return false;
   }
+  bool any_may_block() const {
+    return may_block(Signal::traces) || may_block(Signal::metrics) || may_block(Signal::logs);
+  }
   bool has(Signal s) const {
     switch (s) {
       case Signal::traces: return traces != nullptr;

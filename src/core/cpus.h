@@ -22,4 +22,8 @@ inline int usable_cpus() {
 // whose consumer may block is answered from a separate pool; see Consumer::may_block.)
 inline int io_threads(int floor = 1, int cap = 4) { return std::clamp(usable_cpus(), floor, std::max(floor, cap)); }
 
+// Threads of the pool from which a receiver answers calls whose consumer may block (Consumer::may_block): that
+// many calls wait on a backend at once, further ones queue.
+constexpr int kBlockingThreads = 16;
+
 }  // namespace otlpd

@@ -9,8 +9,8 @@
 #include <boost/asio/thread_pool.hpp>
 #include <spdlog/spdlog.h>
 
-#include <fstream>
 #include <condition_variable>
+#include <fstream>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -61,18 +61,18 @@ class Handler final : public RawService {
  public:
   using Req = typename B::RequestType;
 
+  // `blocking_pool`: where calls run when `next` may block (Consumer::may_block); null: on the completion
+  // queue's thread.
   Handler(Consumer<B>* next, ReceiverCounters* counters, bool include_metadata,
-          const ServerAuthenticator* authenticator, Counter* unauthenticated)
+          const ServerAuthenticator* authenticator, Counter* unauthenticated, boost::asio::thread_pool* blocking_pool)
       : next_(next),
         counters_(counters),
         include_metadata_(include_metadata),
         authenticator_(authenticator),
-        unauthenticated_(unauthenticated) {}
+        unauthenticated_(unauthenticated),
+        blocking_pool_(blocking_pool) {}
 
-  // Where calls whose consumer may block run (see Consumer::may_block); null: on the completion queue's thread.
   boost::asio::thread_pool* blocking_pool() const { return blocking_pool_; }
-  void set_blocking_pool(boost::asio::thread_pool* pool) { blocking_pool_ = pool; }
-  bool may_block() const { return next_->may_block(); }
 
   // Asks gRPC for the next call of this method; it completes on `cq` with `tag`.
   void request(grpc::ServerContext* ctx, grpc::ByteBuffer* request,
@@ -138,7 +138,7 @@ class Handler final : public RawService {
   bool include_metadata_;
   const ServerAuthenticator* authenticator_;
   Counter* unauthenticated_;
-  boost::asio::thread_pool* blocking_pool_ = nullptr;
+  boost::asio::thread_pool* blocking_pool_;
 };
 
 // One call of one method, from request to finish. Its address is its completion-queue tag.
@@ -231,8 +231,6 @@ using LogHandler = Handler<lsvc::LogsService::WithRawMethod_Export<lsvc::LogsSer
 
 // Calls kept requested per method and completion queue: gRPC hands a new call to a requested one at once.
 constexpr int kRequestedCalls = 8;
-// Threads for calls whose consumer may block: that many wait on a backend at once, further ones queue.
-constexpr int kBlockingThreads = 16;
 
 // Serves a completion queue's events until it is shut down and empty.
 void drain(grpc::ServerCompletionQueue& cq) {
@@ -303,26 +301,23 @@ void GrpcServer::start(const ServerAuthenticator* authenticator) {
   builder.SetMaxReceiveMessageSize(static_cast<int>(im.config.max_recv_msg_size_mib * 1024 * 1024));
   if (im.config.max_concurrent_streams > 0)
     builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, static_cast<int>(im.config.max_concurrent_streams));
+  // The pool for signals whose consumer may block, created only when one does.
+  if (im.next.any_may_block()) im.blocking = std::make_unique<boost::asio::thread_pool>(kBlockingThreads);
+  auto pool_for = [&](Signal s) { return im.next.may_block(s) ? im.blocking.get() : nullptr; };
   if (im.next.traces) {
     im.traces = std::make_unique<TraceHandler>(im.next.traces, &im.counters, im.config.include_metadata, authenticator,
-                                                 unauthenticated);
+                                               unauthenticated, pool_for(Signal::traces));
     builder.RegisterService(im.traces.get());
   }
   if (im.next.metrics) {
-    im.metrics = std::make_unique<MetricHandler>(im.next.metrics, &im.counters, im.config.include_metadata, authenticator,
-                                                 unauthenticated);
+    im.metrics = std::make_unique<MetricHandler>(im.next.metrics, &im.counters, im.config.include_metadata,
+                                                 authenticator, unauthenticated, pool_for(Signal::metrics));
     builder.RegisterService(im.metrics.get());
   }
   if (im.next.logs) {
     im.logs = std::make_unique<LogHandler>(im.next.logs, &im.counters, im.config.include_metadata, authenticator,
-                                                 unauthenticated);
+                                           unauthenticated, pool_for(Signal::logs));
     builder.RegisterService(im.logs.get());
-  }
-  if (im.next.may_block(Signal::traces) || im.next.may_block(Signal::metrics) || im.next.may_block(Signal::logs)) {
-    im.blocking = std::make_unique<boost::asio::thread_pool>(kBlockingThreads);
-    if (im.traces && im.traces->may_block()) im.traces->set_blocking_pool(im.blocking.get());
-    if (im.metrics && im.metrics->may_block()) im.metrics->set_blocking_pool(im.blocking.get());
-    if (im.logs && im.logs->may_block()) im.logs->set_blocking_pool(im.blocking.get());
   }
   for (int i = io_threads(); i > 0; --i) im.cqs.push_back(builder.AddCompletionQueue());
   im.server = builder.BuildAndStart();

@@ -51,8 +51,6 @@ using tcp = asio::ip::tcp;
 using Request = http::request<http::string_body>;
 
 constexpr uint64_t kMaxReadChunk = 256 * 1024;
-// Threads for requests whose consumer may block: that many wait on a backend at once, further ones queue.
-constexpr int kBlockingThreads = 16;
 constexpr char kProtobuf[] = "application/x-protobuf";
 constexpr char kJson[] = "application/json";
 
@@ -550,8 +548,7 @@ void HttpServer::start(const ServerAuthenticator* authenticator) {
   }
 
   for (int i = io_threads(); i > 0; --i) im.iocs.push_back(std::make_unique<asio::io_context>(1));
-  if (im.next.may_block(Signal::traces) || im.next.may_block(Signal::metrics) || im.next.may_block(Signal::logs))
-    im.blocking = std::make_unique<asio::thread_pool>(kBlockingThreads);
+  if (im.next.any_may_block()) im.blocking = std::make_unique<asio::thread_pool>(kBlockingThreads);
   std::string endpoint = im.config.endpoint;
   auto colon = endpoint.rfind(':');
   std::string host = endpoint.substr(0, colon);
