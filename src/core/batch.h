@@ -84,6 +84,12 @@ class Batch {
     }
     // Decodes the wire bytes if that has not happened yet.
     void decode();
+    // New bytes for the part, edited on the wire (same items): any decoded message is dropped.
+    void replace_wire(std::string bytes) {
+      wire = std::make_shared<const std::string>(std::move(bytes));
+      request = nullptr;
+      arena.reset();
+    }
   };
 
   Batch() = default;

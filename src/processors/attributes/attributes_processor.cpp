@@ -9,10 +9,14 @@
 #include <cmath>
 #include <cstring>
 #include <memory>
+#include <span>
+#include <type_traits>
 
+#include "codec/attribute_edit.h"
 #include "config/node.h"
 #include "core/registry.h"
 #include "processors/common/make_processor.h"
+#include "processors/common/wire_parts.h"
 
 namespace otlpd::attributes_processor {
 
@@ -295,23 +299,115 @@ void AttributeActions::process(otlp_metrics::ExportMetricsServiceRequest& r, con
       }
 }
 
+bool AttributeActions::wire_editable() const { return !cfg_.include && !cfg_.exclude; }
+
 namespace {
+
+using otlp_wire::Edit;
+using otlp_wire::WireAttribute;
+
+// Span attributes edited on the wire. insert/update/upsert from a value or another attribute, and delete, work
+// on the attributes as received; any other action decodes the list (only the list) and runs apply().
+class WireActions final : public otlp_wire::AttributeEditor {
+ public:
+  WireActions(const AttributeActions& actions, const std::vector<Action>& list,
+              const std::vector<std::string>& encoded_values, const RequestContext& ctx)
+      : actions_(actions), list_(list), values_(encoded_values), ctx_(ctx) {
+    for (const auto& a : list_) plain_ &= plain(a);
+  }
+
+  bool wants(otlp_wire::AttributesOf where) const override { return where == otlp_wire::AttributesOf::span; }
+
+  Edit edit(otlp_wire::AttributesOf, std::span<const WireAttribute> in, std::vector<WireAttribute>& wire,
+            otlp_wire::KeyValueList& decoded) override {
+    if (!plain_) {
+      if (!otlp_wire::parse_attributes(in, decoded)) return Edit::fail;
+      actions_.apply(decoded, ctx_);
+      return Edit::list;
+    }
+    wire.assign(in.begin(), in.end());
+    for (size_t i = 0; i < list_.size(); ++i) {
+      const Action& a = list_[i];
+      if (a.type == Action::Type::remove) {
+        std::erase_if(wire, [&](const WireAttribute& w) {
+          return (!a.key.empty() && w.key == a.key) || (a.pattern && a.pattern->matches(w.key));
+        });
+        continue;
+      }
+      auto* existing = find(wire, a.key);
+      if ((a.type == Action::Type::insert && existing) || (a.type == Action::Type::update && !existing)) continue;
+      std::string_view value;
+      if (a.source == Action::Source::value) {
+        value = values_[i];
+      } else {  // from_attribute
+        const auto* src = find(wire, a.from);
+        if (!src || a.from == a.key) continue;
+        value = src->value;
+      }
+      WireAttribute put{existing ? existing->key : std::string_view(a.key), value, {}, true};
+      if (existing)
+        *existing = put;
+      else
+        wire.push_back(put);
+    }
+    return Edit::wire;
+  }
+
+  // Actions the wire form does by itself.
+  static bool plain(const Action& a) {
+    switch (a.type) {
+      case Action::Type::remove: return true;
+      case Action::Type::insert:
+      case Action::Type::update:
+      case Action::Type::upsert:
+        return a.source == Action::Source::value || a.source == Action::Source::from_attribute;
+      default: return false;
+    }
+  }
+
+ private:
+  static WireAttribute* find(std::vector<WireAttribute>& wire, std::string_view key) {
+    for (auto& w : wire)
+      if (w.key == key) return &w;
+    return nullptr;
+  }
+
+  const AttributeActions& actions_;
+  const std::vector<Action>& list_;
+  const std::vector<std::string>& values_;
+  const RequestContext& ctx_;
+  bool plain_ = true;
+};
 
 template <typename B>
 class AttributesProcessor final : public Processor, public Consumer<B> {
  public:
-  AttributesProcessor(AttributesConfig cfg, Consumer<B>* next) : actions_(std::move(cfg)), next_(next) {}
+  AttributesProcessor(AttributesConfig cfg, Consumer<B>* next) : actions_(cfg), next_(next) {
+    for (const auto& a : cfg.actions) encoded_values_.push_back(a.value.SerializeAsString());
+    actions_list_ = std::move(cfg.actions);
+  }
 
   Consumers consumers() override { return processors::only<B>(this); }
 
   bool may_block() const override { return next_->may_block(); }
   Status consume(B batch) override {
+    if constexpr (std::is_same_v<B, TraceBatch>) {
+      if (actions_.wire_editable()) {
+        WireActions editor(actions_, actions_list_, encoded_values_, batch.context());
+        processors::edit_trace_parts(
+            batch, [&](std::string_view bytes) { return otlp_wire::rewrite_trace_attributes(bytes, editor); },
+            [&](otlp_trace::ExportTraceServiceRequest& r) { actions_.process(r, batch.context()); });
+        return next_->consume(std::move(batch));
+      }
+    }
     for (auto& part : batch.parts()) actions_.process(*part.request, batch.context());
     return next_->consume(std::move(batch));
   }
 
  private:
   AttributeActions actions_;
+  std::vector<Action> actions_list_;
+  std::vector<std::string> encoded_values_;  // each action's value, serialised (Source::value)
   Consumer<B>* next_;
 };
 

@@ -18,6 +18,9 @@ class AttributeActions {
 
   // Runs the actions on one attribute set (exposed for tests).
   void apply(processors::Attributes& attrs, const RequestContext& ctx) const;
+  // True when the actions apply to every span (no include/exclude), so that spans' attribute lists can be
+  // edited on the wire without looking at the rest of the span.
+  bool wire_editable() const;
 
  private:
   AttributesConfig cfg_;

@@ -1,9 +1,12 @@
 // The `redaction` processor: redacts each batch in place on the caller's thread, then hands it on.
 #include <stdexcept>
+#include <string_view>
+#include <type_traits>
 
 #include "config/node.h"
 #include "core/registry.h"
 #include "processors/common/make_processor.h"
+#include "processors/common/wire_parts.h"
 #include "processors/redaction/config.h"
 #include "processors/redaction/redactor.h"
 
@@ -28,6 +31,12 @@ class RedactionProcessor final : public Processor, TraceConsumer, MetricConsumer
  private:
   template <typename B>
   Status run(B b) {
+    if constexpr (std::is_same_v<B, TraceBatch>) {
+      processors::edit_trace_parts(
+          b, [&](std::string_view bytes) { return redactor_.process_wire(bytes); },
+          [&](otlp_trace::ExportTraceServiceRequest& r) { redactor_.process(r); });
+      return next_.get<B>()->consume(std::move(b));
+    }
     for (auto& part : b.parts())
       if (part.request) redactor_.process(*part.request);
     return next_.get<B>()->consume(std::move(b));

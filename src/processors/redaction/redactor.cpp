@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <span>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "codec/wire_reader.h"
 #include "processors/redaction/scanner.h"
 
 namespace otlpd::redaction {
@@ -458,6 +460,70 @@ void Redactor::process(otlp_logs::ExportLogsServiceRequest& request) const {
       }
     }
   }
+}
+
+otlp_wire::RewriteResult Redactor::process_wire(std::string_view request) const {
+  using otlp_wire::Edit;
+  using otlp_wire::WireAttribute;
+
+  // Lists are first checked as received; only one that something would change (or that the summary would
+  // count) is decoded and goes through process_attributes.
+  class WireRedactor final : public otlp_wire::AttributeEditor {
+   public:
+    explicit WireRedactor(const Impl& impl) : impl_(impl) {}
+
+    bool wants(otlp_wire::AttributesOf) const override { return true; }
+
+    Edit edit(otlp_wire::AttributesOf, std::span<const WireAttribute> in, std::vector<WireAttribute>&,
+              otlp_wire::KeyValueList& list) override {
+      if (unchanged(in)) return Edit::keep;
+      if (!otlp_wire::parse_attributes(in, list)) return Edit::fail;
+      impl_.process_attributes(list);
+      return Edit::list;
+    }
+
+   private:
+    // True when process_attributes would leave the list as it is: no key rule applies (ignored keys only
+    // when there is no summary to count them) and every value scans clean.
+    bool unchanged(std::span<const WireAttribute> in) {
+      for (const auto& a : in) {
+        uint8_t f = flags(a.key);
+        if (f == kIgnored && impl_.summary == Summary::silent) continue;
+        if (f) return false;
+        if (!a.has_value || a.value.empty()) continue;  // no value: nothing to scan
+        std::string_view text;
+        if (otlp_wire::plain_string_value(a.value, text)) {
+          if (impl_.scanner.scan(text, impl_.masker, scratch_) != ValueScanner::Verdict::clean) return false;
+          continue;
+        }
+        // Other scalars are scanned only with redact_all_types; arrays, maps and anything unusual are
+        // left to the decoded path.
+        otlp_wire::Reader r(a.value);
+        otlp_wire::Field field;
+        if (!r.next(field)) return false;
+        bool scalar = field.number == 2 || field.number == 3 || field.number == 4 || field.number == 7;
+        if (!scalar || impl_.redact_all_types || r.next(field) || r.error()) return false;
+      }
+      return true;
+    }
+
+    // The key verdicts of this request's keys, kept without the shared cache's lock: keys repeat from span
+    // to span, and the views stay valid for the whole rewrite.
+    uint8_t flags(std::string_view key) {
+      for (const auto& [k, f] : memo_)
+        if (k == key) return f;
+      uint8_t f = impl_.classify(key);
+      if (memo_.size() < 32) memo_.emplace_back(key, f);  // bounded: made-up keys fall through to classify()
+      return f;
+    }
+
+    const Impl& impl_;
+    std::vector<std::pair<std::string_view, uint8_t>> memo_;
+    std::string scratch_;
+  };
+
+  WireRedactor editor(*impl_);
+  return otlp_wire::rewrite_trace_attributes(request, editor);
 }
 
 }  // namespace otlpd::redaction

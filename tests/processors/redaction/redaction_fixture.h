@@ -9,6 +9,9 @@
 #include <string>
 #include <vector>
 
+#include <google/protobuf/util/message_differencer.h>
+
+#include "codec/otlp_wire.h"
 #include "config/node.h"
 #include "core/registry.h"
 
@@ -55,10 +58,26 @@ struct Harness {
     processor = f->create(CreateSettings{{"redaction", ""}, "p"}, *cfg, B::signal, next);
   }
 
-  // Runs one request through the processor and returns the request it passed on.
+  // Runs one request through the processor and returns the request it passed on. Traces go through twice,
+  // decoded and as received bytes (the processor's wire path), and both must come out the same.
   typename B::RequestType run(const typename B::RequestType& request) {
     B batch = B::make();
     batch.first().CopyFrom(request);
+    auto out = pass(std::move(batch));
+    if constexpr (B::signal == Signal::traces) {
+      std::string bytes = request.SerializeAsString();
+      auto checked = otlp_wire::check<typename B::RequestType>(bytes);
+      if (!checked.ok) throw std::runtime_error("test request fails the wire check: " + checked.error);
+      auto from_wire = pass(B::adopt_wire(std::move(bytes), checked.items));
+      if (!google::protobuf::util::MessageDifferencer::Equals(out, from_wire))
+        throw std::runtime_error("the wire path differs from the decoded path:\n" + out.DebugString() +
+                                 "\n---\n" + from_wire.DebugString());
+    }
+    return out;
+  }
+
+ private:
+  typename B::RequestType pass(B batch) {
     Status s = processor->consumers().template get<B>()->consume(std::move(batch));
     if (!s.is_ok()) throw std::runtime_error("consume failed");
     std::lock_guard lock(sink.mu_);

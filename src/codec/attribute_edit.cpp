@@ -1,0 +1,258 @@
+// Attribute-list rewriting on the wire: two passes per message that holds a list (collect it, then copy the
+// message with the edited list in its place), and a one-pass copy of everything else.
+#include "codec/attribute_edit.h"
+
+#include "codec/wire_reader.h"
+
+namespace otlpd::otlp_wire {
+
+namespace {
+
+// Field numbers (OTLP common/v1, resource/v1, trace/v1, collector/trace/v1).
+constexpr uint32_t kRequestResourceSpans = 1;
+constexpr uint32_t kResourceSpansResource = 1, kResourceSpansScopeSpans = 2;
+constexpr uint32_t kScopeSpansScope = 1, kScopeSpansSpans = 2;
+constexpr uint32_t kResourceAttributes = 1, kScopeAttributes = 3, kSpanAttributes = 9, kSpanEvents = 11,
+                   kSpanLinks = 13, kEventAttributes = 3, kLinkAttributes = 4;
+constexpr uint32_t kKeyValueKey = 1, kKeyValueValue = 2;
+
+class Rewriter {
+ public:
+  explicit Rewriter(AttributeEditor& editor) : editor_(editor) {}
+
+  RewriteResult run(std::string_view request) {
+    RewriteResult r;
+    out_.reserve(request.size() + request.size() / 8 + 64);
+    if (!request_(request)) {
+      r.error = "attribute rewrite: the request does not read as OTLP protobuf, or an editor could not read a list";
+      return r;
+    }
+    r.ok = true;
+    r.changed = changed_;
+    if (changed_) r.bytes = std::move(out_);
+    return r;
+  }
+
+ private:
+  bool request_(std::string_view body) {
+    return copy_with(body, [&](const Field& f) -> int {
+      if (f.number != kRequestResourceSpans || f.type != WireType::len) return 0;
+      return nested(f, [&](std::string_view b) { return resource_spans(b); });
+    });
+  }
+
+  bool resource_spans(std::string_view body) {
+    return copy_with(body, [&](const Field& f) -> int {
+      if (f.type != WireType::len) return 0;
+      if (f.number == kResourceSpansResource && editor_.wants(AttributesOf::resource))
+        return nested(f, [&](std::string_view b) { return with_list(b, kResourceAttributes, AttributesOf::resource); });
+      if (f.number == kResourceSpansScopeSpans)
+        return nested(f, [&](std::string_view b) { return scope_spans(b); });
+      return 0;
+    });
+  }
+
+  bool scope_spans(std::string_view body) {
+    return copy_with(body, [&](const Field& f) -> int {
+      if (f.type != WireType::len) return 0;
+      if (f.number == kScopeSpansScope && editor_.wants(AttributesOf::scope))
+        return nested(f, [&](std::string_view b) { return with_list(b, kScopeAttributes, AttributesOf::scope); });
+      if (f.number == kScopeSpansSpans) return nested(f, [&](std::string_view b) { return span(b); });
+      return 0;
+    });
+  }
+
+  bool span(std::string_view body) {
+    const bool events = editor_.wants(AttributesOf::span_event), links = editor_.wants(AttributesOf::span_link);
+    auto children = [&](const Field& f) -> int {
+      if (f.type != WireType::len) return 0;
+      if (f.number == kSpanEvents && events)
+        return nested(f, [&](std::string_view b) { return with_list(b, kEventAttributes, AttributesOf::span_event); });
+      if (f.number == kSpanLinks && links)
+        return nested(f, [&](std::string_view b) { return with_list(b, kLinkAttributes, AttributesOf::span_link); });
+      return 0;
+    };
+    if (!editor_.wants(AttributesOf::span)) return copy_with(body, children);
+    return with_list(body, kSpanAttributes, AttributesOf::span, children);
+  }
+
+  // Copies a message's fields; `handle` returns 0 to copy a field as it is, 1 when it wrote it, -1 on error.
+  template <typename Handle>
+  bool copy_with(std::string_view body, Handle&& handle) {
+    Reader r(body);
+    Field f;
+    while (r.next(f)) {
+      int h = handle(f);
+      if (h < 0) return false;
+      if (h == 0) out_.append(f.raw);
+    }
+    return !r.error();
+  }
+
+  // Writes a length-delimited field whose body `write` produces.
+  template <typename Write>
+  int nested(const Field& f, Write&& write) {
+    if (++depth_ > kMaxNesting) return -1;
+    LenField lf(out_, f.number, f.body.size());
+    bool ok = write(f.body);
+    lf.end();
+    --depth_;
+    return ok ? 1 : -1;
+  }
+
+  bool with_list(std::string_view body, uint32_t list_field, AttributesOf where) {
+    return with_list(body, list_field, where, [](const Field&) { return 0; });
+  }
+
+  // A message holding an attribute list: the list is collected, edited, and written where it first was.
+  template <typename Children>
+  bool with_list(std::string_view body, uint32_t list_field, AttributesOf where, Children&& children) {
+    // Lists nest (spans hold events); each level keeps its own collection.
+    size_t level = lists_used_++;
+    if (level == lists_.size()) lists_.emplace_back();
+    struct Release {
+      size_t& n;
+      ~Release() { --n; }
+    } release{lists_used_};
+    ListScratch& s = lists_[level];
+    s.in.clear();
+    s.wire.clear();
+    s.list.Clear();
+    {
+      Reader r(body);
+      Field f;
+      while (r.next(f))
+        if (f.number == list_field && f.type == WireType::len) {
+          WireAttribute a;
+          a.raw = f.body;
+          if (!read_key_value(f.body, a)) return false;
+          s.in.push_back(a);
+        }
+      if (r.error()) return false;
+    }
+    Edit e = editor_.edit(where, s.in, s.wire, s.list);
+    if (e == Edit::fail) return false;
+    if (e != Edit::keep) changed_ = true;
+    bool written = false;
+    auto write_list = [&] {
+      written = true;
+      if (e == Edit::keep) {
+        for (const auto& a : s.in) write_attribute(list_field, a);
+      } else if (e == Edit::wire) {
+        for (const auto& a : s.wire) write_attribute(list_field, a);
+      } else {
+        for (const auto& kv : s.list) {
+          size_t n = kv.ByteSizeLong();
+          append_varint(out_, uint64_t(list_field) << 3 | 2);
+          append_varint(out_, n);
+          size_t at = out_.size();
+          out_.resize(at + n);
+          kv.SerializeWithCachedSizesToArray(reinterpret_cast<uint8_t*>(out_.data() + at));
+        }
+      }
+    };
+    bool ok = copy_with(body, [&](const Field& f) -> int {
+      if (f.number == list_field && f.type == WireType::len) {
+        if (!written) write_list();
+        return 1;
+      }
+      return children(f);
+    });
+    if (ok && !written) write_list();
+    return ok;
+  }
+
+  static bool read_key_value(std::string_view body, WireAttribute& a) {
+    Reader r(body);
+    Field f;
+    while (r.next(f)) {
+      if (f.type != WireType::len) continue;
+      if (f.number == kKeyValueKey) a.key = f.body;
+      else if (f.number == kKeyValueValue) {
+        // Repeated occurrences of a message field merge; a list with one is the case worth a fast path.
+        if (a.has_value) return false;
+        a.value = f.body;
+        a.has_value = true;
+      }
+    }
+    return !r.error();
+  }
+
+  void write_attribute(uint32_t list_field, const WireAttribute& a) {
+    append_varint(out_, uint64_t(list_field) << 3 | 2);
+    if (!a.raw.empty()) {
+      append_varint(out_, a.raw.size());
+      out_.append(a.raw);
+      return;
+    }
+    size_t body = 0;
+    if (!a.key.empty()) body += 1 + varint_size(a.key.size()) + a.key.size();
+    if (a.has_value) body += 1 + varint_size(a.value.size()) + a.value.size();
+    append_varint(out_, body);
+    if (!a.key.empty()) {
+      out_.push_back(static_cast<char>(kKeyValueKey << 3 | 2));
+      append_varint(out_, a.key.size());
+      out_.append(a.key);
+    }
+    if (a.has_value) {
+      out_.push_back(static_cast<char>(kKeyValueValue << 3 | 2));
+      append_varint(out_, a.value.size());
+      out_.append(a.value);
+    }
+  }
+
+  struct ListScratch {
+    std::vector<WireAttribute> in, wire;
+    KeyValueList list;
+  };
+
+  // Deeper than OTLP's traces go (request > resource spans > scope spans > span > event); a guard only.
+  static constexpr int kMaxNesting = 8;
+
+  AttributeEditor& editor_;
+  std::string out_;
+  bool changed_ = false;
+  int depth_ = 0;
+  std::vector<ListScratch> lists_;
+  size_t lists_used_ = 0;
+};
+
+}  // namespace
+
+RewriteResult rewrite_trace_attributes(std::string_view request, AttributeEditor& editor) {
+  return Rewriter(editor).run(request);
+}
+
+bool parse_attributes(std::span<const WireAttribute> in, KeyValueList& out) {
+  out.Clear();
+  for (const auto& a : in) {
+    auto* kv = out.Add();
+    if (!a.raw.empty()) {
+      if (!kv->ParseFromArray(a.raw.data(), static_cast<int>(a.raw.size()))) return false;
+      continue;
+    }
+    kv->set_key(std::string(a.key));
+    if (a.has_value && !kv->mutable_value()->ParseFromArray(a.value.data(), static_cast<int>(a.value.size())))
+      return false;
+  }
+  return true;
+}
+
+std::string string_any_value(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 6);
+  out.push_back(static_cast<char>(1 << 3 | 2));
+  append_varint(out, s.size());
+  out.append(s);
+  return out;
+}
+
+bool plain_string_value(std::string_view any_value, std::string_view& s) {
+  Reader r(any_value);
+  Field f;
+  if (!r.next(f) || f.number != 1 || f.type != WireType::len) return false;
+  s = f.body;
+  return !r.next(f) && !r.error();
+}
+
+}  // namespace otlpd::otlp_wire

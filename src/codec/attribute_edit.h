@@ -1,0 +1,69 @@
+// Editing the attribute lists of a serialised ExportTraceServiceRequest without decoding it: every other field
+// is copied as it came, and each attribute list is offered to an editor that keeps it, rewrites it on the wire,
+// or hands back a decoded list.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "opentelemetry/proto/common/v1/common.pb.h"
+
+namespace otlpd::otlp_wire {
+
+using KeyValueList = google::protobuf::RepeatedPtrField<opentelemetry::proto::common::v1::KeyValue>;
+
+enum class AttributesOf : uint8_t { resource, scope, span, span_event, span_link };
+
+// One attribute as it is on the wire. `raw` is the KeyValue's serialisation; an attribute an editor made has
+// no `raw` and is written from `key` and `value` (an AnyValue's serialisation).
+struct WireAttribute {
+  std::string_view key;
+  std::string_view value;
+  std::string_view raw;
+  bool has_value = false;
+};
+
+// What an editor did with one list.
+enum class Edit : uint8_t {
+  keep,  // unchanged: written as received
+  wire,  // the list to write is the editor's `wire` output (views must outlive the rewrite)
+  list,  // the list to write is the editor's `list` output (decoded)
+  fail,  // the editor could not read the list: the rewrite fails (callers decode instead)
+};
+
+class AttributeEditor {
+ public:
+  virtual ~AttributeEditor() = default;
+  // Lists of the other kinds are copied without being read.
+  virtual bool wants(AttributesOf where) const = 0;
+  // Looks at one list, `in`, in received order.
+  virtual Edit edit(AttributesOf where, std::span<const WireAttribute> in, std::vector<WireAttribute>& wire,
+                    KeyValueList& list) = 0;
+};
+
+struct RewriteResult {
+  bool ok = false;
+  bool changed = false;  // when false, `bytes` is empty and the input stands
+  std::string bytes;
+  std::string error;
+};
+
+// Rewrites `request` (bytes otlp_wire::check accepted as an ExportTraceServiceRequest). Unknown fields stay
+// where they were; an edited list is written where its first attribute was (at the end of its message when
+// it had none). The result parses to what the decoded request would be after the same edits.
+RewriteResult rewrite_trace_attributes(std::string_view request, AttributeEditor& editor);
+
+// Decodes `in` into `out`, reusing `out`'s elements (no allocation once they are warm). False when an
+// attribute does not parse.
+bool parse_attributes(std::span<const WireAttribute> in, KeyValueList& out);
+
+// The serialised AnyValue {string_value: s}, for editors writing values.
+std::string string_any_value(std::string_view s);
+
+// The string inside a serialised AnyValue that holds exactly one string_value; false for any other value.
+bool plain_string_value(std::string_view any_value, std::string_view& s);
+
+}  // namespace otlpd::otlp_wire
