@@ -66,8 +66,7 @@ std::string SpanIndex::add_resource_spans(std::string_view bytes) {
   Field f;
   while (r.next(f)) {
     if (is(f, kResource)) {
-      info.resource = info.has_resource ? merge(info.resource, f.body) : f.body;
-      info.has_resource = true;
+      add_message(info.resource, info.has_resource, f.body);
     } else if (is(f, kResourceSchemaUrl)) {
       info.schema_url = f.body;  // the last occurrence wins, as in a decoder
     } else if (is(f, kScopeSpans)) {
@@ -86,8 +85,7 @@ std::string SpanIndex::add_scope_spans(std::string_view bytes, uint32_t resource
   Field f;
   while (r.next(f)) {
     if (is(f, kScope)) {
-      info.scope = info.has_scope ? merge(info.scope, f.body) : f.body;
-      info.has_scope = true;
+      add_message(info.scope, info.has_scope, f.body);
     } else if (is(f, kScopeSchemaUrl)) {
       info.schema_url = f.body;
     } else if (is(f, kSpans)) {
@@ -114,11 +112,16 @@ std::string SpanIndex::add_scope_spans(std::string_view bytes, uint32_t resource
   return {};
 }
 
-std::string_view SpanIndex::merge(std::string_view before, std::string_view more) {
+void SpanIndex::add_message(std::string_view& body, bool& present, std::string_view more) {
+  if (!present) {
+    body = more;
+    present = true;
+    return;
+  }
   std::string& s = owned_.emplace_back();
-  s.reserve(before.size() + more.size());
-  s.append(before).append(more);
-  return s;
+  s.reserve(body.size() + more.size());
+  s.append(body).append(more);
+  body = s;
 }
 
 }  // namespace otlpd::tail_sampling

@@ -48,8 +48,8 @@ class SpanIndex {
   std::string add_request(std::string_view request);
   std::string add_resource_spans(std::string_view bytes);
   std::string add_scope_spans(std::string_view bytes, uint32_t resource);
-  // A sub-message that came as several fields: protobuf merges them, which on the wire is concatenation.
-  std::string_view merge(std::string_view before, std::string_view more);
+  // A sub-message field. Given again, protobuf merges the occurrences, which on the wire is concatenation.
+  void add_message(std::string_view& body, bool& present, std::string_view more);
 
   std::deque<std::string> owned_;  // serialised decoded parts and merged bodies; a deque keeps views valid
 };

@@ -385,3 +385,24 @@ policies: [{name: all, type: always_sample}]
   h.shutdown();
   CHECK(h.capture.spans() == 1);
 }
+
+TEST_CASE("tail_sampling groups spans without a trace id as one trace, as before", "[tail_sampling]") {
+  Harness h("no_trace_id", R"(
+decision_wait: 1h
+policies: [{name: all, type: always_sample}]
+)");
+  h.capture.keep_span_bytes();
+  // Given: two spans with no trace_id field at all (OTLP allows an empty id on the wire).
+  std::string a = len_field(2, std::string(8, '\x01')), b = len_field(2, std::string(8, '\x02'));
+  std::string bytes = request_of({a, b});
+  REQUIRE(otlp_wire::check<otlp_trace::ExportTraceServiceRequest>(bytes).ok);
+  REQUIRE(h.send(TraceBatch::adopt_wire(bytes, 2)).is_ok());
+  // Then: they wait as one trace, and go out as they came.
+  CHECK(h.pending_traces() == 1);
+  h.shutdown();
+  CHECK(h.decided() == 1);
+  auto out = h.capture.span_bytes();
+  REQUIRE(out.size() == 2);
+  CHECK(out[std::string(8, '\x01')] == a);
+  CHECK(out[std::string(8, '\x02')] == b);
+}
