@@ -38,11 +38,12 @@ void ChunkEncoder::write(char* p, const SpanRef* begin, const SpanRef* end) {
       if (s.has_scope) p = write_bytes_field(p, kTag1, s.scope);
       for (; r != end && r->scope == sc; ++r) {
         p = write_field_header(p, kTag2, r->size);
-        p = reinterpret_cast<char*>(r->span->SerializeWithCachedSizesToArray(reinterpret_cast<uint8_t*>(p)));
+        std::memcpy(p, r->span, r->size);
+        p += r->size;
       }
-      if (!s.schema_url->empty()) p = write_bytes_field(p, kTag3, *s.schema_url);
+      if (!s.schema_url.empty()) p = write_bytes_field(p, kTag3, s.schema_url);
     }
-    if (!ri_info.schema_url->empty()) p = write_bytes_field(p, kTag3, *ri_info.schema_url);
+    if (!ri_info.schema_url.empty()) p = write_bytes_field(p, kTag3, ri_info.schema_url);
   }
 }
 

@@ -8,15 +8,14 @@
 #include <cstring>
 #include <new>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
-#include "opentelemetry/proto/trace/v1/trace.pb.h"
-#include "processors/tail_sampling/decision_cache.h"
+#include "codec/wire_reader.h"
+#include "processors/tail_sampling/span_index.h"
 
 namespace otlpd::tail_sampling {
-
-using opentelemetry::proto::trace::v1::Span;
 
 // Growable bytes on malloc: grows in place where the allocator can (realloc), with at most 1/8 slack.
 class ByteBuffer {
@@ -63,14 +62,7 @@ class ByteBuffer {
   size_t cap_ = 0;
 };
 
-inline size_t varint_size(uint64_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
+using otlp_wire::varint_size;
 
 inline char* write_varint(char* p, uint64_t v) {
   while (v >= 0x80) {
@@ -87,7 +79,7 @@ inline char* write_field_header(char* p, char tag, size_t body) {
   *p++ = tag;
   return write_varint(p, body);
 }
-inline char* write_bytes_field(char* p, char tag, const std::string& bytes) {
+inline char* write_bytes_field(char* p, char tag, std::string_view bytes) {
   p = write_field_header(p, tag, bytes.size());
   std::memcpy(p, bytes.data(), bytes.size());
   return p + bytes.size();
@@ -96,40 +88,21 @@ inline char* write_bytes_field(char* p, char tag, const std::string& bytes) {
 // Field tags (field number << 3 | length-delimited).
 constexpr char kTag1 = 0x0A, kTag2 = 0x12, kTag3 = 0x1A;
 
-struct ResourceInfo {
-  std::string resource;  // serialised Resource, empty when absent
-  bool has_resource = false;
-  const std::string* schema_url = nullptr;
-};
-struct ScopeInfo {
-  uint32_t resource = 0;
-  std::string scope;  // serialised InstrumentationScope
-  bool has_scope = false;
-  const std::string* schema_url = nullptr;
-};
-struct SpanRef {
-  TraceId id;
-  uint32_t shard;
-  uint32_t scope;  // index into the ScopeInfo list; orders by resource too
-  const Span* span;
-  uint32_t size;  // serialised span size
-};
-
 inline size_t scope_body_size(const ScopeInfo& s, size_t spans_bytes) {
   size_t n = spans_bytes;
   if (s.has_scope) n += field_size(s.scope.size());
-  if (!s.schema_url->empty()) n += field_size(s.schema_url->size());
+  if (!s.schema_url.empty()) n += field_size(s.schema_url.size());
   return n;
 }
 inline size_t resource_extra_size(const ResourceInfo& r) {
   size_t n = 0;
   if (r.has_resource) n += field_size(r.resource.size());
-  if (!r.schema_url->empty()) n += field_size(r.schema_url->size());
+  if (!r.schema_url.empty()) n += field_size(r.schema_url.size());
   return n;
 }
 
 // Writes spans [begin, end) of one trace (sorted by scope) as ResourceSpans entries of an
-// ExportTraceServiceRequest. `sizes` is scratch space.
+// ExportTraceServiceRequest, each span's bytes copied as they came.
 class ChunkEncoder {
  public:
   ChunkEncoder(const std::vector<ResourceInfo>& resources, const std::vector<ScopeInfo>& scopes)

@@ -17,7 +17,7 @@ struct TraceId {
   // Ids that are not 16 bytes long are zero-padded or cut (they are invalid; they still group).
   static TraceId from_bytes(std::string_view b) {
     unsigned char buf[16] = {};
-    std::memcpy(buf, b.data(), b.size() < 16 ? b.size() : 16);
+    if (!b.empty()) std::memcpy(buf, b.data(), b.size() < 16 ? b.size() : 16);  // an empty view may be null
     TraceId id;
     std::memcpy(&id.hi, buf, 8);
     std::memcpy(&id.lo, buf + 8, 8);

@@ -4,10 +4,13 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <list>
 #include <optional>
 #include <unordered_map>
+
+#include "codec/wire_reader.h"
 
 namespace otlpd::tail_sampling {
 
@@ -15,7 +18,6 @@ namespace {
 
 using opentelemetry::proto::common::v1::AnyValue;
 using opentelemetry::proto::common::v1::KeyValue;
-using opentelemetry::proto::trace::v1::Span;
 using opentelemetry::proto::trace::v1::Status;
 using Attributes = google::protobuf::RepeatedPtrField<KeyValue>;
 
@@ -28,22 +30,75 @@ const AnyValue* find_attribute(const Attributes& attrs, std::string_view key) {
 // Calls f(resource attributes) for each resource, then f(span attributes) for each span, until f returns true.
 template <typename F>
 bool any_attributes(const TraceData& t, F&& f) {
-  for (const auto& rs : t.spans.resource_spans())
+  const auto& spans = t.spans();
+  for (const auto& rs : spans.resource_spans())
     if (f(rs.resource().attributes())) return true;
-  for (const auto& rs : t.spans.resource_spans())
+  for (const auto& rs : spans.resource_spans())
     for (const auto& ss : rs.scope_spans())
       for (const auto& span : ss.spans())
         if (f(span.attributes())) return true;
   return false;
 }
 
+// Policies that look at a few scalar span fields read them from the trace's bytes: no decoding.
+using otlp_wire::Field;
+using otlp_wire::Reader;
+using otlp_wire::WireType;
+
+// Calls f(body) for each length-delimited field `number` of a message's bytes, until f returns true.
+template <typename F>
+bool any_len_field(const TraceData& t, std::string_view bytes, uint32_t number, F&& f) {
+  Reader r(bytes);
+  Field x;
+  while (r.next(x))
+    if (x.number == number && x.type == WireType::len && f(x.body)) return true;
+  if (r.error()) t.mark_unreadable();
+  return false;
+}
+
+// Calls f(span bytes) for each span (ExportTraceServiceRequest.resource_spans=1 → ResourceSpans.scope_spans=2 →
+// ScopeSpans.spans=2), until f returns true.
+template <typename F>
+bool any_span_bytes(const TraceData& t, F&& f) {
+  return any_len_field(t, t.wire, 1, [&](std::string_view rs) {
+    return any_len_field(t, rs, 2, [&](std::string_view ss) { return any_len_field(t, ss, 2, f); });
+  });
+}
+
+// The span fields read from bytes. The last occurrence of a field wins and repeated status messages merge, as
+// in a decoder; fields of another wire type than the schema's are unknown fields, as in a decoder.
+struct SpanFields {
+  uint64_t start = 0, end = 0;  // start_time_unix_nano=7, end_time_unix_nano=8 (fixed64)
+  int32_t status_code = 0;      // status=15 → Status.code=3 (enum)
+  std::string_view trace_state;  // trace_state=3
+};
+
+SpanFields read_span(const TraceData& t, std::string_view span) {
+  SpanFields out;
+  Reader r(span);
+  Field f;
+  while (r.next(f)) {
+    if (f.number == 7 && f.type == WireType::i64) {
+      out.start = f.value;
+    } else if (f.number == 8 && f.type == WireType::i64) {
+      out.end = f.value;
+    } else if (f.number == 3 && f.type == WireType::len) {
+      out.trace_state = f.body;
+    } else if (f.number == 15 && f.type == WireType::len) {
+      Reader status(f.body);
+      Field sf;
+      while (status.next(sf))
+        if (sf.number == 3 && sf.type == WireType::varint) out.status_code = static_cast<int32_t>(sf.value);
+      if (status.error()) t.mark_unreadable();
+    }
+  }
+  if (r.error()) t.mark_unreadable();
+  return out;
+}
+
 template <typename F>
 bool any_span(const TraceData& t, F&& f) {
-  for (const auto& rs : t.spans.resource_spans())
-    for (const auto& ss : rs.scope_spans())
-      for (const auto& span : ss.spans())
-        if (f(span)) return true;
-  return false;
+  return any_span_bytes(t, [&](std::string_view span) { return f(read_span(t, span)); });
 }
 
 Decision plain(bool matched) { return matched ? Decision::sampled : Decision::not_sampled; }
@@ -63,9 +118,9 @@ class Latency final : public Policy {
   explicit Latency(LatencyConfig c) : c_(c) {}
   Decision evaluate(const TraceData& t, Clock::time_point) override {
     uint64_t start = UINT64_MAX, end = 0;
-    any_span(t, [&](const Span& s) {
-      start = std::min(start, s.start_time_unix_nano());
-      end = std::max(end, s.end_time_unix_nano());
+    any_span(t, [&](const SpanFields& s) {
+      start = std::min(start, s.start);
+      end = std::max(end, s.end);
       return false;
     });
     if (start == UINT64_MAX || end < start) return Decision::not_sampled;
@@ -126,8 +181,8 @@ class StatusCode final : public Policy {
     }
   }
   Decision evaluate(const TraceData& t, Clock::time_point) override {
-    return plain(any_span(t, [&](const Span& s) {
-      int code = s.status().code();
+    return plain(any_span(t, [&](const SpanFields& s) {
+      int code = s.status_code;
       return code >= 0 && code < 3 && codes_[code];
     }));
   }
@@ -214,8 +269,8 @@ class TraceState final : public Policy {
  public:
   explicit TraceState(TraceStateConfig c) : c_(std::move(c)) {}
   Decision evaluate(const TraceData& t, Clock::time_point) override {
-    return plain(any_span(t, [&](const Span& s) {
-      std::string_view ts = s.trace_state();
+    return plain(any_span(t, [&](const SpanFields& s) {
+      std::string_view ts = s.trace_state;
       // W3C tracestate: comma-separated key=value members.
       while (!ts.empty()) {
         auto comma = ts.find(',');
@@ -379,6 +434,19 @@ class Composite final : public Policy {
 };
 
 }  // namespace
+
+const otlp_trace::ExportTraceServiceRequest& TraceData::spans() const {
+  if (!decoded_) {
+    decoded_ = true;
+    scratch_->Clear();  // keeps its allocations for the next trace
+    if (wire.size() > static_cast<size_t>(INT_MAX) ||
+        !scratch_->ParseFromArray(wire.data(), static_cast<int>(wire.size()))) {
+      scratch_->Clear();
+      unreadable_ = true;
+    }
+  }
+  return *scratch_;
+}
 
 std::string_view to_string(Decision d) {
   switch (d) {

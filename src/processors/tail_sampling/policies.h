@@ -18,12 +18,31 @@ enum class Decision { not_sampled, sampled, inverted_sampled, inverted_not_sampl
 
 std::string_view to_string(Decision d);
 
-// One trace as the policies see it: its spans, grouped by resource and scope, plus counts.
-struct TraceData {
-  const otlp_trace::ExportTraceServiceRequest& spans;
+// One trace as the policies see it: its spans as the serialisation of an ExportTraceServiceRequest (grouped by
+// resource and scope), counts, and the decoded request only for the policies that need it.
+class TraceData {
+ public:
+  // `scratch` receives the decoded spans if a policy asks for them: the caller reuses it across traces.
+  TraceData(std::string_view wire_bytes, size_t spans, std::string_view id,
+            otlp_trace::ExportTraceServiceRequest& scratch)
+      : wire(wire_bytes), span_count(spans), bytes(wire_bytes.size()), trace_id(id), scratch_(&scratch) {}
+
+  std::string_view wire;
   size_t span_count = 0;
-  size_t bytes = 0;  // serialised size
+  size_t bytes = 0;           // serialised size
   std::string_view trace_id;  // 16 bytes
+
+  // The spans decoded, once per trace at most. Bytes that do not parse give an empty request and unreadable().
+  const otlp_trace::ExportTraceServiceRequest& spans() const;
+  // For policies that read the bytes themselves and find them malformed.
+  void mark_unreadable() const { unreadable_ = true; }
+  // The bytes did not read: no decision about this trace holds (its bytes were checked, so this is a bug).
+  bool unreadable() const { return unreadable_; }
+
+ private:
+  otlp_trace::ExportTraceServiceRequest* scratch_;
+  mutable bool decoded_ = false;
+  mutable bool unreadable_ = false;
 };
 
 using Clock = std::chrono::steady_clock;

@@ -15,7 +15,6 @@
 #include <unordered_map>
 #include <vector>
 
-#include "codec/otlp_wire.h"
 #include "core/registry.h"
 #include "core/telemetry.h"
 #include "processors/tail_sampling/chunk_encoder.h"
@@ -26,8 +25,6 @@ namespace otlpd::tail_sampling {
 
 namespace {
 
-using opentelemetry::proto::trace::v1::Span;
-
 // Bytes counted for each pending trace besides its spans: its map node, queue entry and bookkeeping.
 constexpr size_t kTraceOverheadBytes = 160;
 // Traces decided per round of the decision thread before it looks at the clock again.
@@ -36,12 +33,6 @@ constexpr size_t kMaxTracesPerRound = 4096;
 constexpr size_t kMaxOutputBytes = 4 * 1024 * 1024;
 // How long consume() waits for room when the pending traces are over their bounds.
 constexpr auto kMaxBackpressureWait = std::chrono::seconds(5);
-
-bool is_root(const Span& s) {
-  for (char c : s.parent_span_id())
-    if (c != 0) return false;
-  return true;
-}
 
 struct PendingTrace {
   ByteBuffer data;  // ResourceSpans serialisations, concatenated
@@ -201,39 +192,10 @@ struct TailSamplingProcessor::Impl {
       return Status::retryable("tail_sampling: pending traces are over num_traces or max_memory_mib",
                                std::chrono::seconds(1), true);
 
-    std::vector<ResourceInfo> resources;
-    std::vector<ScopeInfo> scopes;
-    std::vector<SpanRef> refs;
-    for (const auto& part : batch.parts()) {
-      for (const auto& rs : part.request->resource_spans()) {
-        ResourceInfo ri;
-        ri.has_resource = rs.has_resource();
-        if (ri.has_resource) ri.resource = rs.resource().SerializeAsString();
-        ri.schema_url = &rs.schema_url();
-        auto res_index = static_cast<uint32_t>(resources.size());
-        resources.push_back(std::move(ri));
-        for (const auto& ss : rs.scope_spans()) {
-          ScopeInfo si;
-          si.resource = res_index;
-          si.has_scope = ss.has_scope();
-          if (si.has_scope) si.scope = ss.scope().SerializeAsString();
-          si.schema_url = &ss.schema_url();
-          auto scope_index = static_cast<uint32_t>(scopes.size());
-          scopes.push_back(std::move(si));
-          for (const auto& span : ss.spans()) {
-            SpanRef r;
-            r.id = TraceId::from_bytes(span.trace_id());
-            r.shard = static_cast<uint32_t>((r.id.hash() >> 32) % shards.size());
-            r.scope = scope_index;
-            r.span = &span;
-            size_t size = span.ByteSizeLong();
-            if (size > UINT32_MAX) return Status::permanent("tail_sampling: span too large");
-            r.size = static_cast<uint32_t>(size);
-            refs.push_back(r);
-          }
-        }
-      }
-    }
+    SpanIndex index;
+    if (auto err = index.add(batch); !err.empty()) return Status::permanent("tail_sampling: " + err);
+    auto& refs = index.refs;
+    for (auto& r : refs) r.shard = static_cast<uint32_t>((r.id.hash() >> 32) % shards.size());
     if (refs.empty()) return Status::ok();
     std::stable_sort(refs.begin(), refs.end(), [](const SpanRef& a, const SpanRef& b) {
       if (a.shard != b.shard) return a.shard < b.shard;
@@ -242,7 +204,7 @@ struct TailSamplingProcessor::Impl {
       return a.scope < b.scope;
     });
 
-    ChunkEncoder enc(resources, scopes);
+    ChunkEncoder enc(index.resources, index.scopes);
     ByteBuffer late_out;  // spans of traces already sampled: sent on at once
     size_t late_out_spans = 0;
     bool wake = false;
@@ -260,7 +222,7 @@ struct TailSamplingProcessor::Impl {
         const SpanRef* group_end = p;
         bool has_root = false;
         while (group_end != end && group_end->shard == shard_index && group_end->id == p->id) {
-          has_root = has_root || is_root(*group_end->span);
+          has_root = has_root || group_end->root;
           ++group_end;
         }
         auto n = static_cast<uint32_t>(group_end - p);
@@ -313,21 +275,15 @@ struct TailSamplingProcessor::Impl {
     if (late_s) late_sampled.add(late_s);
     if (late_n) late_not_sampled.add(late_n);
     if (wake || over_traces() || over_bytes()) wake_decider();
-    if (late_out.size()) forward(late_out.data(), late_out.size(), late_out_spans);
+    if (late_out.size()) forward(std::string_view(late_out.data(), late_out.size()), late_out_spans);
     return Status::ok();
   }
 
   // Hands serialised ResourceSpans downstream as one batch of bytes: exporters that send OTLP forward them
-  // without decoding. The bytes are our own encoding of checked data; the check is a cheap guard against a bug.
-  void forward(const char* data, size_t size, size_t spans) {
-    std::string_view bytes(data, size);
-    auto checked = otlp_wire::check<otlp_trace::ExportTraceServiceRequest>(bytes);
-    if (!checked.ok) {
-      spdlog::error("tail_sampling {}: could not re-read {} buffered spans ({}); dropped", id, spans, checked.error);
-      dropped_spans.add(spans);
-      return;
-    }
-    auto out = TraceBatch::adopt_wire(std::string(bytes), checked.items);
+  // without decoding. No check of the bytes: spans are copied as they came from checked requests (decoded-only
+  // parts are checked in SpanIndex::add), inside framing our encoder writes, and `spans` counts them.
+  void forward(std::string_view bytes, size_t spans) {
+    auto out = TraceBatch::adopt_wire(std::string(bytes), spans);
     Status st = next->consume(std::move(out));
     if (!st.is_ok()) {
       dropped_spans.add(spans);
@@ -427,7 +383,7 @@ struct TailSamplingProcessor::Impl {
     std::string out;
     size_t out_spans = 0;
     auto flush = [&] {
-      if (!out.empty()) forward(out.data(), out.size(), out_spans);
+      if (!out.empty()) forward(out, out_spans);
       out.clear();
       out_spans = 0;
     };
@@ -435,24 +391,29 @@ struct TailSamplingProcessor::Impl {
     uint64_t n_sampled = 0, n_not_sampled = 0;
     for (size_t w = 0; w < work.size(); ++w) {
       Taken& t = work[w];
-      scratch.Clear();
-      bool ok = scratch.ParseFromArray(t.data.data(), static_cast<int>(t.data.size()));
+      auto id_bytes = t.id.bytes();
+      TraceData td(std::string_view(t.data.data(), t.data.size()), t.spans,
+                   std::string_view(id_bytes.data(), id_bytes.size()), scratch);
+      DecisionCombiner combiner;
+      decisions.clear();
+      for (auto& p : policies) {
+        Decision d = p.policy->evaluate(td, now);
+        if (td.unreadable()) break;
+        decisions.push_back(d);
+        combiner.add(d);
+        if (cfg.sample_on_first_match && d == Decision::sampled) break;
+      }
       bool keep = false;
-      if (ok) {
-        auto id_bytes = t.id.bytes();
-        TraceData td{scratch, t.spans, t.data.size(), std::string_view(id_bytes.data(), id_bytes.size())};
-        DecisionCombiner combiner;
-        for (auto& p : policies) {
-          Decision d = p.policy->evaluate(td, now);
-          bool s = d == Decision::sampled || d == Decision::inverted_sampled;
-          (s ? p.sampled : p.not_sampled)->add();
-          combiner.add(d);
-          if (cfg.sample_on_first_match && d == Decision::sampled) break;
-        }
-        keep = combiner.sampled();
-      } else {
+      if (td.unreadable()) {
+        // Its bytes passed the check on the way in: a bug, so no policy gets to count it.
         spdlog::error("tail_sampling {}: could not re-read a buffered trace of {} spans; dropped", id, t.spans);
         dropped_spans.add(t.spans);
+      } else {
+        for (size_t i = 0; i < decisions.size(); ++i) {
+          bool s = decisions[i] == Decision::sampled || decisions[i] == Decision::inverted_sampled;
+          (s ? policies[i].sampled : policies[i].not_sampled)->add();
+        }
+        keep = combiner.sampled();
       }
       ++(keep ? n_sampled : n_not_sampled);
       sampled[w] = keep;
@@ -580,7 +541,9 @@ struct TailSamplingProcessor::Impl {
   std::vector<PolicyEntry> policies;
   std::vector<std::unique_ptr<Shard>> shards;
   size_t round_start = 0;
-  otlp_trace::ExportTraceServiceRequest scratch;  // reused by the decision thread
+  // Reused by the decision thread: the trace decoded for policies that need it, the policies' decisions.
+  otlp_trace::ExportTraceServiceRequest scratch;
+  std::vector<Decision> decisions;
 
   std::atomic<int64_t> traces_pending{0};
   std::atomic<int64_t> bytes_pending{0};

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "codec/wire_reader.h"
 #include "config/node.h"
 #include "core/component.h"
 #include "core/consumer.h"
@@ -59,11 +60,48 @@ inline void set_attr(Span* s, const std::string& key, const std::string& value) 
   kv->mutable_value()->set_string_value(value);
 }
 
+// Calls f(span bytes) for each span of a serialised ExportTraceServiceRequest, in order; false on bad bytes.
+template <typename F>
+bool for_each_span_bytes(std::string_view request, F&& f) {
+  using otlp_wire::Field;
+  using otlp_wire::Reader;
+  auto each = [](std::string_view bytes, uint32_t number, auto&& g) {
+    Reader r(bytes);
+    Field x;
+    bool ok = true;
+    while (r.next(x))
+      if (x.number == number && x.type == otlp_wire::WireType::len) ok = g(x.body) && ok;
+    return ok && !r.error();
+  };
+  return each(request, 1, [&](std::string_view rs) {
+    return each(rs, 2, [&](std::string_view ss) {
+      return each(ss, 2, [&](std::string_view span) {
+        f(span);
+        return true;
+      });
+    });
+  });
+}
+
+// The span id (Span.span_id=2) in a span's bytes.
+inline std::string span_id_of(std::string_view span) {
+  otlp_wire::Reader r(span);
+  otlp_wire::Field f;
+  std::string id;
+  while (r.next(f))
+    if (f.number == 2 && f.type == otlp_wire::WireType::len) id = std::string(f.body);
+  return id;
+}
+
 // Records every span it receives: trace id → span ids.
 class Capture final : public TraceConsumer {
  public:
   Status consume(TraceBatch b) override {
     std::lock_guard lock(mu_);
+    if (keep_span_bytes_) {
+      for (const auto& part : b.raw_parts()) all_wire_ = all_wire_ && part.wire && !part.request;
+      for_each_span_bytes(b.serialize(), [&](std::string_view span) { span_bytes_[span_id_of(span)] = span; });
+    }
     for (const auto& part : b.parts())
       for (const auto& rs : part.request->resource_spans())
         for (const auto& ss : rs.scope_spans())
@@ -99,11 +137,29 @@ class Capture final : public TraceConsumer {
     std::lock_guard lock(mu_);
     return traces_.count(trace_id) > 0;
   }
+  // Also keep each span's bytes as received (for byte-exactness tests); call before sending.
+  void keep_span_bytes() {
+    std::lock_guard lock(mu_);
+    keep_span_bytes_ = true;
+  }
+  // span id → the span's bytes as they arrived here.
+  std::map<std::string, std::string> span_bytes() const {
+    std::lock_guard lock(mu_);
+    return span_bytes_;
+  }
+  // Whether every batch received came as wire bytes only (nothing decoded on the way).
+  bool all_wire() const {
+    std::lock_guard lock(mu_);
+    return all_wire_;
+  }
 
  private:
   mutable std::mutex mu_;
   std::map<std::string, std::set<std::string>> traces_;
   std::map<std::string, std::string> origin_;
+  std::map<std::string, std::string> span_bytes_;
+  bool keep_span_bytes_ = false;
+  bool all_wire_ = true;
   size_t spans_ = 0;
 };
 

@@ -26,9 +26,11 @@ struct Trace {
   TraceBatch batch = TraceBatch::make();
   std::string id = std::string(16, '\x11');
   int next = 0;
+  otlp_trace::ExportTraceServiceRequest scratch;
   Span* span(const std::string& parent = "p") { return add_span(batch, id, std::string(8, static_cast<char>(++next)), parent); }
   Decision eval(Policy& p, Clock::time_point now = Clock::now()) {
-    TraceData td{batch.first(), static_cast<size_t>(batch.item_count()), batch.first().ByteSizeLong(), id};
+    std::string wire = batch.serialize();
+    TraceData td(wire, batch.item_count(), id, scratch);
     return p.evaluate(td, now);
   }
 };
