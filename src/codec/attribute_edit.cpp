@@ -22,6 +22,18 @@ class Rewriter {
 
   RewriteResult run(std::string_view request) {
     RewriteResult r;
+    if (editor_.has_keeps()) {
+      // A read-only pass first: nothing is written unless a list would change.
+      reading_ = true;
+      bool ok = request_(request);
+      reading_ = false;
+      if (ok && !changed_) {
+        r.ok = true;
+        return r;
+      }
+      out_.clear();
+      changed_ = false;
+    }
     out_.reserve(request.size() + request.size() / 8 + 64);
     if (!request_(request)) {
       r.error = "attribute rewrite: the request does not read as OTLP protobuf, or an editor could not read a list";
@@ -84,15 +96,21 @@ class Rewriter {
     while (r.next(f)) {
       int h = handle(f);
       if (h < 0) return false;
-      if (h == 0) out_.append(f.raw);
+      if (h == 0 && !reading_) out_.append(f.raw);
     }
     return !r.error();
   }
 
-  // Writes a length-delimited field whose body `write` produces.
+  // Writes a length-delimited field whose body `write` produces (only reads it in the read-only pass).
   template <typename Write>
   int nested(const Field& f, Write&& write) {
+    if (changed_ && reading_) return 1;  // the verdict is in: skip the rest
     if (++depth_ > kMaxNesting) return -1;
+    if (reading_) {
+      bool ok = write(f.body);
+      --depth_;
+      return ok ? 1 : -1;
+    }
     LenField lf(out_, f.number, f.body.size());
     bool ok = write(f.body);
     lf.end();
@@ -129,6 +147,18 @@ class Rewriter {
           s.in.push_back(a);
         }
       if (r.error()) return false;
+    }
+    if (reading_) {
+      // Only the verdict matters; the children (a span's events and links) are still looked at.
+      if (!editor_.keeps(where, s.in)) {
+        changed_ = true;
+        return true;
+      }
+      Reader r(body);
+      Field f;
+      while (r.next(f))
+        if (!(f.number == list_field && f.type == WireType::len) && children(f) < 0) return false;
+      return !r.error();
     }
     Edit e = editor_.edit(where, s.in, s.wire, s.list);
     if (e == Edit::fail) return false;
@@ -212,6 +242,7 @@ class Rewriter {
   AttributeEditor& editor_;
   std::string out_;
   bool changed_ = false;
+  bool reading_ = false;  // the read-only pass of an editor with keeps()
   int depth_ = 0;
   std::vector<ListScratch> lists_;
   size_t lists_used_ = 0;

@@ -42,6 +42,11 @@ class AttributeEditor {
   // Looks at one list, `in`, in received order.
   virtual Edit edit(AttributesOf where, std::span<const WireAttribute> in, std::vector<WireAttribute>& wire,
                     KeyValueList& list) = 0;
+  // For editors that usually change nothing: true when edit() would keep `in`. When an editor has it
+  // (has_keeps), the rewrite first reads the whole request asking keeps(), and writes a new request only
+  // when some list would change; reading is cheaper than writing.
+  virtual bool has_keeps() const { return false; }
+  virtual bool keeps(AttributesOf, std::span<const WireAttribute>) { return false; }
 };
 
 struct RewriteResult {

@@ -233,3 +233,49 @@ TEST_CASE("bytes that do not read fail the rewrite instead of producing output",
   CHECK_FALSE(r.ok);
   CHECK_FALSE(r.error.empty());
 }
+
+TEST_CASE("an editor with keeps() gets a read-only pass, and a write pass only when some list changes",
+          "[codec][wire]") {
+  // Keeps every list except those holding `key`; those lose it.
+  struct Checking final : AttributeEditor {
+    explicit Checking(std::string k) : key(std::move(k)) {}
+    bool wants(AttributesOf) const override { return true; }
+    bool has_keeps() const override { return true; }
+    bool keeps(AttributesOf, std::span<const WireAttribute> in) override {
+      ++asked;
+      for (const auto& a : in)
+        if (a.key == key) return false;
+      return true;
+    }
+    Edit edit(AttributesOf where, std::span<const WireAttribute> in, std::vector<WireAttribute>& wire,
+              KeyValueList&) override {
+      ++edited;
+      if (keeps(where, in)) return Edit::keep;
+      for (const auto& a : in)
+        if (a.key != key) wire.push_back(a);
+      return Edit::wire;
+    }
+    std::string key;
+    int asked = 0, edited = 0;
+  };
+  auto req = test::full_traces(3, 9);
+  std::string bytes = req.SerializeAsString();
+
+  Checking none("no such key");
+  auto r = rewrite_trace_attributes(bytes, none);
+  REQUIRE(r.ok);
+  CHECK_FALSE(r.changed);
+  CHECK(none.asked > 10);
+  CHECK(none.edited == 0);
+
+  // Only the scopes hold "scope.attr" (as their one attribute): the write pass drops it there alone.
+  Checking scopes("scope.attr");
+  r = rewrite_trace_attributes(bytes, scopes);
+  REQUIRE(r.ok);
+  REQUIRE(r.changed);
+  CHECK(scopes.edited > 0);
+  auto want = req;
+  for (auto& rs : *want.mutable_resource_spans())
+    for (auto& ss : *rs.mutable_scope_spans()) ss.mutable_scope()->mutable_attributes()->Clear();
+  CHECK(MessageDifferencer::Equals(parsed(r.bytes), want));
+}

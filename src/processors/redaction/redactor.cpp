@@ -473,6 +473,8 @@ otlp_wire::RewriteResult Redactor::process_wire(std::string_view request) const 
     explicit WireRedactor(const Impl& impl) : impl_(impl) {}
 
     bool wants(otlp_wire::AttributesOf) const override { return true; }
+    bool has_keeps() const override { return true; }
+    bool keeps(otlp_wire::AttributesOf, std::span<const WireAttribute> in) override { return unchanged(in); }
 
     Edit edit(otlp_wire::AttributesOf, std::span<const WireAttribute> in, std::vector<WireAttribute>&,
               otlp_wire::KeyValueList& list) override {
