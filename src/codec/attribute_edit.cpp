@@ -2,6 +2,8 @@
 // message with the edited list in its place), and a one-pass copy of everything else.
 #include "codec/attribute_edit.h"
 
+#include <utility>
+
 #include "codec/wire_reader.h"
 
 namespace otlpd::otlp_wire {
@@ -53,11 +55,17 @@ class Rewriter {
     });
   }
 
+  // A singular message field given twice is one message to a parser (the occurrences merge, their lists
+  // concatenate); editing each occurrence alone could differ from editing the merged list, so the rewrite
+  // leaves such requests to the decoded path.
   bool resource_spans(std::string_view body) {
+    bool seen = false;
     return copy_with(body, [&](const Field& f) -> int {
       if (f.type != WireType::len) return 0;
-      if (f.number == kResourceSpansResource && editor_.wants(AttributesOf::resource))
+      if (f.number == kResourceSpansResource && editor_.wants(AttributesOf::resource)) {
+        if (std::exchange(seen, true)) return -1;
         return nested(f, [&](std::string_view b) { return with_list(b, kResourceAttributes, AttributesOf::resource); });
+      }
       if (f.number == kResourceSpansScopeSpans)
         return nested(f, [&](std::string_view b) { return scope_spans(b); });
       return 0;
@@ -65,10 +73,13 @@ class Rewriter {
   }
 
   bool scope_spans(std::string_view body) {
+    bool seen = false;
     return copy_with(body, [&](const Field& f) -> int {
       if (f.type != WireType::len) return 0;
-      if (f.number == kScopeSpansScope && editor_.wants(AttributesOf::scope))
+      if (f.number == kScopeSpansScope && editor_.wants(AttributesOf::scope)) {
+        if (std::exchange(seen, true)) return -1;
         return nested(f, [&](std::string_view b) { return with_list(b, kScopeAttributes, AttributesOf::scope); });
+      }
       if (f.number == kScopeSpansSpans) return nested(f, [&](std::string_view b) { return span(b); });
       return 0;
     });
@@ -195,16 +206,21 @@ class Rewriter {
   static bool read_key_value(std::string_view body, WireAttribute& a) {
     Reader r(body);
     Field f;
+    int keys = 0, others = 0;
     while (r.next(f)) {
-      if (f.type != WireType::len) continue;
-      if (f.number == kKeyValueKey) a.key = f.body;
-      else if (f.number == kKeyValueValue) {
-        // Repeated occurrences of a message field merge; a list with one is the case worth a fast path.
+      if (f.type == WireType::len && f.number == kKeyValueKey) {
+        a.key = f.body;  // the last one counts, as in a parser
+        ++keys;
+      } else if (f.type == WireType::len && f.number == kKeyValueValue) {
+        // Occurrences of a message field merge; an attribute with one is the case worth a fast path.
         if (a.has_value) return false;
         a.value = f.body;
         a.has_value = true;
+      } else {
+        ++others;
       }
     }
+    a.plain = keys <= 1 && others == 0;
     return !r.error();
   }
 

@@ -24,6 +24,9 @@ struct WireAttribute {
   std::string_view value;
   std::string_view raw;
   bool has_value = false;
+  // `raw` holds the key and the value once each and nothing else: rewriting it from `key` and `value` loses
+  // nothing.
+  bool plain = false;
 };
 
 // What an editor did with one list.

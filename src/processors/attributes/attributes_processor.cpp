@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <re2/re2.h>
 
+#include <algorithm>
 #include <bit>
 #include <charconv>
 #include <cmath>
@@ -320,7 +321,8 @@ class WireActions final : public otlp_wire::AttributeEditor {
 
   Edit edit(otlp_wire::AttributesOf, std::span<const WireAttribute> in, std::vector<WireAttribute>& wire,
             otlp_wire::KeyValueList& decoded) override {
-    if (!plain_) {
+    // Attributes with more than a key and a value (unknown fields) keep them only through a decoded edit.
+    if (!plain_ || std::any_of(in.begin(), in.end(), [](const WireAttribute& a) { return !a.plain; })) {
       if (!otlp_wire::parse_attributes(in, decoded)) return Edit::fail;
       actions_.apply(decoded, ctx_);
       return Edit::list;
