@@ -294,12 +294,4 @@ std::string string_any_value(std::string_view s) {
   return out;
 }
 
-bool plain_string_value(std::string_view any_value, std::string_view& s) {
-  Reader r(any_value);
-  Field f;
-  if (!r.next(f) || f.number != 1 || f.type != WireType::len) return false;
-  s = f.body;
-  return !r.next(f) && !r.error();
-}
-
 }  // namespace otlpd::otlp_wire

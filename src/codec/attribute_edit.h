@@ -72,6 +72,20 @@ bool parse_attributes(std::span<const WireAttribute> in, KeyValueList& out);
 std::string string_any_value(std::string_view s);
 
 // The string inside a serialised AnyValue that holds exactly one string_value; false for any other value.
-bool plain_string_value(std::string_view any_value, std::string_view& s);
+// (Inline: redaction asks it of every attribute value.)
+inline bool plain_string_value(std::string_view any_value, std::string_view& s) {
+  if (any_value.size() < 2 || any_value[0] != 0x0A) return false;  // field 1, length-delimited
+  size_t n = 0;
+  for (size_t i = 1, shift = 0; i < any_value.size() && shift < 35; shift += 7) {
+    auto b = static_cast<uint8_t>(any_value[i++]);
+    n |= size_t(b & 0x7f) << shift;
+    if (!(b & 0x80)) {
+      if (n != any_value.size() - i) return false;  // more fields follow, or too short
+      s = any_value.substr(i);
+      return true;
+    }
+  }
+  return false;
+}
 
 }  // namespace otlpd::otlp_wire

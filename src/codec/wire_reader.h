@@ -33,7 +33,12 @@ class Reader {
     if (p_ == end_) return false;
     const char* start = p_;
     uint64_t tag = 0;
-    if (!varint(tag) || (tag >> 3) == 0 || (tag >> 3) > 0x1fffffff) return fail();
+    if (static_cast<uint8_t>(*p_) < 0x80) {  // one-byte tags: fields 1-15, the common case
+      tag = static_cast<uint8_t>(*p_++);
+      if (tag < 8) return fail();
+    } else if (!varint(tag) || (tag >> 3) == 0 || (tag >> 3) > 0x1fffffff) {
+      return fail();
+    }
     f.number = static_cast<uint32_t>(tag >> 3);
     f.type = static_cast<WireType>(tag & 7);
     switch (f.type) {
@@ -53,7 +58,11 @@ class Reader {
       }
       case WireType::len: {
         uint64_t n = 0;
-        if (!varint(n) || n > static_cast<uint64_t>(end_ - p_)) return fail();
+        if (p_ != end_ && static_cast<uint8_t>(*p_) < 0x80)
+          n = static_cast<uint8_t>(*p_++);
+        else if (!varint(n))
+          return fail();
+        if (n > static_cast<uint64_t>(end_ - p_)) return fail();
         f.body = {p_, static_cast<size_t>(n)};
         p_ += n;
         break;

@@ -279,3 +279,23 @@ TEST_CASE("an editor with keeps() gets a read-only pass, and a write pass only w
     for (auto& ss : *rs.mutable_scope_spans()) ss.mutable_scope()->mutable_attributes()->Clear();
   CHECK(MessageDifferencer::Equals(parsed(r.bytes), want));
 }
+
+TEST_CASE("plain_string_value reads a string-only AnyValue and nothing else", "[codec][wire]") {
+  std::string_view s;
+  for (size_t n : {0, 1, 127, 128, 20000}) {
+    std::string text(n, 'x');
+    std::string bytes = string_any_value(text);
+    opentelemetry::proto::common::v1::AnyValue v;
+    REQUIRE(v.ParseFromString(bytes));
+    CHECK(v.string_value() == text);
+    REQUIRE(plain_string_value(bytes, s));
+    CHECK(s == text);
+    if (n > 0) CHECK_FALSE(plain_string_value(bytes.substr(0, bytes.size() - 1), s));  // cut short
+  }
+  opentelemetry::proto::common::v1::AnyValue i;
+  i.set_int_value(5);
+  CHECK_FALSE(plain_string_value(i.SerializeAsString(), s));
+  std::string two = string_any_value("a") + string_any_value("b");  // the last one counts in a parser
+  CHECK_FALSE(plain_string_value(two, s));
+  CHECK_FALSE(plain_string_value(std::string_view("\x0a\x85", 2), s));  // unterminated length
+}
