@@ -10,17 +10,21 @@ namespace otlpd::otlp_wire {
 
 namespace {
 
-// Field numbers (OTLP common/v1, resource/v1, trace/v1, collector/trace/v1).
+// Field numbers (OTLP common/v1, resource/v1, trace/v1, logs/v1, collector/*/v1). Traces and logs share the
+// outer shape: request.1 = Resource{Spans,Logs}, which hold resource = 1 and Scope{Spans,Logs} = 2, which
+// hold scope = 1 and the items = 2.
 constexpr uint32_t kRequestResourceSpans = 1;
 constexpr uint32_t kResourceSpansResource = 1, kResourceSpansScopeSpans = 2;
 constexpr uint32_t kScopeSpansScope = 1, kScopeSpansSpans = 2;
+constexpr uint32_t kLogBody = 5, kLogAttributes = 6;
 constexpr uint32_t kResourceAttributes = 1, kScopeAttributes = 3, kSpanAttributes = 9, kSpanEvents = 11,
                    kSpanLinks = 13, kEventAttributes = 3, kLinkAttributes = 4;
 constexpr uint32_t kKeyValueKey = 1, kKeyValueValue = 2;
 
 class Rewriter {
  public:
-  explicit Rewriter(AttributeEditor& editor) : editor_(editor) {}
+  enum class Items { spans, logs };
+  Rewriter(AttributeEditor& editor, Items items) : editor_(editor), items_(items) {}
 
   RewriteResult run(std::string_view request) {
     RewriteResult r;
@@ -80,9 +84,25 @@ class Rewriter {
         if (std::exchange(seen, true)) return -1;
         return nested(f, [&](std::string_view b) { return with_list(b, kScopeAttributes, AttributesOf::scope); });
       }
-      if (f.number == kScopeSpansSpans) return nested(f, [&](std::string_view b) { return span(b); });
+      if (f.number == kScopeSpansSpans)
+        return nested(f, [&](std::string_view b) { return items_ == Items::spans ? span(b) : log_record(b); });
       return 0;
     });
+  }
+
+  bool log_record(std::string_view body) {
+    if (editor_.wants(AttributesOf::log_body)) {
+      Reader r(body);
+      Field f;
+      bool seen = false;
+      while (r.next(f))
+        if (f.number == kLogBody && f.type == WireType::len) {
+          if (std::exchange(seen, true) || !editor_.body_unchanged(f.body)) return false;  // twice: they merge
+        }
+      if (r.error()) return false;
+    }
+    if (!editor_.wants(AttributesOf::log_record)) return copy_with(body, [](const Field&) { return 0; });
+    return with_list(body, kLogAttributes, AttributesOf::log_record);
   }
 
   bool span(std::string_view body) {
@@ -256,6 +276,7 @@ class Rewriter {
   static constexpr int kMaxNesting = 8;
 
   AttributeEditor& editor_;
+  const Items items_;
   std::string out_;
   bool changed_ = false;
   bool reading_ = false;  // the read-only pass of an editor with keeps()
@@ -267,7 +288,11 @@ class Rewriter {
 }  // namespace
 
 RewriteResult rewrite_trace_attributes(std::string_view request, AttributeEditor& editor) {
-  return Rewriter(editor).run(request);
+  return Rewriter(editor, Rewriter::Items::spans).run(request);
+}
+
+RewriteResult rewrite_log_attributes(std::string_view request, AttributeEditor& editor) {
+  return Rewriter(editor, Rewriter::Items::logs).run(request);
 }
 
 bool parse_attributes(std::span<const WireAttribute> in, KeyValueList& out) {

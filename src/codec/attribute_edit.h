@@ -1,6 +1,6 @@
-// Editing the attribute lists of a serialised ExportTraceServiceRequest without decoding it: every other field
-// is copied as it came, and each attribute list is offered to an editor that keeps it, rewrites it on the wire,
-// or hands back a decoded list.
+// Editing the attribute lists of a serialised ExportTraceServiceRequest or ExportLogsServiceRequest without
+// decoding it: every other field is copied as it came, and each attribute list is offered to an editor that
+// keeps it, rewrites it on the wire, or hands back a decoded list.
 #pragma once
 
 #include <cstdint>
@@ -15,7 +15,8 @@ namespace otlpd::otlp_wire {
 
 using KeyValueList = google::protobuf::RepeatedPtrField<opentelemetry::proto::common::v1::KeyValue>;
 
-enum class AttributesOf : uint8_t { resource, scope, span, span_event, span_link };
+// log_body is not a list: an editor that wants it is asked body_unchanged() for each log record's body.
+enum class AttributesOf : uint8_t { resource, scope, span, span_event, span_link, log_record, log_body };
 
 // One attribute as it is on the wire. `raw` is the KeyValue's serialisation; an attribute an editor made has
 // no `raw` and is written from `key` and `value` (an AnyValue's serialisation).
@@ -50,6 +51,9 @@ class AttributeEditor {
   // when some list would change; reading is cheaper than writing.
   virtual bool has_keeps() const { return false; }
   virtual bool keeps(AttributesOf, std::span<const WireAttribute>) { return false; }
+  // For editors that want log_body: false when the editor would change a log record's body (a serialised
+  // AnyValue); the rewrite then fails, and the caller edits the decoded request instead.
+  virtual bool body_unchanged(std::string_view) { return true; }
 };
 
 struct RewriteResult {
@@ -63,6 +67,8 @@ struct RewriteResult {
 // where they were; an edited list is written where its first attribute was (at the end of its message when
 // it had none). The result parses to what the decoded request would be after the same edits.
 RewriteResult rewrite_trace_attributes(std::string_view request, AttributeEditor& editor);
+// The same for an ExportLogsServiceRequest: resource, scope and log record attributes.
+RewriteResult rewrite_log_attributes(std::string_view request, AttributeEditor& editor);
 
 // Decodes `in` into `out`, reusing `out`'s elements (no allocation once they are warm). False when an
 // attribute does not parse.

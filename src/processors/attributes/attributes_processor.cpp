@@ -307,17 +307,18 @@ namespace {
 using otlp_wire::Edit;
 using otlp_wire::WireAttribute;
 
-// Span attributes edited on the wire. insert/update/upsert from a value or another attribute, and delete, work
-// on the attributes as received; any other action decodes the list (only the list) and runs apply().
+// Span or log record attributes edited on the wire. insert/update/upsert from a value or another attribute, and
+// delete, work on the attributes as received; any other action decodes the list (only the list) and runs
+// apply().
 class WireActions final : public otlp_wire::AttributeEditor {
  public:
-  WireActions(const AttributeActions& actions, const std::vector<Action>& list,
+  WireActions(otlp_wire::AttributesOf items, const AttributeActions& actions, const std::vector<Action>& list,
               const std::vector<std::string>& encoded_values, const RequestContext& ctx)
-      : actions_(actions), list_(list), values_(encoded_values), ctx_(ctx) {
+      : items_(items), actions_(actions), list_(list), values_(encoded_values), ctx_(ctx) {
     for (const auto& a : list_) plain_ &= plain(a);
   }
 
-  bool wants(otlp_wire::AttributesOf where) const override { return where == otlp_wire::AttributesOf::span; }
+  bool wants(otlp_wire::AttributesOf where) const override { return where == items_; }
 
   Edit edit(otlp_wire::AttributesOf, std::span<const WireAttribute> in, std::vector<WireAttribute>& wire,
             otlp_wire::KeyValueList& decoded) override {
@@ -374,6 +375,7 @@ class WireActions final : public otlp_wire::AttributeEditor {
     return nullptr;
   }
 
+  const otlp_wire::AttributesOf items_;
   const AttributeActions& actions_;
   const std::vector<Action>& list_;
   const std::vector<std::string>& values_;
@@ -393,12 +395,18 @@ class AttributesProcessor final : public Processor, public Consumer<B> {
 
   bool may_block() const override { return next_->may_block(); }
   Status consume(B batch) override {
-    if constexpr (std::is_same_v<B, TraceBatch>) {
+    if constexpr (B::signal != Signal::metrics) {
       if (actions_.wire_editable()) {
-        WireActions editor(actions_, actions_list_, encoded_values_, batch.context());
-        processors::edit_trace_parts(
-            batch, [&](std::string_view bytes) { return otlp_wire::rewrite_trace_attributes(bytes, editor); },
-            [&](otlp_trace::ExportTraceServiceRequest& r) { actions_.process(r, batch.context()); });
+        constexpr bool traces = B::signal == Signal::traces;
+        WireActions editor(traces ? otlp_wire::AttributesOf::span : otlp_wire::AttributesOf::log_record, actions_,
+                           actions_list_, encoded_values_, batch.context());
+        processors::edit_parts(
+            batch,
+            [&](std::string_view bytes) {
+              return traces ? otlp_wire::rewrite_trace_attributes(bytes, editor)
+                            : otlp_wire::rewrite_log_attributes(bytes, editor);
+            },
+            [&](typename B::RequestType& r) { actions_.process(r, batch.context()); });
         return next_->consume(std::move(batch));
       }
     }

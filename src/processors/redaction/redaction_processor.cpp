@@ -31,10 +31,10 @@ class RedactionProcessor final : public Processor, TraceConsumer, MetricConsumer
  private:
   template <typename B>
   Status run(B b) {
-    if constexpr (std::is_same_v<B, TraceBatch>) {
-      processors::edit_trace_parts(
-          b, [&](std::string_view bytes) { return redactor_.process_wire(bytes); },
-          [&](otlp_trace::ExportTraceServiceRequest& r) { redactor_.process(r); });
+    if constexpr (B::signal != Signal::metrics) {
+      processors::edit_parts(
+          b, [&](std::string_view bytes) { return redactor_.process_wire(B::signal, bytes); },
+          [&](typename B::RequestType& r) { redactor_.process(r); });
       return next_.get<B>()->consume(std::move(b));
     }
     for (auto& part : b.parts())

@@ -462,7 +462,7 @@ void Redactor::process(otlp_logs::ExportLogsServiceRequest& request) const {
   }
 }
 
-otlp_wire::RewriteResult Redactor::process_wire(std::string_view request) const {
+otlp_wire::RewriteResult Redactor::process_wire(Signal signal, std::string_view request) const {
   using otlp_wire::Edit;
   using otlp_wire::WireAttribute;
 
@@ -475,6 +475,15 @@ otlp_wire::RewriteResult Redactor::process_wire(std::string_view request) const 
     bool wants(otlp_wire::AttributesOf) const override { return true; }
     bool has_keeps() const override { return true; }
     bool keeps(otlp_wire::AttributesOf, std::span<const WireAttribute> in) override { return unchanged(in); }
+    // A body process_body() would leave alone: a string in which nothing is masked. Other scalars (scanned
+    // as text), maps and arrays (walked key by key) are left to the decoded path.
+    bool body_unchanged(std::string_view body) override {
+      std::string_view text;
+      if (body.empty()) return true;
+      if (otlp_wire::plain_string_value(body, text))
+        return impl_.scanner.scan(text, impl_.masker, scratch_) != ValueScanner::Verdict::masked;
+      return false;
+    }
 
     Edit edit(otlp_wire::AttributesOf, std::span<const WireAttribute> in, std::vector<WireAttribute>&,
               otlp_wire::KeyValueList& list) override {
@@ -525,7 +534,8 @@ otlp_wire::RewriteResult Redactor::process_wire(std::string_view request) const 
   };
 
   WireRedactor editor(*impl_);
-  return otlp_wire::rewrite_trace_attributes(request, editor);
+  return signal == Signal::logs ? otlp_wire::rewrite_log_attributes(request, editor)
+                                : otlp_wire::rewrite_trace_attributes(request, editor);
 }
 
 }  // namespace otlpd::redaction

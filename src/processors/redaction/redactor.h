@@ -21,10 +21,11 @@ class Redactor {
   void process(otlp_trace::ExportTraceServiceRequest& request) const;
   void process(otlp_metrics::ExportMetricsServiceRequest& request) const;
   void process(otlp_logs::ExportLogsServiceRequest& request) const;
-  // The same edit on a serialised ExportTraceServiceRequest (bytes otlp_wire::check accepted), without
-  // decoding it: lists that need no change are copied as they are; the others are decoded alone and redacted
-  // as above. Not ok: the caller decodes the request and uses process().
-  otlp_wire::RewriteResult process_wire(std::string_view request) const;
+  // The same edit on a serialised ExportTraceServiceRequest or ExportLogsServiceRequest (`signal`; bytes
+  // otlp_wire::check accepted), without decoding it: lists that need no change are copied as they are; the
+  // others are decoded alone and redacted as above. Not ok (a log body that would change, say): the caller
+  // decodes the request and uses process().
+  otlp_wire::RewriteResult process_wire(Signal signal, std::string_view request) const;
 
  private:
   struct Impl;

@@ -58,13 +58,13 @@ struct Harness {
     processor = f->create(CreateSettings{{"redaction", ""}, "p"}, *cfg, B::signal, next);
   }
 
-  // Runs one request through the processor and returns the request it passed on. Traces go through twice,
-  // decoded and as received bytes (the processor's wire path), and both must come out the same.
+  // Runs one request through the processor and returns the request it passed on. Traces and logs go through
+  // twice, decoded and as received bytes (the processor's wire path), and both must come out the same.
   typename B::RequestType run(const typename B::RequestType& request) {
     B batch = B::make();
     batch.first().CopyFrom(request);
     auto out = pass(std::move(batch));
-    if constexpr (B::signal == Signal::traces) {
+    if constexpr (B::signal != Signal::metrics) {
       std::string bytes = request.SerializeAsString();
       auto checked = otlp_wire::check<typename B::RequestType>(bytes);
       if (!checked.ok) throw std::runtime_error("test request fails the wire check: " + checked.error);
