@@ -1,4 +1,5 @@
-# otlpd container: built on Debian bookworm, run on bookworm-slim with only the runtime libraries.
+# otlpd container: built on Debian bookworm, run on bookworm-slim with only the runtime libraries (gRPC,
+# protobuf, OpenSSL and the rest are linked in statically: cmake/Deps.cmake).
 #   docker build -t otlpd .
 #   docker run -p 4317:4317 -p 4318:4318 otlpd                      # config/docker.yaml: OTLP in, debug out
 #   docker run -v $PWD/my.yaml:/etc/otlpd/config.yaml otlpd         # your own config
@@ -22,8 +23,7 @@ RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DOTLPD_TESTS=OFF -D
 FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libgrpc++1.51 libprotobuf32 libyaml-cpp0.7 libspdlog1.10 libfmt9 libsimdjson14 libre2-9 \
-      libcurl4 libzstd1 libssl3 ca-certificates \
+      libspdlog1.10 libfmt9 libsimdjson14 libcurl4 ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --no-create-home --uid 10001 otlpd
 COPY --from=build /src/build/src/otlpd /usr/local/bin/otlpd

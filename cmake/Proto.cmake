@@ -28,4 +28,4 @@ endforeach()
 
 add_library(otlpd_proto STATIC ${OTLPD_PROTO_SRCS})
 target_include_directories(otlpd_proto SYSTEM PUBLIC ${OTLPD_PROTO_OUT})
-target_link_libraries(otlpd_proto PUBLIC protobuf::libprotobuf gRPC::grpc++)
+target_link_libraries(otlpd_proto PUBLIC otlpd_deps)

@@ -1,9 +1,12 @@
-// Container files, checked statically (no Docker engine here): what the Dockerfile copies exists, the configs
-// the images run are valid, and docker-compose mounts files that exist where the commands expect them.
+// Container files, checked statically (no Docker engine here): what the Dockerfile copies exists, the runtime
+// stage installs what the binary links, the configs the images run are valid, and docker-compose mounts files
+// that exist where the commands expect them.
 #include <yaml-cpp/yaml.h>
 
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <set>
 #include <sstream>
 
@@ -30,6 +33,28 @@ std::vector<std::string> dockerfile_lines() {
     joined.clear();
   }
   return out;
+}
+
+// A command's standard output (tests run on Debian: readelf and dpkg are there).
+std::string output_of(const std::string& command) {
+  std::unique_ptr<FILE, int (*)(FILE*)> p(popen(command.c_str(), "r"), pclose);
+  REQUIRE(p);
+  std::string out;
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof buf, p.get())) out.append(buf, n);
+  return out;
+}
+
+// The Debian packages that ship a file named `soname`.
+std::set<std::string> owners(const std::string& soname) {
+  std::set<std::string> pkgs;
+  std::istringstream in(output_of("dpkg -S '" + soname + "' 2>/dev/null"));
+  std::string line;
+  while (std::getline(in, line)) {
+    auto colon = line.find(':');  // "libfmt9:amd64: /usr/lib/...", or "pkg: /path" without an architecture
+    if (colon != std::string::npos && line.find(soname) != std::string::npos) pkgs.insert(line.substr(0, colon));
+  }
+  return pkgs;
 }
 
 }  // namespace
@@ -113,4 +138,40 @@ TEST_CASE("docker-compose mounts existing files where the commands read them", "
   for (const auto& p : services["otlpd"]["ports"]) ports.insert(p.as<std::string>());
   CHECK(ports.count("4317:4317") == 1);
   CHECK(ports.count("4318:4318") == 1);
+}
+
+TEST_CASE("the runtime stage installs a package for every shared library the release binary needs", "[deploy]") {
+#ifdef OTLPD_SANITIZE
+  SUCCEED("sanitizer builds link every library shared; the Dockerfile builds a release binary");
+#else
+  std::set<std::string> runtime = {"libc6", "libstdc++6", "libgcc-s1"};  // in bookworm-slim already
+  int stage = 0;
+  for (const auto& line : dockerfile_lines()) {
+    stage += line.rfind("FROM ", 0) == 0;
+    if (stage != 2 || line.find("apt-get install") == std::string::npos) continue;
+    std::istringstream words(line.substr(line.find("apt-get install")));
+    for (std::string w; words >> w;)
+      if (w == "&&") break;
+      else if (w[0] != '-') runtime.insert(w);
+  }
+  std::set<std::string> needed;
+  std::istringstream dyn(output_of(std::string("readelf -d ") + OTLPD_BINARY));
+  for (std::string line; std::getline(dyn, line);) {
+    auto open = line.find("(NEEDED)");
+    if (open == std::string::npos) continue;
+    auto b = line.find('[', open), e = line.find(']', open);
+    if (b != std::string::npos && e != std::string::npos) needed.insert(line.substr(b + 1, e - b - 1));
+  }
+  REQUIRE(needed.count("libc.so.6") == 1);
+  CHECK(needed.count("libgrpc++.so.1.51") == 0);  // linked in statically (cmake/Deps.cmake)
+  needed.insert("libcurl.so.4");                   // loaded at run time by the otlphttp exporter
+  for (const auto& soname : needed) {
+    INFO(soname);
+    auto pkgs = owners(soname);
+    REQUIRE_FALSE(pkgs.empty());
+    bool installed = false;
+    for (const auto& p : pkgs) installed |= runtime.count(p.substr(0, p.find(':'))) > 0;
+    CHECK(installed);
+  }
+#endif
 }
