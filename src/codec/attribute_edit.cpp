@@ -2,6 +2,7 @@
 // message with the edited list in its place), and a one-pass copy of everything else.
 #include "codec/attribute_edit.h"
 
+#include <deque>
 #include <utility>
 
 #include "codec/wire_reader.h"
@@ -281,7 +282,7 @@ class Rewriter {
   bool changed_ = false;
   bool reading_ = false;  // the read-only pass of an editor with keeps()
   int depth_ = 0;
-  std::vector<ListScratch> lists_;
+  std::deque<ListScratch> lists_;  // a deque: a nested level's emplace_back must not move an outer level's
   size_t lists_used_ = 0;
 };
 

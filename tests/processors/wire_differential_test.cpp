@@ -98,6 +98,14 @@ TEST_CASE("odd but valid encodings come out of the wire path as the decoded path
                     len_field(9, len_field(1, "ignored") + len_field(1, "int") + len_field(2, len_field(1, "x")));
     same_both_ways(len_field(1, len_field(2, len_field(2, s))));
   }
+  SECTION("events and links before the span's own attributes") {
+    std::string event = len_field(2, "ev") + len_field(3, kv("str", "value-5")) + len_field(3, kv("k", "v"));
+    std::string link = len_field(1, std::string(16, '\x33')) + len_field(2, std::string(8, '\x44')) +
+                       len_field(4, kv("secret", "value-6"));
+    std::string s = len_field(11, event) + len_field(13, link) + span_bytes + len_field(9, kv("str", "value-8")) +
+                    len_field(11, event);
+    same_both_ways(len_field(1, len_field(2, len_field(2, s) + len_field(2, s))));
+  }
   SECTION("a resource and a scope each given twice (they merge)") {
     std::string resource = len_field(1, len_field(1, kv("service.name", "a"))) +
                            len_field(1, len_field(1, kv("secret", "value-3")));
