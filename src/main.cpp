@@ -4,14 +4,17 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/config.h"
 #include "core/registry.h"
 #include "core/service.h"
+#include "core/startup_pages.h"
 
 namespace {
 
@@ -72,6 +75,16 @@ int run(const Args& args) {
     return 1;
   }
   spdlog::info("otlpd {} is running; send SIGINT or SIGTERM to stop", OTLPD_VERSION);
+  // Start-up is over: its code and tables need not stay resident (bench/PROFILE.md, sixth round).
+  // OTLPD_KEEP_STARTUP_PAGES=1 keeps them, for comparisons.
+  if (const char* keep = std::getenv("OTLPD_KEEP_STARTUP_PAGES"); !keep || std::string_view(keep) != "1") {
+    auto released = otlpd::release_startup_pages();
+    if (released.error.empty())
+      spdlog::debug("released the start-up pages of {} read-only mappings ({} KiB) of the executable",
+                    released.mappings, released.bytes / 1024);
+    else
+      spdlog::debug("start-up pages kept: {}", released.error);
+  }
 
   int sig = 0;
   sigwait(&signals, &sig);

@@ -1,0 +1,108 @@
+// Start-up pages: the executable's clean read-only mappings are paged out, in-process and by the running daemon;
+// writable and relocated mappings stay.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "core/startup_pages.h"
+#include "support/daemon.h"
+
+using namespace otlpd;
+using namespace otlpd::test;
+
+namespace {
+
+struct ExeResidency {
+  size_t code_kib = 0, code_size_kib = 0;  // r-xp mappings of the executable: resident and mapped
+  size_t writable_kib = 0;                 // rw-p mappings of the executable, resident
+};
+
+// "begin-end" in hex, as an smaps mapping header starts.
+bool range_of(const std::string& token, uintptr_t& begin, uintptr_t& end) {
+  auto dash = token.find('-');
+  if (dash == std::string::npos || dash == 0 || dash + 1 == token.size()) return false;
+  if (token.find_first_not_of("0123456789abcdef-") != std::string::npos) return false;
+  begin = std::stoull(token.substr(0, dash), nullptr, 16);
+  end = std::stoull(token.substr(dash + 1), nullptr, 16);
+  return true;
+}
+
+ExeResidency residency(pid_t pid) {
+  const std::string proc = "/proc/" + std::to_string(pid);
+  std::string exe = std::filesystem::read_symlink(proc + "/exe").string();
+  ExeResidency r;
+  std::ifstream in(proc + "/smaps");
+  std::string line, perms;
+  bool ours = false;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string first;
+    fields >> first;
+    uintptr_t begin = 0, end = 0;
+    if (range_of(first, begin, end)) {
+      std::string offset, dev, inode, path;
+      fields >> perms >> offset >> dev >> inode;
+      std::getline(fields >> std::ws, path);
+      ours = path == exe;
+      if (ours && perms == "r-xp") r.code_size_kib += (end - begin) / 1024;
+      continue;
+    }
+    if (!ours || first != "Rss:") continue;
+    size_t kib = 0;
+    fields >> kib;
+    if (perms == "r-xp") r.code_kib += kib;
+    if (perms == "rw-p") r.writable_kib += kib;
+  }
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("release_startup_pages pages out the executable's code and leaves its writable pages", "[core]") {
+  auto before = residency(getpid());
+  REQUIRE(before.code_size_kib > 0);
+  auto r = release_startup_pages();
+  auto after = residency(getpid());
+  INFO(r.error);
+  REQUIRE(r.error.empty());
+  CHECK(r.mappings >= 2);  // code, and read-only data
+  CHECK(r.bytes >= before.code_size_kib * 1024);
+  // The test keeps running code, so some comes back at once; most does not.
+  CHECK(after.code_kib < before.code_kib / 2);
+  CHECK(after.writable_kib == before.writable_kib);
+}
+
+TEST_CASE("a running daemon keeps only a fraction of its code resident", "[core][integration]") {
+  const char* config = R"(
+receivers:
+  otlp:
+    protocols:
+      grpc: {endpoint: 127.0.0.1:0}
+      http: {endpoint: 127.0.0.1:0}
+exporters:
+  debug:
+service:
+  pipelines:
+    traces: {receivers: [otlp], exporters: [debug]}
+)";
+  Daemon d(config);
+  ExeResidency r;
+  // Start-up touched most of the code; once it is released only what the idle threads run comes back.
+  bool released = wait_until([&] {
+    r = residency(d.pid());
+    return r.code_kib * 4 < r.code_size_kib;
+  }, std::chrono::seconds(10));
+  INFO("resident code " << r.code_kib << " KiB of " << r.code_size_kib << " KiB");
+  CHECK(released);
+
+  Daemon kept(config, {"OTLPD_KEEP_STARTUP_PAGES=1"});
+  auto k = residency(kept.pid());
+  INFO("kept: resident code " << k.code_kib << " KiB of " << k.code_size_kib << " KiB");
+  CHECK(k.code_kib > r.code_kib);
+}
