@@ -75,7 +75,7 @@ TEST_CASE("release_startup_pages pages out the executable's code and leaves its 
   CHECK(r.bytes >= before.code_size_kib * 1024);
   // The test keeps running code, so some comes back at once; most does not.
   CHECK(after.code_kib < before.code_kib / 2);
-  CHECK(after.writable_kib == before.writable_kib);
+  CHECK(after.writable_kib >= before.writable_kib);  // nothing writable was paged out
 }
 
 TEST_CASE("a running daemon keeps only a fraction of its code resident", "[core][integration]") {
