@@ -60,33 +60,31 @@ class Rewriter {
     });
   }
 
-  // A singular message field given twice is one message to a parser (the occurrences merge, their lists
-  // concatenate); editing each occurrence alone could differ from editing the merged list, so the rewrite
-  // leaves such requests to the decoded path.
   bool resource_spans(std::string_view body) {
-    bool seen = false;
-    return copy_with(body, [&](const Field& f) -> int {
-      if (f.type != WireType::len) return 0;
-      if (f.number == kResourceSpansResource && editor_.wants(AttributesOf::resource)) {
-        if (std::exchange(seen, true)) return -1;
-        return nested(f, [&](std::string_view b) { return with_list(b, kResourceAttributes, AttributesOf::resource); });
-      }
-      if (f.number == kResourceSpansScopeSpans)
-        return nested(f, [&](std::string_view b) { return scope_spans(b); });
-      return 0;
-    });
+    return outer(body, kResourceAttributes, AttributesOf::resource, [&](std::string_view b) { return scope_spans(b); });
   }
 
   bool scope_spans(std::string_view body) {
+    return outer(body, kScopeAttributes, AttributesOf::scope,
+                 [&](std::string_view b) { return items_ == Items::spans ? span(b) : log_record(b); });
+  }
+
+  // Resource{Spans,Logs} and Scope{Spans,Logs}: field 1 is a Resource or InstrumentationScope holding the
+  // attribute list `list_field`, field 2 the repeated children. A singular message field given twice is one
+  // message to a parser (the occurrences merge, their lists concatenate); editing each occurrence alone could
+  // differ from editing the merged list, so the rewrite leaves such requests to the decoded path.
+  template <typename Child>
+  bool outer(std::string_view body, uint32_t list_field, AttributesOf where, Child&& child) {
+    static_assert(kResourceSpansResource == kScopeSpansScope && kResourceSpansScopeSpans == kScopeSpansSpans);
+    const bool edit_holder = editor_.wants(where);
     bool seen = false;
     return copy_with(body, [&](const Field& f) -> int {
       if (f.type != WireType::len) return 0;
-      if (f.number == kScopeSpansScope && editor_.wants(AttributesOf::scope)) {
+      if (f.number == kResourceSpansResource && edit_holder) {
         if (std::exchange(seen, true)) return -1;
-        return nested(f, [&](std::string_view b) { return with_list(b, kScopeAttributes, AttributesOf::scope); });
+        return nested(f, [&](std::string_view b) { return with_list(b, list_field, where); });
       }
-      if (f.number == kScopeSpansSpans)
-        return nested(f, [&](std::string_view b) { return items_ == Items::spans ? span(b) : log_record(b); });
+      if (f.number == kResourceSpansScopeSpans) return nested(f, child);
       return 0;
     });
   }
@@ -186,11 +184,9 @@ class Rewriter {
         changed_ = true;
         return true;
       }
-      Reader r(body);
-      Field f;
-      while (r.next(f))
-        if (!(f.number == list_field && f.type == WireType::len) && children(f) < 0) return false;
-      return !r.error();
+      return copy_with(body, [&](const Field& f) -> int {
+        return f.number == list_field && f.type == WireType::len ? 1 : children(f);
+      });
     }
     Edit e = editor_.edit(where, s.in, s.wire, s.list);
     if (e == Edit::fail) return false;

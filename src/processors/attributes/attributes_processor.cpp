@@ -300,6 +300,29 @@ void AttributeActions::process(otlp_metrics::ExportMetricsServiceRequest& r, con
       }
 }
 
+namespace {
+
+// Actions the wire form does by itself.
+bool done_on_wire(const Action& a) {
+  switch (a.type) {
+    case Action::Type::remove: return true;
+    case Action::Type::insert:
+    case Action::Type::update:
+    case Action::Type::upsert:
+      return a.source == Action::Source::value || a.source == Action::Source::from_attribute;
+    default: return false;
+  }
+}
+
+}  // namespace
+
+AttributeActions::AttributeActions(AttributesConfig cfg) : cfg_(std::move(cfg)) {
+  for (const auto& a : cfg_.actions) {
+    encoded_values_.push_back(a.value.SerializeAsString());
+    wire_plain_ &= done_on_wire(a);
+  }
+}
+
 bool AttributeActions::wire_editable() const { return !cfg_.include && !cfg_.exclude; }
 
 namespace {
@@ -312,25 +335,23 @@ using otlp_wire::WireAttribute;
 // apply().
 class WireActions final : public otlp_wire::AttributeEditor {
  public:
-  WireActions(otlp_wire::AttributesOf items, const AttributeActions& actions, const std::vector<Action>& list,
-              const std::vector<std::string>& encoded_values, const RequestContext& ctx)
-      : items_(items), actions_(actions), list_(list), values_(encoded_values), ctx_(ctx) {
-    for (const auto& a : list_) plain_ &= plain(a);
-  }
+  WireActions(otlp_wire::AttributesOf items, const AttributeActions& actions, const RequestContext& ctx)
+      : items_(items), actions_(actions), ctx_(ctx) {}
 
   bool wants(otlp_wire::AttributesOf where) const override { return where == items_; }
 
   Edit edit(otlp_wire::AttributesOf, std::span<const WireAttribute> in, std::vector<WireAttribute>& wire,
             otlp_wire::KeyValueList& decoded) override {
     // Attributes with more than a key and a value (unknown fields) keep them only through a decoded edit.
-    if (!plain_ || std::any_of(in.begin(), in.end(), [](const WireAttribute& a) { return !a.plain; })) {
+    if (!actions_.wire_plain() || std::any_of(in.begin(), in.end(), [](const WireAttribute& a) { return !a.plain; })) {
       if (!otlp_wire::parse_attributes(in, decoded)) return Edit::fail;
       actions_.apply(decoded, ctx_);
       return Edit::list;
     }
     wire.assign(in.begin(), in.end());
-    for (size_t i = 0; i < list_.size(); ++i) {
-      const Action& a = list_[i];
+    const auto& list = actions_.actions();
+    for (size_t i = 0; i < list.size(); ++i) {
+      const Action& a = list[i];
       if (a.type == Action::Type::remove) {
         std::erase_if(wire, [&](const WireAttribute& w) {
           return (!a.key.empty() && w.key == a.key) || (a.pattern && a.pattern->matches(w.key));
@@ -341,7 +362,7 @@ class WireActions final : public otlp_wire::AttributeEditor {
       if ((a.type == Action::Type::insert && existing) || (a.type == Action::Type::update && !existing)) continue;
       std::string_view value;
       if (a.source == Action::Source::value) {
-        value = values_[i];
+        value = actions_.encoded_value(i);
       } else {  // from_attribute
         const auto* src = find(wire, a.from);
         if (!src || a.from == a.key) continue;
@@ -356,18 +377,6 @@ class WireActions final : public otlp_wire::AttributeEditor {
     return Edit::wire;
   }
 
-  // Actions the wire form does by itself.
-  static bool plain(const Action& a) {
-    switch (a.type) {
-      case Action::Type::remove: return true;
-      case Action::Type::insert:
-      case Action::Type::update:
-      case Action::Type::upsert:
-        return a.source == Action::Source::value || a.source == Action::Source::from_attribute;
-      default: return false;
-    }
-  }
-
  private:
   static WireAttribute* find(std::vector<WireAttribute>& wire, std::string_view key) {
     for (auto& w : wire)
@@ -377,19 +386,13 @@ class WireActions final : public otlp_wire::AttributeEditor {
 
   const otlp_wire::AttributesOf items_;
   const AttributeActions& actions_;
-  const std::vector<Action>& list_;
-  const std::vector<std::string>& values_;
   const RequestContext& ctx_;
-  bool plain_ = true;
 };
 
 template <typename B>
 class AttributesProcessor final : public Processor, public Consumer<B> {
  public:
-  AttributesProcessor(AttributesConfig cfg, Consumer<B>* next) : actions_(cfg), next_(next) {
-    for (const auto& a : cfg.actions) encoded_values_.push_back(a.value.SerializeAsString());
-    actions_list_ = std::move(cfg.actions);
-  }
+  AttributesProcessor(AttributesConfig cfg, Consumer<B>* next) : actions_(std::move(cfg)), next_(next) {}
 
   Consumers consumers() override { return processors::only<B>(this); }
 
@@ -399,7 +402,7 @@ class AttributesProcessor final : public Processor, public Consumer<B> {
       if (actions_.wire_editable()) {
         constexpr bool traces = B::signal == Signal::traces;
         WireActions editor(traces ? otlp_wire::AttributesOf::span : otlp_wire::AttributesOf::log_record, actions_,
-                           actions_list_, encoded_values_, batch.context());
+                           batch.context());
         processors::edit_parts(
             batch,
             [&](std::string_view bytes) {
@@ -416,8 +419,6 @@ class AttributesProcessor final : public Processor, public Consumer<B> {
 
  private:
   AttributeActions actions_;
-  std::vector<Action> actions_list_;
-  std::vector<std::string> encoded_values_;  // each action's value, serialised (Source::value)
   Consumer<B>* next_;
 };
 

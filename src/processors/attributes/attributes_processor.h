@@ -2,6 +2,10 @@
 // log record or metric data point attributes, for items selected by include/exclude.
 #pragma once
 
+#include <string>
+#include <string_view>
+#include <vector>
+
 #include "core/batch.h"
 #include "processors/attributes/config.h"
 
@@ -10,7 +14,7 @@ namespace otlpd::attributes_processor {
 // Applies the configured actions to every selected item of a request, in place (on the request's arena).
 class AttributeActions {
  public:
-  explicit AttributeActions(AttributesConfig cfg) : cfg_(std::move(cfg)) {}
+  explicit AttributeActions(AttributesConfig cfg);
 
   void process(otlp_trace::ExportTraceServiceRequest& r, const RequestContext& ctx) const;
   void process(otlp_logs::ExportLogsServiceRequest& r, const RequestContext& ctx) const;
@@ -21,9 +25,16 @@ class AttributeActions {
   // True when the actions apply to every span (no include/exclude), so that spans' attribute lists can be
   // edited on the wire without looking at the rest of the span.
   bool wire_editable() const;
+  // For edits on the wire: the actions, each one's value serialised as an AnyValue, and whether every action
+  // works on received attribute bytes (insert/update/upsert from a value or another attribute, delete).
+  const std::vector<Action>& actions() const { return cfg_.actions; }
+  std::string_view encoded_value(size_t action) const { return encoded_values_[action]; }
+  bool wire_plain() const { return wire_plain_; }
 
  private:
   AttributesConfig cfg_;
+  std::vector<std::string> encoded_values_;
+  bool wire_plain_ = true;
 };
 
 }  // namespace otlpd::attributes_processor

@@ -35,10 +35,10 @@ class RedactionProcessor final : public Processor, TraceConsumer, MetricConsumer
       processors::edit_parts(
           b, [&](std::string_view bytes) { return redactor_.process_wire(B::signal, bytes); },
           [&](typename B::RequestType& r) { redactor_.process(r); });
-      return next_.get<B>()->consume(std::move(b));
+    } else {
+      for (auto& part : b.parts())
+        if (part.request) redactor_.process(*part.request);
     }
-    for (auto& part : b.parts())
-      if (part.request) redactor_.process(*part.request);
     return next_.get<B>()->consume(std::move(b));
   }
 

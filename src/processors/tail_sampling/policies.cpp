@@ -330,7 +330,7 @@ class BytesLimiting final : public Policy {
       if (elapsed > 0) tokens_ = std::min(burst_, tokens_ + elapsed * rate_);
     }
     last_ = now;
-    double need = static_cast<double>(t.bytes);
+    double need = static_cast<double>(t.bytes());
     if (need > tokens_) return Decision::not_sampled;
     tokens_ -= need;
     return Decision::sampled;

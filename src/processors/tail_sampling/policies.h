@@ -25,12 +25,12 @@ class TraceData {
   // `scratch` receives the decoded spans if a policy asks for them: the caller reuses it across traces.
   TraceData(std::string_view wire_bytes, size_t spans, std::string_view id,
             otlp_trace::ExportTraceServiceRequest& scratch)
-      : wire(wire_bytes), span_count(spans), bytes(wire_bytes.size()), trace_id(id), scratch_(&scratch) {}
+      : wire(wire_bytes), span_count(spans), trace_id(id), scratch_(&scratch) {}
 
   std::string_view wire;
   size_t span_count = 0;
-  size_t bytes = 0;           // serialised size
   std::string_view trace_id;  // 16 bytes
+  size_t bytes() const { return wire.size(); }  // serialised size
 
   // The spans decoded, once per trace at most. Bytes that do not parse give an empty request and unreadable().
   const otlp_trace::ExportTraceServiceRequest& spans() const;
