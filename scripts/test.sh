@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds Release and runs every test; then the same suite under ASan and UBSan.
+# Both trees run even when the first has a failure; the script reports each and exits non-zero if either failed.
 # Incremental: packages are installed once, build directories are reused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,13 +9,29 @@ jobs=$(nproc)
 # ccache keys on paths relative to the checkout, so another clone on this machine reuses the cache.
 export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 
-# Configure every time (cheap): the e2e tests are registered only once their npm packages are installed.
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j "$jobs"
-(cd build && ctest --output-on-failure --no-tests=error -LE bench -j "$jobs")
+declare -A result
+# Builds one tree and runs its suite; records "passed" or what failed, never stops the script.
+run_tree() {
+  local name=$1 dir=$2 env=$3
+  shift 3
+  # Configure every time (cheap): the e2e tests are registered only once their npm packages are installed.
+  if ! cmake -S . -B "$dir" -G Ninja "$@" >/dev/null; then result[$name]="configure failed"; return; fi
+  if ! cmake --build "$dir" -j "$jobs"; then result[$name]="build failed"; return; fi
+  if (cd "$dir" && env $env ctest --output-on-failure --no-tests=error -LE bench -j "$jobs"); then
+    result[$name]=passed
+  else
+    result[$name]="tests failed"
+  fi
+}
 
-cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOTLPD_SANITIZE=ON -DOTLPD_BENCH=OFF >/dev/null
-cmake --build build-asan -j "$jobs"
-(cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --output-on-failure --no-tests=error -LE bench -j "$jobs")
-echo "all tests passed (Release and ASan/UBSan)"
+run_tree Release build "" -DCMAKE_BUILD_TYPE=Release
+run_tree ASan/UBSan build-asan "ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1" \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOTLPD_SANITIZE=ON -DOTLPD_BENCH=OFF
+
+status=0
+for name in Release ASan/UBSan; do
+  echo "test.sh: $name: ${result[$name]}"
+  [[ ${result[$name]} == passed ]] || status=1
+done
+if ((status == 0)); then echo "all tests passed (Release and ASan/UBSan)"; fi
+exit $status

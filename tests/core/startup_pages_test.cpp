@@ -1,13 +1,16 @@
-// Start-up pages: the executable's clean read-only mappings are paged out (advised in-process; what stays out is
-// measured on a running daemon); writable and relocated mappings stay.
+// Start-up pages: the executable's clean read-only mappings are paged out (advised in-process; what stays out
+// is measured on a running daemon started from a private copy of the binary); writable and relocated mappings
+// stay.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 
 #include "core/startup_pages.h"
@@ -62,6 +65,32 @@ ExeResidency residency(pid_t pid) {
   return r;
 }
 
+// A copy of the otlpd binary that no other process maps, written back to disk so its pages are clean. The
+// kernel does not page out a page that another process maps, and the README's own daemon (or another
+// checkout's test) may be running the build's binary. The copy sits beside the build's binary, not in the
+// temp dir, which may be a tmpfs whose pages cannot be paged out without swap.
+class PrivateBinary {
+ public:
+  PrivateBinary()
+      : path_(std::filesystem::path(OTLPD_BINARY).parent_path() /
+              ("otlpd-private-" + std::to_string(getpid()))) {
+    std::filesystem::copy_file(OTLPD_BINARY, path_, std::filesystem::copy_options::overwrite_existing);
+    int fd = open(path_.c_str(), O_RDONLY);
+    if (fd < 0 || fsync(fd) != 0) throw std::runtime_error("cannot write back " + path_.string());
+    close(fd);
+  }
+  ~PrivateBinary() {
+    std::error_code ec;
+    std::filesystem::remove(path_, ec);
+  }
+  PrivateBinary(const PrivateBinary&) = delete;
+  PrivateBinary& operator=(const PrivateBinary&) = delete;
+  std::string path() const { return path_.string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
 }  // namespace
 
 TEST_CASE("release_startup_pages advises the executable's code and leaves its writable pages", "[core]") {
@@ -91,17 +120,20 @@ service:
   pipelines:
     traces: {receivers: [otlp], exporters: [debug]}
 )";
-  Daemon d(config);
+  PrivateBinary binary;
+  Daemon d(config, {}, {}, binary.path());
   ExeResidency r;
   // Start-up touched most of the code; once it is released only what the idle threads run comes back.
-  bool released = wait_until([&] {
-    r = residency(d.pid());
-    return r.code_kib * 4 < r.code_size_kib;
-  }, std::chrono::seconds(10));
+  bool released = wait_until(
+      [&] {
+        r = residency(d.pid());
+        return r.code_kib * 4 < r.code_size_kib;
+      },
+      std::chrono::seconds(10));
   INFO("resident code " << r.code_kib << " KiB of " << r.code_size_kib << " KiB");
   CHECK(released);
 
-  Daemon kept(config, {"OTLPD_KEEP_STARTUP_PAGES=1"});
+  Daemon kept(config, {"OTLPD_KEEP_STARTUP_PAGES=1"}, {}, binary.path());
   auto k = residency(kept.pid());
   INFO("kept: resident code " << k.code_kib << " KiB of " << k.code_size_kib << " KiB");
   CHECK(k.code_kib > r.code_kib);

@@ -46,8 +46,8 @@ std::string read_file(const std::string& path) {
 
 namespace {
 
-pid_t spawn(const std::vector<std::string>& args, const std::vector<std::string>& env, const std::string& out,
-            const std::string& err) {
+pid_t spawn(const std::string& binary, const std::vector<std::string>& args,
+            const std::vector<std::string>& env, const std::string& out, const std::string& err) {
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
@@ -59,7 +59,7 @@ pid_t spawn(const std::vector<std::string>& args, const std::vector<std::string>
     dup2(devnull, 0);
     for (const auto& kv : env) putenv(const_cast<char*>(kv.c_str()));
     std::vector<char*> argv;
-    std::string bin = OTLPD_BINARY;
+    std::string bin = binary;
     argv.push_back(bin.data());
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
@@ -77,11 +77,12 @@ int decode_status(int status) {
 
 }  // namespace
 
-Daemon::Daemon(std::string_view config_yaml, std::vector<std::string> env, std::vector<std::string> extra_args) {
+Daemon::Daemon(std::string_view config_yaml, std::vector<std::string> env,
+               std::vector<std::string> extra_args, std::string binary) {
   auto cfg = dir_.write("config.yaml", config_yaml);
   std::vector<std::string> args{"--config", cfg};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
-  pid_ = spawn(args, env, dir_.file("stdout"), dir_.file("stderr"));
+  pid_ = spawn(binary.empty() ? OTLPD_BINARY : binary, args, env, dir_.file("stdout"), dir_.file("stderr"));
   bool up = wait_until(
       [&] {
         if (!running()) return true;
@@ -145,7 +146,7 @@ std::string Daemon::endpoint(std::string_view receiver_id, std::string_view tran
 
 RunResult run_otlpd(const std::vector<std::string>& args, std::vector<std::string> env) {
   TempDir d;
-  pid_t pid = spawn(args, env, d.file("out"), d.file("out"));
+  pid_t pid = spawn(OTLPD_BINARY, args, env, d.file("out"), d.file("out"));
   int status = 0;
   waitpid(pid, &status, 0);
   return RunResult{decode_status(status), read_file(d.file("out"))};

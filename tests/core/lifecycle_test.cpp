@@ -1,0 +1,129 @@
+// Every registered component goes through its lifecycle: created from its default config (or the smallest
+// valid one where the Collector also requires keys), started and shut down; and created and shut down without
+// a start.
+#include <catch2/catch.hpp>
+
+#include <yaml-cpp/yaml.h>
+
+#include <chrono>
+#include <map>
+#include <string>
+
+#include "config/node.h"
+#include "core/component.h"
+#include "core/registry.h"
+#include "processors/harness.h"
+
+using namespace otlpd;
+using namespace otlpd::test;
+
+namespace {
+
+// Components whose default config is not valid (a key the Collector also requires), and components that
+// listen: their default ports (4317, 13133, ...) may be taken by a daemon running on this machine, so they
+// get port 0.
+const std::map<std::string, std::string>& smallest_configs() {
+  static const std::map<std::string, std::string> configs{
+      {"receiver/otlp", "protocols: {grpc: {endpoint: 127.0.0.1:0}, http: {endpoint: 127.0.0.1:0}}"},
+      {"extension/health_check", "endpoint: 127.0.0.1:0"},
+      {"extension/bearertokenauth", "token: lifecycle-token"},
+      {"extension/basicauth", "htpasswd: {inline: 'user:pass'}"},
+      {"processor/resource", "attributes: [{key: k, value: v, action: upsert}]"},
+      {"processor/attributes", "actions: [{key: k, value: v, action: upsert}]"},
+      {"processor/memory_limiter", "check_interval: 1s\nlimit_mib: 4000"},
+      {"processor/tail_sampling", "policies: [{name: all, type: always_sample}]"},
+      {"exporter/otlp", "endpoint: 127.0.0.1:1\ntls: {insecure: true}"},
+      {"exporter/otlphttp", "endpoint: http://127.0.0.1:1"},
+      {"exporter/jaeger", "endpoint: 127.0.0.1:1\ntls: {insecure: true}"},
+      {"exporter/tempo", "endpoint: 127.0.0.1:1\ntls: {insecure: true}"},
+      {"exporter/file", "path: /dev/null"},
+  };
+  return configs;
+}
+
+struct Sinks {
+  Capture<TraceBatch> traces;
+  Capture<MetricBatch> metrics;
+  Capture<LogBatch> logs;
+
+  Consumers for_factory(const Factory& f) {
+    Consumers c;
+    if (f.supports(Signal::traces)) c.traces = &traces;
+    if (f.supports(Signal::metrics)) c.metrics = &metrics;
+    if (f.supports(Signal::logs)) c.logs = &logs;
+    return c;
+  }
+  Consumers only(Signal s) {
+    Consumers c;
+    if (s == Signal::traces) c.traces = &traces;
+    if (s == Signal::metrics) c.metrics = &metrics;
+    if (s == Signal::logs) c.logs = &logs;
+    return c;
+  }
+};
+
+// One instance per supported signal for processors (they belong to one pipeline), one otherwise.
+std::vector<std::unique_ptr<Component>> create_all(const Factory& f, const ComponentConfig& cfg,
+                                                   Sinks& sinks) {
+  CreateSettings settings{ComponentId{std::string(f.type()), "lifecycle"}, "traces/lifecycle"};
+  std::vector<std::unique_ptr<Component>> out;
+  switch (f.kind()) {
+    case Kind::receiver:
+      out.push_back(static_cast<const ReceiverFactory&>(f).create(settings, cfg, sinks.for_factory(f)));
+      break;
+    case Kind::processor:
+      for (Signal s : {Signal::traces, Signal::metrics, Signal::logs})
+        if (f.supports(s))
+          out.push_back(static_cast<const ProcessorFactory&>(f).create(settings, cfg, s, sinks.only(s)));
+      break;
+    case Kind::exporter:
+      out.push_back(static_cast<const ExporterFactory&>(f).create(settings, cfg));
+      break;
+    case Kind::extension:
+      out.push_back(static_cast<const ExtensionFactory&>(f).create(settings, cfg));
+      break;
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("every registered component is created, started and shut down, and shut down without a start",
+          "[core][lifecycle]") {
+  NullHost host;
+  int checked = 0;
+  for (Kind kind : {Kind::extension, Kind::exporter, Kind::processor, Kind::receiver}) {
+    for (const auto& type : Registry::instance().types(kind)) {
+      const Factory* f = Registry::instance().find(kind, type);
+      REQUIRE(f != nullptr);
+      std::string key = std::string(to_string(kind)) + "/" + type;
+      auto smallest = smallest_configs().find(key);
+      std::string yaml = smallest == smallest_configs().end() ? "" : smallest->second;
+      INFO(key << " with config: " << (yaml.empty() ? "(default)" : yaml));
+
+      ComponentConfigPtr cfg;
+      try {
+        cfg = f->parse(ConfigNode(YAML::Load(yaml), std::string(to_string(kind)) + "s::" + type));
+      } catch (const ConfigError& e) {
+        FAIL("its default config is refused; give it the smallest valid one in this test: " << e.what());
+      }
+      Sinks sinks;
+      {
+        auto started = create_all(*f, *cfg, sinks);
+        REQUIRE(!started.empty());
+        for (auto& c : started) c->start(host);
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        for (auto& c : started) c->shutdown(deadline);
+        CHECK(std::chrono::steady_clock::now() < deadline);
+      }
+      {
+        auto never_started = create_all(*f, *cfg, sinks);
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        for (auto& c : never_started) c->shutdown(deadline);
+        CHECK(std::chrono::steady_clock::now() < deadline);
+      }
+      ++checked;
+    }
+  }
+  CHECK(checked >= 20);  // the daemon's components and the test binary's own
+}
