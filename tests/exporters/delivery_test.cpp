@@ -113,9 +113,12 @@ void expect_received(const Backend& backend, const Sent& sent, size_t total_span
 TEST_CASE("two chained daemons deliver 100,000 spans, metrics and logs over OTLP/gRPC intact",
           "[exporters][integration]") {
   FakeOtlpGrpcServer backend;
-  // A→B uses the default gzip compression, B→backend none: both paths are covered.
-  Daemon b(daemon_config(otlp_exporter("otlp", backend.endpoint(), "\n    compression: none"), "otlp"));
-  Daemon a(daemon_config(otlp_exporter("otlp", b.endpoint("otlp", "grpc")), "otlp"));
+  // A→B uses the default gzip compression, B→backend none: both paths are covered. Delivery is at-least-once: an
+  // attempt that times out after the next hop took the request is sent again. Exactly-once holds only while no
+  // attempt times out, so each attempt gets a minute (the default 5 s is reached on a heavily loaded machine).
+  Daemon b(daemon_config(
+      otlp_exporter("otlp", backend.endpoint(), "\n    compression: none\n    timeout: 60s"), "otlp"));
+  Daemon a(daemon_config(otlp_exporter("otlp", b.endpoint("otlp", "grpc"), "\n    timeout: 60s"), "otlp"));
 
   auto sent = send_all(a.endpoint("otlp", "grpc"), 100, 1000);
   expect_received(backend, sent, 100000);
