@@ -103,22 +103,36 @@ class LogsService final : public lsvc::LogsService::CallbackService {
 
 }  // namespace
 
-FakeOtlpGrpcServer::FakeOtlpGrpcServer() : state_(std::make_shared<State>()) {
+FakeOtlpGrpcServer::FakeOtlpGrpcServer() : state_(std::make_shared<State>()) { listen("127.0.0.1:0"); }
+
+FakeOtlpGrpcServer::~FakeOtlpGrpcServer() { stop(); }
+
+void FakeOtlpGrpcServer::listen(const std::string& address) {
   grpc::ServerBuilder b;
-  b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);
+  int port = 0;
+  b.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
   b.SetMaxReceiveMessageSize(64 * 1024 * 1024);
+  // A service belongs to one server: a restarted server gets new ones.
+  services_.clear();
   services_.push_back(std::make_unique<TraceService>(state_));
   services_.push_back(std::make_unique<MetricsService>(state_));
   services_.push_back(std::make_unique<LogsService>(state_));
   for (auto& s : services_) b.RegisterService(s.get());
   server_ = b.BuildAndStart();
-  if (!server_ || port_ == 0) throw std::runtime_error("fake OTLP gRPC server cannot listen");
+  if (!server_ || port == 0) throw std::runtime_error("fake OTLP gRPC server cannot listen on " + address);
+  port_ = port;
 }
 
-FakeOtlpGrpcServer::~FakeOtlpGrpcServer() {
+void FakeOtlpGrpcServer::stop() {
+  if (!server_) return;
   release();
   server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   server_->Wait();
+  server_.reset();
+}
+
+void FakeOtlpGrpcServer::restart() {
+  if (!server_) listen(endpoint());
 }
 
 void FakeOtlpGrpcServer::fail_for(std::chrono::milliseconds d, grpc::StatusCode code, std::string details) {

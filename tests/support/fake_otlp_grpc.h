@@ -28,6 +28,9 @@ class FakeOtlpGrpcServer {
   void fail_requests(int n, grpc::StatusCode code, std::string details = {});
   // Stops failing.
   void recover();
+  // Closes the port, as a backend that went down (what it received is kept); restart() listens on it again.
+  void stop();
+  void restart();
   // From now on, requests are taken (and counted in attempts()) but not answered until release().
   void hold();
   // Answers every held request and stops holding.
@@ -44,6 +47,8 @@ class FakeOtlpGrpcServer {
   struct State;
 
  private:
+  void listen(const std::string& address);
+
   std::shared_ptr<State> state_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::unique_ptr<grpc::Server> server_;

@@ -1,6 +1,7 @@
 // The fake OTLP/HTTP backend: Boost.Beast, synchronous, a thread per connection.
 #include "support/fake_otlp_http.h"
 
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -87,6 +88,8 @@ struct FakeOtlpHttpServer::Impl {
   size_t spans = 0;
   std::vector<Request> accepted;
 
+  void listen(unsigned short at);  // on 127.0.0.1:`at` (0: any free port), with a thread accepting
+
   void serve(tcp::socket& sock) {
     boost::beast::flat_buffer buf;
     boost::system::error_code ec;
@@ -148,34 +151,42 @@ struct FakeOtlpHttpServer::Impl {
   }
 };
 
-FakeOtlpHttpServer::FakeOtlpHttpServer() : impl_(std::make_unique<Impl>()) {
-  auto& im = *impl_;
-  tcp::endpoint ep(net::ip::make_address("127.0.0.1"), 0);
-  im.acceptor.open(ep.protocol());
-  im.acceptor.bind(ep);
-  im.acceptor.listen();
-  im.port = im.acceptor.local_endpoint().port();
-  im.accept_thread = std::thread([&im] {
+FakeOtlpHttpServer::FakeOtlpHttpServer() : impl_(std::make_unique<Impl>()) { impl_->listen(0); }
+
+FakeOtlpHttpServer::~FakeOtlpHttpServer() { stop(); }
+
+void FakeOtlpHttpServer::Impl::listen(unsigned short at) {
+  tcp::endpoint ep(net::ip::make_address("127.0.0.1"), at);
+  acceptor.open(ep.protocol());
+  // Not inherited by a daemon the test starts later: stop() must really close the port.
+  ::fcntl(acceptor.native_handle(), F_SETFD, FD_CLOEXEC);
+  acceptor.set_option(tcp::acceptor::reuse_address(true));  // a restart binds the port again at once
+  acceptor.bind(ep);
+  acceptor.listen();
+  port = acceptor.local_endpoint().port();
+  stopping = false;
+  accept_thread = std::thread([this] {
     while (true) {
-      tcp::socket sock(im.ioc);
+      tcp::socket sock(ioc);
       boost::system::error_code ec;
-      im.acceptor.accept(sock, ec);
-      std::lock_guard lock(im.mu);
-      if (im.stopping) return;
+      acceptor.accept(sock, ec);
+      std::lock_guard lock(mu);
+      if (stopping) return;
       if (ec) continue;
       int fd = sock.native_handle();
-      im.conn_fds.push_back(fd);
-      im.conn_threads.emplace_back([&im, fd, s = std::move(sock)]() mutable {
-        im.serve(s);
-        std::lock_guard l(im.mu);
-        std::erase(im.conn_fds, fd);
+      conn_fds.push_back(fd);
+      conn_threads.emplace_back([this, fd, s = std::move(sock)]() mutable {
+        serve(s);
+        std::lock_guard l(mu);
+        std::erase(conn_fds, fd);
       });
     }
   });
 }
 
-FakeOtlpHttpServer::~FakeOtlpHttpServer() {
+void FakeOtlpHttpServer::stop() {
   auto& im = *impl_;
+  if (!im.accept_thread.joinable()) return;
   {
     std::lock_guard lock(im.mu);
     im.stopping = true;
@@ -189,7 +200,18 @@ FakeOtlpHttpServer::~FakeOtlpHttpServer() {
     wake.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(im.port)), ec);
   }
   im.accept_thread.join();
-  for (auto& t : im.conn_threads) t.join();
+  std::vector<std::thread> conns;
+  {
+    std::lock_guard lock(im.mu);
+    conns.swap(im.conn_threads);
+  }
+  for (auto& t : conns) t.join();
+  boost::system::error_code ec;
+  im.acceptor.close(ec);
+}
+
+void FakeOtlpHttpServer::restart() {
+  if (!impl_->accept_thread.joinable()) impl_->listen(static_cast<unsigned short>(impl_->port));
 }
 
 std::string FakeOtlpHttpServer::url() const { return "http://127.0.0.1:" + std::to_string(impl_->port); }

@@ -26,6 +26,10 @@ class FakeOtlpHttpServer {
   void fail_for(std::chrono::milliseconds d, int status, std::string retry_after = {});
   // Answers `status` to the next `n` requests.
   void fail_requests(int n, int status, std::string retry_after = {});
+  // Closes the port and every connection, as a backend that went down (what it received is kept); restart()
+  // listens on the same port again.
+  void stop();
+  void restart();
 
   struct Request {
     std::string path;

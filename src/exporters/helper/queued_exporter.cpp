@@ -20,16 +20,17 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// The exporter's shutdown deadline, shared by every signal, and the wait that it cuts short.
+// While the backend fails, how often at most one waiting request probes it: the longest its return can go
+// unnoticed. A smaller initial_interval probes at that interval.
+constexpr Duration kMaxProbeInterval = std::chrono::seconds(1);
+
+// The exporter's shutdown deadline, shared by every signal.
 class StopSignal {
  public:
   void begin(Deadline deadline) {
-    {
-      std::lock_guard lock(mu_);
-      if (deadline < deadline_) deadline_ = deadline;
-      accepting_ = false;
-    }
-    cv_.notify_all();
+    std::lock_guard lock(mu_);
+    if (deadline < deadline_) deadline_ = deadline;
+    accepting_ = false;
   }
   Deadline deadline() const {
     std::lock_guard lock(mu_);
@@ -39,23 +40,92 @@ class StopSignal {
     std::lock_guard lock(mu_);
     return accepting_;
   }
-  // Sleeps for `delay`; returns false (early) when the shutdown deadline comes first.
-  bool sleep(Duration delay) {
-    auto wake = Clock::now() + std::chrono::duration_cast<Clock::duration>(delay);
-    std::unique_lock lock(mu_);
-    while (true) {
-      auto now = Clock::now();
-      if (now >= deadline_) return false;
-      if (now >= wake) return true;
-      cv_.wait_until(lock, std::min(wake, deadline_));
-    }
-  }
 
  private:
   mutable std::mutex mu_;
-  std::condition_variable cv_;
   Deadline deadline_ = Deadline::max();
   bool accepting_ = true;
+};
+
+// Paces the retries of one signal's queue workers. Every request keeps its own back-off schedule, but a
+// worker waiting in back-off also wakes early when
+//  - an attempt of another worker succeeded while the backend was failing: it is back, so retry now;
+//  - shutdown began: retry now, once, instead of sleeping past the deadline;
+//  - a probe is due: while the backend fails, one waiting request is tried every probe interval (never before
+//    a server's retry_after), so that its return is noticed within that interval however long the single
+//    back-offs have grown, with at most one probe in flight.
+class Recovery {
+ public:
+  explicit Recovery(Duration probe_interval) : probe_interval_(probe_interval) {}
+
+  enum class Wake { scheduled, recovered, shutdown, probe, deadline };
+
+  // Waits until `until`, or less (see above). `epoch` is what report() returned for the caller's failed
+  // attempt; `shutdown_retry` says whether the caller may still take its one early retry at shutdown.
+  Wake wait(Clock::time_point until, uint64_t epoch, bool shutdown_retry) {
+    std::unique_lock lock(mu_);
+    while (true) {
+      auto now = Clock::now();
+      if (now >= deadline_) return Wake::deadline;
+      if (recoveries_ != epoch) return Wake::recovered;
+      if (stopping_ && shutdown_retry) return Wake::shutdown;
+      if (now >= until) return Wake::scheduled;
+      auto wake = std::min<Clock::time_point>(until, deadline_);
+      if (failing_ && !probing_) {
+        if (now >= next_probe_) {
+          probing_ = true;
+          return Wake::probe;
+        }
+        wake = std::min(wake, next_probe_);
+      }
+      cv_.wait_until(lock, wake);
+    }
+  }
+
+  // Reports an attempt's outcome (`probe`: it was made after Wake::probe); returns the recovery epoch after
+  // it.
+  uint64_t report(const SendOutcome& out, bool probe) {
+    bool recovered = false;
+    uint64_t epoch = 0;
+    {
+      std::lock_guard lock(mu_);
+      if (probe) probing_ = false;
+      if (out.kind == SendOutcome::Kind::ok) {
+        recovered = failing_;
+        failing_ = false;
+        if (recovered) ++recoveries_;
+      } else if (out.kind == SendOutcome::Kind::retryable) {
+        failing_ = true;
+        next_probe_ =
+            std::max(next_probe_, Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                                     std::max<Duration>(probe_interval_, out.retry_after)));
+      }
+      epoch = recoveries_;
+    }
+    // A released probe lets another waiting worker take the next one.
+    if (recovered || probe) cv_.notify_all();
+    return epoch;
+  }
+
+  void stop(Deadline deadline) {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+      deadline_ = std::min(deadline_, deadline);
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  const Duration probe_interval_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool failing_ = false;  // the last attempt answered retryable
+  bool probing_ = false;  // a probe is in flight
+  Clock::time_point next_probe_{};
+  uint64_t recoveries_ = 0;  // successes that followed a failure
+  bool stopping_ = false;
+  Deadline deadline_ = Deadline::max();
 };
 
 std::string ms(Duration d) {
@@ -83,7 +153,11 @@ class SignalPipe final : public Consumer<B> {
  public:
   SignalPipe(const std::string& id, const ExporterSettings& settings, std::unique_ptr<BatchSender<B>> sender,
              StopSignal& stop)
-      : id_(id), settings_(settings), sender_(std::move(sender)), stop_(stop) {
+      : id_(id),
+        settings_(settings),
+        sender_(std::move(sender)),
+        stop_(stop),
+        recovery_(std::min<Duration>(settings.retry.initial_interval, kMaxProbeInterval)) {
     auto& t = Telemetry::global();
     std::string item(item_name(B::signal));
     Labels labels{{"exporter", id}};
@@ -111,6 +185,7 @@ class SignalPipe final : public Consumer<B> {
     if (queue_) queue_->start();
   }
   void close(Deadline deadline) {
+    recovery_.stop(deadline);
     if (queue_) queue_->close(deadline);
   }
   void cancel() { sender_->cancel(); }
@@ -169,9 +244,13 @@ class SignalPipe final : public Consumer<B> {
   }
 
   // Sends with retry until success, a permanent error, retries run out or the shutdown deadline passes.
+  // Attempts made early (see Recovery) do not advance the request's back-off schedule.
   SendOutcome deliver(const B& batch, size_t items) {
     auto started = Clock::now();
     RetryPolicy policy(settings_.retry);
+    std::optional<Clock::time_point> retry_at;  // the next scheduled attempt
+    bool probe = false;
+    bool shutdown_retry = true;
     while (true) {
       auto now = Clock::now();
       auto stop_at = stop_.deadline();
@@ -182,6 +261,8 @@ class SignalPipe final : public Consumer<B> {
       auto attempt_deadline =
           std::min<Deadline>(now + std::chrono::duration_cast<Clock::duration>(settings_.timeout), stop_at);
       SendOutcome out = sender_->send(batch, attempt_deadline);
+      const uint64_t epoch = recovery_.report(out, probe);
+      probe = false;
       if (out.kind == SendOutcome::Kind::ok) {
         auto rejected =
             static_cast<size_t>(std::clamp<int64_t>(out.rejected_items, 0, static_cast<int64_t>(items)));
@@ -201,17 +282,39 @@ class SignalPipe final : public Consumer<B> {
         drop(items, "retry_on_failure is disabled: " + out.message);
         return out;
       }
-      auto delay = policy.next_delay(Clock::now() - started, out.retry_after);
-      if (!delay) {
-        drop(items, "no more retries left (max_elapsed_time " + ms(settings_.retry.max_elapsed_time) +
-                        "): " + out.message);
-        return out;
+      now = Clock::now();
+      if (!retry_at || now >= *retry_at) {
+        auto delay = policy.next_delay(now - started, out.retry_after);
+        if (!delay) {
+          drop(items, "no more retries left (max_elapsed_time " + ms(settings_.retry.max_elapsed_time) +
+                          "): " + out.message);
+          return out;
+        }
+        retry_at = now + std::chrono::duration_cast<Clock::duration>(*delay);
+        spdlog::info("exporter {}: exporting {} {} failed, will retry after {}: {}", id_, items,
+                     item_name(B::signal), ms(*delay), out.message);
+      } else {
+        // An early attempt failed: keep the schedule, but not before the server's retry_after.
+        retry_at = std::max(*retry_at, now + std::chrono::duration_cast<Clock::duration>(out.retry_after));
+        auto max_elapsed = settings_.retry.max_elapsed_time;
+        if (max_elapsed > Duration::zero() && *retry_at - started > max_elapsed) {
+          drop(items, "no more retries left (max_elapsed_time " + ms(max_elapsed) + "): " + out.message);
+          return out;
+        }
       }
-      spdlog::info("exporter {}: exporting {} {} failed, will retry after {}: {}", id_, items,
-                   item_name(B::signal), ms(*delay), out.message);
-      if (!stop_.sleep(*delay)) {
-        drop(items, "shutdown deadline reached while waiting to retry: " + out.message);
-        return out;
+      switch (recovery_.wait(*retry_at, epoch, shutdown_retry)) {
+        case Recovery::Wake::deadline:
+          drop(items, "shutdown deadline reached while waiting to retry: " + out.message);
+          return out;
+        case Recovery::Wake::shutdown:
+          shutdown_retry = false;
+          break;
+        case Recovery::Wake::probe:
+          probe = true;
+          break;
+        case Recovery::Wake::scheduled:
+        case Recovery::Wake::recovered:
+          break;
       }
     }
   }
@@ -220,6 +323,7 @@ class SignalPipe final : public Consumer<B> {
   ExporterSettings settings_;
   std::unique_ptr<BatchSender<B>> sender_;
   StopSignal& stop_;
+  Recovery recovery_;
   std::unique_ptr<SendingQueue> queue_;
   Counter* sent_;
   Counter* send_failed_;

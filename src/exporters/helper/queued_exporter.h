@@ -80,8 +80,11 @@ void parse_exporter_settings(MapReader& r, ExporterSettings& out);
 
 // An exporter for the signals that have a sender: consume() enqueues (a full queue answers retryable, counted
 // in otelcol_exporter_enqueue_failed_*), workers send with retry; counters otelcol_exporter_sent_*,
-// otelcol_exporter_send_failed_*, gauges otelcol_exporter_queue_size / _capacity. Shutdown drains until the
-// deadline. With the queue disabled, consume() sends (with retry) on the caller's thread.
+// otelcol_exporter_send_failed_*, gauges otelcol_exporter_queue_size / _capacity. A request waiting in
+// back-off is retried early when another attempt of its signal succeeds, and while the backend fails one
+// waiting request probes it about once a second (never before a retry_after). Shutdown retries every request
+// in back-off at once, drains until the queues are empty or the deadline passes, and counts and logs what it
+// drops. With the queue disabled, consume() sends (with retry) on the caller's thread.
 ExporterPtr make_queued_exporter(std::string id, ExporterSettings settings, Senders senders);
 
 }  // namespace otlpd::exporter_helper

@@ -8,6 +8,7 @@
 #include <grpcpp/security/tls_credentials_options.h>
 
 #include <algorithm>
+#include <atomic>
 #include <mutex>
 #include <set>
 
@@ -54,6 +55,11 @@ std::shared_ptr<grpc::Channel> make_channel(const OtlpGrpcConfig& cfg) {
   // Our own retry loop decides; gRPC's transparent retries would hide attempts from it.
   args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
   args.SetMaxSendMessageSize(-1);
+  // Our retry loop probes a failing backend about once a second. gRPC's own reconnect back-off (1 s growing
+  // to 120 s by default) would keep the channel in TRANSIENT_FAILURE, failing those probes at once, long
+  // after the backend is back; capped, a connection attempt follows each probe closely.
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 250);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
   if (!cfg.tls.server_name_override.empty()) args.SetSslTargetNameOverride(cfg.tls.server_name_override);
   if (!cfg.authority.empty()) args.SetString(GRPC_ARG_DEFAULT_AUTHORITY, cfg.authority);
   if (!cfg.balancer_name.empty()) args.SetLoadBalancingPolicyName(cfg.balancer_name);
@@ -71,8 +77,9 @@ std::shared_ptr<grpc::Channel> make_channel(const OtlpGrpcConfig& cfg) {
   return grpc::CreateCustomChannel(cfg.target, make_credentials(cfg.tls), args);
 }
 
-// Every part in its own gRPC slice; together they form one valid request. A part still holding the bytes it was
-// received as is sent as those bytes, without a copy (the slice keeps them alive); a decoded part is serialised.
+// Every part in its own gRPC slice; together they form one valid request. A part still holding the bytes it
+// was received as is sent as those bytes, without a copy (the slice keeps them alive); a decoded part is
+// serialised.
 template <typename B>
 grpc::ByteBuffer to_byte_buffer(const B& batch) {
   using Bytes = std::shared_ptr<const std::string>;
@@ -81,7 +88,8 @@ grpc::ByteBuffer to_byte_buffer(const B& batch) {
   for (const auto& p : batch.raw_parts()) {
     if (p.wire) {
       if (p.wire->empty()) continue;
-      auto keep = std::make_unique<Bytes>(p.wire);  // the slice owns it from here; its destroy callback frees it
+      auto keep =
+          std::make_unique<Bytes>(p.wire);  // the slice owns it from here; its destroy callback frees it
       char* data = const_cast<char*>((*keep)->data());  // gRPC only reads it
       const size_t size = (*keep)->size();
       grpc_slice s = grpc_slice_new_with_user_data(
@@ -138,7 +146,8 @@ template <typename B, typename Resp>
 class GrpcSender final : public exporter_helper::BatchSender<B> {
  public:
   GrpcSender(std::shared_ptr<grpc::Channel> channel, std::string method, const OtlpGrpcConfig& cfg)
-      : stub_(std::move(channel)),
+      : channel_(channel),
+        stub_(std::move(channel)),
         method_(std::move(method)),
         wait_for_ready_(cfg.wait_for_ready),
         gzip_(cfg.compression == "gzip") {
@@ -150,6 +159,10 @@ class GrpcSender final : public exporter_helper::BatchSender<B> {
   }
 
   SendOutcome send(const B& batch, Deadline deadline) override {
+    // After UNAVAILABLE (the backend down, the channel likely in TRANSIENT_FAILURE), this attempt is a retry:
+    // connect now rather than when the channel's reconnect back-off ends.
+    if (unavailable_.load(std::memory_order_relaxed))
+      grpc::experimental::ChannelResetConnectionBackoff(channel_.get());
     grpc::ClientContext ctx;
     auto left = deadline - std::chrono::steady_clock::now();
     ctx.set_deadline(std::chrono::system_clock::now() +
@@ -168,15 +181,16 @@ class GrpcSender final : public exporter_helper::BatchSender<B> {
     grpc::Status status;
     {
       // The calling queue worker waits for the answer anyway, so it polls the call's own completion queue: no
-      // callback threads, which would otherwise poll every gRPC socket of the process (the receiver's too) and
-      // hand its calls between threads.
+      // callback threads, which would otherwise poll every gRPC socket of the process (the receiver's too)
+      // and hand its calls between threads.
       grpc::CompletionQueue cq;
       auto call = stub_.PrepareUnaryCall(&ctx, method_, request, &cq);
       call->StartCall();
       call->Finish(&response, &status, &cq);
       void* tag = nullptr;
       bool ok = false;
-      if (!cq.Next(&tag, &ok) || !ok) status = grpc::Status(grpc::StatusCode::INTERNAL, "the call did not complete");
+      if (!cq.Next(&tag, &ok) || !ok)
+        status = grpc::Status(grpc::StatusCode::INTERNAL, "the call did not complete");
       cq.Shutdown();
       while (cq.Next(&tag, &ok)) {
       }
@@ -185,6 +199,7 @@ class GrpcSender final : public exporter_helper::BatchSender<B> {
       std::lock_guard lock(active_mu_);
       active_.erase(&ctx);
     }
+    unavailable_.store(status.error_code() == grpc::StatusCode::UNAVAILABLE, std::memory_order_relaxed);
     if (!status.ok()) return classify(status);
 
     SendOutcome out = SendOutcome::ok();
@@ -208,7 +223,9 @@ class GrpcSender final : public exporter_helper::BatchSender<B> {
   }
 
  private:
+  std::shared_ptr<grpc::Channel> channel_;
   grpc::GenericStub stub_;
+  std::atomic<bool> unavailable_{false};  // the last call failed with UNAVAILABLE
   std::mutex active_mu_;
   std::set<grpc::ClientContext*> active_;  // calls in flight, for cancel()
   bool cancelled_ = false;

@@ -97,6 +97,11 @@ struct Harness {
     }
     shared->cv.notify_all();
   }
+  // The next `n` attempts answer retryable.
+  void fail_next(int n, std::chrono::milliseconds retry_after = {}) {
+    std::lock_guard lock(shared->mu);
+    for (int i = 0; i < n; ++i) shared->script.push_back(SendOutcome::retryable("down", retry_after));
+  }
   size_t calls() {
     std::lock_guard lock(shared->mu);
     return shared->calls.size();
@@ -127,6 +132,17 @@ ExporterSettings fast_settings() {
   s.retry.max_interval = 50ms;
   s.retry.max_elapsed_time = 10s;
   s.timeout = 1s;
+  return s;
+}
+
+// Back-offs (10-30 s) far longer than the tests wait, retried for ever: only an early wake-up retries in
+// time.
+ExporterSettings long_backoff(int num_consumers) {
+  auto s = fast_settings();
+  s.queue.num_consumers = num_consumers;
+  s.retry.initial_interval = 20s;
+  s.retry.max_interval = 30s;
+  s.retry.max_elapsed_time = 0s;
   return s;
 }
 
@@ -333,4 +349,60 @@ TEST_CASE("an attempt still in flight at the shutdown deadline is cancelled so t
   h.exporter->shutdown(t0 + 200ms);
   CHECK(Clock::now() - t0 < 1s);
   CHECK(h.counter("otelcol_exporter_send_failed_spans") == 10);
+}
+
+TEST_CASE("shutdown retries a request waiting in back-off at once and returns as soon as the queue is empty",
+          "[exporters]") {
+  Harness h("test/shutdown_retry", long_backoff(2));  // back-offs longer than the shutdown deadline
+  h.fail_next(2);
+  REQUIRE(h.consume(3, 1).is_ok());
+  REQUIRE(h.consume(4, 2).is_ok());
+  REQUIRE(h.consume(5, 3).is_ok());  // queued behind the two in back-off
+  REQUIRE(test::wait_until([&] { return h.calls() == 2; }, 5s));
+  auto t0 = Clock::now();
+  h.exporter->shutdown(t0 + 10s);
+  CHECK(Clock::now() - t0 < 2s);
+  CHECK(h.items_ok() == 12);
+  CHECK(h.counter("otelcol_exporter_sent_spans") == 12);
+  CHECK(h.counter("otelcol_exporter_send_failed_spans") == 0);
+}
+
+TEST_CASE("one success wakes every worker waiting in back-off", "[exporters]") {
+  Harness h("test/wake", long_backoff(5));
+  h.fail_next(4);
+  for (int i = 0; i < 4; ++i) REQUIRE(h.consume(2, i).is_ok());
+  REQUIRE(test::wait_until([&] { return h.calls() == 4; }, 5s));
+  // A request arriving now, taken by a fifth worker, succeeds; the four in their 10-30 s back-off follow it.
+  auto t0 = Clock::now();
+  REQUIRE(h.consume(1, 9).is_ok());
+  REQUIRE(test::wait_until([&] { return h.items_ok() == 9; }, 10s));
+  CHECK(Clock::now() - t0 < 5s);
+  CHECK(h.calls() == 9);
+}
+
+TEST_CASE("while the backend fails, one waiting request probes it about once a second", "[exporters]") {
+  Harness h("test/probe", long_backoff(5));
+  h.fail_next(11);
+  for (int i = 0; i < 5; ++i) REQUIRE(h.consume(2, i).is_ok());
+  REQUIRE(test::wait_until([&] { return h.calls() == 5; }, 5s));
+  // Six probes fail, one at a time, about a second apart; the seventh delivers, and wakes the rest.
+  auto t0 = Clock::now();
+  REQUIRE(test::wait_until([&] { return h.items_ok() == 10; }, 30s));
+  auto took = Clock::now() - t0;
+  CHECK(took > 5s);
+  CHECK(took < 15s);
+  CHECK(h.calls() == 16);
+  std::lock_guard lock(h.shared->mu);
+  for (size_t i = 6; i < 12; ++i) CHECK(h.shared->calls[i] - h.shared->calls[i - 1] > 800ms);
+}
+
+TEST_CASE("probes wait for the server's retry_after", "[exporters]") {
+  Harness h("test/probe_retry_after", long_backoff(1));
+  h.fail_next(1, 3s);
+  REQUIRE(h.consume(2).is_ok());
+  REQUIRE(test::wait_until([&] { return h.items_ok() == 2; }, 10s));
+  std::lock_guard lock(h.shared->mu);
+  REQUIRE(h.shared->calls.size() == 2);
+  CHECK(h.shared->calls[1] - h.shared->calls[0] >= 3s);
+  CHECK(h.shared->calls[1] - h.shared->calls[0] < 5s);
 }
