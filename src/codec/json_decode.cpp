@@ -35,12 +35,21 @@ class Decoder : public JsonWalker {
     dom::object obj;
     if (!object(el, obj, depth)) return false;
     const Reflection* r = m.GetReflection();
+    // The oneofs this object sets (FieldsSeen): a message given twice merges, and its second occurrence may
+    // switch a oneof's member, which the merged message's HasOneof cannot tell from two members in one
+    // object.
+    const size_t base = s.oneof_count > 0 ? seen_.open(s) : 0;
+    bool ok = true;
     for (dom::key_value_pair kv : obj) {
       const FieldSchema* f = s.find(kv.key);
       if (f == nullptr || kv.value.is_null()) continue;  // unknown fields are ignored, null means absent
-      if (!field(kv.value, m, r, *f, depth)) return false;
+      if (!field(kv.value, m, r, s, *f, base, depth)) {
+        ok = false;
+        break;
+      }
     }
-    return true;
+    if (s.oneof_count > 0) seen_.close(base);
+    return ok;
   }
 
  private:
@@ -62,9 +71,10 @@ class Decoder : public JsonWalker {
     return true;
   }
 
-  bool field(dom::element v, Message& m, const Reflection* r, const FieldSchema& f, size_t depth) {
+  bool field(dom::element v, Message& m, const Reflection* r, const MessageSchema& s, const FieldSchema& f,
+             size_t base, size_t depth) {
     if (!f.repeated) {
-      if (f.in_oneof && r->HasOneof(m, f.fd->real_containing_oneof()))
+      if (f.in_oneof && seen_.mark(base, FieldsSeen::oneof_bit(s, f)))
         return fail("more than one member of oneof '" + f.fd->real_containing_oneof()->name() + "' is set"),
                at(f.json_name);
       if (!singular(v, m, r, f, depth + 1)) return at(f.json_name);
@@ -180,15 +190,17 @@ class Decoder : public JsonWalker {
   bool any_value(dom::element el, common::AnyValue& av, size_t depth) {
     dom::object obj;
     if (!object(el, obj, depth)) return false;
+    bool member_set = false;  // in this object: an AnyValue given twice merges, and may switch member
     for (dom::key_value_pair p : obj) {
       if (p.value.is_null()) continue;
       std::string_view k = p.key;
-      if (!any_value_member(k, p.value, av, depth)) return false;
+      if (!any_value_member(k, p.value, av, member_set, depth)) return false;
     }
     return true;
   }
 
-  bool any_value_member(std::string_view k, dom::element v, common::AnyValue& av, size_t depth) {
+  bool any_value_member(std::string_view k, dom::element v, common::AnyValue& av, bool& member_set,
+                        size_t depth) {
     const char* name;
     if (key_is(k, "stringValue", "string_value")) {
       name = "stringValue";
@@ -207,8 +219,8 @@ class Decoder : public JsonWalker {
     } else {
       return true;  // unknown member
     }
-    if (av.value_case() != common::AnyValue::VALUE_NOT_SET)
-      return fail("more than one member of oneof 'value' is set"), at(name);
+    if (member_set) return fail("more than one member of oneof 'value' is set"), at(name);
+    member_set = true;
     switch (name[0]) {
       case 's': {
         std::string_view s;
@@ -432,6 +444,7 @@ class Decoder : public JsonWalker {
   }
 
   bool generated_;
+  FieldsSeen seen_;
 };
 
 }  // namespace

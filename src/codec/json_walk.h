@@ -43,6 +43,38 @@ class Document {
   size_t max_depth_;
 };
 
+// Which singular fields and oneofs each open JSON object has set, as a stack of bits (objects nest).
+//
+// A key given twice follows protobuf's JSON parser (checked against libprotobuf 3.21's JsonStringToMessage):
+// a scalar keeps its last value, a default value included; a message merges key by key, as on the wire (so
+// its scalars, defaults included, override the earlier occurrence's, and a oneof may switch member); a list
+// appends. Two members of one oneof in one object are an error. The decoder and the wire transcoder both
+// apply these rules, so they agree on every document.
+class FieldsSeen {
+ public:
+  // Opens an object of `s`; returns its base for mark() and close().
+  size_t open(const MessageSchema& s) {
+    const size_t base = bits_.size();
+    bits_.resize(base + (s.fields.size() + s.oneof_count + 63) / 64, 0);
+    return base;
+  }
+  void close(size_t base) { bits_.resize(base); }
+  // Marks bit `i` (a field index, or oneof_bit()) of the object at `base`; returns whether it was set before.
+  bool mark(size_t base, size_t i) {
+    uint64_t& word = bits_[base + i / 64];
+    const uint64_t bit = uint64_t{1} << (i % 64);
+    const bool was = (word & bit) != 0;
+    word |= bit;
+    return was;
+  }
+  static size_t oneof_bit(const MessageSchema& s, const FieldSchema& f) {
+    return s.fields.size() + static_cast<size_t>(f.oneof);
+  }
+
+ private:
+  std::vector<uint64_t> bits_;
+};
+
 // A scalar field's value: the member its Kind uses.
 struct Scalar {
   double d = 0;

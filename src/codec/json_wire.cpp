@@ -1,4 +1,5 @@
-// OTLP/JSON to protobuf wire bytes: the decoder's walk over the simdjson DOM, writing fields as it meets them.
+// OTLP/JSON to protobuf wire bytes: the decoder's walk over the simdjson DOM, writing fields as it meets
+// them.
 #include <google/protobuf/descriptor.h>
 
 #include <algorithm>
@@ -23,26 +24,27 @@ class WireOut {
   size_t items() const { return items_; }
 
  protected:
-  // Which singular fields and oneofs an object has set, as a stack of bits: a key given again must override
-  // what was written (protobuf's parser keeps the last value), even with a default value otherwise left out.
-  size_t open_object(const MessageSchema& s) {
-    const size_t base = seen_.size();
-    seen_.resize(base + (s.fields.size() + s.oneof_count + 63) / 64, 0);
-    return base;
-  }
-  void close_object(size_t base) { seen_.resize(base); }
-  // Marks bit `i` of the current object's set; returns whether it was set before.
-  bool mark(size_t base, size_t i) {
-    uint64_t& word = seen_[base + i / 64];
-    uint64_t bit = uint64_t{1} << (i % 64);
-    bool was = (word & bit) != 0;
-    word |= bit;
-    return was;
+  size_t open_object(const MessageSchema& s) { return seen_.open(s); }
+  void close_object(size_t base) { seen_.close(base); }
+  bool mark(size_t base, size_t i) { return seen_.mark(base, i); }
+  static size_t oneof_bit(const MessageSchema& s, const FieldSchema& f) {
+    return FieldsSeen::oneof_bit(s, f);
   }
 
-  size_t oneof_bit(const MessageSchema& s, const FieldSchema& f) const {
-    return s.fields.size() + static_cast<size_t>(f.oneof);
-  }
+  // Sets `merging_` while one value is written. Inside a message whose key came before in the same object,
+  // every value overrides what the merge would keep, defaults too (FieldsSeen); elements of a list are new
+  // messages, with nothing to merge into.
+  class MergeScope {
+   public:
+    MergeScope(bool& flag, bool value) : flag_(flag), was_(flag) { flag = value; }
+    ~MergeScope() { flag_ = was_; }
+    MergeScope(const MergeScope&) = delete;
+    MergeScope& operator=(const MergeScope&) = delete;
+
+   private:
+    bool& flag_;
+    bool was_;
+  };
 
   // One value of `f` with its tag; a proto3 default value only with `keep_default`.
   void write_string(const FieldSchema& f, std::string_view s, bool keep_default) {
@@ -147,7 +149,8 @@ class WireOut {
 
   std::string& out_;
   size_t items_ = 0;
-  std::vector<uint64_t> seen_;
+  FieldsSeen seen_;
+  bool merging_ = false;  // inside a message whose key was given before: defaults are written too
 };
 
 // The complete walk over the simdjson DOM, with the decoder's checks and error text.
@@ -158,8 +161,6 @@ class WireWriter : public JsonWalker, public WireOut {
   bool message(dom::element el, const MessageSchema& s, size_t depth) {
     dom::object obj;
     if (!object(el, obj, depth)) return false;
-    // Which singular fields and oneofs this object has set: a key given again must override what was written
-    // (protobuf's parser keeps the last value), even with a default value that would otherwise be left out.
     const size_t base = open_object(s);
     bool ok = true;
     for (dom::key_value_pair kv : obj) {
@@ -180,13 +181,15 @@ class WireWriter : public JsonWalker, public WireOut {
       if (f.oneof >= 0 && mark(base, oneof_bit(s, f)))
         return fail("more than one member of oneof '" + f.fd->real_containing_oneof()->name() + "' is set"),
                at(f.json_name);
-      bool keep_default = mark(base, f.index) || f.presence;
-      if (!value(v, f, keep_default, depth + 1)) return at(f.json_name);
+      const bool again = mark(base, f.index);
+      MergeScope scope(merging_, merging_ || again);
+      if (!value(v, f, merging_ || f.presence, depth + 1)) return at(f.json_name);
       return true;
     }
     dom::array arr;
     if (!array(v, arr, depth + 1)) return at(f.json_name);
     if (f.encoding != WireEncoding::kLengthDelimited) return packed(arr, f);
+    MergeScope scope(merging_, false);
     long i = 0;
     for (dom::element e : arr) {
       if (e.is_null()) return fail("null is not allowed in a list"), at(f.json_name, i);
@@ -248,15 +251,14 @@ class WireWriter : public JsonWalker, public WireOut {
       }
     }
   }
-
 };
-
 
 namespace od = simdjson::ondemand;
 
 // The fast path: simdjson On-Demand (no DOM), for documents of the usual shape. It gives up (false, nothing
-// said) on whatever it does not handle — errors, unknown fields, enum names, numbers that need conversion — and
-// the complete walk then runs on the document. What it accepts, the complete walk accepts with the same bytes.
+// said) on whatever it does not handle — errors, unknown fields, enum names, numbers that need conversion —
+// and the complete walk then runs on the document. What it accepts, the complete walk accepts with the same
+// bytes.
 class FastWriter : public WireOut {
  public:
   FastWriter(size_t max_depth, std::string& out) : WireOut(out), max_depth_(max_depth) {}
@@ -288,8 +290,9 @@ class FastWriter : public WireOut {
   bool field(od::value v, const MessageSchema& s, const FieldSchema& f, size_t base, size_t depth) {
     if (!f.repeated) {
       if (f.oneof >= 0 && mark(base, oneof_bit(s, f))) return false;
-      bool keep_default = mark(base, f.index) || f.presence;
-      return value(v, f, keep_default, depth + 1);
+      const bool again = mark(base, f.index);
+      MergeScope scope(merging_, merging_ || again);
+      return value(v, f, merging_ || f.presence, depth + 1);
     }
     od::array arr;
     if (depth + 1 >= max_depth_ || v.get_array().get(arr)) return false;
@@ -300,6 +303,7 @@ class FastWriter : public WireOut {
       varint(f.tag);
       len = open();
     }
+    MergeScope scope(merging_, false);
     size_t n = 0;
     for (auto element : arr) {
       od::value e;
@@ -375,11 +379,14 @@ class FastWriter : public WireOut {
         return text.data() != nullptr ? parse_uint64(text, x.u) : !v.get_uint64().get(x.u);
       case Kind::kInt32:
       case Kind::kEnum:
-        if (text.data() != nullptr ? !parse_int64(text, x.i) : v.get_int64().get(x.i) != simdjson::SUCCESS) return false;
+        if (text.data() != nullptr ? !parse_int64(text, x.i) : v.get_int64().get(x.i) != simdjson::SUCCESS)
+          return false;
         return x.i >= INT32_MIN && x.i <= INT32_MAX &&
-               (f.kind == Kind::kInt32 || f.fd->file()->syntax() == google::protobuf::FileDescriptor::SYNTAX_PROTO3);
+               (f.kind == Kind::kInt32 ||
+                f.fd->file()->syntax() == google::protobuf::FileDescriptor::SYNTAX_PROTO3);
       case Kind::kUInt32:
-        if (text.data() != nullptr ? !parse_uint64(text, x.u) : v.get_uint64().get(x.u) != simdjson::SUCCESS) return false;
+        if (text.data() != nullptr ? !parse_uint64(text, x.u) : v.get_uint64().get(x.u) != simdjson::SUCCESS)
+          return false;
         return x.u <= UINT32_MAX;
       default:
         return false;
@@ -398,7 +405,8 @@ class FastDocument {
       parser_ = od::parser{};
     }
   }
-  bool run(std::string_view json, size_t max_depth, const MessageSchema& schema, std::string& out, size_t& items) {
+  bool run(std::string_view json, size_t max_depth, const MessageSchema& schema, std::string& out,
+           size_t& items) {
     buffer_.assign(json);
     buffer_.append(simdjson::SIMDJSON_PADDING, ' ');
     if (parser_.max_depth() != max_depth || parser_.capacity() < json.size())
@@ -456,7 +464,8 @@ std::string decode_to_wire(std::string_view json, const google::protobuf::Descri
         err = w.error();
     }
   }
-  if (err.empty() && out.size() > static_cast<size_t>(INT_MAX)) err = "the request exceeds protobuf's limit of 2 GiB";
+  if (err.empty() && out.size() > static_cast<size_t>(INT_MAX))
+    err = "the request exceeds protobuf's limit of 2 GiB";
   if (!err.empty()) {
     out.clear();
     items = 0;

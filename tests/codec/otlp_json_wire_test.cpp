@@ -23,7 +23,8 @@ using google::protobuf::Message;
 using google::protobuf::util::MessageDifferencer;
 
 std::unique_ptr<Message> new_message(const Descriptor* d) {
-  return std::unique_ptr<Message>(google::protobuf::MessageFactory::generated_factory()->GetPrototype(d)->New());
+  return std::unique_ptr<Message>(
+      google::protobuf::MessageFactory::generated_factory()->GetPrototype(d)->New());
 }
 
 // What count_items says of `m` (TracesData and the like share their request's wire layout).
@@ -34,7 +35,8 @@ size_t expected_items(const Descriptor* d, const Message& m) {
     return SignalTraits<decltype(request)>::count_items(request);
   };
   if (d->name().find("Trace") != std::string::npos) return count(otlp_trace::ExportTraceServiceRequest{});
-  if (d->name().find("Metrics") != std::string::npos) return count(otlp_metrics::ExportMetricsServiceRequest{});
+  if (d->name().find("Metrics") != std::string::npos)
+    return count(otlp_metrics::ExportMetricsServiceRequest{});
   if (d->name().find("Logs") != std::string::npos) return count(otlp_logs::ExportLogsServiceRequest{});
   return 0;
 }
@@ -53,8 +55,8 @@ void require_equal_messages(const Descriptor* d, const std::string& wire, const 
   REQUIRE(same);
 }
 
-// Given `json`, decode_to_wire agrees with decode: the same error, or bytes that parse to the same message, the
-// same items, bytes the wire check accepts. What the fast path accepts on its own, it gets right too.
+// Given `json`, decode_to_wire agrees with decode: the same error, or bytes that parse to the same message,
+// the same items, bytes the wire check accepts. What the fast path accepts on its own, it gets right too.
 // Returns whether decode accepted the document.
 bool require_agreement(const Descriptor* d, std::string_view json, otlp_json::DecodeLimits limits = {}) {
   INFO("json: " << json.substr(0, 400));
@@ -112,8 +114,9 @@ TEST_CASE("decode_to_wire gives the bytes of what decode gives, for every field 
   check(test::full_metrics(7));
   check(test::full_metrics(8));
   check(test::full_logs(8, 9));
-  REQUIRE(otlp_wire::check<otlp_trace::ExportTraceServiceRequest>(test::full_traces(5, 42).SerializeAsString())
-              .items == 5);
+  REQUIRE(
+      otlp_wire::check<otlp_trace::ExportTraceServiceRequest>(test::full_traces(5, 42).SerializeAsString())
+          .items == 5);
 }
 
 TEST_CASE("decode_to_wire agrees with decode on every input of the decoder's tests", "[json-wire]") {
@@ -142,13 +145,80 @@ TEST_CASE("a key given twice keeps the last value, also when it is a default", "
   const auto* d = opentelemetry::proto::trace::v1::TracesData::descriptor();
   std::string wire;
   size_t items = 0;
-  REQUIRE(otlp_json::decode_to_wire(test::spans_json(R"("name":"a","name":"","kind":2,"kind":0)"), d, wire, items)
-              .empty());
+  REQUIRE(
+      otlp_json::decode_to_wire(test::spans_json(R"("name":"a","name":"","kind":2,"kind":0)"), d, wire, items)
+          .empty());
   opentelemetry::proto::trace::v1::TracesData td;
   REQUIRE(td.ParseFromString(wire));
   REQUIRE(td.resource_spans(0).scope_spans(0).spans(0).name().empty());
   REQUIRE(td.resource_spans(0).scope_spans(0).spans(0).kind() == 0);
   REQUIRE(items == 1);
+}
+
+namespace {
+// One log record, `fields` inside it, as an ExportLogsServiceRequest.
+std::string log_record_json(std::string_view fields) {
+  return R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[{)" + std::string(fields) + "}]}]}]}";
+}
+}  // namespace
+
+TEST_CASE("a log record with \"body\" given twice merges as protobuf's JSON parser does, on both paths",
+          "[json-wire]") {
+  // Given a log record whose body is given twice (the fuzzer's reproducer: decode refused it, decode_to_wire
+  // accepted it)
+  const auto* d = otlp_logs::ExportLogsServiceRequest::descriptor();
+  auto body_of = [&](std::string_view fields) {
+    std::string json = log_record_json(fields);
+    // When both paths read it, then they agree
+    REQUIRE(require_agreement(d, json));
+    otlp_logs::ExportLogsServiceRequest req;
+    REQUIRE(otlp_json::decode(json, req).empty());
+    return req.resource_logs(0).scope_logs(0).log_records(0).body();
+  };
+  // And the second body merges into the first: its member wins, even when it is another member of the oneof
+  REQUIRE(body_of(R"("body":{"stringValue":"a"},"body":{"stringValue":"b"})").string_value() == "b");
+  REQUIRE(body_of(R"("body":{"stringValue":"a"},"body":{"intValue":"3"})").int_value() == 3);
+  REQUIRE(body_of(R"("body":{"stringValue":"a"},"body":{"stringValue":""})").value_case() ==
+          opentelemetry::proto::common::v1::AnyValue::kStringValue);
+  REQUIRE(body_of(R"("body":{"stringValue":"a"},"body":{})").string_value() == "a");
+  auto merged = body_of(
+      R"("body":{"kvlistValue":{"values":[{"key":"x"}]}},"body":{"kvlistValue":{"values":[{"key":"y"}]}})");
+  REQUIRE(merged.kvlist_value().values_size() == 2);
+  // And an attribute's value given twice merges the same way
+  std::string json =
+      log_record_json(R"("attributes":[{"key":"k","value":{"boolValue":true},"value":{"doubleValue":0}}])");
+  REQUIRE(require_agreement(d, json));
+  // But two members in one object stay an error on both paths
+  REQUIRE_FALSE(require_agreement(d, log_record_json(R"("body":{"stringValue":"a","intValue":"3"})")));
+  REQUIRE_FALSE(require_agreement(d, log_record_json(R"("body":{"stringValue":"a","stringValue":"b"})")));
+}
+
+TEST_CASE("a span with \"status\" given twice merges key by key, defaults overriding, on both paths",
+          "[json-wire]") {
+  // Given a span whose status is given twice, the second with the default code 0
+  const auto* d = otlp_trace::ExportTraceServiceRequest::descriptor();
+  auto status_of = [&](std::string_view fields) {
+    std::string json = test::spans_json(fields);
+    REQUIRE(require_agreement(d, json));
+    otlp_trace::ExportTraceServiceRequest req;
+    REQUIRE(otlp_json::decode(json, req).empty());
+    return req.resource_spans(0).scope_spans(0).spans(0).status();
+  };
+  // When decoded on both paths, then they agree with protobuf's parser: the code given last counts, a message
+  // given only in the first status stays
+  auto st = status_of(R"("status":{"code":2,"message":"m"},"status":{"code":0})");
+  REQUIRE(st.code() == 0);
+  REQUIRE(st.message() == "m");
+  st = status_of(R"("status":{"code":2},"status":{"message":""},"status":{})");
+  REQUIRE(st.code() == 2);
+  REQUIRE(st.message().empty());
+  // And the override reaches messages nested in the second occurrence (scope given twice, its name emptied)
+  std::string json =
+      R"({"resourceSpans":[{"scopeSpans":[{"scope":{"name":"a","version":"1"},"scope":{"name":""}}]}]})";
+  REQUIRE(require_agreement(d, json));
+  json =
+      R"({"resourceSpans":[{"resource":{"droppedAttributesCount":3},"resource":{"attributes":[{"key":"k","value":{"arrayValue":{"values":[{"intValue":"0"}]}}}],"droppedAttributesCount":0}}]})";
+  REQUIRE(require_agreement(d, json));
 }
 
 TEST_CASE("randomly damaged documents get the same verdict from decode_to_wire and decode", "[json-wire]") {
@@ -171,12 +241,18 @@ TEST_CASE("randomly damaged documents get the same verdict from decode_to_wire a
     for (int e = 0; e < edits && !json.empty(); ++e) {
       size_t at = rng() % json.size();
       switch (rng() % 6) {
-        case 0: json.erase(at, 1); break;
-        case 1: json.insert(at, 1, json[at]); break;
+        case 0:
+          json.erase(at, 1);
+          break;
+        case 1:
+          json.insert(at, 1, json[at]);
+          break;
         case 2:
           if (at + 1 < json.size()) std::swap(json[at], json[at + 1]);
           break;
-        case 3: json[at] = alphabet[rng() % alphabet.size()]; break;
+        case 3:
+          json[at] = alphabet[rng() % alphabet.size()];
+          break;
         case 4: {  // a digit somewhere after `at` becomes another digit, or a minus sign
           size_t p = json.find_first_of("0123456789", at);
           if (p != std::string::npos) json[p] = "0123456789-"[rng() % 11];
