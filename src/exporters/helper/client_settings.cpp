@@ -1,27 +1,10 @@
 // Parsing client TLS settings and headers.
 #include "exporters/helper/client_settings.h"
 
-#include <fstream>
-#include <sstream>
-#include <stdexcept>
-
 namespace otlpd::exporter_helper {
 
-ClientTlsSettings parse_client_tls(const ConfigNode& node) {
-  ClientTlsSettings t;
-  MapReader r(node);
-  t.insecure_set = r.get("insecure", t.insecure);
-  r.get("ca_file", t.ca_file);
-  r.get("cert_file", t.cert_file);
-  r.get("key_file", t.key_file);
-  r.get("insecure_skip_verify", t.insecure_skip_verify);
-  r.get("server_name_override", t.server_name_override);
-  r.child("min_version");  // accepted for compatibility; the TLS library's defaults apply
-  r.child("max_version");
-  r.finish();
-  if (t.cert_file.empty() != t.key_file.empty())
-    node.fail("tls needs both cert_file and key_file, or neither");
-  return t;
+ClientTlsSettings parse_client_tls(const ConfigNode& node, TlsLibrary library) {
+  return parse_tls_settings(node, TlsSide::client, library);
 }
 
 std::map<std::string, std::string> parse_headers(const ConfigNode& node) {
@@ -37,14 +20,5 @@ std::map<std::string, std::string> parse_headers(const ConfigNode& node) {
   }
   return headers;
 }
-
-std::string read_text_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 
 }  // namespace otlpd::exporter_helper

@@ -5,27 +5,17 @@
 #include <string>
 
 #include "config/node.h"
+#include "core/tls.h"
 
 namespace otlpd::exporter_helper {
 
-struct ClientTlsSettings {
-  bool insecure = false;  // gRPC: plaintext instead of TLS
-  std::string ca_file;    // PEM roots; empty: the system's
-  std::string cert_file;  // client certificate (mutual TLS), with key_file
-  std::string key_file;
-  bool insecure_skip_verify = false;  // TLS without verifying the server's certificate
-  std::string server_name_override;   // name to verify (and send as SNI) instead of the endpoint's host
-  bool insecure_set = false;  // whether `insecure` was given (an endpoint's URL scheme decides otherwise)
-};
+// The Collector's client `tls:` keys (core/tls.h).
+using ClientTlsSettings = TlsSettings;
 
-// Reads `tls:`; fails when only one of cert_file/key_file is given.
-ClientTlsSettings parse_client_tls(const ConfigNode& node);
+// Reads a client's `tls:` for the library that will apply it (gRPC exporters pass TlsLibrary::grpc).
+ClientTlsSettings parse_client_tls(const ConfigNode& node, TlsLibrary library = TlsLibrary::openssl);
 
 // Reads `headers:` (a map of strings); fails on names that are not HTTP tokens or values with CR/LF.
 std::map<std::string, std::string> parse_headers(const ConfigNode& node);
-
-// Reads a whole file (certificates); throws std::runtime_error naming the file.
-std::string read_text_file(const std::string& path);
-
 
 }  // namespace otlpd::exporter_helper

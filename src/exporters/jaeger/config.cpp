@@ -55,7 +55,8 @@ std::unique_ptr<JaegerConfig> parse_jaeger_config(const ConfigNode& node) {
     if (!numeric || value < 1 || value > 65535)
       r.child("endpoint")->fail("'" + cfg->endpoint + "' is not host:port (port 1-65535)");
   }
-  if (auto tls = r.child("tls"); tls && !tls->is_null()) cfg->tls = exporter_helper::parse_client_tls(*tls);
+  if (auto tls = r.child("tls"); tls && !tls->is_null())
+    cfg->tls = exporter_helper::parse_client_tls(*tls, TlsLibrary::grpc);
   // As in the Collector, an http:// endpoint means plaintext and https:// means TLS.
   if (cfg->endpoint.starts_with("http://")) cfg->tls.insecure = true;
   if (cfg->endpoint.starts_with("https://")) cfg->tls.insecure = false;

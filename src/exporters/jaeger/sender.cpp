@@ -2,9 +2,6 @@
 #include "exporters/jaeger/sender.h"
 
 #include <grpcpp/grpcpp.h>
-#include <grpcpp/security/tls_certificate_provider.h>
-#include <grpcpp/security/tls_certificate_verifier.h>
-#include <grpcpp/security/tls_credentials_options.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -14,6 +11,7 @@
 #include <vector>
 
 #include "core/grpc_code.h"
+#include "core/tls_grpc.h"
 #include "exporters/jaeger/translate.h"
 #include "jaeger/api_v2/collector.grpc.pb.h"
 
@@ -25,36 +23,6 @@ using exporter_helper::SendOutcome;
 
 // Calls in flight per attempt: bounds the streams and memory one hostile batch of many resources can take.
 constexpr size_t kMaxParallelCalls = 32;
-std::shared_ptr<grpc::ChannelCredentials> make_credentials(const exporter_helper::ClientTlsSettings& tls) {
-  if (tls.insecure) return grpc::InsecureChannelCredentials();
-  const std::string roots = tls.ca_file.empty() ? std::string() : exporter_helper::read_text_file(tls.ca_file);
-  const std::string cert = tls.cert_file.empty() ? std::string() : exporter_helper::read_text_file(tls.cert_file);
-  const std::string key = tls.key_file.empty() ? std::string() : exporter_helper::read_text_file(tls.key_file);
-  if (!tls.insecure_skip_verify) {
-    grpc::SslCredentialsOptions opts;
-    opts.pem_root_certs = roots;
-    opts.pem_cert_chain = cert;
-    opts.pem_private_key = key;
-    return grpc::SslCredentials(opts);
-  }
-  // Skipping verification needs gRPC's TLS credentials API: no server check, no host-name check.
-  std::vector<grpc::experimental::IdentityKeyCertPair> identity;
-  if (!cert.empty()) identity.push_back({key, cert});
-  std::shared_ptr<grpc::experimental::CertificateProviderInterface> provider;
-  if (!roots.empty() || !identity.empty())
-    provider = roots.empty() ? std::make_shared<grpc::experimental::StaticDataCertificateProvider>(identity)
-                             : std::make_shared<grpc::experimental::StaticDataCertificateProvider>(roots, identity);
-  grpc::experimental::TlsChannelCredentialsOptions opts;
-  if (provider) {
-    opts.set_certificate_provider(provider);
-    if (!roots.empty()) opts.watch_root_certs();
-    if (!identity.empty()) opts.watch_identity_key_cert_pairs();
-  }
-  opts.set_verify_server_certs(false);
-  opts.set_check_call_host(false);
-  opts.set_certificate_verifier(std::make_shared<grpc::experimental::NoOpCertificateVerifier>());
-  return grpc::experimental::TlsCredentials(opts);
-}
 
 bool is_retryable(grpc::StatusCode code) {
   switch (code) {
@@ -81,7 +49,6 @@ class JaegerTraceSender final : public exporter_helper::BatchSender<TraceBatch> 
   void start() override {
     grpc::ChannelArguments args;
     args.SetUserAgentPrefix("otlpd/" OTLPD_VERSION);
-    if (!tls_.insecure && !tls_.server_name_override.empty()) args.SetSslTargetNameOverride(tls_.server_name_override);
     if (keepalive_) {
       using std::chrono::duration_cast;
       using std::chrono::milliseconds;
@@ -92,7 +59,7 @@ class JaegerTraceSender final : public exporter_helper::BatchSender<TraceBatch> 
                     static_cast<int>(duration_cast<milliseconds>(keepalive_->timeout).count()));
       args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, keepalive_->permit_without_stream ? 1 : 0);
     }
-    channel_ = grpc::CreateCustomChannel(target_, make_credentials(tls_), args);
+    channel_ = make_grpc_channel(target_, tls_, args);
     stub_ = jaeger_pb::CollectorService::NewStub(channel_);
     spdlog::info("exporter {} sending spans to Jaeger (api_v2 gRPC) at {}{}", id_, target_,
                  tls_.insecure ? " without TLS" : "");

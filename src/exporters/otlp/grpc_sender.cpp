@@ -3,15 +3,13 @@
 #include <grpc/slice.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
-#include <grpcpp/security/tls_certificate_provider.h>
-#include <grpcpp/security/tls_certificate_verifier.h>
-#include <grpcpp/security/tls_credentials_options.h>
 
 #include <algorithm>
 #include <atomic>
 #include <mutex>
 #include <set>
 
+#include "core/tls_grpc.h"
 #include "exporters/helper/partial_success.h"
 #include "exporters/otlp/config.h"
 #include "google/rpc/status.pb.h"
@@ -21,33 +19,6 @@ namespace otlpd::otlp_exporter {
 namespace {
 
 using exporter_helper::SendOutcome;
-
-std::shared_ptr<grpc::ChannelCredentials> make_credentials(const exporter_helper::ClientTlsSettings& tls) {
-  if (tls.insecure) return grpc::InsecureChannelCredentials();
-  std::string roots = tls.ca_file.empty() ? std::string() : exporter_helper::read_text_file(tls.ca_file);
-  std::string key = tls.key_file.empty() ? std::string() : exporter_helper::read_text_file(tls.key_file);
-  std::string cert = tls.cert_file.empty() ? std::string() : exporter_helper::read_text_file(tls.cert_file);
-  if (tls.insecure_skip_verify) {
-    namespace ex = grpc::experimental;
-    std::vector<ex::IdentityKeyCertPair> pairs;
-    if (!cert.empty()) pairs.push_back({key, cert});
-    ex::TlsChannelCredentialsOptions o;
-    if (!roots.empty() || !pairs.empty()) {
-      o.set_certificate_provider(std::make_shared<ex::StaticDataCertificateProvider>(roots, pairs));
-      if (!roots.empty()) o.watch_root_certs();
-      if (!pairs.empty()) o.watch_identity_key_cert_pairs();
-    }
-    o.set_verify_server_certs(false);
-    o.set_check_call_host(false);
-    o.set_certificate_verifier(std::make_shared<ex::NoOpCertificateVerifier>());
-    return ex::TlsCredentials(o);
-  }
-  grpc::SslCredentialsOptions o;
-  o.pem_root_certs = roots;
-  o.pem_private_key = key;
-  o.pem_cert_chain = cert;
-  return grpc::SslCredentials(o);
-}
 
 std::shared_ptr<grpc::Channel> make_channel(const OtlpGrpcConfig& cfg) {
   grpc::ChannelArguments args;
@@ -60,7 +31,6 @@ std::shared_ptr<grpc::Channel> make_channel(const OtlpGrpcConfig& cfg) {
   // after the backend is back; capped, a connection attempt follows each probe closely.
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 250);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
-  if (!cfg.tls.server_name_override.empty()) args.SetSslTargetNameOverride(cfg.tls.server_name_override);
   if (!cfg.authority.empty()) args.SetString(GRPC_ARG_DEFAULT_AUTHORITY, cfg.authority);
   if (!cfg.balancer_name.empty()) args.SetLoadBalancingPolicyName(cfg.balancer_name);
   if (cfg.keepalive) {
@@ -74,7 +44,7 @@ std::shared_ptr<grpc::Channel> make_channel(const OtlpGrpcConfig& cfg) {
       args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, ms(cfg.keepalive->timeout));
     args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, cfg.keepalive->permit_without_stream ? 1 : 0);
   }
-  return grpc::CreateCustomChannel(cfg.target, make_credentials(cfg.tls), args);
+  return make_grpc_channel(cfg.target, cfg.tls, args);
 }
 
 // Every part in its own gRPC slice; together they form one valid request. A part still holding the bytes it

@@ -34,6 +34,19 @@ struct SlistDeleter {
 };
 using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
 
+// CURLOPT_SSLVERSION for tls.min_version and max_version: libcurl numbers TLS 1.0-1.3 consecutively, and a
+// maximum is the same number shifted left by 16.
+long curl_ssl_version(const TlsSettings& tls) {
+  static_assert(CURL_SSLVERSION_TLSv1_3 - CURL_SSLVERSION_TLSv1_0 == 3 &&
+                CURL_SSLVERSION_MAX_TLSv1_3 == (CURL_SSLVERSION_TLSv1_3 << 16));
+  auto curl = [](TlsVersion v) {
+    return static_cast<long>(CURL_SSLVERSION_TLSv1_0 +
+                             (static_cast<int>(v) - static_cast<int>(TlsVersion::v1_0)));
+  };
+  return curl(tls.min_version) |
+         (tls.max_version ? curl(*tls.max_version) << 16 : static_cast<long>(CURL_SSLVERSION_MAX_DEFAULT));
+}
+
 // Idle easy handles, reused so that connections (and TLS sessions) survive between requests.
 class CurlPool {
  public:
@@ -158,7 +171,10 @@ template <typename B, typename Resp>
 class HttpSender final : public exporter_helper::BatchSender<B> {
  public:
   HttpSender(std::shared_ptr<CurlPool> pool, std::string url, const OtlpHttpConfig& cfg)
-      : pool_(std::move(pool)), url_(std::move(url)), cfg_(cfg) {
+      : pool_(std::move(pool)),
+        url_(std::move(url)),
+        cfg_(cfg),
+        ciphers_(openssl_cipher_lists(cfg.tls.cipher_suites)) {
     bool json = cfg.encoding == OtlpHttpConfig::Encoding::json;
     header_lines_.push_back(json ? "Content-Type: application/json" : "Content-Type: application/x-protobuf");
     if (cfg.compression != "none") header_lines_.push_back("Content-Encoding: " + cfg.compression);
@@ -221,6 +237,9 @@ class HttpSender final : public exporter_helper::BatchSender<B> {
       curl.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
       curl.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
     }
+    curl.easy_setopt(c, CURLOPT_SSLVERSION, curl_ssl_version(tls));
+    if (!ciphers_.tls12.empty()) curl.easy_setopt(c, CURLOPT_SSL_CIPHER_LIST, ciphers_.tls12.c_str());
+    if (!ciphers_.tls13.empty()) curl.easy_setopt(c, CURLOPT_TLS13_CIPHERS, ciphers_.tls13.c_str());
 
     CURLcode rc = curl.easy_perform(c);
     long code = 0;
@@ -267,6 +286,8 @@ class HttpSender final : public exporter_helper::BatchSender<B> {
   std::atomic<bool> cancelled_{false};
   std::string url_;
   OtlpHttpConfig cfg_;
+  // tls.cipher_suites in OpenSSL's spelling, as libcurl's OpenSSL back end takes them.
+  OpenSslCipherLists ciphers_;
   std::vector<std::string> header_lines_;
 };
 

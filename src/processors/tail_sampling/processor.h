@@ -27,6 +27,9 @@ class TailSamplingProcessor final : public Processor, public TraceConsumer {
   void shutdown(Deadline deadline) override;
   // Groups the batch's spans into their pending traces; spans of already decided traces follow the decision.
   Status consume(TraceBatch batch) override;
+  // consume() waits (up to 5 s) for room while the pending traces are over their bounds: receivers must call
+  // it off their event loops.
+  bool may_block() const override { return true; }
 
  private:
   struct Impl;

@@ -7,17 +7,6 @@ namespace otlpd::otlp_receiver {
 
 namespace {
 
-TlsServerConfig parse_tls(const ConfigNode& node) {
-  TlsServerConfig t;
-  MapReader r(node);
-  r.get("cert_file", t.cert_file);
-  r.get("key_file", t.key_file);
-  r.get("client_ca_file", t.client_ca_file);
-  r.finish();
-  if (t.cert_file.empty() || t.key_file.empty()) node.fail("tls needs both cert_file and key_file");
-  return t;
-}
-
 // `auth: {authenticator: <extension id>}`, as in the Collector's configauth.
 std::string parse_auth(const ConfigNode& node) {
   std::string id;
@@ -39,7 +28,8 @@ GrpcServerConfig parse_grpc(const ConfigNode& node) {
     r.child("max_recv_msg_size_mib")->fail("max_recv_msg_size_mib must be between 1 and 1024");
   r.get("max_concurrent_streams", g.max_concurrent_streams);
   r.get("include_metadata", g.include_metadata);
-  if (auto t = r.child("tls"); t && !t->is_null()) g.tls = parse_tls(*t);
+  if (auto t = r.child("tls"); t && !t->is_null())
+    g.tls = parse_tls_settings(*t, TlsSide::server, TlsLibrary::grpc);
   if (auto a = r.child("auth"); a && !a->is_null()) g.authenticator = parse_auth(*a);
   r.child("keepalive");       // accepted for compatibility; gRPC's defaults apply
   r.child("read_buffer_size");
@@ -72,7 +62,8 @@ HttpServerConfig parse_http(const ConfigNode& node) {
   r.get("max_request_body_size", h.max_request_body_size);
   r.get("include_metadata", h.include_metadata);
   if (auto c = r.child("cors"); c && !c->is_null()) h.cors = parse_cors(*c);
-  if (auto t = r.child("tls"); t && !t->is_null()) h.tls = parse_tls(*t);
+  if (auto t = r.child("tls"); t && !t->is_null())
+    h.tls = parse_tls_settings(*t, TlsSide::server, TlsLibrary::openssl);
   if (auto a = r.child("auth"); a && !a->is_null()) h.authenticator = parse_auth(*a);
   r.get("max_header_size", h.max_header_size);
   r.get("read_timeout", h.read_timeout);

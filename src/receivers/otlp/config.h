@@ -8,15 +8,13 @@
 
 #include "config/node.h"
 #include "core/component.h"
+#include "core/tls.h"
 
 namespace otlpd::otlp_receiver {
 
-// Server-side TLS (`tls:` under a protocol).
-struct TlsServerConfig {
-  std::string cert_file;
-  std::string key_file;
-  std::string client_ca_file;  // when set, clients must present a certificate signed by it
-};
+// Server-side TLS (`tls:` under a protocol): cert_file, key_file, client_ca_file, min/max_version,
+// cipher_suites.
+using TlsServerConfig = TlsSettings;
 
 struct GrpcServerConfig {
   std::string endpoint = "localhost:4317";

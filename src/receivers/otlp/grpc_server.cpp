@@ -10,15 +10,14 @@
 #include <spdlog/spdlog.h>
 
 #include <condition_variable>
-#include <fstream>
 #include <mutex>
-#include <sstream>
 #include <thread>
 
 #include "codec/otlp_wire.h"
 #include "core/auth.h"
 #include "core/cpus.h"
 #include "core/endpoints.h"
+#include "core/tls_grpc.h"
 #include "google/rpc/status.pb.h"
 #include "opentelemetry/proto/collector/logs/v1/logs_service.grpc.pb.h"
 #include "opentelemetry/proto/collector/metrics/v1/metrics_service.grpc.pb.h"
@@ -242,14 +241,6 @@ void drain(grpc::ServerCompletionQueue& cq) {
   }
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 }  // namespace
 
 struct GrpcServer::Impl {
@@ -284,15 +275,8 @@ void GrpcServer::start(const ServerAuthenticator* authenticator) {
   Counter* unauthenticated = &Telemetry::global().counter("otlpd_receiver_unauthenticated_requests",
                                                           {{"receiver", im.id}, {"transport", "grpc"}});
   grpc::ServerBuilder builder;
-  std::shared_ptr<grpc::ServerCredentials> creds = grpc::InsecureServerCredentials();
-  if (im.config.tls) {
-    grpc::SslServerCredentialsOptions opts(im.config.tls->client_ca_file.empty()
-                                               ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
-                                               : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
-    opts.pem_key_cert_pairs.push_back({read_file(im.config.tls->key_file), read_file(im.config.tls->cert_file)});
-    if (!im.config.tls->client_ca_file.empty()) opts.pem_root_certs = read_file(im.config.tls->client_ca_file);
-    creds = grpc::SslServerCredentials(opts);
-  }
+  std::shared_ptr<grpc::ServerCredentials> creds =
+      im.config.tls ? make_grpc_server_credentials(*im.config.tls) : grpc::InsecureServerCredentials();
   std::string endpoint = im.config.endpoint;
   if (endpoint.starts_with(":")) endpoint = "0.0.0.0" + endpoint;
   builder.AddListeningPort(endpoint, creds, &port_);

@@ -6,6 +6,7 @@
 #include "core/any_value.h"
 #include "core/cpus.h"
 #include "core/endpoints.h"
+#include "core/tls.h"
 
 #include <spdlog/spdlog.h>
 
@@ -123,17 +124,6 @@ std::string peer_of(const tcp::socket& s) {
   if (ec) return {};
   auto addr = ep.address();
   return (addr.is_v6() ? "[" + addr.to_string() + "]" : addr.to_string()) + ":" + std::to_string(ep.port());
-}
-
-std::string read_pem(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) throw std::runtime_error("cannot read " + path);
-  std::string s;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
-  std::fclose(f);
-  return s;
 }
 
 }  // namespace
@@ -531,14 +521,15 @@ void HttpServer::start(const ServerAuthenticator* authenticator) {
   if (im.config.tls) {
     im.tls.emplace(ssl::context::tls_server);
     im.tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
-                        ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
+                        ssl::context::single_dh_use);
     try {
-      auto cert = read_pem(im.config.tls->cert_file);
-      auto key = read_pem(im.config.tls->key_file);
+      apply_tls_protocol(im.tls->native_handle(), *im.config.tls);
+      auto cert = read_pem_file(im.config.tls->cert_file);
+      auto key = read_pem_file(im.config.tls->key_file);
       im.tls->use_certificate_chain(asio::buffer(cert));
       im.tls->use_private_key(asio::buffer(key), ssl::context::pem);
       if (!im.config.tls->client_ca_file.empty()) {
-        auto ca = read_pem(im.config.tls->client_ca_file);
+        auto ca = read_pem_file(im.config.tls->client_ca_file);
         im.tls->add_certificate_authority(asio::buffer(ca));
         im.tls->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
       }
