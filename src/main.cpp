@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "config/schema.h"
 #include "core/registry.h"
 #include "core/service.h"
 #include "core/startup_pages.h"
@@ -26,6 +27,8 @@ Usage:
   otlpd validate --config FILE [--config FILE ...]
                                check a configuration and exit (0: valid, 1: invalid)
   otlpd components             list the receivers, processors, exporters and extensions
+  otlpd components --describe TYPE
+                               print the config keys of TYPE: type, default and doc of each
   otlpd --version              print the version
   otlpd --help                 print this help
 
@@ -37,6 +40,7 @@ SIGINT or SIGTERM shuts down gracefully: receivers stop, processors flush, expor
 struct Args {
   std::string command = "run";
   std::vector<std::string> configs;
+  std::string describe;  // components --describe TYPE
   otlpd::Duration shutdown_timeout = std::chrono::seconds(10);
 };
 
@@ -137,6 +141,25 @@ int components() {
   return 0;
 }
 
+// Every kind that has a component of this type (otlp is a receiver and an exporter), from its schema.
+int describe(const std::string& type) {
+  auto& r = otlpd::Registry::instance();
+  bool found = false;
+  for (auto kind : {otlpd::Kind::receiver, otlpd::Kind::processor, otlpd::Kind::exporter, otlpd::Kind::extension}) {
+    const auto* f = r.find(kind, type);
+    if (!f) continue;
+    found = true;
+    std::cout << otlpd::to_string(kind) << " " << f->type() << ":\n";
+    if (const auto* schema = otlpd::find_schema(kind, f->type())) std::cout << otlpd::describe(*schema);
+    else std::cout << "  (its configuration is still read by hand, not from a schema: see README.md and docs/)\n";
+  }
+  if (!found) {
+    std::cerr << "otlpd: no component of type '" << type << "'; see otlpd components\n";
+    return 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -162,6 +185,10 @@ int main(int argc, char** argv) {
     if (a == "validate" || a == "components") {
       if (i != 0) return usage_error("'" + a + "' must come first");
       args.command = a;
+    } else if (a == "--describe") {
+      if (args.command != "components") return usage_error("--describe goes with 'components'");
+      if (i + 1 >= rest.size()) return usage_error("--describe needs a component type");
+      args.describe = rest[++i];
     } else if (a == "--config" || a == "-c") {
       if (i + 1 >= rest.size()) return usage_error("--config needs a file");
       args.configs.push_back(rest[++i]);
@@ -176,7 +203,7 @@ int main(int argc, char** argv) {
       return usage_error("unknown argument '" + a + "'");
     }
   }
-  if (args.command == "components") return components();
+  if (args.command == "components") return args.describe.empty() ? components() : describe(args.describe);
   if (args.configs.empty()) return usage_error("no configuration: use --config FILE");
   if (args.command == "validate") return validate(args);
   return run(args);

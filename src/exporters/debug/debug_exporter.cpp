@@ -7,17 +7,13 @@
 #include <string>
 #include <unordered_map>
 
-#include "config/node.h"
 #include "core/registry.h"
+#include "exporters/debug/config.h"
 #include "exporters/debug/format.h"
 
 namespace otlpd::debug_exporter {
 
 namespace {
-
-struct DebugConfig : ComponentConfig {
-  Verbosity verbosity = Verbosity::basic;
-};
 
 class DebugExporter final : public Exporter, TraceConsumer, MetricConsumer, LogConsumer {
  public:
@@ -47,22 +43,7 @@ class DebugExporterFactory final : public ExporterFactory {
   std::string_view type() const override { return "debug"; }
   std::vector<std::string_view> aliases() const override { return {"logging"}; }
   bool supports(Signal) const override { return true; }
-  ComponentConfigPtr parse(const ConfigNode& node) const override {
-    auto cfg = std::make_unique<DebugConfig>();
-    MapReader r(node);
-    std::string v = "basic";
-    r.get("verbosity", v);
-    if (v == "basic") cfg->verbosity = Verbosity::basic;
-    else if (v == "normal") cfg->verbosity = Verbosity::normal;
-    else if (v == "detailed") cfg->verbosity = Verbosity::detailed;
-    else r.child("verbosity")->fail("unknown verbosity '" + v + "'; valid are: basic, normal, detailed");
-    // Accepted for compatibility with the Collector's debug exporter; sampling is not applied.
-    r.child("sampling_initial");
-    r.child("sampling_thereafter");
-    r.child("use_internal_logger");
-    r.finish();
-    return cfg;
-  }
+  ComponentConfigPtr parse(const ConfigNode& node) const override { return parse_config(node); }
   ExporterPtr create(const CreateSettings& s, const ComponentConfig& c) const override {
     return std::make_unique<DebugExporter>(s.id.str(), config_as<DebugConfig>(c).verbosity);
   }

@@ -8,17 +8,12 @@
 #include <string>
 
 #include "codec/otlp_json.h"
-#include "config/node.h"
 #include "core/registry.h"
+#include "exporters/file/config.h"
 
 namespace otlpd::file_exporter {
 
 namespace {
-
-struct FileConfig : ComponentConfig {
-  std::string path;
-  bool append = false;  // keep what the file holds instead of truncating it at start
-};
 
 class FileExporter final : public Exporter, TraceConsumer, MetricConsumer, LogConsumer {
  public:
@@ -71,17 +66,7 @@ class FileExporterFactory final : public ExporterFactory {
  public:
   std::string_view type() const override { return "file"; }
   bool supports(Signal) const override { return true; }
-  ComponentConfigPtr parse(const ConfigNode& node) const override {
-    auto cfg = std::make_unique<FileConfig>();
-    MapReader r(node);
-    r.require("path", cfg->path);
-    r.get("append", cfg->append);
-    std::string format = "json";
-    r.get("format", format);
-    if (format != "json") r.child("format")->fail("otlpd's file exporter writes format 'json' only");
-    r.finish();
-    return cfg;
-  }
+  ComponentConfigPtr parse(const ConfigNode& node) const override { return parse_config(node); }
   ExporterPtr create(const CreateSettings& s, const ComponentConfig& c) const override {
     return std::make_unique<FileExporter>(s.id.str(), config_as<FileConfig>(c));
   }

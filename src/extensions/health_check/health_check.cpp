@@ -6,19 +6,14 @@
 #include <ctime>
 #include <memory>
 
-#include "config/node.h"
 #include "core/endpoints.h"
 #include "core/http_endpoint.h"
 #include "core/registry.h"
+#include "extensions/health_check/config.h"
 
 namespace otlpd::health_check {
 
 namespace {
-
-struct HealthCheckConfig : ComponentConfig {
-  std::string endpoint = "localhost:13133";
-  std::string path = "/";
-};
 
 std::string rfc3339(std::chrono::system_clock::time_point t) {
   auto secs = std::chrono::system_clock::to_time_t(t);
@@ -71,25 +66,7 @@ class HealthCheck final : public Extension {
 class HealthCheckFactory final : public ExtensionFactory {
  public:
   std::string_view type() const override { return "health_check"; }
-  ComponentConfigPtr parse(const ConfigNode& node) const override {
-    auto c = std::make_unique<HealthCheckConfig>();
-    MapReader r(node);
-    r.get("endpoint", c->endpoint);
-    r.get("path", c->path);
-    if (auto n = r.child("check_collector_pipeline"); n && !n->is_null()) {
-      MapReader cr(*n);
-      bool enabled = false;
-      cr.get("enabled", enabled);
-      cr.child("interval");
-      cr.child("exporter_failure_threshold");
-      cr.finish();
-      if (enabled) n->fail("check_collector_pipeline is not supported by otlpd (the Collector deprecated it)");
-    }
-    r.finish();
-    if (c->endpoint.rfind(':') == std::string::npos) r.child("endpoint")->fail("endpoint must be host:port");
-    if (c->path.empty() || c->path.front() != '/') c->path = "/" + c->path;
-    return c;
-  }
+  ComponentConfigPtr parse(const ConfigNode& node) const override { return parse_config(node); }
   ExtensionPtr create(const CreateSettings& s, const ComponentConfig& c) const override {
     return std::make_unique<HealthCheck>(s.id.str(), config_as<HealthCheckConfig>(c));
   }

@@ -1,9 +1,11 @@
-// Parsing and validation of the `attributes` processor's configuration.
+// The `attributes` processor's config schema: ordered actions and include/exclude match properties.
 #include "processors/attributes/config.h"
 
 #include <re2/re2.h>
 
-#include "config/node.h"
+#include <tuple>
+
+#include "config/schema.h"
 
 namespace otlpd::attributes_processor {
 
@@ -22,210 +24,285 @@ std::vector<StringMatcher> matchers(const ConfigNode& n, bool regexp) {
   return out;
 }
 
+// A list item as written; the match_type of the enclosing block decides how its values are read.
+struct RawAttribute {
+  std::string key;
+  std::optional<ConfigNode> value;
+};
+struct RawLibrary {
+  std::optional<ConfigNode> name, version;
+};
+struct SeverityNumber {
+  int min = -1;
+  bool match_undefined = false;
+};
+
+const Schema<RawAttribute>& attribute_schema() {
+  static const auto s =
+      Schema<RawAttribute>()
+          .key("key", &RawAttribute::key, "attribute key", required<std::string>())
+          .custom("value", "scalar (strict) or regex (regexp)", "", "the value; absent: the key must exist",
+                  [](const ConfigNode& n, RawAttribute& a) { a.value = n; });
+  return s;
+}
+
+const Schema<RawLibrary>& library_schema() {
+  static const auto s = Schema<RawLibrary>()
+                            .custom(
+                                "name", "string or regex", "", "instrumentation scope name",
+                                [](const ConfigNode& n, RawLibrary& l) { l.name = n; }, true)
+                            .custom("version", "string or regex", "", "instrumentation scope version",
+                                    [](const ConfigNode& n, RawLibrary& l) { l.version = n; });
+  return s;
+}
+
+const Schema<SeverityNumber>& severity_schema() {
+  static const auto s =
+      Schema<SeverityNumber>()
+          .custom(
+              "min", "severity", "", "0-24 or TRACE, DEBUG, INFO, WARN, ERROR, FATAL (with optional 2-4)",
+              [](const ConfigNode& n, SeverityNumber& sev) {
+                sev.min = processors::parse_severity_number(n.as<std::string>());
+                if (sev.min < 0)
+                  n.fail("unknown value '" + n.as<std::string>() +
+                         "'; valid values are: 0-24, TRACE, DEBUG, INFO, WARN, ERROR, FATAL (with optional "
+                         "2-4)");
+              },
+              true)
+          .key("match_undefined", &SeverityNumber::match_undefined,
+               "records without a severity number match");
+  return s;
+}
+
 std::vector<MatchProperties::Attribute> attribute_rules(const ConfigNode& n, bool regexp) {
   std::vector<MatchProperties::Attribute> out;
   for (const auto& item : n.items()) {
-    MapReader r(item);
-    MatchProperties::Attribute a;
-    r.require("key", a.key);
-    if (a.key.empty()) item.fail("'key' must not be empty");
-    if (auto v = r.child("value"); v && !v->is_null()) {
-      if (regexp) a.value_re = StringMatcher::regexp(v->as<std::string>(), *v);
-      else a.value = processors::typed_scalar(*v);
-    }
-    r.finish();
+    auto raw = attribute_schema().parse(item);
+    MatchProperties::Attribute a{raw->key, std::nullopt, std::nullopt};
+    if (raw->value && regexp)
+      a.value_re = StringMatcher::regexp(raw->value->as<std::string>(), *raw->value);
+    else if (raw->value)
+      a.value = processors::typed_scalar(*raw->value);
     out.push_back(std::move(a));
   }
   return out;
 }
 
-MatchProperties parse_match(const ConfigNode& node) {
-  MatchProperties m;
-  MapReader r(node);
-  std::string type;
-  r.require("match_type", type);
-  if (type == "regexp") m.regexp = true;
-  else if (type != "strict") r.child("match_type")->fail("unknown match_type '" + type + "'; valid are: strict, regexp");
+std::vector<StringMatcher> span_kinds(const ConfigNode& n, bool regexp) {
+  std::vector<StringMatcher> out;
+  for (const auto& item : n.items()) {
+    auto text = item.as<std::string>();
+    if (regexp) {
+      out.push_back(StringMatcher::regexp(text, item));
+      continue;
+    }
+    int k = processors::parse_span_kind(text);
+    if (k < 0)
+      item.fail("unknown value '" + text +
+                "'; valid values are: SPAN_KIND_UNSPECIFIED, SPAN_KIND_INTERNAL, SPAN_KIND_SERVER, "
+                "SPAN_KIND_CLIENT, "
+                "SPAN_KIND_PRODUCER, SPAN_KIND_CONSUMER");
+    out.push_back(StringMatcher::strict(std::string(processors::span_kind_name(k))));
+  }
+  return out;
+}
 
-  auto note = [&](std::string_view key) -> std::optional<ConfigNode> {
-    auto n = r.child(key);
-    if (!n || n->is_null()) return std::nullopt;
-    m.fields.emplace_back(std::string(key), where(*n));
-    return n;
+const Schema<MatchProperties>& match_schema() {
+  using M = MatchProperties;
+  auto list = [](std::string key, std::string doc, std::vector<StringMatcher> M::*member) {
+    return std::make_tuple(key, doc, member);
   };
-  if (auto n = note("services")) m.services = matchers(*n, m.regexp);
-  if (auto n = note("span_names")) m.span_names = matchers(*n, m.regexp);
-  if (auto n = note("span_kinds")) {
-    for (const auto& item : n->items()) {
-      auto text = item.as<std::string>();
-      if (m.regexp) {
-        m.span_kinds.push_back(StringMatcher::regexp(text, item));
-      } else {
-        int k = processors::parse_span_kind(text);
-        if (k < 0)
-          item.fail("unknown span kind '" + text +
-                    "'; valid are: SPAN_KIND_UNSPECIFIED, SPAN_KIND_INTERNAL, SPAN_KIND_SERVER, SPAN_KIND_CLIENT, "
-                    "SPAN_KIND_PRODUCER, SPAN_KIND_CONSUMER");
-        m.span_kinds.push_back(StringMatcher::strict(std::string(processors::span_kind_name(k))));
-      }
+  static const auto s = [&] {
+    Schema<M> s;
+    s.choice("match_type", &M::regexp, {{"strict", false}, {"regexp", true}},
+             "strict: exact values; regexp: RE2, unanchored", {}, true);
+    for (auto [key, doc, member] :
+         {list("services", "traces: service.name values", &M::services),
+          list("span_names", "traces: span names", &M::span_names),
+          list("metric_names", "metrics: metric names", &M::metric_names),
+          list("log_bodies", "logs: record bodies", &M::log_bodies),
+          list("log_severity_texts", "logs: severity texts", &M::log_severity_texts)}) {
+      s.custom(key, "list of strings or regexes", "[]", doc, [key, member](const ConfigNode& n, M& m) {
+        m.fields.emplace_back(key, where(n));
+        m.*member = matchers(n, m.regexp);
+      });
     }
-  }
-  if (auto n = note("metric_names")) m.metric_names = matchers(*n, m.regexp);
-  if (auto n = note("log_bodies")) m.log_bodies = matchers(*n, m.regexp);
-  if (auto n = note("log_severity_texts")) m.log_severity_texts = matchers(*n, m.regexp);
-  if (auto n = note("log_severity_number")) {
-    MapReader sr(*n);
-    auto min = sr.child("min");
-    if (!min || min->is_null()) n->fail("missing required key 'min'");
-    int sev = processors::parse_severity_number(min->as<std::string>());
-    if (sev < 0) min->fail("unknown severity '" + min->as<std::string>() + "'; use 0-24 or TRACE, DEBUG, INFO, WARN, ERROR, FATAL (with optional 2-4)");
-    m.log_severity_min = sev;
-    sr.get("match_undefined", m.log_severity_match_undefined);
-    sr.finish();
-  }
-  if (auto n = note("attributes")) m.attributes = attribute_rules(*n, m.regexp);
-  if (auto n = note("resources")) m.resources = attribute_rules(*n, m.regexp);
-  if (auto n = note("libraries")) {
-    for (const auto& item : n->items()) {
-      MapReader lr(item);
-      auto name = lr.child("name");
-      if (!name || name->is_null()) item.fail("missing required key 'name'");
-      MatchProperties::Library lib{matcher(*name, m.regexp), std::nullopt};
-      if (auto v = lr.child("version"); v && !v->is_null()) lib.version = matcher(*v, m.regexp);
-      lr.finish();
-      m.libraries.push_back(std::move(lib));
-    }
-  }
-  r.finish();
-  return m;
+    s.custom("span_kinds", "list of span kinds or regexes", "[]", "traces: SPAN_KIND_SERVER, ...",
+             [](const ConfigNode& n, M& m) {
+               m.fields.emplace_back("span_kinds", where(n));
+               m.span_kinds = span_kinds(n, m.regexp);
+             });
+    s.block("log_severity_number", "map", "logs: records at or above a severity", severity_schema(),
+            [](const ConfigNode& n, M& m) {
+              m.fields.emplace_back("log_severity_number", where(n));
+              auto sev = severity_schema().parse(n);
+              m.log_severity_min = sev->min;
+              m.log_severity_match_undefined = sev->match_undefined;
+            });
+    s.block("attributes", "list of {key, value}", "item attributes; every entry must match",
+            attribute_schema(), [](const ConfigNode& n, M& m) {
+              m.fields.emplace_back("attributes", where(n));
+              m.attributes = attribute_rules(n, m.regexp);
+            });
+    s.block("resources", "list of {key, value}", "resource attributes; every entry must match",
+            attribute_schema(), [](const ConfigNode& n, M& m) {
+              m.fields.emplace_back("resources", where(n));
+              m.resources = attribute_rules(n, m.regexp);
+            });
+    s.block("libraries", "list of {name, version}", "instrumentation scopes; any entry matches",
+            library_schema(), [](const ConfigNode& n, M& m) {
+              m.fields.emplace_back("libraries", where(n));
+              for (const auto& item : n.items()) {
+                auto raw = library_schema().parse(item);
+                M::Library lib{matcher(*raw->name, m.regexp), std::nullopt};
+                if (raw->version) lib.version = matcher(*raw->version, m.regexp);
+                m.libraries.push_back(std::move(lib));
+              }
+            });
+    return s;
+  }();
+  return s;
 }
 
-Action::Type parse_type(const ConfigNode& n) {
-  auto t = n.as<std::string>();
-  if (t == "insert") return Action::Type::insert;
-  if (t == "update") return Action::Type::update;
-  if (t == "upsert") return Action::Type::upsert;
-  if (t == "delete") return Action::Type::remove;
-  if (t == "hash") return Action::Type::hash;
-  if (t == "extract") return Action::Type::extract;
-  if (t == "convert") return Action::Type::convert;
-  n.fail("unknown action '" + t + "'; valid are: insert, update, upsert, delete, hash, extract, convert");
+void read_from_context(const ConfigNode& n, Action& a) {
+  auto ctx = n.as<std::string>();
+  if (ctx.rfind("metadata.", 0) == 0 && ctx.size() > 9) {
+    a.source = Action::Source::metadata;
+    a.from = ctx.substr(9);
+    for (auto& c : a.from) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  } else if (ctx == "client.address") {
+    a.source = Action::Source::client_address;
+  } else if (ctx.rfind("auth.", 0) == 0) {
+    n.fail("value '" + ctx +
+           "' is not supported by otlpd: it exposes no authenticator attributes; valid values are: "
+           "metadata.<header>, client.address");
+  } else {
+    n.fail("unknown value '" + ctx + "'; valid values are: metadata.<header>, client.address");
+  }
 }
 
-Action parse_action(const ConfigNode& node) {
-  Action a;
-  MapReader r(node);
-  auto type_node = r.child("action");
-  if (!type_node || type_node->is_null()) node.fail("missing required key 'action'");
-  a.type = parse_type(*type_node);
-  r.get("key", a.key);
-  auto value = r.child("value");
-  auto from_attribute = r.child("from_attribute");
-  auto from_context = r.child("from_context");
-  auto pattern = r.child("pattern");
-  auto converted = r.child("converted_type");
-  auto given = [](const std::optional<ConfigNode>& n) { return n && !n->is_null(); };
-  r.finish();
-
-  const bool sets = a.type == Action::Type::insert || a.type == Action::Type::update || a.type == Action::Type::upsert;
+// The rules between an action's keys, by action type.
+void check_action(Action& a, const SchemaInput& in) {
+  const bool sets =
+      a.type == Action::Type::insert || a.type == Action::Type::update || a.type == Action::Type::upsert;
   if (!sets) {
-    for (const auto* n : {&value, &from_attribute, &from_context})
-      if (given(*n)) (*n)->fail("only insert, update and upsert take a value, from_attribute or from_context");
+    for (const auto* key : {"value", "from_attribute", "from_context"})
+      if (in.has(key))
+        in.fail(key, "only insert, update and upsert take a value, from_attribute or from_context");
   }
-  if (a.type != Action::Type::convert && given(converted)) converted->fail("only the convert action takes converted_type");
-
+  if (a.type != Action::Type::convert && in.has("converted_type"))
+    in.fail("converted_type", "only the convert action takes converted_type");
+  const bool needs_key = a.type != Action::Type::remove && a.type != Action::Type::hash;
+  if (needs_key && a.key.empty()) in.node().fail("missing required key 'key'");
+  if ((sets || a.type == Action::Type::convert) && in.has("pattern"))
+    in.fail("pattern", "'pattern' applies to delete, hash and extract only");
   switch (a.type) {
     case Action::Type::insert:
     case Action::Type::update:
-    case Action::Type::upsert: {
-      if (a.key.empty()) node.fail("missing required key 'key'");
-      if (given(pattern)) pattern->fail("'pattern' applies to delete, hash and extract only");
-      int sources = given(value) + given(from_attribute) + given(from_context);
-      if (sources != 1) node.fail("exactly one of 'value', 'from_attribute' or 'from_context' must be given");
-      if (given(value)) {
-        a.source = Action::Source::value;
-        a.value = processors::typed_scalar(*value);
-      } else if (given(from_attribute)) {
-        a.source = Action::Source::from_attribute;
-        a.from = from_attribute->as<std::string>();
-        if (a.from.empty()) from_attribute->fail("'from_attribute' must not be empty");
-      } else {
-        auto ctx = from_context->as<std::string>();
-        if (ctx.rfind("metadata.", 0) == 0 && ctx.size() > 9) {
-          a.source = Action::Source::metadata;
-          a.from = ctx.substr(9);
-          for (auto& c : a.from) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        } else if (ctx == "client.address") {
-          a.source = Action::Source::client_address;
-        } else if (ctx.rfind("auth.", 0) == 0) {
-          from_context->fail("from_context '" + ctx +
-                             "' is not supported: otlpd exposes no authenticator attributes; valid are: "
-                             "metadata.<header>, client.address");
-        } else {
-          from_context->fail("unknown from_context '" + ctx + "'; valid are: metadata.<header>, client.address");
-        }
-      }
+    case Action::Type::upsert:
+      if (in.has("value") + in.has("from_attribute") + in.has("from_context") != 1)
+        in.node().fail("exactly one of 'value', 'from_attribute' or 'from_context' must be given");
       break;
-    }
     case Action::Type::remove:
     case Action::Type::hash:
-      if (given(pattern)) a.pattern = StringMatcher::regexp(pattern->as<std::string>(), *pattern);
-      if (a.key.empty() && !a.pattern) node.fail("one of 'key' or 'pattern' must be given");
+      if (a.key.empty() && !a.pattern) in.node().fail("one of 'key' or 'pattern' must be given");
       break;
     case Action::Type::extract: {
-      if (a.key.empty()) node.fail("missing required key 'key'");
-      if (!given(pattern)) node.fail("missing required key 'pattern' (a regular expression with named groups)");
-      a.pattern = StringMatcher::regexp(pattern->as<std::string>(), *pattern);
+      auto pattern = in.at("pattern");
+      if (!pattern) in.node().fail("missing required key 'pattern' (a regular expression with named groups)");
       // RE2 numbers groups from 1; the names map gives the named ones.
       RE2 re(pattern->as<std::string>());
       a.extract_groups.assign(static_cast<size_t>(re.NumberOfCapturingGroups()), std::string());
-      for (const auto& [name, index] : re.NamedCapturingGroups()) a.extract_groups[static_cast<size_t>(index - 1)] = name;
+      for (const auto& [name, index] : re.NamedCapturingGroups())
+        a.extract_groups[static_cast<size_t>(index - 1)] = name;
       bool named = false;
       for (const auto& g : a.extract_groups) named |= !g.empty();
       if (!named) pattern->fail("the extract pattern has no named groups, e.g. ^/api/(?P<version>v[0-9]+)/");
       break;
     }
-    case Action::Type::convert: {
-      if (a.key.empty()) node.fail("missing required key 'key'");
-      if (given(pattern)) pattern->fail("'pattern' applies to delete, hash and extract only");
-      if (!given(converted)) node.fail("missing required key 'converted_type' (int, double or string)");
-      auto t = converted->as<std::string>();
-      if (t == "int") a.converted_type = Action::Convert::to_int;
-      else if (t == "double") a.converted_type = Action::Convert::to_double;
-      else if (t == "string") a.converted_type = Action::Convert::to_string;
-      else converted->fail("unknown converted_type '" + t + "'; valid are: int, double, string");
+    case Action::Type::convert:
+      if (!in.has("converted_type"))
+        in.node().fail("missing required key 'converted_type' (int, double or string)");
       break;
-    }
   }
-  return a;
+}
+
+const Schema<Action>& action_schema() {
+  static const auto s =
+      Schema<Action>()
+          .choice("action", &Action::type,
+                  {{"insert", Action::Type::insert},
+                   {"update", Action::Type::update},
+                   {"upsert", Action::Type::upsert},
+                   {"delete", Action::Type::remove},
+                   {"hash", Action::Type::hash},
+                   {"extract", Action::Type::extract},
+                   {"convert", Action::Type::convert}},
+                  "what the action does", {}, true)
+          .key("key", &Action::key, "the attribute acted on (delete, hash: or `pattern`)")
+          .custom("value", "scalar (keeps its YAML type)", "", "insert/update/upsert: the value set",
+                  [](const ConfigNode& n, Action& a) {
+                    a.source = Action::Source::value;
+                    a.value = processors::typed_scalar(n);
+                  })
+          .custom("from_attribute", "string", "", "insert/update/upsert: copy this attribute's value",
+                  [](const ConfigNode& n, Action& a) {
+                    a.source = Action::Source::from_attribute;
+                    a.from = n.as<std::string>();
+                    if (a.from.empty()) n.fail("'from_attribute' must not be empty");
+                  })
+          .custom("from_context", "string", "", "insert/update/upsert: metadata.<header> or client.address",
+                  read_from_context)
+          .custom("pattern", "regex", "",
+                  "delete/hash: the keys matching; extract: named groups over the value",
+                  [](const ConfigNode& n, Action& a) {
+                    a.pattern = StringMatcher::regexp(n.as<std::string>(), n);
+                  })
+          .choice("converted_type", &Action::converted_type,
+                  {{"int", Action::Convert::to_int},
+                   {"double", Action::Convert::to_double},
+                   {"string", Action::Convert::to_string}},
+                  "convert: the new type (required by convert)")
+          .validate(check_action);
+  return s;
+}
+
+void read_match(const ConfigNode& n, std::optional<MatchProperties>& out) {
+  out.emplace();
+  match_schema().parse_into(n, *out);
 }
 
 }  // namespace
 
 std::vector<Action> parse_actions(const ConfigNode& list) {
   std::vector<Action> out;
-  for (const auto& item : list.items()) out.push_back(parse_action(item));
+  for (const auto& item : list.items()) out.push_back(std::move(*action_schema().parse(item)));
   return out;
 }
 
-std::unique_ptr<AttributesConfig> parse_config(const ConfigNode& node) {
-  auto cfg = std::make_unique<AttributesConfig>();
-  MapReader r(node);
-  auto actions = r.child("actions");
-  if (!actions || actions->is_null() || actions->items().empty())
-    node.fail("missing required key 'actions' (a list of at least one action)");
-  cfg->actions = parse_actions(*actions);
-  if (auto n = r.child("include"); n && !n->is_null()) cfg->include = parse_match(*n);
-  if (auto n = r.child("exclude"); n && !n->is_null()) cfg->exclude = parse_match(*n);
-  r.finish();
-  return cfg;
+const Schema<AttributesConfig>& schema() {
+  static const auto s =
+      Schema<AttributesConfig>()
+          .block("actions", "list of actions", "run in order on item attributes", action_schema(),
+                 [](const ConfigNode& n, AttributesConfig& c) { c.actions = parse_actions(n); })
+          .block("include", "match properties", "only items matching these are edited", match_schema(),
+                 [](const ConfigNode& n, AttributesConfig& c) { read_match(n, c.include); })
+          .block("exclude", "match properties", "items matching these are not edited", match_schema(),
+                 [](const ConfigNode& n, AttributesConfig& c) { read_match(n, c.exclude); })
+          .validate([](AttributesConfig& c, const SchemaInput& in) {
+            if (c.actions.empty())
+              in.node().fail("missing required key 'actions' (a list of at least one action)");
+          });
+  return s;
 }
 
+std::unique_ptr<AttributesConfig> parse_config(const ConfigNode& node) { return schema().parse(node); }
 void validate_for_signal(const AttributesConfig& cfg, Signal signal) {
   auto allowed = [&](std::string_view field) {
     if (field == "attributes" && signal == Signal::metrics) return false;
     if (field == "resources" || field == "libraries" || field == "attributes") return true;
-    if (field == "services" || field == "span_names" || field == "span_kinds") return signal == Signal::traces;
+    if (field == "services" || field == "span_names" || field == "span_kinds")
+      return signal == Signal::traces;
     if (field == "metric_names") return signal == Signal::metrics;
     return signal == Signal::logs;  // log_bodies, log_severity_texts, log_severity_number
   };
@@ -239,3 +316,5 @@ void validate_for_signal(const AttributesConfig& cfg, Signal signal) {
 }
 
 }  // namespace otlpd::attributes_processor
+
+OTLPD_REGISTER_SCHEMA(::otlpd::Kind::processor, "attributes", ::otlpd::attributes_processor::schema)

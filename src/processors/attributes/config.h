@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "config/schema.h"
 #include "core/component.h"
 #include "core/signal.h"
 #include "processors/common/values.h"
@@ -22,11 +23,11 @@ struct Action {
   enum class Convert { to_int, to_double, to_string };
 
   Type type = Type::upsert;
-  std::string key;                        // empty when `pattern` selects the keys (delete, hash)
-  std::optional<StringMatcher> pattern;   // delete/hash: keys matching; extract: the regex over the value
-  Source source = Source::none;           // insert/update/upsert
-  AnyValue value;                         // Source::value
-  std::string from;                       // Source::from_attribute: attribute key; Source::metadata: header
+  std::string key;                       // empty when `pattern` selects the keys (delete, hash)
+  std::optional<StringMatcher> pattern;  // delete/hash: keys matching; extract: the regex over the value
+  Source source = Source::none;          // insert/update/upsert
+  AnyValue value;                        // Source::value
+  std::string from;                      // Source::from_attribute: attribute key; Source::metadata: header
   Convert converted_type = Convert::to_string;
   std::vector<std::string> extract_groups;  // extract: named capture groups in order (empty name: unnamed)
 };
@@ -59,6 +60,8 @@ struct AttributesConfig : ComponentConfig {
   std::optional<MatchProperties> include, exclude;
 };
 
+// The key table (for `otlpd components --describe attributes`) and the strict parse it drives.
+const Schema<AttributesConfig>& schema();
 std::unique_ptr<AttributesConfig> parse_config(const ConfigNode& node);
 // Parses a YAML list of actions (shared with the `resource` processor's `attributes` list).
 std::vector<Action> parse_actions(const ConfigNode& list);

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "config/node.h"
+#include "config/schema.h"
 #include "core/component.h"
 
 namespace otlpd::batch_processor {
@@ -31,6 +31,8 @@ struct BatchConfig : ComponentConfig {
   uint64_t pending_limit() const;
 };
 
+// The key table (for `otlpd components --describe batch`) and the strict parse it drives.
+const Schema<BatchConfig>& schema();
 std::unique_ptr<BatchConfig> parse_config(const ConfigNode& node);
 
 }  // namespace otlpd::batch_processor

@@ -1,49 +1,45 @@
-// Parsing and validation of the `probabilistic_sampler` processor's configuration.
+// The `probabilistic_sampler` processor's config schema: keys, defaults, docs and cross-field rules.
 #include "processors/probabilistic_sampler/config.h"
 
 #include <algorithm>
-#include <cmath>
-
-#include "config/node.h"
 
 namespace otlpd::probabilistic_sampler {
 
-std::unique_ptr<ProbabilisticSamplerConfig> parse_config(const ConfigNode& node) {
-  auto cfg = std::make_unique<ProbabilisticSamplerConfig>();
-  MapReader r(node);
-  if (auto n = r.child("sampling_percentage"); n && !n->is_null()) {
-    const double pct = n->as<double>();
-    if (std::isnan(pct) || std::isinf(pct)) n->fail("sampling_percentage must be a finite number");
-    if (pct < 0) n->fail("sampling_percentage must not be negative");
-    // Float, as the Collector's float32: the hash_seed mode's rate is computed in 32-bit precision.
-    cfg->sampling_percentage = static_cast<float>(std::min(pct, 100.0));
-  }
-  r.get("hash_seed", cfg->hash_seed);
-  if (auto n = r.child("mode"); n && !n->is_null()) {
-    const auto mode = n->as<std::string>();
-    if (mode == "proportional" || mode == "equalizing")
-      n->fail("mode '" + mode + "' is not supported by otlpd (it needs W3C tracestate threshold propagation); "
-              "use mode: hash_seed");
-    if (mode != "hash_seed") n->fail("unknown mode '" + mode + "'; valid are: hash_seed, proportional, equalizing");
-  }
-  r.get("fail_closed", cfg->fail_closed);
-  if (auto n = r.child("sampling_precision"); n && !n->is_null()) {
-    cfg->sampling_precision = n->as<int>();
-    if (cfg->sampling_precision < 1 || cfg->sampling_precision > 14)
-      n->fail("sampling_precision must be between 1 and 14");
-  }
-  if (auto n = r.child("attribute_source"); n && !n->is_null()) {
-    const auto src = n->as<std::string>();
-    if (src == "traceID") cfg->attribute_source = ProbabilisticSamplerConfig::AttributeSource::trace_id;
-    else if (src == "record") cfg->attribute_source = ProbabilisticSamplerConfig::AttributeSource::record;
-    else n->fail("unknown attribute_source '" + src + "'; valid are: traceID, record");
-  }
-  r.get("from_attribute", cfg->from_attribute);
-  r.get("sampling_priority", cfg->sampling_priority);
-  r.finish();
-  if (cfg->attribute_source == ProbabilisticSamplerConfig::AttributeSource::record && cfg->from_attribute.empty())
-    node.fail("attribute_source 'record' needs 'from_attribute' (the log record attribute to hash)");
-  return cfg;
+using Cfg = ProbabilisticSamplerConfig;
+
+const Schema<Cfg>& schema() {
+  static const auto s =
+      Schema<Cfg>()
+          .key("sampling_percentage", &Cfg::sampling_percentage,
+               "percentage of traces (or logs) kept; 0 drops all, 100 and above keep all", at_least(0.0F))
+          .key("hash_seed", &Cfg::hash_seed, "seeds the hash; collectors of one tier must share it")
+          .choice("mode", &Cfg::mode, {{"hash_seed", Cfg::Mode::hash_seed}}, "sampling mode",
+                  {{"proportional", "it needs W3C tracestate threshold propagation; use mode: hash_seed"},
+                   {"equalizing", "it needs W3C tracestate threshold propagation; use mode: hash_seed"}})
+          .key("fail_closed", &Cfg::fail_closed,
+               "items without randomness are dropped when true, kept when false")
+          .key("sampling_precision", &Cfg::sampling_precision,
+               "hex digits of a threshold in the Collector's consistent modes; unused by hash_seed",
+               between(1, 14))
+          .choice("attribute_source", &Cfg::attribute_source,
+                  {{"traceID", Cfg::AttributeSource::trace_id}, {"record", Cfg::AttributeSource::record}},
+                  "logs: hash the record's trace id, or its from_attribute attribute")
+          .key("from_attribute", &Cfg::from_attribute, "logs: the attribute hashed (record, or no trace id)")
+          .key("sampling_priority", &Cfg::sampling_priority,
+               "logs: an attribute holding a percentage that raises the record's probability")
+          .validate([](Cfg& c, const SchemaInput& in) {
+            // As the Collector, above 100 keeps everything.
+            c.sampling_percentage = std::min(c.sampling_percentage, 100.0F);
+            if (c.attribute_source == Cfg::AttributeSource::record && c.from_attribute.empty())
+              in.fail("attribute_source",
+                      "attribute_source 'record' needs 'from_attribute' (the log record attribute to hash)");
+          });
+  return s;
 }
 
+std::unique_ptr<Cfg> parse_config(const ConfigNode& node) { return schema().parse(node); }
+
 }  // namespace otlpd::probabilistic_sampler
+
+OTLPD_REGISTER_SCHEMA(::otlpd::Kind::processor, "probabilistic_sampler",
+                      ::otlpd::probabilistic_sampler::schema)

@@ -198,7 +198,8 @@ TEST_CASE("actions run in the order given", "[processors]") {
 TEST_CASE("invalid attribute actions are config errors naming the place", "[processors]") {
   auto bad = [](const std::string& yaml) { return [yaml] { parse_processor("attributes", yaml); }; };
   CHECK_THROWS_AS(bad("{}")(), ConfigError);
-  CHECK_THROWS_WITH(bad("actions: [{key: a, action: frobnicate, value: 1}]")(), Catch::Contains("unknown action"));
+  CHECK_THROWS_WITH(bad("actions: [{key: a, action: frobnicate, value: 1}]")(),
+                    Catch::Contains("unknown value 'frobnicate'; valid values are: insert, update"));
   CHECK_THROWS_WITH(bad("actions: [{key: a, value: 1}]")(), Catch::Contains("'action'"));
   CHECK_THROWS_WITH(bad("actions: [{key: a, action: insert}]")(), Catch::Contains("exactly one of"));
   CHECK_THROWS_WITH(bad("actions: [{key: a, action: insert, value: 1, from_attribute: b}]")(),
@@ -206,13 +207,13 @@ TEST_CASE("invalid attribute actions are config errors naming the place", "[proc
   CHECK_THROWS_WITH(bad("actions: [{key: a, action: insert, from_context: auth.subject}]")(),
                     Catch::Contains("not supported"));
   CHECK_THROWS_WITH(bad("actions: [{key: a, action: insert, from_context: foo}]")(),
-                    Catch::Contains("unknown from_context"));
+                    Catch::Contains("unknown value 'foo'; valid values are: metadata.<header>"));
   CHECK_THROWS_WITH(bad("actions: [{key: a, action: extract, pattern: '(\\d+)'}]")(), Catch::Contains("named groups"));
   CHECK_THROWS_WITH(bad("actions: [{key: a, action: extract, pattern: '(?P<x>'}]")(),
                     Catch::Contains("invalid regular expression"));
   CHECK_THROWS_WITH(bad("actions: [{key: a, action: convert}]")(), Catch::Contains("converted_type"));
   CHECK_THROWS_WITH(bad("actions: [{key: a, action: convert, converted_type: bool}]")(),
-                    Catch::Contains("unknown converted_type"));
+                    Catch::Contains("unknown value 'bool'; valid values are: int, double, string"));
   CHECK_THROWS_WITH(bad("actions: [{action: delete}]")(), Catch::Contains("'key' or 'pattern'"));
   CHECK_THROWS_WITH(bad("actions: [{key: a, action: delete, value: 1}]")(), Catch::Contains("only insert"));
   CHECK_THROWS_WITH(bad("actions: [{key: a, action: upsert, value: 1, colour: red}]")(), Catch::Contains("colour"));

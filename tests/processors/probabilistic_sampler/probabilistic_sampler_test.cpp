@@ -311,17 +311,17 @@ TEST_CASE("probabilistic_sampler: config errors", "[probabilistic_sampler]") {
     }
     return std::string("<no error>");
   };
-  CHECK_THAT(err("sampling_percentage: -1"), Catch::Contains("negative") && Catch::Contains("line 1"));
+  CHECK_THAT(err("sampling_percentage: -1"), Catch::Contains("must be at least 0") && Catch::Contains("line 1"));
   CHECK_THAT(err("sampling_percentage: .nan"), Catch::Contains("sampling_percentage"));
   CHECK_THAT(err("sampling_percentage: abc"), Catch::Contains("sampling_percentage"));
   CHECK_THAT(err("mode: proportional"), Catch::Contains("not supported by otlpd"));
   CHECK_THAT(err("mode: equalizing"), Catch::Contains("not supported by otlpd"));
-  CHECK_THAT(err("mode: random"), Catch::Contains("valid are: hash_seed, proportional, equalizing"));
+  CHECK_THAT(err("mode: random"), Catch::Contains("valid values are: hash_seed, proportional, equalizing"));
   CHECK(err("mode: hash_seed\nsampling_percentage: 5") == "<no error>");
   CHECK_THAT(err("hash_seed: -1"), Catch::Contains("hash_seed"));
   CHECK_THAT(err("hash_seed: 4294967296"), Catch::Contains("hash_seed"));
   CHECK(err("hash_seed: 4294967295") == "<no error>");
-  CHECK_THAT(err("attribute_source: span"), Catch::Contains("valid are: traceID, record"));
+  CHECK_THAT(err("attribute_source: span"), Catch::Contains("valid values are: traceID, record"));
   CHECK_THAT(err("attribute_source: record"), Catch::Contains("from_attribute"));
   CHECK_THAT(err("sampling_precision: 0"), Catch::Contains("between 1 and 14"));
   CHECK_THAT(err("fail_closed: maybe"), Catch::Contains("fail_closed"));

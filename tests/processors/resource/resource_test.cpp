@@ -137,7 +137,7 @@ TEST_CASE("resource: config errors name the path", "[resource]") {
   }
   SECTION("an unknown action") {
     CHECK_THROWS_WITH(parse_processor("resource", "attributes: [{key: a, action: rename}]"),
-                      Catch::Contains("unknown action 'rename'"));
+                      Catch::Contains("unknown value 'rename'"));
   }
   SECTION("a value where none belongs") {
     CHECK_THROWS_WITH(parse_processor("resource", "attributes: [{key: a, action: delete, value: x}]"),

@@ -1,0 +1,115 @@
+// The keys documented in README.md and docs/*.md match the config schemas, both ways.
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "config/schema.h"
+#include "core/registry.h"
+
+using namespace otlpd;
+
+namespace {
+
+constexpr Kind kKinds[] = {Kind::receiver, Kind::processor, Kind::exporter, Kind::extension};
+
+std::string read_text(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The schema of the component of this type, whatever its kind (nullptr when it has none).
+const ConfigSchema* schema_of(const std::string& type) {
+  for (auto kind : kKinds)
+    if (const auto* s = find_schema(kind, type)) return s;
+  return nullptr;
+}
+
+// Every key a schema declares, blocks' keys as "block.key"; a block schema shared by two keys (include and
+// exclude) is listed under the first only.
+void all_keys(const ConfigSchema& schema, const std::string& prefix, std::set<std::string>& out,
+              std::set<const ConfigSchema*>& seen) {
+  for (const auto& k : schema.keys()) {
+    out.insert(prefix + k.key);
+    if (k.nested && seen.insert(k.nested).second) all_keys(*k.nested, prefix + k.key + ".", out, seen);
+  }
+}
+
+std::set<std::string> all_keys(const ConfigSchema& schema) {
+  std::set<std::string> out;
+  std::set<const ConfigSchema*> seen;
+  all_keys(schema, "", out, seen);
+  return out;
+}
+
+// The key tables of docs/*.md: in a section "## <type>", the first cell of each row "| `key` | ...".
+std::map<std::string, std::set<std::string>> documented_keys() {
+  std::map<std::string, std::set<std::string>> out;
+  const std::regex heading(R"(^## `?([a-z_]+)`?)"), row(R"(^\| `([a-z_.]+)`)");
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::filesystem::path(OTLPD_SOURCE_DIR) / "docs")) {
+    if (entry.path().extension() != ".md") continue;
+    std::istringstream lines(read_text(entry.path()));
+    std::string line, section;
+    std::smatch m;
+    while (std::getline(lines, line)) {
+      if (std::regex_search(line, m, heading))
+        section = m[1];
+      else if (line.starts_with("## "))
+        section.clear();
+      else if (!section.empty() && std::regex_search(line, m, row))
+        out[section].insert(m[1]);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("every converted component's keys are documented in a docs/*.md key table, and only those",
+          "[config][schema][docs]") {
+  auto documented = documented_keys();
+  int converted = 0;
+  for (auto kind : kKinds) {
+    for (const auto& type : Registry::instance().types(kind)) {
+      const auto* schema = find_schema(kind, type);
+      if (!schema) continue;
+      ++converted;
+      INFO(std::string(to_string(kind)) + " " + type);
+      REQUIRE(documented.count(type) == 1);
+      CHECK(documented[type] == all_keys(*schema));
+    }
+  }
+  CHECK(converted >= 6);
+}
+
+TEST_CASE("keys named in README.md's component table exist in the schemas", "[config][schema][docs]") {
+  // A row "| kind | `type` | notes |": every snake_case word of the notes of a converted type is one of its
+  // keys.
+  const std::regex row(R"(^\| [a-z]+ \| `([a-z_]+)`[^|]*\|(.*)\|\s*$)"), word(R"([a-z]+(?:_[a-z]+)+)");
+  std::istringstream lines(read_text(std::filesystem::path(OTLPD_SOURCE_DIR) / "README.md"));
+  std::string line;
+  int checked = 0;
+  while (std::getline(lines, line)) {
+    std::smatch m;
+    if (!std::regex_search(line, m, row)) continue;
+    const auto* schema = schema_of(m[1]);
+    if (!schema) continue;
+    auto keys = all_keys(*schema);
+    std::set<std::string> bare;  // "actions.key" also answers to "key"
+    for (const auto& k : keys) bare.insert(k.substr(k.rfind('.') + 1));
+    const std::string notes = m[2];
+    for (auto it = std::sregex_iterator(notes.begin(), notes.end(), word); it != std::sregex_iterator();
+         ++it) {
+      INFO(std::string(m[1]) + ": " + it->str());
+      CHECK(bare.count(it->str()) == 1);
+      ++checked;
+    }
+  }
+  CHECK(checked > 0);
+}
