@@ -254,23 +254,24 @@ TEST_CASE("http receiver auth: refused as soon as the header is read, with a WWW
   const std::string header =
       "POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\nContent-Length: "
       "10485760\r\n";
-
-  SECTION("a 10 MiB body announced but not sent: the 401 comes without waiting for it") {
+  // Sends a request head on a new connection; returns what comes back within 5 s (a bounded wait).
+  auto answer_to = [&](const std::string& head) {
     int fd = connect_loopback(server.port());
     REQUIRE(fd >= 0);
-    REQUIRE(send_some(fd, header + "Authorization: Bearer wrong\r\n\r\n"));
+    REQUIRE(send_some(fd, head));
     std::string answer = read_until_closed(fd, std::chrono::seconds(5));
     ::close(fd);
+    return answer;
+  };
+
+  SECTION("a 10 MiB body announced but not sent: the 401 comes without waiting for it") {
+    std::string answer = answer_to(header + "Authorization: Bearer wrong\r\n\r\n");
     CHECK_THAT(answer, Catch::Matchers::StartsWith("HTTP/1.1 401"));
     CHECK_THAT(answer, Contains("WWW-Authenticate: Bearer realm=\"otlpd\"\r\n"));
     CHECK_THAT(answer, Contains("Connection: close"));
   }
   SECTION("with Expect: 100-continue, the client is told 401 instead of being asked for the body") {
-    int fd = connect_loopback(server.port());
-    REQUIRE(fd >= 0);
-    REQUIRE(send_some(fd, header + "Expect: 100-continue\r\n\r\n"));
-    std::string answer = read_until_closed(fd, std::chrono::seconds(5));
-    ::close(fd);
+    std::string answer = answer_to(header + "Expect: 100-continue\r\n\r\n");
     CHECK_THAT(answer, Catch::Matchers::StartsWith("HTTP/1.1 401"));
     CHECK_THAT(answer, !Contains("100 Continue"));
   }
