@@ -1,8 +1,10 @@
 // otlpd command line: run, validate, components, version, help.
 #include <absl/synchronization/mutex.h>
+#include <sys/resource.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
@@ -56,7 +58,19 @@ void set_log_level(const std::string& level) {
   else spdlog::set_level(spdlog::level::info);
 }
 
+// Raises the soft limit on open files to the hard one, as servers commonly do: every client connection is a file,
+// and the default soft limit (often 1024) would refuse connections long before max_connections does.
+void raise_open_files_limit() {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= lim.rlim_max) return;
+  rlim_t wanted = lim.rlim_max;
+  lim.rlim_cur = wanted;
+  if (setrlimit(RLIMIT_NOFILE, &lim) != 0)
+    spdlog::warn("cannot raise the open-files limit to {}: {}", wanted, std::strerror(errno));
+}
+
 int run(const Args& args) {
+  raise_open_files_limit();
   // Block the shutdown signals before any thread starts, so that only sigwait below sees them.
   sigset_t signals;
   sigemptyset(&signals);

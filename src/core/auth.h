@@ -1,6 +1,7 @@
 // Server-side authentication: the interface an extension implements so that receivers can check requests.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -19,14 +20,21 @@ class ServerAuthenticator : public Extension {
   // caller is, e.g. a user name; may stay empty), or a non-ok Status whose message says why — never a secret.
   virtual Status authenticate(const std::vector<std::pair<std::string, std::string>>& headers,
                               std::string& principal) const = 0;
+  // The WWW-Authenticate challenge that HTTP sends with a 401 (RFC 9110 §11.6.1), e.g. `Basic realm="otlpd"`.
+  virtual std::string challenge() const = 0;
 };
 
 // The started authenticator extension `id` ("type" or "type/name"). Throws std::runtime_error naming it when
 // it is not among the service's started extensions or is not an authenticator.
 const ServerAuthenticator& find_authenticator(const Host& host, const std::string& id);
 
-// Whether `expected` == `presented`, in a time that depends only on presented.size() (not on where they differ),
-// so that a caller cannot guess a secret byte by byte from response times.
+// The credentials after `scheme` in an Authorization-style value ("Bearer abc" → "abc"): the scheme matches
+// case-insensitively (RFC 9110 §11.1) and the spaces after it are skipped. Nothing when another scheme is
+// used.
+std::optional<std::string_view> credentials_after_scheme(std::string_view value, std::string_view scheme);
+
+// Whether `expected` == `presented`, in a time that depends only on presented.size() (not on where they
+// differ), so that a caller cannot guess a secret byte by byte from response times.
 bool constant_time_equal(std::string_view expected, std::string_view presented);
 
 }  // namespace otlpd

@@ -46,6 +46,9 @@ class Component {
   virtual ~Component() = default;
   // Throws std::runtime_error when the component cannot start (e.g. a port is taken).
   virtual void start(Host& host) { (void)host; }
+  // Checks, before anything starts, what start() will need from the host (e.g. an authenticator extension), so
+  // that `otlpd validate` reports it. Throws std::runtime_error naming what is missing.
+  virtual void check(const Host& host) const { (void)host; }
   // Stops accepting, flushes what is buffered, and returns by `deadline`.
   virtual void shutdown(Deadline deadline) { (void)deadline; }
 };

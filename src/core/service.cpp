@@ -165,7 +165,13 @@ std::unique_ptr<Service> Service::build(const Config& config) {
     spdlog::info("pipeline {}: receivers [{}] -> processors [{}] -> exporters [{}]", p.id, join(r), join(pr),
                  join(ex));
   }
-  return std::unique_ptr<Service>(new Service(std::move(impl)));
+  std::unique_ptr<Service> service(new Service(std::move(impl)));
+  for (const auto& [id, r] : service->impl_->receivers)
+    create_or_throw("receiver " + id.str(), [&] {
+      r->check(*service);
+      return true;
+    });
+  return service;
 }
 
 void Service::start() {

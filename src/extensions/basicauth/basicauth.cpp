@@ -53,8 +53,8 @@ void parse_htpasswd(const ConfigNode& where, const std::string& source, std::str
     } else if (pass.size() > 2 && pass.front() == '$' && pass.find('$', 1) != std::string_view::npos) {
       // $apr1$ (MD5), $2y$ (bcrypt), $5$/$6$ (SHA-crypt), ...: refused rather than compared as plain text.
       auto scheme = pass.substr(0, pass.find('$', 1) + 1);
-      where.fail(at + ": user '" + user + "' has a password hash in an unsupported format '" + std::string(scheme) +
-                 "' (supported: plain text and {SHA})");
+      where.fail(at + ": user '" + user + "' has a password hash in an unsupported format '" +
+                 std::string(scheme) + "' (supported: plain text and {SHA})");
     } else {
       e.secret = pass;
     }
@@ -93,15 +93,10 @@ class BasicAuth final : public ServerAuthenticator {
         break;
       }
     if (value.empty()) return Status::permanent("missing or empty authorization header");
-    auto space = value.find(' ');
-    std::string scheme(value.substr(0, space));
-    for (auto& ch : scheme) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    if (space == std::string_view::npos || scheme != "basic")
-      return Status::permanent("the authorization header does not hold Basic credentials");
-    std::string_view encoded = value.substr(space + 1);
-    while (!encoded.empty() && encoded.front() == ' ') encoded.remove_prefix(1);
+    auto encoded = credentials_after_scheme(value, "Basic");
+    if (!encoded) return Status::permanent("the authorization header does not hold Basic credentials");
     std::string credentials;
-    if (encoded.size() > kMaxCredentialsBytes || !decode_base64(encoded, credentials))
+    if (encoded->size() > kMaxCredentialsBytes || !decode_base64(*encoded, credentials))
       return Status::permanent("malformed Basic credentials");
     auto colon = credentials.find(':');
     if (colon == std::string::npos) return Status::permanent("malformed Basic credentials");
@@ -117,6 +112,8 @@ class BasicAuth final : public ServerAuthenticator {
     principal.assign(user);
     return Status::ok();
   }
+
+  std::string challenge() const override { return "Basic realm=\"otlpd\", charset=\"UTF-8\""; }
 
  private:
   BasicAuthConfig cfg_;
@@ -140,8 +137,9 @@ class BasicAuthFactory final : public ExtensionFactory {
     MapReader r(node);
     auto htpasswd = r.child("htpasswd");
     if (auto client = r.child("client_auth"))
-      client->fail("client_auth (Basic credentials sent by exporters) is not supported; exporters take "
-                   "credentials in their own settings (e.g. headers). Use htpasswd to authenticate clients");
+      client->fail(
+          "client_auth (Basic credentials sent by exporters) is not supported; exporters take "
+          "credentials in their own settings (e.g. headers). Use htpasswd to authenticate clients");
     r.finish();
     if (!htpasswd || htpasswd->is_null()) node.fail("basicauth needs 'htpasswd' with 'file' and/or 'inline'");
     MapReader hr(*htpasswd);
@@ -150,7 +148,8 @@ class BasicAuthFactory final : public ExtensionFactory {
     hr.get("inline", inline_text);
     hr.finish();
     // The file is read now, so that `otlpd validate` reports its bad entries too; inline entries win.
-    if (!file.empty()) parse_htpasswd(*hr.child("file"), "'" + file + "'", read_htpasswd(*hr.child("file"), file), c->users);
+    if (!file.empty())
+      parse_htpasswd(*hr.child("file"), "'" + file + "'", read_htpasswd(*hr.child("file"), file), c->users);
     if (!inline_text.empty()) parse_htpasswd(*hr.child("inline"), "inline", inline_text, c->users);
     if (c->users.empty()) htpasswd->fail("htpasswd has no user entries (set 'file' and/or 'inline')");
     return c;

@@ -34,7 +34,8 @@ std::string read_token_file(const std::string& path) {
   std::string s(kMaxTokenFileBytes + 1, '\0');
   in.read(s.data(), static_cast<std::streamsize>(s.size()));
   s.resize(static_cast<size_t>(in.gcount()));
-  if (s.size() > kMaxTokenFileBytes) throw std::runtime_error("the token file '" + path + "' is larger than 64 KiB");
+  if (s.size() > kMaxTokenFileBytes)
+    throw std::runtime_error("the token file '" + path + "' is larger than 64 KiB");
   s = trim(std::move(s));
   if (s.empty()) throw std::runtime_error("the token file '" + path + "' is empty");
   return s;
@@ -45,10 +46,8 @@ class BearerTokenAuth final : public ServerAuthenticator {
   explicit BearerTokenAuth(BearerTokenAuthConfig cfg) : cfg_(std::move(cfg)) {}
 
   void start(Host&) override {
-    std::vector<std::string> tokens = cfg_.tokens;
-    if (!cfg_.filename.empty()) tokens = {read_token_file(cfg_.filename)};
-    prefix_ = cfg_.scheme.empty() ? std::string() : cfg_.scheme + " ";
-    for (const auto& t : tokens) expected_.push_back(prefix_ + t);
+    tokens_ = cfg_.tokens;
+    if (!cfg_.filename.empty()) tokens_ = {read_token_file(cfg_.filename)};
   }
 
   Status authenticate(const std::vector<std::pair<std::string, std::string>>& headers,
@@ -60,18 +59,28 @@ class BearerTokenAuth final : public ServerAuthenticator {
         break;
       }
     if (!value || value->empty()) return Status::permanent("missing or empty " + cfg_.header + " header");
+    std::string_view token = *value;
+    if (!cfg_.scheme.empty()) {
+      auto credentials = credentials_after_scheme(token, cfg_.scheme);
+      if (!credentials)
+        return Status::permanent(cfg_.header + " header does not use the " + cfg_.scheme + " scheme");
+      token = *credentials;
+    }
     // Every configured token is compared in full, whichever matches, so timing tells nothing about which.
     bool match = false;
-    for (const auto& e : expected_) match |= constant_time_equal(e, *value);
+    for (const auto& t : tokens_) match |= constant_time_equal(t, token);
     if (!match) return Status::permanent("invalid " + cfg_.header + " header");
     principal.clear();  // a shared token names no one
     return Status::ok();
   }
 
+  std::string challenge() const override {
+    return (cfg_.scheme.empty() ? std::string("Bearer") : cfg_.scheme) + " realm=\"otlpd\"";
+  }
+
  private:
   BearerTokenAuthConfig cfg_;
-  std::string prefix_;
-  std::vector<std::string> expected_;
+  std::vector<std::string> tokens_;
 };
 
 class BearerTokenAuthFactory final : public ExtensionFactory {
@@ -88,7 +97,8 @@ class BearerTokenAuthFactory final : public ExtensionFactory {
     const char* token_key = nullptr;
     for (const char* key : {"token", "bearer_token"})
       if (r.get(key, token)) {
-        if (token_key) r.child(key)->fail(std::string("give either '") + token_key + "' or '" + key + "', not both");
+        if (token_key)
+          r.child(key)->fail(std::string("give either '") + token_key + "' or '" + key + "', not both");
         token_key = key;
       }
     if (token_key && token.empty()) r.child(token_key)->fail(std::string(token_key) + " must not be empty");
@@ -104,7 +114,8 @@ class BearerTokenAuthFactory final : public ExtensionFactory {
     if (c->tokens.empty() && c->filename.empty())
       node.fail("bearertokenauth needs a token: set 'token' (or 'bearer_token'), 'tokens' or 'filename'");
     if (!c->tokens.empty() && !c->filename.empty())
-      node.fail("bearertokenauth takes its token either inline ('token'/'tokens') or from 'filename', not both");
+      node.fail(
+          "bearertokenauth takes its token either inline ('token'/'tokens') or from 'filename', not both");
     return c;
   }
   ExtensionPtr create(const CreateSettings&, const ComponentConfig& c) const override {

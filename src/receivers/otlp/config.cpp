@@ -14,7 +14,8 @@ std::string parse_auth(const ConfigNode& node) {
   r.require("authenticator", id);
   r.finish();
   ComponentId cid;
-  if (!ComponentId::parse(id, cid)) r.child("authenticator")->fail("'" + id + "' is not a valid extension id");
+  if (!ComponentId::parse(id, cid))
+    r.child("authenticator")->fail("'" + id + "' is not a valid extension id");
   return id;
 }
 
@@ -31,7 +32,7 @@ GrpcServerConfig parse_grpc(const ConfigNode& node) {
   if (auto t = r.child("tls"); t && !t->is_null())
     g.tls = parse_tls_settings(*t, TlsSide::server, TlsLibrary::grpc);
   if (auto a = r.child("auth"); a && !a->is_null()) g.authenticator = parse_auth(*a);
-  r.child("keepalive");       // accepted for compatibility; gRPC's defaults apply
+  r.child("keepalive");  // accepted for compatibility; gRPC's defaults apply
   r.child("read_buffer_size");
   r.child("write_buffer_size");
   r.finish();
@@ -53,9 +54,9 @@ HttpServerConfig parse_http(const ConfigNode& node) {
   MapReader r(node);
   r.get("endpoint", h.endpoint);
   if (auto n = r.child("endpoint")) parse_endpoint(*n, h.endpoint);
-  for (auto [key, field] : {std::pair{"traces_url_path", &h.traces_url_path},
-                            std::pair{"metrics_url_path", &h.metrics_url_path},
-                            std::pair{"logs_url_path", &h.logs_url_path}}) {
+  for (auto [key, field] :
+       {std::pair{"traces_url_path", &h.traces_url_path}, std::pair{"metrics_url_path", &h.metrics_url_path},
+        std::pair{"logs_url_path", &h.logs_url_path}}) {
     r.get(key, *field);
     if (field->empty() || field->front() != '/') *field = "/" + *field;
   }
@@ -66,9 +67,11 @@ HttpServerConfig parse_http(const ConfigNode& node) {
     h.tls = parse_tls_settings(*t, TlsSide::server, TlsLibrary::openssl);
   if (auto a = r.child("auth"); a && !a->is_null()) h.authenticator = parse_auth(*a);
   r.get("max_header_size", h.max_header_size);
+  r.get("read_header_timeout", h.read_header_timeout);
   r.get("read_timeout", h.read_timeout);
   r.get("idle_timeout", h.idle_timeout);
   r.get("max_connections", h.max_connections);
+  if (h.max_connections == 0) r.child("max_connections")->fail("max_connections must be at least 1");
   r.finish();
   return h;
 }

@@ -22,7 +22,8 @@ struct GrpcServerConfig {
   uint32_t max_concurrent_streams = 0;  // 0: gRPC's default
   bool include_metadata = false;        // copy request metadata into the batch context
   std::optional<TlsServerConfig> tls;
-  std::string authenticator;  // `auth.authenticator`: the id of the extension that checks every call; empty: none
+  std::string
+      authenticator;  // `auth.authenticator`: the id of the extension that checks every call; empty: none
 };
 
 struct CorsConfig {
@@ -41,8 +42,12 @@ struct HttpServerConfig {
   std::optional<CorsConfig> cors;
   std::optional<TlsServerConfig> tls;
   std::string authenticator;  // `auth.authenticator`; CORS preflight requests are not authenticated
-  // Limits against slow or greedy clients.
+  // Limits against slow or greedy clients. The timeouts are the Collector's keys; read_header_timeout
+  // defaults to 10 s (the Collector's 1 min) so that a slowloris client holds a connection briefly.
+  // max_connections is otlpd's: beyond it, the connection idle or reading its request the longest is closed
+  // to make room.
   ByteSize max_header_size{64 * 1024};
+  Duration read_header_timeout = std::chrono::seconds(10);
   Duration read_timeout = std::chrono::seconds(30);
   Duration idle_timeout = std::chrono::seconds(60);
   uint32_t max_connections = 1024;

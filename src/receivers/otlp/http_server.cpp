@@ -1,6 +1,6 @@
-// OTLP/HTTP server on Boost.Beast: one coroutine per connection on its own strand, one io_context per I/O thread
-// (one thread per usable CPU), connections spread over them. Protobuf bodies are checked on the wire and kept as
-// bytes; JSON bodies are transcoded to protobuf bytes and kept the same way.
+// OTLP/HTTP server on Boost.Beast: one coroutine per connection on its own strand, one io_context per I/O
+// thread (one thread per usable CPU), connections spread over them. Protobuf bodies are checked on the wire
+// and kept as bytes; JSON bodies are transcoded to protobuf bytes and kept the same way.
 #include "receivers/otlp/http_server.h"
 
 #include "core/any_value.h"
@@ -86,7 +86,6 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-
 Reply text_reply(http::status status, std::string body) {
   Reply r;
   r.status = status;
@@ -129,11 +128,17 @@ std::string peer_of(const tcp::socket& s) {
 }  // namespace
 
 struct HttpServer::Impl {
-  // Tracks a live connection so that shutdown can close it on its own strand.
+  // Where a connection is: waiting between keep-alive requests, reading a request (a new connection starts
+  // here), or handling it (the request is complete: it is being processed or answered).
+  enum class Phase { idle, reading, handling };
+  // Tracks a live connection so that shutdown, and shedding at max_connections, can close it on its own
+  // strand.
   struct Conn {
     asio::any_io_executor strand;
     beast::tcp_stream* socket = nullptr;
-    bool busy = false;  // a request is being read or answered; touched only on `strand`
+    Phase phase = Phase::reading;
+    std::chrono::steady_clock::time_point since;  // when `phase` began
+    bool shed = false;                            // chosen to make room for a new connection
   };
 
   Impl(std::string id_, HttpServerConfig config_, Consumers next_)
@@ -167,40 +172,54 @@ struct HttpServer::Impl {
   std::condition_variable conns_changed;
   std::map<uint64_t, Conn> conns;  // guarded by mu
   uint64_t next_conn_id = 0;       // guarded by mu
+  uint32_t shedding = 0;           // connections marked `shed` and not yet gone; guarded by mu
   std::atomic<uint32_t> active{0};
+  Counter* shed_connections = nullptr;
 
   // ---- request handling (transport-independent) ----
 
-  Reply handle(const Request& req, const std::string& peer) {
+  bool is_preflight(const Request& req) const {
+    return cors && req.method() == http::verb::options &&
+           req.count(http::field::access_control_request_method);
+  }
+
+  // Adds the CORS headers of an actual (not preflight) request to its answer.
+  void add_cors(const Request& req, Reply& r) const {
     std::string_view origin = sv(req[http::field::origin]);
-    if (cors && req.method() == http::verb::options && req.count(http::field::access_control_request_method)) {
+    if (!cors || origin.empty()) return;
+    auto extra = cors->actual(origin);
+    r.headers.insert(r.headers.end(), extra.begin(), extra.end());
+  }
+
+  // Answers a complete request that was let in (see authenticate); `principal` is who the authenticator
+  // found.
+  Reply handle(const Request& req, const std::string& peer, std::string principal) {
+    if (is_preflight(req)) {
       Reply r;
       r.status = http::status::no_content;
-      r.headers = cors->preflight(origin, sv(req[http::field::access_control_request_method]),
-                                  sv(req[http::field::access_control_request_headers]));
+      r.headers =
+          cors->preflight(sv(req[http::field::origin]), sv(req[http::field::access_control_request_method]),
+                          sv(req[http::field::access_control_request_headers]));
       return r;
     }
     Reply r;
     try {
-      std::string principal;
-      if (auto refused = authenticate(req, peer, principal)) r = std::move(*refused);
-      else r = route(req, peer, std::move(principal));
+      r = route(req, peer, std::move(principal));
     } catch (const std::exception& e) {
       spdlog::error("receiver {} (http): request failed: {}", id, e.what());
       r = text_reply(http::status::internal_server_error, "internal error");
       r.close = true;
     }
-    if (cors && !origin.empty()) {
-      auto extra = cors->actual(origin);
-      r.headers.insert(r.headers.end(), extra.begin(), extra.end());
-    }
+    add_cors(req, r);
     return r;
   }
 
-  // A reply when the authenticator refuses the request (before its body is decompressed or decoded), else
-  // nothing, with `principal` set. The error body is in the request's encoding, protobuf unless it is JSON.
+  // Called once the header is read, before any of the body: a 401 reply (closing the connection, so the body
+  // is never read as a request) when the authenticator refuses the request, else nothing, with `principal`
+  // set. CORS preflights are not authenticated. The error body is in the request's encoding, protobuf unless
+  // JSON.
   std::optional<Reply> authenticate(const Request& req, const std::string& peer, std::string& principal) {
-    if (!authenticator) return std::nullopt;
+    if (!authenticator || is_preflight(req)) return std::nullopt;
     std::vector<std::pair<std::string, std::string>> headers;
     for (const auto& f : req) headers.emplace_back(lower(sv(f.name_string())), std::string(sv(f.value())));
     Status st = authenticator->authenticate(headers, principal);
@@ -209,16 +228,23 @@ struct HttpServer::Impl {
     spdlog::debug("receiver {} (http): unauthenticated request from {}: {}", id, peer, st.message());
     std::string_view ct = sv(req[http::field::content_type]);
     Encoding enc = lower(trim(ct.substr(0, ct.find(';')))) == kJson ? Encoding::json : Encoding::protobuf;
-    return status_reply(http::status::unauthorized, enc, kUnauthenticated, st.message());
+    Reply r = status_reply(http::status::unauthorized, enc, kUnauthenticated, st.message());
+    r.headers.emplace_back("WWW-Authenticate", authenticator->challenge());
+    r.close = true;
+    add_cors(req, r);
+    return r;
   }
 
   Reply route(const Request& req, const std::string& peer, std::string principal) {
     std::string_view target = sv(req.target());
     target = target.substr(0, target.find('?'));
     std::optional<Signal> signal;
-    if (target == config.traces_url_path && next.traces) signal = Signal::traces;
-    else if (target == config.metrics_url_path && next.metrics) signal = Signal::metrics;
-    else if (target == config.logs_url_path && next.logs) signal = Signal::logs;
+    if (target == config.traces_url_path && next.traces)
+      signal = Signal::traces;
+    else if (target == config.metrics_url_path && next.metrics)
+      signal = Signal::metrics;
+    else if (target == config.logs_url_path && next.logs)
+      signal = Signal::logs;
     if (!signal) return text_reply(http::status::not_found, "404 page not found\n");
     if (req.method() != http::verb::post) {
       auto r = text_reply(http::status::method_not_allowed, "405 method not allowed, supported: [POST]");
@@ -228,8 +254,10 @@ struct HttpServer::Impl {
     std::string_view ct = sv(req[http::field::content_type]);
     std::string mime = lower(trim(ct.substr(0, ct.find(';'))));
     Encoding enc;
-    if (mime == kProtobuf) enc = Encoding::protobuf;
-    else if (mime == kJson) enc = Encoding::json;
+    if (mime == kProtobuf)
+      enc = Encoding::protobuf;
+    else if (mime == kJson)
+      enc = Encoding::json;
     else
       return text_reply(http::status::unsupported_media_type,
                         "415 unsupported media type, supported: [application/json, application/x-protobuf]");
@@ -237,12 +265,13 @@ struct HttpServer::Impl {
     std::string_view ce = sv(req[http::field::content_encoding]);
     ContentEncoding encoding;
     if (!parse_content_encoding(ce, encoding))
-      return bad_request(enc, "unsupported Content-Encoding \"" + std::string(ce) +
-                                  "\"; supported: gzip, deflate, zstd");
+      return bad_request(
+          enc, "unsupported Content-Encoding \"" + std::string(ce) + "\"; supported: gzip, deflate, zstd");
     std::string inflated;
     std::string_view body(req.body());
     if (encoding != ContentEncoding::identity) {
-      if (auto err = decompress(encoding, body, max_body, inflated); !err.empty()) return bad_request(enc, err);
+      if (auto err = decompress(encoding, body, max_body, inflated); !err.empty())
+        return bad_request(enc, err);
       body = inflated;
     }
 
@@ -250,12 +279,16 @@ struct HttpServer::Impl {
     rc.client_address = peer;
     rc.principal = std::move(principal);
     if (config.include_metadata)
-      for (const auto& f : req) rc.metadata.emplace_back(lower(sv(f.name_string())), std::string(sv(f.value())));
+      for (const auto& f : req)
+        rc.metadata.emplace_back(lower(sv(f.name_string())), std::string(sv(f.value())));
 
     switch (*signal) {
-      case Signal::traces: return export_batch(next.traces, body, enc, std::move(rc), req.body().size());
-      case Signal::metrics: return export_batch(next.metrics, body, enc, std::move(rc), req.body().size());
-      case Signal::logs: return export_batch(next.logs, body, enc, std::move(rc), req.body().size());
+      case Signal::traces:
+        return export_batch(next.traces, body, enc, std::move(rc), req.body().size());
+      case Signal::metrics:
+        return export_batch(next.metrics, body, enc, std::move(rc), req.body().size());
+      case Signal::logs:
+        return export_batch(next.logs, body, enc, std::move(rc), req.body().size());
     }
     return text_reply(http::status::not_found, "404 page not found\n");
   }
@@ -266,19 +299,21 @@ struct HttpServer::Impl {
     using Req = typename B::RequestType;
     B batch;
     if (enc == Encoding::protobuf) {
-      // Checked and counted on the wire; the batch keeps the bytes and decodes them only if a processor reads them.
+      // Checked and counted on the wire; the batch keeps the bytes and decodes them only if a processor reads
+      // them.
       auto checked = otlp_wire::check<Req>(body);
       if (!checked.ok)
-        return bad_request(enc, "cannot decode the body as a protobuf " + Req::descriptor()->full_name() + ": " +
-                                    checked.error);
+        return bad_request(enc, "cannot decode the body as a protobuf " + Req::descriptor()->full_name() +
+                                    ": " + checked.error);
       batch = B::adopt_wire(std::string(body), checked.items, std::move(rc));
     } else {
-      // Transcoded straight to protobuf bytes, kept like a protobuf body. OTLP/JSON ids are hex of exactly 16 or
-      // 8 bytes (or empty): the transcoder refuses any other length.
+      // Transcoded straight to protobuf bytes, kept like a protobuf body. OTLP/JSON ids are hex of exactly 16
+      // or 8 bytes (or empty): the transcoder refuses any other length.
       std::string bytes;
       size_t items = 0;
       if (auto err = otlp_json::decode_to_wire<Req>(body, bytes, items); !err.empty())
-        return bad_request(enc, "cannot decode the body as OTLP/JSON " + Req::descriptor()->full_name() + ": " + err);
+        return bad_request(
+            enc, "cannot decode the body as OTLP/JSON " + Req::descriptor()->full_name() + ": " + err);
       batch = B::adopt_wire(std::move(bytes), items, std::move(rc));
     }
     batch.set_wire_bytes(wire_bytes);
@@ -322,9 +357,12 @@ struct HttpServer::Impl {
     if (ec == http::error::body_limit) {
       std::string msg = "request body exceeds max_request_body_size (" + std::to_string(max_body) + " bytes)";
       std::string mime = lower(trim(content_type.substr(0, content_type.find(';'))));
-      if (mime == kJson) r = bad_request(Encoding::json, msg);
-      else if (mime == kProtobuf) r = bad_request(Encoding::protobuf, msg);
-      else r = text_reply(http::status::bad_request, msg);
+      if (mime == kJson)
+        r = bad_request(Encoding::json, msg);
+      else if (mime == kProtobuf)
+        r = bad_request(Encoding::protobuf, msg);
+      else
+        r = text_reply(http::status::bad_request, msg);
     } else if (ec == http::error::header_limit) {
       r = text_reply(http::status::request_header_fields_too_large, "431 request header fields too large");
     } else {
@@ -335,14 +373,50 @@ struct HttpServer::Impl {
   }
 
   static bool is_disconnect(const beast::error_code& ec) {
-    return ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
-           ec == asio::error::eof || ec == asio::error::connection_reset || ec == http::error::partial_message ||
+    return ec == http::error::end_of_stream || ec == beast::error::timeout ||
+           ec == asio::error::operation_aborted || ec == asio::error::eof ||
+           ec == asio::error::connection_reset || ec == http::error::partial_message ||
            ec == asio::ssl::error::stream_truncated;
   }
 
-  void set_busy(uint64_t conn, bool busy) {
+  void set_phase(uint64_t conn, Phase phase) {
     std::lock_guard lock(mu);
-    if (auto it = conns.find(conn); it != conns.end()) it->second.busy = busy;
+    if (auto it = conns.find(conn); it != conns.end()) {
+      it->second.phase = phase;
+      it->second.since = std::chrono::steady_clock::now();
+    }
+  }
+
+  // Makes room for a new connection at max_connections: closes the connection that has been idle, or reading
+  // its request, the longest (a slowloris or idle flood's oldest; a real client's request takes
+  // milliseconds). Connections whose request is being handled are never chosen. Returns false when none can
+  // be closed.
+  bool shed_one() {
+    std::lock_guard lock(mu);
+    auto victim = conns.end();
+    for (auto it = conns.begin(); it != conns.end(); ++it)
+      if (!it->second.shed && it->second.phase != Phase::handling &&
+          (victim == conns.end() || it->second.since < victim->second.since))
+        victim = it;
+    if (victim == conns.end()) return false;
+    victim->second.shed = true;
+    ++shedding;
+    shed_connections->add();
+    asio::post(victim->second.strand, [this, conn_id = victim->first] {
+      std::lock_guard l(mu);
+      auto it = conns.find(conn_id);
+      if (it == conns.end()) return;
+      if (it->second.phase == Phase::handling) {  // its request completed meanwhile: let it be answered
+        it->second.shed = false;
+        --shedding;
+        return;
+      }
+      // Shutting down both directions ends a pending read at once (EOF), and the lingering close with it.
+      beast::error_code ec;
+      it->second.socket->socket().shutdown(tcp::socket::shutdown_both, ec);
+      it->second.socket->cancel();
+    });
+    return true;
   }
 
   template <typename Stream>
@@ -355,26 +429,35 @@ struct HttpServer::Impl {
     while (!stopping.load()) {
       if (!first && buffer.size() == 0) {
         // Between requests: wait up to idle_timeout for the first byte of the next one.
+        set_phase(conn, Phase::idle);
         socket.expires_after(config.idle_timeout);
         size_t n = co_await stream.async_read_some(buffer.prepare(4096), token);
         if (ec) co_return;
         buffer.commit(n);
       }
+      if (!first) set_phase(conn, Phase::reading);
       first = false;
-      set_busy(conn, true);
-      // read_timeout bounds the whole request, headers and body.
-      socket.expires_after(config.read_timeout);
+      // read_header_timeout bounds the header, read_timeout the whole request, headers and body.
+      auto request_start = std::chrono::steady_clock::now();
+      socket.expires_after(std::min(config.read_header_timeout, config.read_timeout));
       http::request_parser<http::string_body> parser;
-      parser.header_limit(static_cast<uint32_t>(std::min<uint64_t>(config.max_header_size.bytes, UINT32_MAX)));
+      parser.header_limit(
+          static_cast<uint32_t>(std::min<uint64_t>(config.max_header_size.bytes, UINT32_MAX)));
       parser.body_limit(max_body);
       co_await http::async_read_header(stream, buffer, parser, token);
-      if (!ec && beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+      std::string principal;
+      std::optional<Reply> refused;
+      if (!ec) {
+        socket.expires_at(request_start + config.read_timeout);
+        refused = authenticate(parser.get(), peer, principal);
+      }
+      if (!ec && !refused && beast::iequals(parser.get()[http::field::expect], "100-continue")) {
         http::response<http::empty_body> cont(http::status::continue_, 11);
         co_await http::async_write(stream, cont, token);
       }
-      if (!ec) {
-        // Read the body in large pieces: the buffer's capacity bounds every read (4 KiB at first), and each read
-        // is a system call, a reactor round and a timer update.
+      if (!ec && !refused) {
+        // Read the body in large pieces: the buffer's capacity bounds every read (4 KiB at first), and each
+        // read is a system call, a reactor round and a timer update.
         auto len = parser.content_length();
         if (len && *len > buffer.capacity() - buffer.size())
           buffer.reserve(static_cast<size_t>(std::min<uint64_t>(*len, kMaxReadChunk)) + buffer.size());
@@ -385,9 +468,14 @@ struct HttpServer::Impl {
       bool keep_alive = false;
       if (ec) {
         if (is_disconnect(ec)) co_return;
-        reply = unreadable(ec, max_body,
-                           parser.is_header_done() ? sv(parser.get()[http::field::content_type]) : std::string_view());
+        reply = unreadable(
+            ec, max_body,
+            parser.is_header_done() ? sv(parser.get()[http::field::content_type]) : std::string_view());
+      } else if (refused) {
+        reply = std::move(*refused);
+        version = parser.get().version();
       } else {
+        set_phase(conn, Phase::handling);
         Request req = parser.release();
         version = req.version();
         keep_alive = req.keep_alive();
@@ -395,15 +483,16 @@ struct HttpServer::Impl {
           // The consumer may wait on a backend: answer from the pool, keeping this loop's other connections
           // served meanwhile.
           reply = co_await asio::co_spawn(
-              *blocking, [&]() -> asio::awaitable<Reply> { co_return handle(req, peer); }, asio::use_awaitable);
+              *blocking,
+              [&]() -> asio::awaitable<Reply> { co_return handle(req, peer, std::move(principal)); },
+              asio::use_awaitable);
         } else {
-          reply = handle(req, peer);
+          reply = handle(req, peer, std::move(principal));
         }
       }
       auto res = make_response(reply, version, keep_alive && !stopping.load());
       socket.expires_after(config.read_timeout);
       co_await http::async_write(stream, res, token);
-      set_busy(conn, false);
       if (ec || !res.keep_alive()) break;
     }
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
@@ -430,7 +519,7 @@ struct HttpServer::Impl {
     {
       std::lock_guard lock(mu);
       conn = next_conn_id++;
-      conns[conn] = Conn{socket.get_executor(), &socket, false};
+      conns[conn] = Conn{socket.get_executor(), &socket, Phase::reading, std::chrono::steady_clock::now()};
     }
     // Deregisters however the coroutine ends (also when it is destroyed unfinished at shutdown).
     struct Guard {
@@ -439,7 +528,10 @@ struct HttpServer::Impl {
       ~Guard() {
         {
           std::lock_guard lock(self->mu);
-          self->conns.erase(conn);
+          if (auto it = self->conns.find(conn); it != self->conns.end()) {
+            if (it->second.shed) --self->shedding;
+            self->conns.erase(it);
+          }
         }
         self->active.fetch_sub(1);
         self->conns_changed.notify_all();
@@ -448,7 +540,8 @@ struct HttpServer::Impl {
     if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
       beast::error_code ec;
       socket.expires_after(config.read_timeout);
-      co_await stream.async_handshake(ssl::stream_base::server, asio::redirect_error(asio::use_awaitable, ec));
+      co_await stream.async_handshake(ssl::stream_base::server,
+                                      asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
         spdlog::debug("receiver {} (http): TLS handshake with {} failed: {}", id, peer, ec.message());
         co_return;
@@ -472,6 +565,11 @@ struct HttpServer::Impl {
     }
   }
 
+  uint32_t shedding_now() {
+    std::lock_guard lock(mu);
+    return shedding;
+  }
+
   asio::awaitable<void> accept_loop() {
     while (true) {
       beast::error_code ec;
@@ -483,9 +581,10 @@ struct HttpServer::Impl {
         spdlog::warn("receiver {} (http): accept failed: {}", id, ec.message());
         continue;
       }
-      if (active.load() >= config.max_connections) {
-        spdlog::debug("receiver {} (http): max_connections ({}) reached, closing a new connection", id,
-                      config.max_connections);
+      if (active.load() >= config.max_connections + shedding_now() && !shed_one()) {
+        spdlog::debug(
+            "receiver {} (http): max_connections ({}) reached, every connection busy: closing a new one", id,
+            config.max_connections);
         s.close(ec);
         continue;
       }
@@ -502,7 +601,7 @@ struct HttpServer::Impl {
       asio::post(c.strand, [this, conn_id = conn_id, force] {
         std::lock_guard l(mu);
         auto it = conns.find(conn_id);
-        if (it != conns.end() && (force || !it->second.busy)) it->second.socket->cancel();
+        if (it != conns.end() && (force || it->second.phase == Phase::idle)) it->second.socket->cancel();
       });
     }
   }
@@ -518,6 +617,8 @@ void HttpServer::start(const ServerAuthenticator* authenticator) {
   im.authenticator = authenticator;
   im.unauthenticated = &Telemetry::global().counter("otlpd_receiver_unauthenticated_requests",
                                                     {{"receiver", im.id}, {"transport", "http"}});
+  im.shed_connections = &Telemetry::global().counter("otlpd_receiver_shed_connections",
+                                                     {{"receiver", im.id}, {"transport", "http"}});
   if (im.config.tls) {
     im.tls.emplace(ssl::context::tls_server);
     im.tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
@@ -550,7 +651,8 @@ void HttpServer::start(const ServerAuthenticator* authenticator) {
   tcp::resolver resolver(*im.iocs.front());
   auto results = resolver.resolve(host, port, tcp::resolver::passive | tcp::resolver::numeric_service, ec);
   if (ec || results.empty())
-    throw std::runtime_error("otlp receiver '" + im.id + "': cannot resolve " + endpoint + ": " + ec.message());
+    throw std::runtime_error("otlp receiver '" + im.id + "': cannot resolve " + endpoint + ": " +
+                             ec.message());
   // Prefer IPv4 for names such as localhost, like the Collector's listener does.
   tcp::endpoint ep = results.begin()->endpoint();
   for (const auto& r : results)

@@ -15,11 +15,13 @@ class ServerAuthenticator;
 namespace otlpd::otlp_receiver {
 
 // Serves only the signals `next` has a consumer for; the paths of the others answer 404, as in the Collector.
-// Connections beyond max_connections are accepted and closed at once (the client sees a reset and retries),
-// so the accept queue never fills with connections that would time out anyway.
-// A body over max_request_body_size (by Content-Length, while reading a chunked body, or once decompressed)
-// is answered 400, as the Collector does, and the connection is closed; oversized headers get 431.
-// read_timeout bounds a whole request (headers and body), idle_timeout the wait between keep-alive requests.
+// At max_connections, a new connection makes room by closing the one that has been idle or reading its
+// request the longest: a flood of idle or slowloris connections sheds its own oldest, while a real client,
+// whose request takes milliseconds, is served. Only when every connection is handling a request is the new
+// one closed at once. A body over max_request_body_size (by Content-Length, while reading a chunked body, or
+// once decompressed) is answered 400, as the Collector does, and the connection is closed; oversized headers
+// get 431. read_header_timeout bounds the header of a request (from the connection's start for the first
+// one), read_timeout a whole request (headers and body), idle_timeout the wait between keep-alive requests.
 class HttpServer {
  public:
   HttpServer(std::string receiver_id, HttpServerConfig config, Consumers next);
@@ -27,9 +29,11 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds and starts serving, one event loop per usable CPU; throws std::runtime_error when the endpoint cannot be
-  // bound or the TLS files cannot be loaded. With an `authenticator` (which must outlive the server), a request
-  // it refuses is answered 401 with a google.rpc.Status (code 16) body; CORS preflights are not authenticated.
+  // Binds and starts serving, one event loop per usable CPU; throws std::runtime_error when the endpoint
+  // cannot be bound or the TLS files cannot be loaded. With an `authenticator` (which must outlive the
+  // server), a request it refuses is answered 401 with a google.rpc.Status (code 16) body and its
+  // WWW-Authenticate challenge, as soon as the header is read (the body is never read as a request; the
+  // connection is closed); CORS preflights are not authenticated.
   void start(const ServerAuthenticator* authenticator = nullptr);
   // Stops accepting and closes idle keep-alive connections; requests in flight may finish until `deadline`,
   // then their connections are closed too.

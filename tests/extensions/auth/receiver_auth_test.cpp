@@ -10,6 +10,7 @@
 #include "google/rpc/status.pb.h"
 #include "receivers/otlp/grpc_server.h"
 #include "receivers/otlp/http_server.h"
+#include "receivers/otlp/raw_tcp.h"
 #include "support/daemon.h"
 #include "support/http_client.h"
 #include "support/otlp_client.h"
@@ -48,16 +49,20 @@ receivers:
     protocols:
       grpc:
         endpoint: 127.0.0.1:0
-        auth: {authenticator: )" + authenticator + R"(}
+        auth: {authenticator: )" +
+         authenticator + R"(}
       http:
         endpoint: 127.0.0.1:0
         cors: {allowed_origins: ["https://app.example"], allowed_headers: ["Authorization"]}
-        auth: {authenticator: )" + authenticator + R"(}
+        auth: {authenticator: )" +
+         authenticator + R"(}
 exporters:
   file:
-    path: )" + out_path + R"(
+    path: )" +
+         out_path + R"(
 service:
-  extensions: [)" + service_extensions + R"(]
+  extensions: [)" +
+         service_extensions + R"(]
   pipelines:
     traces: {receivers: [otlp], exporters: [file]}
 )";
@@ -104,15 +109,16 @@ TEST_CASE("otlp receiver with bearertokenauth lets in only the right token", "[a
   CHECK(wrong_json.header("Content-Type") == "application/json");
   CHECK_THAT(wrong_json.body, Contains(R"("code":16)"));
   // A browser's refused request still carries the CORS headers, so the page can read the 401.
-  auto cors_refused = post("127.0.0.1", http_port, "/v1/traces",
-                           with(proto, "Origin", "https://app.example"), body);
+  auto cors_refused =
+      post("127.0.0.1", http_port, "/v1/traces", with(proto, "Origin", "https://app.example"), body);
   CHECK(cors_refused.status == 401);
   CHECK(cors_refused.header("Access-Control-Allow-Origin") == "https://app.example");
   // A CORS preflight carries no credentials and is answered without authentication, as in the Collector.
   HttpRequestOptions options;
   options.method = "OPTIONS";
   auto preflight = http_request("127.0.0.1", http_port, "/v1/traces",
-                                {{"Origin", "https://app.example"}, {"Access-Control-Request-Method", "POST"},
+                                {{"Origin", "https://app.example"},
+                                 {"Access-Control-Request-Method", "POST"},
                                  {"Access-Control-Request-Headers", "authorization, content-type"}},
                                 "", options);
   CHECK(preflight.status == 204);
@@ -120,7 +126,8 @@ TEST_CASE("otlp receiver with bearertokenauth lets in only the right token", "[a
 
   // Accepted: the right token on both transports; exactly these two requests reach the file.
   CHECK(send_traces(grpc_ep, "Bearer right-token").ok());
-  auto ok = post("127.0.0.1", http_port, "/v1/traces", with(proto, "Authorization", "Bearer right-token"), body);
+  auto ok =
+      post("127.0.0.1", http_port, "/v1/traces", with(proto, "Authorization", "Bearer right-token"), body);
   CHECK(ok.status == 200);
   REQUIRE(wait_until([&] { return lines_in(path) >= 2; }));
   CHECK(d.stop() == 0);
@@ -191,7 +198,8 @@ struct CapturingTraces : TraceConsumer {
 }  // namespace
 
 TEST_CASE("basicauth on both transports: the principal is the user; refusals are counted", "[auth]") {
-  auto ext = start_extension("basicauth", "htpasswd: {inline: \"alice:wonderland\\nbob:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\"}");
+  auto ext = start_extension(
+      "basicauth", "htpasswd: {inline: \"alice:wonderland\\nbob:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\"}");
   const auto& auth = as_authenticator(ext);
   CapturingTraces traces;
   otlp_receiver::GrpcServerConfig gc;
@@ -213,7 +221,8 @@ TEST_CASE("basicauth on both transports: the principal is the user; refusals are
   CHECK(send_traces(grpc_ep, "Basic YWxpY2U6d29uZGVybGFuZTE=").error_code() ==  // alice:wonderlane1
         grpc::StatusCode::UNAUTHENTICATED);
   CHECK(post("127.0.0.1", http_server.port(), "/v1/traces",
-             {{"Content-Type", "application/x-protobuf"}, {"Authorization", "Basic Y2Fyb2w6cGFzc3dvcmQ="}},  // carol
+             {{"Content-Type", "application/x-protobuf"},
+              {"Authorization", "Basic Y2Fyb2w6cGFzc3dvcmQ="}},  // carol
              full_traces(1, 1).SerializeAsString())
             .status == 401);
   CHECK(traces.count() == 0);
@@ -222,15 +231,126 @@ TEST_CASE("basicauth on both transports: the principal is the user; refusals are
   CHECK(tel.counter_value("otelcol_receiver_refused_spans", grpc_labels) == spans_refused_before + 2);
 
   REQUIRE(send_traces(grpc_ep, "Basic YWxpY2U6d29uZGVybGFuZA==").ok());  // alice:wonderland
-  auto ok = post("127.0.0.1", http_server.port(), "/v1/traces",
-                 {{"Content-Type", "application/x-protobuf"}, {"Authorization", "Basic Ym9iOnBhc3N3b3Jk"}},  // bob
-                 full_traces(1, 1).SerializeAsString());
+  auto ok =
+      post("127.0.0.1", http_server.port(), "/v1/traces",
+           {{"Content-Type", "application/x-protobuf"}, {"Authorization", "Basic Ym9iOnBhc3N3b3Jk"}},  // bob
+           full_traces(1, 1).SerializeAsString());
   CHECK(ok.status == 200);
   REQUIRE(traces.count() == 2);
   CHECK(traces.got[0].context().principal == "alice");
   CHECK(traces.got[1].context().principal == "bob");
   http_server.shutdown(std::chrono::steady_clock::now() + std::chrono::seconds(5));
   grpc_server.shutdown(std::chrono::steady_clock::now() + std::chrono::seconds(5));
+}
+
+TEST_CASE("http receiver auth: refused as soon as the header is read, with a WWW-Authenticate challenge",
+          "[auth]") {
+  auto ext = start_extension("bearertokenauth", "token: right-token");
+  CapturingTraces traces;
+  otlp_receiver::HttpServerConfig hc;
+  hc.endpoint = "127.0.0.1:0";
+  otlp_receiver::HttpServer server("otlp/early", hc, Consumers{&traces, nullptr, nullptr});
+  server.start(&as_authenticator(ext));
+  const std::string header =
+      "POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\nContent-Length: "
+      "10485760\r\n";
+  // Sends a request head on a new connection; returns what comes back within 5 s (a bounded wait).
+  auto answer_to = [&](const std::string& head) {
+    int fd = connect_loopback(server.port());
+    REQUIRE(fd >= 0);
+    REQUIRE(send_some(fd, head));
+    std::string answer = read_until_closed(fd, std::chrono::seconds(5));
+    ::close(fd);
+    return answer;
+  };
+
+  SECTION("a 10 MiB body announced but not sent: the 401 comes without waiting for it") {
+    std::string answer = answer_to(header + "Authorization: Bearer wrong\r\n\r\n");
+    CHECK_THAT(answer, Catch::Matchers::StartsWith("HTTP/1.1 401"));
+    CHECK_THAT(answer, Contains("WWW-Authenticate: Bearer realm=\"otlpd\"\r\n"));
+    CHECK_THAT(answer, Contains("Connection: close"));
+  }
+  SECTION("with Expect: 100-continue, the client is told 401 instead of being asked for the body") {
+    std::string answer = answer_to(header + "Expect: 100-continue\r\n\r\n");
+    CHECK_THAT(answer, Catch::Matchers::StartsWith("HTTP/1.1 401"));
+    CHECK_THAT(answer, !Contains("100 Continue"));
+  }
+  SECTION("the scheme is case-insensitive: 'bearer' is 'Bearer'") {
+    auto r = post("127.0.0.1", server.port(), "/v1/traces",
+                  {{"Content-Type", "application/x-protobuf"}, {"Authorization", "bearer right-token"}},
+                  full_traces(1, 3).SerializeAsString());
+    CHECK(r.status == 200);
+    CHECK(traces.count() == 1);
+  }
+  SECTION("a refusal through the client keeps its google.rpc.Status body and names the challenge") {
+    auto r = post("127.0.0.1", server.port(), "/v1/traces", {{"Content-Type", "application/x-protobuf"}},
+                  full_traces(1, 3).SerializeAsString());
+    CHECK(r.status == 401);
+    CHECK(r.header("WWW-Authenticate") == "Bearer realm=\"otlpd\"");
+    google::rpc::Status st;
+    REQUIRE(st.ParseFromString(r.body));
+    CHECK(st.code() == 16);
+  }
+  server.shutdown(std::chrono::steady_clock::now() + std::chrono::seconds(5));
+}
+
+TEST_CASE("basicauth and bearertokenauth give WWW-Authenticate challenges; schemes match in any case",
+          "[auth]") {
+  auto basic = start_extension("basicauth", "htpasswd: {inline: \"alice:wonderland\"}");
+  CHECK(as_authenticator(basic).challenge() == "Basic realm=\"otlpd\", charset=\"UTF-8\"");
+  std::string p;
+  CHECK(
+      as_authenticator(basic).authenticate({{"authorization", "BASIC YWxpY2U6d29uZGVybGFuZA=="}}, p).is_ok());
+  CHECK(p == "alice");
+
+  auto bearer = start_extension("bearertokenauth", "token: abc");
+  CHECK(as_authenticator(bearer).challenge() == "Bearer realm=\"otlpd\"");
+  for (std::string value : {"bearer abc", "BEARER abc", "Bearer  abc"})
+    CHECK(as_authenticator(bearer).authenticate({{"authorization", value}}, p).is_ok());
+  for (std::string value : {"bearer ABC", "Bearerabc", "Bearer", "Bear abc"})
+    CHECK_FALSE(as_authenticator(bearer).authenticate({{"authorization", value}}, p).is_ok());
+  auto custom = start_extension("bearertokenauth", "scheme: Token\ntoken: abc");
+  CHECK(as_authenticator(custom).challenge() == "Token realm=\"otlpd\"");
+  CHECK(as_authenticator(custom).authenticate({{"authorization", "token abc"}}, p).is_ok());
+}
+
+TEST_CASE("otlpd validate refuses an authenticator that is not a started extension", "[auth][config]") {
+  TempDir dir;
+  std::string path = dir.file("out.jsonl");
+  SECTION("not configured") {
+    auto r = run_otlpd(
+        {"validate", "--config",
+         dir.write("c.yaml", config_with(kBearer, "bearertokenauth", "bearertokenauth/other", path))});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.out, Contains("extension 'bearertokenauth/other' is not configured in service.extensions"));
+  }
+  SECTION("configured but not listed in service.extensions") {
+    auto r = run_otlpd({"validate", "--config",
+                        dir.write("c.yaml", config_with(R"(
+extensions:
+  bearertokenauth:
+    token: right-token
+  health_check:
+    endpoint: 127.0.0.1:0
+)",
+                                                        "health_check", "bearertokenauth", path))});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.out, Contains("extension 'bearertokenauth' is not configured in service.extensions"));
+  }
+  SECTION("not an authenticator") {
+    auto r = run_otlpd(
+        {"validate", "--config",
+         dir.write("c.yaml", config_with("extensions:\n  health_check:\n    endpoint: 127.0.0.1:0\n",
+                                         "health_check", "health_check", path))});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.out, Contains("extension 'health_check' is not an authenticator"));
+  }
+  SECTION("listed: valid") {
+    auto r =
+        run_otlpd({"validate", "--config",
+                   dir.write("c.yaml", config_with(kBearer, "bearertokenauth", "bearertokenauth", path))});
+    CHECK(r.exit_code == 0);
+  }
 }
 
 }  // namespace otlpd::test

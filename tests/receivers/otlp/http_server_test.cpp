@@ -7,6 +7,7 @@
 #include "core/telemetry.h"
 #include "google/rpc/status.pb.h"
 #include "receivers/otlp/http_server.h"
+#include "receivers/otlp/raw_tcp.h"
 #include "support/daemon.h"
 #include "support/http_client.h"
 #include "support/otlp_client.h"
@@ -74,7 +75,8 @@ TEST_CASE("http server: consumer status maps onto HTTP codes with Retry-After", 
   }
   SECTION("retryable without a hint: Retry-After 1") {
     traces.answer = Status::retryable("busy");
-    auto r = post("127.0.0.1", server.port(), "/v1/traces", kJson, R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"name":"a"}]}]}]})");
+    auto r = post("127.0.0.1", server.port(), "/v1/traces", kJson,
+                  R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"name":"a"}]}]}]})");
     CHECK(r.status == 503);
     CHECK(r.header("Retry-After") == "1");
     CHECK(r.body == R"({"code":14,"message":"busy"})");
@@ -87,7 +89,8 @@ TEST_CASE("http server: consumer status maps onto HTTP codes with Retry-After", 
   }
   SECTION("permanent: 400 with INVALID_ARGUMENT and the consumer's message") {
     traces.answer = Status::permanent("attribute limit exceeded");
-    auto r = post("127.0.0.1", server.port(), "/v1/traces", kJson, R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"name":"a"}]}]}]})");
+    auto r = post("127.0.0.1", server.port(), "/v1/traces", kJson,
+                  R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"name":"a"}]}]}]})");
     CHECK(r.status == 400);
     CHECK(r.body == R"({"code":3,"message":"attribute limit exceeded"})");
   }
@@ -155,15 +158,6 @@ TEST_CASE("http server: limits against slow and greedy clients", "[http]") {
                   {{"Content-Type", "application/x-protobuf"}, {"X-Big", std::string(4096, 'a')}}, body);
     CHECK(r.status == 431);
   }
-  SECTION("connections beyond max_connections are closed at once; others keep working") {
-    HttpConnection a("127.0.0.1", server.port());
-    HttpConnection b("127.0.0.1", server.port());
-    REQUIRE(a.request("/v1/traces", kProto, body).status == 200);
-    REQUIRE(b.request("/v1/traces", kProto, body).status == 200);
-    HttpConnection third("127.0.0.1", server.port());
-    CHECK(third.closed_by_peer(std::chrono::seconds(5)));
-    CHECK(a.request("/v1/traces", kProto, body).status == 200);
-  }
   // After every case the server still serves new clients.
   CHECK(wait_until([&] {
     try {
@@ -172,6 +166,74 @@ TEST_CASE("http server: limits against slow and greedy clients", "[http]") {
       return false;  // a connection slot may still be in use for a moment
     }
   }));
+}
+
+TEST_CASE("http server: at max_connections a new connection sheds the one idle or reading the longest",
+          "[http]") {
+  CapturingTraces traces;
+  auto cfg = local_config();
+  cfg.max_connections = 2;
+  cfg.idle_timeout = std::chrono::seconds(60);  // only shedding closes connections in this test
+  cfg.read_header_timeout = std::chrono::seconds(60);
+  HttpServer server("otlp/shed", cfg, Consumers{&traces, nullptr, nullptr});
+  server.start();
+  Labels labels{{"receiver", "otlp/shed"}, {"transport", "http"}};
+  auto shed_before = Telemetry::global().counter_value("otlpd_receiver_shed_connections", labels);
+  std::string body = full_traces(1, 8).SerializeAsString();
+
+  // `idle` was served and now waits; `slow` (newer) has sent half a header.
+  HttpConnection idle("127.0.0.1", server.port());
+  REQUIRE(idle.request("/v1/traces", kProto, body).status == 200);
+  int slow = connect_loopback(server.port());
+  REQUIRE(slow >= 0);
+  std::string head = "POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\n";
+  REQUIRE(send_some(slow, head));
+  REQUIRE(wait_until([&] {
+    return Telemetry::global().counter_value("otlpd_receiver_shed_connections", labels) == shed_before;
+  }));
+
+  // A third client is served: the oldest (idle) connection made room, the newer half-sent request survives.
+  CHECK(post("127.0.0.1", server.port(), "/v1/traces", kProto, body).status == 200);
+  CHECK(idle.closed_by_peer(std::chrono::seconds(5)));
+  CHECK(Telemetry::global().counter_value("otlpd_receiver_shed_connections", labels) >= shed_before + 1);
+  REQUIRE(send_some(slow, "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body));
+  std::string answer = read_until_closed(slow, std::chrono::milliseconds(1500));
+  ::close(slow);
+  CHECK_THAT(answer, Catch::Matchers::StartsWith("HTTP/1.1 200"));
+  CHECK(traces.count() == 3);
+  server.shutdown(std::chrono::steady_clock::now() + std::chrono::seconds(5));
+}
+
+TEST_CASE("http server: a header that never ends is cut off after read_header_timeout", "[http]") {
+  CapturingTraces traces;
+  auto cfg = local_config();
+  cfg.read_header_timeout = std::chrono::milliseconds(300);
+  cfg.read_timeout = std::chrono::seconds(60);
+  HttpServer server("otlp/header_timeout", cfg, Consumers{&traces, nullptr, nullptr});
+  server.start();
+  SECTION("a new connection that sends nothing") {
+    HttpConnection c("127.0.0.1", server.port());
+    CHECK(c.closed_by_peer(std::chrono::seconds(10)));
+  }
+  SECTION("a header sent a line every 100 ms") {
+    int fd = connect_loopback(server.port());
+    REQUIRE(fd >= 0);
+    send_some(fd, "POST /v1/traces HTTP/1.1\r\nHost: x\r\n");
+    auto t0 = std::chrono::steady_clock::now();
+    bool closed = false;
+    while (!closed && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(10)) {
+      send_some(fd, "X-a: b\r\n");
+      read_until_closed(fd, std::chrono::milliseconds(100));  // returns at once when the server closes
+      closed = peer_closed(fd);
+    }
+    ::close(fd);
+    CHECK(closed);
+  }
+  // A request that is quick enough is served (the body's time counts against read_timeout only).
+  CHECK(
+      post("127.0.0.1", server.port(), "/v1/traces", kProto, full_traces(1, 9).SerializeAsString()).status ==
+      200);
+  server.shutdown(std::chrono::steady_clock::now() + std::chrono::seconds(5));
 }
 
 TEST_CASE("http server: shutdown closes idle keep-alive connections promptly", "[http]") {
