@@ -76,8 +76,9 @@ MemoryBudget::MemoryBudget(uint64_t limit, bool telemetry) : limit_(limit) {
 }
 
 MemoryBudget& MemoryBudget::global() {
-  static MemoryBudget budget(default_limit(), true);
-  return budget;
+  // Never destroyed: batches in other static objects may release their bytes during exit.
+  static MemoryBudget* budget = std::make_unique<MemoryBudget>(default_limit(), true).release();
+  return *budget;
 }
 
 uint64_t MemoryBudget::default_limit() {
@@ -101,7 +102,7 @@ MemoryBudget::Admission MemoryBudget::admit(uint64_t bytes) {
       return Admission(this, bytes, false);
     }
   } while (!held_.compare_exchange_weak(held, held + bytes, std::memory_order_relaxed));
-  if (held_gauge_) held_gauge_->add(static_cast<int64_t>(bytes));
+  if (held_gauge_) held_gauge_->set(static_cast<int64_t>(held + bytes));
   return Admission(this, bytes, true);
 }
 
@@ -120,13 +121,13 @@ std::shared_ptr<const void> MemoryBudget::hold_received(uint64_t bytes) {
 }
 
 void MemoryBudget::take(uint64_t bytes) {
-  held_.fetch_add(bytes, std::memory_order_relaxed);
-  if (held_gauge_) held_gauge_->add(static_cast<int64_t>(bytes));
+  const uint64_t held = held_.fetch_add(bytes, std::memory_order_relaxed) + bytes;
+  if (held_gauge_) held_gauge_->set(static_cast<int64_t>(held));
 }
 
 void MemoryBudget::release(uint64_t bytes) {
+  // The gauge is left to the next admission: releases also happen during exit, after telemetry is gone.
   held_.fetch_sub(bytes, std::memory_order_relaxed);
-  if (held_gauge_) held_gauge_->add(-static_cast<int64_t>(bytes));
 }
 
 }  // namespace otlpd
