@@ -140,6 +140,12 @@ Config parse_config(const YAML::Node& root) {
   if (auto n = r.child("exporters")) parse_components(*n, Kind::exporter, cfg.exporters);
   r.child("connectors");  // known to the Collector; rejected below with a clear message when used
   auto service = r.child("service");
+  if (auto memory = r.child("memory")) {  // otlpd's own section, not the Collector's
+    MapReader mr(*memory);
+    ByteSize budget;
+    if (mr.get("budget", budget)) cfg.memory_budget = budget.bytes;
+    mr.finish();
+  }
   r.finish();
   if (auto c = top.yaml()["connectors"]; c.IsDefined() && !c.IsNull() && c.size() > 0)
     ConfigNode(c, "connectors").fail("connectors are not supported by otlpd");

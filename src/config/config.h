@@ -2,6 +2,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,8 @@ struct Config {
   std::vector<ComponentId> service_extensions;
   std::vector<PipelineConfig> pipelines;
   TelemetryConfig telemetry;
+  // memory.budget (otlpd's own key): bytes received and not yet delivered; unset: the default budget.
+  std::optional<uint64_t> memory_budget;
 };
 
 // Loads YAML files and merges them in order: maps deep-merge, lists and scalars of later files replace.

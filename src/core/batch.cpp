@@ -5,6 +5,8 @@
 
 #include <climits>
 
+#include "core/memory_budget.h"
+
 namespace otlpd {
 
 google::protobuf::ArenaOptions request_arena_options() {
@@ -79,7 +81,7 @@ template <typename Request>
 Batch<Request> Batch<Request>::adopt(std::unique_ptr<google::protobuf::Arena> arena, Request* request,
                                      RequestContext context, size_t wire_bytes) {
   Batch b;
-  b.parts_.push_back(Part{std::move(arena), request, nullptr, kUnknownItems});
+  b.parts_.push_back(Part{std::move(arena), request, nullptr, kUnknownItems, nullptr});
   b.context_ = std::move(context);
   b.wire_bytes_ = wire_bytes;
   return b;
@@ -89,7 +91,9 @@ template <typename Request>
 Batch<Request> Batch<Request>::adopt_wire(std::string bytes, size_t items, RequestContext context) {
   Batch b;
   b.wire_bytes_ = bytes.size();
-  b.parts_.push_back(Part{nullptr, nullptr, std::make_shared<const std::string>(std::move(bytes)), items});
+  auto hold = MemoryBudget::hold_received(bytes.size());
+  b.parts_.push_back(
+      Part{nullptr, nullptr, std::make_shared<const std::string>(std::move(bytes)), items, std::move(hold)});
   b.context_ = std::move(context);
   return b;
 }
@@ -115,7 +119,7 @@ Request& Batch<Request>::first() {
   if (parts_.empty()) {
     auto arena = std::make_unique<google::protobuf::Arena>(request_arena_options());
     auto* req = google::protobuf::Arena::CreateMessage<Request>(arena.get());
-    parts_.push_back(Part{std::move(arena), req, nullptr, kUnknownItems});
+    parts_.push_back(Part{std::move(arena), req, nullptr, kUnknownItems, nullptr});
   }
   Part& p = parts_.front();
   p.decode();
@@ -149,13 +153,13 @@ Batch<Request> Batch<Request>::clone() const {
   b.parts_.reserve(parts_.size());
   for (const auto& p : parts_) {
     if (p.wire) {
-      b.parts_.push_back(Part{nullptr, nullptr, p.wire, p.items});
+      b.parts_.push_back(Part{nullptr, nullptr, p.wire, p.items, p.hold});
       continue;
     }
     auto arena = std::make_unique<google::protobuf::Arena>(request_arena_options());
     auto* req = google::protobuf::Arena::CreateMessage<Request>(arena.get());
     req->CopyFrom(*p.request);
-    b.parts_.push_back(Part{std::move(arena), req, nullptr, p.items});
+    b.parts_.push_back(Part{std::move(arena), req, nullptr, p.items, p.hold});
   }
   return b;
 }
@@ -179,7 +183,12 @@ template <typename Request>
 Batch<Request> Batch<Request>::merged() const {
   Batch b = make(context_);
   b.wire_bytes_ = wire_bytes_;
-  for (const auto& p : parts()) b.parts_.front().request->MergeFrom(*p.request);
+  auto holds = std::make_shared<std::vector<std::shared_ptr<const void>>>();
+  for (const auto& p : parts()) {
+    b.parts_.front().request->MergeFrom(*p.request);
+    if (p.hold) holds->push_back(p.hold);
+  }
+  if (!holds->empty()) b.parts_.front().hold = std::move(holds);  // the copy keeps its sources' bytes counted
   return b;
 }
 

@@ -78,6 +78,9 @@ class Batch {
     // Shared, never written: clones of a batch share them.
     std::shared_ptr<const std::string> wire;
     size_t items = kUnknownItems;  // cached item count, when known
+    // The receiver's share of the memory budget for these bytes (core/memory_budget.h), shared by clones and
+    // kept while the part lives, decoded or not: the bytes count as admitted until the last holder is gone.
+    std::shared_ptr<const void> hold;
 
     size_t item_count() const {
       return items != kUnknownItems ? items : request ? SignalTraits<Request>::count_items(*request) : 0;

@@ -9,6 +9,7 @@
 #include "core/endpoints.h"
 #include "core/fanout.h"
 #include "core/http_endpoint.h"
+#include "core/memory_budget.h"
 #include "core/telemetry.h"
 
 namespace otlpd {
@@ -87,6 +88,7 @@ Service::~Service() {
 std::unique_ptr<Service> Service::build(const Config& config) {
   auto impl = std::make_unique<Impl>();
   impl->metrics_address = config.telemetry.metrics_address;
+  MemoryBudget::global().set_limit(config.memory_budget.value_or(MemoryBudget::default_limit()));
 
   for (const auto& id : config.service_extensions) {
     const auto& e = config.extensions.at(id);

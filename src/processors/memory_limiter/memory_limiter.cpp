@@ -5,12 +5,16 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/allocator_interface.h>
+#endif
+
 #include <fstream>
 #include <map>
 
 #include "core/registry.h"
-#include "processors/common/make_processor.h"
 #include "core/telemetry.h"
+#include "processors/common/make_processor.h"
 
 namespace otlpd::memory_limiter {
 
@@ -21,17 +25,13 @@ uint64_t resident_bytes() {
   return resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
 }
 
-uint64_t total_memory_bytes() {
-  // A container's cgroup limit when there is one, else the machine's memory.
-  std::ifstream cg("/sys/fs/cgroup/memory.max");
-  std::string v;
-  if (cg >> v && v != "max") {
-    try {
-      return std::stoull(v);
-    } catch (...) {
-    }
-  }
-  return static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+uint64_t heap_in_use_bytes() {
+#if defined(__SANITIZE_ADDRESS__)
+  return __sanitizer_get_current_allocated_bytes();  // ASan's allocator replaces glibc's arenas
+#else
+  struct mallinfo2 m = mallinfo2();
+  return static_cast<uint64_t>(m.uordblks) + static_cast<uint64_t>(m.hblkhd);
+#endif
 }
 
 std::unique_ptr<MemoryLimiterConfig> parse_memory_limiter_config(const ConfigNode& node) {
@@ -46,20 +46,26 @@ std::unique_ptr<MemoryLimiterConfig> parse_memory_limiter_config(const ConfigNod
   if (c->check_interval <= Duration::zero()) node.fail("check_interval must be greater than zero");
   if (c->limit_mib == 0 && c->limit_percentage == 0)
     node.fail("set limit_mib or limit_percentage (the memory limit)");
-  if (c->limit_mib > 0 && c->limit_percentage > 0) node.fail("set either limit_mib or limit_percentage, not both");
+  if (c->limit_mib > 0 && c->limit_percentage > 0)
+    node.fail("set either limit_mib or limit_percentage, not both");
   if (c->limit_percentage > 100 || c->spike_limit_percentage > 100)
     node.fail("limit_percentage and spike_limit_percentage must be between 1 and 100");
   if (c->limit_mib > 0 && c->spike_limit_mib >= c->limit_mib)
     node.fail("spike_limit_mib must be smaller than limit_mib");
-  if (c->limit_percentage > 0 && c->spike_limit_percentage >= c->limit_percentage && c->spike_limit_percentage > 0)
+  if (c->limit_percentage > 0 && c->spike_limit_percentage >= c->limit_percentage &&
+      c->spike_limit_percentage > 0)
     node.fail("spike_limit_percentage must be smaller than limit_percentage");
   return c;
 }
 
 MemoryChecker::MemoryChecker(std::string id, uint64_t hard_limit, uint64_t soft_limit, Duration interval,
-                             std::function<uint64_t()> read_bytes)
-    : id_(std::move(id)), hard_(hard_limit), soft_(soft_limit), interval_(interval),
-      read_(read_bytes ? std::move(read_bytes) : resident_bytes) {}
+                             std::function<uint64_t()> read_bytes, const MemoryBudget* budget)
+    : id_(std::move(id)),
+      hard_(hard_limit),
+      soft_(soft_limit),
+      interval_(interval),
+      read_(read_bytes ? std::move(read_bytes) : heap_in_use_bytes),
+      budget_(budget ? budget : &MemoryBudget::global()) {}
 
 MemoryChecker::~MemoryChecker() {
   {
@@ -98,23 +104,33 @@ void MemoryChecker::stop() {
 }
 
 void MemoryChecker::check() {
+  const uint64_t held = budget_->held();
   uint64_t used = read_();
-  bool was = refusing_.load(std::memory_order_relaxed);
-  if (used > soft_ && !was) {
-    // Give freed memory back to the system before deciding: glibc keeps it otherwise.
+  if (used > soft_) {
     malloc_trim(0);
     used = read_();
   }
-  bool now = used > soft_;
-  if (now != was) {
-    refusing_.store(now, std::memory_order_relaxed);
-    if (now)
-      spdlog::warn("memory_limiter {}: memory use {} MiB is above the soft limit {} MiB; refusing data", id_,
-                   used >> 20, soft_ >> 20);
-    else
-      spdlog::info("memory_limiter {}: memory use {} MiB is below the soft limit again; accepting data", id_,
-                   used >> 20);
-  }
+  sampled_held_.store(held, std::memory_order_relaxed);
+  sampled_used_.store(used, std::memory_order_relaxed);
+  const bool was = refusing_.load(std::memory_order_relaxed);
+  const bool now = used > soft_;
+  if (now == was) return;
+  refusing_.store(now, std::memory_order_relaxed);
+  if (now)
+    spdlog::warn(
+        "memory_limiter {}: memory use {} MiB is above the soft limit {} MiB (hard {} MiB); refusing data",
+        id_, used >> 20, soft_ >> 20, hard_ >> 20);
+  else
+    spdlog::info("memory_limiter {}: memory use {} MiB is below the soft limit again; accepting data", id_,
+                 used >> 20);
+}
+
+bool MemoryChecker::admits() const {
+  if (refusing_.load(std::memory_order_relaxed)) return false;
+  const uint64_t sampled_held = sampled_held_.load(std::memory_order_relaxed);
+  const uint64_t held = budget_->held();
+  const uint64_t grown = held > sampled_held ? held - sampled_held : 0;
+  return sampled_used_.load(std::memory_order_relaxed) + grown <= soft_;
 }
 
 namespace {
@@ -128,9 +144,10 @@ std::map<std::string, std::weak_ptr<MemoryChecker>>& checkers() {
 std::shared_ptr<MemoryChecker> checker_for(const std::string& id, const MemoryLimiterConfig& c) {
   std::lock_guard lock(checkers_mu);
   if (auto existing = checkers()[id].lock()) return existing;
-  uint64_t hard = c.limit_mib > 0 ? c.limit_mib << 20 : total_memory_bytes() / 100 * c.limit_percentage;
+  const uint64_t total = total_memory_bytes();
+  uint64_t hard = c.limit_mib > 0 ? c.limit_mib << 20 : total / 100 * c.limit_percentage;
   uint64_t spike = c.spike_limit_mib > 0          ? c.spike_limit_mib << 20
-                   : c.spike_limit_percentage > 0 ? total_memory_bytes() / 100 * c.spike_limit_percentage
+                   : c.spike_limit_percentage > 0 ? total / 100 * c.spike_limit_percentage
                                                   : hard / 5;
   auto checker = std::make_shared<MemoryChecker>(id, hard, hard - spike, c.check_interval);
   checkers()[id] = checker;
@@ -140,7 +157,9 @@ std::shared_ptr<MemoryChecker> checker_for(const std::string& id, const MemoryLi
 class MemoryLimiterProcessor final : public Processor, TraceConsumer, MetricConsumer, LogConsumer {
  public:
   MemoryLimiterProcessor(const CreateSettings& s, const MemoryLimiterConfig& c, Signal signal, Consumers next)
-      : checker_(checker_for(s.id.str(), c)), next_(next), signal_(signal),
+      : checker_(checker_for(s.id.str(), c)),
+        next_(next),
+        signal_(signal),
         refused_(&Telemetry::global().counter("otelcol_processor_refused_" + std::string(item_name(signal)),
                                               {{"processor", s.id.str()}})) {}
 
@@ -156,7 +175,7 @@ class MemoryLimiterProcessor final : public Processor, TraceConsumer, MetricCons
  private:
   template <typename B>
   Status pass(B b) {
-    if (checker_->refusing()) {
+    if (!checker_->admits()) {
       refused_->add(b.item_count());
       // Retryable with a hint, so that OTLP clients back off (RESOURCE_EXHAUSTED + RetryInfo / HTTP 429).
       return Status::retryable("data refused due to high memory usage", std::chrono::seconds(1), true);
@@ -174,8 +193,11 @@ class MemoryLimiterFactory final : public ProcessorFactory {
  public:
   std::string_view type() const override { return "memory_limiter"; }
   bool supports(Signal) const override { return true; }
-  ComponentConfigPtr parse(const ConfigNode& node) const override { return parse_memory_limiter_config(node); }
-  ProcessorPtr create(const CreateSettings& s, const ComponentConfig& c, Signal signal, Consumers next) const override {
+  ComponentConfigPtr parse(const ConfigNode& node) const override {
+    return parse_memory_limiter_config(node);
+  }
+  ProcessorPtr create(const CreateSettings& s, const ComponentConfig& c, Signal signal,
+                      Consumers next) const override {
     return std::make_unique<MemoryLimiterProcessor>(s, config_as<MemoryLimiterConfig>(c), signal, next);
   }
 };

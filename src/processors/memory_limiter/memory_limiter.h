@@ -13,13 +13,14 @@
 
 #include "config/node.h"
 #include "core/component.h"
+#include "core/memory_budget.h"
 
 namespace otlpd::memory_limiter {
 
 struct MemoryLimiterConfig : ComponentConfig {
-  Duration check_interval{0};     // required, > 0
-  uint64_t limit_mib = 0;         // hard limit; or limit_percentage of total memory
-  uint64_t spike_limit_mib = 0;   // soft limit = limit - spike; default 20% of limit
+  Duration check_interval{0};    // required, > 0
+  uint64_t limit_mib = 0;        // hard limit; or limit_percentage of total memory
+  uint64_t spike_limit_mib = 0;  // soft limit = limit - spike; default 20% of limit
   uint32_t limit_percentage = 0;
   uint32_t spike_limit_percentage = 0;
 };
@@ -27,19 +28,26 @@ struct MemoryLimiterConfig : ComponentConfig {
 std::unique_ptr<MemoryLimiterConfig> parse_memory_limiter_config(const ConfigNode& node);
 
 // Samples memory use on its own thread and says whether data must be refused. One checker per
-// memory_limiter id, shared by every pipeline that lists it, as in the Collector.
+// memory_limiter id, shared by every pipeline that lists it, as in the Collector. Between two samples, a
+// request is checked against the last sample plus what the memory budget admitted since
+// (core/memory_budget.h), so that a burst cannot overshoot while the thread sleeps.
 class MemoryChecker {
  public:
-  // `read_bytes` returns the memory in use (default: resident set size from /proc/self/statm).
+  // `read_bytes` returns the memory in use (default: heap_in_use_bytes()); `budget`: whose admitted bytes
+  // count between samples (default: the process's).
   MemoryChecker(std::string id, uint64_t hard_limit, uint64_t soft_limit, Duration interval,
-                std::function<uint64_t()> read_bytes = {});
+                std::function<uint64_t()> read_bytes = {}, const MemoryBudget* budget = nullptr);
   ~MemoryChecker();
 
   void start();
   void stop();
   // True while the last sample was above the soft limit (and until a sample is below it again).
   bool refusing() const { return refusing_.load(std::memory_order_relaxed); }
-  // Samples now (also done by the thread every interval).
+  // Whether a request may pass now: not refusing, and the last sample plus the bytes admitted since then stay
+  // within the soft limit.
+  bool admits() const;
+  // Samples now (also done by the thread every interval). Above the soft limit, freed heap is given back to
+  // the system first (malloc_trim), every time: what the allocator keeps must not keep the limiter closed.
   void check();
 
   uint64_t hard_limit() const { return hard_; }
@@ -50,7 +58,10 @@ class MemoryChecker {
   uint64_t hard_, soft_;
   Duration interval_;
   std::function<uint64_t()> read_;
+  const MemoryBudget* budget_;
   std::atomic<bool> refusing_{false};
+  std::atomic<uint64_t> sampled_used_{0};
+  std::atomic<uint64_t> sampled_held_{0};  // the budget's admitted bytes when the sample was taken
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
@@ -58,7 +69,9 @@ class MemoryChecker {
   std::thread thread_;
 };
 
+// Bytes the allocator has handed out and not got back (glibc mallinfo2: arenas plus mmapped blocks). Unlike
+// the resident set, it falls as soon as delivered data is freed.
+uint64_t heap_in_use_bytes();
 uint64_t resident_bytes();
-uint64_t total_memory_bytes();
 
 }  // namespace otlpd::memory_limiter

@@ -17,6 +17,7 @@
 #include "core/auth.h"
 #include "core/cpus.h"
 #include "core/endpoints.h"
+#include "core/memory_budget.h"
 #include "core/tls_grpc.h"
 #include "google/rpc/status.pb.h"
 #include "opentelemetry/proto/collector/logs/v1/logs_service.grpc.pb.h"
@@ -94,6 +95,8 @@ class Handler final : public RawService {
         return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, st.message());
       }
     }
+    auto admission = MemoryBudget::global().admit(request.Length());  // the batch below holds these bytes
+    if (!admission) return to_grpc(admission.refusal());
     std::string bytes = flatten(request);
     auto checked = otlp_wire::check<Req>(bytes);
     if (!checked.ok) {

@@ -6,6 +6,7 @@
 #include "core/any_value.h"
 #include "core/cpus.h"
 #include "core/endpoints.h"
+#include "core/memory_budget.h"
 #include "core/tls.h"
 
 #include <spdlog/spdlog.h>
@@ -265,8 +266,15 @@ struct HttpServer::Impl {
     std::string_view ce = sv(req[http::field::content_encoding]);
     ContentEncoding encoding;
     if (!parse_content_encoding(ce, encoding))
-      return bad_request(
-          enc, "unsupported Content-Encoding \"" + std::string(ce) + "\"; supported: gzip, deflate, zstd");
+      return bad_request(enc, "unsupported Content-Encoding \"" + std::string(ce) +
+                                  "\"; supported: gzip, deflate, zstd");
+    auto admission = MemoryBudget::global().admit(req.body().size());  // the batch below holds these bytes
+    if (!admission) {
+      auto r =
+          status_reply(http::status::service_unavailable, enc, kUnavailable, admission.refusal().message());
+      r.headers.emplace_back("Retry-After", "1");
+      return r;
+    }
     std::string inflated;
     std::string_view body(req.body());
     if (encoding != ContentEncoding::identity) {
