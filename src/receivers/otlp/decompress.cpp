@@ -2,89 +2,193 @@
 #include "receivers/otlp/decompress.h"
 
 #include <zlib.h>
+// For ZSTD_d_stableOutBuffer, in zstd's experimental API (libzstd >= 1.4.5; bookworm has 1.5.4).
+#define ZSTD_STATIC_LINKING_ONLY
 #include <zstd.h>
+#include <zstd_errors.h>
 
 #include <algorithm>
-#include <bit>
 #include <cctype>
 #include <memory>
+#include <optional>
 
 namespace otlpd::otlp_receiver {
 
 namespace {
 
 constexpr size_t kChunk = 64 * 1024;
+constexpr unsigned char kZstdMagic[] = {0x28, 0xb5, 0x2f, 0xfd};
 
-std::string too_large(size_t max_size) {
-  return "decompressed body exceeds max_request_body_size (" + std::to_string(max_size) + " bytes)";
-}
+// The input pieces, walked in order; empty pieces are skipped.
+class Input {
+ public:
+  explicit Input(std::span<const std::string_view> pieces) : pieces_(pieces) { advance(); }
+  // The unread part of the current piece; empty only at the end.
+  std::string_view current() const { return current_; }
+  // `n` bytes of the current piece were read.
+  void consumed(size_t n) {
+    current_.remove_prefix(n);
+    if (current_.empty()) advance();
+  }
+  bool at_end() const { return current_.empty(); }
 
-// Makes room for up to one more chunk in `out` without going beyond max_size + 1 (one byte over the limit is
-// how we notice that the limit was crossed). Returns the writable span.
-std::pair<char*, size_t> grow(std::string& out, size_t& used, size_t max_size) {
-  size_t want = std::min(kChunk, max_size + 1 - used);
-  if (out.size() < used + want) out.resize(used + want);
-  return {out.data() + used, want};
-}
+ private:
+  void advance() {
+    current_ = {};
+    while (next_ < pieces_.size() && current_.empty()) current_ = pieces_[next_++];
+  }
+  std::span<const std::string_view> pieces_;
+  size_t next_ = 0;
+  std::string_view current_;
+};
 
-std::string inflate_body(std::string_view in, bool gzip, size_t max_size, std::string& out) {
+// The output: written chunk by chunk inside one reservation, never reallocated (a reallocation would hold the
+// old and the new copy at once).
+class Output {
+ public:
+  Output(std::string& out, size_t capacity) : out_(out), capacity_(capacity) {
+    std::string().swap(out_);  // release a previous, smaller reservation before taking this one
+    out_.reserve(capacity);
+  }
+  // Room for the next write (up to one chunk); empty once the reservation is full.
+  std::pair<char*, size_t> room() {
+    size_t want = std::min(kChunk, capacity_ - used_);
+    if (out_.size() < used_ + want) out_.resize(used_ + want);
+    return {out_.data() + used_, want};
+  }
+  void wrote(size_t n) { used_ += n; }
+  // The whole reservation at once, for a decompressor that writes into one stable buffer; report with
+  // set_used.
+  std::pair<char*, size_t> whole() {
+    out_.resize(capacity_);
+    return {out_.data(), capacity_};
+  }
+  void set_used(size_t n) { used_ = n; }
+  size_t used() const { return used_; }
+  bool full() const { return used_ == capacity_; }
+  // A reservation mostly unused (a stream that declared no size) is given back, so that a batch holding the
+  // bytes does not hold the limit; the copy costs less than the memory it frees.
+  void finish() {
+    out_.resize(used_);
+    if (out_.capacity() / 2 > used_) out_.shrink_to_fit();
+  }
+
+ private:
+  std::string& out_;
+  size_t capacity_;
+  size_t used_ = 0;
+};
+
+// How one pass over the input ended. `full`: the stream has more output than the reservation holds.
+enum class Pass { done, full, invalid };
+
+Pass inflate_pass(Input in, bool gzip, Output& out, std::string& error) {
   const char* name = gzip ? "gzip" : "deflate";
   z_stream zs{};
-  // gzip: 16 + 15 (gzip wrapper); deflate in HTTP is the zlib format (RFC 9110), 15.
-  if (inflateInit2(&zs, gzip ? 16 + MAX_WBITS : MAX_WBITS) != Z_OK) return "cannot initialise zlib";
+  // gzip: 16 + 15 (gzip wrapper); deflate in HTTP and gRPC is the zlib format (RFC 9110), 15.
+  if (inflateInit2(&zs, gzip ? 16 + MAX_WBITS : MAX_WBITS) != Z_OK) {
+    error = "cannot initialise zlib";
+    return Pass::invalid;
+  }
   std::unique_ptr<z_stream, decltype(&inflateEnd)> guard(&zs, &inflateEnd);
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = static_cast<uInt>(in.size());
-  size_t used = 0;
-  out.clear();
   while (true) {
-    if (used > max_size) return too_large(max_size);
-    auto [ptr, room] = grow(out, used, max_size);
+    if (out.full()) return Pass::full;
+    auto [ptr, room] = out.room();
+    std::string_view piece = in.current();
+    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(piece.data()));
+    zs.avail_in = static_cast<uInt>(std::min<size_t>(piece.size(), UINT32_MAX));
     zs.next_out = reinterpret_cast<Bytef*>(ptr);
     zs.avail_out = static_cast<uInt>(room);
     int rc = inflate(&zs, Z_NO_FLUSH);
-    used += room - zs.avail_out;
+    in.consumed(piece.size() > 0 ? zs.next_in - reinterpret_cast<const Bytef*>(piece.data()) : 0);
+    out.wrote(room - zs.avail_out);
     if (rc == Z_STREAM_END) {
-      if (used > max_size) return too_large(max_size);
+      if (in.at_end()) return Pass::done;
       // Concatenated gzip members form one body (RFC 1952); anything else after the end is an error.
-      if (gzip && zs.avail_in > 0) {
-        if (inflateReset(&zs) != Z_OK) return "cannot reset zlib";
-        continue;
+      if (!gzip) {
+        error = std::string(name) + " data has trailing bytes after the compressed stream";
+        return Pass::invalid;
       }
-      if (zs.avail_in > 0) return std::string(name) + " body has trailing data after the compressed stream";
-      break;
+      if (inflateReset(&zs) != Z_OK) {
+        error = "cannot reset zlib";
+        return Pass::invalid;
+      }
+      continue;
     }
-    if (rc == Z_BUF_ERROR && zs.avail_in == 0) return std::string(name) + " body is truncated";
-    if (rc != Z_OK && rc != Z_BUF_ERROR)
-      return std::string(name) + " body is invalid: " + (zs.msg ? zs.msg : "error " + std::to_string(rc));
+    if (rc == Z_BUF_ERROR && in.at_end()) {
+      error = std::string(name) + " data is truncated";
+      return Pass::invalid;
+    }
+    if (rc != Z_OK && rc != Z_BUF_ERROR) {
+      error = std::string(name) + " data is invalid: " + (zs.msg ? zs.msg : "error " + std::to_string(rc));
+      return Pass::invalid;
+    }
   }
-  out.resize(used);
-  return {};
 }
 
-std::string zstd_body(std::string_view in, size_t max_size, std::string& out) {
+Pass zstd_pass(Input in, Output& out, std::string& error) {
   std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> ctx(ZSTD_createDCtx(), &ZSTD_freeDCtx);
-  if (!ctx) return "cannot initialise zstd";
-  // The window is what zstd allocates up front; frames that ask for one larger than the body limit are refused.
-  int window_log = std::clamp(static_cast<int>(std::bit_width(std::max<size_t>(max_size, 1)) - 1), 10, 27);
-  ZSTD_DCtx_setParameter(ctx.get(), ZSTD_d_windowLogMax, window_log);
-  ZSTD_inBuffer ib{in.data(), in.size(), 0};
-  size_t used = 0;
-  out.clear();
-  while (true) {
-    if (used > max_size) return too_large(max_size);
-    auto [ptr, room] = grow(out, used, max_size);
-    ZSTD_outBuffer ob{ptr, room, 0};
-    size_t hint = ZSTD_decompressStream(ctx.get(), &ob, &ib);
-    if (ZSTD_isError(hint)) return std::string("zstd body is invalid: ") + ZSTD_getErrorName(hint);
-    used += ob.pos;
-    if (hint == 0 && ib.pos == ib.size) break;  // the last frame is complete
-    // All input consumed, output not full, frame not finished: the body ends too early.
-    if (ib.pos == ib.size && ob.pos < room) return "zstd body is truncated";
+  if (!ctx) {
+    error = "cannot initialise zstd";
+    return Pass::invalid;
   }
-  if (used > max_size) return too_large(max_size);
-  out.resize(used);
-  return {};
+  // zstd decodes straight into the reservation, which also serves as its window: it allocates no window
+  // buffer of its own, so a frame may declare any window (compressors size it from the data, not from our
+  // limit).
+  ZSTD_DCtx_setParameter(ctx.get(), ZSTD_d_stableOutBuffer, 1);
+  ZSTD_DCtx_setParameter(ctx.get(), ZSTD_d_windowLogMax,
+                         ZSTD_dParam_getBounds(ZSTD_d_windowLogMax).upperBound);
+  auto [base, capacity] = out.whole();
+  ZSTD_outBuffer ob{base, capacity, 0};
+  size_t hint = 1;  // what ZSTD_decompressStream last said it still needs; 0 once a frame is complete
+  while (true) {
+    out.set_used(ob.pos);
+    if (in.at_end() && hint == 0) return Pass::done;
+    if (ob.pos == ob.size) return Pass::full;
+    std::string_view piece = in.current();
+    ZSTD_inBuffer ib{piece.data(), piece.size(), 0};
+    size_t before = ob.pos;
+    hint = ZSTD_decompressStream(ctx.get(), &ob, &ib);
+    if (ZSTD_isError(hint)) {
+      // A frame (or block) larger than what is left of the reservation.
+      if (ZSTD_getErrorCode(hint) == ZSTD_error_dstSize_tooSmall) return Pass::full;
+      error = std::string("zstd data is invalid: ") + ZSTD_getErrorName(hint);
+      return Pass::invalid;
+    }
+    in.consumed(ib.pos);
+    // All input read, frame not finished, and no more output from what was read: the data ends too early.
+    if (in.at_end() && hint != 0 && ob.pos == before && ob.pos < ob.size) {
+      error = "zstd data is truncated";
+      return Pass::invalid;
+    }
+  }
+}
+
+// The size the stream declares for itself, if any: gzip's ISIZE (the last member's size modulo 2^32), zstd's
+// frame content size (the first frame's). Only a hint for the reservation: the data is never trusted.
+std::optional<size_t> declared_size(ContentEncoding encoding, std::span<const std::string_view> pieces) {
+  if (encoding == ContentEncoding::gzip) {
+    unsigned char tail[4];
+    size_t have = 0;
+    for (auto it = pieces.rbegin(); it != pieces.rend() && have < 4; ++it)
+      for (size_t i = it->size(); i > 0 && have < 4; --i)
+        tail[3 - have++] = static_cast<unsigned char>((*it)[i - 1]);
+    if (have < 4) return std::nullopt;
+    return size_t{tail[0]} | size_t{tail[1]} << 8 | size_t{tail[2]} << 16 | size_t{tail[3]} << 24;
+  }
+  if (encoding == ContentEncoding::zstd) {
+    for (std::string_view p : pieces) {
+      if (p.empty()) continue;
+      unsigned long long n = ZSTD_getFrameContentSize(p.data(), p.size());
+      if (n == ZSTD_CONTENTSIZE_UNKNOWN || n == ZSTD_CONTENTSIZE_ERROR) return std::nullopt;
+      return static_cast<size_t>(n);
+    }
+  }
+  return std::nullopt;
+}
+
+std::string too_large(std::string_view limit_name, size_t max_size) {
+  return "decompressed size exceeds " + std::string(limit_name) + " (" + std::to_string(max_size) + " bytes)";
 }
 
 }  // namespace
@@ -94,25 +198,76 @@ bool parse_content_encoding(std::string_view header, ContentEncoding& out) {
   while (!header.empty() && std::isspace(static_cast<unsigned char>(header.back()))) header.remove_suffix(1);
   std::string v(header);
   std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (v.empty() || v == "identity") out = ContentEncoding::identity;
-  else if (v == "gzip" || v == "x-gzip") out = ContentEncoding::gzip;
-  else if (v == "deflate") out = ContentEncoding::deflate;
-  else if (v == "zstd") out = ContentEncoding::zstd;
-  else return false;
+  if (v.empty() || v == "identity")
+    out = ContentEncoding::identity;
+  else if (v == "gzip" || v == "x-gzip")
+    out = ContentEncoding::gzip;
+  else if (v == "deflate")
+    out = ContentEncoding::deflate;
+  else if (v == "zstd")
+    out = ContentEncoding::zstd;
+  else
+    return false;
   return true;
 }
 
-std::string decompress(ContentEncoding encoding, std::string_view in, size_t max_size, std::string& out) {
-  switch (encoding) {
-    case ContentEncoding::identity:
-      if (in.size() > max_size) return too_large(max_size);
-      out.assign(in);
-      return {};
-    case ContentEncoding::gzip: return inflate_body(in, true, max_size, out);
-    case ContentEncoding::deflate: return inflate_body(in, false, max_size, out);
-    case ContentEncoding::zstd: return zstd_body(in, max_size, out);
+bool starts_like_zstd(std::string_view data) {
+  return data.size() >= sizeof(kZstdMagic) && std::equal(std::begin(kZstdMagic), std::end(kZstdMagic),
+                                                         reinterpret_cast<const unsigned char*>(data.data()));
+}
+
+DecompressStatus decompress(ContentEncoding encoding, std::span<const std::string_view> pieces,
+                            size_t max_size, std::string_view limit_name, std::string& out,
+                            std::string& error) {
+  error.clear();
+  if (encoding == ContentEncoding::identity) {
+    size_t total = 0;
+    for (std::string_view p : pieces) total += p.size();
+    if (total > max_size) {
+      error = too_large(limit_name, max_size);
+      return DecompressStatus::too_large;
+    }
+    out.clear();
+    out.reserve(total);
+    for (std::string_view p : pieces) out.append(p);
+    return DecompressStatus::ok;
   }
-  return "unknown content encoding";
+  // One byte over the limit is how a pass notices that the limit was crossed.
+  const size_t limit_capacity = max_size + 1;
+  auto declared = declared_size(encoding, pieces);
+  // zstd checks a frame against its declared size, so a frame that declares more than the limit is over it.
+  if (encoding == ContentEncoding::zstd && declared && *declared > max_size) {
+    error = too_large(limit_name, max_size);
+    return DecompressStatus::too_large;
+  }
+  size_t capacity = declared && *declared < max_size ? *declared + 1 : limit_capacity;
+  while (true) {
+    Output output(out, capacity);
+    Pass pass = encoding == ContentEncoding::zstd
+                    ? zstd_pass(Input(pieces), output, error)
+                    : inflate_pass(Input(pieces), encoding == ContentEncoding::gzip, output, error);
+    if (pass == Pass::invalid) {
+      out.clear();
+      return DecompressStatus::invalid;
+    }
+    if (pass == Pass::done && output.used() <= max_size) {
+      output.finish();
+      return DecompressStatus::ok;
+    }
+    if (capacity == limit_capacity) {
+      std::string().swap(out);
+      error = too_large(limit_name, max_size);
+      return DecompressStatus::too_large;
+    }
+    // The declared size was wrong: start again in the full reservation.
+    capacity = limit_capacity;
+  }
+}
+
+std::string decompress(ContentEncoding encoding, std::string_view in, size_t max_size, std::string& out) {
+  std::string error;
+  decompress(encoding, std::span(&in, 1), max_size, "max_request_body_size", out, error);
+  return error;
 }
 
 }  // namespace otlpd::otlp_receiver

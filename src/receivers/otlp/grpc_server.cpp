@@ -23,10 +23,36 @@
 #include "opentelemetry/proto/collector/logs/v1/logs_service.grpc.pb.h"
 #include "opentelemetry/proto/collector/metrics/v1/metrics_service.grpc.pb.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
+#include "receivers/otlp/decompress.h"
+
+namespace grpc::internal {
+// The accessor ByteBuffer declares as its friend (gRPC's own tests define it so): the core buffer records the
+// message's grpc-encoding when gRPC is told not to decompress.
+class GrpcByteBufferPeer {
+ public:
+  explicit GrpcByteBufferPeer(ByteBuffer* buffer) : buffer_(buffer) {}
+  grpc_byte_buffer* c_buffer() { return buffer_->c_buffer(); }
+
+ private:
+  ByteBuffer* buffer_;
+};
+}  // namespace grpc::internal
 
 namespace otlpd::otlp_receiver {
 
 namespace {
+
+// The grpc-encoding of a message that gRPC handed over compressed: gzip and deflate are the ones gRPC 1.51
+// recognises (it drops any other value, so that message arrives marked uncompressed).
+ContentEncoding encoding_of(grpc::ByteBuffer& message) {
+  grpc_byte_buffer* raw = grpc::internal::GrpcByteBufferPeer(&message).c_buffer();
+  if (raw == nullptr || raw->type != GRPC_BB_RAW) return ContentEncoding::identity;
+  switch (raw->data.raw.compression) {
+    case GRPC_COMPRESS_GZIP: return ContentEncoding::gzip;
+    case GRPC_COMPRESS_DEFLATE: return ContentEncoding::deflate;
+    default: return ContentEncoding::identity;
+  }
+}
 
 std::string peer_address(const std::string& peer) {
   // "ipv4:127.0.0.1:1234" / "ipv6:[::1]:1234"
@@ -63,11 +89,14 @@ class Handler final : public RawService {
 
   // `blocking_pool`: where calls run when `next` may block (Consumer::may_block); null: on the completion
   // queue's thread.
-  Handler(Consumer<B>* next, ReceiverCounters* counters, bool include_metadata,
-          const ServerAuthenticator* authenticator, Counter* unauthenticated, boost::asio::thread_pool* blocking_pool)
+  // `max_message_size`: the largest message once decompressed.
+  Handler(Consumer<B>* next, ReceiverCounters* counters, bool include_metadata, size_t max_message_size,
+          const ServerAuthenticator* authenticator, Counter* unauthenticated,
+          boost::asio::thread_pool* blocking_pool)
       : next_(next),
         counters_(counters),
         include_metadata_(include_metadata),
+        max_message_size_(max_message_size),
         authenticator_(authenticator),
         unauthenticated_(unauthenticated),
         blocking_pool_(blocking_pool) {}
@@ -80,8 +109,11 @@ class Handler final : public RawService {
     this->RequestExport(ctx, request, writer, cq, cq, tag);
   }
 
-  // Handles one call; `response` is set when the status is OK.
-  grpc::Status handle(grpc::ServerContext* ctx, const grpc::ByteBuffer& request, grpc::ByteBuffer* response) {
+  // Handles one call; `response` is set when the status is OK. gRPC hands the message over as it arrived
+  // (per-message decompression is off): the caller is authenticated first, then the message is decompressed
+  // here within max_recv_msg_size_mib, so neither an unauthenticated caller nor a bomb makes gRPC inflate
+  // anything. `request` is emptied as soon as its bytes are copied or decompressed.
+  grpc::Status handle(grpc::ServerContext* ctx, grpc::ByteBuffer& request, grpc::ByteBuffer* response) {
     RequestContext rc;
     rc.client_address = peer_address(ctx->peer());
     if (authenticator_) {
@@ -89,16 +121,32 @@ class Handler final : public RawService {
       for (const auto& [k, v] : ctx->client_metadata())  // keys arrive lower-cased
         headers.emplace_back(std::string(k.data(), k.size()), std::string(v.data(), v.size()));
       if (Status st = authenticator_->authenticate(headers, rc.principal); !st.is_ok()) {
-        // The message is neither checked nor counted: nothing of an unauthenticated caller is parsed.
+        // The message is neither decompressed, checked nor counted: nothing of an unauthenticated caller is
+        // parsed.
         unauthenticated_->add();
         spdlog::debug("otlp grpc: unauthenticated call from {}: {}", rc.client_address, st.message());
         return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, st.message());
       }
     }
+    // Admitted on the bytes as received, before any decompression (the decompressed size is bounded by
+    // max_recv_msg_size_mib).
     auto admission = MemoryBudget::global().admit(request.Length());  // the batch below holds these bytes
     if (!admission) return to_grpc(admission.refusal());
-    std::string bytes = flatten(request);
+    std::string bytes;
+    if (grpc::Status st = message_bytes(request, bytes, rc.client_address); !st.ok()) return st;
     auto checked = otlp_wire::check<Req>(bytes);
+    // gRPC 1.51 drops a grpc-encoding it does not know (zstd) and hands such a message over as uncompressed;
+    // a message that is not OTLP protobuf but a zstd frame is decompressed here, as a Collector would.
+    if (!checked.ok && starts_like_zstd(bytes)) {
+      std::string inflated;
+      const std::string_view frame(bytes);
+      if (grpc::Status st =
+              decompress_message(ContentEncoding::zstd, {&frame, 1}, inflated, rc.client_address);
+          !st.ok())
+        return st;
+      bytes = std::move(inflated);
+      checked = otlp_wire::check<Req>(bytes);
+    }
     if (!checked.ok) {
       spdlog::debug("otlp grpc: malformed {} request from {}: {}", to_string(B::signal), rc.client_address,
                     checked.error);
@@ -125,19 +173,39 @@ class Handler final : public RawService {
   }
 
  private:
-  // The message in one contiguous string (gRPC hands it over in slices).
-  static std::string flatten(const grpc::ByteBuffer& buffer) {
+  // The message in one contiguous string, decompressed per its grpc-encoding (which gRPC records in the
+  // buffer); `request` is emptied once read, so that at most the compressed and the decompressed message are
+  // held.
+  grpc::Status message_bytes(grpc::ByteBuffer& request, std::string& out, const std::string& peer) const {
+    ContentEncoding encoding = encoding_of(request);
     std::vector<grpc::Slice> slices;
-    std::string out;
-    if (!buffer.Dump(&slices).ok()) return out;
-    out.reserve(buffer.Length());
-    for (const auto& s : slices) out.append(reinterpret_cast<const char*>(s.begin()), s.size());
-    return out;
+    if (!request.Dump(&slices).ok())
+      return grpc::Status(grpc::StatusCode::INTERNAL, "cannot read the message");
+    std::vector<std::string_view> pieces;
+    pieces.reserve(slices.size());
+    for (const auto& s : slices) pieces.emplace_back(reinterpret_cast<const char*>(s.begin()), s.size());
+    request.Clear();
+    return decompress_message(encoding, pieces, out, peer);
+  }
+
+  grpc::Status decompress_message(ContentEncoding encoding, std::span<const std::string_view> pieces,
+                                  std::string& out, const std::string& peer) const {
+    std::string error;
+    DecompressStatus st =
+        decompress(encoding, pieces, max_message_size_, "max_recv_msg_size_mib", out, error);
+    if (st == DecompressStatus::ok) return grpc::Status::OK;
+    spdlog::debug("otlp grpc: refused a compressed {} request from {}: {}", to_string(B::signal), peer,
+                  error);
+    // As gRPC answers a message over the limit; data that does not decompress is the caller's error.
+    return grpc::Status(st == DecompressStatus::too_large ? grpc::StatusCode::RESOURCE_EXHAUSTED
+                                                          : grpc::StatusCode::INVALID_ARGUMENT,
+                        error);
   }
 
   Consumer<B>* next_;
   ReceiverCounters* counters_;
   bool include_metadata_;
+  size_t max_message_size_;
   const ServerAuthenticator* authenticator_;
   Counter* unauthenticated_;
   boost::asio::thread_pool* blocking_pool_;
@@ -285,25 +353,33 @@ void GrpcServer::start(const ServerAuthenticator* authenticator) {
   builder.AddListeningPort(endpoint, creds, &port_);
   // gRPC enables SO_REUSEPORT by default, which lets a second daemon silently share the port.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  builder.SetMaxReceiveMessageSize(static_cast<int>(im.config.max_recv_msg_size_mib * 1024 * 1024));
+  // gRPC applies the limit to the message as received; decompression is left to the handlers, which apply it
+  // again to the decompressed message, after authentication. (gRPC 1.51 would inflate a message whole before
+  // checking its size, and before any handler runs.)
+  const size_t max_message = im.config.max_recv_msg_size_mib * 1024 * 1024;
+  builder.SetMaxReceiveMessageSize(static_cast<int>(max_message));
+  builder.AddChannelArgument(GRPC_ARG_ENABLE_PER_MESSAGE_DECOMPRESSION, 0);
   if (im.config.max_concurrent_streams > 0)
     builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, static_cast<int>(im.config.max_concurrent_streams));
   // The pool for signals whose consumer may block, created only when one does.
   if (im.next.any_may_block()) im.blocking = std::make_unique<boost::asio::thread_pool>(kBlockingThreads);
   auto pool_for = [&](Signal s) { return im.next.may_block(s) ? im.blocking.get() : nullptr; };
   if (im.next.traces) {
-    im.traces = std::make_unique<TraceHandler>(im.next.traces, &im.counters, im.config.include_metadata, authenticator,
-                                               unauthenticated, pool_for(Signal::traces));
+    im.traces =
+        std::make_unique<TraceHandler>(im.next.traces, &im.counters, im.config.include_metadata, max_message,
+                                       authenticator, unauthenticated, pool_for(Signal::traces));
     builder.RegisterService(im.traces.get());
   }
   if (im.next.metrics) {
     im.metrics = std::make_unique<MetricHandler>(im.next.metrics, &im.counters, im.config.include_metadata,
-                                                 authenticator, unauthenticated, pool_for(Signal::metrics));
+                                                 max_message, authenticator, unauthenticated,
+                                                 pool_for(Signal::metrics));
     builder.RegisterService(im.metrics.get());
   }
   if (im.next.logs) {
-    im.logs = std::make_unique<LogHandler>(im.next.logs, &im.counters, im.config.include_metadata, authenticator,
-                                           unauthenticated, pool_for(Signal::logs));
+    im.logs =
+        std::make_unique<LogHandler>(im.next.logs, &im.counters, im.config.include_metadata, max_message,
+                                     authenticator, unauthenticated, pool_for(Signal::logs));
     builder.RegisterService(im.logs.get());
   }
   for (int i = io_threads(); i > 0; --i) im.cqs.push_back(builder.AddCompletionQueue());

@@ -175,3 +175,51 @@ TEST_CASE("include_metadata copies request metadata into the batch context", "[g
     CHECK(c.traces[0].context().metadata_value("x-tenant") == "acme");
   });
 }
+
+namespace {
+
+grpc::Status export_compressed(const std::string& endpoint,
+                               const otlp_trace::ExportTraceServiceRequest& request,
+                               grpc_compression_algorithm algorithm) {
+  auto stub =
+      otlp_trace::TraceService::NewStub(grpc::CreateChannel(endpoint, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  ctx.set_compression_algorithm(algorithm);
+  otlp_trace::ExportTraceServiceResponse resp;
+  return stub->Export(&ctx, request, &resp);
+}
+
+}  // namespace
+
+TEST_CASE("gzip and deflate requests are decompressed by the receiver and arrive unchanged", "[grpc]") {
+  auto r = run("ok");
+  auto traces = full_traces(20, 9);
+  REQUIRE(export_compressed(r.endpoint, traces, GRPC_COMPRESS_GZIP).ok());
+  REQUIRE(export_compressed(r.endpoint, traces, GRPC_COMPRESS_DEFLATE).ok());
+  with_captured("capture", [&](Captured& c) {
+    REQUIRE(c.traces.size() == 2);
+    for (auto& batch : c.traces) {
+      CHECK(batch.item_count() == 20);
+      CHECK(batch.serialize() == traces.SerializeAsString());
+    }
+  });
+}
+
+TEST_CASE("a compressed request over max_recv_msg_size_mib once decompressed answers RESOURCE_EXHAUSTED",
+          "[grpc]") {
+  auto r = run("ok", "        max_recv_msg_size_mib: 1\n");
+  // 3 MiB of span names that gzip to a few kilobytes: under the limit as sent, over it decompressed.
+  auto big = full_traces(1, 1);
+  big.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(0)->set_name(
+      std::string(3 << 20, 'x'));
+  auto st = export_compressed(r.endpoint, big, GRPC_COMPRESS_GZIP);
+  CHECK(st.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
+  CHECK(st.error_message() == "decompressed size exceeds max_recv_msg_size_mib (1048576 bytes)");
+  with_captured("capture", [](Captured& c) { CHECK(c.traces.empty()); });
+  // Just under the limit is delivered; the receiver keeps serving.
+  big.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(0)->set_name(
+      std::string(1000000, 'x'));
+  CHECK(export_compressed(r.endpoint, big, GRPC_COMPRESS_DEFLATE).ok());
+  CHECK(export_traces(r.endpoint, full_traces(1, 2)).ok());
+}
