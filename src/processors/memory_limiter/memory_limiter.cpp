@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/allocator_interface.h>
+// Declared here rather than from <sanitizer/allocator_interface.h>: Debian's gcc ships the
+// sanitizer runtime (libasan) without that header; only clang's resource directory has it.
+extern "C" size_t __sanitizer_get_current_allocated_bytes();
 #endif
 
 #include <fstream>
