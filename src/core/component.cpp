@@ -1,6 +1,8 @@
 // Component ids and kind names.
 #include "core/component.h"
 
+#include "core/telemetry.h"
+
 namespace otlpd {
 
 std::string_view to_string(Kind k) {
@@ -12,6 +14,8 @@ std::string_view to_string(Kind k) {
   }
   return "component";
 }
+
+Telemetry& CreateSettings::telemetry() const { return telemetry_sink ? *telemetry_sink : Telemetry::global(); }
 
 bool ComponentId::parse(std::string_view text, ComponentId& out) {
   auto is_space = [](std::string_view s) { return s.find_first_of(" \t\r\n") != std::string_view::npos; };

@@ -32,6 +32,7 @@ struct ComponentId {
 using Deadline = std::chrono::steady_clock::time_point;
 
 class Extension;
+class Telemetry;
 
 // What a component may ask of the running service when it starts.
 class Host {
@@ -95,6 +96,10 @@ const T& config_as(const ComponentConfig& c) {
 struct CreateSettings {
   ComponentId id;
   std::string pipeline;  // processors only: the pipeline id ("traces/name")
+  // Where the component's self-metrics go; null: the process's (Telemetry::global()). Tests hand in their own.
+  Telemetry* telemetry_sink = nullptr;
+
+  Telemetry& telemetry() const;
 };
 
 class Factory {

@@ -12,6 +12,8 @@
 #include "config/node.h"
 #include "core/component.h"
 #include "core/registry.h"
+#include "core/telemetry.h"
+#include "processors/common/processor_helper.h"
 #include "processors/harness.h"
 
 using namespace otlpd;
@@ -126,4 +128,94 @@ TEST_CASE("every registered component is created, started and shut down, and shu
     }
   }
   CHECK(checked >= 20);  // the daemon's components and the test binary's own
+}
+
+namespace {
+
+// Three items of `s`, spans with trace and span ids (samplers look at them).
+Status feed_three(Processor& p, Signal s) {
+  switch (s) {
+    case Signal::traces: {
+      auto b = spans(3);
+      char n = 1;
+      for (auto& span : *b.first().mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans()) {
+        span.set_trace_id(std::string(15, '\x7f') + n);
+        span.set_span_id(std::string(7, '\x01') + n++);
+      }
+      return input<TraceBatch>(p).consume(std::move(b));
+    }
+    case Signal::metrics: return input<MetricBatch>(p).consume(gauge("g", 3));
+    case Signal::logs: return input<LogBatch>(p).consume(logs(3));
+  }
+  return Status::ok();
+}
+
+size_t captured(Sinks& sinks, Signal s) {
+  switch (s) {
+    case Signal::traces: return sinks.traces.items();
+    case Signal::metrics: return sinks.metrics.items();
+    case Signal::logs: return sinks.logs.items();
+  }
+  return 0;
+}
+
+// A next consumer that says it may block.
+template <typename B>
+struct BlockingSink final : Consumer<B> {
+  Status consume(B) override { return Status::ok(); }
+  bool may_block() const override { return true; }
+};
+
+// The test binary's own processor, not built on the processor helper.
+bool daemon_processor(const std::string& type) { return type != "tag"; }
+
+}  // namespace
+
+TEST_CASE("every processor counts the items it takes and hands on, into the telemetry it is given",
+          "[core][lifecycle][processor]") {
+  NullHost host;
+  int checked = 0;
+  for (const auto& type : Registry::instance().types(Kind::processor)) {
+    if (!daemon_processor(type)) continue;
+    const auto& f = processor_factory(type);
+    auto smallest = smallest_configs().find("processor/" + type);
+    const std::string yaml = smallest == smallest_configs().end() ? "" : smallest->second;
+    auto cfg = f.parse(ConfigNode(YAML::Load(yaml), "processors::" + type));
+    for (Signal s : kAllSignals) {
+      if (!f.supports(s)) continue;
+      INFO(type << " on " << to_string(s));
+      Telemetry telemetry;  // the processor's own: nothing global is read
+      Sinks sinks;
+      CreateSettings settings{ComponentId{type, "count"}, std::string(to_string(s)), &telemetry};
+      auto p = f.create(settings, *cfg, s, sinks.only(s));
+      p->start(host);
+      feed_three(*p, s);
+      p->shutdown(std::chrono::steady_clock::now() + std::chrono::seconds(5));
+      const auto labels = processors::ItemCounters::labels(settings, s);
+      CHECK(telemetry.counter_value("otelcol_processor_incoming_items", labels) == 3);
+      CHECK(telemetry.counter_value("otelcol_processor_outgoing_items", labels) == captured(sinks, s));
+      CHECK(Telemetry::global().counter_value("otelcol_processor_incoming_items", labels) == 0);
+      ++checked;
+    }
+  }
+  CHECK(checked >= 18);  // 8 processors, most of them for three signals
+}
+
+TEST_CASE("a processor may block when its next consumer may, and tail_sampling always may",
+          "[core][lifecycle][processor]") {
+  for (const auto& type : Registry::instance().types(Kind::processor)) {
+    if (!daemon_processor(type) || !processor_factory(type).supports(Signal::traces)) continue;
+    INFO(type);
+    const auto& f = processor_factory(type);
+    auto smallest = smallest_configs().find("processor/" + type);
+    auto cfg = f.parse(ConfigNode(YAML::Load(smallest == smallest_configs().end() ? "" : smallest->second),
+                                  "processors::" + type));
+    CreateSettings settings{ComponentId{type, "block"}, "traces"};
+    Capture<TraceBatch> quick;
+    BlockingSink<TraceBatch> slow;
+    auto over_quick = f.create(settings, *cfg, Signal::traces, Consumers{&quick, nullptr, nullptr});
+    auto over_slow = f.create(settings, *cfg, Signal::traces, Consumers{&slow, nullptr, nullptr});
+    CHECK(input<TraceBatch>(*over_quick).may_block() == (type == "tail_sampling"));
+    CHECK(input<TraceBatch>(*over_slow).may_block());
+  }
 }

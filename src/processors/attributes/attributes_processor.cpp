@@ -16,7 +16,7 @@
 #include "codec/attribute_edit.h"
 #include "config/node.h"
 #include "core/registry.h"
-#include "processors/common/make_processor.h"
+#include "processors/common/processor_helper.h"
 #include "processors/common/wire_parts.h"
 
 namespace otlpd::attributes_processor {
@@ -390,14 +390,13 @@ class WireActions final : public otlp_wire::AttributeEditor {
 };
 
 template <typename B>
-class AttributesProcessor final : public Processor, public Consumer<B> {
+class AttributesProcessor final : public processors::ProcessorBase<B> {
  public:
-  AttributesProcessor(AttributesConfig cfg, Consumer<B>* next) : actions_(std::move(cfg)), next_(next) {}
+  AttributesProcessor(const CreateSettings& s, const AttributesConfig& cfg, Consumer<B>* next)
+      : processors::ProcessorBase<B>(s, next), actions_(AttributesConfig(cfg)) {}
 
-  Consumers consumers() override { return processors::only<B>(this); }
-
-  bool may_block() const override { return next_->may_block(); }
-  Status consume(B batch) override {
+ private:
+  Status process(B batch) override {
     if constexpr (B::signal != Signal::metrics) {
       if (actions_.wire_editable()) {
         constexpr bool traces = B::signal == Signal::traces;
@@ -410,28 +409,23 @@ class AttributesProcessor final : public Processor, public Consumer<B> {
                             : otlp_wire::rewrite_log_attributes(bytes, editor);
             },
             [&](typename B::RequestType& r) { actions_.process(r, batch.context()); });
-        return next_->consume(std::move(batch));
+        return this->forward(std::move(batch));
       }
     }
     for (auto& part : batch.parts()) actions_.process(*part.request, batch.context());
-    return next_->consume(std::move(batch));
+    return this->forward(std::move(batch));
   }
 
- private:
   AttributeActions actions_;
-  Consumer<B>* next_;
 };
 
-class AttributesProcessorFactory final : public ProcessorFactory {
+class AttributesProcessorFactory final
+    : public processors::ProcessorFactoryOf<AttributesConfig, AttributesProcessor> {
  public:
-  std::string_view type() const override { return "attributes"; }
-  bool supports(Signal) const override { return true; }
-  ComponentConfigPtr parse(const ConfigNode& node) const override { return parse_config(node); }
-  ProcessorPtr create(const CreateSettings&, const ComponentConfig& c, Signal signal, Consumers next) const override {
-    const auto& cfg = config_as<AttributesConfig>(c);
-    validate_for_signal(cfg, signal);
-    return processors::make_for_signal<AttributesProcessor>(signal, next, cfg);
-  }
+  AttributesProcessorFactory() : ProcessorFactoryOf("attributes", parse_config) {}
+
+ protected:
+  void check(const AttributesConfig& cfg, Signal signal) const override { validate_for_signal(cfg, signal); }
 };
 
 }  // namespace

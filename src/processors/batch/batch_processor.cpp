@@ -11,7 +11,7 @@
 
 #include "core/registry.h"
 #include "core/telemetry.h"
-#include "processors/common/make_processor.h"
+#include "processors/common/processor_helper.h"
 #include "processors/batch/config.h"
 #include "processors/batch/split.h"
 
@@ -22,25 +22,23 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 template <typename B>
-class BatchProcessor final : public Processor, public Consumer<B> {
+class BatchProcessor final : public processors::ProcessorBase<B> {
  public:
-  BatchProcessor(std::string id, const BatchConfig& cfg, Consumer<B>* next)
-      : id_(std::move(id)),
+  BatchProcessor(const CreateSettings& s, const BatchConfig& cfg, Consumer<B>* next)
+      : processors::ProcessorBase<B>(s, next),
+        id_(s.id.str()),
         cfg_(cfg),
         max_items_(cfg.send_batch_max_size > 0 ? cfg.send_batch_max_size : SIZE_MAX),
         pending_limit_(cfg.pending_limit()),
-        next_(next),
-        send_size_sum_(counter("otelcol_processor_batch_batch_send_size_sum")),
-        send_size_count_(counter("otelcol_processor_batch_batch_send_size_count")),
-        size_trigger_(counter("otelcol_processor_batch_batch_size_trigger_send")),
-        timeout_trigger_(counter("otelcol_processor_batch_timeout_trigger_send")),
-        refused_(counter("otelcol_processor_refused_" + std::string(item_name(B::signal)))),
-        dropped_(counter("otelcol_processor_dropped_" + std::string(item_name(B::signal)))),
-        cardinality_(Telemetry::global().gauge("otelcol_processor_batch_metadata_cardinality", {{"processor", id_}})) {}
+        send_size_sum_(this->counter("otelcol_processor_batch_batch_send_size_sum")),
+        send_size_count_(this->counter("otelcol_processor_batch_batch_send_size_count")),
+        size_trigger_(this->counter("otelcol_processor_batch_batch_size_trigger_send")),
+        timeout_trigger_(this->counter("otelcol_processor_batch_timeout_trigger_send")),
+        refused_(this->counter("otelcol_processor_refused_" + std::string(item_name(B::signal)))),
+        dropped_(this->counter("otelcol_processor_dropped_" + std::string(item_name(B::signal)))),
+        cardinality_(s.telemetry().gauge("otelcol_processor_batch_metadata_cardinality", {{"processor", id_}})) {}
 
   ~BatchProcessor() override { shutdown(Clock::now()); }
-
-  Consumers consumers() override { return processors::only<B>(this); }
 
   void start(Host&) override {
     std::lock_guard lock(mu_);
@@ -66,9 +64,10 @@ class BatchProcessor final : public Processor, public Consumer<B> {
     send(out, "shutdown");
   }
 
-  // A batch that reaches send_batch_size is sent within the call that filled it.
-  bool may_block() const override { return next_->may_block(); }
-  Status consume(B batch) override {
+ private:
+  // A batch that reaches send_batch_size is sent within the call that filled it, so may_block() is the
+  // next consumer's answer (the base's default).
+  Status process(B batch) override {
     // Count outside the lock: only the incoming request is walked, never the buffer.
     // Parts are moved as they are, decoded or still bytes; received parts carry their counts.
     auto& parts = batch.raw_parts();
@@ -136,8 +135,6 @@ class BatchProcessor final : public Processor, public Consumer<B> {
     size_t items;
   };
   using Outgoing = std::vector<Piece>;
-
-  Counter& counter(const std::string& name) { return Telemetry::global().counter(name, {{"processor", id_}}); }
 
   // The shard for the request's metadata values; null when a new one would pass the cardinality limit.
   Shard* shard_for(const RequestContext& ctx) {
@@ -221,7 +218,7 @@ class BatchProcessor final : public Processor, public Consumer<B> {
     for (auto& piece : out) {
       send_size_sum_.add(piece.items);
       send_size_count_.add(1);
-      Status st = next_->consume(std::move(piece.batch));
+      Status st = this->forward(std::move(piece.batch));
       pending_ -= piece.items;
       if (!st.is_ok()) {
         dropped_.add(piece.items);
@@ -265,7 +262,6 @@ class BatchProcessor final : public Processor, public Consumer<B> {
   const BatchConfig cfg_;
   const size_t max_items_;
   const size_t pending_limit_;
-  Consumer<B>* const next_;
 
   std::mutex mu_;
   std::condition_variable wake_;
@@ -284,15 +280,9 @@ class BatchProcessor final : public Processor, public Consumer<B> {
   Gauge& cardinality_;
 };
 
-class BatchProcessorFactory final : public ProcessorFactory {
+class BatchProcessorFactory final : public processors::ProcessorFactoryOf<BatchConfig, BatchProcessor> {
  public:
-  std::string_view type() const override { return "batch"; }
-  bool supports(Signal) const override { return true; }
-  ComponentConfigPtr parse(const ConfigNode& node) const override { return parse_config(node); }
-  ProcessorPtr create(const CreateSettings& s, const ComponentConfig& c, Signal signal, Consumers next) const override {
-    const auto& cfg = config_as<BatchConfig>(c);
-    return processors::make_for_signal<BatchProcessor>(signal, next, s.id.str(), cfg);
-  }
+  BatchProcessorFactory() : ProcessorFactoryOf("batch", parse_config) {}
 };
 
 }  // namespace

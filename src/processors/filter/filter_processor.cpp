@@ -5,7 +5,7 @@
 #include "config/node.h"
 #include "core/registry.h"
 #include "core/telemetry.h"
-#include "processors/common/make_processor.h"
+#include "processors/common/processor_helper.h"
 #include "processors/filter/config.h"
 
 namespace otlpd::filter_processor {
@@ -198,51 +198,40 @@ std::string_view filtered_metric(Signal s) {
 }
 
 template <typename B>
-class FilterProcessor final : public Processor, public Consumer<B> {
+class FilterProcessor final : public processors::ProcessorBase<B> {
  public:
-  FilterProcessor(const std::string& id, const FilterConfig& cfg, Consumer<B>* next)
-      : filter_(cfg),
+  FilterProcessor(const CreateSettings& s, const FilterConfig& cfg, Consumer<B>* next)
+      : processors::ProcessorBase<B>(s, next),
+        filter_(cfg),
         active_(filter_.active(B::signal)),
-        next_(next),
-        filtered_(Telemetry::global().counter(filtered_metric(B::signal), {{"filter", id}})) {}
+        filtered_(s.telemetry().counter(filtered_metric(B::signal), {{"filter", s.id.str()}})) {}
 
-  Consumers consumers() override { return processors::only<B>(this); }
-
-  bool may_block() const override { return next_->may_block(); }
-  Status consume(B batch) override {
-    if (!active_) return next_->consume(std::move(batch));
+ private:
+  Status process(B batch) override {
+    if (!active_) return this->forward(std::move(batch));
     size_t dropped = 0;
     auto& parts = batch.parts();
     for (auto& p : parts) dropped += filter_.run(*p.request);
-    if (dropped == 0) return next_->consume(std::move(batch));
+    if (dropped == 0) return this->forward(std::move(batch));
     filtered_.add(dropped);
     std::erase_if(parts, [](const auto& p) { return batch_empty(*p.request); });
     // Everything dropped: nothing to hand on, and that is a success (the Collector's "skip processing").
     if (parts.empty()) return Status::ok();
-    return next_->consume(std::move(batch));
+    return this->forward(std::move(batch));
   }
 
- private:
   static bool batch_empty(const otlp_trace::ExportTraceServiceRequest& r) { return r.resource_spans().empty(); }
   static bool batch_empty(const otlp_metrics::ExportMetricsServiceRequest& r) { return r.resource_metrics().empty(); }
   static bool batch_empty(const otlp_logs::ExportLogsServiceRequest& r) { return r.resource_logs().empty(); }
 
   Filter filter_;
   bool active_;
-  Consumer<B>* next_;
   Counter& filtered_;
 };
 
-class FilterProcessorFactory final : public ProcessorFactory {
+class FilterProcessorFactory final : public processors::ProcessorFactoryOf<FilterConfig, FilterProcessor> {
  public:
-  std::string_view type() const override { return "filter"; }
-  bool supports(Signal) const override { return true; }
-  ComponentConfigPtr parse(const ConfigNode& node) const override { return parse_config(node); }
-  ProcessorPtr create(const CreateSettings& s, const ComponentConfig& c, Signal signal, Consumers next) const override {
-    const auto& cfg = config_as<FilterConfig>(c);
-    const auto id = s.id.str();
-    return processors::make_for_signal<FilterProcessor>(signal, next, id, cfg);
-  }
+  FilterProcessorFactory() : ProcessorFactoryOf("filter", parse_config) {}
 };
 
 }  // namespace

@@ -16,7 +16,7 @@ extern "C" size_t __sanitizer_get_current_allocated_bytes();
 
 #include "core/registry.h"
 #include "core/telemetry.h"
-#include "processors/common/make_processor.h"
+#include "processors/common/processor_helper.h"
 
 namespace otlpd::memory_limiter {
 
@@ -156,52 +156,35 @@ std::shared_ptr<MemoryChecker> checker_for(const std::string& id, const MemoryLi
   return checker;
 }
 
-class MemoryLimiterProcessor final : public Processor, TraceConsumer, MetricConsumer, LogConsumer {
+template <typename B>
+class MemoryLimiterProcessor final : public processors::ProcessorBase<B> {
  public:
-  MemoryLimiterProcessor(const CreateSettings& s, const MemoryLimiterConfig& c, Signal signal, Consumers next)
-      : checker_(checker_for(s.id.str(), c)),
-        next_(next),
-        signal_(signal),
-        refused_(&Telemetry::global().counter("otelcol_processor_refused_" + std::string(item_name(signal)),
-                                              {{"processor", s.id.str()}})) {}
+  MemoryLimiterProcessor(const CreateSettings& s, const MemoryLimiterConfig& c, Consumer<B>* next)
+      : processors::ProcessorBase<B>(s, next),
+        checker_(checker_for(s.id.str(), c)),
+        refused_(&s.telemetry().counter("otelcol_processor_refused_" + std::string(item_name(B::signal)),
+                                        {{"processor", s.id.str()}})) {}
 
-  Consumers consumers() override { return processors::only(signal_, {this, this, this}); }
   void start(Host&) override { checker_->start(); }
   void shutdown(Deadline) override { checker_->stop(); }
 
-  bool may_block() const override { return next_.may_block(signal_); }
-  Status consume(TraceBatch b) override { return pass(std::move(b)); }
-  Status consume(MetricBatch b) override { return pass(std::move(b)); }
-  Status consume(LogBatch b) override { return pass(std::move(b)); }
-
  private:
-  template <typename B>
-  Status pass(B b) {
+  Status process(B b) override {
     if (!checker_->admits()) {
       refused_->add(b.item_count());
       // Retryable with a hint, so that OTLP clients back off (RESOURCE_EXHAUSTED + RetryInfo / HTTP 429).
       return Status::retryable("data refused due to high memory usage", std::chrono::seconds(1), true);
     }
-    return next_.get<B>()->consume(std::move(b));
+    return this->forward(std::move(b));
   }
 
   std::shared_ptr<MemoryChecker> checker_;
-  Consumers next_;
-  Signal signal_;
   Counter* refused_;
 };
 
-class MemoryLimiterFactory final : public ProcessorFactory {
+class MemoryLimiterFactory final : public processors::ProcessorFactoryOf<MemoryLimiterConfig, MemoryLimiterProcessor> {
  public:
-  std::string_view type() const override { return "memory_limiter"; }
-  bool supports(Signal) const override { return true; }
-  ComponentConfigPtr parse(const ConfigNode& node) const override {
-    return parse_memory_limiter_config(node);
-  }
-  ProcessorPtr create(const CreateSettings& s, const ComponentConfig& c, Signal signal,
-                      Consumers next) const override {
-    return std::make_unique<MemoryLimiterProcessor>(s, config_as<MemoryLimiterConfig>(c), signal, next);
-  }
+  MemoryLimiterFactory() : ProcessorFactoryOf("memory_limiter", parse_memory_limiter_config) {}
 };
 
 }  // namespace

@@ -7,8 +7,8 @@
 
 #include "config/node.h"
 #include "core/registry.h"
-#include "processors/common/make_processor.h"
 #include "core/telemetry.h"
+#include "processors/common/processor_helper.h"
 #include "processors/common/values.h"
 #include "processors/probabilistic_sampler/config.h"
 #include "processors/probabilistic_sampler/sampler.h"
@@ -66,8 +66,8 @@ struct Tally {
 // Counters per policy (the Collector's `policy` label) and decision (`sampled`), looked up once.
 class PolicyCounters {
  public:
-
-  PolicyCounters(std::initializer_list<std::string_view> names, const std::string& id, const std::string& attr) {
+  PolicyCounters(Telemetry& telemetry, std::initializer_list<std::string_view> names, const std::string& id,
+                 const std::string& attr) {
     static constexpr std::array<std::string_view, kPolicies> kNames = {"trace_id_hash", "", "sampling_priority",
                                                                        "missing_randomness"};
     for (int p = 0; p < kPolicies; ++p) {
@@ -75,7 +75,7 @@ class PolicyCounters {
       const std::string policy = p == attribute ? (attr.empty() ? "attribute" : attr) : std::string(kNames[p]);
       for (int s = 0; s < 2; ++s)
         for (auto name : names)
-          counters_[p][s].push_back(&Telemetry::global().counter(
+          counters_[p][s].push_back(&telemetry.counter(
               name, {{"processor", id}, {"policy", policy}, {"sampled", s ? "true" : "false"}}));
     }
   }
@@ -91,21 +91,20 @@ class PolicyCounters {
   std::array<std::array<std::vector<Counter*>, 2>, kPolicies> counters_;
 };
 
-class TraceSampler final : public Processor, public Consumer<TraceBatch> {
+class TraceSampler final : public processors::ProcessorBase<TraceBatch> {
  public:
-  TraceSampler(const std::string& id, const ProbabilisticSamplerConfig& cfg, Consumer<TraceBatch>* next)
-      : sampler_(cfg.sampling_percentage, cfg.hash_seed),
+  TraceSampler(const CreateSettings& s, const ProbabilisticSamplerConfig& cfg, Consumer<TraceBatch>* next)
+      : ProcessorBase(s, next),
+        sampler_(cfg.sampling_percentage, cfg.hash_seed),
         fail_closed_(cfg.fail_closed),
-        next_(next),
         // Both names: count_traces_sampled (deprecated in the Collector 0.161) and its successor.
-        counters_({"otelcol_processor_probabilistic_sampler_count_traces_sampled",
+        counters_(s.telemetry(),
+                  {"otelcol_processor_probabilistic_sampler_count_traces_sampled",
                    "otelcol_processor_probabilistic_sampler_count_spans_processed_total"},
-                  id, "") {}
+                  s.id.str(), "") {}
 
-  Consumers consumers() override { return processors::only<TraceBatch>(this); }
-
-  bool may_block() const override { return next_->may_block(); }
-  Status consume(TraceBatch batch) override {
+ private:
+  Status process(TraceBatch batch) override {
     Tally counts;
     auto& parts = batch.parts();
     for (auto& part : parts) {
@@ -121,10 +120,9 @@ class TraceSampler final : public Processor, public Consumer<TraceBatch> {
     std::erase_if(parts, [](const auto& p) { return p.request->resource_spans().empty(); });
     // Nothing left: a success with nothing to hand on (the Collector's "skip processing").
     if (parts.empty()) return Status::ok();
-    return next_->consume(std::move(batch));
+    return forward(std::move(batch));
   }
 
- private:
   bool keep(const Span& s, Tally& counts) const {
     const auto priority = span_priority(s);
     if (priority != Priority::defer) {
@@ -142,22 +140,20 @@ class TraceSampler final : public Processor, public Consumer<TraceBatch> {
 
   HashSampler sampler_;
   bool fail_closed_;
-  Consumer<TraceBatch>* next_;
   PolicyCounters counters_;
 };
 
-class LogSampler final : public Processor, public Consumer<LogBatch> {
+class LogSampler final : public processors::ProcessorBase<LogBatch> {
  public:
-  LogSampler(const std::string& id, const ProbabilisticSamplerConfig& cfg, Consumer<LogBatch>* next)
-      : cfg_(cfg),
+  LogSampler(const CreateSettings& s, const ProbabilisticSamplerConfig& cfg, Consumer<LogBatch>* next)
+      : ProcessorBase(s, next),
+        cfg_(cfg),
         sampler_(cfg.sampling_percentage, cfg.hash_seed),
-        next_(next),
-        counters_({"otelcol_processor_probabilistic_sampler_count_logs_sampled"}, id, cfg.from_attribute) {}
+        counters_(s.telemetry(), {"otelcol_processor_probabilistic_sampler_count_logs_sampled"}, s.id.str(),
+                  cfg.from_attribute) {}
 
-  Consumers consumers() override { return processors::only<LogBatch>(this); }
-
-  bool may_block() const override { return next_->may_block(); }
-  Status consume(LogBatch batch) override {
+ private:
+  Status process(LogBatch batch) override {
     Tally counts;
     auto& parts = batch.parts();
     for (auto& part : parts) {
@@ -172,10 +168,9 @@ class LogSampler final : public Processor, public Consumer<LogBatch> {
     counters_.add(counts);
     std::erase_if(parts, [](const auto& p) { return p.request->resource_logs().empty(); });
     if (parts.empty()) return Status::ok();
-    return next_->consume(std::move(batch));
+    return forward(std::move(batch));
   }
 
- private:
   bool keep(const LogRecord& l, Tally& counts) const {
     // The randomness: the trace id (traceID source), else the from_attribute value when there is one.
     std::string attr_bytes;
@@ -214,7 +209,6 @@ class LogSampler final : public Processor, public Consumer<LogBatch> {
 
   ProbabilisticSamplerConfig cfg_;
   HashSampler sampler_;
-  Consumer<LogBatch>* next_;
   PolicyCounters counters_;
 };
 
@@ -226,8 +220,8 @@ class ProbabilisticSamplerFactory final : public ProcessorFactory {
   ProcessorPtr create(const CreateSettings& s, const ComponentConfig& c, Signal signal, Consumers next) const override {
     const auto& cfg = config_as<ProbabilisticSamplerConfig>(c);
     switch (signal) {
-      case Signal::traces: return std::make_unique<TraceSampler>(s.id.str(), cfg, next.traces);
-      case Signal::logs: return std::make_unique<LogSampler>(s.id.str(), cfg, next.logs);
+      case Signal::traces: return std::make_unique<TraceSampler>(s, cfg, next.traces);
+      case Signal::logs: return std::make_unique<LogSampler>(s, cfg, next.logs);
       case Signal::metrics: break;
     }
     return nullptr;

@@ -2,7 +2,7 @@
 // ResourceSpans, ResourceMetrics and ResourceLogs.
 #include "config/node.h"
 #include "core/registry.h"
-#include "processors/common/make_processor.h"
+#include "processors/common/processor_helper.h"
 #include "processors/attributes/attributes_processor.h"
 
 namespace otlpd::resource_processor {
@@ -37,32 +37,23 @@ void apply(const AttributeActions& a, otlp_logs::ExportLogsServiceRequest& r, co
 }
 
 template <typename B>
-class ResourceProcessor final : public Processor, public Consumer<B> {
+class ResourceProcessor final : public processors::ProcessorBase<B> {
  public:
-  ResourceProcessor(const AttributesConfig& cfg, Consumer<B>* next) : actions_(cfg), next_(next) {}
-
-  Consumers consumers() override { return processors::only<B>(this); }
-
-  bool may_block() const override { return next_->may_block(); }
-  Status consume(B batch) override {
-    for (auto& part : batch.parts()) apply(actions_, *part.request, batch.context());
-    return next_->consume(std::move(batch));
-  }
+  ResourceProcessor(const CreateSettings& s, const AttributesConfig& cfg, Consumer<B>* next)
+      : processors::ProcessorBase<B>(s, next), actions_(cfg) {}
 
  private:
+  Status process(B batch) override {
+    for (auto& part : batch.parts()) apply(actions_, *part.request, batch.context());
+    return this->forward(std::move(batch));
+  }
+
   AttributeActions actions_;
-  Consumer<B>* next_;
 };
 
-class ResourceProcessorFactory final : public ProcessorFactory {
+class ResourceProcessorFactory final : public processors::ProcessorFactoryOf<AttributesConfig, ResourceProcessor> {
  public:
-  std::string_view type() const override { return "resource"; }
-  bool supports(Signal) const override { return true; }
-  ComponentConfigPtr parse(const ConfigNode& node) const override { return parse_config(node); }
-  ProcessorPtr create(const CreateSettings&, const ComponentConfig& c, Signal signal, Consumers next) const override {
-    const auto& cfg = config_as<AttributesConfig>(c);
-    return processors::make_for_signal<ResourceProcessor>(signal, next, cfg);
-  }
+  ResourceProcessorFactory() : ProcessorFactoryOf("resource", parse_config) {}
 };
 
 }  // namespace

@@ -78,40 +78,40 @@ uint32_t shard_count(uint32_t configured) {
 }  // namespace
 
 struct TailSamplingProcessor::Impl {
-  Impl(std::string id_, const TailSamplingConfig& c, TraceConsumer* next_consumer)
+  Impl(std::string id_, Telemetry& tel, const TailSamplingConfig& c, TailSamplingProcessor* owner_)
       : id(std::move(id_)),
         cfg(c),
-        next(next_consumer),
+        owner(owner_),
         wait(std::chrono::duration_cast<Clock::duration>(c.decision_wait)),
         root_wait(std::chrono::duration_cast<Clock::duration>(c.decision_wait_after_root_received)),
         max_bytes(c.max_memory_bytes()),
-        traces_gauge(Telemetry::global().gauge("otelcol_processor_tail_sampling_sampling_traces_on_memory",
+        traces_gauge(tel.gauge("otelcol_processor_tail_sampling_sampling_traces_on_memory",
                                                {{"processor", id}})),
-        spans_gauge(Telemetry::global().gauge("otelcol_processor_tail_sampling_sampling_spans_on_memory",
+        spans_gauge(tel.gauge("otelcol_processor_tail_sampling_sampling_spans_on_memory",
                                               {{"processor", id}})),
-        bytes_gauge(Telemetry::global().gauge("otelcol_processor_tail_sampling_sampling_bytes_on_memory",
+        bytes_gauge(tel.gauge("otelcol_processor_tail_sampling_sampling_bytes_on_memory",
                                               {{"processor", id}})),
-        new_traces(Telemetry::global().counter("otelcol_processor_tail_sampling_new_trace_id_received",
+        new_traces(tel.counter("otelcol_processor_tail_sampling_new_trace_id_received",
                                                {{"processor", id}})),
-        sampled_traces(Telemetry::global().counter("otelcol_processor_tail_sampling_global_count_traces_sampled",
+        sampled_traces(tel.counter("otelcol_processor_tail_sampling_global_count_traces_sampled",
                                                    {{"processor", id}, {"sampled", "true"}})),
-        not_sampled_traces(Telemetry::global().counter(
+        not_sampled_traces(tel.counter(
             "otelcol_processor_tail_sampling_global_count_traces_sampled", {{"processor", id}, {"sampled", "false"}})),
-        late_sampled(Telemetry::global().counter("otelcol_processor_tail_sampling_sampling_late_spans",
+        late_sampled(tel.counter("otelcol_processor_tail_sampling_sampling_late_spans",
                                                  {{"processor", id}, {"decision", "sampled"}})),
-        late_not_sampled(Telemetry::global().counter("otelcol_processor_tail_sampling_sampling_late_spans",
+        late_not_sampled(tel.counter("otelcol_processor_tail_sampling_sampling_late_spans",
                                                      {{"processor", id}, {"decision", "not_sampled"}})),
-        early_memory(Telemetry::global().counter("otelcol_processor_tail_sampling_early_decisions",
+        early_memory(tel.counter("otelcol_processor_tail_sampling_early_decisions",
                                                  {{"processor", id}, {"reason", "memory"}})),
-        early_num_traces(Telemetry::global().counter("otelcol_processor_tail_sampling_early_decisions",
+        early_num_traces(tel.counter("otelcol_processor_tail_sampling_early_decisions",
                                                      {{"processor", id}, {"reason", "num_traces"}})),
-        dropped_spans(Telemetry::global().counter("otelcol_processor_dropped_spans", {{"processor", id}})) {
+        dropped_spans(tel.counter("otelcol_processor_dropped_spans", {{"processor", id}})) {
     for (const auto& p : cfg.policies) {
       PolicyEntry e;
       e.policy = make_policy(p);
-      e.sampled = &Telemetry::global().counter("otelcol_processor_tail_sampling_count_traces_sampled",
+      e.sampled = &tel.counter("otelcol_processor_tail_sampling_count_traces_sampled",
                                                {{"processor", id}, {"policy", p.name}, {"sampled", "true"}});
-      e.not_sampled = &Telemetry::global().counter("otelcol_processor_tail_sampling_count_traces_sampled",
+      e.not_sampled = &tel.counter("otelcol_processor_tail_sampling_count_traces_sampled",
                                                    {{"processor", id}, {"policy", p.name}, {"sampled", "false"}});
       policies.push_back(std::move(e));
     }
@@ -284,7 +284,7 @@ struct TailSamplingProcessor::Impl {
   // parts are checked in SpanIndex::add), inside framing our encoder writes, and `spans` counts them.
   void forward(std::string_view bytes, size_t spans) {
     auto out = TraceBatch::adopt_wire(std::string(bytes), spans);
-    Status st = next->consume(std::move(out));
+    Status st = owner->forward(std::move(out));
     if (!st.is_ok()) {
       dropped_spans.add(spans);
       spdlog::warn("tail_sampling {}: next consumer refused {} sampled spans: {}", id, spans, st.message());
@@ -534,7 +534,7 @@ struct TailSamplingProcessor::Impl {
 
   std::string id;
   const TailSamplingConfig cfg;  // a copy: the processor outlives the parsed config
-  TraceConsumer* next;
+  TailSamplingProcessor* owner;  // forward() hands sampled spans on (and counts them)
   Clock::duration wait;
   Clock::duration root_wait;
   uint64_t max_bytes;
@@ -571,8 +571,9 @@ struct TailSamplingProcessor::Impl {
   Counter& dropped_spans;
 };
 
-TailSamplingProcessor::TailSamplingProcessor(std::string id, const TailSamplingConfig& config, TraceConsumer* next)
-    : impl_(std::make_unique<Impl>(std::move(id), config, next)) {}
+TailSamplingProcessor::TailSamplingProcessor(const CreateSettings& s, const TailSamplingConfig& config,
+                                             TraceConsumer* next)
+    : ProcessorBase(s, next), impl_(std::make_unique<Impl>(s.id.str(), s.telemetry(), config, this)) {}
 
 TailSamplingProcessor::~TailSamplingProcessor() {
   if (impl_->decider.joinable()) {
@@ -606,7 +607,7 @@ void TailSamplingProcessor::start(Host&) {
 
 void TailSamplingProcessor::shutdown(Deadline deadline) { impl_->shutdown(deadline); }
 
-Status TailSamplingProcessor::consume(TraceBatch batch) { return impl_->consume(std::move(batch)); }
+Status TailSamplingProcessor::process(TraceBatch batch) { return impl_->consume(std::move(batch)); }
 
 namespace {
 
@@ -619,7 +620,7 @@ class TailSamplingFactory final : public ProcessorFactory {
                       Consumers next) const override {
     if (signal != Signal::traces || !next.traces)
       throw std::runtime_error("tail_sampling processor " + s.id.str() + " supports traces pipelines only");
-    return std::make_unique<TailSamplingProcessor>(s.id.str(), config_as<TailSamplingConfig>(c), next.traces);
+    return std::make_unique<TailSamplingProcessor>(s, config_as<TailSamplingConfig>(c), next.traces);
   }
 };
 

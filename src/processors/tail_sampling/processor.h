@@ -4,8 +4,7 @@
 #include <memory>
 #include <string>
 
-#include "core/component.h"
-#include "core/consumer.h"
+#include "processors/common/processor_helper.h"
 #include "processors/tail_sampling/config.h"
 
 namespace otlpd::tail_sampling {
@@ -14,24 +13,24 @@ namespace otlpd::tail_sampling {
 // decision_wait has passed since its first span (sooner once its root arrived, if configured; earlier for
 // the oldest traces when num_traces or max_memory_mib is reached) and sends sampled traces to `next`.
 // Decided trace ids are remembered so that late spans follow the decision.
-class TailSamplingProcessor final : public Processor, public TraceConsumer {
+class TailSamplingProcessor final : public processors::ProcessorBase<TraceBatch> {
  public:
-  TailSamplingProcessor(std::string id, const TailSamplingConfig& config, TraceConsumer* next);
+  TailSamplingProcessor(const CreateSettings& s, const TailSamplingConfig& config, TraceConsumer* next);
   ~TailSamplingProcessor() override;
 
-  Consumers consumers() override { return {this, nullptr, nullptr}; }
   // Starts the decision thread.
   void start(Host& host) override;
   // Decides every pending trace and sends the sampled ones (or drops them all when
   // drop_pending_traces_on_shutdown is set) before returning.
   void shutdown(Deadline deadline) override;
-  // Groups the batch's spans into their pending traces; spans of already decided traces follow the decision.
-  Status consume(TraceBatch batch) override;
   // consume() waits (up to 5 s) for room while the pending traces are over their bounds: receivers must call
   // it off their event loops.
   bool may_block() const override { return true; }
 
  private:
+  // Groups the batch's spans into their pending traces; spans of already decided traces follow the decision.
+  Status process(TraceBatch batch) override;
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
