@@ -133,8 +133,7 @@ int main(int argc, char** argv) {
 
   {
     ExportTraceServiceRequest check;
-    if (!otlpd::otlp_json::decode(ours, check).empty() ||
-        check.SerializeAsString() != req.SerializeAsString()) {
+    if (!otlpd::otlp_json::decode(ours, check).empty() || check.SerializeAsString() != req.SerializeAsString()) {
       std::fprintf(stderr, "round trip failed\n");
       return 1;
     }

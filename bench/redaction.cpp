@@ -26,8 +26,8 @@ class HoldingSink final : public TraceConsumer {
   std::vector<TraceBatch> held;
 };
 
-void put(google::protobuf::RepeatedPtrField<opentelemetry::proto::common::v1::KeyValue>& a,
-         const std::string& k, const std::string& v) {
+void put(google::protobuf::RepeatedPtrField<opentelemetry::proto::common::v1::KeyValue>& a, const std::string& k,
+         const std::string& v) {
   auto* kv = a.Add();
   kv->set_key(k);
   kv->mutable_value()->set_string_value(v);
@@ -83,8 +83,7 @@ size_t text_bytes(const TraceBatch& b) {
 }
 
 void run(const char* label, const std::string& yaml) {
-  const auto* f =
-      dynamic_cast<const ProcessorFactory*>(Registry::instance().find(Kind::processor, "redaction"));
+  const auto* f = dynamic_cast<const ProcessorFactory*>(Registry::instance().find(Kind::processor, "redaction"));
   auto cfg = f->parse(ConfigNode(YAML::Load(yaml), "processors::redaction"));
   HoldingSink sink;
   Consumers next;
@@ -118,8 +117,7 @@ int main() {
       "allow_all_keys: true\nhash_function: hmac-sha256\nhmac_key: 0123456789abcdef0123456789abcdef\n");
   run("all 8 detectors",
       "allow_all_keys: true\ndetectors: [credit_card, email, ipv4, ipv6, jwt, bearer_token, us_ssn, iban]\n");
-  run("no detectors, no default keys (floor)",
-      "allow_all_keys: true\ndetectors: []\ndefault_sensitive_keys: false\n");
+  run("no detectors, no default keys (floor)", "allow_all_keys: true\ndetectors: []\ndefault_sensitive_keys: false\n");
   run("allowed_keys (5 kept, 5 deleted)",
       "allowed_keys: [http.request.method, http.route, customer.contact, payment.note, message]\n");
   return 0;

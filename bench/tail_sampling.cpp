@@ -134,7 +134,8 @@ Result run(const std::string& name, size_t total_spans, int wait_ms, double rate
   std::vector<Clock::time_point> first_sent(traces), seen(traces);
   Sink sink(index, seen);
   const auto* f = dynamic_cast<const ProcessorFactory*>(Registry::instance().find(Kind::processor, "tail_sampling"));
-  std::string yaml = "decision_wait: " + std::to_string(wait_ms) + "ms\nnum_traces: 10000000\npolicies:\n"
+  std::string yaml = "decision_wait: " + std::to_string(wait_ms) +
+                     "ms\nnum_traces: 10000000\npolicies:\n"
                      "  - {name: errors, type: status_code, status_code: {status_codes: [ERROR]}}\n"
                      "  - {name: slow, type: latency, latency: {threshold_ms: 2000}}\n"
                      "  - {name: some, type: probabilistic, probabilistic: {sampling_percentage: 10}}\n";
@@ -156,8 +157,8 @@ Result run(const std::string& name, size_t total_spans, int wait_ms, double rate
   size_t r = 0;
   for (auto& b : requests) {
     if (rate > 0)  // pacing: request r is due at r * 1000 / rate seconds
-      std::this_thread::sleep_until(start + std::chrono::duration_cast<Clock::duration>(
-                                                std::chrono::duration<double>(r * 1000.0 / rate)));
+      std::this_thread::sleep_until(
+          start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(r * 1000.0 / rate)));
     auto now = Clock::now();
     for (size_t i = r * 100; i < std::min(traces, r * 100 + 100); ++i) first_sent[i] = now;
     ++r;
@@ -184,9 +185,9 @@ Result run(const std::string& name, size_t total_spans, int wait_ms, double rate
   auto pct = [&](double p) {
     return late_ms.empty() ? 0.0 : late_ms[std::min(late_ms.size() - 1, static_cast<size_t>(p * late_ms.size()))];
   };
-  std::printf("[%s] spans: %zu in %zu traces, decision_wait %d ms, 1 CPU, %s\n", name.c_str(), total_spans, traces,
-              wait_ms, rate > 0 ? ("paced at " + std::to_string(static_cast<long>(rate)) + " spans/s").c_str()
-                                : "as fast as possible");
+  std::printf(
+      "[%s] spans: %zu in %zu traces, decision_wait %d ms, 1 CPU, %s\n", name.c_str(), total_spans, traces, wait_ms,
+      rate > 0 ? ("paced at " + std::to_string(static_cast<long>(rate)) + " spans/s").c_str() : "as fast as possible");
   std::printf("ingest: %.0f spans/s (%.2f s)\n", total_spans / ingest_s, ingest_s);
   std::printf("ingest+decide: %.0f spans/s (%.2f s busy)\n", total_spans / busy_s, busy_s);
   std::printf("CPU: %.2f s, %.0f spans per CPU-second (ingest + decide + next consumer)\n", cpu_used,

@@ -1,8 +1,8 @@
 // otlpd command line: run, validate, components, version, help.
 #include <absl/synchronization/mutex.h>
-#include <sys/resource.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <cerrno>
 #include <csignal>
@@ -52,10 +52,14 @@ int usage_error(const std::string& msg) {
 }
 
 void set_log_level(const std::string& level) {
-  if (level == "debug") spdlog::set_level(spdlog::level::debug);
-  else if (level == "warn") spdlog::set_level(spdlog::level::warn);
-  else if (level == "error") spdlog::set_level(spdlog::level::err);
-  else spdlog::set_level(spdlog::level::info);
+  if (level == "debug")
+    spdlog::set_level(spdlog::level::debug);
+  else if (level == "warn")
+    spdlog::set_level(spdlog::level::warn);
+  else if (level == "error")
+    spdlog::set_level(spdlog::level::err);
+  else
+    spdlog::set_level(spdlog::level::info);
 }
 
 // Raises the soft limit on open files to the hard one, as servers commonly do: every client connection is a file,
@@ -164,8 +168,10 @@ int describe(const std::string& type) {
     if (!f) continue;
     found = true;
     std::cout << otlpd::to_string(kind) << " " << f->type() << ":\n";
-    if (const auto* schema = otlpd::find_schema(kind, f->type())) std::cout << otlpd::describe(*schema);
-    else std::cout << "  (its configuration is still read by hand, not from a schema: see README.md and docs/)\n";
+    if (const auto* schema = otlpd::find_schema(kind, f->type()))
+      std::cout << otlpd::describe(*schema);
+    else
+      std::cout << "  (its configuration is still read by hand, not from a schema: see README.md and docs/)\n";
   }
   if (!found) {
     std::cerr << "otlpd: no component of type '" << type << "'; see otlpd components\n";

@@ -94,7 +94,8 @@ void serve(int fd) {
 int main(int argc, char** argv) {
   std::string endpoint = "127.0.0.1:0";
   for (int i = 1; i < argc; ++i) {
-    if (std::string_view(argv[i]) == "--endpoint" && i + 1 < argc) endpoint = argv[++i];
+    if (std::string_view(argv[i]) == "--endpoint" && i + 1 < argc)
+      endpoint = argv[++i];
     else {
       std::fprintf(stderr, "usage: %s [--endpoint 127.0.0.1:0]\n", argv[0]);
       return 2;

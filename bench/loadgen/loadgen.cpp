@@ -3,8 +3,8 @@
 //
 // Requests are built and serialised once; each send copies a pre-serialised request and overwrites its trace ids
 // in place (their byte offsets are found once), so the generator costs a memcpy and a few stores per request.
-#include <grpcpp/generic/generic_stub.h>
 #include <absl/synchronization/mutex.h>
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
@@ -92,21 +92,36 @@ Options parse(int argc, char** argv) {
     };
     if (a == "--protocol") {
       std::string p = value();
-      if (p == "grpc") o.protocol = Protocol::grpc;
-      else if (p == "http-proto") o.protocol = Protocol::http_proto;
-      else if (p == "http-json") o.protocol = Protocol::http_json;
-      else usage(("unknown protocol " + p).c_str());
-    } else if (a == "--endpoint") o.endpoint = value();
-    else if (a == "--spans-per-request") o.spans_per_request = integer(1, 100000);
-    else if (a == "--attributes-per-span") o.attributes_per_span = integer(0, 1000);
-    else if (a == "--spans-per-trace") o.spans_per_trace = integer(1, 100000);
-    else if (a == "--rate") o.rate = real(0);
-    else if (a == "--concurrency") o.concurrency = integer(1, 1024);
-    else if (a == "--duration") o.duration_s = real(0.1);
-    else if (a == "--timeout") o.timeout_s = real(0.01);
-    else if (a == "--pool") o.pool = integer(1, 1024);
-    else if (a == "--help" || a == "-h") usage("help");
-    else usage(("unknown option " + a).c_str());
+      if (p == "grpc")
+        o.protocol = Protocol::grpc;
+      else if (p == "http-proto")
+        o.protocol = Protocol::http_proto;
+      else if (p == "http-json")
+        o.protocol = Protocol::http_json;
+      else
+        usage(("unknown protocol " + p).c_str());
+    } else if (a == "--endpoint")
+      o.endpoint = value();
+    else if (a == "--spans-per-request")
+      o.spans_per_request = integer(1, 100000);
+    else if (a == "--attributes-per-span")
+      o.attributes_per_span = integer(0, 1000);
+    else if (a == "--spans-per-trace")
+      o.spans_per_trace = integer(1, 100000);
+    else if (a == "--rate")
+      o.rate = real(0);
+    else if (a == "--concurrency")
+      o.concurrency = integer(1, 1024);
+    else if (a == "--duration")
+      o.duration_s = real(0.1);
+    else if (a == "--timeout")
+      o.timeout_s = real(0.01);
+    else if (a == "--pool")
+      o.pool = integer(1, 1024);
+    else if (a == "--help" || a == "-h")
+      usage("help");
+    else
+      usage(("unknown option " + a).c_str());
   }
   return o;
 }
@@ -136,7 +151,8 @@ tsvc::ExportTraceServiceRequest build_request(const Options& o, std::mt19937_64&
     return s;
   };
   uint64_t now_ns = static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
   std::string trace_id, parent;
   for (int i = 0; i < o.spans_per_request; ++i) {
     auto* s = ss->add_spans();
@@ -148,8 +164,10 @@ tsvc::ExportTraceServiceRequest build_request(const Options& o, std::mt19937_64&
     s->set_trace_id(trace_id);
     std::string span_id = random_bytes(8);
     s->set_span_id(span_id);
-    if (!parent.empty()) s->set_parent_span_id(parent);
-    else parent = span_id;
+    if (!parent.empty())
+      s->set_parent_span_id(parent);
+    else
+      parent = span_id;
     s->set_name("GET /api/v1/items/" + std::to_string((variant * 31 + i) % 50));
     s->set_kind(i % o.spans_per_trace == 0 ? tr::Span::SPAN_KIND_SERVER : tr::Span::SPAN_KIND_INTERNAL);
     s->set_start_time_unix_nano(now_ns + static_cast<uint64_t>(i) * 1000);
@@ -265,13 +283,14 @@ class GrpcSender final : public Sender {
     args.SetMaxSendMessageSize(-1);
     // A distinct argument per slot gives each slot its own connection.
     args.SetInt("otlpd.loadgen.slot", slot);
-    stub_ = std::make_unique<grpc::GenericStub>(grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args));
+    stub_ = std::make_unique<grpc::GenericStub>(
+        grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args));
   }
 
   std::string send(const std::string& body) override {
     grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() +
-                     std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::duration<double>(timeout_s_)));
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                                                            std::chrono::duration<double>(timeout_s_)));
     grpc::Slice slice(body.data(), body.size());
     grpc::ByteBuffer request(&slice, 1);
     grpc::ByteBuffer response;
@@ -313,8 +332,10 @@ class ChainedGrpcSlot {
 
   // Sends until the end time, then returns once the last call has completed.
   void run() {
-    if (Clock::now() < end_) next();
-    else return;
+    if (Clock::now() < end_)
+      next();
+    else
+      return;
     std::unique_lock lock(mu_);
     cv_.wait(lock, [&] { return done_; });
   }
@@ -329,15 +350,15 @@ class ChainedGrpcSlot {
     stamp_ids(t, data, false, static_cast<uint64_t>(slot_) + 1, seq_);
     ++seq_;
     ctx_ = std::make_unique<grpc::ClientContext>();
-    ctx_->set_deadline(std::chrono::system_clock::now() +
-                       std::chrono::duration_cast<std::chrono::system_clock::duration>(
-                           std::chrono::duration<double>(timeout_s_)));
+    ctx_->set_deadline(
+        std::chrono::system_clock::now() +
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::duration<double>(timeout_s_)));
     grpc::Slice slice(raw, grpc::Slice::STEAL_REF);
     request_ = grpc::ByteBuffer(&slice, 1);
     response_.Clear();
     started_ = Clock::now();
-    stub_->UnaryCall(ctx_.get(), "/opentelemetry.proto.collector.trace.v1.TraceService/Export",
-                     grpc::StubOptions(), &request_, &response_, [this](grpc::Status st) { completed(st); });
+    stub_->UnaryCall(ctx_.get(), "/opentelemetry.proto.collector.trace.v1.TraceService/Export", grpc::StubOptions(),
+                     &request_, &response_, [this](grpc::Status st) { completed(st); });
   }
 
   void completed(const grpc::Status& st) {
@@ -386,7 +407,10 @@ namespace http = beast::http;
 class HttpSender final : public Sender {
  public:
   HttpSender(std::string host, std::string port, std::string target, bool json, double timeout_s)
-      : host_(std::move(host)), port_(std::move(port)), target_(std::move(target)), json_(json),
+      : host_(std::move(host)),
+        port_(std::move(port)),
+        target_(std::move(target)),
+        json_(json),
         timeout_(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::duration<double>(timeout_s))) {}
 
   std::string send(const std::string& body) override {
@@ -491,8 +515,10 @@ int main(int argc, char** argv) {
         return;
       }
       std::unique_ptr<Sender> sender;
-      if (o.protocol == Protocol::grpc) sender = std::make_unique<GrpcSender>(grpc_target, slot, o.timeout_s);
-      else sender = std::make_unique<HttpSender>(host, port, path, json, o.timeout_s);
+      if (o.protocol == Protocol::grpc)
+        sender = std::make_unique<GrpcSender>(grpc_target, slot, o.timeout_s);
+      else
+        sender = std::make_unique<HttpSender>(host, port, path, json, o.timeout_s);
       auto& st = stats[static_cast<size_t>(slot)];
       st.latency_us.reserve(1 << 16);
       std::string buf;

@@ -3,8 +3,8 @@
 //
 // Prints "otlpd-sink listening on HOST:PORT" once bound, and on SIGINT/SIGTERM (or after --duration) a total
 // line and one JSON line. With --stats-file it also rewrites that file with the JSON totals every 200 ms.
-#include <grpcpp/generic/async_generic_service.h>
 #include <absl/synchronization/mutex.h>
+#include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
@@ -53,15 +53,19 @@ struct Wire {
     type = static_cast<uint32_t>(key & 7);
     uint64_t v;
     switch (type) {
-      case 0: return varint(v);
-      case 1: return skip(8);
-      case 5: return skip(4);
+      case 0:
+        return varint(v);
+      case 1:
+        return skip(8);
+      case 5:
+        return skip(4);
       case 2:
         if (!varint(v) || v > static_cast<uint64_t>(end - p)) return ok = false;
         payload = Wire{p, p + v};
         p += v;
         return true;
-      default: return ok = false;
+      default:
+        return ok = false;
     }
   }
   bool skip(size_t n) {
@@ -81,10 +85,10 @@ bool count_spans(std::string_view bytes, uint64_t& spans) {
     return w.ok;
   };
   bool ok = true;
-  Wire top{reinterpret_cast<const uint8_t*>(bytes.data()), reinterpret_cast<const uint8_t*>(bytes.data()) + bytes.size()};
-  ok &= count_in(top, 1, [&](Wire rs) {
-    ok &= count_in(rs, 2, [&](Wire ss) { ok &= count_in(ss, 2, [&](Wire) { ++spans; }); });
-  });
+  Wire top{reinterpret_cast<const uint8_t*>(bytes.data()),
+           reinterpret_cast<const uint8_t*>(bytes.data()) + bytes.size()};
+  ok &= count_in(
+      top, 1, [&](Wire rs) { ok &= count_in(rs, 2, [&](Wire ss) { ok &= count_in(ss, 2, [&](Wire) { ++spans; }); }); });
   return ok;
 }
 
@@ -173,9 +177,12 @@ int main(int argc, char** argv) {
   double duration_s = 0;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--endpoint" && i + 1 < argc) endpoint = argv[++i];
-    else if (a == "--stats-file" && i + 1 < argc) stats_file = argv[++i];
-    else if (a == "--duration" && i + 1 < argc) duration_s = std::stod(argv[++i]);
+    if (a == "--endpoint" && i + 1 < argc)
+      endpoint = argv[++i];
+    else if (a == "--stats-file" && i + 1 < argc)
+      stats_file = argv[++i];
+    else if (a == "--duration" && i + 1 < argc)
+      duration_s = std::stod(argv[++i]);
     else {
       std::fprintf(stderr, "usage: otlpd-sink [--endpoint host:port] [--stats-file PATH] [--duration SECONDS]\n");
       return 2;

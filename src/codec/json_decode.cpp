@@ -71,8 +71,8 @@ class Decoder : public JsonWalker {
     return true;
   }
 
-  bool field(dom::element v, Message& m, const Reflection* r, const MessageSchema& s, const FieldSchema& f,
-             size_t base, size_t depth) {
+  bool field(dom::element v, Message& m, const Reflection* r, const MessageSchema& s, const FieldSchema& f, size_t base,
+             size_t depth) {
     if (!f.repeated) {
       if (f.in_oneof && seen_.mark(base, FieldsSeen::oneof_bit(s, f)))
         return fail("more than one member of oneof '" + f.fd->real_containing_oneof()->name() + "' is set"),
@@ -199,8 +199,7 @@ class Decoder : public JsonWalker {
     return true;
   }
 
-  bool any_value_member(std::string_view k, dom::element v, common::AnyValue& av, bool& member_set,
-                        size_t depth) {
+  bool any_value_member(std::string_view k, dom::element v, common::AnyValue& av, bool& member_set, size_t depth) {
     const char* name;
     if (key_is(k, "stringValue", "string_value")) {
       name = "stringValue";
@@ -259,8 +258,7 @@ class Decoder : public JsonWalker {
       }
       default: {  // kvlistValue
         auto& list = *av.mutable_kvlist_value();
-        return values_list(v, name, depth,
-                           [&](dom::element e) { return key_value(e, *list.add_values(), depth + 3); });
+        return values_list(v, name, depth, [&](dom::element e) { return key_value(e, *list.add_values(), depth + 3); });
       }
     }
   }
@@ -279,8 +277,8 @@ class Decoder : public JsonWalker {
     }
     return true;
   }
-  bool attributes(dom::element v, std::string_view name,
-                  google::protobuf::RepeatedPtrField<common::KeyValue>& out, size_t depth) {
+  bool attributes(dom::element v, std::string_view name, google::protobuf::RepeatedPtrField<common::KeyValue>& out,
+                  size_t depth) {
     return list(v, name, depth + 1, [&](dom::element e) { return key_value(e, *out.Add(), depth + 2); });
   }
   bool str(dom::element v, std::string_view name, std::string* out) {
@@ -300,13 +298,11 @@ class Decoder : public JsonWalker {
   bool u32(dom::element v, std::string_view name, uint32_t& out) {
     uint64_t x;
     if (!uint64(v, x)) return at(name);
-    if (x > std::numeric_limits<uint32_t>::max())
-      return fail("integer out of range for a 32-bit field"), at(name);
+    if (x > std::numeric_limits<uint32_t>::max()) return fail("integer out of range for a 32-bit field"), at(name);
     out = static_cast<uint32_t>(x);
     return true;
   }
-  bool enum_number(dom::element v, std::string_view name, const google::protobuf::EnumDescriptor* et,
-                   int& out) {
+  bool enum_number(dom::element v, std::string_view name, const google::protobuf::EnumDescriptor* et, int& out) {
     int64_t n;
     if (v.type() == dom::element_type::STRING) {
       std::string_view text = v.get_string().value_unsafe();
@@ -315,8 +311,7 @@ class Decoder : public JsonWalker {
         return true;
       }
       if (!parse_int64(text, n))
-        return fail("unknown value \"" + std::string(text.substr(0, 64)) + "\" of enum " + et->name()),
-               at(name);
+        return fail("unknown value \"" + std::string(text.substr(0, 64)) + "\" of enum " + et->name()), at(name);
     } else if (!int64(v, n)) {
       return at(name);
     }
@@ -355,11 +350,9 @@ class Decoder : public JsonWalker {
       } else if (k == "attributes") {
         ok = attributes(v, "attributes", *s.mutable_attributes(), depth);
       } else if (k == "events") {
-        ok = list(v, "events", depth + 1,
-                  [&](dom::element x) { return span_event(x, *s.add_events(), depth + 2); });
+        ok = list(v, "events", depth + 1, [&](dom::element x) { return span_event(x, *s.add_events(), depth + 2); });
       } else if (k == "links") {
-        ok = list(v, "links", depth + 1,
-                  [&](dom::element x) { return span_link(x, *s.add_links(), depth + 2); });
+        ok = list(v, "links", depth + 1, [&](dom::element x) { return span_link(x, *s.add_links(), depth + 2); });
       } else if (k == "status") {
         ok = span_status(v, *s.mutable_status(), depth + 1) || at("status");
       } else if (key_is(k, "traceState", "trace_state")) {

@@ -224,8 +224,7 @@ std::string decode_hex(std::string_view text, size_t expected_bytes, std::string
 std::string append_hex_decoded(std::string_view text, size_t expected_bytes, std::string& out) {
   if (text.empty()) return {};
   if (text.size() != 2 * expected_bytes)
-    return "expected " + std::to_string(2 * expected_bytes) + " hex digits, got " +
-           std::to_string(text.size());
+    return "expected " + std::to_string(2 * expected_bytes) + " hex digits, got " + std::to_string(text.size());
   size_t start = out.size();
   out.resize(start + expected_bytes);
   char* o = out.data() + start;
@@ -255,8 +254,7 @@ std::string append_base64_decoded(std::string_view text, std::string& out) {
     --n;
     ++pad;
   }
-  if (n % 4 == 1 || (pad > 0 && (n + pad) % 4 != 0))
-    return "invalid base64 length " + std::to_string(text.size());
+  if (n % 4 == 1 || (pad > 0 && (n + pad) % 4 != 0)) return "invalid base64 length " + std::to_string(text.size());
   size_t start = out.size();
   out.resize(start + n / 4 * 3 + (n % 4 == 0 ? 0 : n % 4 - 1));
   char* o = out.data() + start;
@@ -381,8 +379,8 @@ class SyntaxLocator {
         ++i_;
         stack_.pop_back();
       } else {
-        return fail(std::string("expected ',' or '") + (open == '{' ? '}' : ']') + "', got " + printable(c),
-                    offset, what);
+        return fail(std::string("expected ',' or '") + (open == '{' ? '}' : ']') + "', got " + printable(c), offset,
+                    what);
       }
     }
   }
@@ -443,8 +441,7 @@ class SyntaxLocator {
             if (i_ + k >= s_.size() || kHexValue[static_cast<unsigned char>(s_[i_ + k])] < 0)
               return !fail("invalid \\u escape", offset, what);
           i_ += 6;
-        } else if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' || e == 'r' ||
-                   e == 't') {
+        } else if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' || e == 'r' || e == 't') {
           i_ += 2;
         } else {
           return !fail("invalid escape sequence", offset, what);

@@ -124,8 +124,8 @@ bool JsonWalker::uint64_slow(dom::element v, uint64_t& out) {
     }
     case dom::element_type::STRING:
       if (parse_uint64(v.get_string().value_unsafe(), out)) return true;
-      return fail("expected a non-negative integer, got \"" +
-                  std::string(v.get_string().value_unsafe().substr(0, 64)) + "\"");
+      return fail("expected a non-negative integer, got \"" + std::string(v.get_string().value_unsafe().substr(0, 64)) +
+                  "\"");
     default:
       return type_error("an integer", v);
   }

@@ -27,9 +27,7 @@ class WireOut {
   size_t open_object(const MessageSchema& s) { return seen_.open(s); }
   void close_object(size_t base) { seen_.close(base); }
   bool mark(size_t base, size_t i) { return seen_.mark(base, i); }
-  static size_t oneof_bit(const MessageSchema& s, const FieldSchema& f) {
-    return FieldsSeen::oneof_bit(s, f);
-  }
+  static size_t oneof_bit(const MessageSchema& s, const FieldSchema& f) { return FieldsSeen::oneof_bit(s, f); }
 
   // Sets `merging_` while one value is written. Inside a message whose key came before in the same object,
   // every value overrides what the merge would keep, defaults too (FieldsSeen); elements of a list are new
@@ -58,8 +56,8 @@ class WireOut {
     const size_t start = out_.size();
     varint(f.tag);
     const size_t len = open();
-    std::string err = f.kind == Kind::kHexId ? append_hex_decoded(text, f.hex_bytes, out_)
-                                             : append_base64_decoded(text, out_);
+    std::string err =
+        f.kind == Kind::kHexId ? append_hex_decoded(text, f.hex_bytes, out_) : append_base64_decoded(text, out_);
     if (!err.empty()) return err;
     if (out_.size() == len + 1 && !keep_default)
       out_.resize(start);
@@ -382,8 +380,7 @@ class FastWriter : public WireOut {
         if (text.data() != nullptr ? !parse_int64(text, x.i) : v.get_int64().get(x.i) != simdjson::SUCCESS)
           return false;
         return x.i >= INT32_MIN && x.i <= INT32_MAX &&
-               (f.kind == Kind::kInt32 ||
-                f.fd->file()->syntax() == google::protobuf::FileDescriptor::SYNTAX_PROTO3);
+               (f.kind == Kind::kInt32 || f.fd->file()->syntax() == google::protobuf::FileDescriptor::SYNTAX_PROTO3);
       case Kind::kUInt32:
         if (text.data() != nullptr ? !parse_uint64(text, x.u) : v.get_uint64().get(x.u) != simdjson::SUCCESS)
           return false;
@@ -405,8 +402,7 @@ class FastDocument {
       parser_ = od::parser{};
     }
   }
-  bool run(std::string_view json, size_t max_depth, const MessageSchema& schema, std::string& out,
-           size_t& items) {
+  bool run(std::string_view json, size_t max_depth, const MessageSchema& schema, std::string& out, size_t& items) {
     buffer_.assign(json);
     buffer_.append(simdjson::SIMDJSON_PADDING, ' ');
     if (parser_.max_depth() != max_depth || parser_.capacity() < json.size())
@@ -464,8 +460,7 @@ std::string decode_to_wire(std::string_view json, const google::protobuf::Descri
         err = w.error();
     }
   }
-  if (err.empty() && out.size() > static_cast<size_t>(INT_MAX))
-    err = "the request exceeds protobuf's limit of 2 GiB";
+  if (err.empty() && out.size() > static_cast<size_t>(INT_MAX)) err = "the request exceeds protobuf's limit of 2 GiB";
   if (!err.empty()) {
     out.clear();
     items = 0;

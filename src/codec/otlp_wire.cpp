@@ -64,19 +64,25 @@ Kind kind_of(const FieldDescriptor* fd) {
     case FieldDescriptor::TYPE_SINT32:
     case FieldDescriptor::TYPE_SINT64:
     case FieldDescriptor::TYPE_BOOL:
-    case FieldDescriptor::TYPE_ENUM: return Kind::kVarint;
+    case FieldDescriptor::TYPE_ENUM:
+      return Kind::kVarint;
     case FieldDescriptor::TYPE_FIXED64:
     case FieldDescriptor::TYPE_SFIXED64:
-    case FieldDescriptor::TYPE_DOUBLE: return Kind::kFixed64;
+    case FieldDescriptor::TYPE_DOUBLE:
+      return Kind::kFixed64;
     case FieldDescriptor::TYPE_FIXED32:
     case FieldDescriptor::TYPE_SFIXED32:
-    case FieldDescriptor::TYPE_FLOAT: return Kind::kFixed32;
+    case FieldDescriptor::TYPE_FLOAT:
+      return Kind::kFixed32;
     case FieldDescriptor::TYPE_STRING:
       // protobuf's parser checks UTF-8 in proto3 strings only.
       return fd->file()->syntax() == google::protobuf::FileDescriptor::SYNTAX_PROTO3 ? Kind::kString : Kind::kBytes;
-    case FieldDescriptor::TYPE_BYTES: return Kind::kBytes;
-    case FieldDescriptor::TYPE_MESSAGE: return Kind::kMessage;
-    case FieldDescriptor::TYPE_GROUP: return Kind::kUnknown;  // not in OTLP; parsed as unknown fields
+    case FieldDescriptor::TYPE_BYTES:
+      return Kind::kBytes;
+    case FieldDescriptor::TYPE_MESSAGE:
+      return Kind::kMessage;
+    case FieldDescriptor::TYPE_GROUP:
+      return Kind::kUnknown;  // not in OTLP; parsed as unknown fields
   }
   return Kind::kUnknown;
 }
@@ -176,7 +182,8 @@ inline bool skip_varint(const uint8_t*& p, const uint8_t* end, size_t max_bytes)
 // Skips a varint, fixed64 or fixed32 value; returns why it cannot (null when it could).
 inline const char* skip_scalar(WireType wt, const uint8_t*& p, const uint8_t* end) {
   switch (wt) {
-    case kVarint: return skip_varint(p, end, 10) ? nullptr : "malformed varint";
+    case kVarint:
+      return skip_varint(p, end, 10) ? nullptr : "malformed varint";
     case kFixed64:
       if (end - p < 8) return "truncated fixed64";
       p += 8;
@@ -185,7 +192,8 @@ inline const char* skip_scalar(WireType wt, const uint8_t*& p, const uint8_t* en
       if (end - p < 4) return "truncated fixed32";
       p += 4;
       return nullptr;
-    default: return "invalid wire type";
+    default:
+      return "invalid wire type";
   }
 }
 
@@ -267,7 +275,8 @@ struct Walk {
           p = group(field_start, p, end, depth + 1, number);
           if (!p) return false;
           break;
-        case kEndGroup: return fail(field_start, "unexpected end-group tag");
+        case kEndGroup:
+          return fail(field_start, "unexpected end-group tag");
         default:
           return fail(field_start, std::string("invalid wire type ").append(std::to_string(static_cast<int>(wt))));
       }
@@ -332,7 +341,8 @@ struct Walk {
         case kEndGroup:
           if (number == group_number) return p;
           return fail_null(field_start, "end-group tag of another group");
-        default: return fail_null(field_start, "invalid wire type");
+        default:
+          return fail_null(field_start, "invalid wire type");
       }
     }
     return fail_null(group_start, "group without an end-group tag");
@@ -366,12 +376,16 @@ std::string path_to(const Schema& root, const uint8_t* begin, const uint8_t* end
       const uint8_t* value_end = p;
       if (wt == kLen) {
         uint64_t len;
-        if (!read_varint(p, end, 5, len) || len > static_cast<uint64_t>(end - p)) value_end = end;
-        else value_end = p + len;
+        if (!read_varint(p, end, 5, len) || len > static_cast<uint64_t>(end - p))
+          value_end = end;
+        else
+          value_end = p + len;
       } else if (wt == kVarint) {
         uint64_t v;
-        if (!read_varint(p, end, 10, v)) value_end = end;
-        else value_end = p;
+        if (!read_varint(p, end, 10, v))
+          value_end = end;
+        else
+          value_end = p;
       } else if (wt == kFixed64) {
         value_end = std::min(end, p + 8);
       } else if (wt == kFixed32) {

@@ -74,7 +74,8 @@ class Reader {
         f.body = {body, static_cast<size_t>(body_end - body)};
         break;
       }
-      default: return fail();
+      default:
+        return fail();
     }
     f.raw = {start, static_cast<size_t>(p_ - start)};
     return true;
@@ -120,7 +121,8 @@ class Reader {
             return true;
           }
           break;
-        default: return false;
+        default:
+          return false;
       }
     }
     return false;

@@ -52,8 +52,7 @@ std::vector<ComponentId> parse_id_list(const ConfigNode& list, const std::map<Co
                 "'; defined are: " + join(with_valid(names)));
     }
     if (signal && !it->second.factory->supports(*signal))
-      item.fail(std::string(to_string(kind)) + " '" + text + "' does not support " +
-                std::string(to_string(*signal)));
+      item.fail(std::string(to_string(kind)) + " '" + text + "' does not support " + std::string(to_string(*signal)));
     if (!seen.insert(id).second) item.fail("'" + text + "' is listed twice");
     ids.push_back(id);
   }
@@ -104,8 +103,10 @@ YAML::Node merge_yaml(const YAML::Node& base, const YAML::Node& over) {
         break;
       }
     }
-    if (found && existing.IsMap() && kv.second.IsMap()) out[key] = merge_yaml(existing, kv.second);
-    else out[key] = YAML::Clone(kv.second);
+    if (found && existing.IsMap() && kv.second.IsMap())
+      out[key] = merge_yaml(existing, kv.second);
+    else
+      out[key] = YAML::Clone(kv.second);
   }
   return out;
 }

@@ -122,13 +122,20 @@ std::optional<Duration> parse_duration(std::string_view text) {
     if (unit == "µs" || text.substr(0, 2) == "\xC2\xB5") unit = "us";
     text.remove_prefix(j);
     long double scale;
-    if (unit == "ns") scale = 1;
-    else if (unit == "us") scale = 1e3;
-    else if (unit == "ms") scale = 1e6;
-    else if (unit == "s") scale = 1e9;
-    else if (unit == "m") scale = 60e9;
-    else if (unit == "h") scale = 3600e9;
-    else return std::nullopt;
+    if (unit == "ns")
+      scale = 1;
+    else if (unit == "us")
+      scale = 1e3;
+    else if (unit == "ms")
+      scale = 1e6;
+    else if (unit == "s")
+      scale = 1e9;
+    else if (unit == "m")
+      scale = 60e9;
+    else if (unit == "h")
+      scale = 3600e9;
+    else
+      return std::nullopt;
     total_ns += v * scale;
   }
   if (total_ns > 9.2e18L) return std::nullopt;
@@ -147,14 +154,22 @@ std::optional<ByteSize> parse_byte_size(std::string_view text) {
   if (end != number.c_str() + number.size() || v < 0) return std::nullopt;
   std::string unit = lower(trim(text.substr(i)));
   double scale;
-  if (unit.empty() || unit == "b") scale = 1;
-  else if (unit == "kib" || unit == "ki") scale = 1024.0;
-  else if (unit == "mib" || unit == "mi") scale = 1024.0 * 1024;
-  else if (unit == "gib" || unit == "gi") scale = 1024.0 * 1024 * 1024;
-  else if (unit == "kb" || unit == "k") scale = 1e3;
-  else if (unit == "mb" || unit == "m") scale = 1e6;
-  else if (unit == "gb" || unit == "g") scale = 1e9;
-  else return std::nullopt;
+  if (unit.empty() || unit == "b")
+    scale = 1;
+  else if (unit == "kib" || unit == "ki")
+    scale = 1024.0;
+  else if (unit == "mib" || unit == "mi")
+    scale = 1024.0 * 1024;
+  else if (unit == "gib" || unit == "gi")
+    scale = 1024.0 * 1024 * 1024;
+  else if (unit == "kb" || unit == "k")
+    scale = 1e3;
+  else if (unit == "mb" || unit == "m")
+    scale = 1e6;
+  else if (unit == "gb" || unit == "g")
+    scale = 1e9;
+  else
+    return std::nullopt;
   double bytes = v * scale;
   if (bytes > 1.8e19) return std::nullopt;
   return ByteSize{static_cast<uint64_t>(bytes)};
@@ -231,8 +246,7 @@ uint64_t ConfigNode::as<uint64_t>() const {
   auto s = std::string(trim(scalar()));
   uint64_t v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size())
-    fail("expected a non-negative integer, found '" + s + "'");
+  if (ec != std::errc() || p != s.data() + s.size()) fail("expected a non-negative integer, found '" + s + "'");
   return v;
 }
 

@@ -76,17 +76,28 @@ class ConfigNode {
   int key_line_ = 0;
 };
 
-template <> std::string ConfigNode::as<std::string>() const;
-template <> bool ConfigNode::as<bool>() const;
-template <> int64_t ConfigNode::as<int64_t>() const;
-template <> uint64_t ConfigNode::as<uint64_t>() const;
-template <> int ConfigNode::as<int>() const;
-template <> uint32_t ConfigNode::as<uint32_t>() const;
-template <> double ConfigNode::as<double>() const;
-template <> Duration ConfigNode::as<Duration>() const;
-template <> ByteSize ConfigNode::as<ByteSize>() const;
-template <> std::vector<std::string> ConfigNode::as<std::vector<std::string>>() const;
-template <> std::map<std::string, std::string> ConfigNode::as<std::map<std::string, std::string>>() const;
+template <>
+std::string ConfigNode::as<std::string>() const;
+template <>
+bool ConfigNode::as<bool>() const;
+template <>
+int64_t ConfigNode::as<int64_t>() const;
+template <>
+uint64_t ConfigNode::as<uint64_t>() const;
+template <>
+int ConfigNode::as<int>() const;
+template <>
+uint32_t ConfigNode::as<uint32_t>() const;
+template <>
+double ConfigNode::as<double>() const;
+template <>
+Duration ConfigNode::as<Duration>() const;
+template <>
+ByteSize ConfigNode::as<ByteSize>() const;
+template <>
+std::vector<std::string> ConfigNode::as<std::vector<std::string>>() const;
+template <>
+std::map<std::string, std::string> ConfigNode::as<std::map<std::string, std::string>>() const;
 
 // Reads a map strictly: every key must be asked for, or finish() reports it with the valid choices.
 //

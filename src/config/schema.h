@@ -161,8 +161,7 @@ template <>
 std::string show<std::map<std::string, std::string>>(const std::map<std::string, std::string>& value);
 
 template <typename T>
-constexpr bool kOrdered =
-    std::is_arithmetic_v<T> || std::is_same_v<T, Duration> || std::is_same_v<T, ByteSize>;
+constexpr bool kOrdered = std::is_arithmetic_v<T> || std::is_same_v<T, Duration> || std::is_same_v<T, ByteSize>;
 
 template <typename T>
 std::string limits_text(const Limits<T>& l) {
@@ -185,8 +184,7 @@ T read_value(const ConfigNode& n, const Limits<T>& l) {
   T v;
   if constexpr (std::is_same_v<T, float>) {
     const double d = n.as<double>();
-    if (d > std::numeric_limits<float>::max() || d < -std::numeric_limits<float>::max())
-      n.fail("number out of range");
+    if (d > std::numeric_limits<float>::max() || d < -std::numeric_limits<float>::max()) n.fail("number out of range");
     v = static_cast<float>(d);
   } else {
     v = n.as<T>();
@@ -231,9 +229,8 @@ class Schema : public ConfigSchema {
 
   // An enum key: the YAML names and their values; `refused` names values otlpd does not support, with why.
   template <typename E>
-  Schema& choice(std::string name, E C::*member, std::vector<std::pair<std::string, E>> choices,
-                 std::string doc, std::vector<std::pair<std::string, std::string>> refused = {},
-                 bool required = false) {
+  Schema& choice(std::string name, E C::*member, std::vector<std::pair<std::string, E>> choices, std::string doc,
+                 std::vector<std::pair<std::string, std::string>> refused = {}, bool required = false) {
     const C defaults{};
     std::vector<std::string> names;
     std::string def;
@@ -244,8 +241,7 @@ class Schema : public ConfigSchema {
     for (const auto& r : refused) names.push_back(r.first + " (not supported)");
     if (required) def.clear();
     add(
-        {std::move(name), (required ? "required, one of: " : "one of: ") + join(names), std::move(def),
-         std::move(doc)},
+        {std::move(name), (required ? "required, one of: " : "one of: ") + join(names), std::move(def), std::move(doc)},
         [member, choices = std::move(choices), refused = std::move(refused)](const ConfigNode& n, C& c) {
           std::vector<std::string> more;
           for (const auto& r : refused) more.push_back(r.first);
@@ -282,8 +278,7 @@ class Schema : public ConfigSchema {
   // A key with its own reader (nested blocks, lists of structs, shared helpers).
   Schema& custom(std::string name, std::string type, std::string default_value, std::string doc, Reader read,
                  bool required = false) {
-    add({std::move(name), required ? type + " (required)" : std::move(type), std::move(default_value),
-         std::move(doc)},
+    add({std::move(name), required ? type + " (required)" : std::move(type), std::move(default_value), std::move(doc)},
         std::move(read), required);
     return *this;
   }
@@ -292,8 +287,8 @@ class Schema : public ConfigSchema {
   Schema& unsupported(std::string name, std::string why) {
     std::string text = "not supported by otlpd: " + why;
     add(
-        {std::move(name), "-", "", text, KeyUse::unsupported},
-        [text](const ConfigNode& n, C&) { n.fail(text); }, false);
+        {std::move(name), "-", "", text, KeyUse::unsupported}, [text](const ConfigNode& n, C&) { n.fail(text); },
+        false);
     return *this;
   }
 

@@ -32,15 +32,25 @@ void append_json(std::string& out, const AnyValue& v, int depth) {
     return;
   }
   switch (v.value_case()) {
-    case AnyValue::kStringValue: append_json_quoted(out, v.string_value()); break;
-    case AnyValue::kBoolValue: out += v.bool_value() ? "true" : "false"; break;
-    case AnyValue::kIntValue: out += std::to_string(v.int_value()); break;
+    case AnyValue::kStringValue:
+      append_json_quoted(out, v.string_value());
+      break;
+    case AnyValue::kBoolValue:
+      out += v.bool_value() ? "true" : "false";
+      break;
+    case AnyValue::kIntValue:
+      out += std::to_string(v.int_value());
+      break;
     case AnyValue::kDoubleValue:
       // JSON has no NaN or infinity; null keeps the rest of the value readable.
-      if (std::isfinite(v.double_value())) out += double_text(v.double_value());
-      else out += "null";
+      if (std::isfinite(v.double_value()))
+        out += double_text(v.double_value());
+      else
+        out += "null";
       break;
-    case AnyValue::kBytesValue: append_json_quoted(out, base64_encode(v.bytes_value())); break;
+    case AnyValue::kBytesValue:
+      append_json_quoted(out, base64_encode(v.bytes_value()));
+      break;
     case AnyValue::kArrayValue: {
       out += '[';
       bool first = true;
@@ -69,7 +79,9 @@ void append_json(std::string& out, const AnyValue& v, int depth) {
       out += '}';
       break;
     }
-    case AnyValue::VALUE_NOT_SET: out += "null"; break;
+    case AnyValue::VALUE_NOT_SET:
+      out += "null";
+      break;
   }
 }
 
@@ -103,18 +115,24 @@ void append_json_quoted(std::string& out, std::string_view s) { otlp_json::detai
 
 std::string any_value_as_string(const AnyValue& v) {
   switch (v.value_case()) {
-    case AnyValue::kStringValue: return v.string_value();
-    case AnyValue::kBoolValue: return v.bool_value() ? "true" : "false";
-    case AnyValue::kIntValue: return std::to_string(v.int_value());
-    case AnyValue::kDoubleValue: return double_text(v.double_value());
-    case AnyValue::kBytesValue: return base64_encode(v.bytes_value());
+    case AnyValue::kStringValue:
+      return v.string_value();
+    case AnyValue::kBoolValue:
+      return v.bool_value() ? "true" : "false";
+    case AnyValue::kIntValue:
+      return std::to_string(v.int_value());
+    case AnyValue::kDoubleValue:
+      return double_text(v.double_value());
+    case AnyValue::kBytesValue:
+      return base64_encode(v.bytes_value());
     case AnyValue::kKvlistValue:
     case AnyValue::kArrayValue: {
       std::string out;
       append_json(out, v, 0);
       return out;
     }
-    case AnyValue::VALUE_NOT_SET: return {};
+    case AnyValue::VALUE_NOT_SET:
+      return {};
   }
   return {};
 }

@@ -8,8 +8,7 @@ namespace otlpd {
 
 const ServerAuthenticator& find_authenticator(const Host& host, const std::string& id) {
   ComponentId cid;
-  if (!ComponentId::parse(id, cid))
-    throw std::runtime_error("authenticator '" + id + "' is not a valid component id");
+  if (!ComponentId::parse(id, cid)) throw std::runtime_error("authenticator '" + id + "' is not a valid component id");
   Extension* e = host.extension(cid);
   if (!e) throw std::runtime_error("extension '" + id + "' is not configured in service.extensions");
   const auto* auth = dynamic_cast<const ServerAuthenticator*>(e);
@@ -21,8 +20,7 @@ std::optional<std::string_view> credentials_after_scheme(std::string_view value,
   auto space = value.find(' ');
   if (space == std::string_view::npos || space != scheme.size()) return std::nullopt;
   for (size_t i = 0; i < space; ++i)
-    if (std::tolower(static_cast<unsigned char>(value[i])) !=
-        std::tolower(static_cast<unsigned char>(scheme[i])))
+    if (std::tolower(static_cast<unsigned char>(value[i])) != std::tolower(static_cast<unsigned char>(scheme[i])))
       return std::nullopt;
   value.remove_prefix(space);
   while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
@@ -35,8 +33,7 @@ bool constant_time_equal(std::string_view expected, std::string_view presented) 
   unsigned diff = expected.size() == presented.size() ? 0u : 1u;
   if (expected.empty()) return presented.empty();
   for (size_t i = 0; i < presented.size(); ++i)
-    diff |=
-        static_cast<unsigned char>(presented[i]) ^ static_cast<unsigned char>(expected[i % expected.size()]);
+    diff |= static_cast<unsigned char>(presented[i]) ^ static_cast<unsigned char>(expected[i % expected.size()]);
   return diff == 0;
 }
 

@@ -32,21 +32,29 @@ size_t SignalTraits<otlp_metrics::ExportMetricsServiceRequest>::count_items(
     for (const auto& sm : rm.scope_metrics())
       for (const auto& m : sm.metrics()) {
         switch (m.data_case()) {
-          case Metric::kGauge: n += static_cast<size_t>(m.gauge().data_points_size()); break;
-          case Metric::kSum: n += static_cast<size_t>(m.sum().data_points_size()); break;
-          case Metric::kHistogram: n += static_cast<size_t>(m.histogram().data_points_size()); break;
+          case Metric::kGauge:
+            n += static_cast<size_t>(m.gauge().data_points_size());
+            break;
+          case Metric::kSum:
+            n += static_cast<size_t>(m.sum().data_points_size());
+            break;
+          case Metric::kHistogram:
+            n += static_cast<size_t>(m.histogram().data_points_size());
+            break;
           case Metric::kExponentialHistogram:
             n += static_cast<size_t>(m.exponential_histogram().data_points_size());
             break;
-          case Metric::kSummary: n += static_cast<size_t>(m.summary().data_points_size()); break;
-          case Metric::DATA_NOT_SET: break;
+          case Metric::kSummary:
+            n += static_cast<size_t>(m.summary().data_points_size());
+            break;
+          case Metric::DATA_NOT_SET:
+            break;
         }
       }
   return n;
 }
 
-size_t SignalTraits<otlp_logs::ExportLogsServiceRequest>::count_items(
-    const otlp_logs::ExportLogsServiceRequest& r) {
+size_t SignalTraits<otlp_logs::ExportLogsServiceRequest>::count_items(const otlp_logs::ExportLogsServiceRequest& r) {
   size_t n = 0;
   for (const auto& rl : r.resource_logs())
     for (const auto& sl : rl.scope_logs()) n += static_cast<size_t>(sl.log_records_size());

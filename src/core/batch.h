@@ -104,8 +104,8 @@ class Batch {
   // A batch of one empty request on a fresh arena, to be filled by the caller (decoders, tests).
   static Batch make(RequestContext context = {});
   // Takes a request that lives on `arena`.
-  static Batch adopt(std::unique_ptr<google::protobuf::Arena> arena, Request* request,
-                     RequestContext context = {}, size_t wire_bytes = 0);
+  static Batch adopt(std::unique_ptr<google::protobuf::Arena> arena, Request* request, RequestContext context = {},
+                     size_t wire_bytes = 0);
   // Takes serialised bytes that otlp_wire::check accepted, with the item count it found.
   static Batch adopt_wire(std::string bytes, size_t items, RequestContext context = {});
 

@@ -7,10 +7,14 @@ namespace otlpd {
 
 std::string_view to_string(Kind k) {
   switch (k) {
-    case Kind::receiver: return "receiver";
-    case Kind::processor: return "processor";
-    case Kind::exporter: return "exporter";
-    case Kind::extension: return "extension";
+    case Kind::receiver:
+      return "receiver";
+    case Kind::processor:
+      return "processor";
+    case Kind::exporter:
+      return "exporter";
+    case Kind::extension:
+      return "extension";
   }
   return "component";
 }

@@ -30,15 +30,21 @@ struct Consumers {
 
   template <typename B>
   Consumer<B>* get() const {
-    if constexpr (B::signal == Signal::traces) return traces;
-    else if constexpr (B::signal == Signal::metrics) return metrics;
-    else return logs;
+    if constexpr (B::signal == Signal::traces)
+      return traces;
+    else if constexpr (B::signal == Signal::metrics)
+      return metrics;
+    else
+      return logs;
   }
   bool may_block(Signal s) const {
     switch (s) {
-      case Signal::traces: return traces && traces->may_block();
-      case Signal::metrics: return metrics && metrics->may_block();
-      case Signal::logs: return logs && logs->may_block();
+      case Signal::traces:
+        return traces && traces->may_block();
+      case Signal::metrics:
+        return metrics && metrics->may_block();
+      case Signal::logs:
+        return logs && logs->may_block();
     }
     return false;
   }
@@ -47,9 +53,12 @@ struct Consumers {
   }
   bool has(Signal s) const {
     switch (s) {
-      case Signal::traces: return traces != nullptr;
-      case Signal::metrics: return metrics != nullptr;
-      case Signal::logs: return logs != nullptr;
+      case Signal::traces:
+        return traces != nullptr;
+      case Signal::metrics:
+        return metrics != nullptr;
+      case Signal::logs:
+        return logs != nullptr;
     }
     return false;
   }

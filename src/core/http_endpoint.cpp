@@ -86,8 +86,7 @@ HttpEndpoint::~HttpEndpoint() { stop(); }
 int HttpEndpoint::start() {
   auto& im = *impl_;
   auto colon = im.endpoint.rfind(':');
-  if (colon == std::string::npos)
-    throw std::runtime_error("endpoint '" + im.endpoint + "' must be host:port");
+  if (colon == std::string::npos) throw std::runtime_error("endpoint '" + im.endpoint + "' must be host:port");
   std::string host = im.endpoint.substr(0, colon);
   if (host.empty()) host = "0.0.0.0";
   if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);

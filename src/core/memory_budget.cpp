@@ -59,8 +59,8 @@ MemoryBudget::Admission::~Admission() {
 Status MemoryBudget::Admission::refusal() const {
   return Status::retryable("otlpd is over its memory budget (" + std::to_string(budget_->held() >> 20) +
                                " MiB of received data not yet delivered, limit " +
-                               std::to_string(budget_->limit() >> 20) + " MiB, request " +
-                               std::to_string(asked_) + " bytes); retry later",
+                               std::to_string(budget_->limit() >> 20) + " MiB, request " + std::to_string(asked_) +
+                               " bytes); retry later",
                            std::chrono::seconds(1));
 }
 

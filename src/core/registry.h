@@ -30,8 +30,8 @@ class Registry {
 }  // namespace otlpd
 
 // Registers a factory class once, at static-initialisation time. Use at namespace scope in the component's .cpp.
-#define OTLPD_REGISTER_FACTORY(FactoryClass)                                    \
-  namespace {                                                                  \
-  [[maybe_unused]] const bool otlpd_registered_##FactoryClass =                \
-      ::otlpd::Registry::instance().add(std::make_unique<FactoryClass>());     \
+#define OTLPD_REGISTER_FACTORY(FactoryClass)                               \
+  namespace {                                                              \
+  [[maybe_unused]] const bool otlpd_registered_##FactoryClass =            \
+      ::otlpd::Registry::instance().add(std::make_unique<FactoryClass>()); \
   }

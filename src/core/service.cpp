@@ -44,8 +44,7 @@ Consumer<B>* make_fanout(std::vector<Consumer<B>*> targets, std::vector<std::sha
   return f.get();
 }
 
-Consumers fanout_all(const std::vector<Consumers>& targets, Signal only,
-                     std::vector<std::shared_ptr<void>>& owner) {
+Consumers fanout_all(const std::vector<Consumers>& targets, Signal only, std::vector<std::shared_ptr<void>>& owner) {
   std::vector<TraceConsumer*> t;
   std::vector<MetricConsumer*> m;
   std::vector<LogConsumer*> l;
@@ -93,9 +92,7 @@ std::unique_ptr<Service> Service::build(const Config& config) {
   for (const auto& id : config.service_extensions) {
     const auto& e = config.extensions.at(id);
     auto* f = static_cast<const ExtensionFactory*>(e.factory);
-    impl->extensions[id] = create_or_throw("extension " + id.str(), [&] {
-      return f->create({id, {}}, *e.config);
-    });
+    impl->extensions[id] = create_or_throw("extension " + id.str(), [&] { return f->create({id, {}}, *e.config); });
   }
 
   // Exporters: one instance per id, whatever the number of pipelines that use it.
@@ -104,9 +101,7 @@ std::unique_ptr<Service> Service::build(const Config& config) {
       if (impl->exporters.count(id)) continue;
       const auto& e = config.exporters.at(id);
       auto* f = static_cast<const ExporterFactory*>(e.factory);
-      impl->exporters[id] = create_or_throw("exporter " + id.str(), [&] {
-        return f->create({id, {}}, *e.config);
-      });
+      impl->exporters[id] = create_or_throw("exporter " + id.str(), [&] { return f->create({id, {}}, *e.config); });
     }
   }
 
@@ -129,8 +124,7 @@ std::unique_ptr<Service> Service::build(const Config& config) {
                   })};
       next = only_signal(chain[i].second->consumers(), p.signal);
       if (!next.has(p.signal))
-        throw ConfigError("processor " + id.str() + " gave no consumer for " +
-                          std::string(to_string(p.signal)));
+        throw ConfigError("processor " + id.str() + " gave no consumer for " + std::string(to_string(p.signal)));
     }
     impl->processors.push_back(std::move(chain));
     impl->pipeline_ids.push_back(p.id);
@@ -154,9 +148,7 @@ std::unique_ptr<Service> Service::build(const Config& config) {
     }
     const auto& e = config.receivers.at(id);
     auto* f = static_cast<const ReceiverFactory*>(e.factory);
-    impl->receivers[id] = create_or_throw("receiver " + id.str(), [&] {
-      return f->create({id, {}}, *e.config, next);
-    });
+    impl->receivers[id] = create_or_throw("receiver " + id.str(), [&] { return f->create({id, {}}, *e.config, next); });
   }
 
   for (const auto& p : config.pipelines) {
@@ -164,8 +156,7 @@ std::unique_ptr<Service> Service::build(const Config& config) {
     for (const auto& id : p.receivers) r.push_back(id.str());
     for (const auto& id : p.processors) pr.push_back(id.str());
     for (const auto& id : p.exporters) ex.push_back(id.str());
-    spdlog::info("pipeline {}: receivers [{}] -> processors [{}] -> exporters [{}]", p.id, join(r), join(pr),
-                 join(ex));
+    spdlog::info("pipeline {}: receivers [{}] -> processors [{}] -> exporters [{}]", p.id, join(r), join(pr), join(ex));
   }
   std::unique_ptr<Service> service(new Service(std::move(impl)));
   for (const auto& [id, r] : service->impl_->receivers)
@@ -193,8 +184,7 @@ void Service::start() {
           return r;
         });
     int port = im.metrics_endpoint->start();
-    record_listening("metrics", "http", im.metrics_address.substr(0, im.metrics_address.rfind(':')), port,
-                     "telemetry");
+    record_listening("metrics", "http", im.metrics_address.substr(0, im.metrics_address.rfind(':')), port, "telemetry");
   }
   auto start_one = [&](const std::string& label, Component* c) {
     try {
@@ -211,8 +201,7 @@ void Service::start() {
   for (size_t pi = 0; pi < im.processors.size(); ++pi) {
     auto& chain = im.processors[pi];
     for (size_t i = chain.size(); i-- > 0;)
-      start_one("processor " + chain[i].first.str() + " (pipeline " + im.pipeline_ids[pi] + ")",
-                chain[i].second.get());
+      start_one("processor " + chain[i].first.str() + " (pipeline " + im.pipeline_ids[pi] + ")", chain[i].second.get());
   }
   for (auto& [id, c] : im.receivers) start_one("receiver " + id.str(), c.get());
   for (auto& [id, e] : im.extensions) e->ready();

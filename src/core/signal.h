@@ -12,9 +12,12 @@ inline constexpr Signal kAllSignals[] = {Signal::traces, Signal::metrics, Signal
 
 constexpr std::string_view to_string(Signal s) {
   switch (s) {
-    case Signal::traces: return "traces";
-    case Signal::metrics: return "metrics";
-    case Signal::logs: return "logs";
+    case Signal::traces:
+      return "traces";
+    case Signal::metrics:
+      return "metrics";
+    case Signal::logs:
+      return "logs";
   }
   return "?";
 }
@@ -29,9 +32,12 @@ constexpr std::optional<Signal> signal_from_string(std::string_view s) {
 // What one item of a signal is called in counters and logs ("spans", "metric points", "log records").
 constexpr std::string_view item_name(Signal s) {
   switch (s) {
-    case Signal::traces: return "spans";
-    case Signal::metrics: return "metric_points";
-    case Signal::logs: return "log_records";
+    case Signal::traces:
+      return "spans";
+    case Signal::metrics:
+      return "metric_points";
+    case Signal::logs:
+      return "log_records";
   }
   return "items";
 }

@@ -14,8 +14,7 @@ class Status {
   static Status ok() { return Status(); }
   // The client should try again later; `retry_after` is a hint (zero: no hint). `exhausted` marks a resource
   // limit (memory, rate) as opposed to a temporarily unavailable downstream: gRPC RESOURCE_EXHAUSTED / HTTP 429.
-  static Status retryable(std::string message, std::chrono::milliseconds retry_after = {},
-                          bool exhausted = false) {
+  static Status retryable(std::string message, std::chrono::milliseconds retry_after = {}, bool exhausted = false) {
     Status s(Code::retryable, std::move(message));
     s.retry_after_ = retry_after;
     s.exhausted_ = exhausted;

@@ -13,15 +13,13 @@ namespace otlpd {
 
 namespace {
 
-constexpr std::array<std::pair<std::string_view, TlsVersion>, 4> kVersions{{{"1.0", TlsVersion::v1_0},
-                                                                            {"1.1", TlsVersion::v1_1},
-                                                                            {"1.2", TlsVersion::v1_2},
-                                                                            {"1.3", TlsVersion::v1_3}}};
+constexpr std::array<std::pair<std::string_view, TlsVersion>, 4> kVersions{
+    {{"1.0", TlsVersion::v1_0}, {"1.1", TlsVersion::v1_1}, {"1.2", TlsVersion::v1_2}, {"1.3", TlsVersion::v1_3}}};
 
 // TLS 1.3 suites keep their IANA names in OpenSSL and are configured apart from the older ones.
 constexpr std::array<std::string_view, 5> kTls13Suites{"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
-                                                       "TLS_CHACHA20_POLY1305_SHA256",
-                                                       "TLS_AES_128_CCM_SHA256", "TLS_AES_128_CCM_8_SHA256"};
+                                                       "TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_128_CCM_SHA256",
+                                                       "TLS_AES_128_CCM_8_SHA256"};
 
 bool is_tls13_suite(std::string_view name) {
   for (auto s : kTls13Suites)
@@ -107,8 +105,7 @@ TlsSettings parse_tls_settings(const ConfigNode& node, TlsSide side, TlsLibrary 
     if (t.max_version && *t.max_version < TlsVersion::v1_2)
       grpc_refuses(*max_node, "max_version " + std::string(tls_version_name(*t.max_version)));
     if (!t.cipher_suites.empty())
-      ciphers_node->fail(
-          "cipher_suites is not supported by otlpd over gRPC: gRPC 1.51 chooses its own cipher suites");
+      ciphers_node->fail("cipher_suites is not supported by otlpd over gRPC: gRPC 1.51 chooses its own cipher suites");
     // Skipping verification needs gRPC's experimental TLS credentials, which cannot bound the version.
     const bool versions_given = (min_node && !min_node->is_null()) || (max_node && !max_node->is_null());
     if (client && t.insecure_skip_verify && versions_given)
@@ -121,8 +118,7 @@ TlsSettings parse_tls_settings(const ConfigNode& node, TlsSide side, TlsLibrary 
     r.child("server_name_override")
         ->fail("server_name_override is not supported by otlpd over HTTP: libcurl verifies the URL's host");
   if (client) {
-    if (t.cert_file.empty() != t.key_file.empty())
-      node.fail("tls needs both cert_file and key_file, or neither");
+    if (t.cert_file.empty() != t.key_file.empty()) node.fail("tls needs both cert_file and key_file, or neither");
   } else if (t.cert_file.empty() || t.key_file.empty()) {
     node.fail("tls needs both cert_file and key_file");
   }
@@ -141,8 +137,8 @@ OpenSslCipherLists openssl_cipher_lists(const std::vector<std::string>& iana_nam
 
 void apply_tls_protocol(ssl_ctx_st* ctx, const TlsSettings& tls) {
   if (!SSL_CTX_set_min_proto_version(ctx, static_cast<int>(tls.min_version)))
-    throw std::runtime_error("cannot set min_version " + std::string(tls_version_name(tls.min_version)) +
-                             ": " + openssl_reason());
+    throw std::runtime_error("cannot set min_version " + std::string(tls_version_name(tls.min_version)) + ": " +
+                             openssl_reason());
   // 0 lets OpenSSL use the newest version it has.
   if (!SSL_CTX_set_max_proto_version(ctx, tls.max_version ? static_cast<int>(*tls.max_version) : 0))
     throw std::runtime_error("cannot set max_version: " + openssl_reason());

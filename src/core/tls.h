@@ -30,14 +30,12 @@ struct TlsSettings {
   std::string ca_file;        // client: PEM roots to verify the server; empty: the system's
   std::string cert_file;      // server: its certificate chain; client: its certificate for mutual TLS
   std::string key_file;
-  std::string client_ca_file;         // server: clients must present a certificate signed by it
-  bool insecure_skip_verify = false;  // client: TLS without verifying the server's certificate
-  std::string
-      server_name_override;  // client: name to verify (and send as SNI) instead of the endpoint's host
+  std::string client_ca_file;                 // server: clients must present a certificate signed by it
+  bool insecure_skip_verify = false;          // client: TLS without verifying the server's certificate
+  std::string server_name_override;           // client: name to verify (and send as SNI) instead of the endpoint's host
   TlsVersion min_version = TlsVersion::v1_2;  // the Collector's default
   std::optional<TlsVersion> max_version;      // empty: the newest the library speaks (1.3)
-  std::vector<std::string>
-      cipher_suites;  // IANA names ("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"); empty: default
+  std::vector<std::string> cipher_suites;     // IANA names ("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"); empty: default
 };
 
 // Reads a `tls:` map for `side`, refusing (with path and line) what `library` cannot honour, unknown versions

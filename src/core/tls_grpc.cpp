@@ -53,17 +53,15 @@ struct GrpcInit {
 
 // Skipping verification needs gRPC's TLS credentials API: no server check, no host-name check. It has no
 // version bounds, so parse_tls_settings refuses min/max_version with insecure_skip_verify.
-std::shared_ptr<grpc::ChannelCredentials> skip_verify_credentials(const std::string& roots,
-                                                                  const std::string& key,
+std::shared_ptr<grpc::ChannelCredentials> skip_verify_credentials(const std::string& roots, const std::string& key,
                                                                   const std::string& cert) {
   namespace ex = grpc::experimental;
   std::vector<ex::IdentityKeyCertPair> identity;
   if (!cert.empty()) identity.push_back({key, cert});
   ex::TlsChannelCredentialsOptions o;
   if (!roots.empty() || !identity.empty()) {
-    o.set_certificate_provider(roots.empty()
-                                   ? std::make_shared<ex::StaticDataCertificateProvider>(identity)
-                                   : std::make_shared<ex::StaticDataCertificateProvider>(roots, identity));
+    o.set_certificate_provider(roots.empty() ? std::make_shared<ex::StaticDataCertificateProvider>(identity)
+                                             : std::make_shared<ex::StaticDataCertificateProvider>(roots, identity));
     if (!roots.empty()) o.watch_root_certs();
     if (!identity.empty()) o.watch_identity_key_cert_pairs();
   }
@@ -78,16 +76,14 @@ class BoundedSslServerCredentials final : public grpc::ServerCredentials {
  public:
   explicit BoundedSslServerCredentials(const TlsSettings& tls) {
     const std::string key = read_pem_file(tls.key_file), cert = read_pem_file(tls.cert_file);
-    const std::string client_ca =
-        tls.client_ca_file.empty() ? std::string() : read_pem_file(tls.client_ca_file);
+    const std::string client_ca = tls.client_ca_file.empty() ? std::string() : read_pem_file(tls.client_ca_file);
     grpc_ssl_pem_key_cert_pair pair{key.c_str(), cert.c_str()};
-    creds_ = grpc_ssl_server_credentials_create_ex(
-        client_ca.empty() ? nullptr : client_ca.c_str(), &pair, 1,
-        client_ca.empty() ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
-                          : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY,
-        nullptr);
-    if (!creds_)
-      throw std::runtime_error("gRPC refused the certificate " + tls.cert_file + " or key " + tls.key_file);
+    creds_ = grpc_ssl_server_credentials_create_ex(client_ca.empty() ? nullptr : client_ca.c_str(), &pair, 1,
+                                                   client_ca.empty()
+                                                       ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
+                                                       : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY,
+                                                   nullptr);
+    if (!creds_) throw std::runtime_error("gRPC refused the certificate " + tls.cert_file + " or key " + tls.key_file);
     auto* ssl = reinterpret_cast<grpc_ssl_server_credentials*>(creds_);
     ssl->set_min_tls_version(grpc_min(tls));
     ssl->set_max_tls_version(grpc_max(tls));
@@ -124,8 +120,8 @@ std::shared_ptr<grpc::Channel> make_grpc_channel(const std::string& target, cons
 
   GrpcInit init;
   grpc_ssl_pem_key_cert_pair pair{key.c_str(), cert.c_str()};
-  grpc_channel_credentials* creds = grpc_ssl_credentials_create_ex(
-      roots.empty() ? nullptr : roots.c_str(), cert.empty() ? nullptr : &pair, nullptr, nullptr);
+  grpc_channel_credentials* creds = grpc_ssl_credentials_create_ex(roots.empty() ? nullptr : roots.c_str(),
+                                                                   cert.empty() ? nullptr : &pair, nullptr, nullptr);
   if (!creds) throw std::runtime_error("gRPC refused the TLS settings for " + target);
   auto* ssl = reinterpret_cast<grpc_ssl_credentials*>(creds);
   ssl->set_min_tls_version(grpc_min(tls));

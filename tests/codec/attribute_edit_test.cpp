@@ -1,7 +1,7 @@
 // The wire reader and the on-the-wire attribute rewrite: what it copies, where it writes edited lists, and that
 // the result decodes to the request the same edit gives on messages.
-#include <catch2/catch.hpp>
 #include <google/protobuf/util/message_differencer.h>
+#include <catch2/catch.hpp>
 
 #include <string>
 
@@ -35,8 +35,7 @@ struct Counting final : AttributeEditor {
 struct DropAndAdd final : AttributeEditor {
   explicit DropAndAdd(AttributesOf only, std::string prefix) : only_(only), prefix_(std::move(prefix)) {}
   bool wants(AttributesOf where) const override { return where == only_; }
-  Edit edit(AttributesOf, std::span<const WireAttribute> in, std::vector<WireAttribute>& wire,
-            KeyValueList&) override {
+  Edit edit(AttributesOf, std::span<const WireAttribute> in, std::vector<WireAttribute>& wire, KeyValueList&) override {
     for (const auto& a : in)
       if (!a.key.starts_with(prefix_)) wire.push_back(a);
     wire.push_back(WireAttribute{"added", value_, {}, true});
@@ -50,8 +49,7 @@ struct DropAndAdd final : AttributeEditor {
 // Decodes each list and upper-cases the keys: the decoded form of an editor.
 struct Upper final : AttributeEditor {
   bool wants(AttributesOf) const override { return true; }
-  Edit edit(AttributesOf, std::span<const WireAttribute> in, std::vector<WireAttribute>&,
-            KeyValueList& list) override {
+  Edit edit(AttributesOf, std::span<const WireAttribute> in, std::vector<WireAttribute>&, KeyValueList& list) override {
     if (!parse_attributes(in, list)) return Edit::fail;
     for (auto& kv : list)
       for (auto& c : *kv.mutable_key()) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));

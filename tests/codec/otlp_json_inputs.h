@@ -86,14 +86,23 @@ inline std::vector<JsonInput> json_inputs() {
       {metrics, R"({"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"gauge":{"dataPoints":[{"asInt":"0"}]}},)"
                 R"({"histogram":{"dataPoints":[{"sum":0,"attributes":[{"key":"zero","value":{"intValue":"0"}}],)"
                 R"("min":0}]}}]}]}]})"},
-      {metrics, R"({"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"gauge":{"dataPoints":[{"asDouble":"Infinity"}]}},)"
-                R"({"histogram":{"dataPoints":[{"explicitBounds":["-Infinity",1,2.5],"sum":"NaN","bucketCounts":[]}]}}]}]}]})"},
+      {metrics,
+       R"({"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"gauge":{"dataPoints":[{"asDouble":"Infinity"}]}},)"
+       R"({"histogram":{"dataPoints":[{"explicitBounds":["-Infinity",1,2.5],"sum":"NaN","bucketCounts":[]}]}}]}]}]})"},
       // A key given twice: the last value counts, also when it is a default value.
-      {traces, spans_json(R"("name":"a","name":"","kind":2,"kind":0,"flags":1,"flags":"0","spanId":"0102030405060708","spanId":"")")},
+      {traces,
+       spans_json(
+           R"("name":"a","name":"","kind":2,"kind":0,"flags":1,"flags":"0","spanId":"0102030405060708","spanId":"")")},
       {traces, spans_json(R"("status":{"code":1},"status":{"message":"m"},"traceState":"","droppedLinksCount":0)")},
-      {traces, spans_json(R"("attributes":[{"key":"k","value":{"arrayValue":{"values":[{"intValue":"-1"},{"doubleValue":-0.0},{"boolValue":false},{"kvlistValue":{}}]}}}])")},
-      {traces, spans_json(R"("attributes":[{"key":"","value":{"stringValue":""}},{"key":"k","value":{}},{"key":"b","value":{"bytesValue":""}}])")},
-      {traces, spans_json(R"("startTimeUnixNano":1.7e18,"endTimeUnixNano":"18446744073709551615","kind":"2","droppedEventsCount":4.0)")},
+      {traces,
+       spans_json(
+           R"("attributes":[{"key":"k","value":{"arrayValue":{"values":[{"intValue":"-1"},{"doubleValue":-0.0},{"boolValue":false},{"kvlistValue":{}}]}}}])")},
+      {traces,
+       spans_json(
+           R"("attributes":[{"key":"","value":{"stringValue":""}},{"key":"k","value":{}},{"key":"b","value":{"bytesValue":""}}])")},
+      {traces,
+       spans_json(
+           R"("startTimeUnixNano":1.7e18,"endTimeUnixNano":"18446744073709551615","kind":"2","droppedEventsCount":4.0)")},
       {traces, spans_json(R"("name":"caf\u00e9 \ud83d\ude00 \"q\" \\","traceState":"a\/b","trace\u005fstate":"x")")},
       {traces, spans_json(R"("attributes":[{"key":"k","value":{"arrayValue":{"values":[)" + kv_bomb + "]}}}]")},
       {KeyValue::descriptor(), R"({"key":"a\"\n\u0001"})"},
@@ -105,7 +114,8 @@ inline std::vector<JsonInput> json_inputs() {
       {traces, R"({"a":"\q"})"},
       {traces, ""},
       {traces, "[]"},
-      {traces, R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"name":"a"},{"traceId":"0102030405060708090a0b0c0d0e0f"}]}]}]})"},
+      {traces,
+       R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"name":"a"},{"traceId":"0102030405060708090a0b0c0d0e0f"}]}]}]})"},
       {traces, spans_json(R"("spanId":"0102030405060z08")")},
       {traces, spans_json(R"("links":[{},{"spanId":"01"}])")},
       {traces, R"({"resourceSpans":[{"resource":"x"}]})"},

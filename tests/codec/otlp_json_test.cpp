@@ -10,8 +10,8 @@
 #include <limits>
 #include <string>
 
-#include "core/batch.h"
 #include "codec/otlp_json_inputs.h"
+#include "core/batch.h"
 #include "support/otlp_client.h"
 
 namespace otlpd {
@@ -100,8 +100,7 @@ TEST_CASE("64-bit integers are strings, enums are integers, keys are lowerCamelC
           R"("attributes":[{"key":"n","value":{"intValue":"-5"}}],"status":{"code":2}}]}]}]})");
 }
 
-TEST_CASE("optional fields and oneof members are emitted when set to zero, other defaults are omitted",
-          "[codec]") {
+TEST_CASE("optional fields and oneof members are emitted when set to zero, other defaults are omitted", "[codec]") {
   metrics::MetricsData md;
   auto* m = md.add_resource_metrics()->add_scope_metrics()->add_metrics();
   auto* p = m->mutable_gauge()->add_data_points();
@@ -114,10 +113,9 @@ TEST_CASE("optional fields and oneof members are emitted when set to zero, other
   kv->set_key("zero");
   kv->mutable_value()->set_int_value(0);
   std::string json = otlp_json::encode(md);
-  REQUIRE(json ==
-          R"({"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"gauge":{"dataPoints":[{"asInt":"0"}]}},)"
-          R"({"histogram":{"dataPoints":[{"sum":0,"attributes":[{"key":"zero","value":{"intValue":"0"}}],)"
-          R"("min":0}]}}]}]}]})");
+  REQUIRE(json == R"({"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"gauge":{"dataPoints":[{"asInt":"0"}]}},)"
+                  R"({"histogram":{"dataPoints":[{"sum":0,"attributes":[{"key":"zero","value":{"intValue":"0"}}],)"
+                  R"("min":0}]}}]}]}]})");
   auto back = decode_ok<metrics::MetricsData>(json);
   const auto& bp = back.resource_metrics(0).scope_metrics(0).metrics(1).histogram().data_points(0);
   REQUIRE(bp.has_sum());
@@ -139,8 +137,7 @@ TEST_CASE("non-finite doubles are strings and round-trip", "[codec]") {
   REQUIRE(json.find(R"("explicitBounds":["-Infinity"])") != std::string::npos);
   REQUIRE(json.find(R"("sum":"NaN")") != std::string::npos);
   auto back = decode_ok<metrics::MetricsData>(json);
-  REQUIRE(
-      std::isinf(back.resource_metrics(0).scope_metrics(0).metrics(0).gauge().data_points(0).as_double()));
+  REQUIRE(std::isinf(back.resource_metrics(0).scope_metrics(0).metrics(0).gauge().data_points(0).as_double()));
   REQUIRE(std::isnan(back.resource_metrics(0).scope_metrics(0).metrics(1).histogram().data_points(0).sum()));
 }
 
@@ -219,15 +216,13 @@ TEST_CASE("invalid JSON is rejected with the offset", "[codec]") {
   REQUIRE(err == "invalid JSON at offset 18: unexpected character 't', expected a value");
   REQUIRE(decode_err<trace::TracesData>(R"({"a":1} x)") ==
           "invalid JSON at offset 8: unexpected characters after the JSON value");
-  REQUIRE(decode_err<trace::TracesData>(R"({"a":"\q"})").find("invalid JSON at offset 6: invalid escape") ==
-          0);
+  REQUIRE(decode_err<trace::TracesData>(R"({"a":"\q"})").find("invalid JSON at offset 6: invalid escape") == 0);
   REQUIRE(decode_err<trace::TracesData>("").find("invalid JSON") == 0);
   REQUIRE(decode_err<trace::TracesData>("[]") == "expected an object, got an array");
 }
 
 TEST_CASE("ids of the wrong length or with non-hex characters are errors naming the field", "[codec]") {
-  std::string spans =
-      R"({"name":"a"},{"name":"b"},{"name":"c"},{"traceId":"0102030405060708090a0b0c0d0e0f"})";
+  std::string spans = R"({"name":"a"},{"name":"b"},{"name":"c"},{"traceId":"0102030405060708090a0b0c0d0e0f"})";
   std::string json = R"({"resourceSpans":[{"scopeSpans":[{"spans":[)" + spans + "]}]}]}";
   REQUIRE(decode_err<trace::TracesData>(json) ==
           "resourceSpans[0].scopeSpans[0].spans[3].traceId: expected 32 hex digits, got 30");
@@ -244,25 +239,20 @@ TEST_CASE("values of the wrong type are errors naming the field", "[codec]") {
           "resourceSpans: expected an array, got an object");
   REQUIRE(decode_err<trace::TracesData>(spans_json(R"("kind":"SERVER")")) ==
           R"(resourceSpans[0].scopeSpans[0].spans[0].kind: unknown value "SERVER" of enum SpanKind)");
-  REQUIRE(
-      decode_err<trace::TracesData>(spans_json(R"("startTimeUnixNano":"soon")")) ==
-      R"(resourceSpans[0].scopeSpans[0].spans[0].startTimeUnixNano: expected a non-negative integer, got "soon")");
-  REQUIRE(
-      decode_err<trace::TracesData>(spans_json(R"("attributes":[{"key":"k","value":{"intValue":1.5}}])")) ==
-      "resourceSpans[0].scopeSpans[0].spans[0].attributes[0].value.intValue: expected an integer, got "
-      "1.500000");
-  REQUIRE(decode_err<trace::TracesData>(spans_json(
-              R"("attributes":[{"key":"k","value":{"arrayValue":{"values":[{"boolValue":"yes"}]}}}])")) ==
+  REQUIRE(decode_err<trace::TracesData>(spans_json(R"("startTimeUnixNano":"soon")")) ==
+          R"(resourceSpans[0].scopeSpans[0].spans[0].startTimeUnixNano: expected a non-negative integer, got "soon")");
+  REQUIRE(decode_err<trace::TracesData>(spans_json(R"("attributes":[{"key":"k","value":{"intValue":1.5}}])")) ==
+          "resourceSpans[0].scopeSpans[0].spans[0].attributes[0].value.intValue: expected an integer, got "
+          "1.500000");
+  REQUIRE(decode_err<trace::TracesData>(
+              spans_json(R"("attributes":[{"key":"k","value":{"arrayValue":{"values":[{"boolValue":"yes"}]}}}])")) ==
           "resourceSpans[0].scopeSpans[0].spans[0].attributes[0].value.arrayValue.values[0].boolValue: "
           "expected a boolean, got a string");
-  REQUIRE(
-      decode_err<trace::TracesData>(
-          spans_json(R"("attributes":[{"value":{"stringValue":"a","intValue":1}}])")) ==
-      "resourceSpans[0].scopeSpans[0].spans[0].attributes[0].value.intValue: more than one member of oneof "
-      "'value' is set");
-  REQUIRE(
-      decode_err<trace::TracesData>(spans_json(R"("droppedEventsCount":-1)")) ==
-      "resourceSpans[0].scopeSpans[0].spans[0].droppedEventsCount: expected a non-negative integer, got -1");
+  REQUIRE(decode_err<trace::TracesData>(spans_json(R"("attributes":[{"value":{"stringValue":"a","intValue":1}}])")) ==
+          "resourceSpans[0].scopeSpans[0].spans[0].attributes[0].value.intValue: more than one member of oneof "
+          "'value' is set");
+  REQUIRE(decode_err<trace::TracesData>(spans_json(R"("droppedEventsCount":-1)")) ==
+          "resourceSpans[0].scopeSpans[0].spans[0].droppedEventsCount: expected a non-negative integer, got -1");
 }
 
 TEST_CASE("nesting bombs are rejected without recursion", "[codec]") {
@@ -334,8 +324,8 @@ TEST_CASE("dynamic messages take the reflection path and decode and encode the s
   REQUIRE(dyn->SerializeAsString() == full.SerializeAsString());
   REQUIRE(otlp_json::encode(*dyn) == json);
   // and errors name the same path
-  std::string err = otlp_json::decode(
-      R"({"resourceSpans":[{"scopeSpans":[{"spans":[{},{"links":[{"traceId":"00"}]}]}]}]})", *dyn);
+  std::string err =
+      otlp_json::decode(R"({"resourceSpans":[{"scopeSpans":[{"spans":[{},{"links":[{"traceId":"00"}]}]}]}]})", *dyn);
   REQUIRE(err == "resourceSpans[0].scopeSpans[0].spans[1].links[0].traceId: expected 32 hex digits, got 2");
 }
 

@@ -23,8 +23,7 @@ using google::protobuf::Message;
 using google::protobuf::util::MessageDifferencer;
 
 std::unique_ptr<Message> new_message(const Descriptor* d) {
-  return std::unique_ptr<Message>(
-      google::protobuf::MessageFactory::generated_factory()->GetPrototype(d)->New());
+  return std::unique_ptr<Message>(google::protobuf::MessageFactory::generated_factory()->GetPrototype(d)->New());
 }
 
 // What count_items says of `m` (TracesData and the like share their request's wire layout).
@@ -35,8 +34,7 @@ size_t expected_items(const Descriptor* d, const Message& m) {
     return SignalTraits<decltype(request)>::count_items(request);
   };
   if (d->name().find("Trace") != std::string::npos) return count(otlp_trace::ExportTraceServiceRequest{});
-  if (d->name().find("Metrics") != std::string::npos)
-    return count(otlp_metrics::ExportMetricsServiceRequest{});
+  if (d->name().find("Metrics") != std::string::npos) return count(otlp_metrics::ExportMetricsServiceRequest{});
   if (d->name().find("Logs") != std::string::npos) return count(otlp_logs::ExportLogsServiceRequest{});
   return 0;
 }
@@ -90,8 +88,7 @@ bool require_agreement(const Descriptor* d, std::string_view json, otlp_json::De
 
 }  // namespace
 
-TEST_CASE("decode_to_wire gives the bytes of what decode gives, for every field of every signal",
-          "[json-wire]") {
+TEST_CASE("decode_to_wire gives the bytes of what decode gives, for every field of every signal", "[json-wire]") {
   // Given the OTLP/JSON of requests in which every field is set
   auto check = [](const Message& full) {
     std::string json = otlp_json::encode(full);
@@ -114,9 +111,8 @@ TEST_CASE("decode_to_wire gives the bytes of what decode gives, for every field 
   check(test::full_metrics(7));
   check(test::full_metrics(8));
   check(test::full_logs(8, 9));
-  REQUIRE(
-      otlp_wire::check<otlp_trace::ExportTraceServiceRequest>(test::full_traces(5, 42).SerializeAsString())
-          .items == 5);
+  REQUIRE(otlp_wire::check<otlp_trace::ExportTraceServiceRequest>(test::full_traces(5, 42).SerializeAsString()).items ==
+          5);
 }
 
 TEST_CASE("decode_to_wire agrees with decode on every input of the decoder's tests", "[json-wire]") {
@@ -146,8 +142,7 @@ TEST_CASE("a key given twice keeps the last value, also when it is a default", "
   std::string wire;
   size_t items = 0;
   REQUIRE(
-      otlp_json::decode_to_wire(test::spans_json(R"("name":"a","name":"","kind":2,"kind":0)"), d, wire, items)
-          .empty());
+      otlp_json::decode_to_wire(test::spans_json(R"("name":"a","name":"","kind":2,"kind":0)"), d, wire, items).empty());
   opentelemetry::proto::trace::v1::TracesData td;
   REQUIRE(td.ParseFromString(wire));
   REQUIRE(td.resource_spans(0).scope_spans(0).spans(0).name().empty());
@@ -181,8 +176,8 @@ TEST_CASE("a log record with \"body\" given twice merges as protobuf's JSON pars
   REQUIRE(body_of(R"("body":{"stringValue":"a"},"body":{"stringValue":""})").value_case() ==
           opentelemetry::proto::common::v1::AnyValue::kStringValue);
   REQUIRE(body_of(R"("body":{"stringValue":"a"},"body":{})").string_value() == "a");
-  auto merged = body_of(
-      R"("body":{"kvlistValue":{"values":[{"key":"x"}]}},"body":{"kvlistValue":{"values":[{"key":"y"}]}})");
+  auto merged =
+      body_of(R"("body":{"kvlistValue":{"values":[{"key":"x"}]}},"body":{"kvlistValue":{"values":[{"key":"y"}]}})");
   REQUIRE(merged.kvlist_value().values_size() == 2);
   // And an attribute's value given twice merges the same way
   std::string json =
@@ -193,8 +188,7 @@ TEST_CASE("a log record with \"body\" given twice merges as protobuf's JSON pars
   REQUIRE_FALSE(require_agreement(d, log_record_json(R"("body":{"stringValue":"a","stringValue":"b"})")));
 }
 
-TEST_CASE("a span with \"status\" given twice merges key by key, defaults overriding, on both paths",
-          "[json-wire]") {
+TEST_CASE("a span with \"status\" given twice merges key by key, defaults overriding, on both paths", "[json-wire]") {
   // Given a span whose status is given twice, the second with the default code 0
   const auto* d = otlp_trace::ExportTraceServiceRequest::descriptor();
   auto status_of = [&](std::string_view fields) {
@@ -213,8 +207,7 @@ TEST_CASE("a span with \"status\" given twice merges key by key, defaults overri
   REQUIRE(st.code() == 2);
   REQUIRE(st.message().empty());
   // And the override reaches messages nested in the second occurrence (scope given twice, its name emptied)
-  std::string json =
-      R"({"resourceSpans":[{"scopeSpans":[{"scope":{"name":"a","version":"1"},"scope":{"name":""}}]}]})";
+  std::string json = R"({"resourceSpans":[{"scopeSpans":[{"scope":{"name":"a","version":"1"},"scope":{"name":""}}]}]})";
   REQUIRE(require_agreement(d, json));
   json =
       R"({"resourceSpans":[{"resource":{"droppedAttributesCount":3},"resource":{"attributes":[{"key":"k","value":{"arrayValue":{"values":[{"intValue":"0"}]}}}],"droppedAttributesCount":0}}]})";

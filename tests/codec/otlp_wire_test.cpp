@@ -33,16 +33,26 @@ std::string mutate(std::string s, std::mt19937_64& rng) {
   for (int e = 0; e < edits && !s.empty(); ++e) {
     size_t at = pick(s.size());
     switch (rng() % 6) {
-      case 0: s[at] = static_cast<char>(s[at] ^ (1 << (rng() % 8))); break;
-      case 1: s.resize(at); break;
-      case 2: s.insert(at, std::string(1 + pick(4), static_cast<char>(rng()))); break;
-      case 3: s.erase(at, 1 + pick(8)); break;
+      case 0:
+        s[at] = static_cast<char>(s[at] ^ (1 << (rng() % 8)));
+        break;
+      case 1:
+        s.resize(at);
+        break;
+      case 2:
+        s.insert(at, std::string(1 + pick(4), static_cast<char>(rng())));
+        break;
+      case 3:
+        s.erase(at, 1 + pick(8));
+        break;
       case 4: {
         size_t len = std::min<size_t>(1 + pick(32), s.size() - at);
         s.insert(pick(s.size()), s.substr(at, len));
         break;
       }
-      default: s[at] = static_cast<char>(0x80 | rng()); break;
+      default:
+        s[at] = static_cast<char>(0x80 | rng());
+        break;
     }
   }
   return s;
@@ -127,10 +137,8 @@ TEST_CASE("wire check accepts valid requests and counts their items", "[codec][w
 }
 
 TEST_CASE("wire check agrees with protobuf's parser on damaged input", "[codec][wire]") {
-  require_same_verdicts<otlp_trace::ExportTraceServiceRequest>(test::full_traces(3, 11).SerializeAsString(), 1,
-                                                               4000);
-  require_same_verdicts<otlp_metrics::ExportMetricsServiceRequest>(test::full_metrics(12).SerializeAsString(), 2,
-                                                                   4000);
+  require_same_verdicts<otlp_trace::ExportTraceServiceRequest>(test::full_traces(3, 11).SerializeAsString(), 1, 4000);
+  require_same_verdicts<otlp_metrics::ExportMetricsServiceRequest>(test::full_metrics(12).SerializeAsString(), 2, 4000);
   require_same_verdicts<otlp_logs::ExportLogsServiceRequest>(test::full_logs(3, 13).SerializeAsString(), 3, 4000);
 }
 
@@ -140,21 +148,21 @@ TEST_CASE("wire check agrees with protobuf on hand-made edge cases", "[codec][wi
     INFO("bytes of size " << bytes.size());
     CHECK(otlp_wire::check(Req::descriptor(), bytes, false).ok == protobuf_accepts<Req>(bytes));
   };
-  same(std::string("\x00", 1));                  // field number 0
-  same("\x0c");                                  // end group at top level (field 1)
-  same("\x0b\x0c");                              // empty group in field 1 (a known field of message type)
-  same("\x9b\x06\x9c\x06");                      // an unknown group (field 99), properly closed
-  same("\x9b\x06\xa4\x06");                      // closed by another field's end tag
-  same("\x9b\x06");                              // never closed
-  same("\xf8\x06\x01");                          // unknown varint field
+  same(std::string("\x00", 1));                              // field number 0
+  same("\x0c");                                              // end group at top level (field 1)
+  same("\x0b\x0c");                                          // empty group in field 1 (a known field of message type)
+  same("\x9b\x06\x9c\x06");                                  // an unknown group (field 99), properly closed
+  same("\x9b\x06\xa4\x06");                                  // closed by another field's end tag
+  same("\x9b\x06");                                          // never closed
+  same("\xf8\x06\x01");                                      // unknown varint field
   same("\xf8\x06\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01");  // ten-byte varint
   same("\xf8\x06\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01");  // eleven bytes
-  same("\xf9\x06\x01\x02\x03");                  // truncated fixed64
-  same("\xfd\x06\x01\x02\x03\x04");              // fixed32
-  same("\xfe\x06");                              // wire type 6
-  same("\x0a\x05\x12\x03\x12\x01");              // nested length past its parent
-  same("\x0a\x80\x80\x80\x80\x10");              // a length of 2^32
-  same("\x08\x01");                              // resource_spans with a varint: kept as unknown
+  same("\xf9\x06\x01\x02\x03");                                  // truncated fixed64
+  same("\xfd\x06\x01\x02\x03\x04");                              // fixed32
+  same("\xfe\x06");                                              // wire type 6
+  same("\x0a\x05\x12\x03\x12\x01");                              // nested length past its parent
+  same("\x0a\x80\x80\x80\x80\x10");                              // a length of 2^32
+  same("\x08\x01");                                              // resource_spans with a varint: kept as unknown
 }
 
 TEST_CASE("wire check: nesting up to protobuf's limit is accepted, one level more is not", "[codec][wire]") {
@@ -227,8 +235,9 @@ TEST_CASE("wire check refuses ids of the wrong length and names the field", "[co
   REQUIRE(m->has_gauge());
   m->mutable_gauge()->mutable_data_points(0)->mutable_exemplars(0)->set_trace_id("1");
   auto mr = otlp_wire::check<otlp_metrics::ExportMetricsServiceRequest>(metrics.SerializeAsString());
-  CHECK(mr.error == "resourceMetrics[0].scopeMetrics[0].metrics[0].gauge.dataPoints[0].exemplars[0].traceId: "
-                    "1 bytes, expected 16");
+  CHECK(mr.error ==
+        "resourceMetrics[0].scopeMetrics[0].metrics[0].gauge.dataPoints[0].exemplars[0].traceId: "
+        "1 bytes, expected 16");
 
   // Empty ids are valid (OTLP: absent).
   traces = test::full_traces(1, 5);
@@ -301,8 +310,12 @@ TEST_CASE("a batch of received bytes decodes lazily and serialises to the same b
     CHECK(back.resource_spans(0).scope_spans(0).spans(0).name() == "new");
     CHECK(batch.item_count() == 5);
     // The unknown field survives decoding and re-encoding too.
-    CHECK(back.resource_spans(0).scope_spans(0).spans(0).GetReflection()->GetUnknownFields(
-              back.resource_spans(0).scope_spans(0).spans(0)).field_count() == 1);
+    CHECK(back.resource_spans(0)
+              .scope_spans(0)
+              .spans(0)
+              .GetReflection()
+              ->GetUnknownFields(back.resource_spans(0).scope_spans(0).spans(0))
+              .field_count() == 1);
   }
   SECTION("appending batches moves bytes and decoded parts alike") {
     auto decoded = TraceBatch::make();

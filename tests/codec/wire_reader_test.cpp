@@ -34,7 +34,9 @@ std::string cat(std::initializer_list<std::string_view> parts) {
 TEST_CASE("wire Reader reads each wire type with its raw bytes, body and value", "[wire_reader]") {
   // Given: varint 1 = 150, fixed64 2, len 3 = "abc", fixed32 4, and a group 5 holding a nested group 6.
   using namespace std::string_view_literals;
-  std::string bytes = cat({"\x08\x96\x01"sv, "\x11\x01\x02\x03\x04\x05\x06\x07\x08"sv, "\x1a\x03" "abc"sv,
+  std::string bytes = cat({"\x08\x96\x01"sv, "\x11\x01\x02\x03\x04\x05\x06\x07\x08"sv,
+                           "\x1a\x03"
+                           "abc"sv,
                            "\x25\x01\x00\x00\x00"sv, "\x2b\x33\x08\x01\x34\x2c"sv, "\x38\x07"sv});
   bool error = true;
   auto fields = read_all(bytes, error);
@@ -48,7 +50,9 @@ TEST_CASE("wire Reader reads each wire type with its raw bytes, body and value",
   CHECK(fields[1].value == 0x0807060504030201ull);
   CHECK(fields[2].type == WireType::len);
   CHECK(fields[2].body == "abc");
-  CHECK(fields[2].raw == "\x1a\x03" "abc");
+  CHECK(fields[2].raw ==
+        "\x1a\x03"
+        "abc");
   CHECK(fields[3].type == WireType::i32);
   CHECK(fields[3].value == 1);
   // Then: the group is one field whose body runs to its own end tag, past the nested group.
@@ -62,7 +66,9 @@ TEST_CASE("wire Reader reads each wire type with its raw bytes, body and value",
 
 TEST_CASE("wire Reader stops with an error on malformed bytes", "[wire_reader]") {
   std::vector<std::pair<const char*, std::string>> cases = {
-      {"a length past the end", "\x0a\x05" "ab"},
+      {"a length past the end",
+       "\x0a\x05"
+       "ab"},
       {"a truncated varint", "\x08\xff"},
       {"a varint over ten bytes", cat({"\x08", std::string(11, '\xff'), "\x01"})},
       {"a truncated fixed64", "\x09\x01\x02"},
@@ -83,8 +89,8 @@ TEST_CASE("wire Reader stops with an error on malformed bytes", "[wire_reader]")
   }
   // Groups nested exactly to the limit are fine.
   bool error = true;
-  auto fields = read_all(std::string(Reader::kMaxGroupDepth, '\x0b') + std::string(Reader::kMaxGroupDepth, '\x0c'),
-                         error);
+  auto fields =
+      read_all(std::string(Reader::kMaxGroupDepth, '\x0b') + std::string(Reader::kMaxGroupDepth, '\x0c'), error);
   CHECK_FALSE(error);
   CHECK(fields.size() == 1);
 }

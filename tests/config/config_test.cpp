@@ -98,7 +98,8 @@ TEST_CASE("an unknown component type lists the known types", "[config]") {
 }
 
 TEST_CASE("pipelines must reference defined components that support their signal", "[config]") {
-  const std::string base = "receivers:\n  test_receiver:\nexporters:\n  capture:\n  traces_only:\nservice:\n  pipelines:\n";
+  const std::string base =
+      "receivers:\n  test_receiver:\nexporters:\n  capture:\n  traces_only:\nservice:\n  pipelines:\n";
   CHECK_THAT(error_of(base + "    traces:\n      receivers: [nope]\n      exporters: [capture]\n"),
              Contains("receiver 'nope' is not defined under 'receivers'; defined are: test_receiver"));
   CHECK_THAT(error_of(base + "    logs:\n      receivers: [test_receiver]\n      exporters: [traces_only]\n"),

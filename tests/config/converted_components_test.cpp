@@ -24,11 +24,9 @@ std::string error_of(Kind kind, const std::string& type, const std::string& yaml
 
 }  // namespace
 
-TEST_CASE("debug exporter: verbosity is one of three; the Collector's sampling keys load",
-          "[config][schema]") {
+TEST_CASE("debug exporter: verbosity is one of three; the Collector's sampling keys load", "[config][schema]") {
   CHECK(
-      error_of(Kind::exporter, "debug", "verbosity: detailed\nsampling_initial: 5\nuse_internal_logger: true")
-          .empty());
+      error_of(Kind::exporter, "debug", "verbosity: detailed\nsampling_initial: 5\nuse_internal_logger: true").empty());
   CHECK_THAT(error_of(Kind::exporter, "debug", "\nverbosity: loud"),
              Contains("exporters::debug::verbosity (line 2)") &&
                  Contains("unknown value 'loud'; valid values are: basic, normal, detailed"));
@@ -45,17 +43,15 @@ TEST_CASE("file exporter: path is required, format json only", "[config][schema]
 
 TEST_CASE("health_check: endpoint is host:port, the path gets its slash, the pipeline check stays off",
           "[config][schema]") {
-  auto cfg =
-      Registry::instance()
-          .find(Kind::extension, "health_check")
-          ->parse(ConfigNode(YAML::Load("endpoint: 127.0.0.1:0\npath: health"), "extensions::health_check"));
+  auto cfg = Registry::instance()
+                 .find(Kind::extension, "health_check")
+                 ->parse(ConfigNode(YAML::Load("endpoint: 127.0.0.1:0\npath: health"), "extensions::health_check"));
   const auto& hc = config_as<health_check::HealthCheckConfig>(*cfg);
   CHECK(hc.endpoint == "127.0.0.1:0");
   CHECK(hc.path == "/health");
   CHECK_THAT(error_of(Kind::extension, "health_check", "endpoint: localhost"),
              Contains("endpoint (line 1)") && Contains("expected an endpoint host:port"));
-  CHECK(error_of(Kind::extension, "health_check", "check_collector_pipeline: {enabled: false, interval: 5m}")
-            .empty());
+  CHECK(error_of(Kind::extension, "health_check", "check_collector_pipeline: {enabled: false, interval: 5m}").empty());
   CHECK_THAT(error_of(Kind::extension, "health_check", "check_collector_pipeline:\n  enabled: true"),
              Contains("check_collector_pipeline::enabled (line 2)") && Contains("not supported by otlpd"));
 }

@@ -14,8 +14,7 @@ TEST_CASE("components --describe prints every key of a converted component with 
   CHECK_THAT(r.out, Contains("timeout  duration (at least 0s)  default: 200ms"));
   CHECK_THAT(r.out, Contains("max_pending_items  uint64  default: 0"));
   auto debug = run_otlpd({"components", "--describe", "logging"});  // an alias names the same component
-  CHECK_THAT(debug.out,
-             Contains("exporter debug:") && Contains("sampling_initial  any\n      ignored by otlpd"));
+  CHECK_THAT(debug.out, Contains("exporter debug:") && Contains("sampling_initial  any\n      ignored by otlpd"));
 }
 
 TEST_CASE("components --describe says when a component is not converted yet, and refuses unknown types",

@@ -51,8 +51,7 @@ std::set<std::string> all_keys(const ConfigSchema& schema) {
 std::map<std::string, std::set<std::string>> documented_keys() {
   std::map<std::string, std::set<std::string>> out;
   const std::regex heading(R"(^## `?([a-z_]+)`?)"), row(R"(^\| `([a-z_.]+)`)");
-  for (const auto& entry :
-       std::filesystem::directory_iterator(std::filesystem::path(OTLPD_SOURCE_DIR) / "docs")) {
+  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(OTLPD_SOURCE_DIR) / "docs")) {
     if (entry.path().extension() != ".md") continue;
     std::istringstream lines(read_text(entry.path()));
     std::string line, section;
@@ -104,8 +103,7 @@ TEST_CASE("keys named in README.md's component table exist in the schemas", "[co
     std::set<std::string> bare;  // "actions.key" also answers to "key"
     for (const auto& k : keys) bare.insert(k.substr(k.rfind('.') + 1));
     const std::string notes = m[2];
-    for (auto it = std::sregex_iterator(notes.begin(), notes.end(), word); it != std::sregex_iterator();
-         ++it) {
+    for (auto it = std::sregex_iterator(notes.begin(), notes.end(), word); it != std::sregex_iterator(); ++it) {
       INFO(std::string(m[1]) + ": " + it->str());
       CHECK(bare.count(it->str()) == 1);
       ++checked;

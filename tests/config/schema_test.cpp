@@ -35,8 +35,8 @@ const Schema<Sample>& sample_schema() {
           .key("loud", &Sample::loud, "whether to shout")
           .key("share", &Sample::share, "a fraction", between(0.0F, 1.0F))
           .key("tags", &Sample::tags, "labels")
-          .choice("level", &Sample::level, {{"low", Sample::Level::low}, {"high", Sample::Level::high}},
-                  "how much", {{"max", "there is no maximum"}})
+          .choice("level", &Sample::level, {{"low", Sample::Level::low}, {"high", Sample::Level::high}}, "how much",
+                  {{"max", "there is no maximum"}})
           .unsupported("auth", "otlpd has no client auth here")
           .ignored("keepalive", "connections are not kept here")
           .validate([](Sample& c, const SchemaInput& in) {
@@ -75,10 +75,9 @@ class LogCapture {
 
 TEST_CASE("a schema reads each declared key into its member and keeps the defaults of absent ones",
           "[config][schema]") {
-  auto c =
-      sample_schema().parse(ConfigNode(YAML::Load("name: x\ncount: 7\nsize: 1MiB\nshare: 0.5\ntags: [a, b]\n"
-                                                  "level: high\nloud: true\n"),
-                                       "p"));
+  auto c = sample_schema().parse(ConfigNode(YAML::Load("name: x\ncount: 7\nsize: 1MiB\nshare: 0.5\ntags: [a, b]\n"
+                                                       "level: high\nloud: true\n"),
+                                            "p"));
   CHECK(c->name == "x");
   CHECK(c->count == 7);
   CHECK(c->size.bytes == 1024u * 1024);
@@ -98,14 +97,12 @@ TEST_CASE("a schema refuses an unknown key with its path, line and the valid key
 TEST_CASE("type and range errors name the key's path and line", "[config][schema]") {
   CHECK_THAT(error_of("name: x\nwait: soon\n"),
              Contains("processors::sample::wait (line 2)") && Contains("expected a duration"));
-  CHECK_THAT(error_of("name: x\ncount: 0\n"), Contains("processors::sample::count (line 2)") &&
-                                                  Contains("must be between 1 and 100, found 0"));
+  CHECK_THAT(error_of("name: x\ncount: 0\n"),
+             Contains("processors::sample::count (line 2)") && Contains("must be between 1 and 100, found 0"));
   CHECK_THAT(error_of("name: x\nwait: -1s\n"), Contains("(line 2)") && Contains("must be at least 0s"));
   CHECK_THAT(error_of("name: x\nshare: 2\n"), Contains("share (line 2)") && Contains("between 0 and 1"));
-  CHECK_THAT(error_of("name: x\nloud: maybe\n"),
-             Contains("loud (line 2)") && Contains("expected true or false"));
-  CHECK_THAT(error_of("name: x\nsize: 4 furlongs\n"),
-             Contains("size (line 2)") && Contains("expected a size"));
+  CHECK_THAT(error_of("name: x\nloud: maybe\n"), Contains("loud (line 2)") && Contains("expected true or false"));
+  CHECK_THAT(error_of("name: x\nsize: 4 furlongs\n"), Contains("size (line 2)") && Contains("expected a size"));
   CHECK_THAT(error_of("name: x\nshare: 1e300\n"), Contains("share (line 2)") && Contains("out of range"));
 }
 
@@ -123,8 +120,7 @@ TEST_CASE("a required key that is missing fails at the map's line", "[config][sc
   CHECK_THAT(error_of("name: ''\n"), Contains("name (line 1)") && Contains("must not be empty"));
 }
 
-TEST_CASE("no key is accepted silently: unsupported keys fail, ignored keys warn naming the key",
-          "[config][schema]") {
+TEST_CASE("no key is accepted silently: unsupported keys fail, ignored keys warn naming the key", "[config][schema]") {
   CHECK_THAT(error_of("name: x\nauth: {authenticator: a}\n"),
              Contains("processors::sample::auth (line 2)") && Contains("not supported by otlpd"));
   LogCapture log;

@@ -1,6 +1,6 @@
 // core/cpus.h: I/O threads follow the CPUs the process may use (taskset, a container's cpuset).
-#include <catch2/catch.hpp>
 #include <sched.h>
+#include <catch2/catch.hpp>
 
 #include <thread>
 

@@ -65,8 +65,7 @@ struct Sinks {
 };
 
 // One instance per supported signal for processors (they belong to one pipeline), one otherwise.
-std::vector<std::unique_ptr<Component>> create_all(const Factory& f, const ComponentConfig& cfg,
-                                                   Sinks& sinks) {
+std::vector<std::unique_ptr<Component>> create_all(const Factory& f, const ComponentConfig& cfg, Sinks& sinks) {
   CreateSettings settings{ComponentId{std::string(f.type()), "lifecycle"}, "traces/lifecycle"};
   std::vector<std::unique_ptr<Component>> out;
   switch (f.kind()) {
@@ -144,17 +143,22 @@ Status feed_three(Processor& p, Signal s) {
       }
       return input<TraceBatch>(p).consume(std::move(b));
     }
-    case Signal::metrics: return input<MetricBatch>(p).consume(gauge("g", 3));
-    case Signal::logs: return input<LogBatch>(p).consume(logs(3));
+    case Signal::metrics:
+      return input<MetricBatch>(p).consume(gauge("g", 3));
+    case Signal::logs:
+      return input<LogBatch>(p).consume(logs(3));
   }
   return Status::ok();
 }
 
 size_t captured(Sinks& sinks, Signal s) {
   switch (s) {
-    case Signal::traces: return sinks.traces.items();
-    case Signal::metrics: return sinks.metrics.items();
-    case Signal::logs: return sinks.logs.items();
+    case Signal::traces:
+      return sinks.traces.items();
+    case Signal::metrics:
+      return sinks.metrics.items();
+    case Signal::logs:
+      return sinks.logs.items();
   }
   return 0;
 }
@@ -208,8 +212,8 @@ TEST_CASE("a processor may block when its next consumer may, and tail_sampling a
     INFO(type);
     const auto& f = processor_factory(type);
     auto smallest = smallest_configs().find("processor/" + type);
-    auto cfg = f.parse(ConfigNode(YAML::Load(smallest == smallest_configs().end() ? "" : smallest->second),
-                                  "processors::" + type));
+    auto cfg = f.parse(
+        ConfigNode(YAML::Load(smallest == smallest_configs().end() ? "" : smallest->second), "processors::" + type));
     CreateSettings settings{ComponentId{type, "block"}, "traces"};
     Capture<TraceBatch> quick;
     BlockingSink<TraceBatch> slow;

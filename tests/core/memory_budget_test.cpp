@@ -33,8 +33,7 @@ TEST_CASE("the memory budget refuses a request that would pass its limit, retrya
   CHECK(budget.held() == 600);
 }
 
-TEST_CASE("the memory budget admits a request larger than itself when nothing else is held",
-          "[memory_budget]") {
+TEST_CASE("the memory budget admits a request larger than itself when nothing else is held", "[memory_budget]") {
   MemoryBudget budget(100);
   {
     auto big = budget.admit(5000);
@@ -45,8 +44,7 @@ TEST_CASE("the memory budget admits a request larger than itself when nothing el
   CHECK(budget.admit(1));
 }
 
-TEST_CASE("a received batch holds its admission's bytes until the batch and its clones are gone",
-          "[memory_budget]") {
+TEST_CASE("a received batch holds its admission's bytes until the batch and its clones are gone", "[memory_budget]") {
   MemoryBudget budget(10000);
   std::optional<TraceBatch> batch;
   {
@@ -84,8 +82,7 @@ TEST_CASE("a batch received without an admission holds nothing, and a refused ad
   CHECK(budget.held() == 900);
 }
 
-TEST_CASE("the default budget is a quarter of the memory limit, between 32 MiB and 512 MiB",
-          "[memory_budget]") {
+TEST_CASE("the default budget is a quarter of the memory limit, between 32 MiB and 512 MiB", "[memory_budget]") {
   uint64_t total = total_memory_bytes();
   CHECK(total > 0);
   uint64_t expected = std::clamp<uint64_t>(total / 4, uint64_t{32} << 20, uint64_t{512} << 20);
@@ -99,7 +96,6 @@ exporters: {debug: {}}
 service: {pipelines: {traces: {receivers: [otlp], exporters: [debug]}}}
 )";
   CHECK_FALSE(parse_config(YAML::Load(pipelines)).memory_budget);
-  CHECK(parse_config(YAML::Load(pipelines + "memory: {budget: 64MiB}\n")).memory_budget ==
-        (uint64_t{64} << 20));
+  CHECK(parse_config(YAML::Load(pipelines + "memory: {budget: 64MiB}\n")).memory_budget == (uint64_t{64} << 20));
   CHECK_THROWS_WITH(parse_config(YAML::Load(pipelines + "memory: {limit: 64MiB}\n")), Contains("limit"));
 }

@@ -81,8 +81,7 @@ TEST_CASE("a receiver in several pipelines is one instance that fans out to all 
   svc->shutdown(std::chrono::steady_clock::now() + std::chrono::seconds(5));
 }
 
-TEST_CASE("fan-out copies are independent: a processor in one pipeline does not change another's data",
-          "[service]") {
+TEST_CASE("fan-out copies are independent: a processor in one pipeline does not change another's data", "[service]") {
   clear_captured();
   auto svc = build(kFanout);
   svc->start();

@@ -72,8 +72,7 @@ ExeResidency residency(pid_t pid) {
 class PrivateBinary {
  public:
   PrivateBinary()
-      : path_(std::filesystem::path(OTLPD_BINARY).parent_path() /
-              ("otlpd-private-" + std::to_string(getpid()))) {
+      : path_(std::filesystem::path(OTLPD_BINARY).parent_path() / ("otlpd-private-" + std::to_string(getpid()))) {
     std::filesystem::copy_file(OTLPD_BINARY, path_, std::filesystem::copy_options::overwrite_existing);
     int fd = open(path_.c_str(), O_RDONLY);
     if (fd < 0 || fsync(fd) != 0) throw std::runtime_error("cannot write back " + path_.string());

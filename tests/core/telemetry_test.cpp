@@ -25,8 +25,7 @@ TEST_CASE("counters and gauges render in the Prometheus text format", "[telemetr
   CHECK(t.counter_value("otelcol_test_sent_spans", {{"exporter", "otlp/c"}}) == 2);
 }
 
-TEST_CASE("service.telemetry.metrics.address serves the Collector's counters at /metrics",
-          "[telemetry][integration]") {
+TEST_CASE("service.telemetry.metrics.address serves the Collector's counters at /metrics", "[telemetry][integration]") {
   Daemon d(R"(
 receivers:
   otlp:

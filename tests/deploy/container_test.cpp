@@ -152,8 +152,10 @@ TEST_CASE("the runtime stage installs a package for every shared library the rel
     if (stage != 2 || line.find("apt-get install") == std::string::npos) continue;
     std::istringstream words(line.substr(line.find("apt-get install")));
     for (std::string w; words >> w;)
-      if (w == "&&") break;
-      else if (w[0] != '-') runtime.insert(w);
+      if (w == "&&")
+        break;
+      else if (w[0] != '-')
+        runtime.insert(w);
   }
   std::set<std::string> needed;
   std::istringstream dyn(output_of(std::string("readelf -d ") + OTLPD_BINARY));
@@ -165,7 +167,7 @@ TEST_CASE("the runtime stage installs a package for every shared library the rel
   }
   REQUIRE(needed.count("libc.so.6") == 1);
   CHECK(needed.count("libgrpc++.so.1.51") == 0);  // linked in statically (cmake/Deps.cmake)
-  needed.insert("libcurl.so.4");                   // loaded at run time by the otlphttp exporter
+  needed.insert("libcurl.so.4");                  // loaded at run time by the otlphttp exporter
   for (const auto& soname : needed) {
     INFO(soname);
     auto pkgs = owners(soname);

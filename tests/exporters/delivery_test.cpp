@@ -7,9 +7,9 @@
 
 #include "google/rpc/status.pb.h"
 #include "support/daemon.h"
-#include "support/http_client.h"
 #include "support/fake_otlp_grpc.h"
 #include "support/fake_otlp_http.h"
+#include "support/http_client.h"
 #include "support/otlp_client.h"
 #include "support/otlp_compare.h"
 #include "support/test_certs.h"
@@ -52,8 +52,7 @@ constexpr const char* kFastRetry = R"(
       max_elapsed_time: 0)";
 
 std::string otlp_exporter(const std::string& id, const std::string& endpoint, const std::string& extra = {}) {
-  return "  " + id + ":\n    endpoint: " + endpoint + "\n    tls:\n      insecure: true" + kFastRetry +
-         extra + "\n";
+  return "  " + id + ":\n    endpoint: " + endpoint + "\n    tls:\n      insecure: true" + kFastRetry + extra + "\n";
 }
 
 std::string otlphttp_exporter(const std::string& id, const std::string& url, const std::string& extra = {}) {
@@ -67,8 +66,8 @@ std::string tls_receiver_config(const std::string& protocol, const CertFiles& ce
   return "receivers:\n  otlp:\n    protocols:\n      " + protocol +
          ":\n        endpoint: 127.0.0.1:0\n        tls:\n          cert_file: " + certs.cert +
          "\n          key_file: " + certs.key +
-         (client_ca.empty() ? std::string() : "\n          client_ca_file: " + client_ca) +
-         "\nexporters:\n" + otlp_exporter("otlp", backend) +
+         (client_ca.empty() ? std::string() : "\n          client_ca_file: " + client_ca) + "\nexporters:\n" +
+         otlp_exporter("otlp", backend) +
          "service:\n  pipelines:\n    traces:\n      receivers: [otlp]\n      exporters: [otlp]\n";
 }
 
@@ -116,8 +115,8 @@ TEST_CASE("two chained daemons deliver 100,000 spans, metrics and logs over OTLP
   // A→B uses the default gzip compression, B→backend none: both paths are covered. Delivery is at-least-once: an
   // attempt that times out after the next hop took the request is sent again. Exactly-once holds only while no
   // attempt times out, so each attempt gets a minute (the default 5 s is reached on a heavily loaded machine).
-  Daemon b(daemon_config(
-      otlp_exporter("otlp", backend.endpoint(), "\n    compression: none\n    timeout: 60s"), "otlp"));
+  Daemon b(
+      daemon_config(otlp_exporter("otlp", backend.endpoint(), "\n    compression: none\n    timeout: 60s"), "otlp"));
   Daemon a(daemon_config(otlp_exporter("otlp", b.endpoint("otlp", "grpc"), "\n    timeout: 60s"), "otlp"));
 
   auto sent = send_all(a.endpoint("otlp", "grpc"), 100, 1000);
@@ -129,17 +128,15 @@ TEST_CASE("otlphttp delivers every field with proto and with json encoding", "[e
     for (std::string compression : {"gzip", "zstd", "none"}) {
       DYNAMIC_SECTION(encoding << " + " << compression) {
         FakeOtlpHttpServer backend;
-        Daemon a(daemon_config(
-            otlphttp_exporter("otlphttp", backend.url(),
-                              "\n    encoding: " + encoding + "\n    compression: " + compression),
-            "otlphttp"));
+        Daemon a(daemon_config(otlphttp_exporter("otlphttp", backend.url(),
+                                                 "\n    encoding: " + encoding + "\n    compression: " + compression),
+                               "otlphttp"));
         auto sent = send_all(a.endpoint("otlp", "grpc"), 10, 200);
         expect_received(backend, sent, 2000);
         auto reqs = backend.requests();
         REQUIRE(!reqs.empty());
         for (const auto& r : reqs) {
-          CHECK(r.headers.at("content-type") ==
-                (encoding == "json" ? "application/json" : "application/x-protobuf"));
+          CHECK(r.headers.at("content-type") == (encoding == "json" ? "application/json" : "application/x-protobuf"));
           if (compression == "none")
             CHECK(r.headers.count("content-encoding") == 0);
           else
@@ -151,8 +148,7 @@ TEST_CASE("otlphttp delivers every field with proto and with json encoding", "[e
           std::string hex;
           for (unsigned char c : id) hex += fmt::format("{:02x}", c);
           bool found = false;
-          for (const auto& r : reqs)
-            found = found || r.body.find("\"traceId\":\"" + hex + "\"") != std::string::npos;
+          for (const auto& r : reqs) found = found || r.body.find("\"traceId\":\"" + hex + "\"") != std::string::npos;
           CHECK(found);
         }
       }
@@ -181,9 +177,9 @@ TEST_CASE("a backend that is down for 20 seconds gets every span once it recover
   FakeOtlpHttpServer http_backend;
   grpc_backend.fail_for(20s, grpc::StatusCode::UNAVAILABLE);
   http_backend.fail_for(20s, 503, "1");
-  Daemon d(daemon_config(
-      otlp_exporter("otlp", grpc_backend.endpoint()) + otlphttp_exporter("otlphttp", http_backend.url()),
-      "otlp, otlphttp", true));
+  Daemon d(
+      daemon_config(otlp_exporter("otlp", grpc_backend.endpoint()) + otlphttp_exporter("otlphttp", http_backend.url()),
+                    "otlp, otlphttp", true));
 
   OtlpGrpcClient client(d.endpoint("otlp", "grpc"));
   std::vector<otlp_trace::ExportTraceServiceRequest> sent;
@@ -202,9 +198,9 @@ TEST_CASE("permanent errors are not retried; RESOURCE_EXHAUSTED is retried only 
           "[exporters][integration]") {
   FakeOtlpGrpcServer grpc_backend;
   FakeOtlpHttpServer http_backend;
-  Daemon d(daemon_config(
-      otlp_exporter("otlp", grpc_backend.endpoint()) + otlphttp_exporter("otlphttp", http_backend.url()),
-      "otlp, otlphttp", true));
+  Daemon d(
+      daemon_config(otlp_exporter("otlp", grpc_backend.endpoint()) + otlphttp_exporter("otlphttp", http_backend.url()),
+                    "otlp, otlphttp", true));
   OtlpGrpcClient client(d.endpoint("otlp", "grpc"));
 
   // Given backends that refuse the next request for good,
@@ -216,10 +212,8 @@ TEST_CASE("permanent errors are not retried; RESOURCE_EXHAUSTED is retried only 
   REQUIRE(wait_until(
       [&] {
         auto log = d.log();
-        return log.find("exporter otlp: exporting failed, dropped 7 spans: not retryable") !=
-                   std::string::npos &&
-               log.find("exporter otlphttp: exporting failed, dropped 7 spans: not retryable") !=
-                   std::string::npos;
+        return log.find("exporter otlp: exporting failed, dropped 7 spans: not retryable") != std::string::npos &&
+               log.find("exporter otlphttp: exporting failed, dropped 7 spans: not retryable") != std::string::npos;
       },
       20s));
   // A request sent after it arrives by itself (the one worker that would retry is FIFO behind nothing).
@@ -231,8 +225,7 @@ TEST_CASE("permanent errors are not retried; RESOURCE_EXHAUSTED is retried only 
   // RESOURCE_EXHAUSTED without RetryInfo is permanent.
   grpc_backend.fail_requests(1, grpc::StatusCode::RESOURCE_EXHAUSTED);
   REQUIRE(client.send(full_traces(5, 3)).ok());
-  REQUIRE(
-      wait_until([&] { return d.log().find("dropped 5 spans: not retryable") != std::string::npos; }, 20s));
+  REQUIRE(wait_until([&] { return d.log().find("dropped 5 spans: not retryable") != std::string::npos; }, 20s));
   CHECK(grpc_backend.attempts() == 3);
 
   // With RetryInfo it is retried after the delay it names.
@@ -252,9 +245,9 @@ TEST_CASE("a full sending queue refuses clients with UNAVAILABLE and delivers ex
           "[exporters][integration]") {
   FakeOtlpGrpcServer backend;
   backend.fail_for(1h, grpc::StatusCode::UNAVAILABLE);
-  Daemon d(daemon_config(otlp_exporter("otlp", backend.endpoint(),
-                                       "\n    sending_queue:\n      queue_size: 5\n      num_consumers: 1"),
-                         "otlp", true));
+  Daemon d(daemon_config(
+      otlp_exporter("otlp", backend.endpoint(), "\n    sending_queue:\n      queue_size: 5\n      num_consumers: 1"),
+      "otlp", true));
   OtlpGrpcClient client(d.endpoint("otlp", "grpc"));
 
   std::vector<otlp_trace::ExportTraceServiceRequest> acknowledged;
@@ -311,8 +304,8 @@ TEST_CASE("the otlp exporter delivers over TLS with a CA file, and with insecure
   // B receives over TLS.
   Daemon b(tls_receiver_config("grpc", certs, backend.endpoint()));
   std::string tls_endpoint = "https://" + b.endpoint("otlp", "grpc");
-  Daemon a(daemon_config("  otlp/ca:\n    endpoint: " + tls_endpoint + "\n    tls:\n      ca_file: " +
-                             certs.cert + "\n  otlp/skip:\n    endpoint: " + b.endpoint("otlp", "grpc") +
+  Daemon a(daemon_config("  otlp/ca:\n    endpoint: " + tls_endpoint + "\n    tls:\n      ca_file: " + certs.cert +
+                             "\n  otlp/skip:\n    endpoint: " + b.endpoint("otlp", "grpc") +
                              "\n    tls:\n      insecure_skip_verify: true\n",
                          "otlp/ca, otlp/skip", true));
   auto req = full_traces(5, 7);
@@ -341,9 +334,9 @@ TEST_CASE("otlphttp delivers over HTTPS to an otlp HTTP receiver with TLS; plain
   // A plaintext request to the TLS port gets no OTLP answer, and B keeps serving.
   bool plaintext_answered = false;
   try {
-    plaintext_answered = post("127.0.0.1", port, "/v1/traces", {{"Content-Type", "application/x-protobuf"}},
-                              req.SerializeAsString())
-                             .status == 200;
+    plaintext_answered =
+        post("127.0.0.1", port, "/v1/traces", {{"Content-Type", "application/x-protobuf"}}, req.SerializeAsString())
+            .status == 200;
   } catch (const std::exception&) {
   }
   CHECK_FALSE(plaintext_answered);

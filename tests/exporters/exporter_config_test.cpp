@@ -69,18 +69,15 @@ retry_on_failure: {enabled: true, initial_interval: 1s, max_interval: 2s, max_el
 
 TEST_CASE("exporter config errors name the path and the valid choices", "[exporters]") {
   CHECK(error_of("otlp", "tls: {insecure: true}").find("'endpoint' is required") != std::string::npos);
-  CHECK(error_of("otlp", "endpoint: a:1\ncompression: lz4").find("exporters::otlp::compression") !=
-        std::string::npos);
+  CHECK(error_of("otlp", "endpoint: a:1\ncompression: lz4").find("exporters::otlp::compression") != std::string::npos);
   CHECK(error_of("otlp", "endpoint: a:1\nsending_queue: {sizer: bytes}").find("valid: requests, items") !=
         std::string::npos);
-  CHECK(error_of("otlp", "endpoint: a:1\nretry_on_failure: {randomization_factor: 2}")
-            .find("randomization_factor") != std::string::npos);
+  CHECK(error_of("otlp", "endpoint: a:1\nretry_on_failure: {randomization_factor: 2}").find("randomization_factor") !=
+        std::string::npos);
   CHECK(error_of("otlp", "endpoint: a:1\nbogus: 1").find("bogus") != std::string::npos);
   CHECK(error_of("otlphttp", "endpoint: backend:4318").find("http:// or https://") != std::string::npos);
-  CHECK(error_of("otlphttp", "endpoint: http://a\nencoding: xml").find("valid: proto, json") !=
-        std::string::npos);
-  CHECK(error_of("otlphttp", "endpoint: http://a\ntls: {cert_file: c.pem}").find("key_file") !=
-        std::string::npos);
+  CHECK(error_of("otlphttp", "endpoint: http://a\nencoding: xml").find("valid: proto, json") != std::string::npos);
+  CHECK(error_of("otlphttp", "endpoint: http://a\ntls: {cert_file: c.pem}").find("key_file") != std::string::npos);
 }
 
 TEST_CASE("otlphttp appends signal paths to endpoint, and per-signal endpoints override", "[exporters]") {
@@ -92,8 +89,7 @@ TEST_CASE("otlphttp appends signal paths to endpoint, and per-signal endpoints o
   CHECK(h.settings.timeout == 30s);
   CHECK(h.compression == "gzip");
   CHECK(h.encoding == otlphttp_exporter::OtlpHttpConfig::Encoding::proto);
-  auto z = parse("otlp_http",
-                 "endpoint: http://a\ncompression: zstd\nencoding: json\nproxy_url: http://proxy:3128");
+  auto z = parse("otlp_http", "endpoint: http://a\ncompression: zstd\nencoding: json\nproxy_url: http://proxy:3128");
   CHECK(config_as<otlphttp_exporter::OtlpHttpConfig>(*z).compression == "zstd");
   CHECK(config_as<otlphttp_exporter::OtlpHttpConfig>(*z).proxy_url == "http://proxy:3128");
 }

@@ -21,13 +21,11 @@ using Clock = std::chrono::steady_clock;
 
 // Traces from an OTLP/gRPC receiver to an otlp exporter towards `grpc_backend` and an otlphttp exporter
 // towards `http_url`, both with `retry` (YAML under each exporter, empty: the defaults).
-std::string two_exporters(const std::string& grpc_backend, const std::string& http_url,
-                          const std::string& retry) {
+std::string two_exporters(const std::string& grpc_backend, const std::string& http_url, const std::string& retry) {
   return "receivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: 127.0.0.1:0\nexporters:\n"
          "  otlp:\n    endpoint: " +
-         grpc_backend + "\n    tls:\n      insecure: true\n" + retry +
-         "  otlphttp:\n    endpoint: " + http_url + "\n" + retry +
-         "service:\n  pipelines:\n    traces:\n      receivers: [otlp]\n      exporters: [otlp, otlphttp]\n";
+         grpc_backend + "\n    tls:\n      insecure: true\n" + retry + "  otlphttp:\n    endpoint: " + http_url + "\n" +
+         retry + "service:\n  pipelines:\n    traces:\n      receivers: [otlp]\n      exporters: [otlp, otlphttp]\n";
 }
 
 // Sends `n` requests of 10 spans; every one must be accepted.
@@ -76,9 +74,8 @@ TEST_CASE(
   CHECK(d.log().find("dropped") == std::string::npos);
 }
 
-TEST_CASE(
-    "after an outage the exporters deliver within 2 s of the backend's return and then catch up at once",
-    "[exporters][integration][recovery]") {
+TEST_CASE("after an outage the exporters deliver within 2 s of the backend's return and then catch up at once",
+          "[exporters][integration][recovery]") {
   FakeOtlpGrpcServer grpc_backend;
   FakeOtlpHttpServer http_backend;
   // The default retry_on_failure: back-offs from 5 s growing to 30 s.
@@ -111,8 +108,8 @@ TEST_CASE(
   auto show = [](const std::optional<Clock::duration>& d) {
     return d ? fmt::format("{:.2f} s", seconds(*d)) : "never";
   };
-  fmt::print(stderr, "after the backend's return: otlp first {} all {}; otlphttp first {} all {}\n",
-             show(grpc_first), show(grpc_all), show(http_first), show(http_all));
+  fmt::print(stderr, "after the backend's return: otlp first {} all {}; otlphttp first {} all {}\n", show(grpc_first),
+             show(grpc_all), show(http_first), show(http_all));
   REQUIRE(grpc_first);
   REQUIRE(http_first);
   CHECK(*grpc_first < 2s);

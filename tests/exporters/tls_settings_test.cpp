@@ -51,9 +51,8 @@ std::string receiver_config(const std::string& protocol, const CertFiles& certs,
 std::string exporter_config(const std::string& protocol, const std::string& target, const CertFiles& certs,
                             const std::string& tls_extra) {
   const std::string type = protocol == "grpc" ? "otlp" : "otlphttp";
-  return "receivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: 127.0.0.1:0\nexporters:\n  " +
-         type + ":\n    endpoint: https://" + target + "\n    tls:\n      ca_file: " + certs.cert +
-         "\n      " + tls_extra +
+  return "receivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: 127.0.0.1:0\nexporters:\n  " + type +
+         ":\n    endpoint: https://" + target + "\n    tls:\n      ca_file: " + certs.cert + "\n      " + tls_extra +
          "\n    retry_on_failure: {initial_interval: 100ms, max_interval: 500ms, max_elapsed_time: 0}\n"
          "service:\n  pipelines:\n    traces:\n      receivers: [otlp]\n      exporters: [" +
          type + "]\n";
@@ -61,8 +60,7 @@ std::string exporter_config(const std::string& protocol, const std::string& targ
 
 }  // namespace
 
-TEST_CASE("tls min_version and max_version are read for clients and servers; 1.2 is the default",
-          "[exporters][tls]") {
+TEST_CASE("tls min_version and max_version are read for clients and servers; 1.2 is the default", "[exporters][tls]") {
   auto g = parse(Kind::exporter, "otlp", "endpoint: backend:4317\ntls: {min_version: \"1.3\"}");
   CHECK(config_as<otlp_exporter::OtlpGrpcConfig>(*g).tls.min_version == TlsVersion::v1_3);
   auto d = parse(Kind::exporter, "otlp", "endpoint: backend:4317");
@@ -92,10 +90,9 @@ TEST_CASE("tls keys otlpd cannot honour are refused with path, line and reason",
                       Catch::Contains("'asd' is not a TLS version; valid choices: 1.0, 1.1, 1.2, 1.3"));
   CHECK_THAT(error_of(Kind::exporter, "otlp", "endpoint: backend:4317\ntls:\n  cipher_suites: [X]\n"),
              Catch::Contains("not a cipher suite"));
-  CHECK_THAT(
-      error_of(Kind::exporter, "otlp",
-               "endpoint: backend:4317\ntls:\n  cipher_suites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]\n"),
-      Catch::Contains("line 3") && Catch::Contains("cipher_suites is not supported by otlpd over gRPC"));
+  CHECK_THAT(error_of(Kind::exporter, "otlp",
+                      "endpoint: backend:4317\ntls:\n  cipher_suites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]\n"),
+             Catch::Contains("line 3") && Catch::Contains("cipher_suites is not supported by otlpd over gRPC"));
   CHECK_THAT(error_of(Kind::exporter, "otlp", "endpoint: backend:4317\ntls: {min_version: \"1.1\"}\n"),
              Catch::Contains("min_version 1.1 is not supported by otlpd over gRPC"));
   CHECK_THAT(error_of(Kind::exporter, "otlp",
@@ -107,20 +104,18 @@ TEST_CASE("tls keys otlpd cannot honour are refused with path, line and reason",
              Catch::Contains("reload_interval is not supported by otlpd"));
   CHECK_THAT(error_of(Kind::exporter, "otlphttp", "endpoint: https://b\ntls: {ca_pem: x}\n"),
              Catch::Contains("ca_pem is not supported by otlpd: give the PEM in a file (ca_file)"));
-  CHECK_THAT(error_of(Kind::exporter, "otlphttp",
-                      "endpoint: https://b\ntls: {min_version: \"1.3\", max_version: \"1.2\"}\n"),
-             Catch::Contains("max_version 1.2 is below min_version 1.3"));
+  CHECK_THAT(
+      error_of(Kind::exporter, "otlphttp", "endpoint: https://b\ntls: {min_version: \"1.3\", max_version: \"1.2\"}\n"),
+      Catch::Contains("max_version 1.2 is below min_version 1.3"));
   CHECK_THAT(error_of(Kind::receiver, "otlp",
                       "protocols:\n  grpc:\n    tls: {cert_file: c, key_file: k, min_version: \"1.0\"}\n"),
              Catch::Contains("min_version 1.0 is not supported by otlpd over gRPC"));
   CHECK(error_of(Kind::receiver, "otlp",
                  "protocols:\n  http:\n    tls: {cert_file: c, key_file: k, "
-                 "min_version: \"1.0\", max_version: \"1.1\", cipher_suites: [TLS_AES_256_GCM_SHA384]}\n") ==
-        "");
+                 "min_version: \"1.0\", max_version: \"1.1\", cipher_suites: [TLS_AES_256_GCM_SHA384]}\n") == "");
 }
 
-TEST_CASE("otlpd validate accepts an otlp exporter with tls min_version 1.3",
-          "[exporters][tls][integration]") {
+TEST_CASE("otlpd validate accepts an otlp exporter with tls min_version 1.3", "[exporters][tls][integration]") {
   TempDir dir;
   auto file = dir.write("c.yaml", R"(receivers:
   otlp:

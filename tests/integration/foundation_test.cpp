@@ -24,7 +24,8 @@ receivers:
         endpoint: 127.0.0.1:0
 exporters:
   file:
-    path: )" + path + R"(
+    path: )" +
+         path + R"(
 service:
   pipelines:
     traces: {receivers: [otlp], exporters: [file]}
@@ -88,10 +89,14 @@ TEST_CASE("10,000 spans in 100 requests, every metric type and logs arrive with 
       INFO(line.substr(0, 200));
       REQUIRE(err.empty());
     };
-    if (line.find("\"resourceSpans\"") != std::string::npos) decode(got_traces);
-    else if (line.find("\"resourceMetrics\"") != std::string::npos) decode(got_metrics);
-    else if (line.find("\"resourceLogs\"") != std::string::npos) decode(got_logs);
-    else FAIL("unexpected line: " << line.substr(0, 200));
+    if (line.find("\"resourceSpans\"") != std::string::npos)
+      decode(got_traces);
+    else if (line.find("\"resourceMetrics\"") != std::string::npos)
+      decode(got_metrics);
+    else if (line.find("\"resourceLogs\"") != std::string::npos)
+      decode(got_logs);
+    else
+      FAIL("unexpected line: " << line.substr(0, 200));
   }
   for (const auto& t : got_traces) spans += SignalTraits<otlp_trace::ExportTraceServiceRequest>::count_items(t);
   CHECK(spans == 10000);
@@ -127,7 +132,7 @@ service:
     s->set_start_time_unix_nano(start);
     s->set_end_time_unix_nano(end);
   };
-  span("child", 'b', 'a', 1000, 2000000);      // arrives before its parent
+  span("child", 'b', 'a', 1000, 2000000);  // arrives before its parent
   span("root", 'a', 0, 0, 5000000);
   span("grandchild", 'c', 'b', 2000, 3000);
   REQUIRE(export_traces(d.endpoint("otlp", "grpc"), req).ok());
@@ -163,8 +168,9 @@ service:
 
 TEST_CASE("validate lists the known exporters for an unknown type", "[integration][cli]") {
   TempDir dir;
-  auto cfg = dir.write("c.yaml", "receivers:\n  otlp:\n    protocols:\n      grpc:\nexporters:\n  zipkinn:\n"
-                                 "service:\n  pipelines:\n    traces: {receivers: [otlp], exporters: [zipkinn]}\n");
+  auto cfg = dir.write("c.yaml",
+                       "receivers:\n  otlp:\n    protocols:\n      grpc:\nexporters:\n  zipkinn:\n"
+                       "service:\n  pipelines:\n    traces: {receivers: [otlp], exporters: [zipkinn]}\n");
   auto r = run_otlpd({"validate", "--config", cfg});
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.out, Contains("unknown exporter type 'zipkinn'; known types are: "));
@@ -173,9 +179,10 @@ TEST_CASE("validate lists the known exporters for an unknown type", "[integratio
 
 TEST_CASE("an unset ${env:VAR} expands to empty with a warning that names it", "[integration][cli]") {
   TempDir dir;
-  auto cfg = dir.write("c.yaml", "receivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: "
-                                 "\"127.0.0.1${env:OTLPD_SURELY_UNSET}:0\"\nexporters:\n  debug:\n"
-                                 "service:\n  pipelines:\n    traces: {receivers: [otlp], exporters: [debug]}\n");
+  auto cfg = dir.write("c.yaml",
+                       "receivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: "
+                       "\"127.0.0.1${env:OTLPD_SURELY_UNSET}:0\"\nexporters:\n  debug:\n"
+                       "service:\n  pipelines:\n    traces: {receivers: [otlp], exporters: [debug]}\n");
   REQUIRE(std::getenv("OTLPD_SURELY_UNSET") == nullptr);
   auto r = run_otlpd({"validate", "--config", cfg});
   CHECK(r.exit_code == 0);
@@ -185,9 +192,10 @@ TEST_CASE("an unset ${env:VAR} expands to empty with a warning that names it", "
 
 TEST_CASE("several --config files merge, the later winning", "[integration][cli]") {
   TempDir dir;
-  auto a = dir.write("a.yaml", "receivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: 127.0.0.1:0\n"
-                               "exporters:\n  debug:\n    verbosity: bogus\n"
-                               "service:\n  pipelines:\n    traces: {receivers: [otlp], exporters: [debug]}\n");
+  auto a = dir.write("a.yaml",
+                     "receivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: 127.0.0.1:0\n"
+                     "exporters:\n  debug:\n    verbosity: bogus\n"
+                     "service:\n  pipelines:\n    traces: {receivers: [otlp], exporters: [debug]}\n");
   auto b = dir.write("b.yaml", "exporters:\n  debug:\n    verbosity: detailed\n");
   CHECK(run_otlpd({"validate", "--config", a}).exit_code == 1);
   CHECK(run_otlpd({"validate", "--config", a, "--config", b}).exit_code == 0);

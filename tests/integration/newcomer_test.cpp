@@ -34,8 +34,7 @@ std::set<std::string> default_config_endpoints() {
   }
   for (const auto& receiver : cfg["receivers"])
     for (const auto& protocol : receiver.second["protocols"])
-      if (protocol.second && protocol.second["endpoint"])
-        out.insert(protocol.second["endpoint"].as<std::string>());
+      if (protocol.second && protocol.second["endpoint"]) out.insert(protocol.second["endpoint"].as<std::string>());
   if (auto metrics = cfg["service"]["telemetry"]["metrics"]["address"]) out.insert(metrics.as<std::string>());
   return out;
 }

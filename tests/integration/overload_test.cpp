@@ -27,8 +27,7 @@ uint64_t proc_status_bytes(pid_t pid, std::string_view field) {
   return 0;
 }
 
-std::string pipeline_config(const std::string& sink, const std::string& processors,
-                            const std::string& extra) {
+std::string pipeline_config(const std::string& sink, const std::string& processors, const std::string& extra) {
   return R"(
 receivers:
   otlp:
@@ -61,8 +60,8 @@ struct Load {
   std::atomic<bool> stop{false};
 
   template <typename Done>
-  void run(const std::string& endpoint, const otlp_trace::ExportTraceServiceRequest& request, size_t spans,
-           int clients, Done done, std::chrono::seconds bound) {
+  void run(const std::string& endpoint, const otlp_trace::ExportTraceServiceRequest& request, size_t spans, int clients,
+           Done done, std::chrono::seconds bound) {
     std::vector<std::thread> threads;
     const auto until = std::chrono::steady_clock::now() + bound;
     for (int i = 0; i < clients; ++i)
@@ -133,8 +132,7 @@ TEST_CASE(
   sink.recover();
   CHECK(wait_until([&] { return sink.spans() >= load.acked_spans; }, 120s));
   CHECK(sink.spans() >= load.acked_spans);
-  CHECK(wait_until([&] { return OtlpGrpcClient(d.endpoint("otlp", "grpc")).send(full_traces(10, 1)).ok(); },
-                   30s));
+  CHECK(wait_until([&] { return OtlpGrpcClient(d.endpoint("otlp", "grpc")).send(full_traces(10, 1)).ok(); }, 30s));
   CHECK(d.stop() == 0);
 }
 
@@ -143,8 +141,8 @@ TEST_CASE("burst then idle: memory_limiter refuses during the burst and reopens 
   // Given a memory_limiter at 48 MiB (soft limit 32 MiB) checking every second, and a backend that is down
   FakeOtlpGrpcServer sink;
   sink.fail_for(10min, grpc::StatusCode::UNAVAILABLE);
-  Daemon d(pipeline_config(
-      sink.endpoint(), "  memory_limiter: {check_interval: 1s, limit_mib: 48, spike_limit_mib: 16}\n", ""));
+  Daemon d(pipeline_config(sink.endpoint(),
+                           "  memory_limiter: {check_interval: 1s, limit_mib: 48, spike_limit_mib: 16}\n", ""));
 
   // When a burst fills the exporter's queue until memory_limiter refuses
   size_t spans = 0;
@@ -166,8 +164,7 @@ TEST_CASE("burst then idle: memory_limiter refuses during the burst and reopens 
   const auto delivered_at = std::chrono::steady_clock::now();
   REQUIRE(wait_until([&] { return client.send(full_traces(10, 2)).ok(); }, 30s));
   const auto reopened_after = std::chrono::steady_clock::now() - delivered_at;
-  INFO("reopened after " << std::chrono::duration_cast<std::chrono::milliseconds>(reopened_after).count()
-                         << " ms");
+  INFO("reopened after " << std::chrono::duration_cast<std::chrono::milliseconds>(reopened_after).count() << " ms");
   CHECK(reopened_after <= 3s);
   for (int i = 0; i < 20; ++i) CHECK(client.send(full_traces(10, 3 + static_cast<uint64_t>(i))).ok());
   CHECK(d.stop() == 0);

@@ -34,7 +34,8 @@ processors:
     send_batch_size: 1024
 exporters:
   file:
-    path: )" + out_path + R"(
+    path: )" +
+         out_path + R"(
 service:
   pipelines:
     traces: {receivers: [otlp], processors: [attributes, redaction, batch], exporters: [file]}
@@ -99,12 +100,23 @@ void check_environment(const Output& o) {
             for (const auto& p : points) CHECK(environment_of(p.attributes()) == "staging");
           };
           switch (m.data_case()) {
-            case Metric::kGauge: each(m.gauge().data_points()); break;
-            case Metric::kSum: each(m.sum().data_points()); break;
-            case Metric::kHistogram: each(m.histogram().data_points()); break;
-            case Metric::kExponentialHistogram: each(m.exponential_histogram().data_points()); break;
-            case Metric::kSummary: each(m.summary().data_points()); break;
-            case Metric::DATA_NOT_SET: break;
+            case Metric::kGauge:
+              each(m.gauge().data_points());
+              break;
+            case Metric::kSum:
+              each(m.sum().data_points());
+              break;
+            case Metric::kHistogram:
+              each(m.histogram().data_points());
+              break;
+            case Metric::kExponentialHistogram:
+              each(m.exponential_histogram().data_points());
+              break;
+            case Metric::kSummary:
+              each(m.summary().data_points());
+              break;
+            case Metric::DATA_NOT_SET:
+              break;
           }
         }
 }
@@ -131,8 +143,11 @@ TEST_CASE("pipeline otlp → attributes → redaction → batch → file tags, r
   auto* span = traces1.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(0);
   add_attr(span->mutable_attributes(), "user.note", "write to jane.doe@example.com today");
   add_attr(span->mutable_attributes(), "db.password", "hunter2");
-  auto* gauge_point = metrics.mutable_resource_metrics(0)->mutable_scope_metrics(0)->mutable_metrics(0)
-                          ->mutable_gauge()->mutable_data_points(0);
+  auto* gauge_point = metrics.mutable_resource_metrics(0)
+                          ->mutable_scope_metrics(0)
+                          ->mutable_metrics(0)
+                          ->mutable_gauge()
+                          ->mutable_data_points(0);
   add_attr(gauge_point->mutable_attributes(), "card", "4111 1111 1111 1111");
   logs.mutable_resource_logs(0)->mutable_scope_logs(0)->mutable_log_records(0)->mutable_body()->set_string_value(
       "paid with 4111-1111-1111-1111 by jane.doe@example.com");

@@ -69,9 +69,12 @@ template <typename B>
 ProcessorPtr make_processor(const std::string& type, const std::string& yaml, Consumer<B>& next) {
   auto cfg = parse_processor(type, yaml);
   Consumers c;
-  if constexpr (B::signal == Signal::traces) c.traces = &next;
-  else if constexpr (B::signal == Signal::metrics) c.metrics = &next;
-  else c.logs = &next;
+  if constexpr (B::signal == Signal::traces)
+    c.traces = &next;
+  else if constexpr (B::signal == Signal::metrics)
+    c.metrics = &next;
+  else
+    c.logs = &next;
   return processor_factory(type).create({ComponentId{type, ""}, std::string(to_string(B::signal))}, *cfg, B::signal, c);
 }
 

@@ -1,8 +1,8 @@
 // The attributes and redaction processors on received bytes (traces and logs) against the same processors on
-// decoded requests, for odd but valid encodings and for randomly mutated requests: whatever the wire check accepts must come out
-// as the decoded path leaves it (the wire path may fall back to decoding, never differ).
-#include <catch2/catch.hpp>
+// decoded requests, for odd but valid encodings and for randomly mutated requests: whatever the wire check accepts must
+// come out as the decoded path leaves it (the wire path may fall back to decoding, never differ).
 #include <google/protobuf/util/message_differencer.h>
+#include <catch2/catch.hpp>
 
 #include <random>
 #include <type_traits>
@@ -83,8 +83,7 @@ std::string kv(const std::string& key, const std::string& value) {
 
 }  // namespace
 
-TEST_CASE("odd but valid encodings come out of the wire path as the decoded path leaves them",
-          "[processors][wire]") {
+TEST_CASE("odd but valid encodings come out of the wire path as the decoded path leaves them", "[processors][wire]") {
   opentelemetry::proto::trace::v1::Span span;
   span.set_name("op");
   span.set_trace_id(std::string(16, '\x11'));
@@ -107,8 +106,8 @@ TEST_CASE("odd but valid encodings come out of the wire path as the decoded path
     same_both_ways(len_field(1, len_field(2, len_field(2, s) + len_field(2, s))));
   }
   SECTION("a resource and a scope each given twice (they merge)") {
-    std::string resource = len_field(1, len_field(1, kv("service.name", "a"))) +
-                           len_field(1, len_field(1, kv("secret", "value-3")));
+    std::string resource =
+        len_field(1, len_field(1, kv("service.name", "a"))) + len_field(1, len_field(1, kv("secret", "value-3")));
     std::string scope = len_field(1, len_field(3, kv("str", "x"))) + len_field(1, len_field(3, kv("str", "y")));
     same_both_ways(len_field(1, resource + len_field(2, scope + len_field(2, span_bytes))));
   }
@@ -130,10 +129,18 @@ void mutate_and_compare(const std::string& base, uint64_t seed) {
     for (int e = 0; e < edits; ++e) {
       size_t at = rng() % b.size();
       switch (rng() % 4) {
-        case 0: b[at] = static_cast<char>(rng()); break;
-        case 1: b[at] = static_cast<char>(b[at] ^ (1 << (rng() % 8))); break;
-        case 2: b.insert(at, 1, static_cast<char>(rng())); break;
-        default: b.erase(at, 1 + rng() % 4); break;
+        case 0:
+          b[at] = static_cast<char>(rng());
+          break;
+        case 1:
+          b[at] = static_cast<char>(b[at] ^ (1 << (rng() % 8)));
+          break;
+        case 2:
+          b.insert(at, 1, static_cast<char>(rng()));
+          break;
+        default:
+          b.erase(at, 1 + rng() % 4);
+          break;
       }
     }
     if (!otlp_wire::check<typename B::RequestType>(b).ok) continue;
@@ -150,8 +157,7 @@ TEST_CASE("randomly mutated requests that pass the wire check come out the same 
   SECTION("logs") { mutate_and_compare<LogBatch>(full_logs(4, 5).SerializeAsString(), 20261123); }
 }
 
-TEST_CASE("the wire path is taken: clean or edited lists stay bytes, a body to mask is decoded",
-          "[processors][wire]") {
+TEST_CASE("the wire path is taken: clean or edited lists stay bytes, a body to mask is decoded", "[processors][wire]") {
   auto wire = [](const auto& request) {
     using B = std::conditional_t<std::is_same_v<std::decay_t<decltype(request)>, Request>, TraceBatch, LogBatch>;
     std::string bytes = request.SerializeAsString();

@@ -46,8 +46,8 @@ std::string read_file(const std::string& path) {
 
 namespace {
 
-pid_t spawn(const std::string& binary, const std::vector<std::string>& args,
-            const std::vector<std::string>& env, const std::string& out, const std::string& err) {
+pid_t spawn(const std::string& binary, const std::vector<std::string>& args, const std::vector<std::string>& env,
+            const std::string& out, const std::string& err) {
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
@@ -77,8 +77,8 @@ int decode_status(int status) {
 
 }  // namespace
 
-Daemon::Daemon(std::string_view config_yaml, std::vector<std::string> env,
-               std::vector<std::string> extra_args, std::string binary) {
+Daemon::Daemon(std::string_view config_yaml, std::vector<std::string> env, std::vector<std::string> extra_args,
+               std::string binary) {
   auto cfg = dir_.write("config.yaml", config_yaml);
   std::vector<std::string> args{"--config", cfg};
   args.insert(args.end(), extra_args.begin(), extra_args.end());

@@ -42,8 +42,7 @@ struct FakeOtlpGrpcServer::State {
     bool failing = fail_count > 0 || std::chrono::steady_clock::now() < fail_until;
     if (failing) {
       if (fail_count > 0) --fail_count;
-      return details.empty() ? grpc::Status(code, "injected failure")
-                             : grpc::Status(code, "injected failure", details);
+      return details.empty() ? grpc::Status(code, "injected failure") : grpc::Status(code, "injected failure", details);
     }
     into.push_back(req);
     if constexpr (std::is_same_v<Req, otlp_trace::ExportTraceServiceRequest>)
@@ -65,8 +64,7 @@ namespace lsvc = opentelemetry::proto::collector::logs::v1;
 class TraceService final : public tsvc::TraceService::CallbackService {
  public:
   explicit TraceService(std::shared_ptr<FakeOtlpGrpcServer::State> s) : s_(std::move(s)) {}
-  grpc::ServerUnaryReactor* Export(grpc::CallbackServerContext* ctx,
-                                   const tsvc::ExportTraceServiceRequest* req,
+  grpc::ServerUnaryReactor* Export(grpc::CallbackServerContext* ctx, const tsvc::ExportTraceServiceRequest* req,
                                    tsvc::ExportTraceServiceResponse*) override {
     auto* r = ctx->DefaultReactor();
     s_->answer(r, s_->take(ctx, *req, s_->traces));
@@ -78,8 +76,7 @@ class TraceService final : public tsvc::TraceService::CallbackService {
 class MetricsService final : public msvc::MetricsService::CallbackService {
  public:
   explicit MetricsService(std::shared_ptr<FakeOtlpGrpcServer::State> s) : s_(std::move(s)) {}
-  grpc::ServerUnaryReactor* Export(grpc::CallbackServerContext* ctx,
-                                   const msvc::ExportMetricsServiceRequest* req,
+  grpc::ServerUnaryReactor* Export(grpc::CallbackServerContext* ctx, const msvc::ExportMetricsServiceRequest* req,
                                    msvc::ExportMetricsServiceResponse*) override {
     auto* r = ctx->DefaultReactor();
     s_->answer(r, s_->take(ctx, *req, s_->metrics));
@@ -91,8 +88,7 @@ class MetricsService final : public msvc::MetricsService::CallbackService {
 class LogsService final : public lsvc::LogsService::CallbackService {
  public:
   explicit LogsService(std::shared_ptr<FakeOtlpGrpcServer::State> s) : s_(std::move(s)) {}
-  grpc::ServerUnaryReactor* Export(grpc::CallbackServerContext* ctx,
-                                   const lsvc::ExportLogsServiceRequest* req,
+  grpc::ServerUnaryReactor* Export(grpc::CallbackServerContext* ctx, const lsvc::ExportLogsServiceRequest* req,
                                    lsvc::ExportLogsServiceResponse*) override {
     auto* r = ctx->DefaultReactor();
     s_->answer(r, s_->take(ctx, *req, s_->logs));

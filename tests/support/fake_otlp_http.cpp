@@ -241,8 +241,7 @@ size_t FakeOtlpHttpServer::attempts() const {
 }
 
 template <typename Req>
-static std::vector<Req> decode_all(const std::vector<FakeOtlpHttpServer::Request>& rs,
-                                   std::string_view path) {
+static std::vector<Req> decode_all(const std::vector<FakeOtlpHttpServer::Request>& rs, std::string_view path) {
   std::vector<Req> out;
   for (const auto& r : rs) {
     if (r.path != path) continue;

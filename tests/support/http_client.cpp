@@ -66,8 +66,10 @@ HttpResponse HttpConnection::request(const std::string& path, const HttpHeaders&
   req.set(http::field::host, im.host);
   for (const auto& [k, v] : headers) req.insert(k, v);
   req.body().assign(body.data(), body.size());
-  if (options.chunked) req.chunked(true);
-  else req.prepare_payload();
+  if (options.chunked)
+    req.chunked(true);
+  else
+    req.prepare_payload();
 
   beast::error_code ec;
   im.stream.expires_after(options.timeout);

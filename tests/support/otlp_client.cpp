@@ -97,8 +97,8 @@ grpc::Status OtlpGrpcClient::send(const otlp_metrics::ExportMetricsServiceReques
               otlp_metrics::ExportMetricsServiceResponse>(channel_, r);
 }
 grpc::Status OtlpGrpcClient::send(const otlp_logs::ExportLogsServiceRequest& r) {
-  return call<otlp_logs::LogsService::Stub, otlp_logs::ExportLogsServiceRequest,
-              otlp_logs::ExportLogsServiceResponse>(channel_, r);
+  return call<otlp_logs::LogsService::Stub, otlp_logs::ExportLogsServiceRequest, otlp_logs::ExportLogsServiceResponse>(
+      channel_, r);
 }
 
 grpc::Status export_traces(const std::string& e, const otlp_trace::ExportTraceServiceRequest& r) {
@@ -168,8 +168,10 @@ otlp_metrics::ExportMetricsServiceRequest full_metrics(uint64_t seed) {
   auto exemplar = [&](metrics::Exemplar* e, bool as_int) {
     add_all_types(e->mutable_filtered_attributes(), seed);
     e->set_time_unix_nano(t0 + 7);
-    if (as_int) e->set_as_int(-42);
-    else e->set_as_double(4.5);
+    if (as_int)
+      e->set_as_int(-42);
+    else
+      e->set_as_double(4.5);
     e->set_span_id(id_bytes(seed + 5, 8));
     e->set_trace_id(id_bytes(seed + 6, 16));
   };
@@ -277,15 +279,21 @@ otlp_logs::ExportLogsServiceRequest full_logs(int records, uint64_t seed) {
     r->set_severity_number(static_cast<logs::SeverityNumber>(1 + i % 24));
     r->set_severity_text("WARN");
     switch (i % 4) {
-      case 0: r->mutable_body()->set_string_value("log line " + std::to_string(i)); break;
+      case 0:
+        r->mutable_body()->set_string_value("log line " + std::to_string(i));
+        break;
       case 1: {
         google::protobuf::RepeatedPtrField<common::KeyValue> tmp;
         add_all_types(&tmp, seed);
         for (auto& kv : tmp) *r->mutable_body()->mutable_kvlist_value()->add_values() = kv;
         break;
       }
-      case 2: r->mutable_body()->mutable_array_value()->add_values()->set_int_value(i); break;
-      default: r->mutable_body()->set_bytes_value(std::string("\x00\xff", 2)); break;
+      case 2:
+        r->mutable_body()->mutable_array_value()->add_values()->set_int_value(i);
+        break;
+      default:
+        r->mutable_body()->set_bytes_value(std::string("\x00\xff", 2));
+        break;
     }
     add_all_types(r->mutable_attributes(), seed);
     r->set_dropped_attributes_count(2);

@@ -39,17 +39,14 @@ std::string compare_requests(const std::vector<Req>& sent, const std::vector<Req
       continue;
     }
     seen[it->second] = 1;
-    if (cross_checked++ < 10 &&
-        !google::protobuf::util::MessageDifferencer::Equals(sent[it->second], received[j]))
-      problems +=
-          "received request " + std::to_string(j) + ": equal bytes but MessageDifferencer disagrees\n";
+    if (cross_checked++ < 10 && !google::protobuf::util::MessageDifferencer::Equals(sent[it->second], received[j]))
+      problems += "received request " + std::to_string(j) + ": equal bytes but MessageDifferencer disagrees\n";
   }
   std::vector<size_t> missing;
   for (size_t i = 0; i < sent.size(); ++i)
     if (!seen[i]) missing.push_back(i);
   for (size_t k = 0; k < unmatched.size(); ++k) {
-    problems +=
-        "received request " + std::to_string(unmatched[k]) + " matches no sent request not yet received";
+    problems += "received request " + std::to_string(unmatched[k]) + " matches no sent request not yet received";
     if (k < missing.size() && k < 3) {
       std::string diff;
       google::protobuf::util::MessageDifferencer d;

@@ -100,7 +100,10 @@ void tag(B& b, const std::string& key, const std::string& value) {
 class TagProcessor final : public Processor, TraceConsumer, MetricConsumer, LogConsumer {
  public:
   TagProcessor(const CreateSettings& s, bool fail_start, Consumers next)
-      : key_("tag." + s.id.str()), pipeline_(s.pipeline), fail_start_(fail_start), next_(next),
+      : key_("tag." + s.id.str()),
+        pipeline_(s.pipeline),
+        fail_start_(fail_start),
+        next_(next),
         life_("processor", s.id.str() + "@" + s.pipeline) {}
   Consumers consumers() override {
     Consumers c;
@@ -155,7 +158,8 @@ struct CaptureConfig : ComponentConfig {
 
 class CaptureExporter final : public Exporter, TraceConsumer, MetricConsumer, LogConsumer {
  public:
-  CaptureExporter(std::string id, CaptureConfig cfg) : id_(std::move(id)), cfg_(std::move(cfg)), life_("exporter", id_) {}
+  CaptureExporter(std::string id, CaptureConfig cfg)
+      : id_(std::move(id)), cfg_(std::move(cfg)), life_("exporter", id_) {}
   Consumers consumers() override { return {this, this, this}; }
   void start(Host&) override { life_.started(); }
   void shutdown(Deadline) override { life_.stopped(); }

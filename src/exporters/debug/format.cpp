@@ -19,11 +19,16 @@ using opentelemetry::proto::trace::v1::Span;
 
 std::string any_to_string(const AnyValue& v) {
   switch (v.value_case()) {
-    case AnyValue::kStringValue: return v.string_value();
-    case AnyValue::kBoolValue: return v.bool_value() ? "true" : "false";
-    case AnyValue::kIntValue: return std::to_string(v.int_value());
-    case AnyValue::kDoubleValue: return fmt::format("{}", v.double_value());
-    case AnyValue::kBytesValue: return "0x" + hex(v.bytes_value());
+    case AnyValue::kStringValue:
+      return v.string_value();
+    case AnyValue::kBoolValue:
+      return v.bool_value() ? "true" : "false";
+    case AnyValue::kIntValue:
+      return std::to_string(v.int_value());
+    case AnyValue::kDoubleValue:
+      return fmt::format("{}", v.double_value());
+    case AnyValue::kBytesValue:
+      return "0x" + hex(v.bytes_value());
     case AnyValue::kArrayValue: {
       std::string s = "[";
       for (int i = 0; i < v.array_value().values_size(); ++i)
@@ -38,7 +43,8 @@ std::string any_to_string(const AnyValue& v) {
       }
       return s + "}";
     }
-    case AnyValue::VALUE_NOT_SET: return "";
+    case AnyValue::VALUE_NOT_SET:
+      return "";
   }
   return "";
 }
@@ -88,11 +94,14 @@ std::string hex(std::string_view bytes) {
 }
 
 std::string format_traces(const TraceBatch& b, Verbosity v) {
-  std::string out = fmt::format("Traces: {} resource spans, {} spans\n", [&] {
-    size_t n = 0;
-    for (const auto& p : b.parts()) n += static_cast<size_t>(p.request->resource_spans_size());
-    return n;
-  }(), b.item_count());
+  std::string out = fmt::format(
+      "Traces: {} resource spans, {} spans\n",
+      [&] {
+        size_t n = 0;
+        for (const auto& p : b.parts()) n += static_cast<size_t>(p.request->resource_spans_size());
+        return n;
+      }(),
+      b.item_count());
   if (v == Verbosity::basic) return out;
   if (v == Verbosity::detailed) return out + detailed(b);
 
@@ -116,8 +125,10 @@ std::string format_traces(const TraceBatch& b, Verbosity v) {
     std::vector<size_t> roots;
     for (size_t i = 0; i < spans.size(); ++i) {
       const auto& parent = spans[i].span->parent_span_id();
-      if (parent.empty() || !present.count(parent)) roots.push_back(i);
-      else children[parent].push_back(i);
+      if (parent.empty() || !present.count(parent))
+        roots.push_back(i);
+      else
+        children[parent].push_back(i);
     }
     auto by_start = [&](size_t a, size_t c) {
       return spans[a].span->start_time_unix_nano() < spans[c].span->start_time_unix_nano();
@@ -159,12 +170,23 @@ std::string format_metrics(const MetricBatch& b, Verbosity v) {
         for (const auto& m : sm.metrics()) {
           const char* type = "empty";
           switch (m.data_case()) {
-            case Metric::kGauge: type = "gauge"; break;
-            case Metric::kSum: type = "sum"; break;
-            case Metric::kHistogram: type = "histogram"; break;
-            case Metric::kExponentialHistogram: type = "exponential_histogram"; break;
-            case Metric::kSummary: type = "summary"; break;
-            case Metric::DATA_NOT_SET: break;
+            case Metric::kGauge:
+              type = "gauge";
+              break;
+            case Metric::kSum:
+              type = "sum";
+              break;
+            case Metric::kHistogram:
+              type = "histogram";
+              break;
+            case Metric::kExponentialHistogram:
+              type = "exponential_histogram";
+              break;
+            case Metric::kSummary:
+              type = "summary";
+              break;
+            case Metric::DATA_NOT_SET:
+              break;
           }
           out += fmt::format("  {} [{}] {} {}\n", m.name(), svc, type, m.unit());
         }

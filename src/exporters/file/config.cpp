@@ -6,11 +6,10 @@ namespace otlpd::file_exporter {
 const Schema<FileConfig>& schema() {
   static const auto s =
       Schema<FileConfig>()
-          .key("path", &FileConfig::path, "file written, one OTLP/JSON request per line",
-               required<std::string>())
+          .key("path", &FileConfig::path, "file written, one OTLP/JSON request per line", required<std::string>())
           .key("append", &FileConfig::append, "keep what the file holds instead of truncating it at start")
-          .choice("format", &FileConfig::format, {{"json", FileConfig::Format::json}},
-                  "encoding of each line", {{"proto", "otlpd's file exporter writes format 'json' only"}});
+          .choice("format", &FileConfig::format, {{"json", FileConfig::Format::json}}, "encoding of each line",
+                  {{"proto", "otlpd's file exporter writes format 'json' only"}});
   return s;
 }
 

@@ -96,9 +96,8 @@ class Recovery {
         if (recovered) ++recoveries_;
       } else if (out.kind == SendOutcome::Kind::retryable) {
         failing_ = true;
-        next_probe_ =
-            std::max(next_probe_, Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                                     std::max<Duration>(probe_interval_, out.retry_after)));
+        next_probe_ = std::max(next_probe_, Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                                               std::max<Duration>(probe_interval_, out.retry_after)));
       }
       epoch = recoveries_;
     }
@@ -138,8 +137,7 @@ class RateLimitedLog {
   bool allow() {
     auto now = Clock::now().time_since_epoch().count();
     auto last = last_.load(std::memory_order_relaxed);
-    if (now - last < std::chrono::duration_cast<Clock::duration>(std::chrono::seconds(1)).count())
-      return false;
+    if (now - last < std::chrono::duration_cast<Clock::duration>(std::chrono::seconds(1)).count()) return false;
     return last_.compare_exchange_strong(last, now, std::memory_order_relaxed);
   }
 
@@ -194,9 +192,8 @@ class SignalPipe final : public Consumer<B> {
       auto left = queue_->join(deadline);
       if (left.items > 0 || left.requests > 0) {
         send_failed_->add(left.items);
-        spdlog::error(
-            "exporter {}: shutdown deadline reached with {} {} in {} queued requests; dropped {} {}", id_,
-            left.items, item_name(B::signal), left.requests, left.items, item_name(B::signal));
+        spdlog::error("exporter {}: shutdown deadline reached with {} {} in {} queued requests; dropped {} {}", id_,
+                      left.items, item_name(B::signal), left.requests, left.items, item_name(B::signal));
       }
     }
     sender_->shutdown();
@@ -215,8 +212,7 @@ class SignalPipe final : public Consumer<B> {
       SendOutcome out = deliver(batch, items);
       if (out.kind == SendOutcome::Kind::ok) return Status::ok();
       if (out.kind == SendOutcome::Kind::permanent) return Status::permanent(out.message);
-      return Status::retryable(out.message,
-                               std::chrono::duration_cast<std::chrono::milliseconds>(out.retry_after));
+      return Status::retryable(out.message, std::chrono::duration_cast<std::chrono::milliseconds>(out.retry_after));
     }
     auto q = std::make_unique<Queued>();
     q->batch = std::move(batch);
@@ -224,8 +220,8 @@ class SignalPipe final : public Consumer<B> {
     if (!queue_->offer(std::move(q))) {
       enqueue_failed_->add(items);
       if (full_log_.allow())
-        spdlog::warn("exporter {}: sending queue is full ({} of {}); refusing {} {} with a retryable error",
-                     id_, queue_->size(), queue_->capacity(), items, item_name(B::signal));
+        spdlog::warn("exporter {}: sending queue is full ({} of {}); refusing {} {} with a retryable error", id_,
+                     queue_->size(), queue_->capacity(), items, item_name(B::signal));
       return Status::retryable("sending queue of exporter " + id_ + " is full");
     }
     return Status::ok();
@@ -264,13 +260,12 @@ class SignalPipe final : public Consumer<B> {
       const uint64_t epoch = recovery_.report(out, probe);
       probe = false;
       if (out.kind == SendOutcome::Kind::ok) {
-        auto rejected =
-            static_cast<size_t>(std::clamp<int64_t>(out.rejected_items, 0, static_cast<int64_t>(items)));
+        auto rejected = static_cast<size_t>(std::clamp<int64_t>(out.rejected_items, 0, static_cast<int64_t>(items)));
         sent_->add(items - rejected);
         if (rejected > 0 || !out.partial_message.empty()) {
           send_failed_->add(rejected);
-          spdlog::warn("exporter {}: partial success: the backend rejected {} of {} {}: {}", id_, rejected,
-                       items, item_name(B::signal), out.partial_message);
+          spdlog::warn("exporter {}: partial success: the backend rejected {} of {} {}: {}", id_, rejected, items,
+                       item_name(B::signal), out.partial_message);
         }
         return out;
       }
@@ -286,13 +281,13 @@ class SignalPipe final : public Consumer<B> {
       if (!retry_at || now >= *retry_at) {
         auto delay = policy.next_delay(now - started, out.retry_after);
         if (!delay) {
-          drop(items, "no more retries left (max_elapsed_time " + ms(settings_.retry.max_elapsed_time) +
-                          "): " + out.message);
+          drop(items,
+               "no more retries left (max_elapsed_time " + ms(settings_.retry.max_elapsed_time) + "): " + out.message);
           return out;
         }
         retry_at = now + std::chrono::duration_cast<Clock::duration>(*delay);
-        spdlog::info("exporter {}: exporting {} {} failed, will retry after {}: {}", id_, items,
-                     item_name(B::signal), ms(*delay), out.message);
+        spdlog::info("exporter {}: exporting {} {} failed, will retry after {}: {}", id_, items, item_name(B::signal),
+                     ms(*delay), out.message);
       } else {
         // An early attempt failed: keep the schedule, but not before the server's retry_after.
         retry_at = std::max(*retry_at, now + std::chrono::duration_cast<Clock::duration>(out.retry_after));
@@ -338,8 +333,7 @@ class QueuedExporter final : public Exporter {
       traces_ = std::make_unique<SignalPipe<TraceBatch>>(id_, settings, std::move(senders.traces), stop_);
     if (senders.metrics)
       metrics_ = std::make_unique<SignalPipe<MetricBatch>>(id_, settings, std::move(senders.metrics), stop_);
-    if (senders.logs)
-      logs_ = std::make_unique<SignalPipe<LogBatch>>(id_, settings, std::move(senders.logs), stop_);
+    if (senders.logs) logs_ = std::make_unique<SignalPipe<LogBatch>>(id_, settings, std::move(senders.logs), stop_);
   }
   ~QueuedExporter() override {
     if (started_ && !stopped_) shutdown(Clock::now());

@@ -54,9 +54,8 @@ struct QueueSettings {
   int num_consumers = 10;
   int queue_size = 1000;
   enum class Sizer { requests, items } sizer = Sizer::requests;
-  bool block_on_overflow =
-      false;            // the Collector's key; otlpd answers retryable upstream instead of blocking
-  std::string storage;  // extension id of a file storage for a persistent queue; empty: in memory
+  bool block_on_overflow = false;  // the Collector's key; otlpd answers retryable upstream instead of blocking
+  std::string storage;             // extension id of a file storage for a persistent queue; empty: in memory
 };
 
 // `retry_on_failure`, with the Collector's keys and defaults.

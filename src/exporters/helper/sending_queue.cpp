@@ -5,8 +5,7 @@
 
 namespace otlpd::exporter_helper {
 
-SendingQueue::SendingQueue(Options options, Handler handler)
-    : options_(options), handler_(std::move(handler)) {
+SendingQueue::SendingQueue(Options options, Handler handler) : options_(options), handler_(std::move(handler)) {
   if (options_.num_consumers < 1) options_.num_consumers = 1;
   if (options_.size_gauge) options_.size_gauge->set(0);
 }
@@ -17,8 +16,7 @@ void SendingQueue::start() {
   std::lock_guard lock(mu_);
   if (started_ || closed_) return;
   started_ = true;
-  while (queue_.size() > idle_ + starting_ && static_cast<int>(workers_.size()) < options_.num_consumers)
-    add_worker();
+  while (queue_.size() > idle_ + starting_ && static_cast<int>(workers_.size()) < options_.num_consumers) add_worker();
 }
 
 void SendingQueue::add_worker() {
@@ -38,8 +36,7 @@ bool SendingQueue::offer(QueuedRequestPtr request) {
     used_ += c;
     queue_.push_back(std::move(request));
     if (options_.size_gauge) options_.size_gauge->set(static_cast<int64_t>(used_));
-    if (started_ && queue_.size() > idle_ + starting_ &&
-        static_cast<int>(workers_.size()) < options_.num_consumers) {
+    if (started_ && queue_.size() > idle_ + starting_ && static_cast<int>(workers_.size()) < options_.num_consumers) {
       add_worker();
       return true;
     }

@@ -26,8 +26,7 @@ void parse_queue(const ConfigNode& node, QueueSettings& q) {
   if (q.enabled && q.num_consumers < 1) node.fail("num_consumers must be positive");
   if (q.enabled && q.queue_size < 1) node.fail("queue_size must be positive");
   if (!q.storage.empty())
-    r.child("storage")->fail(
-        "persistent sending queues (storage) are not supported by otlpd; remove 'storage'");
+    r.child("storage")->fail("persistent sending queues (storage) are not supported by otlpd; remove 'storage'");
 }
 
 void parse_retry(const ConfigNode& node, RetrySettings& s) {

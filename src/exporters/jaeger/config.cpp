@@ -73,7 +73,8 @@ std::unique_ptr<JaegerConfig> parse_jaeger_config(const ConfigNode& node) {
     std::string v = c->as<std::string>();
     if (v == "none") v.clear();
     if (!v.empty() && v != "gzip")
-      c->fail("unsupported compression '" + v + "'; valid choices: gzip, none (zstd and snappy are not "
+      c->fail("unsupported compression '" + v +
+              "'; valid choices: gzip, none (zstd and snappy are not "
               "available in otlpd's gRPC client)");
     cfg->compression = v;
   }

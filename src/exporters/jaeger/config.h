@@ -27,7 +27,7 @@ struct JaegerConfig : ComponentConfig {
   // "host:port" (port defaults to 14250), http:// (plaintext) or https:// (TLS) host:port, or a gRPC URI
   // ("dns:///h:p", "unix:/path").
   std::string endpoint;
-  exporter_helper::ClientTlsSettings tls;     // TLS unless `insecure: true`, as in the Collector
+  exporter_helper::ClientTlsSettings tls;      // TLS unless `insecure: true`, as in the Collector
   std::map<std::string, std::string> headers;  // sent as gRPC metadata on every call (names lower-cased)
   std::string compression;                     // "" (none) or "gzip"
   std::optional<KeepaliveConfig> keepalive;

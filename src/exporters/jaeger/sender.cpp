@@ -31,8 +31,10 @@ bool is_retryable(grpc::StatusCode code) {
     case grpc::StatusCode::ABORTED:
     case grpc::StatusCode::OUT_OF_RANGE:
     case grpc::StatusCode::DATA_LOSS:
-    case grpc::StatusCode::CANCELLED: return true;
-    default: return false;
+    case grpc::StatusCode::CANCELLED:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -53,7 +55,8 @@ class JaegerTraceSender final : public exporter_helper::BatchSender<TraceBatch> 
       using std::chrono::duration_cast;
       using std::chrono::milliseconds;
       if (keepalive_->time > Duration::zero())
-        args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, static_cast<int>(duration_cast<milliseconds>(keepalive_->time).count()));
+        args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS,
+                    static_cast<int>(duration_cast<milliseconds>(keepalive_->time).count()));
       if (keepalive_->timeout > Duration::zero())
         args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
                     static_cast<int>(duration_cast<milliseconds>(keepalive_->timeout).count()));
@@ -134,8 +137,8 @@ class JaegerTraceSender final : public exporter_helper::BatchSender<TraceBatch> 
     if (failed == 0) return SendOutcome::ok();
     const grpc::Status& s = first_retryable.ok() ? first_permanent : first_retryable;
     std::string message = "PostSpans to " + target_ + " failed: " + std::string(grpc_code_name(s.error_code())) + ": " +
-                          s.error_message() + " (" + std::to_string(failed) + " of " +
-                          std::to_string(requests.size()) + " Jaeger batches)";
+                          s.error_message() + " (" + std::to_string(failed) + " of " + std::to_string(requests.size()) +
+                          " Jaeger batches)";
     // Retry when any part may succeed later; a batch the server refuses for good is not retried alone.
     if (!first_retryable.ok()) return SendOutcome::retryable(std::move(message));
     return SendOutcome::permanent(std::move(message));
@@ -154,7 +157,7 @@ class JaegerTraceSender final : public exporter_helper::BatchSender<TraceBatch> 
 }  // namespace
 
 std::unique_ptr<exporter_helper::BatchSender<TraceBatch>> make_trace_sender(std::string id,
-                                                                           const JaegerConfig& config) {
+                                                                            const JaegerConfig& config) {
   return std::make_unique<JaegerTraceSender>(std::move(id), config);
 }
 

@@ -16,7 +16,6 @@ namespace otlpd::jaeger_exporter {
 // the attempt, so a partly delivered batch may arrive twice (as with the Collector's exporter).
 // Spans with malformed ids (trace id not 16 bytes, span id not 8) are left out and reported as rejected.
 // start() builds the channel (reading TLS files; throws std::runtime_error when they cannot be read).
-std::unique_ptr<exporter_helper::BatchSender<TraceBatch>> make_trace_sender(std::string id,
-                                                                           const JaegerConfig& config);
+std::unique_ptr<exporter_helper::BatchSender<TraceBatch>> make_trace_sender(std::string id, const JaegerConfig& config);
 
 }  // namespace otlpd::jaeger_exporter

@@ -99,12 +99,18 @@ void set_timestamp(google::protobuf::Timestamp& ts, uint64_t unix_nanos) {
 
 std::string_view span_kind_tag(trace::Span::SpanKind kind) {
   switch (kind) {
-    case trace::Span::SPAN_KIND_SERVER: return "server";
-    case trace::Span::SPAN_KIND_CLIENT: return "client";
-    case trace::Span::SPAN_KIND_PRODUCER: return "producer";
-    case trace::Span::SPAN_KIND_CONSUMER: return "consumer";
-    case trace::Span::SPAN_KIND_INTERNAL: return "internal";
-    default: return {};
+    case trace::Span::SPAN_KIND_SERVER:
+      return "server";
+    case trace::Span::SPAN_KIND_CLIENT:
+      return "client";
+    case trace::Span::SPAN_KIND_PRODUCER:
+      return "producer";
+    case trace::Span::SPAN_KIND_CONSUMER:
+      return "consumer";
+    case trace::Span::SPAN_KIND_INTERNAL:
+      return "internal";
+    default:
+      return {};
   }
 }
 
@@ -185,8 +191,9 @@ bool translate_span(const trace::Span& span, const common::InstrumentationScope&
   out.set_flags(span.flags() & kSampledFlag);
   set_timestamp(*out.mutable_start_time(), span.start_time_unix_nano());
   // A span that ends before it starts gets a zero duration rather than a negative one.
-  const uint64_t duration =
-      span.end_time_unix_nano() > span.start_time_unix_nano() ? span.end_time_unix_nano() - span.start_time_unix_nano() : 0;
+  const uint64_t duration = span.end_time_unix_nano() > span.start_time_unix_nano()
+                                ? span.end_time_unix_nano() - span.start_time_unix_nano()
+                                : 0;
   out.mutable_duration()->set_seconds(static_cast<int64_t>(duration / 1'000'000'000));
   out.mutable_duration()->set_nanos(static_cast<int32_t>(duration % 1'000'000'000));
   translate_span_tags(span, scope, out);
@@ -222,8 +229,7 @@ void translate_resource_spans(const trace::ResourceSpans& rs, jaeger_pb::Batch& 
   }
 }
 
-std::vector<jaeger_pb::Batch> translate(const otlp_trace::ExportTraceServiceRequest& request,
-                                        TranslateStats* stats) {
+std::vector<jaeger_pb::Batch> translate(const otlp_trace::ExportTraceServiceRequest& request, TranslateStats* stats) {
   TranslateStats local;
   TranslateStats& s = stats ? *stats : local;
   std::vector<jaeger_pb::Batch> out;

@@ -13,9 +13,9 @@ namespace jaeger_pb = ::jaeger::api_v2;
 
 // Counts of what a translation kept and left out.
 struct TranslateStats {
-  size_t spans = 0;           // spans translated
-  size_t invalid_spans = 0;   // left out: trace id not 16 bytes or span id not 8 bytes
-  size_t invalid_links = 0;   // links left out for the same reason
+  size_t spans = 0;          // spans translated
+  size_t invalid_spans = 0;  // left out: trace id not 16 bytes or span id not 8 bytes
+  size_t invalid_links = 0;  // links left out for the same reason
 };
 
 // Service name of a resource without a `service.name` attribute (the Collector's value).

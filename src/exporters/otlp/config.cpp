@@ -6,8 +6,7 @@ namespace otlpd::otlp_exporter {
 void read_otlp_grpc_config(MapReader& r, OtlpGrpcConfig& cfg) {
   exporter_helper::parse_exporter_settings(r, cfg.settings);
   r.get("endpoint", cfg.endpoint);
-  if (auto t = r.child("tls"); t && !t->is_null())
-    cfg.tls = exporter_helper::parse_client_tls(*t, TlsLibrary::grpc);
+  if (auto t = r.child("tls"); t && !t->is_null()) cfg.tls = exporter_helper::parse_client_tls(*t, TlsLibrary::grpc);
   if (auto h = r.child("headers"); h && !h->is_null()) {
     for (auto& [k, v] : exporter_helper::parse_headers(*h)) cfg.headers[k] = v;
   }

@@ -38,8 +38,7 @@ std::shared_ptr<grpc::Channel> make_channel(const OtlpGrpcConfig& cfg) {
       return static_cast<int>(
           std::min<int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(d).count(), INT32_MAX));
     };
-    if (cfg.keepalive->time > Duration::zero())
-      args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, ms(cfg.keepalive->time));
+    if (cfg.keepalive->time > Duration::zero()) args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, ms(cfg.keepalive->time));
     if (cfg.keepalive->timeout > Duration::zero())
       args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, ms(cfg.keepalive->timeout));
     args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, cfg.keepalive->permit_without_stream ? 1 : 0);
@@ -58,8 +57,7 @@ grpc::ByteBuffer to_byte_buffer(const B& batch) {
   for (const auto& p : batch.raw_parts()) {
     if (p.wire) {
       if (p.wire->empty()) continue;
-      auto keep =
-          std::make_unique<Bytes>(p.wire);  // the slice owns it from here; its destroy callback frees it
+      auto keep = std::make_unique<Bytes>(p.wire);      // the slice owns it from here; its destroy callback frees it
       char* data = const_cast<char*>((*keep)->data());  // gRPC only reads it
       const size_t size = (*keep)->size();
       grpc_slice s = grpc_slice_new_with_user_data(
@@ -131,8 +129,7 @@ class GrpcSender final : public exporter_helper::BatchSender<B> {
   SendOutcome send(const B& batch, Deadline deadline) override {
     // After UNAVAILABLE (the backend down, the channel likely in TRANSIENT_FAILURE), this attempt is a retry:
     // connect now rather than when the channel's reconnect back-off ends.
-    if (unavailable_.load(std::memory_order_relaxed))
-      grpc::experimental::ChannelResetConnectionBackoff(channel_.get());
+    if (unavailable_.load(std::memory_order_relaxed)) grpc::experimental::ChannelResetConnectionBackoff(channel_.get());
     grpc::ClientContext ctx;
     auto left = deadline - std::chrono::steady_clock::now();
     ctx.set_deadline(std::chrono::system_clock::now() +
@@ -159,8 +156,7 @@ class GrpcSender final : public exporter_helper::BatchSender<B> {
       call->Finish(&response, &status, &cq);
       void* tag = nullptr;
       bool ok = false;
-      if (!cq.Next(&tag, &ok) || !ok)
-        status = grpc::Status(grpc::StatusCode::INTERNAL, "the call did not complete");
+      if (!cq.Next(&tag, &ok) || !ok) status = grpc::Status(grpc::StatusCode::INTERNAL, "the call did not complete");
       cq.Shutdown();
       while (cq.Next(&tag, &ok)) {
       }

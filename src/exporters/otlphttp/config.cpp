@@ -41,9 +41,9 @@ void read_otlp_http_config(MapReader& r, OtlpHttpConfig& cfg) {
   if (auto t = r.child("tls"); t && !t->is_null()) cfg.tls = exporter_helper::parse_client_tls(*t);
   r.get("proxy_url", cfg.proxy_url);
   // Accepted for compatibility; libcurl manages its connections and buffers.
-  for (auto key : {"read_buffer_size", "write_buffer_size", "max_idle_conns", "max_idle_conns_per_host",
-                   "max_conns_per_host", "idle_conn_timeout", "disable_keep_alives",
-                   "http2_read_idle_timeout", "http2_ping_timeout"})
+  for (auto key :
+       {"read_buffer_size", "write_buffer_size", "max_idle_conns", "max_idle_conns_per_host", "max_conns_per_host",
+        "idle_conn_timeout", "disable_keep_alives", "http2_read_idle_timeout", "http2_ping_timeout"})
     r.child(key);
 }
 
@@ -55,8 +55,7 @@ void finish_otlp_http_config(const ConfigNode& node, OtlpHttpConfig& cfg) {
         std::pair{&cfg.logs_endpoint, "/v1/logs"}}) {
     if (signal_url->empty()) {
       if (cfg.endpoint.empty())
-        node.fail(
-            "'endpoint' is required unless traces_endpoint, metrics_endpoint and logs_endpoint are all set");
+        node.fail("'endpoint' is required unless traces_endpoint, metrics_endpoint and logs_endpoint are all set");
       *signal_url = join_path(cfg.endpoint, path);
     } else if (!is_http_url(*signal_url)) {
       node.fail("'" + *signal_url + "' must be an http:// or https:// URL");

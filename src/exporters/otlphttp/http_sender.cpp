@@ -1,5 +1,5 @@
-// OTLP/HTTP senders on libcurl (loaded at run time, see libcurl.h): a pool of easy handles (each keeps its connection alive between requests),
-// bodies in protobuf or OTLP/JSON, compressed with gzip or zstd.
+// OTLP/HTTP senders on libcurl (loaded at run time, see libcurl.h): a pool of easy handles (each keeps its connection
+// alive between requests), bodies in protobuf or OTLP/JSON, compressed with gzip or zstd.
 #include <spdlog/spdlog.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -40,8 +40,7 @@ long curl_ssl_version(const TlsSettings& tls) {
   static_assert(CURL_SSLVERSION_TLSv1_3 - CURL_SSLVERSION_TLSv1_0 == 3 &&
                 CURL_SSLVERSION_MAX_TLSv1_3 == (CURL_SSLVERSION_TLSv1_3 << 16));
   auto curl = [](TlsVersion v) {
-    return static_cast<long>(CURL_SSLVERSION_TLSv1_0 +
-                             (static_cast<int>(v) - static_cast<int>(TlsVersion::v1_0)));
+    return static_cast<long>(CURL_SSLVERSION_TLSv1_0 + (static_cast<int>(v) - static_cast<int>(TlsVersion::v1_0)));
   };
   return curl(tls.min_version) |
          (tls.max_version ? curl(*tls.max_version) << 16 : static_cast<long>(CURL_SSLVERSION_MAX_DEFAULT));
@@ -93,8 +92,7 @@ std::string gzip(std::string_view in) {
 std::string zstd(std::string_view in) {
   std::string out(ZSTD_compressBound(in.size()), '\0');
   size_t n = ZSTD_compress(out.data(), out.size(), in.data(), in.size(), 3);
-  if (ZSTD_isError(n))
-    throw std::runtime_error(std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
+  if (ZSTD_isError(n)) throw std::runtime_error(std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
   out.resize(n);
   return out;
 }
@@ -107,8 +105,7 @@ std::chrono::milliseconds parse_retry_after(std::string_view v) {
   if (v.empty()) return std::chrono::milliseconds(0);
   int64_t secs = 0;
   auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), secs);
-  if (ec == std::errc() && p == v.data() + v.size())
-    return std::chrono::seconds(std::clamp<int64_t>(secs, 0, 86400));
+  if (ec == std::errc() && p == v.data() + v.size()) return std::chrono::seconds(std::clamp<int64_t>(secs, 0, 86400));
   std::string date(v);
   time_t when = libcurl().getdate(date.c_str(), nullptr);
   if (when < 0) return std::chrono::milliseconds(0);
@@ -171,10 +168,7 @@ template <typename B, typename Resp>
 class HttpSender final : public exporter_helper::BatchSender<B> {
  public:
   HttpSender(std::shared_ptr<CurlPool> pool, std::string url, const OtlpHttpConfig& cfg)
-      : pool_(std::move(pool)),
-        url_(std::move(url)),
-        cfg_(cfg),
-        ciphers_(openssl_cipher_lists(cfg.tls.cipher_suites)) {
+      : pool_(std::move(pool)), url_(std::move(url)), cfg_(cfg), ciphers_(openssl_cipher_lists(cfg.tls.cipher_suites)) {
     bool json = cfg.encoding == OtlpHttpConfig::Encoding::json;
     header_lines_.push_back(json ? "Content-Type: application/json" : "Content-Type: application/x-protobuf");
     if (cfg.compression != "none") header_lines_.push_back("Content-Encoding: " + cfg.compression);
@@ -201,8 +195,7 @@ class HttpSender final : public exporter_helper::BatchSender<B> {
       headers.reset(next);
     }
 
-    auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     long timeout_ms = static_cast<long>(std::max<int64_t>(left.count(), 1));
 
     CurlPtr h = pool_->acquire();
@@ -273,8 +266,7 @@ class HttpSender final : public exporter_helper::BatchSender<B> {
     SendOutcome out = SendOutcome::ok();
     if (r.body.empty() || r.truncated) return out;
     Resp resp;
-    bool parsed =
-        is_json(r.content_type) ? otlp_json::decode(r.body, resp).empty() : resp.ParseFromString(r.body);
+    bool parsed = is_json(r.content_type) ? otlp_json::decode(r.body, resp).empty() : resp.ParseFromString(r.body);
     if (parsed && resp.has_partial_success()) {
       out.rejected_items = exporter_helper::rejected(resp);
       out.partial_message = resp.partial_success().error_message();
@@ -296,12 +288,11 @@ class HttpSender final : public exporter_helper::BatchSender<B> {
 exporter_helper::Senders make_otlp_http_senders(const OtlpHttpConfig& cfg) {
   auto pool = std::make_shared<CurlPool>();
   exporter_helper::Senders s;
-  s.traces = std::make_unique<HttpSender<TraceBatch, otlp_trace::ExportTraceServiceResponse>>(
-      pool, cfg.traces_endpoint, cfg);
+  s.traces =
+      std::make_unique<HttpSender<TraceBatch, otlp_trace::ExportTraceServiceResponse>>(pool, cfg.traces_endpoint, cfg);
   s.metrics = std::make_unique<HttpSender<MetricBatch, otlp_metrics::ExportMetricsServiceResponse>>(
       pool, cfg.metrics_endpoint, cfg);
-  s.logs = std::make_unique<HttpSender<LogBatch, otlp_logs::ExportLogsServiceResponse>>(
-      pool, cfg.logs_endpoint, cfg);
+  s.logs = std::make_unique<HttpSender<LogBatch, otlp_logs::ExportLogsServiceResponse>>(pool, cfg.logs_endpoint, cfg);
   return s;
 }
 

@@ -53,8 +53,8 @@ void parse_htpasswd(const ConfigNode& where, const std::string& source, std::str
     } else if (pass.size() > 2 && pass.front() == '$' && pass.find('$', 1) != std::string_view::npos) {
       // $apr1$ (MD5), $2y$ (bcrypt), $5$/$6$ (SHA-crypt), ...: refused rather than compared as plain text.
       auto scheme = pass.substr(0, pass.find('$', 1) + 1);
-      where.fail(at + ": user '" + user + "' has a password hash in an unsupported format '" +
-                 std::string(scheme) + "' (supported: plain text and {SHA})");
+      where.fail(at + ": user '" + user + "' has a password hash in an unsupported format '" + std::string(scheme) +
+                 "' (supported: plain text and {SHA})");
     } else {
       e.secret = pass;
     }

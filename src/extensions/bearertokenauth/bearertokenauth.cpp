@@ -34,8 +34,7 @@ std::string read_token_file(const std::string& path) {
   std::string s(kMaxTokenFileBytes + 1, '\0');
   in.read(s.data(), static_cast<std::streamsize>(s.size()));
   s.resize(static_cast<size_t>(in.gcount()));
-  if (s.size() > kMaxTokenFileBytes)
-    throw std::runtime_error("the token file '" + path + "' is larger than 64 KiB");
+  if (s.size() > kMaxTokenFileBytes) throw std::runtime_error("the token file '" + path + "' is larger than 64 KiB");
   s = trim(std::move(s));
   if (s.empty()) throw std::runtime_error("the token file '" + path + "' is empty");
   return s;
@@ -62,8 +61,7 @@ class BearerTokenAuth final : public ServerAuthenticator {
     std::string_view token = *value;
     if (!cfg_.scheme.empty()) {
       auto credentials = credentials_after_scheme(token, cfg_.scheme);
-      if (!credentials)
-        return Status::permanent(cfg_.header + " header does not use the " + cfg_.scheme + " scheme");
+      if (!credentials) return Status::permanent(cfg_.header + " header does not use the " + cfg_.scheme + " scheme");
       token = *credentials;
     }
     // Every configured token is compared in full, whichever matches, so timing tells nothing about which.
@@ -97,8 +95,7 @@ class BearerTokenAuthFactory final : public ExtensionFactory {
     const char* token_key = nullptr;
     for (const char* key : {"token", "bearer_token"})
       if (r.get(key, token)) {
-        if (token_key)
-          r.child(key)->fail(std::string("give either '") + token_key + "' or '" + key + "', not both");
+        if (token_key) r.child(key)->fail(std::string("give either '") + token_key + "' or '" + key + "', not both");
         token_key = key;
       }
     if (token_key && token.empty()) r.child(token_key)->fail(std::string(token_key) + " must not be empty");
@@ -114,8 +111,7 @@ class BearerTokenAuthFactory final : public ExtensionFactory {
     if (c->tokens.empty() && c->filename.empty())
       node.fail("bearertokenauth needs a token: set 'token' (or 'bearer_token'), 'tokens' or 'filename'");
     if (!c->tokens.empty() && !c->filename.empty())
-      node.fail(
-          "bearertokenauth takes its token either inline ('token'/'tokens') or from 'filename', not both");
+      node.fail("bearertokenauth takes its token either inline ('token'/'tokens') or from 'filename', not both");
     return c;
   }
   ExtensionPtr create(const CreateSettings&, const ComponentConfig& c) const override {

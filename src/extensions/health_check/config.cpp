@@ -18,8 +18,7 @@ const Schema<PipelineCheck>& pipeline_check_schema() {
           .ignored("exporter_failure_threshold", "the pipeline check is not supported")
           .validate([](PipelineCheck& c, const SchemaInput& in) {
             if (c.enabled)
-              in.fail("enabled",
-                      "check_collector_pipeline is not supported by otlpd (the Collector deprecated it)");
+              in.fail("enabled", "check_collector_pipeline is not supported by otlpd (the Collector deprecated it)");
           });
   return s;
 }
@@ -30,10 +29,9 @@ const Schema<HealthCheckConfig>& schema() {
   static const auto s =
       Schema<HealthCheckConfig>()
           .host_port("endpoint", &HealthCheckConfig::endpoint, "address the HTTP server listens on")
-          .key("path", &HealthCheckConfig::path,
-               "URL path answered; 200 while every pipeline runs, 503 otherwise")
-          .block("check_collector_pipeline", "map",
-                 "the Collector's deprecated pipeline check; only disabled", pipeline_check_schema(),
+          .key("path", &HealthCheckConfig::path, "URL path answered; 200 while every pipeline runs, 503 otherwise")
+          .block("check_collector_pipeline", "map", "the Collector's deprecated pipeline check; only disabled",
+                 pipeline_check_schema(),
                  [](const ConfigNode& n, HealthCheckConfig&) { pipeline_check_schema().parse(n); })
           .validate([](HealthCheckConfig& c, const SchemaInput&) {
             if (c.path.empty() || c.path.front() != '/') c.path = "/" + c.path;

@@ -27,7 +27,8 @@ std::string rfc3339(std::chrono::system_clock::time_point t) {
 class HealthCheck final : public Extension {
  public:
   HealthCheck(std::string id, HealthCheckConfig cfg)
-      : id_(std::move(id)), cfg_(std::move(cfg)),
+      : id_(std::move(id)),
+        cfg_(std::move(cfg)),
         server_(cfg_.endpoint, [this](const std::string&, const std::string& path) { return answer(path); }) {}
 
   void start(Host&) override {

@@ -23,14 +23,14 @@ namespace otlpd::attributes_processor {
 
 namespace {
 
-using processors::as_string;
-using processors::Attributes;
-using processors::find_attribute;
-using processors::put_attribute;
 using opentelemetry::proto::common::v1::InstrumentationScope;
 using opentelemetry::proto::logs::v1::LogRecord;
 using opentelemetry::proto::metrics::v1::Metric;
 using opentelemetry::proto::trace::v1::Span;
+using processors::as_string;
+using processors::Attributes;
+using processors::find_attribute;
+using processors::put_attribute;
 
 // What include/exclude look at for one item.
 struct Subject {
@@ -98,11 +98,20 @@ void hash_value(processors::AnyValue& v) {
     for (int i = 0; i < 8; ++i) bytes.push_back(static_cast<char>((x >> (8 * i)) & 0xff));
   };
   switch (v.value_case()) {
-    case processors::AnyValue::kStringValue: bytes = v.string_value(); break;
-    case processors::AnyValue::kBoolValue: bytes.push_back(v.bool_value() ? 1 : 0); break;
-    case processors::AnyValue::kIntValue: le64(static_cast<uint64_t>(v.int_value())); break;
-    case processors::AnyValue::kDoubleValue: le64(std::bit_cast<uint64_t>(v.double_value())); break;
-    default: break;
+    case processors::AnyValue::kStringValue:
+      bytes = v.string_value();
+      break;
+    case processors::AnyValue::kBoolValue:
+      bytes.push_back(v.bool_value() ? 1 : 0);
+      break;
+    case processors::AnyValue::kIntValue:
+      le64(static_cast<uint64_t>(v.int_value()));
+      break;
+    case processors::AnyValue::kDoubleValue:
+      le64(std::bit_cast<uint64_t>(v.double_value()));
+      break;
+    default:
+      break;
   }
   std::string hex;
   if (!bytes.empty()) {
@@ -110,7 +119,7 @@ void hash_value(processors::AnyValue& v) {
     unsigned int len = 0;
     // Fetched once: an implicit fetch per call (EVP_sha1() in EVP_Digest) costs more than the hash itself.
     static const std::unique_ptr<EVP_MD, decltype(&EVP_MD_free)> sha1(EVP_MD_fetch(nullptr, "SHA1", nullptr),
-                                                                     &EVP_MD_free);
+                                                                      &EVP_MD_free);
     if (sha1 && EVP_Digest(bytes.data(), bytes.size(), md, &len, sha1.get(), nullptr) == 1) {
       static constexpr char kHex[] = "0123456789abcdef";
       for (unsigned int i = 0; i < len; ++i) {
@@ -134,7 +143,9 @@ void convert_value(processors::AnyValue& v, Action::Convert to) {
             v.set_int_value(static_cast<int64_t>(d));
           break;
         }
-        case V::kBoolValue: v.set_int_value(v.bool_value() ? 1 : 0); break;
+        case V::kBoolValue:
+          v.set_int_value(v.bool_value() ? 1 : 0);
+          break;
         case V::kStringValue: {
           const auto& s = v.string_value();
           int64_t n = 0;
@@ -144,13 +155,18 @@ void convert_value(processors::AnyValue& v, Action::Convert to) {
           if (!t.empty() && ec == std::errc() && p == t.data() + t.size()) v.set_int_value(n);
           break;
         }
-        default: break;
+        default:
+          break;
       }
       break;
     case Action::Convert::to_double:
       switch (v.value_case()) {
-        case V::kIntValue: v.set_double_value(static_cast<double>(v.int_value())); break;
-        case V::kBoolValue: v.set_double_value(v.bool_value() ? 1.0 : 0.0); break;
+        case V::kIntValue:
+          v.set_double_value(static_cast<double>(v.int_value()));
+          break;
+        case V::kBoolValue:
+          v.set_double_value(v.bool_value() ? 1.0 : 0.0);
+          break;
         case V::kStringValue: {
           const auto& s = v.string_value();
           double d = 0;
@@ -160,7 +176,8 @@ void convert_value(processors::AnyValue& v, Action::Convert to) {
           if (!t.empty() && ec == std::errc() && p == t.data() + t.size()) v.set_double_value(d);
           break;
         }
-        default: break;
+        default:
+          break;
       }
       break;
     case Action::Convert::to_string:
@@ -200,7 +217,9 @@ void AttributeActions::apply(Attributes& attrs, const RequestContext& ctx) const
         const bool exists = find_attribute(attrs, a.key) != nullptr;
         if ((a.type == Action::Type::insert && exists) || (a.type == Action::Type::update && !exists)) break;
         switch (a.source) {
-          case Action::Source::value: put_attribute(attrs, a.key).CopyFrom(a.value); break;
+          case Action::Source::value:
+            put_attribute(attrs, a.key).CopyFrom(a.value);
+            break;
           case Action::Source::from_attribute: {
             const auto* src = find_attribute(attrs, a.from);
             if (!src) break;
@@ -224,7 +243,8 @@ void AttributeActions::apply(Attributes& attrs, const RequestContext& ctx) const
           case Action::Source::client_address:
             if (!ctx.client_address.empty()) put_attribute(attrs, a.key).set_string_value(host_of(ctx.client_address));
             break;
-          case Action::Source::none: break;
+          case Action::Source::none:
+            break;
         }
         break;
       }
@@ -290,12 +310,23 @@ void AttributeActions::process(otlp_metrics::ExportMetricsServiceRequest& r, con
         Subject s{&rm.resource().attributes(), &sm.scope(), nullptr, nullptr, nullptr, &m};
         if (!selected(cfg_, s)) continue;
         switch (m.data_case()) {
-          case Metric::kGauge: each(*m.mutable_gauge()->mutable_data_points()); break;
-          case Metric::kSum: each(*m.mutable_sum()->mutable_data_points()); break;
-          case Metric::kHistogram: each(*m.mutable_histogram()->mutable_data_points()); break;
-          case Metric::kExponentialHistogram: each(*m.mutable_exponential_histogram()->mutable_data_points()); break;
-          case Metric::kSummary: each(*m.mutable_summary()->mutable_data_points()); break;
-          case Metric::DATA_NOT_SET: break;
+          case Metric::kGauge:
+            each(*m.mutable_gauge()->mutable_data_points());
+            break;
+          case Metric::kSum:
+            each(*m.mutable_sum()->mutable_data_points());
+            break;
+          case Metric::kHistogram:
+            each(*m.mutable_histogram()->mutable_data_points());
+            break;
+          case Metric::kExponentialHistogram:
+            each(*m.mutable_exponential_histogram()->mutable_data_points());
+            break;
+          case Metric::kSummary:
+            each(*m.mutable_summary()->mutable_data_points());
+            break;
+          case Metric::DATA_NOT_SET:
+            break;
         }
       }
 }
@@ -305,12 +336,14 @@ namespace {
 // Actions the wire form does by itself.
 bool done_on_wire(const Action& a) {
   switch (a.type) {
-    case Action::Type::remove: return true;
+    case Action::Type::remove:
+      return true;
     case Action::Type::insert:
     case Action::Type::update:
     case Action::Type::upsert:
       return a.source == Action::Source::value || a.source == Action::Source::from_attribute;
-    default: return false;
+    default:
+      return false;
   }
 }
 
@@ -419,8 +452,7 @@ class AttributesProcessor final : public processors::ProcessorBase<B> {
   AttributeActions actions_;
 };
 
-class AttributesProcessorFactory final
-    : public processors::ProcessorFactoryOf<AttributesConfig, AttributesProcessor> {
+class AttributesProcessorFactory final : public processors::ProcessorFactoryOf<AttributesConfig, AttributesProcessor> {
  public:
   AttributesProcessorFactory() : ProcessorFactoryOf("attributes", parse_config) {}
 

@@ -69,8 +69,7 @@ const Schema<SeverityNumber>& severity_schema() {
                          "2-4)");
               },
               true)
-          .key("match_undefined", &SeverityNumber::match_undefined,
-               "records without a severity number match");
+          .key("match_undefined", &SeverityNumber::match_undefined, "records without a severity number match");
   return s;
 }
 
@@ -116,12 +115,11 @@ const Schema<MatchProperties>& match_schema() {
     Schema<M> s;
     s.choice("match_type", &M::regexp, {{"strict", false}, {"regexp", true}},
              "strict: exact values; regexp: RE2, unanchored", {}, true);
-    for (auto [key, doc, member] :
-         {list("services", "traces: service.name values", &M::services),
-          list("span_names", "traces: span names", &M::span_names),
-          list("metric_names", "metrics: metric names", &M::metric_names),
-          list("log_bodies", "logs: record bodies", &M::log_bodies),
-          list("log_severity_texts", "logs: severity texts", &M::log_severity_texts)}) {
+    for (auto [key, doc, member] : {list("services", "traces: service.name values", &M::services),
+                                    list("span_names", "traces: span names", &M::span_names),
+                                    list("metric_names", "metrics: metric names", &M::metric_names),
+                                    list("log_bodies", "logs: record bodies", &M::log_bodies),
+                                    list("log_severity_texts", "logs: severity texts", &M::log_severity_texts)}) {
       s.custom(key, "list of strings or regexes", "[]", doc, [key, member](const ConfigNode& n, M& m) {
         m.fields.emplace_back(key, where(n));
         m.*member = matchers(n, m.regexp);
@@ -139,18 +137,18 @@ const Schema<MatchProperties>& match_schema() {
               m.log_severity_min = sev->min;
               m.log_severity_match_undefined = sev->match_undefined;
             });
-    s.block("attributes", "list of {key, value}", "item attributes; every entry must match",
-            attribute_schema(), [](const ConfigNode& n, M& m) {
+    s.block("attributes", "list of {key, value}", "item attributes; every entry must match", attribute_schema(),
+            [](const ConfigNode& n, M& m) {
               m.fields.emplace_back("attributes", where(n));
               m.attributes = attribute_rules(n, m.regexp);
             });
-    s.block("resources", "list of {key, value}", "resource attributes; every entry must match",
-            attribute_schema(), [](const ConfigNode& n, M& m) {
+    s.block("resources", "list of {key, value}", "resource attributes; every entry must match", attribute_schema(),
+            [](const ConfigNode& n, M& m) {
               m.fields.emplace_back("resources", where(n));
               m.resources = attribute_rules(n, m.regexp);
             });
-    s.block("libraries", "list of {name, version}", "instrumentation scopes; any entry matches",
-            library_schema(), [](const ConfigNode& n, M& m) {
+    s.block("libraries", "list of {name, version}", "instrumentation scopes; any entry matches", library_schema(),
+            [](const ConfigNode& n, M& m) {
               m.fields.emplace_back("libraries", where(n));
               for (const auto& item : n.items()) {
                 auto raw = library_schema().parse(item);
@@ -183,12 +181,10 @@ void read_from_context(const ConfigNode& n, Action& a) {
 
 // The rules between an action's keys, by action type.
 void check_action(Action& a, const SchemaInput& in) {
-  const bool sets =
-      a.type == Action::Type::insert || a.type == Action::Type::update || a.type == Action::Type::upsert;
+  const bool sets = a.type == Action::Type::insert || a.type == Action::Type::update || a.type == Action::Type::upsert;
   if (!sets) {
     for (const auto* key : {"value", "from_attribute", "from_context"})
-      if (in.has(key))
-        in.fail(key, "only insert, update and upsert take a value, from_attribute or from_context");
+      if (in.has(key)) in.fail(key, "only insert, update and upsert take a value, from_attribute or from_context");
   }
   if (a.type != Action::Type::convert && in.has("converted_type"))
     in.fail("converted_type", "only the convert action takes converted_type");
@@ -221,8 +217,7 @@ void check_action(Action& a, const SchemaInput& in) {
       break;
     }
     case Action::Type::convert:
-      if (!in.has("converted_type"))
-        in.node().fail("missing required key 'converted_type' (int, double or string)");
+      if (!in.has("converted_type")) in.node().fail("missing required key 'converted_type' (int, double or string)");
       break;
   }
 }
@@ -253,11 +248,8 @@ const Schema<Action>& action_schema() {
                   })
           .custom("from_context", "string", "", "insert/update/upsert: metadata.<header> or client.address",
                   read_from_context)
-          .custom("pattern", "regex", "",
-                  "delete/hash: the keys matching; extract: named groups over the value",
-                  [](const ConfigNode& n, Action& a) {
-                    a.pattern = StringMatcher::regexp(n.as<std::string>(), n);
-                  })
+          .custom("pattern", "regex", "", "delete/hash: the keys matching; extract: named groups over the value",
+                  [](const ConfigNode& n, Action& a) { a.pattern = StringMatcher::regexp(n.as<std::string>(), n); })
           .choice("converted_type", &Action::converted_type,
                   {{"int", Action::Convert::to_int},
                    {"double", Action::Convert::to_double},
@@ -290,8 +282,7 @@ const Schema<AttributesConfig>& schema() {
           .block("exclude", "match properties", "items matching these are not edited", match_schema(),
                  [](const ConfigNode& n, AttributesConfig& c) { read_match(n, c.exclude); })
           .validate([](AttributesConfig& c, const SchemaInput& in) {
-            if (c.actions.empty())
-              in.node().fail("missing required key 'actions' (a list of at least one action)");
+            if (c.actions.empty()) in.node().fail("missing required key 'actions' (a list of at least one action)");
           });
   return s;
 }
@@ -301,8 +292,7 @@ void validate_for_signal(const AttributesConfig& cfg, Signal signal) {
   auto allowed = [&](std::string_view field) {
     if (field == "attributes" && signal == Signal::metrics) return false;
     if (field == "resources" || field == "libraries" || field == "attributes") return true;
-    if (field == "services" || field == "span_names" || field == "span_kinds")
-      return signal == Signal::traces;
+    if (field == "services" || field == "span_names" || field == "span_kinds") return signal == Signal::traces;
     if (field == "metric_names") return signal == Signal::metrics;
     return signal == Signal::logs;  // log_bodies, log_severity_texts, log_severity_number
   };
@@ -310,8 +300,7 @@ void validate_for_signal(const AttributesConfig& cfg, Signal signal) {
     if (!*m) continue;
     for (const auto& [field, at] : (*m)->fields)
       if (!allowed(field))
-        throw ConfigError(at + ": '" + field + "' does not apply to " + std::string(to_string(signal)) +
-                          " pipelines");
+        throw ConfigError(at + ": '" + field + "' does not apply to " + std::string(to_string(signal)) + " pipelines");
   }
 }
 

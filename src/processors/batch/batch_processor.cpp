@@ -11,9 +11,9 @@
 
 #include "core/registry.h"
 #include "core/telemetry.h"
-#include "processors/common/processor_helper.h"
 #include "processors/batch/config.h"
 #include "processors/batch/split.h"
+#include "processors/common/processor_helper.h"
 
 namespace otlpd::batch_processor {
 
@@ -253,8 +253,10 @@ class BatchProcessor final : public processors::ProcessorBase<B> {
         lock.lock();
         continue;
       }
-      if (next_due == Clock::time_point::max()) wake_.wait(lock);
-      else wake_.wait_until(lock, next_due);
+      if (next_due == Clock::time_point::max())
+        wake_.wait(lock);
+      else
+        wake_.wait_until(lock, next_due);
     }
   }
 

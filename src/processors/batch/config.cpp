@@ -20,8 +20,7 @@ namespace {
 void read_metadata_keys(const ConfigNode& node, BatchConfig& cfg) {
   for (const auto& item : node.items()) {
     auto k = item.as<std::string>();
-    std::transform(k.begin(), k.end(), k.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(k.begin(), k.end(), k.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     if (k.empty()) item.fail("metadata key must not be empty");
     if (std::find(cfg.metadata_keys.begin(), cfg.metadata_keys.end(), k) != cfg.metadata_keys.end())
       item.fail("duplicate metadata key '" + k + "' (keys are case-insensitive)");
@@ -37,14 +36,13 @@ const Schema<BatchConfig>& schema() {
           .key("send_batch_size", &BatchConfig::send_batch_size,
                "items (spans, data points, log records) that send a batch before the timeout; 0: only the "
                "timeout")
-          .key("timeout", &BatchConfig::timeout,
-               "age of the oldest buffered item that sends the batch; 0: at once", at_least(Duration::zero()))
+          .key("timeout", &BatchConfig::timeout, "age of the oldest buffered item that sends the batch; 0: at once",
+               at_least(Duration::zero()))
           .key("send_batch_max_size", &BatchConfig::send_batch_max_size,
                "largest batch sent; larger ones are split; 0: no bound")
-          .custom(
-              "metadata_keys", "list of strings", "[]",
-              "request metadata keys (case-insensitive) whose value combinations get batches of their own",
-              read_metadata_keys)
+          .custom("metadata_keys", "list of strings", "[]",
+                  "request metadata keys (case-insensitive) whose value combinations get batches of their own",
+                  read_metadata_keys)
           .key("metadata_cardinality_limit", &BatchConfig::metadata_cardinality_limit,
                "distinct metadata value combinations; beyond it requests are refused")
           .key("max_pending_items", &BatchConfig::max_pending_items,
@@ -52,8 +50,7 @@ const Schema<BatchConfig>& schema() {
                "max(send_batch_size, send_batch_max_size), or 4 x 8192")
           .validate([](BatchConfig& c, const SchemaInput& in) {
             if (c.send_batch_max_size > 0 && c.send_batch_max_size < c.send_batch_size)
-              in.fail("send_batch_max_size",
-                      "send_batch_max_size must be greater or equal to send_batch_size");
+              in.fail("send_batch_max_size", "send_batch_max_size must be greater or equal to send_batch_size");
             if (!c.metadata_keys.empty() && c.metadata_cardinality_limit == 0)
               in.fail("metadata_cardinality_limit",
                       "metadata_cardinality_limit must be greater than 0 with metadata_keys");

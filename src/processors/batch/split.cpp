@@ -51,7 +51,7 @@ size_t move_front(otlp_trace::ExportTraceServiceRequest& src, size_t n, otlp_tra
   using SS = opentelemetry::proto::trace::v1::ScopeSpans;
   return walk(
       *src.mutable_resource_spans(), *dst.mutable_resource_spans(), n,
-      [](RS& rs) -> auto& { return *rs.mutable_scope_spans(); },
+      [](RS & rs) -> auto& { return *rs.mutable_scope_spans(); },
       [](const RS& from, RS& to) {
         *to.mutable_resource() = from.resource();
         to.set_schema_url(from.schema_url());
@@ -69,7 +69,7 @@ size_t move_front(otlp_logs::ExportLogsServiceRequest& src, size_t n, otlp_logs:
   using SL = opentelemetry::proto::logs::v1::ScopeLogs;
   return walk(
       *src.mutable_resource_logs(), *dst.mutable_resource_logs(), n,
-      [](RL& rl) -> auto& { return *rl.mutable_scope_logs(); },
+      [](RL & rl) -> auto& { return *rl.mutable_scope_logs(); },
       [](const RL& from, RL& to) {
         *to.mutable_resource() = from.resource();
         to.set_schema_url(from.schema_url());
@@ -116,15 +116,17 @@ size_t move_front(otlp_metrics::ExportMetricsServiceRequest& src, size_t n,
         return from.exponential_histogram().data_points().empty();
       }
       case Metric::kSummary:
-        take_items(*from.mutable_summary()->mutable_data_points(), n, moved, *to.mutable_summary()->mutable_data_points());
+        take_items(*from.mutable_summary()->mutable_data_points(), n, moved,
+                   *to.mutable_summary()->mutable_data_points());
         return from.summary().data_points().empty();
-      case Metric::DATA_NOT_SET: break;
+      case Metric::DATA_NOT_SET:
+        break;
     }
     return true;  // no points: goes with the piece as it is
   };
   return walk(
       *src.mutable_resource_metrics(), *dst.mutable_resource_metrics(), n,
-      [](RM& rm) -> auto& { return *rm.mutable_scope_metrics(); },
+      [](RM & rm) -> auto& { return *rm.mutable_scope_metrics(); },
       [](const RM& from, RM& to) {
         *to.mutable_resource() = from.resource();
         to.set_schema_url(from.schema_url());

@@ -13,9 +13,12 @@ namespace otlpd::processors {
 template <template <typename> class P, typename... Args>
 ProcessorPtr make_for_signal(Signal signal, const Consumers& next, Args&&... args) {
   switch (signal) {
-    case Signal::traces: return std::make_unique<P<TraceBatch>>(std::forward<Args>(args)..., next.traces);
-    case Signal::metrics: return std::make_unique<P<MetricBatch>>(std::forward<Args>(args)..., next.metrics);
-    case Signal::logs: return std::make_unique<P<LogBatch>>(std::forward<Args>(args)..., next.logs);
+    case Signal::traces:
+      return std::make_unique<P<TraceBatch>>(std::forward<Args>(args)..., next.traces);
+    case Signal::metrics:
+      return std::make_unique<P<MetricBatch>>(std::forward<Args>(args)..., next.metrics);
+    case Signal::logs:
+      return std::make_unique<P<LogBatch>>(std::forward<Args>(args)..., next.logs);
   }
   return nullptr;
 }
@@ -24,18 +27,24 @@ ProcessorPtr make_for_signal(Signal signal, const Consumers& next, Args&&... arg
 template <typename B>
 Consumers only(Consumer<B>* self) {
   Consumers c;
-  if constexpr (B::signal == Signal::traces) c.traces = self;
-  else if constexpr (B::signal == Signal::metrics) c.metrics = self;
-  else c.logs = self;
+  if constexpr (B::signal == Signal::traces)
+    c.traces = self;
+  else if constexpr (B::signal == Signal::metrics)
+    c.metrics = self;
+  else
+    c.logs = self;
   return c;
 }
 
 // The entry of `all` for `signal` only (for processors that consume every signal but serve one pipeline).
 inline Consumers only(Signal signal, const Consumers& all) {
   switch (signal) {
-    case Signal::traces: return only(all.traces);
-    case Signal::metrics: return only(all.metrics);
-    case Signal::logs: return only(all.logs);
+    case Signal::traces:
+      return only(all.traces);
+    case Signal::metrics:
+      return only(all.metrics);
+    case Signal::logs:
+      return only(all.logs);
   }
   return {};
 }

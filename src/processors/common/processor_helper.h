@@ -81,8 +81,7 @@ class ProcessorFactoryOf : public ProcessorFactory {
   std::string_view type() const override { return type_; }
   bool supports(Signal s) const override { return supported_[static_cast<int>(s)]; }
   ComponentConfigPtr parse(const ConfigNode& node) const override { return parse_(node); }
-  ProcessorPtr create(const CreateSettings& s, const ComponentConfig& c, Signal signal,
-                      Consumers next) const override {
+  ProcessorPtr create(const CreateSettings& s, const ComponentConfig& c, Signal signal, Consumers next) const override {
     const auto& cfg = config_as<Config>(c);
     check(cfg, signal);
     return make_for_signal<P>(signal, next, s, cfg);

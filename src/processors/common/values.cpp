@@ -58,10 +58,14 @@ AnyValue typed_scalar(const ConfigNode& node) {
   auto l = lower(text);
   int64_t i = 0;
   double d = 0;
-  if (l == "true" || l == "false") v.set_bool_value(l == "true");
-  else if (parse_int(text, i)) v.set_int_value(i);
-  else if (parse_double(text, d)) v.set_double_value(d);
-  else v.set_string_value(std::move(text));
+  if (l == "true" || l == "false")
+    v.set_bool_value(l == "true");
+  else if (parse_int(text, i))
+    v.set_int_value(i);
+  else if (parse_double(text, d))
+    v.set_double_value(d);
+  else
+    v.set_string_value(std::move(text));
   return v;
 }
 
@@ -76,12 +80,18 @@ bool values_equal(const AnyValue& a, const AnyValue& b) {
   double x = 0, y = 0;
   if (a.value_case() != b.value_case()) return number(a, x) && number(b, y) && x == y;
   switch (a.value_case()) {
-    case AnyValue::kStringValue: return a.string_value() == b.string_value();
-    case AnyValue::kBoolValue: return a.bool_value() == b.bool_value();
-    case AnyValue::kIntValue: return a.int_value() == b.int_value();
-    case AnyValue::kDoubleValue: return a.double_value() == b.double_value();
-    case AnyValue::kBytesValue: return a.bytes_value() == b.bytes_value();
-    default: return as_string(a) == as_string(b);
+    case AnyValue::kStringValue:
+      return a.string_value() == b.string_value();
+    case AnyValue::kBoolValue:
+      return a.bool_value() == b.bool_value();
+    case AnyValue::kIntValue:
+      return a.int_value() == b.int_value();
+    case AnyValue::kDoubleValue:
+      return a.double_value() == b.double_value();
+    case AnyValue::kBytesValue:
+      return a.bytes_value() == b.bytes_value();
+    default:
+      return as_string(a) == as_string(b);
   }
 }
 
@@ -163,8 +173,8 @@ int parse_severity_number(std::string_view text) {
   if (parse_int(text, n)) return n >= 0 && n <= 24 ? static_cast<int>(n) : -1;
   std::string u(text);
   for (auto& c : u) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  static constexpr std::pair<std::string_view, int> kBases[] = {
-      {"TRACE", 1}, {"DEBUG", 5}, {"INFO", 9}, {"WARN", 13}, {"ERROR", 17}, {"FATAL", 21}};
+  static constexpr std::pair<std::string_view, int> kBases[] = {{"TRACE", 1}, {"DEBUG", 5},  {"INFO", 9},
+                                                                {"WARN", 13}, {"ERROR", 17}, {"FATAL", 21}};
   for (const auto& [name, base] : kBases) {
     if (u.rfind(name, 0) != 0) continue;
     std::string_view rest = std::string_view(u).substr(name.size());

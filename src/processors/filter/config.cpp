@@ -35,7 +35,8 @@ std::vector<AttributeCondition> attribute_conditions(const ConfigNode& n) {
     if (value.is_map()) {
       MapReader r(value);
       if (auto s = r.child("strict"); s && !s->is_null()) c.equals = processors::typed_scalar(*s);
-      if (auto re = r.child("regexp"); re && !re->is_null()) c.matches = StringMatcher::regexp(re->as<std::string>(), *re);
+      if (auto re = r.child("regexp"); re && !re->is_null())
+        c.matches = StringMatcher::regexp(re->as<std::string>(), *re);
       bool exists = false;
       if (r.get("exists", exists)) c.exists = exists;
       r.finish();
@@ -72,10 +73,14 @@ std::vector<int> status_codes(const ConfigNode& n) {
     auto s = item.as<std::string>();
     for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (s.rfind("status_code_", 0) == 0) s = s.substr(12);
-    if (s == "unset") out.push_back(0);
-    else if (s == "ok") out.push_back(1);
-    else if (s == "error") out.push_back(2);
-    else item.fail("unknown status code; valid are: unset, ok, error");
+    if (s == "unset")
+      out.push_back(0);
+    else if (s == "ok")
+      out.push_back(1);
+    else if (s == "error")
+      out.push_back(2);
+    else
+      item.fail("unknown status code; valid are: unset, ok, error");
   }
   return out;
 }
@@ -84,12 +89,18 @@ std::vector<int> metric_types(const ConfigNode& n) {
   std::vector<int> out;
   for (const auto& item : one_or_many(n)) {
     auto s = item.as<std::string>();
-    if (s == "gauge") out.push_back(Metric::kGauge);
-    else if (s == "sum") out.push_back(Metric::kSum);
-    else if (s == "histogram") out.push_back(Metric::kHistogram);
-    else if (s == "exponential_histogram") out.push_back(Metric::kExponentialHistogram);
-    else if (s == "summary") out.push_back(Metric::kSummary);
-    else item.fail("unknown metric type; valid are: gauge, sum, histogram, exponential_histogram, summary");
+    if (s == "gauge")
+      out.push_back(Metric::kGauge);
+    else if (s == "sum")
+      out.push_back(Metric::kSum);
+    else if (s == "histogram")
+      out.push_back(Metric::kHistogram);
+    else if (s == "exponential_histogram")
+      out.push_back(Metric::kExponentialHistogram);
+    else if (s == "summary")
+      out.push_back(Metric::kSummary);
+    else
+      item.fail("unknown metric type; valid are: gauge, sum, histogram, exponential_histogram, summary");
   }
   return out;
 }
@@ -162,10 +173,14 @@ std::unique_ptr<FilterConfig> parse_config(const ConfigNode& node) {
   MapReader r(node);
   std::string mode = "propagate";
   r.get("error_mode", mode);
-  if (mode == "ignore") cfg->error_mode = ErrorMode::ignore;
-  else if (mode == "silent") cfg->error_mode = ErrorMode::silent;
-  else if (mode == "propagate") cfg->error_mode = ErrorMode::propagate;
-  else r.child("error_mode")->fail("unknown error_mode '" + mode + "'; valid are: ignore, silent, propagate");
+  if (mode == "ignore")
+    cfg->error_mode = ErrorMode::ignore;
+  else if (mode == "silent")
+    cfg->error_mode = ErrorMode::silent;
+  else if (mode == "propagate")
+    cfg->error_mode = ErrorMode::propagate;
+  else
+    r.child("error_mode")->fail("unknown error_mode '" + mode + "'; valid are: ignore, silent, propagate");
   if (auto t = r.child("traces"); t && !t->is_null()) {
     MapReader tr(*t);
     cfg->span = conditions(tr, "span", Target::span);

@@ -25,12 +25,12 @@ struct AttributeCondition {
 
 // A list entry; it matches when every field it sets matches.
 struct Condition {
-  std::optional<StringMatcher> name;  // span, span event or metric name
-  std::vector<AttributeCondition> attributes;           // the item's own attributes
+  std::optional<StringMatcher> name;           // span, span event or metric name
+  std::vector<AttributeCondition> attributes;  // the item's own attributes
   std::vector<AttributeCondition> resource_attributes;
   std::optional<StringMatcher> scope_name;
-  std::vector<int> kinds;         // span kinds (OTLP enum values); any
-  std::vector<int> status_codes;  // 0 unset, 1 ok, 2 error; any
+  std::vector<int> kinds;                         // span kinds (OTLP enum values); any
+  std::vector<int> status_codes;                  // 0 unset, 1 ok, 2 error; any
   std::optional<int> severity_min, severity_max;  // inclusive
   std::optional<StringMatcher> severity_text;
   std::optional<StringMatcher> body;  // the log body's string form

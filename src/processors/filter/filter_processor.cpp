@@ -54,8 +54,7 @@ bool span_matches(const Condition& c, const Attributes& res, const Instrumentati
   return common_match(c, res, scope);
 }
 
-bool event_matches(const Condition& c, const Attributes& res, const InstrumentationScope& scope,
-                   const Span::Event& e) {
+bool event_matches(const Condition& c, const Attributes& res, const InstrumentationScope& scope, const Span::Event& e) {
   if (c.name && !c.name->matches(e.name())) return false;
   if (!c.attributes.empty() && !attributes_match(c.attributes, e.attributes())) return false;
   return common_match(c, res, scope);
@@ -86,12 +85,18 @@ bool any_of(const std::vector<Condition>& conds, F match) {
 
 size_t metric_points(const Metric& m) {
   switch (m.data_case()) {
-    case Metric::kGauge: return static_cast<size_t>(m.gauge().data_points_size());
-    case Metric::kSum: return static_cast<size_t>(m.sum().data_points_size());
-    case Metric::kHistogram: return static_cast<size_t>(m.histogram().data_points_size());
-    case Metric::kExponentialHistogram: return static_cast<size_t>(m.exponential_histogram().data_points_size());
-    case Metric::kSummary: return static_cast<size_t>(m.summary().data_points_size());
-    case Metric::DATA_NOT_SET: break;
+    case Metric::kGauge:
+      return static_cast<size_t>(m.gauge().data_points_size());
+    case Metric::kSum:
+      return static_cast<size_t>(m.sum().data_points_size());
+    case Metric::kHistogram:
+      return static_cast<size_t>(m.histogram().data_points_size());
+    case Metric::kExponentialHistogram:
+      return static_cast<size_t>(m.exponential_histogram().data_points_size());
+    case Metric::kSummary:
+      return static_cast<size_t>(m.summary().data_points_size());
+    case Metric::DATA_NOT_SET:
+      break;
   }
   return 0;
 }
@@ -143,13 +148,18 @@ class Filter {
             return dps.empty();
           };
           switch (m.data_case()) {
-            case Metric::kGauge: return points(*m.mutable_gauge()->mutable_data_points());
-            case Metric::kSum: return points(*m.mutable_sum()->mutable_data_points());
-            case Metric::kHistogram: return points(*m.mutable_histogram()->mutable_data_points());
+            case Metric::kGauge:
+              return points(*m.mutable_gauge()->mutable_data_points());
+            case Metric::kSum:
+              return points(*m.mutable_sum()->mutable_data_points());
+            case Metric::kHistogram:
+              return points(*m.mutable_histogram()->mutable_data_points());
             case Metric::kExponentialHistogram:
               return points(*m.mutable_exponential_histogram()->mutable_data_points());
-            case Metric::kSummary: return points(*m.mutable_summary()->mutable_data_points());
-            case Metric::DATA_NOT_SET: return false;
+            case Metric::kSummary:
+              return points(*m.mutable_summary()->mutable_data_points());
+            case Metric::DATA_NOT_SET:
+              return false;
           }
           return false;
         });
@@ -177,9 +187,12 @@ class Filter {
 
   bool active(Signal s) const {
     switch (s) {
-      case Signal::traces: return !cfg_.span.empty() || !cfg_.spanevent.empty();
-      case Signal::metrics: return !cfg_.metric.empty() || !cfg_.datapoint.empty();
-      case Signal::logs: return !cfg_.log_record.empty();
+      case Signal::traces:
+        return !cfg_.span.empty() || !cfg_.spanevent.empty();
+      case Signal::metrics:
+        return !cfg_.metric.empty() || !cfg_.datapoint.empty();
+      case Signal::logs:
+        return !cfg_.log_record.empty();
     }
     return false;
   }
@@ -190,9 +203,12 @@ class Filter {
 
 std::string_view filtered_metric(Signal s) {
   switch (s) {
-    case Signal::traces: return "otelcol_processor_filter_spans_filtered";
-    case Signal::metrics: return "otelcol_processor_filter_datapoints_filtered";
-    case Signal::logs: return "otelcol_processor_filter_logs_filtered";
+    case Signal::traces:
+      return "otelcol_processor_filter_spans_filtered";
+    case Signal::metrics:
+      return "otelcol_processor_filter_datapoints_filtered";
+    case Signal::logs:
+      return "otelcol_processor_filter_logs_filtered";
   }
   return "";
 }

@@ -46,16 +46,13 @@ std::unique_ptr<MemoryLimiterConfig> parse_memory_limiter_config(const ConfigNod
   r.get("spike_limit_percentage", c->spike_limit_percentage);
   r.finish();
   if (c->check_interval <= Duration::zero()) node.fail("check_interval must be greater than zero");
-  if (c->limit_mib == 0 && c->limit_percentage == 0)
-    node.fail("set limit_mib or limit_percentage (the memory limit)");
-  if (c->limit_mib > 0 && c->limit_percentage > 0)
-    node.fail("set either limit_mib or limit_percentage, not both");
+  if (c->limit_mib == 0 && c->limit_percentage == 0) node.fail("set limit_mib or limit_percentage (the memory limit)");
+  if (c->limit_mib > 0 && c->limit_percentage > 0) node.fail("set either limit_mib or limit_percentage, not both");
   if (c->limit_percentage > 100 || c->spike_limit_percentage > 100)
     node.fail("limit_percentage and spike_limit_percentage must be between 1 and 100");
   if (c->limit_mib > 0 && c->spike_limit_mib >= c->limit_mib)
     node.fail("spike_limit_mib must be smaller than limit_mib");
-  if (c->limit_percentage > 0 && c->spike_limit_percentage >= c->limit_percentage &&
-      c->spike_limit_percentage > 0)
+  if (c->limit_percentage > 0 && c->spike_limit_percentage >= c->limit_percentage && c->spike_limit_percentage > 0)
     node.fail("spike_limit_percentage must be smaller than limit_percentage");
   return c;
 }
@@ -119,12 +116,10 @@ void MemoryChecker::check() {
   if (now == was) return;
   refusing_.store(now, std::memory_order_relaxed);
   if (now)
-    spdlog::warn(
-        "memory_limiter {}: memory use {} MiB is above the soft limit {} MiB (hard {} MiB); refusing data",
-        id_, used >> 20, soft_ >> 20, hard_ >> 20);
+    spdlog::warn("memory_limiter {}: memory use {} MiB is above the soft limit {} MiB (hard {} MiB); refusing data",
+                 id_, used >> 20, soft_ >> 20, hard_ >> 20);
   else
-    spdlog::info("memory_limiter {}: memory use {} MiB is below the soft limit again; accepting data", id_,
-                 used >> 20);
+    spdlog::info("memory_limiter {}: memory use {} MiB is below the soft limit again; accepting data", id_, used >> 20);
 }
 
 bool MemoryChecker::admits() const {

@@ -16,11 +16,9 @@ const Schema<Cfg>& schema() {
           .choice("mode", &Cfg::mode, {{"hash_seed", Cfg::Mode::hash_seed}}, "sampling mode",
                   {{"proportional", "it needs W3C tracestate threshold propagation; use mode: hash_seed"},
                    {"equalizing", "it needs W3C tracestate threshold propagation; use mode: hash_seed"}})
-          .key("fail_closed", &Cfg::fail_closed,
-               "items without randomness are dropped when true, kept when false")
+          .key("fail_closed", &Cfg::fail_closed, "items without randomness are dropped when true, kept when false")
           .key("sampling_precision", &Cfg::sampling_precision,
-               "hex digits of a threshold in the Collector's consistent modes; unused by hash_seed",
-               between(1, 14))
+               "hex digits of a threshold in the Collector's consistent modes; unused by hash_seed", between(1, 14))
           .choice("attribute_source", &Cfg::attribute_source,
                   {{"traceID", Cfg::AttributeSource::trace_id}, {"record", Cfg::AttributeSource::record}},
                   "logs: hash the record's trace id, or its from_attribute attribute")
@@ -41,5 +39,4 @@ std::unique_ptr<Cfg> parse_config(const ConfigNode& node) { return schema().pars
 
 }  // namespace otlpd::probabilistic_sampler
 
-OTLPD_REGISTER_SCHEMA(::otlpd::Kind::processor, "probabilistic_sampler",
-                      ::otlpd::probabilistic_sampler::schema)
+OTLPD_REGISTER_SCHEMA(::otlpd::Kind::processor, "probabilistic_sampler", ::otlpd::probabilistic_sampler::schema)

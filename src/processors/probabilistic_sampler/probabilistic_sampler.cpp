@@ -36,15 +36,20 @@ Priority span_priority(const Span& s) {
   if (!v) return Priority::defer;
   double d = 0;
   switch (v->value_case()) {
-    case AnyValue::kIntValue: d = static_cast<double>(v->int_value()); break;
-    case AnyValue::kDoubleValue: d = v->double_value(); break;
+    case AnyValue::kIntValue:
+      d = static_cast<double>(v->int_value());
+      break;
+    case AnyValue::kDoubleValue:
+      d = v->double_value();
+      break;
     case AnyValue::kStringValue: {
       const auto& t = v->string_value();
       auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), d);
       if (t.empty() || ec != std::errc() || p != t.data() + t.size()) return Priority::defer;
       break;
     }
-    default: return Priority::defer;
+    default:
+      return Priority::defer;
   }
   if (d == 0) return Priority::drop;
   return d > 0 ? Priority::keep : Priority::defer;
@@ -75,8 +80,8 @@ class PolicyCounters {
       const std::string policy = p == attribute ? (attr.empty() ? "attribute" : attr) : std::string(kNames[p]);
       for (int s = 0; s < 2; ++s)
         for (auto name : names)
-          counters_[p][s].push_back(&telemetry.counter(
-              name, {{"processor", id}, {"policy", policy}, {"sampled", s ? "true" : "false"}}));
+          counters_[p][s].push_back(
+              &telemetry.counter(name, {{"processor", id}, {"policy", policy}, {"sampled", s ? "true" : "false"}}));
     }
   }
 
@@ -220,9 +225,12 @@ class ProbabilisticSamplerFactory final : public ProcessorFactory {
   ProcessorPtr create(const CreateSettings& s, const ComponentConfig& c, Signal signal, Consumers next) const override {
     const auto& cfg = config_as<ProbabilisticSamplerConfig>(c);
     switch (signal) {
-      case Signal::traces: return std::make_unique<TraceSampler>(s, cfg, next.traces);
-      case Signal::logs: return std::make_unique<LogSampler>(s, cfg, next.logs);
-      case Signal::metrics: break;
+      case Signal::traces:
+        return std::make_unique<TraceSampler>(s, cfg, next.traces);
+      case Signal::logs:
+        return std::make_unique<LogSampler>(s, cfg, next.logs);
+      case Signal::metrics:
+        break;
     }
     return nullptr;
   }

@@ -11,8 +11,7 @@ const char* const kDefaultSensitiveKeyPattern =
     R"((?i)(?:^|[._-])(?:password|passwd|secret|secret_key|token|api_key|apikey|api-key|access_key|private_key|)"
     R"(authorization|cookie|set-cookie)$)";
 
-const std::vector<std::string> kDefaultDetectors = {"credit_card",  "email",  "jwt",
-                                                    "bearer_token", "us_ssn", "iban"};
+const std::vector<std::string> kDefaultDetectors = {"credit_card", "email", "jwt", "bearer_token", "us_ssn", "iban"};
 
 std::string_view to_string(HashFunction h) {
   switch (h) {
@@ -68,21 +67,19 @@ std::unique_ptr<RedactionConfig> parse_redaction_config(const ConfigNode& node) 
 
   if (auto n = r.child("hash_function"); n && !n->is_null()) {
     std::string h = n->as<std::string>();
-    static const std::pair<std::string_view, HashFunction> kNames[] = {
-        {"none", HashFunction::none},
-        {"", HashFunction::none},
-        {"md5", HashFunction::md5},
-        {"sha1", HashFunction::sha1},
-        {"sha3", HashFunction::sha3},
-        {"sha256", HashFunction::sha256},
-        {"hmac-sha256", HashFunction::hmac_sha256},
-        {"hmac-sha512", HashFunction::hmac_sha512}};
+    static const std::pair<std::string_view, HashFunction> kNames[] = {{"none", HashFunction::none},
+                                                                       {"", HashFunction::none},
+                                                                       {"md5", HashFunction::md5},
+                                                                       {"sha1", HashFunction::sha1},
+                                                                       {"sha3", HashFunction::sha3},
+                                                                       {"sha256", HashFunction::sha256},
+                                                                       {"hmac-sha256", HashFunction::hmac_sha256},
+                                                                       {"hmac-sha512", HashFunction::hmac_sha512}};
     bool found = false;
     for (const auto& [name, value] : kNames)
       if (name == h) cfg->hash_function = value, found = true;
     if (!found)
-      n->fail("unknown hash_function '" + h +
-              "'; valid: none, md5, sha1, sha3, sha256, hmac-sha256, hmac-sha512");
+      n->fail("unknown hash_function '" + h + "'; valid: none, md5, sha1, sha3, sha256, hmac-sha256, hmac-sha512");
   }
   bool has_hmac_key = r.get("hmac_key", cfg->hmac_key);
   std::string alias;
@@ -90,8 +87,7 @@ std::unique_ptr<RedactionConfig> parse_redaction_config(const ConfigNode& node) 
     if (has_hmac_key) r.child("hash_key")->fail("set either hmac_key or hash_key, not both");
     cfg->hmac_key = std::move(alias);
   }
-  bool is_hmac =
-      cfg->hash_function == HashFunction::hmac_sha256 || cfg->hash_function == HashFunction::hmac_sha512;
+  bool is_hmac = cfg->hash_function == HashFunction::hmac_sha256 || cfg->hash_function == HashFunction::hmac_sha512;
   if (is_hmac) {
     // The Collector's minimum key lengths: a short key makes the HMAC of short values guessable.
     size_t min = cfg->hash_function == HashFunction::hmac_sha256 ? 32 : 64;
@@ -129,8 +125,7 @@ std::unique_ptr<RedactionConfig> parse_redaction_config(const ConfigNode& node) 
     }
   }
   if (r.get("max_value_size", cfg->max_value_size) && cfg->max_value_size.bytes < 4 * kWindowOverlap)
-    r.child("max_value_size")
-        ->fail("max_value_size must be at least " + std::to_string(4 * kWindowOverlap) + " bytes");
+    r.child("max_value_size")->fail("max_value_size must be at least " + std::to_string(4 * kWindowOverlap) + " bytes");
   r.finish();
   return cfg;
 }

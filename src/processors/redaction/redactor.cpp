@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <span>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -96,7 +96,6 @@ struct Tally {
   Outcome redacted, masked, allowed, ignored;
 };
 
-
 // The string form of a scalar (the Collector's AsString); false for arrays, maps and empty values.
 bool scalar_text(const AnyValue& v, std::string& buf, std::string_view& out) {
   switch (v.value_case()) {
@@ -143,8 +142,7 @@ struct Redactor::Impl {
   const bool redact_all_types;
   const Summary summary;
   const bool has_allowed_values;
-  KeySet
-      allowed;  // allowed_keys plus the summary attributes, which must survive a second redaction processor
+  KeySet allowed;  // allowed_keys plus the summary attributes, which must survive a second redaction processor
   KeySet ignored;
   KeyPatterns ignored_patterns;
   KeyPatterns blocked_keys;
@@ -163,8 +161,8 @@ struct Redactor::Impl {
         scanner(c.blocked_values, c.allowed_values, detector_list(c), c.max_value_size.bytes),
         masker(c.hash_function, c.hmac_key) {
     for (const SummaryNames* n : {&kAttributeSummary, &kBodySummary})
-      for (const char* k : {n->redacted_keys, n->redacted_count, n->masked_keys, n->masked_count,
-                            n->allowed_keys, n->allowed_count, n->ignored_count})
+      for (const char* k : {n->redacted_keys, n->redacted_count, n->masked_keys, n->masked_count, n->allowed_keys,
+                            n->allowed_count, n->ignored_count})
         allowed.emplace(k);
   }
 

@@ -101,8 +101,7 @@ std::string Masker::mask(std::string_view original) const {
     n = len;
   } else {
     EVP_MAC_CTX* ctx = EVP_MAC_CTX_dup(engine_->keyed);
-    ok = ctx && EVP_MAC_update(ctx, data, original.size()) == 1 &&
-         EVP_MAC_final(ctx, out, &n, sizeof out) == 1;
+    ok = ctx && EVP_MAC_update(ctx, data, original.size()) == 1 && EVP_MAC_final(ctx, out, &n, sizeof out) == 1;
     EVP_MAC_CTX_free(ctx);
   }
   // A digest that cannot be computed must not leak the value.
@@ -119,8 +118,7 @@ KeyPatterns::KeyPatterns(const std::vector<std::string>& patterns)
     std::string error;
     if (impl_->set.Add(p, &error) < 0) throw std::invalid_argument("invalid regex '" + p + "': " + error);
   }
-  if (count_ > 0 && !impl_->set.Compile())
-    throw std::invalid_argument("key patterns are too large to compile");
+  if (count_ > 0 && !impl_->set.Compile()) throw std::invalid_argument("key patterns are too large to compile");
 }
 KeyPatterns::~KeyPatterns() = default;
 KeyPatterns::KeyPatterns(KeyPatterns&&) noexcept = default;
@@ -154,8 +152,7 @@ struct ValueScanner::Impl {
   }
 
   // Appends every (validated) match of pattern `p` inside [begin, end) of `text`.
-  void locate(const Pattern& p, std::string_view text, size_t begin, size_t end,
-              std::vector<Span>& spans) const {
+  void locate(const Pattern& p, std::string_view text, size_t begin, size_t end, std::vector<Span>& spans) const {
     re2::StringPiece whole(text.data(), text.size());
     size_t pos = begin;
     re2::StringPiece m;
@@ -212,8 +209,7 @@ ValueScanner::Verdict ValueScanner::find(std::string_view text, std::vector<Span
       if (end == text.size()) break;
       continue;
     }
-    if (err.kind != RE2::Set::kNoError ||
-        (!im.set->Match(window, &hits, &err) && err.kind != RE2::Set::kNoError)) {
+    if (err.kind != RE2::Set::kNoError || (!im.set->Match(window, &hits, &err) && err.kind != RE2::Set::kNoError)) {
       // The shared DFA ran out of memory: look for every pattern one by one (RE2 falls back to its NFA).
       hits.resize(im.patterns.size());
       for (size_t i = 0; i < hits.size(); ++i) hits[i] = static_cast<int>(i);
@@ -246,8 +242,7 @@ ValueScanner::Verdict ValueScanner::find(std::string_view text, std::vector<Span
   return Verdict::masked;
 }
 
-ValueScanner::Verdict ValueScanner::scan(std::string_view text, const Masker& masker,
-                                         std::string& out) const {
+ValueScanner::Verdict ValueScanner::scan(std::string_view text, const Masker& masker, std::string& out) const {
   std::vector<Span> spans;
   Verdict v = find(text, spans);
   if (v != Verdict::masked) return v;

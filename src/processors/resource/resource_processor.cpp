@@ -2,8 +2,8 @@
 // ResourceSpans, ResourceMetrics and ResourceLogs.
 #include "config/node.h"
 #include "core/registry.h"
-#include "processors/common/processor_helper.h"
 #include "processors/attributes/attributes_processor.h"
+#include "processors/common/processor_helper.h"
 
 namespace otlpd::resource_processor {
 

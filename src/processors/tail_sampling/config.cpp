@@ -13,7 +13,7 @@ namespace {
 // Policies that may appear inside and/drop/composite (no nesting of the combining policies).
 const std::vector<std::string>& leaf_types() {
   static const std::vector<std::string> types = {
-      "always_sample",  "boolean_attribute", "bytes_limiting", "latency",   "numeric_attribute", "probabilistic",
+      "always_sample", "boolean_attribute", "bytes_limiting", "latency",          "numeric_attribute", "probabilistic",
       "rate_limiting", "span_count",        "status_code",    "string_attribute", "trace_state"};
   return types;
 }
@@ -46,8 +46,8 @@ PolicyConfig parse_policy(const ConfigNode& node, bool top_level) {
                           "; valid are: " + join(valid));
   }
   auto settings = r.child(p.type);
-  p.settings = parse_settings(p.type, settings ? *settings : ConfigNode(YAML::Node(), node.path() + "::" + p.type),
-                              top_level);
+  p.settings =
+      parse_settings(p.type, settings ? *settings : ConfigNode(YAML::Node(), node.path() + "::" + p.type), top_level);
   r.finish();
   return p;
 }

@@ -119,9 +119,9 @@ struct TailSamplingConfig : ComponentConfig {
   std::vector<PolicyConfig> policies;
 
   // otlpd extensions.
-  uint64_t max_memory_mib = 0;                     // 0: no memory bound beyond num_traces
-  Duration decision_wait_after_root_received{0};   // 0: disabled
-  uint32_t num_shards = 0;                         // 0: chosen from the hardware
+  uint64_t max_memory_mib = 0;                    // 0: no memory bound beyond num_traces
+  Duration decision_wait_after_root_received{0};  // 0: disabled
+  uint32_t num_shards = 0;                        // 0: chosen from the hardware
 
   uint64_t max_memory_bytes() const { return max_memory_mib * 1024 * 1024; }
 };

@@ -68,8 +68,8 @@ bool any_span_bytes(const TraceData& t, F&& f) {
 // The span fields read from bytes. The last occurrence of a field wins and repeated status messages merge, as
 // in a decoder; fields of another wire type than the schema's are unknown fields, as in a decoder.
 struct SpanFields {
-  uint64_t start = 0, end = 0;  // start_time_unix_nano=7, end_time_unix_nano=8 (fixed64)
-  int32_t status_code = 0;      // status=15 → Status.code=3 (enum)
+  uint64_t start = 0, end = 0;   // start_time_unix_nano=7, end_time_unix_nano=8 (fixed64)
+  int32_t status_code = 0;       // status=15 → Status.code=3 (enum)
   std::string_view trace_state;  // trace_state=3
 };
 
@@ -140,7 +140,8 @@ class NumericAttribute final : public Policy {
     bool matched = any_attributes(t, [&](const Attributes& attrs) {
       const AnyValue* v = find_attribute(attrs, c_.key);
       if (!v) return false;
-      if (v->value_case() == AnyValue::kIntValue) return v->int_value() >= c_.min_value && v->int_value() <= c_.max_value;
+      if (v->value_case() == AnyValue::kIntValue)
+        return v->int_value() >= c_.min_value && v->int_value() <= c_.max_value;
       if (v->value_case() == AnyValue::kDoubleValue)
         return v->double_value() >= static_cast<double>(c_.min_value) &&
                v->double_value() <= static_cast<double>(c_.max_value);
@@ -450,11 +451,16 @@ const otlp_trace::ExportTraceServiceRequest& TraceData::spans() const {
 
 std::string_view to_string(Decision d) {
   switch (d) {
-    case Decision::not_sampled: return "not_sampled";
-    case Decision::sampled: return "sampled";
-    case Decision::inverted_sampled: return "inverted_sampled";
-    case Decision::inverted_not_sampled: return "inverted_not_sampled";
-    case Decision::dropped: return "dropped";
+    case Decision::not_sampled:
+      return "not_sampled";
+    case Decision::sampled:
+      return "sampled";
+    case Decision::inverted_sampled:
+      return "inverted_sampled";
+    case Decision::inverted_not_sampled:
+      return "inverted_not_sampled";
+    case Decision::dropped:
+      return "dropped";
   }
   return "?";
 }
@@ -479,20 +485,34 @@ PolicyPtr make_policy(const PolicyConfig& config) {
   return std::visit(
       [](const auto& c) -> PolicyPtr {
         using T = std::decay_t<decltype(c)>;
-        if constexpr (std::is_same_v<T, AlwaysSampleConfig>) return std::make_unique<AlwaysSample>();
-        else if constexpr (std::is_same_v<T, LatencyConfig>) return std::make_unique<Latency>(c);
-        else if constexpr (std::is_same_v<T, NumericAttributeConfig>) return std::make_unique<NumericAttribute>(c);
-        else if constexpr (std::is_same_v<T, ProbabilisticConfig>) return std::make_unique<Probabilistic>(c);
-        else if constexpr (std::is_same_v<T, StatusCodeConfig>) return std::make_unique<StatusCode>(c);
-        else if constexpr (std::is_same_v<T, StringAttributeConfig>) return std::make_unique<StringAttribute>(c);
-        else if constexpr (std::is_same_v<T, BooleanAttributeConfig>) return std::make_unique<BooleanAttribute>(c);
-        else if constexpr (std::is_same_v<T, TraceStateConfig>) return std::make_unique<TraceState>(c);
-        else if constexpr (std::is_same_v<T, RateLimitingConfig>) return std::make_unique<RateLimiting>(c);
-        else if constexpr (std::is_same_v<T, BytesLimitingConfig>) return std::make_unique<BytesLimiting>(c);
-        else if constexpr (std::is_same_v<T, SpanCountConfig>) return std::make_unique<SpanCount>(c);
-        else if constexpr (std::is_same_v<T, AndConfig>) return std::make_unique<And>(c);
-        else if constexpr (std::is_same_v<T, DropConfig>) return std::make_unique<Drop>(c);
-        else return std::make_unique<Composite>(c);
+        if constexpr (std::is_same_v<T, AlwaysSampleConfig>)
+          return std::make_unique<AlwaysSample>();
+        else if constexpr (std::is_same_v<T, LatencyConfig>)
+          return std::make_unique<Latency>(c);
+        else if constexpr (std::is_same_v<T, NumericAttributeConfig>)
+          return std::make_unique<NumericAttribute>(c);
+        else if constexpr (std::is_same_v<T, ProbabilisticConfig>)
+          return std::make_unique<Probabilistic>(c);
+        else if constexpr (std::is_same_v<T, StatusCodeConfig>)
+          return std::make_unique<StatusCode>(c);
+        else if constexpr (std::is_same_v<T, StringAttributeConfig>)
+          return std::make_unique<StringAttribute>(c);
+        else if constexpr (std::is_same_v<T, BooleanAttributeConfig>)
+          return std::make_unique<BooleanAttribute>(c);
+        else if constexpr (std::is_same_v<T, TraceStateConfig>)
+          return std::make_unique<TraceState>(c);
+        else if constexpr (std::is_same_v<T, RateLimitingConfig>)
+          return std::make_unique<RateLimiting>(c);
+        else if constexpr (std::is_same_v<T, BytesLimitingConfig>)
+          return std::make_unique<BytesLimiting>(c);
+        else if constexpr (std::is_same_v<T, SpanCountConfig>)
+          return std::make_unique<SpanCount>(c);
+        else if constexpr (std::is_same_v<T, AndConfig>)
+          return std::make_unique<And>(c);
+        else if constexpr (std::is_same_v<T, DropConfig>)
+          return std::make_unique<Drop>(c);
+        else
+          return std::make_unique<Composite>(c);
       },
       config.settings);
 }

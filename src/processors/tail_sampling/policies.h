@@ -29,7 +29,7 @@ class TraceData {
 
   std::string_view wire;
   size_t span_count = 0;
-  std::string_view trace_id;  // 16 bytes
+  std::string_view trace_id;                    // 16 bytes
   size_t bytes() const { return wire.size(); }  // serialised size
 
   // The spans decoded, once per trace at most. Bytes that do not parse give an empty request and unreadable().

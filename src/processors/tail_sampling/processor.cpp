@@ -85,34 +85,30 @@ struct TailSamplingProcessor::Impl {
         wait(std::chrono::duration_cast<Clock::duration>(c.decision_wait)),
         root_wait(std::chrono::duration_cast<Clock::duration>(c.decision_wait_after_root_received)),
         max_bytes(c.max_memory_bytes()),
-        traces_gauge(tel.gauge("otelcol_processor_tail_sampling_sampling_traces_on_memory",
-                                               {{"processor", id}})),
-        spans_gauge(tel.gauge("otelcol_processor_tail_sampling_sampling_spans_on_memory",
-                                              {{"processor", id}})),
-        bytes_gauge(tel.gauge("otelcol_processor_tail_sampling_sampling_bytes_on_memory",
-                                              {{"processor", id}})),
-        new_traces(tel.counter("otelcol_processor_tail_sampling_new_trace_id_received",
-                                               {{"processor", id}})),
+        traces_gauge(tel.gauge("otelcol_processor_tail_sampling_sampling_traces_on_memory", {{"processor", id}})),
+        spans_gauge(tel.gauge("otelcol_processor_tail_sampling_sampling_spans_on_memory", {{"processor", id}})),
+        bytes_gauge(tel.gauge("otelcol_processor_tail_sampling_sampling_bytes_on_memory", {{"processor", id}})),
+        new_traces(tel.counter("otelcol_processor_tail_sampling_new_trace_id_received", {{"processor", id}})),
         sampled_traces(tel.counter("otelcol_processor_tail_sampling_global_count_traces_sampled",
-                                                   {{"processor", id}, {"sampled", "true"}})),
-        not_sampled_traces(tel.counter(
-            "otelcol_processor_tail_sampling_global_count_traces_sampled", {{"processor", id}, {"sampled", "false"}})),
+                                   {{"processor", id}, {"sampled", "true"}})),
+        not_sampled_traces(tel.counter("otelcol_processor_tail_sampling_global_count_traces_sampled",
+                                       {{"processor", id}, {"sampled", "false"}})),
         late_sampled(tel.counter("otelcol_processor_tail_sampling_sampling_late_spans",
-                                                 {{"processor", id}, {"decision", "sampled"}})),
+                                 {{"processor", id}, {"decision", "sampled"}})),
         late_not_sampled(tel.counter("otelcol_processor_tail_sampling_sampling_late_spans",
-                                                     {{"processor", id}, {"decision", "not_sampled"}})),
-        early_memory(tel.counter("otelcol_processor_tail_sampling_early_decisions",
-                                                 {{"processor", id}, {"reason", "memory"}})),
+                                     {{"processor", id}, {"decision", "not_sampled"}})),
+        early_memory(
+            tel.counter("otelcol_processor_tail_sampling_early_decisions", {{"processor", id}, {"reason", "memory"}})),
         early_num_traces(tel.counter("otelcol_processor_tail_sampling_early_decisions",
-                                                     {{"processor", id}, {"reason", "num_traces"}})),
+                                     {{"processor", id}, {"reason", "num_traces"}})),
         dropped_spans(tel.counter("otelcol_processor_dropped_spans", {{"processor", id}})) {
     for (const auto& p : cfg.policies) {
       PolicyEntry e;
       e.policy = make_policy(p);
       e.sampled = &tel.counter("otelcol_processor_tail_sampling_count_traces_sampled",
-                                               {{"processor", id}, {"policy", p.name}, {"sampled", "true"}});
+                               {{"processor", id}, {"policy", p.name}, {"sampled", "true"}});
       e.not_sampled = &tel.counter("otelcol_processor_tail_sampling_count_traces_sampled",
-                                                   {{"processor", id}, {"policy", p.name}, {"sampled", "false"}});
+                                   {{"processor", id}, {"policy", p.name}, {"sampled", "false"}});
       policies.push_back(std::move(e));
     }
     uint32_t n = shard_count(cfg.num_shards);
@@ -148,7 +144,9 @@ struct TailSamplingProcessor::Impl {
     }
   }
 
-  bool over_traces() const { return traces_pending.load(std::memory_order_relaxed) > static_cast<int64_t>(cfg.num_traces); }
+  bool over_traces() const {
+    return traces_pending.load(std::memory_order_relaxed) > static_cast<int64_t>(cfg.num_traces);
+  }
   bool over_bytes(double fraction = 1.0) const {
     return max_bytes && bytes_pending.load(std::memory_order_relaxed) >
                             static_cast<int64_t>(static_cast<double>(max_bytes) * fraction);
@@ -167,9 +165,9 @@ struct TailSamplingProcessor::Impl {
     if (!over_traces() && !over_bytes()) return true;
     wake_decider();
     std::unique_lock lock(room_mu);
-    return room_cv.wait_for(lock, kMaxBackpressureWait,
-                            [&] { return stopping.load() || (!over_traces() && !over_bytes()); }) &&
-           !stopping.load();
+    return room_cv.wait_for(lock, kMaxBackpressureWait, [&] {
+      return stopping.load() || (!over_traces() && !over_bytes());
+    }) && !stopping.load();
   }
 
   void notify_room() {
@@ -616,8 +614,7 @@ class TailSamplingFactory final : public ProcessorFactory {
   std::string_view type() const override { return "tail_sampling"; }
   bool supports(Signal s) const override { return s == Signal::traces; }
   ComponentConfigPtr parse(const ConfigNode& node) const override { return parse_config(node); }
-  ProcessorPtr create(const CreateSettings& s, const ComponentConfig& c, Signal signal,
-                      Consumers next) const override {
+  ProcessorPtr create(const CreateSettings& s, const ComponentConfig& c, Signal signal, Consumers next) const override {
     if (signal != Signal::traces || !next.traces)
       throw std::runtime_error("tail_sampling processor " + s.id.str() + " supports traces pipelines only");
     return std::make_unique<TailSamplingProcessor>(s, config_as<TailSamplingConfig>(c), next.traces);

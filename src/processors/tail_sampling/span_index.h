@@ -27,7 +27,7 @@ struct ScopeInfo {
 struct SpanRef {
   TraceId id;
   uint32_t shard = 0;
-  uint32_t scope = 0;  // index into the ScopeInfo list; orders by resource too
+  uint32_t scope = 0;          // index into the ScopeInfo list; orders by resource too
   const char* span = nullptr;  // the Span's serialised body, as received
   uint32_t size = 0;
   bool root = false;  // no parent span id (empty or all zeros)

@@ -14,8 +14,7 @@ std::string parse_auth(const ConfigNode& node) {
   r.require("authenticator", id);
   r.finish();
   ComponentId cid;
-  if (!ComponentId::parse(id, cid))
-    r.child("authenticator")->fail("'" + id + "' is not a valid extension id");
+  if (!ComponentId::parse(id, cid)) r.child("authenticator")->fail("'" + id + "' is not a valid extension id");
   return id;
 }
 
@@ -29,8 +28,7 @@ GrpcServerConfig parse_grpc(const ConfigNode& node) {
     r.child("max_recv_msg_size_mib")->fail("max_recv_msg_size_mib must be between 1 and 1024");
   r.get("max_concurrent_streams", g.max_concurrent_streams);
   r.get("include_metadata", g.include_metadata);
-  if (auto t = r.child("tls"); t && !t->is_null())
-    g.tls = parse_tls_settings(*t, TlsSide::server, TlsLibrary::grpc);
+  if (auto t = r.child("tls"); t && !t->is_null()) g.tls = parse_tls_settings(*t, TlsSide::server, TlsLibrary::grpc);
   if (auto a = r.child("auth"); a && !a->is_null()) g.authenticator = parse_auth(*a);
   r.child("keepalive");  // accepted for compatibility; gRPC's defaults apply
   r.child("read_buffer_size");
@@ -63,8 +61,7 @@ HttpServerConfig parse_http(const ConfigNode& node) {
   r.get("max_request_body_size", h.max_request_body_size);
   r.get("include_metadata", h.include_metadata);
   if (auto c = r.child("cors"); c && !c->is_null()) h.cors = parse_cors(*c);
-  if (auto t = r.child("tls"); t && !t->is_null())
-    h.tls = parse_tls_settings(*t, TlsSide::server, TlsLibrary::openssl);
+  if (auto t = r.child("tls"); t && !t->is_null()) h.tls = parse_tls_settings(*t, TlsSide::server, TlsLibrary::openssl);
   if (auto a = r.child("auth"); a && !a->is_null()) h.authenticator = parse_auth(*a);
   r.get("max_header_size", h.max_header_size);
   r.get("read_header_timeout", h.read_header_timeout);
@@ -100,8 +97,7 @@ std::unique_ptr<OtlpReceiverConfig> parse_otlp_receiver_config(const ConfigNode&
   MapReader r(node);
   auto protocols = r.child("protocols");
   r.finish();
-  if (!protocols || protocols->is_null())
-    node.fail("the otlp receiver needs 'protocols' with 'grpc' and/or 'http'");
+  if (!protocols || protocols->is_null()) node.fail("the otlp receiver needs 'protocols' with 'grpc' and/or 'http'");
   MapReader pr(*protocols);
   // "grpc:" with no value enables the protocol with its defaults, as in the Collector.
   if (auto g = pr.child("grpc")) cfg->grpc = parse_grpc(*g);

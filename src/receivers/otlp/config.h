@@ -22,8 +22,7 @@ struct GrpcServerConfig {
   uint32_t max_concurrent_streams = 0;  // 0: gRPC's default
   bool include_metadata = false;        // copy request metadata into the batch context
   std::optional<TlsServerConfig> tls;
-  std::string
-      authenticator;  // `auth.authenticator`: the id of the extension that checks every call; empty: none
+  std::string authenticator;  // `auth.authenticator`: the id of the extension that checks every call; empty: none
 };
 
 struct CorsConfig {

@@ -33,11 +33,13 @@ CorsPolicy::CorsPolicy(const CorsConfig& config) : max_age_(config.max_age) {
       exact_.push_back(std::move(l));
     }
   }
-  headers_ = {"accept", "accept-language", "content-language", "content-type", "content-encoding", "origin",
-              "x-requested-with"};
+  headers_ = {"accept",           "accept-language", "content-language", "content-type",
+              "content-encoding", "origin",          "x-requested-with"};
   for (const auto& h : config.allowed_headers) {
-    if (h == "*") any_header_ = true;
-    else headers_.push_back(lower(h));
+    if (h == "*")
+      any_header_ = true;
+    else
+      headers_.push_back(lower(h));
   }
 }
 
@@ -76,7 +78,8 @@ HeaderList CorsPolicy::preflight(std::string_view origin, std::string_view reque
   if (!headers_allowed(request_headers)) return h;
   h.emplace_back("Access-Control-Allow-Origin", allow_origin_value(origin));
   h.emplace_back("Access-Control-Allow-Methods", "POST");
-  if (!trim(request_headers).empty()) h.emplace_back("Access-Control-Allow-Headers", std::string(trim(request_headers)));
+  if (!trim(request_headers).empty())
+    h.emplace_back("Access-Control-Allow-Headers", std::string(trim(request_headers)));
   h.emplace_back("Access-Control-Allow-Credentials", "true");
   if (max_age_ > 0) h.emplace_back("Access-Control-Max-Age", std::to_string(max_age_));
   return h;

@@ -35,7 +35,7 @@ class CorsPolicy {
   std::string allow_origin_value(std::string_view origin) const;
 
   bool any_origin_ = false;
-  std::vector<std::string> exact_;                            // lower-cased
+  std::vector<std::string> exact_;                              // lower-cased
   std::vector<std::pair<std::string, std::string>> wildcards_;  // prefix, suffix (lower-cased)
   bool any_header_ = false;
   std::vector<std::string> headers_;  // lower-cased

@@ -136,8 +136,7 @@ Pass zstd_pass(Input in, Output& out, std::string& error) {
   // buffer of its own, so a frame may declare any window (compressors size it from the data, not from our
   // limit).
   ZSTD_DCtx_setParameter(ctx.get(), ZSTD_d_stableOutBuffer, 1);
-  ZSTD_DCtx_setParameter(ctx.get(), ZSTD_d_windowLogMax,
-                         ZSTD_dParam_getBounds(ZSTD_d_windowLogMax).upperBound);
+  ZSTD_DCtx_setParameter(ctx.get(), ZSTD_d_windowLogMax, ZSTD_dParam_getBounds(ZSTD_d_windowLogMax).upperBound);
   auto [base, capacity] = out.whole();
   ZSTD_outBuffer ob{base, capacity, 0};
   size_t hint = 1;  // what ZSTD_decompressStream last said it still needs; 0 once a frame is complete
@@ -171,8 +170,7 @@ std::optional<size_t> declared_size(ContentEncoding encoding, std::span<const st
     unsigned char tail[4];
     size_t have = 0;
     for (auto it = pieces.rbegin(); it != pieces.rend() && have < 4; ++it)
-      for (size_t i = it->size(); i > 0 && have < 4; --i)
-        tail[3 - have++] = static_cast<unsigned char>((*it)[i - 1]);
+      for (size_t i = it->size(); i > 0 && have < 4; --i) tail[3 - have++] = static_cast<unsigned char>((*it)[i - 1]);
     if (have < 4) return std::nullopt;
     return size_t{tail[0]} | size_t{tail[1]} << 8 | size_t{tail[2]} << 16 | size_t{tail[3]} << 24;
   }
@@ -212,13 +210,12 @@ bool parse_content_encoding(std::string_view header, ContentEncoding& out) {
 }
 
 bool starts_like_zstd(std::string_view data) {
-  return data.size() >= sizeof(kZstdMagic) && std::equal(std::begin(kZstdMagic), std::end(kZstdMagic),
-                                                         reinterpret_cast<const unsigned char*>(data.data()));
+  return data.size() >= sizeof(kZstdMagic) &&
+         std::equal(std::begin(kZstdMagic), std::end(kZstdMagic), reinterpret_cast<const unsigned char*>(data.data()));
 }
 
-DecompressStatus decompress(ContentEncoding encoding, std::span<const std::string_view> pieces,
-                            size_t max_size, std::string_view limit_name, std::string& out,
-                            std::string& error) {
+DecompressStatus decompress(ContentEncoding encoding, std::span<const std::string_view> pieces, size_t max_size,
+                            std::string_view limit_name, std::string& out, std::string& error) {
   error.clear();
   if (encoding == ContentEncoding::identity) {
     size_t total = 0;

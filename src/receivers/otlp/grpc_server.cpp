@@ -5,9 +5,9 @@
 
 #include <utility>  // before Boost.Asio (GCC 12)
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include <spdlog/spdlog.h>
 
 #include <condition_variable>
 #include <mutex>
@@ -48,9 +48,12 @@ ContentEncoding encoding_of(grpc::ByteBuffer& message) {
   grpc_byte_buffer* raw = grpc::internal::GrpcByteBufferPeer(&message).c_buffer();
   if (raw == nullptr || raw->type != GRPC_BB_RAW) return ContentEncoding::identity;
   switch (raw->data.raw.compression) {
-    case GRPC_COMPRESS_GZIP: return ContentEncoding::gzip;
-    case GRPC_COMPRESS_DEFLATE: return ContentEncoding::deflate;
-    default: return ContentEncoding::identity;
+    case GRPC_COMPRESS_GZIP:
+      return ContentEncoding::gzip;
+    case GRPC_COMPRESS_DEFLATE:
+      return ContentEncoding::deflate;
+    default:
+      return ContentEncoding::identity;
   }
 }
 
@@ -91,8 +94,7 @@ class Handler final : public RawService {
   // queue's thread.
   // `max_message_size`: the largest message once decompressed.
   Handler(Consumer<B>* next, ReceiverCounters* counters, bool include_metadata, size_t max_message_size,
-          const ServerAuthenticator* authenticator, Counter* unauthenticated,
-          boost::asio::thread_pool* blocking_pool)
+          const ServerAuthenticator* authenticator, Counter* unauthenticated, boost::asio::thread_pool* blocking_pool)
       : next_(next),
         counters_(counters),
         include_metadata_(include_metadata),
@@ -140,8 +142,7 @@ class Handler final : public RawService {
     if (!checked.ok && starts_like_zstd(bytes)) {
       std::string inflated;
       const std::string_view frame(bytes);
-      if (grpc::Status st =
-              decompress_message(ContentEncoding::zstd, {&frame, 1}, inflated, rc.client_address);
+      if (grpc::Status st = decompress_message(ContentEncoding::zstd, {&frame, 1}, inflated, rc.client_address);
           !st.ok())
         return st;
       bytes = std::move(inflated);
@@ -163,8 +164,7 @@ class Handler final : public RawService {
     const size_t items = checked.items;
     Status st = items == 0 ? Status::ok() : next_->consume(B::adopt_wire(std::move(bytes), items, std::move(rc)));
     counters_->record(B::signal, items, st);
-    if (!st.is_ok())
-      spdlog::debug("otlp grpc: refused {} {}: {}", items, item_name(B::signal), st.message());
+    if (!st.is_ok()) spdlog::debug("otlp grpc: refused {} {}: {}", items, item_name(B::signal), st.message());
     if (st.is_ok()) {
       grpc::Slice empty;  // Export*ServiceResponse with no partial_success: zero bytes
       *response = grpc::ByteBuffer(&empty, 1);
@@ -179,8 +179,7 @@ class Handler final : public RawService {
   grpc::Status message_bytes(grpc::ByteBuffer& request, std::string& out, const std::string& peer) const {
     ContentEncoding encoding = encoding_of(request);
     std::vector<grpc::Slice> slices;
-    if (!request.Dump(&slices).ok())
-      return grpc::Status(grpc::StatusCode::INTERNAL, "cannot read the message");
+    if (!request.Dump(&slices).ok()) return grpc::Status(grpc::StatusCode::INTERNAL, "cannot read the message");
     std::vector<std::string_view> pieces;
     pieces.reserve(slices.size());
     for (const auto& s : slices) pieces.emplace_back(reinterpret_cast<const char*>(s.begin()), s.size());
@@ -188,18 +187,16 @@ class Handler final : public RawService {
     return decompress_message(encoding, pieces, out, peer);
   }
 
-  grpc::Status decompress_message(ContentEncoding encoding, std::span<const std::string_view> pieces,
-                                  std::string& out, const std::string& peer) const {
+  grpc::Status decompress_message(ContentEncoding encoding, std::span<const std::string_view> pieces, std::string& out,
+                                  const std::string& peer) const {
     std::string error;
-    DecompressStatus st =
-        decompress(encoding, pieces, max_message_size_, "max_recv_msg_size_mib", out, error);
+    DecompressStatus st = decompress(encoding, pieces, max_message_size_, "max_recv_msg_size_mib", out, error);
     if (st == DecompressStatus::ok) return grpc::Status::OK;
-    spdlog::debug("otlp grpc: refused a compressed {} request from {}: {}", to_string(B::signal), peer,
-                  error);
+    spdlog::debug("otlp grpc: refused a compressed {} request from {}: {}", to_string(B::signal), peer, error);
     // As gRPC answers a message over the limit; data that does not decompress is the caller's error.
-    return grpc::Status(st == DecompressStatus::too_large ? grpc::StatusCode::RESOURCE_EXHAUSTED
-                                                          : grpc::StatusCode::INVALID_ARGUMENT,
-                        error);
+    return grpc::Status(
+        st == DecompressStatus::too_large ? grpc::StatusCode::RESOURCE_EXHAUSTED : grpc::StatusCode::INVALID_ARGUMENT,
+        error);
   }
 
   Consumer<B>* next_;
@@ -263,8 +260,10 @@ class CallOf final : public Call {
     if (!gate_->enter()) return false;
     new CallOf(handler_, cq_, gate_);  // keep a call requested while this one is handled
     finishing_ = true;
-    if (auto* pool = handler_->blocking_pool()) boost::asio::post(*pool, [this] { answer(); });
-    else answer();
+    if (auto* pool = handler_->blocking_pool())
+      boost::asio::post(*pool, [this] { answer(); });
+    else
+      answer();
     return true;
   }
 
@@ -277,8 +276,10 @@ class CallOf final : public Call {
     // Once the answer is started, the queue's thread may complete and delete this call (when answer() runs on
     // the pool): nothing of it is touched afterwards.
     CallGate* gate = gate_;
-    if (status.ok()) writer_.Finish(response, status, this);
-    else writer_.FinishWithError(status, this);
+    if (status.ok())
+      writer_.Finish(response, status, this);
+    else
+      writer_.FinishWithError(status, this);
     gate->leave();
   }
 
@@ -365,21 +366,18 @@ void GrpcServer::start(const ServerAuthenticator* authenticator) {
   if (im.next.any_may_block()) im.blocking = std::make_unique<boost::asio::thread_pool>(kBlockingThreads);
   auto pool_for = [&](Signal s) { return im.next.may_block(s) ? im.blocking.get() : nullptr; };
   if (im.next.traces) {
-    im.traces =
-        std::make_unique<TraceHandler>(im.next.traces, &im.counters, im.config.include_metadata, max_message,
-                                       authenticator, unauthenticated, pool_for(Signal::traces));
+    im.traces = std::make_unique<TraceHandler>(im.next.traces, &im.counters, im.config.include_metadata, max_message,
+                                               authenticator, unauthenticated, pool_for(Signal::traces));
     builder.RegisterService(im.traces.get());
   }
   if (im.next.metrics) {
-    im.metrics = std::make_unique<MetricHandler>(im.next.metrics, &im.counters, im.config.include_metadata,
-                                                 max_message, authenticator, unauthenticated,
-                                                 pool_for(Signal::metrics));
+    im.metrics = std::make_unique<MetricHandler>(im.next.metrics, &im.counters, im.config.include_metadata, max_message,
+                                                 authenticator, unauthenticated, pool_for(Signal::metrics));
     builder.RegisterService(im.metrics.get());
   }
   if (im.next.logs) {
-    im.logs =
-        std::make_unique<LogHandler>(im.next.logs, &im.counters, im.config.include_metadata, max_message,
-                                     authenticator, unauthenticated, pool_for(Signal::logs));
+    im.logs = std::make_unique<LogHandler>(im.next.logs, &im.counters, im.config.include_metadata, max_message,
+                                           authenticator, unauthenticated, pool_for(Signal::logs));
     builder.RegisterService(im.logs.get());
   }
   for (int i = io_threads(); i > 0; --i) im.cqs.push_back(builder.AddCompletionQueue());

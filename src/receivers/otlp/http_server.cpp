@@ -180,8 +180,7 @@ struct HttpServer::Impl {
   // ---- request handling (transport-independent) ----
 
   bool is_preflight(const Request& req) const {
-    return cors && req.method() == http::verb::options &&
-           req.count(http::field::access_control_request_method);
+    return cors && req.method() == http::verb::options && req.count(http::field::access_control_request_method);
   }
 
   // Adds the CORS headers of an actual (not preflight) request to its answer.
@@ -198,9 +197,8 @@ struct HttpServer::Impl {
     if (is_preflight(req)) {
       Reply r;
       r.status = http::status::no_content;
-      r.headers =
-          cors->preflight(sv(req[http::field::origin]), sv(req[http::field::access_control_request_method]),
-                          sv(req[http::field::access_control_request_headers]));
+      r.headers = cors->preflight(sv(req[http::field::origin]), sv(req[http::field::access_control_request_method]),
+                                  sv(req[http::field::access_control_request_headers]));
       return r;
     }
     Reply r;
@@ -266,20 +264,18 @@ struct HttpServer::Impl {
     std::string_view ce = sv(req[http::field::content_encoding]);
     ContentEncoding encoding;
     if (!parse_content_encoding(ce, encoding))
-      return bad_request(enc, "unsupported Content-Encoding \"" + std::string(ce) +
-                                  "\"; supported: gzip, deflate, zstd");
+      return bad_request(enc,
+                         "unsupported Content-Encoding \"" + std::string(ce) + "\"; supported: gzip, deflate, zstd");
     auto admission = MemoryBudget::global().admit(req.body().size());  // the batch below holds these bytes
     if (!admission) {
-      auto r =
-          status_reply(http::status::service_unavailable, enc, kUnavailable, admission.refusal().message());
+      auto r = status_reply(http::status::service_unavailable, enc, kUnavailable, admission.refusal().message());
       r.headers.emplace_back("Retry-After", "1");
       return r;
     }
     std::string inflated;
     std::string_view body(req.body());
     if (encoding != ContentEncoding::identity) {
-      if (auto err = decompress(encoding, body, max_body, inflated); !err.empty())
-        return bad_request(enc, err);
+      if (auto err = decompress(encoding, body, max_body, inflated); !err.empty()) return bad_request(enc, err);
       body = inflated;
     }
 
@@ -287,8 +283,7 @@ struct HttpServer::Impl {
     rc.client_address = peer;
     rc.principal = std::move(principal);
     if (config.include_metadata)
-      for (const auto& f : req)
-        rc.metadata.emplace_back(lower(sv(f.name_string())), std::string(sv(f.value())));
+      for (const auto& f : req) rc.metadata.emplace_back(lower(sv(f.name_string())), std::string(sv(f.value())));
 
     switch (*signal) {
       case Signal::traces:
@@ -302,8 +297,7 @@ struct HttpServer::Impl {
   }
 
   template <typename B>
-  Reply export_batch(Consumer<B>* consumer, std::string_view body, Encoding enc, RequestContext rc,
-                     size_t wire_bytes) {
+  Reply export_batch(Consumer<B>* consumer, std::string_view body, Encoding enc, RequestContext rc, size_t wire_bytes) {
     using Req = typename B::RequestType;
     B batch;
     if (enc == Encoding::protobuf) {
@@ -311,8 +305,8 @@ struct HttpServer::Impl {
       // them.
       auto checked = otlp_wire::check<Req>(body);
       if (!checked.ok)
-        return bad_request(enc, "cannot decode the body as a protobuf " + Req::descriptor()->full_name() +
-                                    ": " + checked.error);
+        return bad_request(
+            enc, "cannot decode the body as a protobuf " + Req::descriptor()->full_name() + ": " + checked.error);
       batch = B::adopt_wire(std::string(body), checked.items, std::move(rc));
     } else {
       // Transcoded straight to protobuf bytes, kept like a protobuf body. OTLP/JSON ids are hex of exactly 16
@@ -320,8 +314,7 @@ struct HttpServer::Impl {
       std::string bytes;
       size_t items = 0;
       if (auto err = otlp_json::decode_to_wire<Req>(body, bytes, items); !err.empty())
-        return bad_request(
-            enc, "cannot decode the body as OTLP/JSON " + Req::descriptor()->full_name() + ": " + err);
+        return bad_request(enc, "cannot decode the body as OTLP/JSON " + Req::descriptor()->full_name() + ": " + err);
       batch = B::adopt_wire(std::move(bytes), items, std::move(rc));
     }
     batch.set_wire_bytes(wire_bytes);
@@ -337,9 +330,8 @@ struct HttpServer::Impl {
     }
     spdlog::debug("receiver {} (http): refused {} {}: {}", id, items, item_name(B::signal), st.message());
     if (st.is_permanent()) return bad_request(enc, st.message());
-    Reply r = st.exhausted()
-                  ? status_reply(http::status::too_many_requests, enc, kResourceExhausted, st.message())
-                  : status_reply(http::status::service_unavailable, enc, kUnavailable, st.message());
+    Reply r = st.exhausted() ? status_reply(http::status::too_many_requests, enc, kResourceExhausted, st.message())
+                             : status_reply(http::status::service_unavailable, enc, kUnavailable, st.message());
     auto ms = st.retry_after().count();
     r.headers.emplace_back("Retry-After", std::to_string(ms > 0 ? (ms + 999) / 1000 : 1));
     return r;
@@ -381,9 +373,8 @@ struct HttpServer::Impl {
   }
 
   static bool is_disconnect(const beast::error_code& ec) {
-    return ec == http::error::end_of_stream || ec == beast::error::timeout ||
-           ec == asio::error::operation_aborted || ec == asio::error::eof ||
-           ec == asio::error::connection_reset || ec == http::error::partial_message ||
+    return ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+           ec == asio::error::eof || ec == asio::error::connection_reset || ec == http::error::partial_message ||
            ec == asio::ssl::error::stream_truncated;
   }
 
@@ -449,8 +440,7 @@ struct HttpServer::Impl {
       auto request_start = std::chrono::steady_clock::now();
       socket.expires_after(std::min(config.read_header_timeout, config.read_timeout));
       http::request_parser<http::string_body> parser;
-      parser.header_limit(
-          static_cast<uint32_t>(std::min<uint64_t>(config.max_header_size.bytes, UINT32_MAX)));
+      parser.header_limit(static_cast<uint32_t>(std::min<uint64_t>(config.max_header_size.bytes, UINT32_MAX)));
       parser.body_limit(max_body);
       co_await http::async_read_header(stream, buffer, parser, token);
       std::string principal;
@@ -476,9 +466,8 @@ struct HttpServer::Impl {
       bool keep_alive = false;
       if (ec) {
         if (is_disconnect(ec)) co_return;
-        reply = unreadable(
-            ec, max_body,
-            parser.is_header_done() ? sv(parser.get()[http::field::content_type]) : std::string_view());
+        reply = unreadable(ec, max_body,
+                           parser.is_header_done() ? sv(parser.get()[http::field::content_type]) : std::string_view());
       } else if (refused) {
         reply = std::move(*refused);
         version = parser.get().version();
@@ -491,8 +480,7 @@ struct HttpServer::Impl {
           // The consumer may wait on a backend: answer from the pool, keeping this loop's other connections
           // served meanwhile.
           reply = co_await asio::co_spawn(
-              *blocking,
-              [&]() -> asio::awaitable<Reply> { co_return handle(req, peer, std::move(principal)); },
+              *blocking, [&]() -> asio::awaitable<Reply> { co_return handle(req, peer, std::move(principal)); },
               asio::use_awaitable);
         } else {
           reply = handle(req, peer, std::move(principal));
@@ -548,8 +536,7 @@ struct HttpServer::Impl {
     if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
       beast::error_code ec;
       socket.expires_after(config.read_timeout);
-      co_await stream.async_handshake(ssl::stream_base::server,
-                                      asio::redirect_error(asio::use_awaitable, ec));
+      co_await stream.async_handshake(ssl::stream_base::server, asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
         spdlog::debug("receiver {} (http): TLS handshake with {} failed: {}", id, peer, ec.message());
         co_return;
@@ -582,17 +569,16 @@ struct HttpServer::Impl {
     while (true) {
       beast::error_code ec;
       auto& loop = *iocs[next_ioc++ % iocs.size()];
-      tcp::socket s = co_await acceptor->async_accept(asio::make_strand(loop),
-                                                      asio::redirect_error(asio::use_awaitable, ec));
+      tcp::socket s =
+          co_await acceptor->async_accept(asio::make_strand(loop), asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
         if (ec == asio::error::operation_aborted || !acceptor->is_open() || stopping.load()) co_return;
         spdlog::warn("receiver {} (http): accept failed: {}", id, ec.message());
         continue;
       }
       if (active.load() >= config.max_connections + shedding_now() && !shed_one()) {
-        spdlog::debug(
-            "receiver {} (http): max_connections ({}) reached, every connection busy: closing a new one", id,
-            config.max_connections);
+        spdlog::debug("receiver {} (http): max_connections ({}) reached, every connection busy: closing a new one", id,
+                      config.max_connections);
         s.close(ec);
         continue;
       }
@@ -625,8 +611,8 @@ void HttpServer::start(const ServerAuthenticator* authenticator) {
   im.authenticator = authenticator;
   im.unauthenticated = &Telemetry::global().counter("otlpd_receiver_unauthenticated_requests",
                                                     {{"receiver", im.id}, {"transport", "http"}});
-  im.shed_connections = &Telemetry::global().counter("otlpd_receiver_shed_connections",
-                                                     {{"receiver", im.id}, {"transport", "http"}});
+  im.shed_connections =
+      &Telemetry::global().counter("otlpd_receiver_shed_connections", {{"receiver", im.id}, {"transport", "http"}});
   if (im.config.tls) {
     im.tls.emplace(ssl::context::tls_server);
     im.tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
@@ -659,8 +645,7 @@ void HttpServer::start(const ServerAuthenticator* authenticator) {
   tcp::resolver resolver(*im.iocs.front());
   auto results = resolver.resolve(host, port, tcp::resolver::passive | tcp::resolver::numeric_service, ec);
   if (ec || results.empty())
-    throw std::runtime_error("otlp receiver '" + im.id + "': cannot resolve " + endpoint + ": " +
-                             ec.message());
+    throw std::runtime_error("otlp receiver '" + im.id + "': cannot resolve " + endpoint + ": " + ec.message());
   // Prefer IPv4 for names such as localhost, like the Collector's listener does.
   tcp::endpoint ep = results.begin()->endpoint();
   for (const auto& r : results)
@@ -670,8 +655,8 @@ void HttpServer::start(const ServerAuthenticator* authenticator) {
     }
   im.acceptor = std::make_unique<tcp::acceptor>(asio::make_strand(*im.iocs.front()));
   auto fail = [&](const char* what) {
-    std::string msg = "otlp receiver '" + im.id + "': cannot listen for HTTP on " + endpoint + " (" + what +
-                      "): " + ec.message();
+    std::string msg =
+        "otlp receiver '" + im.id + "': cannot listen for HTTP on " + endpoint + " (" + what + "): " + ec.message();
     im.acceptor.reset();
     im.iocs.clear();
     throw std::runtime_error(msg);

@@ -14,8 +14,7 @@ namespace {
 class OtlpReceiver final : public Receiver {
  public:
   OtlpReceiver(const CreateSettings& s, const OtlpReceiverConfig& cfg, Consumers next)
-      : grpc_auth_(cfg.grpc ? cfg.grpc->authenticator : ""),
-        http_auth_(cfg.http ? cfg.http->authenticator : "") {
+      : grpc_auth_(cfg.grpc ? cfg.grpc->authenticator : ""), http_auth_(cfg.http ? cfg.http->authenticator : "") {
     if (cfg.grpc) grpc_ = std::make_unique<GrpcServer>(s.id.str(), *cfg.grpc, next);
     if (cfg.http) http_ = std::make_unique<HttpServer>(s.id.str(), *cfg.http, next);
   }
@@ -27,10 +26,8 @@ class OtlpReceiver final : public Receiver {
 
   void start(Host& host) override {
     // Both authenticators are looked up before anything binds, so a bad id starts nothing.
-    const ServerAuthenticator* grpc_auth =
-        grpc_auth_.empty() ? nullptr : &find_authenticator(host, grpc_auth_);
-    const ServerAuthenticator* http_auth =
-        http_auth_.empty() ? nullptr : &find_authenticator(host, http_auth_);
+    const ServerAuthenticator* grpc_auth = grpc_auth_.empty() ? nullptr : &find_authenticator(host, grpc_auth_);
+    const ServerAuthenticator* http_auth = http_auth_.empty() ? nullptr : &find_authenticator(host, http_auth_);
     if (grpc_) grpc_->start(grpc_auth);
     try {
       if (http_) http_->start(http_auth);

@@ -114,9 +114,7 @@ struct Harness {
     std::lock_guard lock(shared->mu);
     return shared->items_ok;
   }
-  uint64_t counter(const std::string& name) {
-    return Telemetry::global().counter_value(name, {{"exporter", id_}});
-  }
+  uint64_t counter(const std::string& name) { return Telemetry::global().counter_value(name, {{"exporter", id_}}); }
 
   std::string id_;
   NullHost host;
@@ -148,8 +146,7 @@ ExporterSettings long_backoff(int num_consumers) {
 
 }  // namespace
 
-TEST_CASE("back-off grows by the multiplier within the randomisation bounds up to max_interval",
-          "[exporters]") {
+TEST_CASE("back-off grows by the multiplier within the randomisation bounds up to max_interval", "[exporters]") {
   RetrySettings s;  // the Collector's defaults: 5s, x1.5, +-50%, max 30s, give up after 300s
   RetryPolicy p(s, 42);
   double interval = 5.0;

@@ -80,8 +80,7 @@ TEST_CASE("jaeger exporter: INVALID_ARGUMENT is not retried", "[jaeger][integrat
   CHECK(collector.calls() == 2);
   CHECK(collector.span_count() == 3);
   CHECK(collector.batches()[0].process().service_name() == "svc-2");  // seed 14
-  CHECK(test::wait_until([&] { return daemon.log().find("bad batch") != std::string::npos; },
-                         std::chrono::seconds(5)));
+  CHECK(test::wait_until([&] { return daemon.log().find("bad batch") != std::string::npos; }, std::chrono::seconds(5)));
 }
 
 }  // namespace

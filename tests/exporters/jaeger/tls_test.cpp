@@ -20,9 +20,11 @@ struct SelfSigned {
   std::string cert = dir.file("cert.pem");
   std::string key = dir.file("key.pem");
   SelfSigned() {
-    const std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=jaeger.test"
-                            " -addext subjectAltName=DNS:jaeger.test,IP:127.0.0.1"
-                            " -keyout " + key + " -out " + cert + " >/dev/null 2>&1";
+    const std::string cmd =
+        "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=jaeger.test"
+        " -addext subjectAltName=DNS:jaeger.test,IP:127.0.0.1"
+        " -keyout " +
+        key + " -out " + cert + " >/dev/null 2>&1";
     if (std::system(cmd.c_str()) != 0) throw std::runtime_error("openssl could not make a certificate");
   }
 };

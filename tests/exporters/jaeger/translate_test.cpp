@@ -229,7 +229,7 @@ TEST_CASE("jaeger translate: defaults and edge cases", "[jaeger]") {
     REQUIRE(out.references_size() == 2);
     CHECK(out.references(0).span_id() == std::string(8, '\x33'));
     CHECK(out.references(0).ref_type() == jaeger_pb::FOLLOWS_FROM);  // the link's type overrides
-    CHECK(out.references(1).ref_type() == jaeger_pb::CHILD_OF);       // opentracing.ref_type=child_of
+    CHECK(out.references(1).ref_type() == jaeger_pb::CHILD_OF);      // opentracing.ref_type=child_of
   }
 
   SECTION("an all-zero parent id is no parent") {

@@ -1,6 +1,6 @@
 // basicauth: htpasswd entries (plain and {SHA}), inline over file, principal = user; unsupported hashes.
-#include "support/daemon.h"
 #include "extensions/auth/helpers.h"
+#include "support/daemon.h"
 
 namespace otlpd::test {
 
@@ -57,14 +57,12 @@ TEST_CASE("basicauth rejects unsupported hash formats and malformed entries at c
   CHECK_THROWS_AS(start_extension("basicauth", "htpasswd: {inline: 'u:$2y$05$abcdefghijklmnopqrstuv'}"), ConfigError);
   CHECK_THROWS_WITH(start_extension("basicauth", "htpasswd: {inline: 'u:$2y$05$abcdefghijklmnopqrstuv'}"),
                     Contains("unsupported format '$2y$'") && Contains("{SHA}") && Contains("user 'u'"));
-  CHECK_THROWS_WITH(start_extension("basicauth", "htpasswd: {inline: 'u:$apr1$salt$hash'}"),
-                    Contains("'$apr1$'"));
+  CHECK_THROWS_WITH(start_extension("basicauth", "htpasswd: {inline: 'u:$apr1$salt$hash'}"), Contains("'$apr1$'"));
   CHECK_THROWS_WITH(start_extension("basicauth", "htpasswd: {inline: \"ok:x\\nnocolon\"}"),
                     Contains("line 2") && Contains("user:password"));
   CHECK_THROWS_WITH(start_extension("basicauth", "htpasswd: {inline: 'u:{SHA}short'}"), Contains("malformed {SHA}"));
   CHECK_THROWS_WITH(start_extension("basicauth", "htpasswd: {}"), Contains("no user entries"));
-  CHECK_THROWS_WITH(start_extension("basicauth", "client_auth: {username: a, password: b}"),
-                    Contains("client_auth"));
+  CHECK_THROWS_WITH(start_extension("basicauth", "client_auth: {username: a, password: b}"), Contains("client_auth"));
   CHECK_THROWS_WITH(start_extension("basicauth", "htpasswd: {file: /nonexistent/htpasswd}"),
                     Contains("cannot read the htpasswd file"));
 }

@@ -1,6 +1,6 @@
 // bearertokenauth: "<scheme> <token>" in the authorization header, inline or from a file; config errors.
-#include "support/daemon.h"
 #include "extensions/auth/helpers.h"
+#include "support/daemon.h"
 
 namespace otlpd::test {
 

@@ -109,8 +109,7 @@ TEST_CASE("otlp receiver with bearertokenauth lets in only the right token", "[a
   CHECK(wrong_json.header("Content-Type") == "application/json");
   CHECK_THAT(wrong_json.body, Contains(R"("code":16)"));
   // A browser's refused request still carries the CORS headers, so the page can read the 401.
-  auto cors_refused =
-      post("127.0.0.1", http_port, "/v1/traces", with(proto, "Origin", "https://app.example"), body);
+  auto cors_refused = post("127.0.0.1", http_port, "/v1/traces", with(proto, "Origin", "https://app.example"), body);
   CHECK(cors_refused.status == 401);
   CHECK(cors_refused.header("Access-Control-Allow-Origin") == "https://app.example");
   // A CORS preflight carries no credentials and is answered without authentication, as in the Collector.
@@ -126,8 +125,7 @@ TEST_CASE("otlp receiver with bearertokenauth lets in only the right token", "[a
 
   // Accepted: the right token on both transports; exactly these two requests reach the file.
   CHECK(send_traces(grpc_ep, "Bearer right-token").ok());
-  auto ok =
-      post("127.0.0.1", http_port, "/v1/traces", with(proto, "Authorization", "Bearer right-token"), body);
+  auto ok = post("127.0.0.1", http_port, "/v1/traces", with(proto, "Authorization", "Bearer right-token"), body);
   CHECK(ok.status == 200);
   REQUIRE(wait_until([&] { return lines_in(path) >= 2; }));
   CHECK(d.stop() == 0);
@@ -153,8 +151,8 @@ extensions:
                       Contains("extension 'bearertokenauth' is not configured in service.extensions"));
   }
   SECTION("an extension that is not an authenticator") {
-    CHECK_THROWS_WITH(Daemon(config_with("extensions:\n  health_check:\n    endpoint: 127.0.0.1:0\n",
-                                         "health_check", "health_check", path)),
+    CHECK_THROWS_WITH(Daemon(config_with("extensions:\n  health_check:\n    endpoint: 127.0.0.1:0\n", "health_check",
+                                         "health_check", path)),
                       Contains("extension 'health_check' is not an authenticator"));
   }
   SECTION("an unsupported htpasswd hash fails validation") {
@@ -198,8 +196,8 @@ struct CapturingTraces : TraceConsumer {
 }  // namespace
 
 TEST_CASE("basicauth on both transports: the principal is the user; refusals are counted", "[auth]") {
-  auto ext = start_extension(
-      "basicauth", "htpasswd: {inline: \"alice:wonderland\\nbob:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\"}");
+  auto ext =
+      start_extension("basicauth", "htpasswd: {inline: \"alice:wonderland\\nbob:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\"}");
   const auto& auth = as_authenticator(ext);
   CapturingTraces traces;
   otlp_receiver::GrpcServerConfig gc;
@@ -221,8 +219,7 @@ TEST_CASE("basicauth on both transports: the principal is the user; refusals are
   CHECK(send_traces(grpc_ep, "Basic YWxpY2U6d29uZGVybGFuZTE=").error_code() ==  // alice:wonderlane1
         grpc::StatusCode::UNAUTHENTICATED);
   CHECK(post("127.0.0.1", http_server.port(), "/v1/traces",
-             {{"Content-Type", "application/x-protobuf"},
-              {"Authorization", "Basic Y2Fyb2w6cGFzc3dvcmQ="}},  // carol
+             {{"Content-Type", "application/x-protobuf"}, {"Authorization", "Basic Y2Fyb2w6cGFzc3dvcmQ="}},  // carol
              full_traces(1, 1).SerializeAsString())
             .status == 401);
   CHECK(traces.count() == 0);
@@ -231,10 +228,9 @@ TEST_CASE("basicauth on both transports: the principal is the user; refusals are
   CHECK(tel.counter_value("otelcol_receiver_refused_spans", grpc_labels) == spans_refused_before + 2);
 
   REQUIRE(send_traces(grpc_ep, "Basic YWxpY2U6d29uZGVybGFuZA==").ok());  // alice:wonderland
-  auto ok =
-      post("127.0.0.1", http_server.port(), "/v1/traces",
-           {{"Content-Type", "application/x-protobuf"}, {"Authorization", "Basic Ym9iOnBhc3N3b3Jk"}},  // bob
-           full_traces(1, 1).SerializeAsString());
+  auto ok = post("127.0.0.1", http_server.port(), "/v1/traces",
+                 {{"Content-Type", "application/x-protobuf"}, {"Authorization", "Basic Ym9iOnBhc3N3b3Jk"}},  // bob
+                 full_traces(1, 1).SerializeAsString());
   CHECK(ok.status == 200);
   REQUIRE(traces.count() == 2);
   CHECK(traces.got[0].context().principal == "alice");
@@ -243,8 +239,7 @@ TEST_CASE("basicauth on both transports: the principal is the user; refusals are
   grpc_server.shutdown(std::chrono::steady_clock::now() + std::chrono::seconds(5));
 }
 
-TEST_CASE("http receiver auth: refused as soon as the header is read, with a WWW-Authenticate challenge",
-          "[auth]") {
+TEST_CASE("http receiver auth: refused as soon as the header is read, with a WWW-Authenticate challenge", "[auth]") {
   auto ext = start_extension("bearertokenauth", "token: right-token");
   CapturingTraces traces;
   otlp_receiver::HttpServerConfig hc;
@@ -294,13 +289,11 @@ TEST_CASE("http receiver auth: refused as soon as the header is read, with a WWW
   server.shutdown(std::chrono::steady_clock::now() + std::chrono::seconds(5));
 }
 
-TEST_CASE("basicauth and bearertokenauth give WWW-Authenticate challenges; schemes match in any case",
-          "[auth]") {
+TEST_CASE("basicauth and bearertokenauth give WWW-Authenticate challenges; schemes match in any case", "[auth]") {
   auto basic = start_extension("basicauth", "htpasswd: {inline: \"alice:wonderland\"}");
   CHECK(as_authenticator(basic).challenge() == "Basic realm=\"otlpd\", charset=\"UTF-8\"");
   std::string p;
-  CHECK(
-      as_authenticator(basic).authenticate({{"authorization", "BASIC YWxpY2U6d29uZGVybGFuZA=="}}, p).is_ok());
+  CHECK(as_authenticator(basic).authenticate({{"authorization", "BASIC YWxpY2U6d29uZGVybGFuZA=="}}, p).is_ok());
   CHECK(p == "alice");
 
   auto bearer = start_extension("bearertokenauth", "token: abc");
@@ -318,9 +311,8 @@ TEST_CASE("otlpd validate refuses an authenticator that is not a started extensi
   TempDir dir;
   std::string path = dir.file("out.jsonl");
   SECTION("not configured") {
-    auto r = run_otlpd(
-        {"validate", "--config",
-         dir.write("c.yaml", config_with(kBearer, "bearertokenauth", "bearertokenauth/other", path))});
+    auto r = run_otlpd({"validate", "--config",
+                        dir.write("c.yaml", config_with(kBearer, "bearertokenauth", "bearertokenauth/other", path))});
     CHECK(r.exit_code == 1);
     CHECK_THAT(r.out, Contains("extension 'bearertokenauth/other' is not configured in service.extensions"));
   }
@@ -338,17 +330,15 @@ extensions:
     CHECK_THAT(r.out, Contains("extension 'bearertokenauth' is not configured in service.extensions"));
   }
   SECTION("not an authenticator") {
-    auto r = run_otlpd(
-        {"validate", "--config",
-         dir.write("c.yaml", config_with("extensions:\n  health_check:\n    endpoint: 127.0.0.1:0\n",
-                                         "health_check", "health_check", path))});
+    auto r = run_otlpd({"validate", "--config",
+                        dir.write("c.yaml", config_with("extensions:\n  health_check:\n    endpoint: 127.0.0.1:0\n",
+                                                        "health_check", "health_check", path))});
     CHECK(r.exit_code == 1);
     CHECK_THAT(r.out, Contains("extension 'health_check' is not an authenticator"));
   }
   SECTION("listed: valid") {
-    auto r =
-        run_otlpd({"validate", "--config",
-                   dir.write("c.yaml", config_with(kBearer, "bearertokenauth", "bearertokenauth", path))});
+    auto r = run_otlpd({"validate", "--config",
+                        dir.write("c.yaml", config_with(kBearer, "bearertokenauth", "bearertokenauth", path))});
     CHECK(r.exit_code == 0);
   }
 }

@@ -253,7 +253,8 @@ TraceBatch rows(std::initializer_list<SpanRow> rs) {
 // Which spans (by name, in order) got the `tagged` attribute.
 std::vector<std::string> tagged(const std::string& match_yaml, TraceBatch batch) {
   Capture<TraceBatch> out;
-  auto p = make_processor<TraceBatch>("attributes", "actions: [{key: tagged, action: insert, value: yes}]\n" + match_yaml, out);
+  auto p = make_processor<TraceBatch>("attributes",
+                                      "actions: [{key: tagged, action: insert, value: yes}]\n" + match_yaml, out);
   REQUIRE(input<TraceBatch>(*p).consume(std::move(batch)).is_ok());
   std::vector<std::string> names;
   for (const auto& b : out.take())
@@ -293,8 +294,9 @@ TEST_CASE("include and exclude select spans by strict properties", "[processors]
   // Every property given must match.
   CHECK(tagged("include: {match_type: strict, services: [api], span_names: [SELECT]}", sample()).empty());
   CHECK(tagged("exclude: {match_type: strict, services: [api]}", sample()) == V{"process", "SELECT"});
-  CHECK(tagged("include: {match_type: strict, services: [api]}\nexclude: {match_type: strict, span_names: [GET /health]}",
-               sample()) == V{"GET /users"});
+  CHECK(
+      tagged("include: {match_type: strict, services: [api]}\nexclude: {match_type: strict, span_names: [GET /health]}",
+             sample()) == V{"GET /users"});
 }
 
 TEST_CASE("include and exclude select spans by regular expressions", "[processors]") {
@@ -317,7 +319,8 @@ include:
   match_type: regexp
   log_bodies: ['^log [01]$']
   log_severity_texts: ['INFO']
-  log_severity_number: {min: INFO})", out);
+  log_severity_number: {min: INFO})",
+                                    out);
   auto b = logs(3);
   auto& records = *b.first().mutable_resource_logs(0)->mutable_scope_logs(0)->mutable_log_records();
   for (auto& l : records) l.set_severity_text("INFO");
@@ -342,7 +345,8 @@ TEST_CASE("metrics: actions on data point attributes, selected by metric name", 
   REQUIRE(got.size() == 1);
   const auto& parts = got[0].parts();
   CHECK(parts[0].request->resource_metrics(0).scope_metrics(0).metrics(0).gauge().data_points(1).attributes().empty());
-  CHECK(parts[1].request->resource_metrics(0).scope_metrics(0).metrics(0).gauge().data_points(1).attributes_size() == 1);
+  CHECK(parts[1].request->resource_metrics(0).scope_metrics(0).metrics(0).gauge().data_points(1).attributes_size() ==
+        1);
 }
 
 TEST_CASE("match properties that a signal does not have are rejected at creation", "[processors]") {

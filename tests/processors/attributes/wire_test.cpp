@@ -1,7 +1,7 @@
 // The attributes processor's wire path for traces: received bytes come out as the decoded path leaves them,
 // for the actions done on the wire and for those that decode the list; counts and context carry over.
-#include <catch2/catch.hpp>
 #include <google/protobuf/util/message_differencer.h>
+#include <catch2/catch.hpp>
 
 #include "codec/otlp_wire.h"
 #include "processors/harness.h"
@@ -58,14 +58,17 @@ TEST_CASE("attribute actions give the same spans from received bytes as from dec
       "actions: [{key: str, action: update, value: 7}, {key: bool, action: upsert, value: false}]",
       "actions: [{key: env, action: upsert, value: 1.5}, {key: str, action: insert, value: x}]",
       "actions: [{key: copy, action: insert, from_attribute: kvlist}, {key: str, action: upsert, from_attribute: int}]",
-      "actions: [{key: missing, action: update, from_attribute: nope}, {key: str, action: upsert, from_attribute: str}, {key: copied, action: upsert, from_attribute: str}]",
+      "actions: [{key: missing, action: update, from_attribute: nope}, {key: str, action: upsert, from_attribute: "
+      "str}, {key: copied, action: upsert, from_attribute: str}]",
       "actions: [{pattern: '^(str|b.*)$', action: delete}, {key: array, action: delete}]",
       "actions: [{key: str, action: delete}, {key: str, action: insert, value: back}]",
       // decoding the list
       "actions: [{key: str, action: hash}, {key: env, action: insert, value: prod}]",
       "actions: [{key: text, action: extract, pattern: 'id=(?P<the_id>\\d+) user=(?P<the_user>\\w+)'}]",
-      "actions: [{key: double, action: convert, converted_type: int}, {key: int, action: convert, converted_type: string}]",
-      "actions: [{key: tenant, action: insert, from_context: metadata.x-tenant}, {key: ip, action: upsert, from_context: client.address}]",
+      "actions: [{key: double, action: convert, converted_type: int}, {key: int, action: convert, converted_type: "
+      "string}]",
+      "actions: [{key: tenant, action: insert, from_context: metadata.x-tenant}, {key: ip, action: upsert, "
+      "from_context: client.address}]",
   };
   for (const char* yaml : configs) {
     INFO(yaml);
@@ -80,7 +83,8 @@ TEST_CASE("attribute actions give the same spans from received bytes as from dec
 
 TEST_CASE("include/exclude keeps traces on the decoded path, with the same result", "[processors][wire]") {
   auto req = full_traces(3, 5);
-  const char* yaml = "include: {match_type: strict, services: [svc-1]}\nactions: [{key: env, action: insert, value: p}]";
+  const char* yaml =
+      "include: {match_type: strict, services: [svc-1]}\nactions: [{key: env, action: insert, value: p}]";
   bool stayed_wire = true;
   auto a = through(yaml, decoded(req));
   auto b = through(yaml, wire(req), &stayed_wire);

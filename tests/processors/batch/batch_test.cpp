@@ -224,7 +224,8 @@ TEST_CASE("invalid batch settings are config errors", "[processors]") {
 TEST_CASE("batch merges and splits metric data points and log records too", "[processors]") {
   NullHost host;
   Capture<MetricBatch> metrics_out;
-  auto mp = make_processor<MetricBatch>("batch", "send_batch_size: 4\nsend_batch_max_size: 4\ntimeout: 1h", metrics_out);
+  auto mp =
+      make_processor<MetricBatch>("batch", "send_batch_size: 4\nsend_batch_max_size: 4\ntimeout: 1h", metrics_out);
   mp->start(host);
   REQUIRE(input<MetricBatch>(*mp).consume(gauge("g", 10)).is_ok());
   REQUIRE(wait_until([&] { return metrics_out.batch_count() == 2; }, 5s));

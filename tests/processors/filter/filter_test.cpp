@@ -57,7 +57,8 @@ using Names = std::vector<std::string>;
 }  // namespace
 
 TEST_CASE("filter drops health-check spans where http.route is /health", "[processors]") {
-  const auto before = Telemetry::global().counter_value("otelcol_processor_filter_spans_filtered", {{"filter", "filter"}});
+  const auto before =
+      Telemetry::global().counter_value("otelcol_processor_filter_spans_filtered", {{"filter", "filter"}});
   CHECK(names_after("traces: {span: [{attributes: {http.route: /health}}]}", traffic()) ==
         Names{"GET /users", "query", "tick"});
   CHECK(Telemetry::global().counter_value("otelcol_processor_filter_spans_filtered", {{"filter", "filter"}}) ==

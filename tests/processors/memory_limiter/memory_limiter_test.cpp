@@ -107,8 +107,7 @@ TEST_CASE("memory_limiter config needs an interval and one kind of limit", "[mem
   CHECK_THAT(err("limit_mib: 10"), Contains("check_interval must be greater than zero"));
   CHECK_THAT(err("check_interval: 1s"), Contains("set limit_mib or limit_percentage"));
   CHECK_THAT(err("check_interval: 1s\nlimit_mib: 10\nlimit_percentage: 50"), Contains("not both"));
-  CHECK_THAT(err("check_interval: 1s\nlimit_mib: 10\nspike_limit_mib: 10"),
-             Contains("smaller than limit_mib"));
+  CHECK_THAT(err("check_interval: 1s\nlimit_mib: 10\nspike_limit_mib: 10"), Contains("smaller than limit_mib"));
   CHECK(err("check_interval: 1s\nlimit_percentage: 80\nspike_limit_percentage: 20") == "no error");
 }
 
@@ -136,9 +135,8 @@ TEST_CASE("a refusing checker trims and samples again at every check, so memory 
   // malloc_trim.
   std::atomic<uint64_t> before_trim{90}, after_trim{90};
   int reads = 0;
-  memory_limiter::MemoryChecker checker("m", 100, 80, std::chrono::hours(1), [&] {
-    return ++reads % 2 == 1 ? before_trim.load() : after_trim.load();
-  });
+  memory_limiter::MemoryChecker checker("m", 100, 80, std::chrono::hours(1),
+                                        [&] { return ++reads % 2 == 1 ? before_trim.load() : after_trim.load(); });
   checker.check();
   CHECK(checker.refusing());
   after_trim = 30;  // the data was delivered; only the allocator still keeps the pages

@@ -94,13 +94,15 @@ std::set<size_t> run_logs(const std::string& yaml, const std::vector<LogSpec>& s
 
 }  // namespace
 
-TEST_CASE("probabilistic_sampler: FNV-1a over the seed's little-endian bytes, then the data", "[probabilistic_sampler]") {
+TEST_CASE("probabilistic_sampler: FNV-1a over the seed's little-endian bytes, then the data",
+          "[probabilistic_sampler]") {
   // Standard FNV-1a 32 vectors: "foobar" → 0xbf9cf968, "abcd" → 0xce3479bd. The seed supplies the first 4 bytes.
   CHECK(seeded_fnv1a(0x626f6f66u /* "foob" */, "ar") == 0xbf9cf968u);
   CHECK(seeded_fnv1a(0x64636261u /* "abcd" */, "") == 0xce3479bdu);
 }
 
-TEST_CASE("probabilistic_sampler: the acceptance threshold is the Collector's float32 product", "[probabilistic_sampler]") {
+TEST_CASE("probabilistic_sampler: the acceptance threshold is the Collector's float32 product",
+          "[probabilistic_sampler]") {
   CHECK(HashSampler::scaled_rate(0) == 0);
   CHECK(HashSampler::scaled_rate(0.01f) == 1);
   CHECK(HashSampler::scaled_rate(10) == 1638);
@@ -206,8 +208,10 @@ TEST_CASE("probabilistic_sampler: sampling.priority on a span forces the decisio
     s->set_name("0");
     auto* kv = s->add_attributes();
     kv->set_key("sampling.priority");
-    if (as_int) kv->mutable_value()->set_int_value(std::stoi(priority_yaml_value));
-    else kv->mutable_value()->set_string_value(priority_yaml_value);
+    if (as_int)
+      kv->mutable_value()->set_int_value(std::stoi(priority_yaml_value));
+    else
+      kv->mutable_value()->set_string_value(priority_yaml_value);
     return b;
   };
   Capture<TraceBatch> out;
@@ -282,7 +286,8 @@ TEST_CASE("probabilistic_sampler: a log's sampling_priority raises its probabili
   CHECK(run_logs(yaml, {{"", {}, 1.0}}).size() == 1);
 }
 
-TEST_CASE("probabilistic_sampler: counts sampled and not sampled with the Collector's names", "[probabilistic_sampler]") {
+TEST_CASE("probabilistic_sampler: counts sampled and not sampled with the Collector's names",
+          "[probabilistic_sampler]") {
   auto& t = Telemetry::global();
   const Labels yes{{"processor", "probabilistic_sampler"}, {"policy", "trace_id_hash"}, {"sampled", "true"}};
   const Labels no{{"processor", "probabilistic_sampler"}, {"policy", "trace_id_hash"}, {"sampled", "false"}};

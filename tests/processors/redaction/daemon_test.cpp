@@ -8,8 +8,7 @@
 using namespace otlpd;
 using namespace otlpd::redaction_test;
 
-TEST_CASE("otlpd masks emails, cards and passwords before they reach an exporter",
-          "[redaction][integration]") {
+TEST_CASE("otlpd masks emails, cards and passwords before they reach an exporter", "[redaction][integration]") {
   test::TempDir out;
   const std::string path = out.file("out.jsonl");
   test::Daemon d(R"(
@@ -37,8 +36,7 @@ service:
       processors: [redaction]
       exporters: [file]
 )");
-  auto traces =
-      span_with({{"note", "mail alice@example.com card 4111-1111-1111-1111 ok"}, {"db.password", "hunter2"}});
+  auto traces = span_with({{"note", "mail alice@example.com card 4111-1111-1111-1111 ok"}, {"db.password", "hunter2"}});
   REQUIRE(test::export_traces(d.endpoint("otlp", "grpc"), traces).ok());
   otlp_logs::ExportLogsServiceRequest logs;
   logs.add_resource_logs()->add_scope_logs()->add_log_records()->mutable_body()->set_string_value(

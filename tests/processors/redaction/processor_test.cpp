@@ -38,8 +38,7 @@ TEST_CASE("allowed_keys keeps listed keys and deletes the rest (fails closed whe
   }
 }
 
-TEST_CASE("ignored_keys and ignored_key_patterns pass untouched, even values that would be masked",
-          "[redaction]") {
+TEST_CASE("ignored_keys and ignored_key_patterns pass untouched, even values that would be masked", "[redaction]") {
   Harness<TraceBatch> h(
       "allowed_keys: [card]\nignored_keys: [safe]\nignored_key_patterns: ['^trusted\\.']\nsummary: debug\n");
   auto out = h.run(span_with({{"safe", kCard}, {"trusted.x", kCard}, {"card", kCard}}));
@@ -60,8 +59,8 @@ blocked_values: ["secret-[0-9]+", "mycompany\\.com"]
 allowed_values: ["support\\.mycompany\\.com"]
 summary: debug
 )");
-  auto out = h.run(
-      span_with({{"a", "x secret-42 y"}, {"b", "mail support.mycompany.com"}, {"c", "www.mycompany.com"}}));
+  auto out =
+      h.run(span_with({{"a", "x secret-42 y"}, {"b", "mail support.mycompany.com"}, {"c", "www.mycompany.com"}}));
   const auto& a = span_attrs(out);
   CHECK(str(a, "a") == "x **** y");
   CHECK(str(a, "b") == "mail support.mycompany.com");
@@ -85,16 +84,14 @@ TEST_CASE("blocked_key_patterns and default sensitive keys mask whole values", "
                                 {"token_count", "12"},
                                 {"gen_ai.usage.input_tokens", "100"}}));
     const auto& a = span_attrs(out);
-    for (const char* k :
-         {"password", "db.password", "http.request.header.authorization", "HTTP.Request.Header.Set-Cookie",
-          "api_key", "x.apikey", "client_secret", "session_token"})
+    for (const char* k : {"password", "db.password", "http.request.header.authorization",
+                          "HTTP.Request.Header.Set-Cookie", "api_key", "x.apikey", "client_secret", "session_token"})
       CHECK(str(a, k) == "****");
     CHECK(str(a, "token_count") == "12");
     CHECK(str(a, "gen_ai.usage.input_tokens") == "100");
   }
   GIVEN("default_sensitive_keys: false and a pattern of our own") {
-    Harness<TraceBatch> h(
-        "allow_all_keys: true\ndefault_sensitive_keys: false\nblocked_key_patterns: ['.*pin.*']\n");
+    Harness<TraceBatch> h("allow_all_keys: true\ndefault_sensitive_keys: false\nblocked_key_patterns: ['.*pin.*']\n");
     auto out = h.run(span_with({{"password", "hunter2"}, {"card.pin", "1234"}}));
     CHECK(str(span_attrs(out), "password") == "hunter2");
     CHECK(str(span_attrs(out), "card.pin") == "****");
@@ -102,8 +99,8 @@ TEST_CASE("blocked_key_patterns and default sensitive keys mask whole values", "
   GIVEN("a non-string value under a blocked key") {
     Harness<TraceBatch> h("allow_all_keys: true\n");
     auto req = span_with({});
-    put_int(*req.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(0)->mutable_attributes(),
-            "token", 42);
+    put_int(*req.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(0)->mutable_attributes(), "token",
+            42);
     auto out = h.run(req);
     CHECK(str(span_attrs(out), "token") == "****");
   }
@@ -151,8 +148,7 @@ TEST_CASE("summary levels: debug lists keys, info counts, silent adds nothing", 
     Harness<TraceBatch> first(base + "summary: debug\n");
     Harness<TraceBatch> second("allowed_keys: [keep, other]\nsummary: debug\n");
     auto mid = first.run(req);
-    put(*mid.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(0)->mutable_attributes(),
-        "later", "z");
+    put(*mid.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(0)->mutable_attributes(), "later", "z");
     auto a = span_attrs(second.run(mid));
     CHECK(str(a, "redaction.redacted.keys") == "drop,ign,later");
     CHECK(integer(a, "redaction.redacted.count") == 3);

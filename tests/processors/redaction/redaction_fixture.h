@@ -70,8 +70,8 @@ struct Harness {
       if (!checked.ok) throw std::runtime_error("test request fails the wire check: " + checked.error);
       auto from_wire = pass(B::adopt_wire(std::move(bytes), checked.items));
       if (!google::protobuf::util::MessageDifferencer::Equals(out, from_wire))
-        throw std::runtime_error("the wire path differs from the decoded path:\n" + out.DebugString() +
-                                 "\n---\n" + from_wire.DebugString());
+        throw std::runtime_error("the wire path differs from the decoded path:\n" + out.DebugString() + "\n---\n" +
+                                 from_wire.DebugString());
     }
     return out;
   }
@@ -114,8 +114,7 @@ inline std::optional<int64_t> integer(const Attributes& attrs, const std::string
 }
 
 // One span with `attrs` in a request.
-inline otlp_trace::ExportTraceServiceRequest span_with(
-    const std::vector<std::pair<std::string, std::string>>& attrs) {
+inline otlp_trace::ExportTraceServiceRequest span_with(const std::vector<std::pair<std::string, std::string>>& attrs) {
   otlp_trace::ExportTraceServiceRequest r;
   auto* span = r.add_resource_spans()->add_scope_spans()->add_spans();
   span->set_name("op");

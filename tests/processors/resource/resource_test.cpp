@@ -28,8 +28,13 @@ constexpr const char* kAllActions = R"(attributes:
   - {key: tenant, action: insert, from_context: metadata.x-tenant})";
 
 void fill(Attributes& a) {
-  for (auto [k, v] : {std::pair{"service.name", "svc"}, {"host", "web-01:8080"}, {"port", "443"}, {"secret", "pw"},
-                      {"drop.me", "x"}, {"tmp.a", "1"}, {"tmp.b", "2"}})
+  for (auto [k, v] : {std::pair{"service.name", "svc"},
+                      {"host", "web-01:8080"},
+                      {"port", "443"},
+                      {"secret", "pw"},
+                      {"drop.me", "x"},
+                      {"tmp.a", "1"},
+                      {"tmp.b", "2"}})
     set_attr(a, k, v);
 }
 
@@ -126,9 +131,7 @@ TEST_CASE("resource: hash gives the attributes processor's SHA-1", "[resource]")
 }
 
 TEST_CASE("resource: config errors name the path", "[resource]") {
-  SECTION("no attributes") {
-    CHECK_THROWS_WITH(parse_processor("resource", "{}"), Catch::Contains("'attributes'"));
-  }
+  SECTION("no attributes") { CHECK_THROWS_WITH(parse_processor("resource", "{}"), Catch::Contains("'attributes'")); }
   SECTION("an empty list") {
     CHECK_THROWS_WITH(parse_processor("resource", "attributes: []"), Catch::Contains("at least one action"));
   }
@@ -144,7 +147,6 @@ TEST_CASE("resource: config errors name the path", "[resource]") {
                       Catch::Contains("only insert, update and upsert"));
   }
   SECTION("include is not a resource processor key") {
-    CHECK_THROWS(parse_processor("resource",
-                                 "attributes: [{key: a, action: delete}]\ninclude: {match_type: strict}"));
+    CHECK_THROWS(parse_processor("resource", "attributes: [{key: a, action: delete}]\ninclude: {match_type: strict}"));
   }
 }

@@ -1,6 +1,6 @@
 // tail_sampling memory: pending spans cost at most twice their wire size; max_memory_mib bounds RSS.
-#include <catch2/catch.hpp>
 #include <malloc.h>
+#include <catch2/catch.hpp>
 
 #include <fstream>
 #include <random>
@@ -51,8 +51,7 @@ void shaped_span(TraceBatch& b, std::mt19937_64& rng, const std::string& trace_i
 
 }  // namespace
 
-TEST_CASE("tail_sampling holds a million pending spans in at most twice their wire size",
-          "[tail_sampling][memory]") {
+TEST_CASE("tail_sampling holds a million pending spans in at most twice their wire size", "[tail_sampling][memory]") {
   if (!kMeasurable) {
     WARN("skipped: RSS is not measurable under sanitizers");
     return;
@@ -122,12 +121,12 @@ policies: [{name: few, type: probabilistic, probabilistic: {sampling_percentage:
   CHECK(peak <= (64 + 32) * 1048576ll);
   auto early = [&] { return h.counter("otelcol_processor_tail_sampling_early_decisions", {{"reason", "memory"}}); };
   // The decision thread settles: every trace not pending was decided early, and each was counted once.
-  CHECK(wait_until([&] { return h.decided() == early() && early() == static_cast<uint64_t>(kSpans - h.pending_traces()); },
-                   30s));
+  CHECK(wait_until(
+      [&] { return h.decided() == early() && early() == static_cast<uint64_t>(kSpans - h.pending_traces()); }, 30s));
   auto pending = h.pending_traces();
   CHECK(early() > 0);
   CHECK(early() == static_cast<uint64_t>(kSpans - pending));
   CHECK(h.gauge("otelcol_processor_tail_sampling_sampling_bytes_on_memory") <= 64 * 1048576ll);
   WARN("max_memory_mib 64, 3M spans: peak RSS growth " << peak / 1048576 << " MiB, early decisions " << early()
-                                                        << ", pending at end " << pending);
+                                                       << ", pending at end " << pending);
 }

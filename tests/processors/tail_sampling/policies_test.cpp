@@ -27,7 +27,9 @@ struct Trace {
   std::string id = std::string(16, '\x11');
   int next = 0;
   otlp_trace::ExportTraceServiceRequest scratch;
-  Span* span(const std::string& parent = "p") { return add_span(batch, id, std::string(8, static_cast<char>(++next)), parent); }
+  Span* span(const std::string& parent = "p") {
+    return add_span(batch, id, std::string(8, static_cast<char>(++next)), parent);
+  }
   Decision eval(Policy& p, Clock::time_point now = Clock::now()) {
     std::string wire = batch.serialize();
     TraceData td(wire, batch.item_count(), id, scratch);
@@ -77,7 +79,8 @@ TEST_CASE("latency samples traces from first start to last end over the threshol
 }
 
 TEST_CASE("numeric_attribute matches span and resource values in range, or inverted", "[tail_sampling]") {
-  auto p = policy("{name: n, type: numeric_attribute, numeric_attribute: {key: http.status_code, min_value: 500, max_value: 599}}");
+  auto p = policy(
+      "{name: n, type: numeric_attribute, numeric_attribute: {key: http.status_code, min_value: 500, max_value: 599}}");
   auto inv = policy(
       "{name: n, type: numeric_attribute, numeric_attribute: {key: http.status_code, min_value: 500, max_value: 599, "
       "invert_match: true}}");
@@ -155,7 +158,8 @@ TEST_CASE("string_attribute matches exact values, regexes, and inverts", "[tail_
 
 TEST_CASE("boolean_attribute matches the value, or inverts", "[tail_sampling]") {
   auto p = policy("{name: b, type: boolean_attribute, boolean_attribute: {key: debug, value: true}}");
-  auto inv = policy("{name: b, type: boolean_attribute, boolean_attribute: {key: debug, value: true, invert_match: true}}");
+  auto inv =
+      policy("{name: b, type: boolean_attribute, boolean_attribute: {key: debug, value: true, invert_match: true}}");
   Trace yes, no, missing;
   set_bool(yes.span(), "debug", true);
   set_bool(no.span(), "debug", false);
@@ -196,8 +200,8 @@ TEST_CASE("bytes_limiting is a token bucket of bytes", "[tail_sampling]") {
   auto now = Clock::now();
   CHECK(t.eval(*p, now) == Decision::sampled);
   CHECK(t.eval(*p, now) == Decision::sampled);
-  CHECK(t.eval(*p, now) == Decision::not_sampled);     // burst used up
-  CHECK(t.eval(*p, now + 1s) == Decision::sampled);    // one second refills one trace
+  CHECK(t.eval(*p, now) == Decision::not_sampled);   // burst used up
+  CHECK(t.eval(*p, now + 1s) == Decision::sampled);  // one second refills one trace
   CHECK(t.eval(*p, now + 1s) == Decision::not_sampled);
 }
 
@@ -321,10 +325,9 @@ TEST_CASE("tail_sampling config errors name the path and the valid choices", "[t
                     Catch::Contains("for a sub-policy"));
   CHECK_THROWS_WITH(parse("policies: [{name: p, type: probabilistic, probabilistic: {sampling_percentage: 150}}]"),
                     Catch::Contains("between 0 and 100"));
-  CHECK_THROWS_WITH(
-      parse("policies: [{name: s, type: string_attribute, string_attribute: {key: k, values: ['(['], "
-            "enabled_regex_matching: true}}]"),
-      Catch::Contains("invalid regular expression"));
+  CHECK_THROWS_WITH(parse("policies: [{name: s, type: string_attribute, string_attribute: {key: k, values: ['(['], "
+                          "enabled_regex_matching: true}}]"),
+                    Catch::Contains("invalid regular expression"));
   auto ok = parse(R"(
 decision_wait: 10s
 num_traces: 100

@@ -100,7 +100,7 @@ policies:
     auto it = out.find(t.id);
     if (t.kind != TraceKind::normal) {
       INFO("error or slow trace kept whole: " << (t.kind == TraceKind::error ? "error" : "slow") << " spans "
-                                               << t.span_ids.size());
+                                              << t.span_ids.size());
       REQUIRE(it != out.end());
     } else {
       ++normal;
@@ -140,8 +140,8 @@ policies:
   CHECK(h.counter("otelcol_processor_tail_sampling_sampling_late_spans", {{"decision", "sampled"}}) == kept.size());
   CHECK(h.counter("otelcol_processor_tail_sampling_sampling_late_spans", {{"decision", "not_sampled"}}) ==
         dropped.size());
-  CHECK(h.counter("otelcol_processor_tail_sampling_count_traces_sampled", {{"policy", "errors"}, {"sampled", "true"}}) ==
-        kTraces / 20);
+  CHECK(h.counter("otelcol_processor_tail_sampling_count_traces_sampled",
+                  {{"policy", "errors"}, {"sampled", "true"}}) == kTraces / 20);
 }
 
 TEST_CASE("tail_sampling decides sooner once the root span has arrived", "[tail_sampling]") {
@@ -284,8 +284,8 @@ policies: [{name: all, type: always_sample}]
       auto* span = ss->add_spans();
       span->set_trace_id(id);
       span->set_span_id(random_id(rng, 8));
-      expected[span->span_id()] = std::string(r == 0 ? "a" : "b") + "/scope" + std::to_string(s) +
-                                  "/https://opentelemetry.io/schemas/1.21.0";
+      expected[span->span_id()] =
+          std::string(r == 0 ? "a" : "b") + "/scope" + std::to_string(s) + "/https://opentelemetry.io/schemas/1.21.0";
       auto* other = ss->add_spans();  // another trace in the same scope
       other->set_trace_id(random_id(rng));
       other->set_span_id(random_id(rng, 8));
@@ -320,7 +320,8 @@ policies:
   REQUIRE(wait_until([&] { return h.decided() == 2; }, 10s));
   CHECK(h.capture.has(api));
   CHECK_FALSE(h.capture.has(health));
-  CHECK(h.counter("otelcol_processor_tail_sampling_count_traces_sampled", {{"policy", "all"}, {"sampled", "true"}}) == 2);
+  CHECK(h.counter("otelcol_processor_tail_sampling_count_traces_sampled", {{"policy", "all"}, {"sampled", "true"}}) ==
+        2);
 }
 
 TEST_CASE("tail_sampling: sample_on_first_match stops at the first sampling policy", "[tail_sampling]") {
@@ -337,7 +338,8 @@ policies:
   REQUIRE(h.send(std::move(b)).is_ok());
   REQUIRE(wait_until([&] { return h.decided() == 1; }, 10s));
   CHECK(h.capture.traces() == 1);
-  CHECK(h.counter("otelcol_processor_tail_sampling_count_traces_sampled", {{"policy", "first"}, {"sampled", "true"}}) == 1);
-  CHECK(h.counter("otelcol_processor_tail_sampling_count_traces_sampled", {{"policy", "second"}, {"sampled", "true"}}) ==
-        0);
+  CHECK(h.counter("otelcol_processor_tail_sampling_count_traces_sampled", {{"policy", "first"}, {"sampled", "true"}}) ==
+        1);
+  CHECK(h.counter("otelcol_processor_tail_sampling_count_traces_sampled",
+                  {{"policy", "second"}, {"sampled", "true"}}) == 0);
 }

@@ -91,7 +91,8 @@ std::vector<TraceBatch> generated_requests(std::vector<std::pair<std::string, Tr
           span->set_start_time_unix_nano(kBase);
           span->set_end_time_unix_nano(kBase + ms * 1'000'000);
           set_attr(span, "tenant", traces[t].second == TraceKind::gold && r == 1 ? "gold" : "basic");
-          if (traces[t].second == TraceKind::error && s == 1) span->mutable_status()->set_code(SpanStatus::STATUS_CODE_ERROR);
+          if (traces[t].second == TraceKind::error && s == 1)
+            span->mutable_status()->set_code(SpanStatus::STATUS_CODE_ERROR);
         }
       }
     }
@@ -161,8 +162,7 @@ TEST_CASE("tail_sampling decides the same and sends the same span bytes for wire
   CHECK(decoded.capture.all_wire());
 }
 
-TEST_CASE("tail_sampling passes a span with unknown fields and an unknown group on byte for byte",
-          "[tail_sampling]") {
+TEST_CASE("tail_sampling passes a span with unknown fields and an unknown group on byte for byte", "[tail_sampling]") {
   // Given: status_code ERROR and a string_attribute policy (that one decodes the trace).
   Harness h("unknown_fields", R"(
 decision_wait: 1h
@@ -217,16 +217,15 @@ policies: [{name: all, type: always_sample}]
   kv->mutable_value()->set_string_value("merged");
   b.set_dropped_attributes_count(3);
   std::string scope_spans = len_field(1, len_field(1, "scope")) + len_field(2, s.SerializeAsString());
-  std::string bytes = len_field(1, len_field(1, a.SerializeAsString()) + len_field(2, scope_spans) +
-                                       len_field(1, b.SerializeAsString()));
+  std::string bytes = len_field(
+      1, len_field(1, a.SerializeAsString()) + len_field(2, scope_spans) + len_field(1, b.SerializeAsString()));
   REQUIRE(otlp_wire::check<otlp_trace::ExportTraceServiceRequest>(bytes).ok);
   REQUIRE(h.send(TraceBatch::adopt_wire(bytes, 1)).is_ok());
   h.shutdown();
   CHECK(h.capture.origin(s.span_id()) == "merged/scope/");
 }
 
-TEST_CASE("status_code, latency and trace_state read spans from bytes exactly as a decoder does",
-          "[tail_sampling]") {
+TEST_CASE("status_code, latency and trace_state read spans from bytes exactly as a decoder does", "[tail_sampling]") {
   auto errors = policy("{name: e, type: status_code, status_code: {status_codes: [ERROR]}}");
   auto unset = policy("{name: u, type: status_code, status_code: {status_codes: [UNSET]}}");
   auto slow = policy("{name: s, type: latency, latency: {threshold_ms: 2000}}");
@@ -242,13 +241,14 @@ TEST_CASE("status_code, latency and trace_state read spans from bytes exactly as
   std::vector<Case> cases = {
       {"no status", sid},
       {"error", sid + len_field(15, "\x18\x02")},
-      {"two status messages merge: error, then a message", sid + len_field(15, "\x18\x02") + len_field(15, "\x12\x01m")},
+      {"two status messages merge: error, then a message",
+       sid + len_field(15, "\x18\x02") + len_field(15, "\x12\x01m")},
       {"two status codes: the last wins", sid + len_field(15, "\x18\x02") + len_field(15, "\x18\x01")},
       {"a status code of the wrong wire type is unknown", sid + len_field(15, len_field(3, "\x02"))},
       {"a status of the wrong wire type is unknown", sid + varint_field(15, 2)},
-      {"a start time given twice: the last wins",
-       sid + fixed64_field(7, kBase) + fixed64_field(7, kBase + 2'500'000'000ull) +
-           fixed64_field(8, kBase + 3'000'000'000ull)},
+      {"a start time given twice: the last wins", sid + fixed64_field(7, kBase) +
+                                                      fixed64_field(7, kBase + 2'500'000'000ull) +
+                                                      fixed64_field(8, kBase + 3'000'000'000ull)},
       {"a start time of the wrong wire type is unknown",
        sid + varint_field(7, kBase + 2'500'000'000ull) + fixed64_field(8, kBase + 3'000'000'000ull)},
       {"a slow span", sid + fixed64_field(7, kBase) + fixed64_field(8, kBase + 3'000'000'000ull)},
@@ -338,8 +338,7 @@ TEST_CASE("trace bytes that do not read make the trace unreadable, for decoding 
   }
 }
 
-TEST_CASE("tail_sampling refuses malformed bytes as a permanent error and keeps nothing of them",
-          "[tail_sampling]") {
+TEST_CASE("tail_sampling refuses malformed bytes as a permanent error and keeps nothing of them", "[tail_sampling]") {
   Harness h("malformed", R"(
 decision_wait: 1h
 policies: [{name: all, type: always_sample}]

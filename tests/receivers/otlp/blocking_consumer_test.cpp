@@ -35,7 +35,8 @@ processors:
       - {key: stage, value: seen, action: insert}
 exporters:
   otlp:
-    endpoint: )" + backend + R"(
+    endpoint: )" +
+         backend + R"(
     tls: {insecure: true}
     timeout: 30s
     sending_queue: {enabled: false}

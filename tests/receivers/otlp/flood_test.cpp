@@ -15,8 +15,7 @@ namespace {
 constexpr size_t kFlood = 5000;
 constexpr int kRounds = 8;
 // What a slowloris client sends first, and then a little more of every so often: a header never finished.
-constexpr char kHttpSlowStart[] =
-    "POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\n";
+constexpr char kHttpSlowStart[] = "POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\n";
 constexpr char kHttpSlowMore[] = "X-a: b\r\n";
 // HTTP/2: the client preface, then a frame header whose frame never comes.
 constexpr char kGrpcSlowStart[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
@@ -80,8 +79,8 @@ TEST_CASE("slowloris and idle-connection floods: OTLP/HTTP requests are still se
     HttpRequestOptions options;
     options.timeout = std::chrono::seconds(10);
     HttpResponse r;
-    CHECK_NOTHROW(r = http_request("127.0.0.1", port, "/v1/traces",
-                                   {{"Content-Type", "application/x-protobuf"}}, body, options));
+    CHECK_NOTHROW(
+        r = http_request("127.0.0.1", port, "/v1/traces", {{"Content-Type", "application/x-protobuf"}}, body, options));
     CHECK(r.status == 200);
   };
 
@@ -120,8 +119,8 @@ TEST_CASE("slowloris and idle-connection floods: OTLP/gRPC calls are still serve
     // A channel of its own each time (no shared subchannel), so every call opens a new connection.
     grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-    auto channel = grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(port),
-                                             grpc::InsecureChannelCredentials(), args);
+    auto channel =
+        grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials(), args);
     auto stub = otlp_trace::TraceService::NewStub(channel);
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));

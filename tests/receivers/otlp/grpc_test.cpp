@@ -27,8 +27,7 @@ struct Running {
   }
 };
 
-Running run(const std::string& exporter_status, const std::string& extra_grpc = "",
-            const std::string& pipelines = "") {
+Running run(const std::string& exporter_status, const std::string& extra_grpc = "", const std::string& pipelines = "") {
   clear_captured();
   std::string yaml = R"(
 receivers:
@@ -39,13 +38,15 @@ receivers:
 )" + extra_grpc + R"(
 exporters:
   capture:
-    status: )" + exporter_status + R"(
+    status: )" + exporter_status +
+                     R"(
 service:
   pipelines:
-)" + (pipelines.empty() ? "    traces: {receivers: [otlp/t], exporters: [capture]}\n"
-                        "    metrics: {receivers: [otlp/t], exporters: [capture]}\n"
-                        "    logs: {receivers: [otlp/t], exporters: [capture]}\n"
-                      : pipelines);
+)" +
+                     (pipelines.empty() ? "    traces: {receivers: [otlp/t], exporters: [capture]}\n"
+                                          "    metrics: {receivers: [otlp/t], exporters: [capture]}\n"
+                                          "    logs: {receivers: [otlp/t], exporters: [capture]}\n"
+                                        : pipelines);
   Running r;
   r.svc = Service::build(parse_config(YAML::Load(yaml)));
   r.svc->start();
@@ -178,11 +179,9 @@ TEST_CASE("include_metadata copies request metadata into the batch context", "[g
 
 namespace {
 
-grpc::Status export_compressed(const std::string& endpoint,
-                               const otlp_trace::ExportTraceServiceRequest& request,
+grpc::Status export_compressed(const std::string& endpoint, const otlp_trace::ExportTraceServiceRequest& request,
                                grpc_compression_algorithm algorithm) {
-  auto stub =
-      otlp_trace::TraceService::NewStub(grpc::CreateChannel(endpoint, grpc::InsecureChannelCredentials()));
+  auto stub = otlp_trace::TraceService::NewStub(grpc::CreateChannel(endpoint, grpc::InsecureChannelCredentials()));
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
   ctx.set_compression_algorithm(algorithm);
@@ -206,20 +205,17 @@ TEST_CASE("gzip and deflate requests are decompressed by the receiver and arrive
   });
 }
 
-TEST_CASE("a compressed request over max_recv_msg_size_mib once decompressed answers RESOURCE_EXHAUSTED",
-          "[grpc]") {
+TEST_CASE("a compressed request over max_recv_msg_size_mib once decompressed answers RESOURCE_EXHAUSTED", "[grpc]") {
   auto r = run("ok", "        max_recv_msg_size_mib: 1\n");
   // 3 MiB of span names that gzip to a few kilobytes: under the limit as sent, over it decompressed.
   auto big = full_traces(1, 1);
-  big.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(0)->set_name(
-      std::string(3 << 20, 'x'));
+  big.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(0)->set_name(std::string(3 << 20, 'x'));
   auto st = export_compressed(r.endpoint, big, GRPC_COMPRESS_GZIP);
   CHECK(st.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
   CHECK(st.error_message() == "decompressed size exceeds max_recv_msg_size_mib (1048576 bytes)");
   with_captured("capture", [](Captured& c) { CHECK(c.traces.empty()); });
   // Just under the limit is delivered; the receiver keeps serving.
-  big.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(0)->set_name(
-      std::string(1000000, 'x'));
+  big.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(0)->set_name(std::string(1000000, 'x'));
   CHECK(export_compressed(r.endpoint, big, GRPC_COMPRESS_DEFLATE).ok());
   CHECK(export_traces(r.endpoint, full_traces(1, 2)).ok());
 }

@@ -1,6 +1,6 @@
 // The OTLP/HTTP receiver in the real daemon: delivery to a file exporter, hostile inputs, CORS.
-#include <catch2/catch.hpp>
 #include <google/protobuf/util/message_differencer.h>
+#include <catch2/catch.hpp>
 
 #include <fstream>
 #include <random>
@@ -40,7 +40,8 @@ receivers:
         endpoint: 127.0.0.1:0
 exporters:
   file:
-    path: )" + file + R"(
+    path: )" + file +
+                R"(
 service:
   pipelines:
     traces:
@@ -66,9 +67,7 @@ service:
     return v;
   }
   // The daemon still answers a valid request.
-  bool serving() {
-    return send("/v1/traces", kProto, full_traces(1, 99).SerializeAsString()).status == 200;
-  }
+  bool serving() { return send("/v1/traces", kProto, full_traces(1, 99).SerializeAsString()).status == 200; }
 };
 
 template <typename Msg>
@@ -113,12 +112,14 @@ TEST_CASE("http receiver: protobuf and JSON requests arrive intact in the file e
   CHECK(m.body == "{}");
   // Compressed bodies: gzip, deflate (zlib) and zstd.
   auto s = logs.SerializeAsString();
-  CHECK(d.send("/v1/logs", {{"Content-Type", "application/x-protobuf"}, {"Content-Encoding", "gzip"}},
-               gzip_compress(s)).status == 200);
+  CHECK(d.send("/v1/logs", {{"Content-Type", "application/x-protobuf"}, {"Content-Encoding", "gzip"}}, gzip_compress(s))
+            .status == 200);
   CHECK(d.send("/v1/logs", {{"Content-Type", "application/x-protobuf"}, {"Content-Encoding", "deflate"}},
-               zlib_compress(s)).status == 200);
+               zlib_compress(s))
+            .status == 200);
   CHECK(d.send("/v1/logs", {{"Content-Type", "application/json"}, {"Content-Encoding", "zstd"}},
-               zstd_compress(otlp_json::encode(logs))).status == 200);
+               zstd_compress(otlp_json::encode(logs)))
+            .status == 200);
 
   REQUIRE(wait_until([&] { return d.lines().size() == 5; }));
   auto lines = d.lines();
@@ -128,8 +129,7 @@ TEST_CASE("http receiver: protobuf and JSON requests arrive intact in the file e
     CHECK(MessageDifferencer::Equals(decode_line<otlp_logs::ExportLogsServiceRequest>(lines[i]), logs));
 }
 
-TEST_CASE("http receiver: each malformed request gets its code and the daemon keeps serving",
-          "[http][integration]") {
+TEST_CASE("http receiver: each malformed request gets its code and the daemon keeps serving", "[http][integration]") {
   HttpDaemon d;
   std::string valid = full_traces(2, 21).SerializeAsString();
 
@@ -153,8 +153,9 @@ TEST_CASE("http receiver: each malformed request gets its code and the daemon ke
     CHECK(r.body.starts_with(R"({"code":3,"message":")"));
   }
   SECTION("a trace id of the wrong length (JSON): 400 naming the field") {
-    auto r = d.send("/v1/traces", kJson,
-                    R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"0102030405","spanId":"0102030405060708","name":"s"}]}]}]})");
+    auto r = d.send(
+        "/v1/traces", kJson,
+        R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"0102030405","spanId":"0102030405060708","name":"s"}]}]}]})");
     CHECK(r.status == 400);
     CHECK_THAT(r.body, Catch::Contains("traceId"));
   }
@@ -229,11 +230,10 @@ TEST_CASE("http receiver: CORS preflight and headers on answers", "[http][integr
   auto preflight = [&](const std::string& origin, const std::string& headers) {
     HttpRequestOptions o;
     o.method = "OPTIONS";
-    return http_request("127.0.0.1", d.port, "/v1/traces",
-                        {{"Origin", origin},
-                         {"Access-Control-Request-Method", "POST"},
-                         {"Access-Control-Request-Headers", headers}},
-                        "", o);
+    return http_request(
+        "127.0.0.1", d.port, "/v1/traces",
+        {{"Origin", origin}, {"Access-Control-Request-Method", "POST"}, {"Access-Control-Request-Headers", headers}},
+        "", o);
   };
 
   SECTION("allowed exact origin: 204 with the Access-Control headers") {

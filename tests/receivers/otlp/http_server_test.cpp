@@ -168,8 +168,7 @@ TEST_CASE("http server: limits against slow and greedy clients", "[http]") {
   }));
 }
 
-TEST_CASE("http server: at max_connections a new connection sheds the one idle or reading the longest",
-          "[http]") {
+TEST_CASE("http server: at max_connections a new connection sheds the one idle or reading the longest", "[http]") {
   CapturingTraces traces;
   auto cfg = local_config();
   cfg.max_connections = 2;
@@ -188,9 +187,8 @@ TEST_CASE("http server: at max_connections a new connection sheds the one idle o
   REQUIRE(slow >= 0);
   std::string head = "POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\n";
   REQUIRE(send_some(slow, head));
-  REQUIRE(wait_until([&] {
-    return Telemetry::global().counter_value("otlpd_receiver_shed_connections", labels) == shed_before;
-  }));
+  REQUIRE(wait_until(
+      [&] { return Telemetry::global().counter_value("otlpd_receiver_shed_connections", labels) == shed_before; }));
 
   // A third client is served: the oldest (idle) connection made room, the newer half-sent request survives.
   CHECK(post("127.0.0.1", server.port(), "/v1/traces", kProto, body).status == 200);
@@ -230,9 +228,7 @@ TEST_CASE("http server: a header that never ends is cut off after read_header_ti
     CHECK(closed);
   }
   // A request that is quick enough is served (the body's time counts against read_timeout only).
-  CHECK(
-      post("127.0.0.1", server.port(), "/v1/traces", kProto, full_traces(1, 9).SerializeAsString()).status ==
-      200);
+  CHECK(post("127.0.0.1", server.port(), "/v1/traces", kProto, full_traces(1, 9).SerializeAsString()).status == 200);
   server.shutdown(std::chrono::steady_clock::now() + std::chrono::seconds(5));
 }
 
