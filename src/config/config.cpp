@@ -1,11 +1,10 @@
 // Loading, merging and validating the daemon configuration.
 #include "config/config.h"
 
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "core/registry.h"
+#include "core/text.h"
 
 namespace otlpd {
 
@@ -65,7 +64,7 @@ void parse_telemetry(const ConfigNode& node, TelemetryConfig& t) {
     MapReader lr(*logs);
     lr.get("level", t.log_level);
     static const std::set<std::string> levels{"debug", "info", "warn", "error"};
-    for (auto& c : t.log_level) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    t.log_level = ascii_lower(t.log_level);
     if (!levels.count(t.log_level))
       lr.child("level")->fail("unknown log level '" + t.log_level + "'; valid are: debug, info, warn, error");
     std::string encoding;
@@ -111,17 +110,18 @@ YAML::Node merge_yaml(const YAML::Node& base, const YAML::Node& over) {
   return out;
 }
 
+// A config file is kilobytes; a larger one is a mistake (a log file, a binary) rather than a config.
+constexpr size_t kMaxConfigFileBytes = size_t{16} << 20;
+
 YAML::Node load_and_merge(const std::vector<std::string>& files) {
   if (files.empty()) throw ConfigError("no configuration given: use --config <file>");
   YAML::Node merged;
   for (const auto& f : files) {
-    std::ifstream in(f);
-    if (!in) throw ConfigError(f + ": cannot open the file");
-    std::stringstream ss;
-    ss << in.rdbuf();
+    std::string text, error;
+    if (!read_small_file(f, kMaxConfigFileBytes, "the config file", text, error)) throw ConfigError(error);
     YAML::Node doc;
     try {
-      doc = YAML::Load(ss.str());
+      doc = YAML::Load(text);
     } catch (const YAML::Exception& e) {
       throw ConfigError(f + " (line " + std::to_string(e.mark.line + 1) + "): invalid YAML: " + e.msg);
     }

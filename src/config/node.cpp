@@ -8,23 +8,13 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "core/text.h"
+
 namespace otlpd {
 
 namespace {
 
 bool is_var_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 }  // namespace
 
@@ -118,7 +108,7 @@ std::optional<Duration> parse_duration(std::string_view text) {
     text.remove_prefix(i);
     size_t j = 0;
     while (j < text.size() && std::isalpha(static_cast<unsigned char>(text[j]))) ++j;
-    std::string unit = lower(text.substr(0, j));
+    std::string unit = ascii_lower(text.substr(0, j));
     if (unit == "µs" || text.substr(0, 2) == "\xC2\xB5") unit = "us";
     text.remove_prefix(j);
     long double scale;
@@ -152,7 +142,7 @@ std::optional<ByteSize> parse_byte_size(std::string_view text) {
   char* end = nullptr;
   double v = std::strtod(number.c_str(), &end);
   if (end != number.c_str() + number.size() || v < 0) return std::nullopt;
-  std::string unit = lower(trim(text.substr(i)));
+  std::string unit = ascii_lower(trim(text.substr(i)));
   double scale;
   if (unit.empty() || unit == "b")
     scale = 1;
@@ -226,7 +216,7 @@ std::string ConfigNode::as<std::string>() const {
 
 template <>
 bool ConfigNode::as<bool>() const {
-  auto v = lower(trim(scalar()));
+  auto v = ascii_lower(trim(scalar()));
   if (v == "true" || v == "yes" || v == "on") return true;
   if (v == "false" || v == "no" || v == "off") return false;
   fail("expected true or false, found '" + v + "'");

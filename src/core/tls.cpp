@@ -5,9 +5,9 @@
 #include <openssl/ssl.h>
 
 #include <array>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
+
+#include "core/text.h"
 
 namespace otlpd {
 
@@ -150,11 +150,11 @@ void apply_tls_protocol(ssl_ctx_st* ctx, const TlsSettings& tls) {
 }
 
 std::string read_pem_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  // Certificate chains and CA bundles are kilobytes (the system bundle about 200 KiB).
+  constexpr size_t kMaxPemBytes = size_t{4} << 20;
+  std::string pem, error;
+  if (!read_small_file(path, kMaxPemBytes, "the PEM file", pem, error)) throw std::runtime_error(error);
+  return pem;
 }
 
 }  // namespace otlpd

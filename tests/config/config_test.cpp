@@ -185,7 +185,9 @@ service:
 
 TEST_CASE("unreadable files and invalid YAML are errors that name the file", "[config]") {
   test::TempDir dir;
-  CHECK_THROWS_WITH(load_config({dir.file("missing.yaml")}), Contains("missing.yaml: cannot open"));
+  CHECK_THROWS_WITH(load_config({dir.file("missing.yaml")}),
+                    Contains("cannot read the config file '" + dir.file("missing.yaml") + "': No such file"));
+  CHECK_THROWS_WITH(load_config({"/dev/zero"}), Contains("the config file '/dev/zero' is larger than 16 MiB"));
   auto bad = dir.write("bad.yaml", "receivers: [unclosed\n");
   CHECK_THROWS_WITH(load_config({bad}), Contains("invalid YAML"));
   CHECK_THROWS_WITH(load_config({}), Contains("no configuration"));

@@ -24,7 +24,7 @@ std::string error_of(Kind kind, const std::string& type, const std::string& yaml
 
 }  // namespace
 
-TEST_CASE("debug exporter: verbosity is one of three; the Collector's sampling keys load", "[config][schema]") {
+TEST_CASE("debug exporter: verbosity is one of three, the Collector's sampling keys load", "[config][schema]") {
   CHECK(
       error_of(Kind::exporter, "debug", "verbosity: detailed\nsampling_initial: 5\nuse_internal_logger: true").empty());
   CHECK_THAT(error_of(Kind::exporter, "debug", "\nverbosity: loud"),

@@ -106,7 +106,7 @@ TEST_CASE("type and range errors name the key's path and line", "[config][schema
   CHECK_THAT(error_of("name: x\nshare: 1e300\n"), Contains("share (line 2)") && Contains("out of range"));
 }
 
-TEST_CASE("an enum error lists the valid values; a refused value says it is not supported by otlpd",
+TEST_CASE("an enum error lists the valid values, a refused value says it is not supported by otlpd",
           "[config][schema]") {
   CHECK_THAT(error_of("name: x\nlevel: mid\n"),
              Contains("level (line 2)") && Contains("unknown value 'mid'; valid values are: low, high, max"));

@@ -89,7 +89,7 @@ TEST_CASE("the default budget is a quarter of the memory limit, between 32 MiB a
   CHECK(MemoryBudget::default_limit() == expected);
 }
 
-TEST_CASE("memory.budget sets the budget; other keys under memory are errors", "[memory_budget][config]") {
+TEST_CASE("memory.budget sets the budget, other keys under memory are errors", "[memory_budget][config]") {
   const std::string pipelines = R"(
 receivers: {otlp: {protocols: {grpc: {endpoint: "127.0.0.1:0"}}}}
 exporters: {debug: {}}

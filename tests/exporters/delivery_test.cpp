@@ -194,7 +194,7 @@ TEST_CASE("a backend that is down for 20 seconds gets every span once it recover
   CHECK(compare_requests(sent, http_backend.traces()) == "");
 }
 
-TEST_CASE("permanent errors are not retried; RESOURCE_EXHAUSTED is retried only with RetryInfo",
+TEST_CASE("permanent errors are not retried, RESOURCE_EXHAUSTED is retried only with RetryInfo",
           "[exporters][integration]") {
   FakeOtlpGrpcServer grpc_backend;
   FakeOtlpHttpServer http_backend;
@@ -314,7 +314,7 @@ TEST_CASE("the otlp exporter delivers over TLS with a CA file, and with insecure
   CHECK(compare_requests({req, req}, backend.traces()) == "");
 }
 
-TEST_CASE("otlphttp delivers over HTTPS to an otlp HTTP receiver with TLS; plain HTTP to that port is refused",
+TEST_CASE("otlphttp delivers over HTTPS to an otlp HTTP receiver with TLS, plain HTTP to that port is refused",
           "[exporters][integration][http]") {
   TempDir dir;
   auto certs = make_self_signed_cert(dir);

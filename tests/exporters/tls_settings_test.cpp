@@ -60,7 +60,7 @@ std::string exporter_config(const std::string& protocol, const std::string& targ
 
 }  // namespace
 
-TEST_CASE("tls min_version and max_version are read for clients and servers; 1.2 is the default", "[exporters][tls]") {
+TEST_CASE("tls min_version and max_version are read for clients and servers, 1.2 is the default", "[exporters][tls]") {
   auto g = parse(Kind::exporter, "otlp", "endpoint: backend:4317\ntls: {min_version: \"1.3\"}");
   CHECK(config_as<otlp_exporter::OtlpGrpcConfig>(*g).tls.min_version == TlsVersion::v1_3);
   auto d = parse(Kind::exporter, "otlp", "endpoint: backend:4317");

@@ -4,14 +4,13 @@
 #include <openssl/sha.h>
 
 #include <cctype>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include "config/node.h"
 #include "core/any_value.h"
 #include "core/auth.h"
 #include "core/registry.h"
+#include "core/text.h"
 
 namespace otlpd::basicauth {
 
@@ -120,12 +119,8 @@ class BasicAuth final : public ServerAuthenticator {
 };
 
 std::string read_htpasswd(const ConfigNode& where, const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) where.fail("cannot read the htpasswd file '" + path + "'");
-  std::string s(kMaxHtpasswdBytes + 1, '\0');
-  in.read(s.data(), static_cast<std::streamsize>(s.size()));
-  s.resize(static_cast<size_t>(in.gcount()));
-  if (s.size() > kMaxHtpasswdBytes) where.fail("the htpasswd file '" + path + "' is larger than 4 MiB");
+  std::string s, error;
+  if (!read_small_file(path, kMaxHtpasswdBytes, "the htpasswd file", s, error)) where.fail(error);
   return s;
 }
 

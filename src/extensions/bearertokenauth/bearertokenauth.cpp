@@ -1,11 +1,11 @@
 // The `bearertokenauth` extension (server side): a request must carry "<scheme> <token>" in a header.
 #include <cctype>
-#include <fstream>
 #include <stdexcept>
 
 #include "config/node.h"
 #include "core/auth.h"
 #include "core/registry.h"
+#include "core/text.h"
 
 namespace otlpd::bearertokenauth {
 
@@ -20,22 +20,10 @@ struct BearerTokenAuthConfig : ComponentConfig {
   std::string filename;                  // read at start; replaces `tokens`
 };
 
-std::string trim(std::string s) {
-  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!s.empty() && is_space(s.back())) s.pop_back();
-  size_t i = 0;
-  while (i < s.size() && is_space(s[i])) ++i;
-  return s.substr(i);
-}
-
 std::string read_token_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read the token file '" + path + "'");
-  std::string s(kMaxTokenFileBytes + 1, '\0');
-  in.read(s.data(), static_cast<std::streamsize>(s.size()));
-  s.resize(static_cast<size_t>(in.gcount()));
-  if (s.size() > kMaxTokenFileBytes) throw std::runtime_error("the token file '" + path + "' is larger than 64 KiB");
-  s = trim(std::move(s));
+  std::string s, error;
+  if (!read_small_file(path, kMaxTokenFileBytes, "the token file", s, error)) throw std::runtime_error(error);
+  s = std::string(trim(s));
   if (s.empty()) throw std::runtime_error("the token file '" + path + "' is empty");
   return s;
 }
@@ -88,7 +76,7 @@ class BearerTokenAuthFactory final : public ExtensionFactory {
     auto c = std::make_unique<BearerTokenAuthConfig>();
     MapReader r(node);
     r.get("header", c->header);
-    for (auto& ch : c->header) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    c->header = ascii_lower(c->header);
     if (c->header.empty()) r.child("header")->fail("header must not be empty");
     r.get("scheme", c->scheme);
     std::string token;

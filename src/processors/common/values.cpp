@@ -12,16 +12,11 @@
 #include <limits>
 
 #include "config/node.h"
+#include "core/text.h"
 
 namespace otlpd::processors {
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool parse_int(std::string_view s, int64_t& out) {
   if (!s.empty() && s.front() == '+') s.remove_prefix(1);
@@ -31,7 +26,7 @@ bool parse_int(std::string_view s, int64_t& out) {
 }
 
 bool parse_double(std::string_view s, double& out) {
-  auto l = lower(s);
+  auto l = ascii_lower(s);
   if (l == ".inf" || l == "+.inf") return out = std::numeric_limits<double>::infinity(), true;
   if (l == "-.inf") return out = -std::numeric_limits<double>::infinity(), true;
   if (l == ".nan") return out = std::numeric_limits<double>::quiet_NaN(), true;
@@ -55,7 +50,7 @@ AnyValue typed_scalar(const ConfigNode& node) {
     v.set_string_value(std::move(text));
     return v;
   }
-  auto l = lower(text);
+  auto l = ascii_lower(text);
   int64_t i = 0;
   double d = 0;
   if (l == "true" || l == "false")

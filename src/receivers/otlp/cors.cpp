@@ -4,27 +4,13 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/text.h"
+
 namespace otlpd::otlp_receiver {
-
-namespace {
-
-std::string lower(std::string_view s) {
-  std::string r(s);
-  std::transform(r.begin(), r.end(), r.begin(), [](unsigned char c) { return std::tolower(c); });
-  return r;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
-}  // namespace
 
 CorsPolicy::CorsPolicy(const CorsConfig& config) : max_age_(config.max_age) {
   for (const auto& o : config.allowed_origins) {
-    std::string l = lower(o);
+    std::string l = ascii_lower(o);
     if (l == "*") {
       any_origin_ = true;
     } else if (auto star = l.find('*'); star != std::string::npos) {
@@ -39,14 +25,14 @@ CorsPolicy::CorsPolicy(const CorsConfig& config) : max_age_(config.max_age) {
     if (h == "*")
       any_header_ = true;
     else
-      headers_.push_back(lower(h));
+      headers_.push_back(ascii_lower(h));
   }
 }
 
 bool CorsPolicy::origin_allowed(std::string_view origin) const {
   if (origin.empty()) return false;
   if (any_origin_) return true;
-  std::string o = lower(origin);
+  std::string o = ascii_lower(origin);
   if (std::find(exact_.begin(), exact_.end(), o) != exact_.end()) return true;
   for (const auto& [prefix, suffix] : wildcards_)
     if (o.size() >= prefix.size() + suffix.size() && o.starts_with(prefix) && o.ends_with(suffix)) return true;
@@ -57,7 +43,7 @@ bool CorsPolicy::headers_allowed(std::string_view request_headers) const {
   if (any_header_) return true;
   while (!request_headers.empty()) {
     auto comma = request_headers.find(',');
-    std::string name = lower(trim(request_headers.substr(0, comma)));
+    std::string name = ascii_lower(trim(request_headers.substr(0, comma)));
     request_headers = comma == std::string_view::npos ? std::string_view() : request_headers.substr(comma + 1);
     if (name.empty()) continue;
     if (std::find(headers_.begin(), headers_.end(), name) == headers_.end()) return false;

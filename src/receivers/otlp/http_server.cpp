@@ -7,6 +7,7 @@
 #include "core/cpus.h"
 #include "core/endpoints.h"
 #include "core/memory_budget.h"
+#include "core/text.h"
 #include "core/tls.h"
 
 #include <spdlog/spdlog.h>
@@ -74,18 +75,6 @@ struct Reply {
 };
 
 std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
-
-std::string lower(std::string_view s) {
-  std::string r(s);
-  std::transform(r.begin(), r.end(), r.begin(), [](unsigned char c) { return std::tolower(c); });
-  return r;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 Reply text_reply(http::status status, std::string body) {
   Reply r;
@@ -220,13 +209,13 @@ struct HttpServer::Impl {
   std::optional<Reply> authenticate(const Request& req, const std::string& peer, std::string& principal) {
     if (!authenticator || is_preflight(req)) return std::nullopt;
     std::vector<std::pair<std::string, std::string>> headers;
-    for (const auto& f : req) headers.emplace_back(lower(sv(f.name_string())), std::string(sv(f.value())));
+    for (const auto& f : req) headers.emplace_back(ascii_lower(sv(f.name_string())), std::string(sv(f.value())));
     Status st = authenticator->authenticate(headers, principal);
     if (st.is_ok()) return std::nullopt;
     unauthenticated->add();
     spdlog::debug("receiver {} (http): unauthenticated request from {}: {}", id, peer, st.message());
     std::string_view ct = sv(req[http::field::content_type]);
-    Encoding enc = lower(trim(ct.substr(0, ct.find(';')))) == kJson ? Encoding::json : Encoding::protobuf;
+    Encoding enc = ascii_lower(trim(ct.substr(0, ct.find(';')))) == kJson ? Encoding::json : Encoding::protobuf;
     Reply r = status_reply(http::status::unauthorized, enc, kUnauthenticated, st.message());
     r.headers.emplace_back("WWW-Authenticate", authenticator->challenge());
     r.close = true;
@@ -251,7 +240,7 @@ struct HttpServer::Impl {
       return r;
     }
     std::string_view ct = sv(req[http::field::content_type]);
-    std::string mime = lower(trim(ct.substr(0, ct.find(';'))));
+    std::string mime = ascii_lower(trim(ct.substr(0, ct.find(';'))));
     Encoding enc;
     if (mime == kProtobuf)
       enc = Encoding::protobuf;
@@ -283,7 +272,7 @@ struct HttpServer::Impl {
     rc.client_address = peer;
     rc.principal = std::move(principal);
     if (config.include_metadata)
-      for (const auto& f : req) rc.metadata.emplace_back(lower(sv(f.name_string())), std::string(sv(f.value())));
+      for (const auto& f : req) rc.metadata.emplace_back(ascii_lower(sv(f.name_string())), std::string(sv(f.value())));
 
     switch (*signal) {
       case Signal::traces:
@@ -356,7 +345,7 @@ struct HttpServer::Impl {
     Reply r;
     if (ec == http::error::body_limit) {
       std::string msg = "request body exceeds max_request_body_size (" + std::to_string(max_body) + " bytes)";
-      std::string mime = lower(trim(content_type.substr(0, content_type.find(';'))));
+      std::string mime = ascii_lower(trim(content_type.substr(0, content_type.find(';'))));
       if (mime == kJson)
         r = bad_request(Encoding::json, msg);
       else if (mime == kProtobuf)

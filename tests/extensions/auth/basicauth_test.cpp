@@ -14,7 +14,7 @@ const std::string kBob = "Basic Ym9iOnBhc3N3b3Jk";                 // bob:passwo
 const std::string kCarol = "Basic Y2Fyb2w6cGFzc3dvcmQ=";           // carol:password
 }  // namespace
 
-TEST_CASE("basicauth checks plain-text and {SHA} htpasswd entries; the principal is the user", "[auth]") {
+TEST_CASE("basicauth checks plain-text and {SHA} htpasswd entries, the principal is the user", "[auth]") {
   // {SHA} of "password" is base64(SHA-1("password")).
   auto ext = start_extension("basicauth", R"(
 htpasswd:
@@ -44,7 +44,7 @@ htpasswd:
              Contains("malformed"));
 }
 
-TEST_CASE("basicauth reads htpasswd.file; inline entries take precedence", "[auth]") {
+TEST_CASE("basicauth reads htpasswd.file, inline entries take precedence", "[auth]") {
   TempDir dir;
   auto path = dir.write("htpasswd", "alice:other\nbob:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\n");
   auto ext = start_extension("basicauth", "htpasswd: {file: " + path + ", inline: 'alice:wonderland'}");

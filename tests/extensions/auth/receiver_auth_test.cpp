@@ -195,7 +195,7 @@ struct CapturingTraces : TraceConsumer {
 };
 }  // namespace
 
-TEST_CASE("basicauth on both transports: the principal is the user; refusals are counted", "[auth]") {
+TEST_CASE("basicauth on both transports: the principal is the user, refusals are counted", "[auth]") {
   auto ext =
       start_extension("basicauth", "htpasswd: {inline: \"alice:wonderland\\nbob:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\"}");
   const auto& auth = as_authenticator(ext);
@@ -225,7 +225,9 @@ TEST_CASE("basicauth on both transports: the principal is the user; refusals are
   CHECK(traces.count() == 0);
   CHECK(tel.counter_value("otlpd_receiver_unauthenticated_requests", grpc_labels) == grpc_refused_before + 1);
   CHECK(tel.counter_value("otlpd_receiver_unauthenticated_requests", http_labels) == http_refused_before + 1);
-  CHECK(tel.counter_value("otelcol_receiver_refused_spans", grpc_labels) == spans_refused_before + 2);
+  // Nothing of an unauthenticated caller is decompressed or decoded, so it refuses no spans (as in the Collector,
+  // whose auth interceptor runs before the receiver counts anything): refusals are counted per request above.
+  CHECK(tel.counter_value("otelcol_receiver_refused_spans", grpc_labels) == spans_refused_before);
 
   REQUIRE(send_traces(grpc_ep, "Basic YWxpY2U6d29uZGVybGFuZA==").ok());  // alice:wonderland
   auto ok = post("127.0.0.1", http_server.port(), "/v1/traces",
@@ -289,7 +291,7 @@ TEST_CASE("http receiver auth: refused as soon as the header is read, with a WWW
   server.shutdown(std::chrono::steady_clock::now() + std::chrono::seconds(5));
 }
 
-TEST_CASE("basicauth and bearertokenauth give WWW-Authenticate challenges; schemes match in any case", "[auth]") {
+TEST_CASE("basicauth and bearertokenauth give WWW-Authenticate challenges, schemes match in any case", "[auth]") {
   auto basic = start_extension("basicauth", "htpasswd: {inline: \"alice:wonderland\"}");
   CHECK(as_authenticator(basic).challenge() == "Basic realm=\"otlpd\", charset=\"UTF-8\"");
   std::string p;

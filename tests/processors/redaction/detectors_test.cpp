@@ -100,7 +100,7 @@ TEST_CASE("iban masks checksum-valid IBANs only", "[redaction]") {
   CHECK(redact("DE89 3704 0044 0532 0130", {"iban"}) == "DE89 3704 0044 0532 0130");
 }
 
-TEST_CASE("blocked_values mask every match; allowed_values exempt the whole value", "[redaction]") {
+TEST_CASE("blocked_values mask every match, allowed_values exempt the whole value", "[redaction]") {
   ValueScanner s({"secret-[0-9]+", "4[0-9]{12}(?:[0-9]{3})?"}, {".+@mycompany\\.com"}, {find_detector("email")},
                  64 * 1024);
   std::string out;

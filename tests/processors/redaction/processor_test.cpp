@@ -51,7 +51,7 @@ TEST_CASE("ignored_keys and ignored_key_patterns pass untouched, even values tha
   CHECK(integer(a, "redaction.masked.count") == 1);
 }
 
-TEST_CASE("blocked_values mask matches; allowed_values exempt the value", "[redaction]") {
+TEST_CASE("blocked_values mask matches, allowed_values exempt the value", "[redaction]") {
   Harness<TraceBatch> h(R"(
 allow_all_keys: true
 detectors: []
@@ -155,7 +155,7 @@ TEST_CASE("summary levels: debug lists keys, info counts, silent adds nothing", 
   }
 }
 
-TEST_CASE("hash_function replaces matches with digests; hmac is deterministic per key", "[redaction]") {
+TEST_CASE("hash_function replaces matches with digests, hmac is deterministic per key", "[redaction]") {
   const std::string k1 = "0123456789abcdef0123456789abcdef", k2 = "fedcba9876543210fedcba9876543210";
   auto run = [](const std::string& yaml, const std::string& value) {
     return *str(span_attrs(Harness<TraceBatch>(yaml).run(span_with({{"m", value}}))), "m");

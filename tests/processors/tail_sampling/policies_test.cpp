@@ -216,7 +216,7 @@ TEST_CASE("span_count samples traces within the bounds", "[tail_sampling]") {
   CHECK(four.eval(*p) == Decision::not_sampled);
 }
 
-TEST_CASE("and samples when every sub-policy does; inverted sub-decisions count as plain", "[tail_sampling]") {
+TEST_CASE("and samples when every sub-policy does, inverted sub-decisions count as plain", "[tail_sampling]") {
   auto p = policy(R"({name: a, type: and, and: {and_sub_policy: [
       {name: s, type: status_code, status_code: {status_codes: [ERROR]}},
       {name: h, type: string_attribute, string_attribute: {key: route, values: [/health], invert_match: true}}]}})");
