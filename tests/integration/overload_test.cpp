@@ -125,7 +125,11 @@ TEST_CASE(
   CHECK(load.last_refusal_code == grpc::StatusCode::UNAVAILABLE);
   CHECK(load.acked_requests * request.ByteSizeLong() >= kBudget / 2);
   CHECK(load.acked_requests * request.ByteSizeLong() <= kBudget + 8 * request.ByteSizeLong());
+#ifndef OTLPD_SANITIZE
+  // (Not under AddressSanitizer: its quarantine keeps up to 256 MiB of freed memory resident, and shadow memory
+  // adds an eighth; the accepted-bytes checks above hold there too.)
   CHECK(peak <= idle_rss + kBudget + kBudget / 2);
+#endif
   CHECK(d.running());
 
   // And once the backend is back, every acknowledged span is delivered and the daemon accepts again
