@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds Release and runs every test; then the same suite under ASan and UBSan.
+# Installs what is missing, builds Release (gcc) and runs every test; then the same suite under ASan and UBSan
+# (clang, which also fuzzes each fuzz target for 30 s: tests/fuzz, docs/fuzzing.md).
 # Both trees run even when the first has a failure; the script reports each and exits non-zero if either failed.
 # Incremental: packages are installed once, build directories are reused.
 set -euo pipefail
@@ -8,6 +9,7 @@ bash scripts/deps.sh --test
 jobs=$(nproc)
 # ccache keys on paths relative to the checkout, so another clone on this machine reuses the cache.
 export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
+source scripts/sanitizer_tree.sh
 
 declare -A result
 
@@ -35,8 +37,7 @@ run_tree() {
 }
 
 run_tree Release build "" -DCMAKE_BUILD_TYPE=Release
-run_tree ASan/UBSan build-asan "ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1" \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOTLPD_SANITIZE=ON -DOTLPD_BENCH=OFF
+run_tree ASan/UBSan "$sanitizer_dir" "$sanitizer_env" "${sanitizer_cmake_args[@]}"
 
 status=0
 for name in Format Release ASan/UBSan; do

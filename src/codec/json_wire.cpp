@@ -280,9 +280,12 @@ class FastWriter : public WireOut {
   }
 
  private:
+  // Depth: an object or array `depth` levels below the root is left to the complete walk from depth + 1 ==
+  // max_depth_ on. The parser there refuses an object or array at that level unless it is empty (On-Demand
+  // checks no depth), so the fast path must not accept it either.
   bool message(od::value v, const MessageSchema& s, size_t depth) {
     od::object obj;
-    return depth < max_depth_ && !v.get_object().get(obj) && fields(obj, s, depth);
+    return depth + 1 < max_depth_ && !v.get_object().get(obj) && fields(obj, s, depth);
   }
 
   bool field(od::value v, const MessageSchema& s, const FieldSchema& f, size_t base, size_t depth) {
@@ -293,7 +296,7 @@ class FastWriter : public WireOut {
       return value(v, f, merging_ || f.presence, depth + 1);
     }
     od::array arr;
-    if (depth + 1 >= max_depth_ || v.get_array().get(arr)) return false;
+    if (depth + 2 >= max_depth_ || v.get_array().get(arr)) return false;
     const bool packed = f.encoding != WireEncoding::kLengthDelimited;
     const size_t start = out_.size();
     size_t len = 0;

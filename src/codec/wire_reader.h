@@ -32,11 +32,11 @@ class Reader {
   bool next(Field& f) {
     if (p_ == end_) return false;
     const char* start = p_;
-    uint64_t tag = 0;
+    uint32_t tag = 0;
     if (static_cast<uint8_t>(*p_) < 0x80) {  // one-byte tags: fields 1-15, the common case
       tag = static_cast<uint8_t>(*p_++);
       if (tag < 8) return fail();
-    } else if (!varint(tag) || (tag >> 3) == 0 || (tag >> 3) > 0x1fffffff) {
+    } else if (!read_tag(tag)) {
       return fail();
     }
     f.number = static_cast<uint32_t>(tag >> 3);
@@ -92,9 +92,10 @@ class Reader {
     open[depth++] = number;
     while (p_ != end_) {
       const char* tag_at = p_;
-      uint64_t tag = 0, v = 0;
-      if (!varint(tag) || (tag >> 3) == 0 || (tag >> 3) > 0x1fffffff) return false;
-      auto n = static_cast<uint32_t>(tag >> 3);
+      uint32_t tag = 0;
+      uint64_t v = 0;
+      if (!read_tag(tag)) return false;
+      const uint32_t n = tag >> 3;
       switch (static_cast<WireType>(tag & 7)) {
         case WireType::varint:
           if (!varint(v)) return false;
@@ -128,6 +129,20 @@ class Reader {
     return false;
   }
 
+  // A tag as protobuf reads it (and otlp_wire::check): at most five bytes, the bits past 32 dropped, and a
+  // field number other than 0.
+  bool read_tag(uint32_t& tag) {
+    uint64_t v = 0;
+    for (int shift = 0; shift < 35 && p_ != end_; shift += 7) {
+      uint8_t b = static_cast<uint8_t>(*p_++);
+      v |= uint64_t(b & 0x7f) << shift;
+      if (!(b & 0x80)) {
+        tag = static_cast<uint32_t>(v);
+        return (tag >> 3) != 0;
+      }
+    }
+    return false;
+  }
   bool varint(uint64_t& v) {
     v = 0;
     for (int shift = 0; shift < 70 && p_ != end_; shift += 7) {

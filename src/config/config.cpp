@@ -119,16 +119,21 @@ YAML::Node load_and_merge(const std::vector<std::string>& files) {
   for (const auto& f : files) {
     std::string text, error;
     if (!read_small_file(f, kMaxConfigFileBytes, "the config file", text, error)) throw ConfigError(error);
-    YAML::Node doc;
-    try {
-      doc = YAML::Load(text);
-    } catch (const YAML::Exception& e) {
-      throw ConfigError(f + " (line " + std::to_string(e.mark.line + 1) + "): invalid YAML: " + e.msg);
-    }
-    if (!doc.IsNull() && !doc.IsMap()) throw ConfigError(f + ": the top level must be a map");
+    YAML::Node doc = parse_yaml(text, f);
     merged = merged.IsDefined() && !merged.IsNull() ? merge_yaml(merged, doc) : doc;
   }
   return merged;
+}
+
+YAML::Node parse_yaml(const std::string& text, const std::string& origin) {
+  YAML::Node doc;
+  try {
+    doc = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(origin + " (line " + std::to_string(e.mark.line + 1) + "): invalid YAML: " + e.msg);
+  }
+  if (!doc.IsNull() && !doc.IsMap()) throw ConfigError(origin + ": the top level must be a map");
+  return doc;
 }
 
 Config parse_config(const YAML::Node& root) {

@@ -46,6 +46,8 @@ struct Config {
 
 // Loads YAML files and merges them in order: maps deep-merge, lists and scalars of later files replace.
 YAML::Node load_and_merge(const std::vector<std::string>& files);
+// One file's text as a document (a map, or null when empty); throws ConfigError naming `origin` and the line.
+YAML::Node parse_yaml(const std::string& text, const std::string& origin);
 // Deep-merges `over` into a copy of `base`.
 YAML::Node merge_yaml(const YAML::Node& base, const YAML::Node& over);
 // Builds the typed config from a merged document; throws ConfigError naming the path and line.

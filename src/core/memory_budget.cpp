@@ -40,6 +40,7 @@ uint64_t total_memory_bytes() {
 
 // The bytes of one admission, shared by every batch received under it; released when the last share is gone.
 struct MemoryBudget::Admission::Grant {
+  Grant(MemoryBudget* b, uint64_t n) : budget(b), bytes(n) {}
   MemoryBudget* budget;
   std::atomic<uint64_t> bytes;
   ~Grant() { budget->release(bytes.load(std::memory_order_relaxed)); }

@@ -148,7 +148,9 @@ std::unique_ptr<Service> Service::build(const Config& config) {
     }
     const auto& e = config.receivers.at(id);
     auto* f = static_cast<const ReceiverFactory*>(e.factory);
-    impl->receivers[id] = create_or_throw("receiver " + id.str(), [&] { return f->create({id, {}}, *e.config, next); });
+    impl->receivers[id] = create_or_throw("receiver " + id.str(), [&, &id = id] {
+      return f->create({id, {}}, *e.config, next);
+    });
   }
 
   for (const auto& p : config.pipelines) {
@@ -160,8 +162,8 @@ std::unique_ptr<Service> Service::build(const Config& config) {
   }
   std::unique_ptr<Service> service(new Service(std::move(impl)));
   for (const auto& [id, r] : service->impl_->receivers)
-    create_or_throw("receiver " + id.str(), [&] {
-      r->check(*service);
+    create_or_throw("receiver " + id.str(), [&, &receiver = r] {
+      receiver->check(*service);
       return true;
     });
   return service;

@@ -133,6 +133,11 @@ TEST_CASE("decode_to_wire applies the configured depth limit as decode does", "[
   const auto* d = opentelemetry::proto::trace::v1::TracesData::descriptor();
   REQUIRE(require_agreement(d, json, {.max_depth = 4}));
   REQUIRE_FALSE(require_agreement(d, json, {.max_depth = 3}));
+  // An object that is not empty counts one level more to the parser (found by fuzzing: the fast path accepted
+  // it at the limit, decode refused it).
+  const std::string deeper = R"({"resourceSpans":[{"resource":{"droppedAttributesCount":1}}]})";
+  REQUIRE(require_agreement(d, deeper, {.max_depth = 5}));
+  REQUIRE_FALSE(require_agreement(d, deeper, {.max_depth = 4}));
   std::string bomb = R"({"unknown":)" + std::string(200000, '[') + std::string(200000, ']') + "}";
   REQUIRE_FALSE(require_agreement(d, bomb, {.max_depth = 1'000'000}));
 }

@@ -87,6 +87,10 @@ TEST_CASE("wire Reader stops with an error on malformed bytes", "[wire_reader]")
     read_all(bytes, error);
     CHECK(error);
   }
+  // Tags of six bytes, which protobuf refuses too.
+  bool long_tag = false;
+  read_all("\xf8\xff\xff\xff\x8f\x00\x01", long_tag);
+  CHECK(long_tag);
   // Groups nested exactly to the limit are fine.
   bool error = true;
   auto fields =
@@ -112,4 +116,21 @@ TEST_CASE("wire LenField fills in the length, moving the body when the guess was
       CHECK(out.size() == 1 + varint_size(9 << 3 | 2) + varint_size(n) + n);
     }
   }
+}
+
+TEST_CASE("wire Reader reads a five-byte tag as protobuf does, dropping the bits past 32", "[wire_reader]") {
+  // Given a fixed32 field whose tag's fifth byte sets bits 32-34 (found by fuzzing: protobuf and
+  // otlp_wire::check accept it, the Reader refused it) and a field 1 after it
+  using namespace std::string_view_literals;
+  std::string bytes = cat({"\xad\xa6\xef\xff\x7f\x00\x00\xde\x99"sv, "\x08\x01"sv});
+  // When read
+  bool error = true;
+  auto fields = read_all(bytes, error);
+  // Then both fields are there: the first with the number and wire type of the tag's low 32 bits
+  CHECK_FALSE(error);
+  REQUIRE(fields.size() == 2);
+  CHECK(fields[0].number == (0xfffbd32du >> 3));
+  CHECK(fields[0].type == WireType::i32);
+  CHECK(fields[0].raw.size() == 9);
+  CHECK(fields[1].number == 1);
 }

@@ -130,7 +130,7 @@ std::string format_traces(const TraceBatch& b, Verbosity v) {
       else
         children[parent].push_back(i);
     }
-    auto by_start = [&](size_t a, size_t c) {
+    auto by_start = [&spans = spans](size_t a, size_t c) {
       return spans[a].span->start_time_unix_nano() < spans[c].span->start_time_unix_nano();
     };
     std::sort(roots.begin(), roots.end(), by_start);

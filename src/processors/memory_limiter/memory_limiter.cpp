@@ -5,7 +5,16 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+// Under AddressSanitizer (gcc says so with __SANITIZE_ADDRESS__, clang with __has_feature), ASan's allocator
+// replaces glibc's arenas and only it knows the heap in use.
 #if defined(__SANITIZE_ADDRESS__)
+#define OTLPD_ASAN_ALLOCATOR 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define OTLPD_ASAN_ALLOCATOR 1
+#endif
+#endif
+#if defined(OTLPD_ASAN_ALLOCATOR)
 // Declared here rather than from <sanitizer/allocator_interface.h>: Debian's gcc ships the
 // sanitizer runtime (libasan) without that header; only clang's resource directory has it.
 extern "C" size_t __sanitizer_get_current_allocated_bytes();
@@ -28,8 +37,8 @@ uint64_t resident_bytes() {
 }
 
 uint64_t heap_in_use_bytes() {
-#if defined(__SANITIZE_ADDRESS__)
-  return __sanitizer_get_current_allocated_bytes();  // ASan's allocator replaces glibc's arenas
+#if defined(OTLPD_ASAN_ALLOCATOR)
+  return __sanitizer_get_current_allocated_bytes();
 #else
   struct mallinfo2 m = mallinfo2();
   return static_cast<uint64_t>(m.uordblks) + static_cast<uint64_t>(m.hblkhd);

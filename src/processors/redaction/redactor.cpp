@@ -257,22 +257,20 @@ struct Redactor::Impl {
       } else if (f & kRedacted) {
         t.add(t.redacted, kv.key());
         keep = false;
-      } else {
+      } else if (f & kBlocked) {
         AnyValue& v = *kv.mutable_value();
-        if (f & kBlocked) {
-          if (allowed_value(v)) {
-            t.add(t.allowed, kv.key());
-          } else {
-            mask_whole(v);
-            t.add(t.masked, kv.key());
-          }
+        if (allowed_value(v)) {
+          t.add(t.allowed, kv.key());
         } else {
-          auto verdict = scan_value(v, redact_all_types, 0);
-          if (verdict == ValueScanner::Verdict::allowed)
-            t.add(t.allowed, kv.key());
-          else if (verdict == ValueScanner::Verdict::masked)
-            t.add(t.masked, kv.key());
+          mask_whole(v);
+          t.add(t.masked, kv.key());
         }
+      } else if (kv.has_value()) {  // without one there is nothing to scan, and no value to add
+        auto verdict = scan_value(*kv.mutable_value(), redact_all_types, 0);
+        if (verdict == ValueScanner::Verdict::allowed)
+          t.add(t.allowed, kv.key());
+        else if (verdict == ValueScanner::Verdict::masked)
+          t.add(t.masked, kv.key());
       }
       if (keep) {
         if (w != i) attrs.SwapElements(w, i);

@@ -31,6 +31,13 @@ class Input {
     if (current_.empty()) advance();
   }
   bool at_end() const { return current_.empty(); }
+  // Up to `n` unread bytes, across pieces.
+  std::string peek(size_t n) const {
+    std::string out(current_.substr(0, n));
+    for (size_t i = next_; i < pieces_.size() && out.size() < n; ++i)
+      out.append(pieces_[i].substr(0, n - out.size()));
+    return out;
+  }
 
  private:
   void advance() {
@@ -102,6 +109,10 @@ Pass inflate_pass(Input in, bool gzip, Output& out, std::string& error) {
     int rc = inflate(&zs, Z_NO_FLUSH);
     in.consumed(piece.size() > 0 ? zs.next_in - reinterpret_cast<const Bytef*>(piece.data()) : 0);
     out.wrote(room - zs.avail_out);
+    // Output to the end of the reservation is over the limit (or the declared size) whatever follows; so
+    // decided before looking at errors further on, which a call sees or not depending on how the input is
+    // cut.
+    if (out.full() && rc != Z_STREAM_END) return Pass::full;
     if (rc == Z_STREAM_END) {
       if (in.at_end()) return Pass::done;
       // Concatenated gzip members form one body (RFC 1952); anything else after the end is an error.
@@ -126,6 +137,22 @@ Pass inflate_pass(Input in, bool gzip, Output& out, std::string& error) {
   }
 }
 
+// The zstd frame that begins at `in` (its header may be cut across pieces): `error` when it is not one of
+// zstd's frames (libzstd also decodes its formats of before 1.0, which no OTLP client sends, with older code
+// that streams differently), else the size it declares, if any.
+struct ZstdFrame {
+  size_t error = 0;
+  unsigned long long declared = ZSTD_CONTENTSIZE_UNKNOWN;
+};
+
+ZstdFrame zstd_frame_at(const Input& in) {
+  const std::string header = in.peek(ZSTD_FRAMEHEADERSIZE_MAX);
+  ZSTD_frameHeader h{};
+  const size_t rc = ZSTD_getFrameHeader(&h, header.data(), header.size());
+  if (ZSTD_isError(rc)) return {rc};
+  return {0, rc == 0 && h.frameType == ZSTD_frame ? h.frameContentSize : ZSTD_CONTENTSIZE_UNKNOWN};
+}
+
 Pass zstd_pass(Input in, Output& out, std::string& error) {
   std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> ctx(ZSTD_createDCtx(), &ZSTD_freeDCtx);
   if (!ctx) {
@@ -139,22 +166,48 @@ Pass zstd_pass(Input in, Output& out, std::string& error) {
   ZSTD_DCtx_setParameter(ctx.get(), ZSTD_d_windowLogMax, ZSTD_dParam_getBounds(ZSTD_d_windowLogMax).upperBound);
   auto [base, capacity] = out.whole();
   ZSTD_outBuffer ob{base, capacity, 0};
-  size_t hint = 1;  // what ZSTD_decompressStream last said it still needs; 0 once a frame is complete
+  size_t hint = 0;  // what ZSTD_decompressStream last said it still needs; 0 once a frame is complete
+  bool started = false;
+  // The frame being decoded: where its output began and the size its header declares, if any.
+  size_t frame_start = 0;
+  unsigned long long frame_declared = ZSTD_CONTENTSIZE_UNKNOWN;
   while (true) {
     out.set_used(ob.pos);
-    if (in.at_end() && hint == 0) return Pass::done;
+    if (in.at_end() && started && hint == 0) return Pass::done;
     if (ob.pos == ob.size) return Pass::full;
+    if (hint == 0) {  // a frame begins
+      const ZstdFrame frame = zstd_frame_at(in);
+      if (frame.error) {
+        error = std::string("zstd data is invalid: ") + ZSTD_getErrorName(frame.error);
+        return Pass::invalid;
+      }
+      frame_start = ob.pos;
+      frame_declared = frame.declared;
+      started = true;
+    }
     std::string_view piece = in.current();
     ZSTD_inBuffer ib{piece.data(), piece.size(), 0};
     size_t before = ob.pos;
     hint = ZSTD_decompressStream(ctx.get(), &ob, &ib);
     if (ZSTD_isError(hint)) {
-      // A frame (or block) larger than what is left of the reservation.
-      if (ZSTD_getErrorCode(hint) == ZSTD_error_dstSize_tooSmall) return Pass::full;
+      if (ob.pos == ob.size) return Pass::full;  // as for zlib: the output is over, whatever else is wrong
+      // More output than the reservation has room for; unless the frame declared a size that fits: then it
+      // holds more than it declares.
+      if (ZSTD_getErrorCode(hint) == ZSTD_error_dstSize_tooSmall) {
+        if (frame_declared == ZSTD_CONTENTSIZE_UNKNOWN || frame_declared >= ob.size - frame_start)
+          return Pass::full;
+        error = "zstd data is invalid: a frame holds more than the size it declares";
+        return Pass::invalid;
+      }
       error = std::string("zstd data is invalid: ") + ZSTD_getErrorName(hint);
       return Pass::invalid;
     }
     in.consumed(ib.pos);
+    // libzstd checks a frame's declared size only when it decodes the frame in one call (1.5.4).
+    if (hint == 0 && frame_declared != ZSTD_CONTENTSIZE_UNKNOWN && ob.pos - frame_start != frame_declared) {
+      error = "zstd data is invalid: a frame holds less than the size it declares";
+      return Pass::invalid;
+    }
     // All input read, frame not finished, and no more output from what was read: the data ends too early.
     if (in.at_end() && hint != 0 && ob.pos == before && ob.pos < ob.size) {
       error = "zstd data is truncated";
@@ -175,12 +228,8 @@ std::optional<size_t> declared_size(ContentEncoding encoding, std::span<const st
     return size_t{tail[0]} | size_t{tail[1]} << 8 | size_t{tail[2]} << 16 | size_t{tail[3]} << 24;
   }
   if (encoding == ContentEncoding::zstd) {
-    for (std::string_view p : pieces) {
-      if (p.empty()) continue;
-      unsigned long long n = ZSTD_getFrameContentSize(p.data(), p.size());
-      if (n == ZSTD_CONTENTSIZE_UNKNOWN || n == ZSTD_CONTENTSIZE_ERROR) return std::nullopt;
-      return static_cast<size_t>(n);
-    }
+    const unsigned long long n = zstd_frame_at(Input(pieces)).declared;
+    if (n != ZSTD_CONTENTSIZE_UNKNOWN) return static_cast<size_t>(n);
   }
   return std::nullopt;
 }
@@ -221,6 +270,7 @@ DecompressStatus decompress(ContentEncoding encoding, std::span<const std::strin
     size_t total = 0;
     for (std::string_view p : pieces) total += p.size();
     if (total > max_size) {
+      std::string().swap(out);
       error = too_large(limit_name, max_size);
       return DecompressStatus::too_large;
     }
@@ -234,6 +284,7 @@ DecompressStatus decompress(ContentEncoding encoding, std::span<const std::strin
   auto declared = declared_size(encoding, pieces);
   // zstd checks a frame against its declared size, so a frame that declares more than the limit is over it.
   if (encoding == ContentEncoding::zstd && declared && *declared > max_size) {
+    std::string().swap(out);
     error = too_large(limit_name, max_size);
     return DecompressStatus::too_large;
   }

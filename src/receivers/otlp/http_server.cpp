@@ -60,7 +60,6 @@ constexpr char kJson[] = "application/json";
 // google.rpc.Code values used in error bodies.
 constexpr int kInvalidArgument = 3;
 constexpr int kResourceExhausted = 8;
-constexpr int kInternal = 13;
 constexpr int kUnavailable = 14;
 constexpr int kUnauthenticated = 16;
 
