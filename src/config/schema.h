@@ -14,10 +14,10 @@
 #include <vector>
 
 #include "config/node.h"
+#include "core/component_config.h"
 
 namespace otlpd {
 
-enum class Kind;
 class ConfigSchema;
 
 // What the schema does with a key that is present.

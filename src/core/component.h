@@ -8,15 +8,13 @@
 #include <string_view>
 #include <vector>
 
+#include "core/component_config.h"
 #include "core/consumer.h"
 #include "core/signal.h"
 
 namespace otlpd {
 
 class ConfigNode;
-
-enum class Kind { receiver, processor, exporter, extension };
-std::string_view to_string(Kind k);
 
 // `type` or `type/name`, as in the Collector.
 struct ComponentId {
@@ -80,18 +78,6 @@ using ReceiverPtr = std::unique_ptr<Receiver>;
 using ProcessorPtr = std::unique_ptr<Processor>;
 using ExporterPtr = std::unique_ptr<Exporter>;
 using ExtensionPtr = std::unique_ptr<Extension>;
-
-// A typed, validated component configuration (each component derives its own).
-struct ComponentConfig {
-  virtual ~ComponentConfig() = default;
-};
-using ComponentConfigPtr = std::unique_ptr<ComponentConfig>;
-
-// Downcasts a config to the factory's own type.
-template <typename T>
-const T& config_as(const ComponentConfig& c) {
-  return dynamic_cast<const T&>(c);
-}
 
 struct CreateSettings {
   ComponentId id;

@@ -4,7 +4,7 @@
 #include <memory>
 
 #include "config/schema.h"
-#include "core/component.h"
+#include "core/component_config.h"
 #include "exporters/debug/format.h"
 
 namespace otlpd::debug_exporter {

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "config/schema.h"
-#include "core/component.h"
+#include "core/component_config.h"
 
 namespace otlpd::file_exporter {
 

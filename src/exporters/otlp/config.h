@@ -6,7 +6,7 @@
 #include <string>
 
 #include "config/node.h"
-#include "core/component.h"
+#include "core/component_config.h"
 #include "exporters/helper/client_settings.h"
 #include "exporters/helper/queued_exporter.h"
 

@@ -115,17 +115,15 @@ const Schema<MatchProperties>& match_schema() {
     Schema<M> s;
     s.choice("match_type", &M::regexp, {{"strict", false}, {"regexp", true}},
              "strict: exact values; regexp: RE2, unanchored", {}, true);
-    for (auto [key, doc, member] :
-         {list("services", "traces: service.name values", &M::services),
-          list("span_names", "traces: span names", &M::span_names),
-          list("metric_names", "metrics: metric names", &M::metric_names),
-          list("log_bodies", "logs: record bodies", &M::log_bodies),
-          list("log_severity_texts", "logs: severity texts", &M::log_severity_texts)}) {
-      s.custom(key, "list of strings or regexes", "[]", doc,
-               [key = key, member = member](const ConfigNode& n, M& m) {
-                 m.fields.emplace_back(key, where(n));
-                 m.*member = matchers(n, m.regexp);
-               });
+    for (auto [key, doc, member] : {list("services", "traces: service.name values", &M::services),
+                                    list("span_names", "traces: span names", &M::span_names),
+                                    list("metric_names", "metrics: metric names", &M::metric_names),
+                                    list("log_bodies", "logs: record bodies", &M::log_bodies),
+                                    list("log_severity_texts", "logs: severity texts", &M::log_severity_texts)}) {
+      s.custom(key, "list of strings or regexes", "[]", doc, [key = key, member = member](const ConfigNode& n, M& m) {
+        m.fields.emplace_back(key, where(n));
+        m.*member = matchers(n, m.regexp);
+      });
     }
     s.custom("span_kinds", "list of span kinds or regexes", "[]", "traces: SPAN_KIND_SERVER, ...",
              [](const ConfigNode& n, M& m) {

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "config/schema.h"
-#include "core/component.h"
+#include "core/component_config.h"
 #include "core/signal.h"
 #include "processors/common/values.h"
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "config/schema.h"
-#include "core/component.h"
+#include "core/component_config.h"
 
 namespace otlpd::batch_processor {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/component.h"
+#include "core/component_config.h"
 #include "processors/common/values.h"
 
 namespace otlpd::filter_processor {

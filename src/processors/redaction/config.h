@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "config/node.h"
-#include "core/component.h"
+#include "core/component_config.h"
 
 namespace otlpd::redaction {
 

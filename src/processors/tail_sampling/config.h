@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "config/node.h"
-#include "core/component.h"
+#include "core/component_config.h"
 
 namespace otlpd::tail_sampling {
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "config/node.h"
-#include "core/component.h"
+#include "core/component_config.h"
 #include "core/tls.h"
 
 namespace otlpd::otlp_receiver {

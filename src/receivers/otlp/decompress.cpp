@@ -34,8 +34,7 @@ class Input {
   // Up to `n` unread bytes, across pieces.
   std::string peek(size_t n) const {
     std::string out(current_.substr(0, n));
-    for (size_t i = next_; i < pieces_.size() && out.size() < n; ++i)
-      out.append(pieces_[i].substr(0, n - out.size()));
+    for (size_t i = next_; i < pieces_.size() && out.size() < n; ++i) out.append(pieces_[i].substr(0, n - out.size()));
     return out;
   }
 
@@ -194,8 +193,7 @@ Pass zstd_pass(Input in, Output& out, std::string& error) {
       // More output than the reservation has room for; unless the frame declared a size that fits: then it
       // holds more than it declares.
       if (ZSTD_getErrorCode(hint) == ZSTD_error_dstSize_tooSmall) {
-        if (frame_declared == ZSTD_CONTENTSIZE_UNKNOWN || frame_declared >= ob.size - frame_start)
-          return Pass::full;
+        if (frame_declared == ZSTD_CONTENTSIZE_UNKNOWN || frame_declared >= ob.size - frame_start) return Pass::full;
         error = "zstd data is invalid: a frame holds more than the size it declares";
         return Pass::invalid;
       }

@@ -25,9 +25,8 @@ enum class DecompressStatus { ok, too_large, invalid };
 // and a stream that lies about its size is decompressed again into the full reservation rather than copied;
 // so a decompression bomb never makes more than about `max_size` resident. On failure `out` is empty and
 // `error` says what was wrong ("gzip data is truncated", "decompressed size exceeds <limit_name> (N bytes)").
-DecompressStatus decompress(ContentEncoding encoding, std::span<const std::string_view> pieces,
-                            size_t max_size, std::string_view limit_name, std::string& out,
-                            std::string& error);
+DecompressStatus decompress(ContentEncoding encoding, std::span<const std::string_view> pieces, size_t max_size,
+                            std::string_view limit_name, std::string& out, std::string& error);
 
 // The same for one contiguous body, against max_request_body_size. Returns an empty string on success,
 // otherwise what was wrong.
