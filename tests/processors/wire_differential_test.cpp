@@ -111,8 +111,7 @@ TEST_CASE("odd but valid encodings come out of the wire path as the decoded path
     std::string scope = len_field(1, len_field(3, kv("str", "x"))) + len_field(1, len_field(3, kv("str", "y")));
     same_both_ways(len_field(1, resource + len_field(2, scope + len_field(2, span_bytes))));
   }
-  SECTION(
-      "an attribute without a value, alone in its list (found by fuzzing: redaction gave it an empty one)") {
+  SECTION("an attribute without a value, alone in its list (found by fuzzing: redaction gave it an empty one)") {
     std::string resource = len_field(1, len_field(1, len_field(1, "str")));
     same_both_ways(len_field(1, resource + len_field(2, len_field(2, span_bytes))));
   }

@@ -3,6 +3,8 @@
 
 #include <charconv>
 
+#include "core/component.h"
+
 namespace otlpd::otlp_receiver {
 
 namespace {

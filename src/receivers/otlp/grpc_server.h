@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "core/component.h"
 #include "core/consumer.h"
 #include "core/telemetry.h"
 #include "receivers/otlp/config.h"

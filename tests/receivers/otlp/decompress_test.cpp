@@ -125,13 +125,11 @@ TEST_CASE("decompress: a body over the limit is too large however it is cut, eve
           "[decompress]") {
   // Given a gzip member of 9 bytes followed by a truncated trailer, and a limit of 8 (found by fuzzing:
   // whole, zlib reported the corruption in the call that filled the output; cut, the output was full first)
-  const std::string body(
-      "\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\x03\xcb\xcf\x4b\x55\x00\x03\x00\x00\x00\x00\x00", 21);
+  const std::string body("\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\x03\xcb\xcf\x4b\x55\x00\x03\x00\x00\x00\x00\x00", 21);
   for (size_t at : {0, 13, 18, 20}) {
     INFO("cut at " << at);
     // When it is decompressed in two pieces
-    auto r = run(ContentEncoding::gzip,
-                 {std::string_view(body).substr(0, at), std::string_view(body).substr(at)}, 8);
+    auto r = run(ContentEncoding::gzip, {std::string_view(body).substr(0, at), std::string_view(body).substr(at)}, 8);
     // Then it is too large
     CHECK(r.status == DecompressStatus::too_large);
   }
@@ -212,8 +210,7 @@ TEST_CASE("decompress: truncated, trailing and corrupt data are invalid, with th
   // A frame that declares 4744 bytes in one segment and holds a block of more (found by fuzzing: it was
   // refused as larger than the limit, which it is not).
   r = run(ContentEncoding::zstd,
-          {std::string("\x28\xb5\x2f\xfd\x60\x88\x12\x4d\x00\x00\x10\x7a\x7a\x01\x00\x83\xd7\x03\x2c", 19)},
-          kMiB);
+          {std::string("\x28\xb5\x2f\xfd\x60\x88\x12\x4d\x00\x00\x10\x7a\x7a\x01\x00\x83\xd7\x03\x2c", 19)}, kMiB);
   CHECK(r.status == DecompressStatus::invalid);
   CHECK(r.error == "zstd data is invalid: a frame holds more than the size it declares");
   // A frame that declares 4 bytes and holds none, in any cut (found by fuzzing: libzstd checks the declared
@@ -225,8 +222,7 @@ TEST_CASE("decompress: truncated, trailing and corrupt data are invalid, with th
   }
   // A frame in zstd's format of before 1.0 (v0.5's magic number; found by fuzzing: libzstd decodes those
   // differently depending on how the input is cut).
-  r = run(ContentEncoding::zstd, {std::string("\x25\xb5\x2f\xfd\x60\x88\x12\x4d\x00\x83\xd7\x03\x2c", 13)},
-          kMiB);
+  r = run(ContentEncoding::zstd, {std::string("\x25\xb5\x2f\xfd\x60\x88\x12\x4d\x00\x83\xd7\x03\x2c", 13)}, kMiB);
   CHECK(r.status == DecompressStatus::invalid);
   CHECK(r.error == "zstd data is invalid: Unknown frame descriptor");
 }
