@@ -222,6 +222,8 @@ void check_action(Action& a, const SchemaInput& in) {
   }
 }
 
+}  // namespace
+
 const Schema<Action>& action_schema() {
   static const auto s =
       Schema<Action>()
@@ -258,6 +260,8 @@ const Schema<Action>& action_schema() {
           .validate(check_action);
   return s;
 }
+
+namespace {
 
 void read_match(const ConfigNode& n, std::optional<MatchProperties>& out) {
   out.emplace();

@@ -63,6 +63,8 @@ struct AttributesConfig : ComponentConfig {
 // The key table (for `otlpd components --describe attributes`) and the strict parse it drives.
 const Schema<AttributesConfig>& schema();
 std::unique_ptr<AttributesConfig> parse_config(const ConfigNode& node);
+// The keys of one action (shared with the `resource` processor's `attributes` list).
+const Schema<Action>& action_schema();
 // Parses a YAML list of actions (shared with the `resource` processor's `attributes` list).
 std::vector<Action> parse_actions(const ConfigNode& list);
 // Throws ConfigError when include/exclude use a property that `signal` does not have (span_names for logs…).

@@ -1,4 +1,4 @@
-// memory_limiter: config, the shared memory checker and the processor.
+// memory_limiter: the shared memory checker and the processor.
 #include "processors/memory_limiter/memory_limiter.h"
 
 #include <malloc.h>
@@ -43,27 +43,6 @@ uint64_t heap_in_use_bytes() {
   struct mallinfo2 m = mallinfo2();
   return static_cast<uint64_t>(m.uordblks) + static_cast<uint64_t>(m.hblkhd);
 #endif
-}
-
-std::unique_ptr<MemoryLimiterConfig> parse_memory_limiter_config(const ConfigNode& node) {
-  auto c = std::make_unique<MemoryLimiterConfig>();
-  MapReader r(node);
-  r.get("check_interval", c->check_interval);
-  r.get("limit_mib", c->limit_mib);
-  r.get("spike_limit_mib", c->spike_limit_mib);
-  r.get("limit_percentage", c->limit_percentage);
-  r.get("spike_limit_percentage", c->spike_limit_percentage);
-  r.finish();
-  if (c->check_interval <= Duration::zero()) node.fail("check_interval must be greater than zero");
-  if (c->limit_mib == 0 && c->limit_percentage == 0) node.fail("set limit_mib or limit_percentage (the memory limit)");
-  if (c->limit_mib > 0 && c->limit_percentage > 0) node.fail("set either limit_mib or limit_percentage, not both");
-  if (c->limit_percentage > 100 || c->spike_limit_percentage > 100)
-    node.fail("limit_percentage and spike_limit_percentage must be between 1 and 100");
-  if (c->limit_mib > 0 && c->spike_limit_mib >= c->limit_mib)
-    node.fail("spike_limit_mib must be smaller than limit_mib");
-  if (c->limit_percentage > 0 && c->spike_limit_percentage >= c->limit_percentage && c->spike_limit_percentage > 0)
-    node.fail("spike_limit_percentage must be smaller than limit_percentage");
-  return c;
 }
 
 MemoryChecker::MemoryChecker(std::string id, uint64_t hard_limit, uint64_t soft_limit, Duration interval,

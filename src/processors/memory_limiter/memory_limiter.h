@@ -11,21 +11,11 @@
 #include <string>
 #include <thread>
 
-#include "config/node.h"
 #include "core/component.h"
 #include "core/memory_budget.h"
+#include "processors/memory_limiter/config.h"
 
 namespace otlpd::memory_limiter {
-
-struct MemoryLimiterConfig : ComponentConfig {
-  Duration check_interval{0};    // required, > 0
-  uint64_t limit_mib = 0;        // hard limit; or limit_percentage of total memory
-  uint64_t spike_limit_mib = 0;  // soft limit = limit - spike; default 20% of limit
-  uint32_t limit_percentage = 0;
-  uint32_t spike_limit_percentage = 0;
-};
-
-std::unique_ptr<MemoryLimiterConfig> parse_memory_limiter_config(const ConfigNode& node);
 
 // Samples memory use on its own thread and says whether data must be refused. One checker per
 // memory_limiter id, shared by every pipeline that lists it, as in the Collector. Between two samples, a

@@ -1,9 +1,9 @@
 // The `resource` processor: runs the attributes processor's actions on the resource attributes of every
 // ResourceSpans, ResourceMetrics and ResourceLogs.
-#include "config/node.h"
 #include "core/registry.h"
 #include "processors/attributes/attributes_processor.h"
 #include "processors/common/processor_helper.h"
+#include "processors/resource/config.h"
 
 namespace otlpd::resource_processor {
 
@@ -11,20 +11,6 @@ namespace {
 
 using attributes_processor::AttributeActions;
 using attributes_processor::AttributesConfig;
-
-// The resource processor's config is an attributes config without include/exclude: the actions come from
-// the `attributes` key instead of `actions`.
-std::unique_ptr<AttributesConfig> parse_config(const ConfigNode& node) {
-  auto cfg = std::make_unique<AttributesConfig>();
-  MapReader r(node);
-  auto list = r.child("attributes");
-  r.finish();
-  // As the Collector: a resource processor without actions is a mistake, not a no-op.
-  if (!list || list->is_null() || list->items().empty())
-    node.fail("missing required key 'attributes' (a list of at least one action)");
-  cfg->actions = attributes_processor::parse_actions(*list);
-  return cfg;
-}
 
 void apply(const AttributeActions& a, otlp_trace::ExportTraceServiceRequest& r, const RequestContext& ctx) {
   for (auto& rs : *r.mutable_resource_spans()) a.apply(*rs.mutable_resource()->mutable_attributes(), ctx);
