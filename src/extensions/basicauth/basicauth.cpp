@@ -6,60 +6,17 @@
 #include <cctype>
 #include <map>
 
-#include "config/node.h"
 #include "core/any_value.h"
 #include "core/auth.h"
 #include "core/registry.h"
 #include "core/text.h"
+#include "extensions/basicauth/config.h"
 
 namespace otlpd::basicauth {
 
 namespace {
 
-constexpr size_t kMaxHtpasswdBytes = 4 * 1024 * 1024;
 constexpr size_t kMaxCredentialsBytes = 4096;  // base64 of "user:password"
-
-struct Entry {
-  enum class Kind { plain, sha1 } kind = Kind::plain;
-  std::string secret;  // the password, or base64(SHA-1(password))
-};
-
-struct BasicAuthConfig : ComponentConfig {
-  std::map<std::string, Entry, std::less<>> users;
-};
-
-// Adds the entries of htpasswd `text`; a later entry for a user replaces an earlier one. Fails on `where`.
-void parse_htpasswd(const ConfigNode& where, const std::string& source, std::string_view text,
-                    std::map<std::string, Entry, std::less<>>& users) {
-  size_t line_no = 0;
-  while (!text.empty()) {
-    auto nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty() || line.front() == '#') continue;
-    auto colon = line.find(':');
-    std::string at = source + " line " + std::to_string(line_no);
-    if (colon == std::string_view::npos || colon == 0) where.fail(at + ": an entry must be 'user:password'");
-    std::string user(line.substr(0, colon));
-    std::string_view pass = line.substr(colon + 1);
-    Entry e;
-    if (pass.starts_with("{SHA}")) {
-      e.kind = Entry::Kind::sha1;
-      e.secret = pass.substr(5);
-      if (e.secret.size() != 28) where.fail(at + ": user '" + user + "' has a malformed {SHA} hash");
-    } else if (pass.size() > 2 && pass.front() == '$' && pass.find('$', 1) != std::string_view::npos) {
-      // $apr1$ (MD5), $2y$ (bcrypt), $5$/$6$ (SHA-crypt), ...: refused rather than compared as plain text.
-      auto scheme = pass.substr(0, pass.find('$', 1) + 1);
-      where.fail(at + ": user '" + user + "' has a password hash in an unsupported format '" + std::string(scheme) +
-                 "' (supported: plain text and {SHA})");
-    } else {
-      e.secret = pass;
-    }
-    users[user] = std::move(e);
-  }
-}
 
 std::string sha1_base64(std::string_view password) {
   unsigned char digest[SHA_DIGEST_LENGTH];
@@ -118,37 +75,10 @@ class BasicAuth final : public ServerAuthenticator {
   BasicAuthConfig cfg_;
 };
 
-std::string read_htpasswd(const ConfigNode& where, const std::string& path) {
-  std::string s, error;
-  if (!read_small_file(path, kMaxHtpasswdBytes, "the htpasswd file", s, error)) where.fail(error);
-  return s;
-}
-
 class BasicAuthFactory final : public ExtensionFactory {
  public:
   std::string_view type() const override { return "basicauth"; }
-  ComponentConfigPtr parse(const ConfigNode& node) const override {
-    auto c = std::make_unique<BasicAuthConfig>();
-    MapReader r(node);
-    auto htpasswd = r.child("htpasswd");
-    if (auto client = r.child("client_auth"))
-      client->fail(
-          "client_auth (Basic credentials sent by exporters) is not supported; exporters take "
-          "credentials in their own settings (e.g. headers). Use htpasswd to authenticate clients");
-    r.finish();
-    if (!htpasswd || htpasswd->is_null()) node.fail("basicauth needs 'htpasswd' with 'file' and/or 'inline'");
-    MapReader hr(*htpasswd);
-    std::string file, inline_text;
-    hr.get("file", file);
-    hr.get("inline", inline_text);
-    hr.finish();
-    // The file is read now, so that `otlpd validate` reports its bad entries too; inline entries win.
-    if (!file.empty())
-      parse_htpasswd(*hr.child("file"), "'" + file + "'", read_htpasswd(*hr.child("file"), file), c->users);
-    if (!inline_text.empty()) parse_htpasswd(*hr.child("inline"), "inline", inline_text, c->users);
-    if (c->users.empty()) htpasswd->fail("htpasswd has no user entries (set 'file' and/or 'inline')");
-    return c;
-  }
+  ComponentConfigPtr parse(const ConfigNode& node) const override { return parse_config(node); }
   ExtensionPtr create(const CreateSettings&, const ComponentConfig& c) const override {
     return std::make_unique<BasicAuth>(config_as<BasicAuthConfig>(c));
   }

@@ -2,23 +2,16 @@
 #include <cctype>
 #include <stdexcept>
 
-#include "config/node.h"
 #include "core/auth.h"
 #include "core/registry.h"
 #include "core/text.h"
+#include "extensions/bearertokenauth/config.h"
 
 namespace otlpd::bearertokenauth {
 
 namespace {
 
 constexpr size_t kMaxTokenFileBytes = 64 * 1024;
-
-struct BearerTokenAuthConfig : ComponentConfig {
-  std::string header = "authorization";  // lower-cased at parse
-  std::string scheme = "Bearer";         // empty: the header holds the bare token
-  std::vector<std::string> tokens;       // `token` / `bearer_token` and `tokens`
-  std::string filename;                  // read at start; replaces `tokens`
-};
 
 std::string read_token_file(const std::string& path) {
   std::string s, error;
@@ -72,36 +65,7 @@ class BearerTokenAuth final : public ServerAuthenticator {
 class BearerTokenAuthFactory final : public ExtensionFactory {
  public:
   std::string_view type() const override { return "bearertokenauth"; }
-  ComponentConfigPtr parse(const ConfigNode& node) const override {
-    auto c = std::make_unique<BearerTokenAuthConfig>();
-    MapReader r(node);
-    r.get("header", c->header);
-    c->header = ascii_lower(c->header);
-    if (c->header.empty()) r.child("header")->fail("header must not be empty");
-    r.get("scheme", c->scheme);
-    std::string token;
-    const char* token_key = nullptr;
-    for (const char* key : {"token", "bearer_token"})
-      if (r.get(key, token)) {
-        if (token_key) r.child(key)->fail(std::string("give either '") + token_key + "' or '" + key + "', not both");
-        token_key = key;
-      }
-    if (token_key && token.empty()) r.child(token_key)->fail(std::string(token_key) + " must not be empty");
-    if (token_key) c->tokens.push_back(token);
-    std::vector<std::string> more;
-    if (r.get("tokens", more)) {
-      for (const auto& t : more)
-        if (t.empty()) r.child("tokens")->fail("tokens must not contain an empty token");
-      c->tokens.insert(c->tokens.end(), more.begin(), more.end());
-    }
-    r.get("filename", c->filename);
-    r.finish();
-    if (c->tokens.empty() && c->filename.empty())
-      node.fail("bearertokenauth needs a token: set 'token' (or 'bearer_token'), 'tokens' or 'filename'");
-    if (!c->tokens.empty() && !c->filename.empty())
-      node.fail("bearertokenauth takes its token either inline ('token'/'tokens') or from 'filename', not both");
-    return c;
-  }
+  ComponentConfigPtr parse(const ConfigNode& node) const override { return parse_config(node); }
   ExtensionPtr create(const CreateSettings&, const ComponentConfig& c) const override {
     return std::make_unique<BearerTokenAuth>(config_as<BearerTokenAuthConfig>(c));
   }
