@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "config/node.h"
+#include "config/schema.h"
 #include "core/component_config.h"
 
 namespace otlpd::redaction {
@@ -20,6 +20,9 @@ enum class Summary { silent, info, debug };
 enum class HashFunction { none, md5, sha1, sha3, sha256, hmac_sha256, hmac_sha512 };
 
 std::string_view to_string(HashFunction h);
+
+// Detectors enabled when `detectors` is not given.
+extern const std::vector<std::string> kDefaultDetectors;
 
 struct RedactionConfig : ComponentConfig {
   // Keep every attribute key (allowed_keys is then ignored); otherwise keys not in allowed_keys are deleted.
@@ -41,22 +44,22 @@ struct RedactionConfig : ComponentConfig {
   HashFunction hash_function = HashFunction::none;
   std::string hmac_key;  // `hmac_key` (the Collector's name) or `hash_key`
   Summary summary = Summary::silent;
-  // Built-in detectors, by name (see detectors.h); defaults to kDefaultDetectors.
-  std::vector<std::string> detectors;
+  // Built-in detectors, by name (see detectors.h).
+  std::vector<std::string> detectors = kDefaultDetectors;
   // Values longer than this are scanned in windows of this size that overlap by kWindowOverlap bytes.
   ByteSize max_value_size{64 * 1024};
 };
 
 // Case-insensitive, as a whole key or as its last segment after '.', '_' or '-' ("db.password").
 extern const char* const kDefaultSensitiveKeyPattern;
-// Detectors enabled when `detectors` is not given.
-extern const std::vector<std::string> kDefaultDetectors;
 // Overlap between scan windows of large values: matches up to this long are found across window edges.
 inline constexpr size_t kWindowOverlap = 1024;
 // Nesting depth of log bodies and attribute arrays/maps that is walked; anything deeper is masked whole.
 inline constexpr int kMaxDepth = 32;
 
-// Parses and validates (every regex compiles, detector names exist, HMAC keys are long enough).
+// The key table (for `otlpd components --describe redaction`) and the strict parse it drives: every regex
+// compiles, detector names exist, HMAC keys are long enough.
+const Schema<RedactionConfig>& schema();
 std::unique_ptr<RedactionConfig> parse_redaction_config(const ConfigNode& node);
 
 }  // namespace otlpd::redaction

@@ -306,8 +306,8 @@ TEST_CASE("config errors name the key and the valid choices", "[redaction]") {
     FAIL("no error for: " << yaml);
   };
   fails_with("blocked_values: ['(']", "invalid regular expression");
-  fails_with("detectors: [phone]", "valid: credit_card");
-  fails_with("summary: loud", "valid: debug, info, silent");
+  fails_with("detectors: [phone]", "unknown value 'phone'; valid values are: credit_card");
+  fails_with("summary: loud", "valid values are: debug, info, silent");
   fails_with("hash_function: crc32", "hmac-sha256");
   fails_with("hash_function: hmac-sha256", "at least 32 bytes");
   fails_with("hash_function: hmac-sha256\nhmac_key: short", "at least 32 bytes");
