@@ -1,7 +1,10 @@
-// Parsing of the `filter` processor's conditions.
+// The `filter` processor's config schema: per-signal lists of conditions, each field declared once with the
+// lists it applies to.
 #include "processors/filter/config.h"
 
-#include "config/node.h"
+#include <cctype>
+#include <functional>
+
 #include "opentelemetry/proto/metrics/v1/metrics.pb.h"
 
 namespace otlpd::filter_processor {
@@ -10,20 +13,45 @@ namespace {
 
 using opentelemetry::proto::metrics::v1::Metric;
 
+// `{strict: text}` or `{regexp: pattern}`: one of the two.
+const Schema<std::optional<StringMatcher>>& matcher_schema() {
+  using M = std::optional<StringMatcher>;
+  static const auto s =
+      Schema<M>()
+          .custom("strict", "string", "", "equals the text",
+                  [](const ConfigNode& n, M& m) { m = StringMatcher::strict(n.as<std::string>()); })
+          .custom("regexp", "regex", "", "RE2, may match anywhere",
+                  [](const ConfigNode& n, M& m) { m = StringMatcher::regexp(n.as<std::string>(), n); })
+          .validate([](M& m, const SchemaInput& in) {
+            if (in.has("strict") && in.has("regexp")) in.node().fail("give one of 'strict' or 'regexp', not both");
+            if (!m) in.node().fail("expected {strict: <string>} or {regexp: <pattern>}");
+          });
+  return s;
+}
+
 // `text`, `{strict: text}` or `{regexp: pattern}`.
 StringMatcher string_matcher(const ConfigNode& n) {
   if (n.is_scalar()) return StringMatcher::strict(n.as<std::string>());
   if (!n.is_map()) n.fail("expected a string, {strict: <string>} or {regexp: <pattern>}");
-  MapReader r(n);
-  std::optional<StringMatcher> m;
-  if (auto s = r.child("strict"); s && !s->is_null()) m = StringMatcher::strict(s->as<std::string>());
-  if (auto re = r.child("regexp"); re && !re->is_null()) {
-    if (m) n.fail("give one of 'strict' or 'regexp', not both");
-    m = StringMatcher::regexp(re->as<std::string>(), *re);
-  }
-  r.finish();
-  if (!m) n.fail("expected {strict: <string>} or {regexp: <pattern>}");
-  return *m;
+  return **matcher_schema().parse(n);
+}
+
+// An attribute test written as a map: `{strict: value}`, `{regexp: pattern}` or `{exists: bool}`.
+const Schema<AttributeCondition>& attribute_test_schema() {
+  using A = AttributeCondition;
+  static const auto s =
+      Schema<A>()
+          .custom("strict", "scalar", "", "equals the value, typed as YAML types it",
+                  [](const ConfigNode& n, A& a) { a.equals = processors::typed_scalar(n); })
+          .custom("regexp", "regex", "", "the string form matches",
+                  [](const ConfigNode& n, A& a) { a.matches = StringMatcher::regexp(n.as<std::string>(), n); })
+          .custom("exists", "bool", "", "the attribute is present (true) or absent (false)",
+                  [](const ConfigNode& n, A& a) { a.exists = n.as<bool>(); })
+          .validate([](A& a, const SchemaInput& in) {
+            if (int(a.equals.has_value()) + int(a.matches.has_value()) + int(a.exists.has_value()) != 1)
+              in.node().fail("give exactly one of 'strict', 'regexp' or 'exists'");
+          });
+  return s;
 }
 
 std::vector<AttributeCondition> attribute_conditions(const ConfigNode& n) {
@@ -31,175 +59,218 @@ std::vector<AttributeCondition> attribute_conditions(const ConfigNode& n) {
   std::vector<AttributeCondition> out;
   for (const auto& [key, value] : n.entries()) {
     AttributeCondition c;
-    c.key = key;
-    if (value.is_map()) {
-      MapReader r(value);
-      if (auto s = r.child("strict"); s && !s->is_null()) c.equals = processors::typed_scalar(*s);
-      if (auto re = r.child("regexp"); re && !re->is_null())
-        c.matches = StringMatcher::regexp(re->as<std::string>(), *re);
-      bool exists = false;
-      if (r.get("exists", exists)) c.exists = exists;
-      r.finish();
-      if (int(c.equals.has_value()) + int(c.matches.has_value()) + int(c.exists.has_value()) != 1)
-        value.fail("give exactly one of 'strict', 'regexp' or 'exists'");
-    } else {
+    if (value.is_map())
+      attribute_test_schema().parse_into(value, c);
+    else
       c.equals = processors::typed_scalar(value);
-    }
+    c.key = key;
     out.push_back(std::move(c));
   }
   if (out.empty()) n.fail("expected at least one attribute");
   return out;
 }
 
-// One value or a list of values.
-std::vector<ConfigNode> one_or_many(const ConfigNode& n) {
-  if (n.is_sequence()) return n.items();
-  return {n};
+[[noreturn]] void fail_choice(const ConfigNode& n, const std::string& names) {
+  n.fail("unknown value '" + n.as<std::string>() + "'; valid values are: " + names);
 }
 
-std::vector<int> span_kinds(const ConfigNode& n) {
+// One value or a list of values, each read by `read`.
+std::vector<int> one_or_many(const ConfigNode& n, const std::function<int(const ConfigNode&)>& read) {
   std::vector<int> out;
-  for (const auto& item : one_or_many(n)) {
-    int k = processors::parse_span_kind(item.as<std::string>());
-    if (k < 0) item.fail("unknown span kind; valid are: unspecified, internal, server, client, producer, consumer");
-    out.push_back(k);
-  }
+  for (const auto& item : n.is_sequence() ? n.items() : std::vector<ConfigNode>{n}) out.push_back(read(item));
   return out;
 }
 
-std::vector<int> status_codes(const ConfigNode& n) {
-  std::vector<int> out;
-  for (const auto& item : one_or_many(n)) {
-    auto s = item.as<std::string>();
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (s.rfind("status_code_", 0) == 0) s = s.substr(12);
-    if (s == "unset")
-      out.push_back(0);
-    else if (s == "ok")
-      out.push_back(1);
-    else if (s == "error")
-      out.push_back(2);
-    else
-      item.fail("unknown status code; valid are: unset, ok, error");
-  }
-  return out;
+int span_kind(const ConfigNode& n) {
+  int k = processors::parse_span_kind(n.as<std::string>());
+  if (k < 0) fail_choice(n, "unspecified, internal, server, client, producer, consumer (or SPAN_KIND_SERVER, ...)");
+  return k;
 }
 
-std::vector<int> metric_types(const ConfigNode& n) {
-  std::vector<int> out;
-  for (const auto& item : one_or_many(n)) {
-    auto s = item.as<std::string>();
-    if (s == "gauge")
-      out.push_back(Metric::kGauge);
-    else if (s == "sum")
-      out.push_back(Metric::kSum);
-    else if (s == "histogram")
-      out.push_back(Metric::kHistogram);
-    else if (s == "exponential_histogram")
-      out.push_back(Metric::kExponentialHistogram);
-    else if (s == "summary")
-      out.push_back(Metric::kSummary);
-    else
-      item.fail("unknown metric type; valid are: gauge, sum, histogram, exponential_histogram, summary");
-  }
-  return out;
+int status_code(const ConfigNode& n) {
+  auto s = n.as<std::string>();
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (s.starts_with("status_code_")) s = s.substr(12);
+  static const std::pair<std::string_view, int> kCodes[] = {{"unset", 0}, {"ok", 1}, {"error", 2}};
+  for (const auto& [name, code] : kCodes)
+    if (s == name) return code;
+  fail_choice(n, "unset, ok, error (or STATUS_CODE_ERROR, ...)");
+}
+
+int metric_type(const ConfigNode& n) {
+  static const std::vector<std::pair<std::string, int>> kTypes = {
+      {"gauge", Metric::kGauge},
+      {"sum", Metric::kSum},
+      {"histogram", Metric::kHistogram},
+      {"exponential_histogram", Metric::kExponentialHistogram},
+      {"summary", Metric::kSummary}};
+  return parse_choice(n, kTypes);
 }
 
 int severity(const ConfigNode& n) {
   int s = processors::parse_severity_number(n.as<std::string>());
-  if (s < 0) n.fail("unknown severity; use 0-24 or TRACE, DEBUG, INFO, WARN, ERROR, FATAL (with optional 2-4)");
+  if (s < 0) fail_choice(n, "0-24, TRACE, DEBUG, INFO, WARN, ERROR, FATAL (with optional 2-4)");
   return s;
 }
 
-enum class Target { span, spanevent, metric, datapoint, log_record };
+struct SeverityRange {
+  std::optional<int> min, max;
+};
 
-// Reads one entry; MapReader::finish() rejects the fields the target does not have, listing those it has.
-Condition parse_condition(const ConfigNode& n, Target t) {
-  if (!n.is_map()) n.fail("a condition is a map of fields, e.g. {name: \"GET /health\"}");
-  Condition c;
-  MapReader r(n);
-  auto field = [&](std::string_view key) -> std::optional<ConfigNode> {
-    auto f = r.child(key);
-    if (!f || f->is_null()) return std::nullopt;
-    return f;
-  };
-  bool any = false;
-  if (t != Target::log_record)
-    if (auto f = field("name")) c.name = string_matcher(*f), any = true;
-  if (t != Target::metric)
-    if (auto f = field("attributes")) c.attributes = attribute_conditions(*f), any = true;
-  if (auto f = field("resource_attributes")) c.resource_attributes = attribute_conditions(*f), any = true;
-  if (auto f = field("scope_name")) c.scope_name = string_matcher(*f), any = true;
-  if (t == Target::span) {
-    if (auto f = field("kind")) c.kinds = span_kinds(*f), any = true;
-    if (auto f = field("status_code")) c.status_codes = status_codes(*f), any = true;
-  }
-  if (t == Target::metric || t == Target::datapoint)
-    if (auto f = field("type")) c.metric_types = metric_types(*f), any = true;
-  if (t == Target::log_record) {
-    if (auto f = field("severity_number")) {
-      if (f->is_scalar()) {
-        c.severity_min = c.severity_max = severity(*f);
-      } else {
-        MapReader sr(*f);
-        if (auto m = sr.child("min"); m && !m->is_null()) c.severity_min = severity(*m);
-        if (auto m = sr.child("max"); m && !m->is_null()) c.severity_max = severity(*m);
-        sr.finish();
-        if (!c.severity_min && !c.severity_max) f->fail("give 'min', 'max' or both");
-      }
-      any = true;
-    }
-    if (auto f = field("severity_text")) c.severity_text = string_matcher(*f), any = true;
-    if (auto f = field("body")) c.body = string_matcher(*f), any = true;
-  }
-  r.finish();
-  if (!any) n.fail("a condition needs at least one field (an empty one would drop everything)");
-  return c;
+const Schema<SeverityRange>& severity_range_schema() {
+  static const auto s = Schema<SeverityRange>()
+                            .custom("min", "severity", "", "lowest severity matched (inclusive)",
+                                    [](const ConfigNode& n, SeverityRange& r) { r.min = severity(n); })
+                            .custom("max", "severity", "", "highest severity matched (inclusive)",
+                                    [](const ConfigNode& n, SeverityRange& r) { r.max = severity(n); })
+                            .validate([](SeverityRange& r, const SchemaInput& in) {
+                              if (!r.min && !r.max) in.node().fail("give 'min', 'max' or both");
+                            });
+  return s;
 }
 
-std::vector<Condition> conditions(MapReader& r, std::string_view key, Target t) {
-  std::vector<Condition> out;
-  auto n = r.child(key);
-  if (!n || n->is_null()) return out;
-  if (!n->is_sequence()) n->fail("expected a list of conditions");
-  for (const auto& item : n->items()) out.push_back(parse_condition(item, t));
-  return out;
+void read_severity_number(const ConfigNode& n, Condition& c) {
+  if (n.is_scalar()) {
+    c.severity_min = c.severity_max = severity(n);
+    return;
+  }
+  auto r = severity_range_schema().parse(n);
+  c.severity_min = r->min;
+  c.severity_max = r->max;
+}
+
+// The lists of conditions, as bits: which fields a list's conditions may set.
+enum Target : unsigned { span = 1, spanevent = 2, metric = 4, datapoint = 8, log_record = 16, all = 31 };
+
+struct Field {
+  const char* key;
+  const char* type;
+  const char* doc;
+  unsigned targets;
+  Schema<Condition>::Reader read;
+};
+
+// Every condition field, once; a list's schema takes those that apply to it.
+const std::vector<Field>& fields() {
+  static const std::vector<Field> f = {
+      {"name", "string matcher", "span, span event or metric name", span | spanevent | metric | datapoint,
+       [](const ConfigNode& n, Condition& c) { c.name = string_matcher(n); }},
+      {"attributes", "attribute map", "the item's own attributes; every one listed must match",
+       span | spanevent | datapoint | log_record,
+       [](const ConfigNode& n, Condition& c) { c.attributes = attribute_conditions(n); }},
+      {"resource_attributes", "attribute map", "resource attributes; every one listed must match", all,
+       [](const ConfigNode& n, Condition& c) { c.resource_attributes = attribute_conditions(n); }},
+      {"scope_name", "string matcher", "instrumentation scope name", all,
+       [](const ConfigNode& n, Condition& c) { c.scope_name = string_matcher(n); }},
+      {"kind", "span kind or list of them", "unspecified, internal, server, client, producer, consumer; any", span,
+       [](const ConfigNode& n, Condition& c) { c.kinds = one_or_many(n, span_kind); }},
+      {"status_code", "status code or list of them", "unset, ok, error; any", span,
+       [](const ConfigNode& n, Condition& c) { c.status_codes = one_or_many(n, status_code); }},
+      {"type", "metric type or list of them", "gauge, sum, histogram, exponential_histogram, summary; any",
+       metric | datapoint, [](const ConfigNode& n, Condition& c) { c.metric_types = one_or_many(n, metric_type); }},
+      {"severity_number", "severity or {min, max}", "0-24 or TRACE ... FATAL (with optional 2-4); inclusive",
+       log_record, read_severity_number},
+      {"severity_text", "string matcher", "severity text", log_record,
+       [](const ConfigNode& n, Condition& c) { c.severity_text = string_matcher(n); }},
+      {"body", "string matcher", "the body's string form (maps and arrays as JSON)", log_record,
+       [](const ConfigNode& n, Condition& c) { c.body = string_matcher(n); }},
+  };
+  return f;
+}
+
+Schema<Condition> make_condition_schema(Target t) {
+  Schema<Condition> s;
+  std::vector<std::string> keys;
+  for (const auto& f : fields()) {
+    if (!(f.targets & t)) continue;
+    s.custom(f.key, f.type, "", f.doc, f.read);
+    keys.emplace_back(f.key);
+  }
+  s.validate([keys](Condition&, const SchemaInput& in) {
+    for (const auto& k : keys)
+      if (in.has(k)) return;
+    in.node().fail("a condition needs at least one field (an empty one would drop everything)");
+  });
+  return s;
+}
+
+template <Target T>
+const Schema<Condition>& condition_schema() {
+  static const auto s = make_condition_schema(T);
+  return s;
+}
+
+// A block "key: [conditions]" of a signal's section, read into `member`.
+template <Target T>
+void conditions(Schema<FilterConfig>& s, const char* key, const char* doc,
+                std::vector<Condition> FilterConfig::*member) {
+  s.block(key, "list of conditions", doc, condition_schema<T>(), [member](const ConfigNode& n, FilterConfig& c) {
+    if (!n.is_sequence()) n.fail("expected a list of conditions");
+    for (const auto& item : n.items()) {
+      if (!item.is_map()) item.fail("a condition is a map of fields, e.g. {name: \"GET /health\"}");
+      (c.*member).push_back(std::move(*condition_schema<T>().parse(item)));
+    }
+  });
+}
+
+const Schema<FilterConfig>& traces_schema() {
+  static const auto s = [] {
+    Schema<FilterConfig> s;
+    conditions<span>(s, "span", "spans matching any condition are dropped (with their events)", &FilterConfig::span);
+    conditions<spanevent>(s, "spanevent", "span events matching any condition are dropped", &FilterConfig::spanevent);
+    return s;
+  }();
+  return s;
+}
+
+const Schema<FilterConfig>& metrics_schema() {
+  static const auto s = [] {
+    Schema<FilterConfig> s;
+    conditions<metric>(s, "metric", "metrics matching any condition are dropped", &FilterConfig::metric);
+    conditions<datapoint>(s, "datapoint", "data points matching any condition are dropped", &FilterConfig::datapoint);
+    return s;
+  }();
+  return s;
+}
+
+const Schema<FilterConfig>& logs_schema() {
+  static const auto s = [] {
+    Schema<FilterConfig> s;
+    conditions<log_record>(s, "log_record", "log records matching any condition are dropped",
+                           &FilterConfig::log_record);
+    return s;
+  }();
+  return s;
+}
+
+Schema<FilterConfig>::Reader section(const Schema<FilterConfig>& (*inner)()) {
+  return [inner](const ConfigNode& n, FilterConfig& c) { inner().parse_into(n, c); };
 }
 
 }  // namespace
 
-std::unique_ptr<FilterConfig> parse_config(const ConfigNode& node) {
-  auto cfg = std::make_unique<FilterConfig>();
-  MapReader r(node);
-  std::string mode = "propagate";
-  r.get("error_mode", mode);
-  if (mode == "ignore")
-    cfg->error_mode = ErrorMode::ignore;
-  else if (mode == "silent")
-    cfg->error_mode = ErrorMode::silent;
-  else if (mode == "propagate")
-    cfg->error_mode = ErrorMode::propagate;
-  else
-    r.child("error_mode")->fail("unknown error_mode '" + mode + "'; valid are: ignore, silent, propagate");
-  if (auto t = r.child("traces"); t && !t->is_null()) {
-    MapReader tr(*t);
-    cfg->span = conditions(tr, "span", Target::span);
-    cfg->spanevent = conditions(tr, "spanevent", Target::spanevent);
-    tr.finish();
-  }
-  if (auto m = r.child("metrics"); m && !m->is_null()) {
-    MapReader mr(*m);
-    cfg->metric = conditions(mr, "metric", Target::metric);
-    cfg->datapoint = conditions(mr, "datapoint", Target::datapoint);
-    mr.finish();
-  }
-  if (auto l = r.child("logs"); l && !l->is_null()) {
-    MapReader lr(*l);
-    cfg->log_record = conditions(lr, "log_record", Target::log_record);
-    lr.finish();
-  }
-  r.finish();
-  return cfg;
+const Schema<FilterConfig>& schema() {
+  static const auto s =
+      Schema<FilterConfig>()
+          .custom("error_mode", "one of: ignore, silent, propagate", "propagate",
+                  "the Collector's OTTL error handling; ignored (with a warning): these conditions cannot fail",
+                  [](const ConfigNode& n, FilterConfig& c) {
+                    c.error_mode = parse_choice(
+                        n, std::vector<std::pair<std::string, ErrorMode>>{{"ignore", ErrorMode::ignore},
+                                                                          {"silent", ErrorMode::silent},
+                                                                          {"propagate", ErrorMode::propagate}});
+                    warn_ignored_key(n,
+                                     "ignored by otlpd: these conditions cannot fail at run time, so there is no "
+                                     "error to handle");
+                  })
+          .block("traces", "map", "span and span event conditions", traces_schema(), section(traces_schema))
+          .block("metrics", "map", "metric and data point conditions", metrics_schema(), section(metrics_schema))
+          .block("logs", "map", "log record conditions", logs_schema(), section(logs_schema));
+  return s;
 }
 
+std::unique_ptr<FilterConfig> parse_config(const ConfigNode& node) { return schema().parse(node); }
+
 }  // namespace otlpd::filter_processor
+
+OTLPD_REGISTER_SCHEMA(::otlpd::Kind::processor, "filter", ::otlpd::filter_processor::schema)

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "config/schema.h"
 #include "core/component_config.h"
 #include "processors/common/values.h"
 
@@ -44,6 +45,8 @@ struct FilterConfig : ComponentConfig {
   std::vector<Condition> span, spanevent, metric, datapoint, log_record;
 };
 
+// The key table (for `otlpd components --describe filter`) and the strict parse it drives.
+const Schema<FilterConfig>& schema();
 std::unique_ptr<FilterConfig> parse_config(const ConfigNode& node);
 
 }  // namespace otlpd::filter_processor
