@@ -1,107 +1,47 @@
 // Typed configuration of the tail_sampling processor: the Collector's keys plus otlpd's extensions.
 #pragma once
 
+#include <any>
 #include <chrono>
 #include <cstdint>
-#include <limits>
+#include <functional>
 #include <memory>
 #include <string>
-#include <variant>
 #include <vector>
 
-#include "config/node.h"
+#include "config/schema.h"
 #include "core/component_config.h"
 
 namespace otlpd::tail_sampling {
 
-struct AlwaysSampleConfig {};
+class Policy;
+using PolicyPtr = std::unique_ptr<Policy>;
 
-struct LatencyConfig {
-  int64_t threshold_ms = 0;
-  int64_t upper_threshold_ms = 0;  // 0: no upper bound
-};
-
-struct NumericAttributeConfig {
-  std::string key;
-  int64_t min_value = std::numeric_limits<int64_t>::min();
-  int64_t max_value = std::numeric_limits<int64_t>::max();
-  bool invert_match = false;
-};
-
-struct ProbabilisticConfig {
-  double sampling_percentage = 0;
-  std::string hash_salt;
-};
-
-struct StatusCodeConfig {
-  std::vector<std::string> status_codes;  // OK, ERROR, UNSET
-};
-
-struct StringAttributeConfig {
-  std::string key;
-  std::vector<std::string> values;
-  bool enabled_regex_matching = false;
-  int cache_max_size = 128;  // regex results remembered per attribute value
-  bool invert_match = false;
-};
-
-struct BooleanAttributeConfig {
-  std::string key;
-  bool value = false;
-  bool invert_match = false;
-};
-
-struct TraceStateConfig {
-  std::string key;
-  std::vector<std::string> values;
-};
-
-struct RateLimitingConfig {
-  int64_t spans_per_second = 0;
-};
-
-struct BytesLimitingConfig {
-  int64_t bytes_per_second = 0;
-  int64_t burst_capacity = 0;  // 0: twice bytes_per_second
-};
-
-struct SpanCountConfig {
-  int64_t min_spans = 0;
-  int64_t max_spans = 0;  // 0: no upper bound
-};
-
-struct PolicyConfig;
-
-// and: every sub-policy samples. drop: every sub-policy samples → the trace is dropped.
-struct AndConfig {
-  std::vector<PolicyConfig> sub_policies;
-};
-struct DropConfig {
-  std::vector<PolicyConfig> sub_policies;
-};
-
-struct RateAllocation {
-  std::string policy;
-  int64_t percent = 0;
-};
-
-struct CompositeConfig {
-  int64_t max_total_spans_per_second = 0;
-  std::vector<std::string> policy_order;
-  std::vector<PolicyConfig> sub_policies;
-  std::vector<RateAllocation> rate_allocation;
-};
-
-using PolicySettings =
-    std::variant<AlwaysSampleConfig, LatencyConfig, NumericAttributeConfig, ProbabilisticConfig, StatusCodeConfig,
-                 StringAttributeConfig, BooleanAttributeConfig, TraceStateConfig, RateLimitingConfig,
-                 BytesLimitingConfig, SpanCountConfig, AndConfig, DropConfig, CompositeConfig>;
-
+// One policy of `policies` (or of a combining policy's sub-policy list).
 struct PolicyConfig {
   std::string name;
   std::string type;
-  PolicySettings settings;
+  std::any settings;  // the settings of `type`, as its PolicyType reads them
 };
+
+// A policy type: its name, its settings' keys, and how they are read and built. Every type is one row of
+// policy_types() (policies.cpp, next to its settings and its Policy class): adding a type touches that file only.
+struct PolicyType {
+  std::string name;
+  std::string doc;
+  bool combining = false;  // takes sub-policies (and, drop, composite), so it cannot be one
+  std::function<const ConfigSchema&()> schema;
+  std::function<std::any(const ConfigNode&)> read;  // the settings block (null: all defaults), validated
+  std::function<PolicyPtr(const std::any&)> build;
+};
+
+// Every policy type, sorted by name.
+const std::vector<PolicyType>& policy_types();
+
+// Reads a list of policies (`policies`, or a sub-policy list when !top_level: no combining types).
+std::vector<PolicyConfig> parse_policies(const ConfigNode& list, bool top_level);
+// The keys of one sub-policy (for the describe output of and/drop/composite).
+const ConfigSchema& sub_policy_schema();
 
 struct DecisionCacheConfig {
   // Trace ids remembered per decision so that late spans follow it; 0 disables that cache.
@@ -126,10 +66,9 @@ struct TailSamplingConfig : ComponentConfig {
   uint64_t max_memory_bytes() const { return max_memory_mib * 1024 * 1024; }
 };
 
-// The policy types accepted at the top level, sorted (for error messages).
-const std::vector<std::string>& policy_types();
-
-// Reads and validates the processor's YAML; throws ConfigError naming the path and line.
+// The key table (for `otlpd components --describe tail_sampling`) and the strict parse it drives; throws
+// ConfigError naming the path and line.
+const Schema<TailSamplingConfig>& schema();
 std::unique_ptr<TailSamplingConfig> parse_config(const ConfigNode& node);
 
 }  // namespace otlpd::tail_sampling

@@ -6,8 +6,11 @@
 #include <algorithm>
 #include <climits>
 #include <cmath>
+#include <limits>
 #include <list>
 #include <optional>
+#include <set>
+#include <stdexcept>
 #include <unordered_map>
 
 #include "codec/wire_reader.h"
@@ -108,10 +111,50 @@ Decision inverted(bool matched) { return matched ? Decision::inverted_not_sample
 // Sub-policies of and/composite report plain decisions.
 bool samples(Decision d) { return d == Decision::sampled || d == Decision::inverted_sampled; }
 
+// Each policy type below: its settings, their schema (keys, defaults, checks), then the policy. policy_types()
+// at the end of the file lists them.
+
+constexpr size_t kMaxValues = 4096;
+
+// `values` of string_attribute and trace_state: one at least, not thousands.
+void check_values(const std::vector<std::string>& values, const SchemaInput& in) {
+  if (values.empty()) in.fail("values", "'values' must list at least one value");
+  if (values.size() > kMaxValues)
+    in.fail("values", "'values' lists more than " + std::to_string(kMaxValues) + " values");
+}
+
+struct AlwaysSampleConfig {};
+
+const Schema<AlwaysSampleConfig>& always_sample_schema() {
+  static const auto s = Schema<AlwaysSampleConfig>();
+  return s;
+}
+
 class AlwaysSample final : public Policy {
  public:
+  explicit AlwaysSample(const AlwaysSampleConfig&) {}
   Decision evaluate(const TraceData&, Clock::time_point) override { return Decision::sampled; }
 };
+
+struct LatencyConfig {
+  int64_t threshold_ms = 0;
+  int64_t upper_threshold_ms = 0;  // 0: no upper bound
+};
+
+const Schema<LatencyConfig>& latency_schema() {
+  using C = LatencyConfig;
+  static const auto s =
+      Schema<C>()
+          .key("threshold_ms", &C::threshold_ms, "traces lasting at least this long sample (above it, with an upper)",
+               at_least<int64_t>(0))
+          .key("upper_threshold_ms", &C::upper_threshold_ms, "traces lasting at most this long sample; 0: no bound",
+               at_least<int64_t>(0))
+          .validate([](C& c, const SchemaInput& in) {
+            if (c.upper_threshold_ms != 0 && c.upper_threshold_ms < c.threshold_ms)
+              in.fail("upper_threshold_ms", "upper_threshold_ms must be greater than threshold_ms");
+          });
+  return s;
+}
 
 class Latency final : public Policy {
  public:
@@ -132,6 +175,29 @@ class Latency final : public Policy {
  private:
   LatencyConfig c_;
 };
+
+struct NumericAttributeConfig {
+  std::string key;
+  int64_t min_value = std::numeric_limits<int64_t>::min();
+  int64_t max_value = std::numeric_limits<int64_t>::max();
+  bool invert_match = false;
+};
+
+const Schema<NumericAttributeConfig>& numeric_attribute_schema() {
+  using C = NumericAttributeConfig;
+  static const auto s = Schema<C>()
+                            .key("key", &C::key, "resource or span attribute (int or double)", required<std::string>())
+                            .key("min_value", &C::min_value, "lowest value that samples (inclusive)")
+                            .key("max_value", &C::max_value, "highest value that samples (inclusive)")
+                            .key("invert_match", &C::invert_match, "a match means do not sample (an inverted decision)")
+                            .validate([](C& c, const SchemaInput& in) {
+                              if (!in.has("min_value") && !in.has("max_value"))
+                                in.node().fail("numeric_attribute: set min_value, max_value or both");
+                              if (c.max_value < c.min_value)
+                                in.fail("max_value", "numeric_attribute: max_value must not be less than min_value");
+                            });
+  return s;
+}
 
 class NumericAttribute final : public Policy {
  public:
@@ -154,6 +220,24 @@ class NumericAttribute final : public Policy {
   NumericAttributeConfig c_;
 };
 
+struct ProbabilisticConfig {
+  double sampling_percentage = 0;
+  std::string hash_salt;
+};
+
+const Schema<ProbabilisticConfig>& probabilistic_schema() {
+  using C = ProbabilisticConfig;
+  static const auto s = Schema<C>()
+                            .key("sampling_percentage", &C::sampling_percentage,
+                                 "percentage of traces sampled, by trace id hash", between(0.0, 100.0))
+                            .key("hash_salt", &C::hash_salt, "salts the hash; collectors of one tier must share it")
+                            .validate([](C& c, const SchemaInput& in) {
+                              if (!(c.sampling_percentage >= 0 && c.sampling_percentage <= 100))  // NaN
+                                in.fail("sampling_percentage", "sampling_percentage must be between 0 and 100");
+                            });
+  return s;
+}
+
 class Probabilistic final : public Policy {
  public:
   explicit Probabilistic(ProbabilisticConfig c) : salt_(std::move(c.hash_salt)) {
@@ -171,6 +255,27 @@ class Probabilistic final : public Policy {
   uint64_t threshold_ = 0;
   bool never_ = false;
 };
+
+struct StatusCodeConfig {
+  std::vector<std::string> status_codes;  // OK, ERROR, UNSET
+};
+
+const Schema<StatusCodeConfig>& status_code_schema() {
+  using C = StatusCodeConfig;
+  static const std::vector<std::pair<std::string, std::string>> kCodes = {
+      {"ERROR", "ERROR"}, {"OK", "OK"}, {"UNSET", "UNSET"}};
+  static const auto s =
+      Schema<C>()
+          .custom("status_codes", "list of ERROR, OK, UNSET", "[]", "span status codes that sample the trace; any",
+                  [](const ConfigNode& n, C& c) {
+                    for (const auto& item : n.items()) c.status_codes.push_back(parse_choice(item, kCodes));
+                  })
+          .validate([](C& c, const SchemaInput& in) {
+            if (c.status_codes.empty())
+              in.fail("status_codes", "status_codes must list at least one of: ERROR, OK, UNSET");
+          });
+  return s;
+}
 
 class StatusCode final : public Policy {
  public:
@@ -218,6 +323,34 @@ class RegexCache {
   std::unordered_map<std::string, std::pair<bool, std::list<std::string>::iterator>> map_;
 };
 
+struct StringAttributeConfig {
+  std::string key;
+  std::vector<std::string> values;
+  bool enabled_regex_matching = false;
+  int cache_max_size = 128;  // regex results remembered per attribute value
+  bool invert_match = false;
+};
+
+const Schema<StringAttributeConfig>& string_attribute_schema() {
+  using C = StringAttributeConfig;
+  static const auto s =
+      Schema<C>()
+          .key("key", &C::key, "resource or span attribute (string)", required<std::string>())
+          .key("values", &C::values, "values that sample (or RE2 patterns, partial match)")
+          .key("enabled_regex_matching", &C::enabled_regex_matching, "values are RE2 patterns")
+          .key("cache_max_size", &C::cache_max_size, "regex results remembered (LRU)", between(0, 1000000))
+          .key("invert_match", &C::invert_match, "a match means do not sample (an inverted decision)")
+          .validate([](C& c, const SchemaInput& in) {
+            check_values(c.values, in);
+            if (c.enabled_regex_matching)
+              for (const auto& v : c.values) {
+                RE2 re(v, RE2::Quiet);
+                if (!re.ok()) in.fail("values", "invalid regular expression '" + v + "': " + re.error());
+              }
+          });
+  return s;
+}
+
 class StringAttribute final : public Policy {
  public:
   explicit StringAttribute(StringAttributeConfig c) : c_(std::move(c)), cache_(static_cast<size_t>(c_.cache_max_size)) {
@@ -251,6 +384,22 @@ class StringAttribute final : public Policy {
   RegexCache cache_;
 };
 
+struct BooleanAttributeConfig {
+  std::string key;
+  bool value = false;
+  bool invert_match = false;
+};
+
+const Schema<BooleanAttributeConfig>& boolean_attribute_schema() {
+  using C = BooleanAttributeConfig;
+  static const auto s =
+      Schema<C>()
+          .key("key", &C::key, "resource or span attribute (bool)", required<std::string>())
+          .key("value", &C::value, "the value that samples")
+          .key("invert_match", &C::invert_match, "a match means do not sample (an inverted decision)");
+  return s;
+}
+
 class BooleanAttribute final : public Policy {
  public:
   explicit BooleanAttribute(BooleanAttributeConfig c) : c_(std::move(c)) {}
@@ -265,6 +414,25 @@ class BooleanAttribute final : public Policy {
  private:
   BooleanAttributeConfig c_;
 };
+
+struct TraceStateConfig {
+  std::string key;
+  std::vector<std::string> values;
+};
+
+const Schema<TraceStateConfig>& trace_state_schema() {
+  using C = TraceStateConfig;
+  static const auto s = Schema<C>()
+                            .key("key", &C::key, "W3C tracestate member key", required<std::string>())
+                            .key("values", &C::values, "member values that sample (at most 256 characters each)")
+                            .validate([](C& c, const SchemaInput& in) {
+                              check_values(c.values, in);
+                              for (const auto& v : c.values)
+                                if (v.size() > 256)
+                                  in.fail("values", "trace_state values must be at most 256 characters");
+                            });
+  return s;
+}
 
 class TraceState final : public Policy {
  public:
@@ -297,6 +465,18 @@ int64_t second_of(Clock::time_point now) {
   return std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
 }
 
+struct RateLimitingConfig {
+  int64_t spans_per_second = 0;
+};
+
+const Schema<RateLimitingConfig>& rate_limiting_schema() {
+  using C = RateLimitingConfig;
+  static const auto s = Schema<C>().key("spans_per_second", &C::spans_per_second,
+                                        "sample while this second's sampled spans stay within it",
+                                        Limits<int64_t>{1, std::nullopt, true});
+  return s;
+}
+
 class RateLimiting final : public Policy {
  public:
   explicit RateLimiting(RateLimitingConfig c) : limit_(c.spans_per_second) {}
@@ -317,6 +497,24 @@ class RateLimiting final : public Policy {
   int64_t second_ = INT64_MIN;
   int64_t spans_ = 0;
 };
+
+struct BytesLimitingConfig {
+  int64_t bytes_per_second = 0;
+  int64_t burst_capacity = 0;  // 0: twice bytes_per_second
+};
+
+const Schema<BytesLimitingConfig>& bytes_limiting_schema() {
+  using C = BytesLimitingConfig;
+  static const auto s =
+      Schema<C>()
+          .key("bytes_per_second", &C::bytes_per_second, "token bucket rate over the traces' serialised size",
+               Limits<int64_t>{1, std::nullopt, true})
+          .key("burst_capacity", &C::burst_capacity, "bucket size; 0: twice bytes_per_second", at_least<int64_t>(0))
+          .validate([](C& c, const SchemaInput&) {
+            if (c.burst_capacity == 0) c.burst_capacity = 2 * c.bytes_per_second;
+          });
+  return s;
+}
 
 // A token bucket of bytes: refilled at bytes_per_second up to burst_capacity.
 class BytesLimiting final : public Policy {
@@ -342,6 +540,24 @@ class BytesLimiting final : public Policy {
   Clock::time_point last_{};
 };
 
+struct SpanCountConfig {
+  int64_t min_spans = 0;
+  int64_t max_spans = 0;  // 0: no upper bound
+};
+
+const Schema<SpanCountConfig>& span_count_schema() {
+  using C = SpanCountConfig;
+  static const auto s =
+      Schema<C>()
+          .key("min_spans", &C::min_spans, "traces with at least this many spans sample", at_least<int64_t>(0))
+          .key("max_spans", &C::max_spans, "and at most this many; 0: no bound", at_least<int64_t>(0))
+          .validate([](C& c, const SchemaInput& in) {
+            if (c.max_spans != 0 && c.max_spans < c.min_spans)
+              in.fail("max_spans", "max_spans must not be less than min_spans");
+          });
+  return s;
+}
+
 class SpanCount final : public Policy {
  public:
   explicit SpanCount(SpanCountConfig c) : c_(c) {}
@@ -353,6 +569,96 @@ class SpanCount final : public Policy {
  private:
   SpanCountConfig c_;
 };
+
+// and: every sub-policy samples. drop: every sub-policy samples -> the trace is dropped.
+struct AndConfig {
+  std::vector<PolicyConfig> sub_policies;
+};
+struct DropConfig {
+  std::vector<PolicyConfig> sub_policies;
+};
+
+// A combining policy's `<key>: [sub-policies]`, at least one.
+template <typename C>
+Schema<C> sub_policies(const std::string& key, std::string doc) {
+  return Schema<C>().block(
+      key, "list of policies", std::move(doc), sub_policy_schema(),
+      [key](const ConfigNode& n, C& c) {
+        c.sub_policies = parse_policies(n, false);
+        if (c.sub_policies.empty()) n.fail(key + " must list at least one policy");
+      },
+      true);
+}
+
+const Schema<AndConfig>& and_schema() {
+  static const auto s = sub_policies<AndConfig>("and_sub_policy", "samples when every one of these samples");
+  return s;
+}
+
+const Schema<DropConfig>& drop_schema() {
+  static const auto s =
+      sub_policies<DropConfig>("drop_sub_policy", "when every one of these samples, the trace is dropped");
+  return s;
+}
+
+struct RateAllocation {
+  std::string policy;
+  int64_t percent = 0;
+};
+
+struct CompositeConfig {
+  int64_t max_total_spans_per_second = 0;
+  std::vector<std::string> policy_order;
+  std::vector<PolicyConfig> sub_policies;
+  std::vector<RateAllocation> rate_allocation;
+};
+
+const Schema<RateAllocation>& rate_allocation_schema() {
+  static const auto s =
+      Schema<RateAllocation>()
+          .key("policy", &RateAllocation::policy, "a composite_sub_policy name", required<std::string>())
+          .key("percent", &RateAllocation::percent, "its share of max_total_spans_per_second; 0: an equal share",
+               between<int64_t>(0, 100));
+  return s;
+}
+
+void check_composite(CompositeConfig& c, const SchemaInput& in) {
+  std::set<std::string> names;
+  for (const auto& p : c.sub_policies) names.insert(p.name);
+  if (c.policy_order.empty())
+    for (const auto& p : c.sub_policies) c.policy_order.push_back(p.name);
+  std::set<std::string> ordered;
+  for (const auto& n : c.policy_order) {
+    if (!names.count(n))
+      in.fail("policy_order", "composite: policy_order names '" + n + "', which is not a composite_sub_policy");
+    if (!ordered.insert(n).second) in.fail("policy_order", "composite: policy_order lists '" + n + "' twice");
+  }
+  int64_t total = 0;
+  auto items = in.has("rate_allocation") ? in.at("rate_allocation")->items() : std::vector<ConfigNode>{};
+  for (size_t i = 0; i < c.rate_allocation.size(); ++i) {
+    const auto& a = c.rate_allocation[i];
+    if (!names.count(a.policy)) items.at(i).fail("rate_allocation names unknown policy '" + a.policy + "'");
+    total += a.percent;
+  }
+  if (total > 100) in.fail("rate_allocation", "rate_allocation percents add up to more than 100");
+}
+
+const Schema<CompositeConfig>& composite_schema() {
+  using C = CompositeConfig;
+  static const auto s =
+      sub_policies<C>("composite_sub_policy", "the policies sharing the rate")
+          .key("max_total_spans_per_second", &C::max_total_spans_per_second,
+               "spans sampled per second across the sub-policies", Limits<int64_t>{1, std::nullopt, true})
+          .key("policy_order", &C::policy_order, "sub-policy names in evaluation order; default: as listed")
+          .block("rate_allocation", "list of {policy, percent}", "each sub-policy's share of the total",
+                 rate_allocation_schema(),
+                 [](const ConfigNode& n, C& c) {
+                   for (const auto& item : n.items())
+                     c.rate_allocation.push_back(*rate_allocation_schema().parse(item));
+                 })
+          .validate(check_composite);
+  return s;
+}
 
 std::vector<PolicyPtr> make_all(const std::vector<PolicyConfig>& configs) {
   std::vector<PolicyPtr> out;
@@ -481,40 +787,54 @@ bool DecisionCombiner::sampled() const {
   return false;
 }
 
+namespace {
+
+// A row of the table: the type's settings are read by `schema` and built into a P.
+template <typename Settings, typename P>
+PolicyType policy(std::string name, std::string doc, const Schema<Settings>& (*schema)(), bool combining = false) {
+  return PolicyType{std::move(name),
+                    std::move(doc),
+                    combining,
+                    [schema]() -> const ConfigSchema& { return schema(); },
+                    [schema](const ConfigNode& n) { return std::any(std::move(*schema().parse(n))); },
+                    [](const std::any& settings) -> PolicyPtr {
+                      return std::make_unique<P>(std::any_cast<const Settings&>(settings));
+                    }};
+}
+
+}  // namespace
+
+const std::vector<PolicyType>& policy_types() {
+  static const std::vector<PolicyType> types = {
+      policy<AlwaysSampleConfig, AlwaysSample>("always_sample", "samples every trace", always_sample_schema),
+      policy<AndConfig, And>("and", "samples when every sub-policy samples", and_schema, true),
+      policy<BooleanAttributeConfig, BooleanAttribute>("boolean_attribute", "a bool attribute has a value",
+                                                       boolean_attribute_schema),
+      policy<BytesLimitingConfig, BytesLimiting>("bytes_limiting", "a token bucket over the traces' bytes",
+                                                 bytes_limiting_schema),
+      policy<CompositeConfig, Composite>("composite", "sub-policies sharing a rate of spans per second",
+                                         composite_schema, true),
+      policy<DropConfig, Drop>("drop", "drops the trace when every sub-policy samples", drop_schema, true),
+      policy<LatencyConfig, Latency>("latency", "latest end minus earliest start over the spans", latency_schema),
+      policy<NumericAttributeConfig, NumericAttribute>("numeric_attribute", "a number attribute within bounds",
+                                                       numeric_attribute_schema),
+      policy<ProbabilisticConfig, Probabilistic>("probabilistic", "a percentage, by trace id hash",
+                                                 probabilistic_schema),
+      policy<RateLimitingConfig, RateLimiting>("rate_limiting", "spans per second", rate_limiting_schema),
+      policy<SpanCountConfig, SpanCount>("span_count", "the trace's span count within bounds", span_count_schema),
+      policy<StatusCodeConfig, StatusCode>("status_code", "a span has one of the status codes", status_code_schema),
+      policy<StringAttributeConfig, StringAttribute>("string_attribute", "a string attribute has one of the values",
+                                                     string_attribute_schema),
+      policy<TraceStateConfig, TraceState>("trace_state", "a span's W3C tracestate has key=<one of values>",
+                                           trace_state_schema),
+  };
+  return types;
+}
+
 PolicyPtr make_policy(const PolicyConfig& config) {
-  return std::visit(
-      [](const auto& c) -> PolicyPtr {
-        using T = std::decay_t<decltype(c)>;
-        if constexpr (std::is_same_v<T, AlwaysSampleConfig>)
-          return std::make_unique<AlwaysSample>();
-        else if constexpr (std::is_same_v<T, LatencyConfig>)
-          return std::make_unique<Latency>(c);
-        else if constexpr (std::is_same_v<T, NumericAttributeConfig>)
-          return std::make_unique<NumericAttribute>(c);
-        else if constexpr (std::is_same_v<T, ProbabilisticConfig>)
-          return std::make_unique<Probabilistic>(c);
-        else if constexpr (std::is_same_v<T, StatusCodeConfig>)
-          return std::make_unique<StatusCode>(c);
-        else if constexpr (std::is_same_v<T, StringAttributeConfig>)
-          return std::make_unique<StringAttribute>(c);
-        else if constexpr (std::is_same_v<T, BooleanAttributeConfig>)
-          return std::make_unique<BooleanAttribute>(c);
-        else if constexpr (std::is_same_v<T, TraceStateConfig>)
-          return std::make_unique<TraceState>(c);
-        else if constexpr (std::is_same_v<T, RateLimitingConfig>)
-          return std::make_unique<RateLimiting>(c);
-        else if constexpr (std::is_same_v<T, BytesLimitingConfig>)
-          return std::make_unique<BytesLimiting>(c);
-        else if constexpr (std::is_same_v<T, SpanCountConfig>)
-          return std::make_unique<SpanCount>(c);
-        else if constexpr (std::is_same_v<T, AndConfig>)
-          return std::make_unique<And>(c);
-        else if constexpr (std::is_same_v<T, DropConfig>)
-          return std::make_unique<Drop>(c);
-        else
-          return std::make_unique<Composite>(c);
-      },
-      config.settings);
+  for (const auto& t : policy_types())
+    if (t.name == config.type) return t.build(config.settings);
+  throw std::logic_error("unknown tail_sampling policy type '" + config.type + "'");
 }
 
 }  // namespace otlpd::tail_sampling

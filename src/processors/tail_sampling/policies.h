@@ -54,8 +54,6 @@ class Policy {
   virtual Decision evaluate(const TraceData& trace, Clock::time_point now) = 0;
 };
 
-using PolicyPtr = std::unique_ptr<Policy>;
-
 // Builds the policy a validated config describes.
 PolicyPtr make_policy(const PolicyConfig& config);
 

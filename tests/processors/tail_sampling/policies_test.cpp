@@ -313,14 +313,14 @@ TEST_CASE("tail_sampling config errors name the path and the valid choices", "[t
     FAIL("expected an error");
   } catch (const ConfigError& e) {
     std::string m = e.what();
-    CHECK_THAT(m, Catch::Contains("unknown policy type 'sometimes'"));
+    CHECK_THAT(m, Catch::Contains("unknown value 'sometimes'; valid values are: "));
     CHECK_THAT(m, Catch::Contains("always_sample, and, boolean_attribute, bytes_limiting, composite, drop, latency"));
     CHECK_THAT(m, Catch::Contains("processors::tail_sampling::policies[0]::type"));
   }
   CHECK_THROWS_WITH(parse("policies: [{name: x, type: always_sample}]\nbogus: 1"), Catch::Contains("bogus"));
   CHECK_THROWS_WITH(parse("decision_wait: 1s"), Catch::Contains("policies"));
   CHECK_THROWS_WITH(parse("policies: [{name: s, type: status_code, status_code: {status_codes: [BAD]}}]"),
-                    Catch::Contains("valid are: ERROR, OK, UNSET"));
+                    Catch::Contains("unknown value 'BAD'; valid values are: ERROR, OK, UNSET"));
   CHECK_THROWS_WITH(parse("policies: [{name: a, type: and, and: {and_sub_policy: [{name: b, type: and}]}}]"),
                     Catch::Contains("for a sub-policy"));
   CHECK_THROWS_WITH(parse("policies: [{name: p, type: probabilistic, probabilistic: {sampling_percentage: 150}}]"),
