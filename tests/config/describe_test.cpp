@@ -29,3 +29,22 @@ TEST_CASE("components --describe says when a component is not converted yet, and
   CHECK(run_otlpd({"--describe", "batch"}).exit_code == 2);
   CHECK(run_otlpd({"components", "--describe"}).exit_code == 2);
 }
+
+TEST_CASE("components --describe prints the policy table of tail_sampling and the refused keys of the others",
+          "[config][schema][cli]") {
+  auto ts = run_otlpd({"components", "--describe", "tail_sampling"});
+  CHECK(ts.exit_code == 0);
+  CHECK_THAT(ts.out, Contains("      latency  map\n          latest end minus earliest start over the spans\n"
+                              "          threshold_ms  int (at least 0)  default: 0"));
+  CHECK_THAT(ts.out, Contains("          and_sub_policy  list of policies (required)"));
+  CHECK_THAT(ts.out, Contains("              latency  map\n                  latest end minus earliest start over "
+                              "the spans\n                  (the keys of latency)"));
+  CHECK_THAT(ts.out, Contains("block_on_overflow  -\n      not supported by otlpd"));
+  auto ml = run_otlpd({"components", "--describe", "memory_limiter"});
+  CHECK_THAT(ml.out, Contains("limit_percentage  uint32 (between 0 and 100)  default: 0"));
+  CHECK_THAT(ml.out, Contains("min_gc_interval_when_soft_limited  -\n      not supported by otlpd"));
+  auto ba = run_otlpd({"components", "--describe", "basicauth"});
+  CHECK_THAT(ba.out, Contains("extension basicauth:\n  client_auth  -\n      not supported by otlpd"));
+  CHECK_THAT(ba.out, Contains("  htpasswd  map (required)\n      the accepted users: 'file' and/or 'inline'\n"
+                              "      file  string"));
+}
