@@ -301,6 +301,20 @@ class Schema : public ConfigSchema {
     return *this;
   }
 
+  // The keys, rules and notes of `inner` at this level, read into `member`: a settings struct shared by several
+  // configs whose keys sit beside the config's own (the Collector's `mapstructure:",squash"`). The defaults
+  // shown are those `inner` declares.
+  template <typename S>
+  Schema& embed(S C::*member, const Schema<S>& inner) {
+    for (const auto& f : inner.fields_)
+      add(
+          f.doc, [member, read = f.read](const ConfigNode& n, C& c) { read(n, c.*member); }, f.required);
+    for (const auto& rule : inner.rules_)
+      rules_.push_back([member, rule](C& c, const SchemaInput& in) { rule(c.*member, in); });
+    notes_.insert(notes_.end(), inner.notes_.begin(), inner.notes_.end());
+    return *this;
+  }
+
   // A cross-field rule, run after every key is read (the Collector's Validate()); it may also normalise.
   Schema& validate(Rule rule) {
     rules_.push_back(std::move(rule));
@@ -342,6 +356,9 @@ class Schema : public ConfigSchema {
   std::vector<std::string> notes() const override { return notes_; }
 
  private:
+  template <typename>
+  friend class Schema;  // embed() reads another schema's fields
+
   struct Field {
     KeyDoc doc;
     Reader read;

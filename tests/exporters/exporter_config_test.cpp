@@ -32,9 +32,9 @@ std::string error_of(std::string_view type, const std::string& yaml) {
 TEST_CASE("otlp exporter defaults and endpoint schemes follow the Collector", "[exporters]") {
   auto c = parse("otlp", "endpoint: backend:4317");
   const auto& g = config_as<otlp_exporter::OtlpGrpcConfig>(*c);
-  CHECK(g.target == "backend:4317");
-  CHECK_FALSE(g.tls.insecure);  // TLS unless told otherwise
-  CHECK(g.compression == "gzip");
+  CHECK(g.client.target == "backend:4317");
+  CHECK_FALSE(g.client.tls.insecure);  // TLS unless told otherwise
+  CHECK(g.client.compression == ContentEncoding::gzip);
   CHECK(g.settings.timeout == 5s);
   CHECK(g.settings.queue.queue_size == 1000);
   CHECK(g.settings.queue.num_consumers == 10);
@@ -43,10 +43,10 @@ TEST_CASE("otlp exporter defaults and endpoint schemes follow the Collector", "[
   CHECK(g.settings.retry.max_elapsed_time == 300s);
 
   auto h = parse("otlp_grpc", "endpoint: http://backend:4317/");
-  CHECK(config_as<otlp_exporter::OtlpGrpcConfig>(*h).tls.insecure);
-  CHECK(config_as<otlp_exporter::OtlpGrpcConfig>(*h).target == "backend:4317");
+  CHECK(config_as<otlp_exporter::OtlpGrpcConfig>(*h).client.tls.insecure);
+  CHECK(config_as<otlp_exporter::OtlpGrpcConfig>(*h).client.target == "backend:4317");
   auto s = parse("otlp", "endpoint: https://backend:4317\ntls: {insecure: true}");
-  CHECK_FALSE(config_as<otlp_exporter::OtlpGrpcConfig>(*s).tls.insecure);
+  CHECK_FALSE(config_as<otlp_exporter::OtlpGrpcConfig>(*s).client.tls.insecure);
 
   auto full = parse("otlp", R"(endpoint: backend:4317
 compression: none
@@ -58,10 +58,11 @@ sending_queue: {queue_size: 5, num_consumers: 2, sizer: items}
 retry_on_failure: {enabled: true, initial_interval: 1s, max_interval: 2s, max_elapsed_time: 0, multiplier: 2}
 )");
   const auto& f = config_as<otlp_exporter::OtlpGrpcConfig>(*full);
-  CHECK(f.compression == "none");
-  CHECK(f.headers.at("X-Scope-OrgID") == "acme");
-  CHECK(f.keepalive->time == 10s);
-  CHECK(f.keepalive->permit_without_stream);
+  CHECK(f.client.compression == ContentEncoding::identity);
+  CHECK(f.client.headers.at("x-scope-orgid") == "acme");  // gRPC metadata names are lower-case
+  CHECK(f.client.keepalive->time == 10s);
+  CHECK(f.client.keepalive->permit_without_stream);
+  CHECK(f.client.balancer_name == "round_robin");
   CHECK(f.settings.timeout == 1s);
   CHECK(f.settings.queue.sizer == exporter_helper::QueueSettings::Sizer::items);
   CHECK(f.settings.retry.max_elapsed_time == 0s);
@@ -70,13 +71,18 @@ retry_on_failure: {enabled: true, initial_interval: 1s, max_interval: 2s, max_el
 TEST_CASE("exporter config errors name the path and the valid choices", "[exporters]") {
   CHECK(error_of("otlp", "tls: {insecure: true}").find("'endpoint' is required") != std::string::npos);
   CHECK(error_of("otlp", "endpoint: a:1\ncompression: lz4").find("exporters::otlp::compression") != std::string::npos);
-  CHECK(error_of("otlp", "endpoint: a:1\nsending_queue: {sizer: bytes}").find("valid: requests, items") !=
+  CHECK(error_of("otlp", "endpoint: a:1\nsending_queue: {sizer: pages}").find("valid values are: requests, items") !=
         std::string::npos);
+  CHECK(error_of("otlp", "endpoint: a:1\nsending_queue: {sizer: bytes}").find("not supported by otlpd") !=
+        std::string::npos);
+  CHECK(error_of("otlp", "endpoint: a:1\nsending_queue: {storage: file_storage}")
+            .find("exporters::otlp::sending_queue::storage (line 2): not supported by otlpd") != std::string::npos);
   CHECK(error_of("otlp", "endpoint: a:1\nretry_on_failure: {randomization_factor: 2}").find("randomization_factor") !=
         std::string::npos);
   CHECK(error_of("otlp", "endpoint: a:1\nbogus: 1").find("bogus") != std::string::npos);
   CHECK(error_of("otlphttp", "endpoint: backend:4318").find("http:// or https://") != std::string::npos);
-  CHECK(error_of("otlphttp", "endpoint: http://a\nencoding: xml").find("valid: proto, json") != std::string::npos);
+  CHECK(error_of("otlphttp", "endpoint: http://a\nencoding: xml").find("valid values are: proto, json") !=
+        std::string::npos);
   CHECK(error_of("otlphttp", "endpoint: http://a\ntls: {cert_file: c.pem}").find("key_file") != std::string::npos);
 }
 
@@ -87,9 +93,11 @@ TEST_CASE("otlphttp appends signal paths to endpoint, and per-signal endpoints o
   CHECK(h.metrics_endpoint == "https://tempo:4318/v1/metrics");
   CHECK(h.logs_endpoint == "https://tempo:4318/v1/logs");
   CHECK(h.settings.timeout == 30s);
-  CHECK(h.compression == "gzip");
+  CHECK(h.client.compression == ContentEncoding::gzip);
   CHECK(h.encoding == otlphttp_exporter::OtlpHttpConfig::Encoding::proto);
   auto z = parse("otlp_http", "endpoint: http://a\ncompression: zstd\nencoding: json\nproxy_url: http://proxy:3128");
-  CHECK(config_as<otlphttp_exporter::OtlpHttpConfig>(*z).compression == "zstd");
-  CHECK(config_as<otlphttp_exporter::OtlpHttpConfig>(*z).proxy_url == "http://proxy:3128");
+  CHECK(config_as<otlphttp_exporter::OtlpHttpConfig>(*z).client.compression == ContentEncoding::zstd);
+  CHECK(config_as<otlphttp_exporter::OtlpHttpConfig>(*z).client.proxy_url == "http://proxy:3128");
+  auto zlib = parse("otlphttp", "endpoint: http://a\ncompression: zlib");
+  CHECK(config_as<otlphttp_exporter::OtlpHttpConfig>(*zlib).client.compression == ContentEncoding::deflate);
 }

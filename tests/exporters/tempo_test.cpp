@@ -130,5 +130,5 @@ service:
   auto r = run_otlpd({"validate", "--config", path});
   CHECK(r.exit_code != 0);
   CHECK(r.out.find("exporters::tempo::protocol") != std::string::npos);
-  CHECK(r.out.find("valid: grpc, http") != std::string::npos);
+  CHECK(r.out.find("valid values are: grpc, http") != std::string::npos);
 }

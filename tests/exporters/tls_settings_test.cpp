@@ -62,15 +62,15 @@ std::string exporter_config(const std::string& protocol, const std::string& targ
 
 TEST_CASE("tls min_version and max_version are read for clients and servers, 1.2 is the default", "[exporters][tls]") {
   auto g = parse(Kind::exporter, "otlp", "endpoint: backend:4317\ntls: {min_version: \"1.3\"}");
-  CHECK(config_as<otlp_exporter::OtlpGrpcConfig>(*g).tls.min_version == TlsVersion::v1_3);
+  CHECK(config_as<otlp_exporter::OtlpGrpcConfig>(*g).client.tls.min_version == TlsVersion::v1_3);
   auto d = parse(Kind::exporter, "otlp", "endpoint: backend:4317");
-  CHECK(config_as<otlp_exporter::OtlpGrpcConfig>(*d).tls.min_version == TlsVersion::v1_2);
-  CHECK_FALSE(config_as<otlp_exporter::OtlpGrpcConfig>(*d).tls.max_version);
+  CHECK(config_as<otlp_exporter::OtlpGrpcConfig>(*d).client.tls.min_version == TlsVersion::v1_2);
+  CHECK_FALSE(config_as<otlp_exporter::OtlpGrpcConfig>(*d).client.tls.max_version);
 
   auto h = parse(Kind::exporter, "otlphttp",
                  "endpoint: https://backend\ntls: {min_version: \"1.0\", max_version: \"1.2\", "
                  "cipher_suites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_AES_128_GCM_SHA256]}");
-  const auto& ht = config_as<otlphttp_exporter::OtlpHttpConfig>(*h).tls;
+  const auto& ht = config_as<otlphttp_exporter::OtlpHttpConfig>(*h).client.tls;
   CHECK(ht.min_version == TlsVersion::v1_0);
   CHECK(ht.max_version == TlsVersion::v1_2);
   auto lists = openssl_cipher_lists(ht.cipher_suites);

@@ -1,4 +1,4 @@
-// Fuzz target: bounded decompression of request bodies (gzip, deflate, zstd; receivers/otlp/decompress.h).
+// Fuzz target: bounded decompression of request bodies (gzip, deflate, zstd; codec/compression.h).
 //
 // Input: option bytes — the encoding (byte 0, modulo 4: identity, gzip, deflate, zstd), the output limit
 // (bytes 1-2, little-endian, up to 64 KiB) and where the body is also cut into three pieces (byte 3); then
@@ -17,13 +17,13 @@
 #include <string>
 #include <vector>
 
+#include "codec/compression.h"
 #include "fuzz/support/fuzz.h"
-#include "receivers/otlp/decompress.h"
 
 namespace {
 
-using otlpd::otlp_receiver::ContentEncoding;
-using otlpd::otlp_receiver::DecompressStatus;
+using otlpd::ContentEncoding;
+using otlpd::DecompressStatus;
 
 constexpr size_t kGenerousLimit = 256 * 1024;  // more than any limit an input can set
 
@@ -36,7 +36,7 @@ struct Result {
 Result run(ContentEncoding encoding, const std::vector<std::string_view>& pieces, size_t limit) {
   Result r;
   r.out = "stale";
-  r.status = otlpd::otlp_receiver::decompress(encoding, pieces, limit, "the limit", r.out, r.error);
+  r.status = otlpd::decompress(encoding, pieces, limit, "the limit", r.out, r.error);
   FUZZ_CHECK(r.out.size() <= limit, "the output exceeds the limit");
   // reserve() gives small strings at least twice the in-place capacity.
   FUZZ_CHECK(r.out.capacity() <= std::max<size_t>(limit + 1, 30), "the output string holds more than the limit");

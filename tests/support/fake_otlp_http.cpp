@@ -24,9 +24,10 @@ namespace {
 
 constexpr size_t kMaxBody = 256 * 1024 * 1024;
 
-std::string gunzip(const std::string& in) {
+// gzip (window_bits 15 + 16) or HTTP's deflate, the zlib format (15).
+std::string inflate_body(const std::string& in, int window_bits) {
   z_stream z{};
-  if (inflateInit2(&z, 15 + 16) != Z_OK) throw std::runtime_error("inflateInit2");
+  if (inflateInit2(&z, window_bits) != Z_OK) throw std::runtime_error("inflateInit2");
   std::string out;
   char buf[65536];
   z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
@@ -41,7 +42,7 @@ std::string gunzip(const std::string& in) {
     if (out.size() > kMaxBody) break;
   }
   inflateEnd(&z);
-  if (rc != Z_STREAM_END) throw std::runtime_error("bad gzip body");
+  if (rc != Z_STREAM_END) throw std::runtime_error("bad gzip or deflate body");
   return out;
 }
 
@@ -114,7 +115,9 @@ struct FakeOtlpHttpServer::Impl {
         if (enc == r.headers.end())
           r.body = req.body();
         else if (enc->second == "gzip")
-          r.body = gunzip(req.body());
+          r.body = inflate_body(req.body(), 15 + 16);
+        else if (enc->second == "deflate")
+          r.body = inflate_body(req.body(), 15);
         else if (enc->second == "zstd")
           r.body = unzstd(req.body());
         else

@@ -6,8 +6,8 @@
 #include <memory>
 #include <string>
 
-#include "config/node.h"
 #include "core/component.h"
+#include "exporters/helper/settings.h"
 
 namespace otlpd::exporter_helper {
 
@@ -47,35 +47,6 @@ struct Senders {
   std::unique_ptr<BatchSender<MetricBatch>> metrics;
   std::unique_ptr<BatchSender<LogBatch>> logs;
 };
-
-// `sending_queue`, with the Collector's keys and defaults.
-struct QueueSettings {
-  bool enabled = true;
-  int num_consumers = 10;
-  int queue_size = 1000;
-  enum class Sizer { requests, items } sizer = Sizer::requests;
-  bool block_on_overflow = false;  // the Collector's key; otlpd answers retryable upstream instead of blocking
-  std::string storage;             // extension id of a file storage for a persistent queue; empty: in memory
-};
-
-// `retry_on_failure`, with the Collector's keys and defaults.
-struct RetrySettings {
-  bool enabled = true;
-  Duration initial_interval = std::chrono::seconds(5);
-  Duration max_interval = std::chrono::seconds(30);
-  Duration max_elapsed_time = std::chrono::seconds(300);  // 0: retry for ever
-  double multiplier = 1.5;
-  double randomization_factor = 0.5;
-};
-
-struct ExporterSettings {
-  QueueSettings queue;
-  RetrySettings retry;
-  Duration timeout = std::chrono::seconds(5);  // per attempt
-};
-
-// Reads `sending_queue`, `retry_on_failure` and `timeout` from an exporter's MapReader (marking them known).
-void parse_exporter_settings(MapReader& r, ExporterSettings& out);
 
 // An exporter for the signals that have a sender: consume() enqueues (a full queue answers retryable, counted
 // in otelcol_exporter_enqueue_failed_*), workers send with retry; counters otelcol_exporter_sent_*,

@@ -6,7 +6,7 @@
 #include <optional>
 #include <random>
 
-#include "exporters/helper/queued_exporter.h"
+#include "exporters/helper/settings.h"
 
 namespace otlpd::exporter_helper {
 

@@ -1,61 +1,72 @@
-// Parsing `sending_queue`, `retry_on_failure` and `timeout` with the Collector's keys and checks.
-#include "exporters/helper/queued_exporter.h"
+// The schemas of `sending_queue`, `retry_on_failure` and `timeout`, with the Collector's keys and checks.
+#include "exporters/helper/settings.h"
 
 namespace otlpd::exporter_helper {
 
 namespace {
 
-void parse_queue(const ConfigNode& node, QueueSettings& q) {
-  MapReader r(node);
-  r.get("enabled", q.enabled);
-  r.get("num_consumers", q.num_consumers);
-  r.get("queue_size", q.queue_size);
-  std::string sizer;
-  if (r.get("sizer", sizer)) {
-    if (sizer == "requests")
-      q.sizer = QueueSettings::Sizer::requests;
-    else if (sizer == "items")
-      q.sizer = QueueSettings::Sizer::items;
-    else
-      r.child("sizer")->fail("unknown sizer '" + sizer + "'; valid: requests, items");
-  }
-  r.get("block_on_overflow", q.block_on_overflow);
-  r.get("blocking", q.block_on_overflow);  // the Collector's older name
-  r.get("storage", q.storage);
-  r.finish();
-  if (q.enabled && q.num_consumers < 1) node.fail("num_consumers must be positive");
-  if (q.enabled && q.queue_size < 1) node.fail("queue_size must be positive");
-  if (!q.storage.empty())
-    r.child("storage")->fail("persistent sending queues (storage) are not supported by otlpd; remove 'storage'");
+const Schema<QueueSettings>& queue_schema() {
+  static const auto s =
+      Schema<QueueSettings>()
+          .key("enabled", &QueueSettings::enabled,
+               "queue requests and send them from workers; false: send on the "
+               "caller's thread")
+          .key("num_consumers", &QueueSettings::num_consumers, "workers sending from the queue at once")
+          .key("queue_size", &QueueSettings::queue_size, "capacity, in requests or items (see sizer)")
+          .choice("sizer", &QueueSettings::sizer,
+                  {{"requests", QueueSettings::Sizer::requests}, {"items", QueueSettings::Sizer::items}},
+                  "what queue_size counts: requests, or items (spans, data points, log records)",
+                  {{"bytes", "queues are sized in requests or items"}})
+          .ignored("block_on_overflow",
+                   "a full queue answers retryable upstream (the client retries) instead of blocking")
+          .ignored("blocking", "the Collector's older name of block_on_overflow; a full queue answers retryable")
+          .unsupported("storage", "persistent sending queues (file_storage) are not available yet; remove 'storage'")
+          .validate([](QueueSettings& q, const SchemaInput& in) {
+            if (q.enabled && q.num_consumers < 1) in.fail("num_consumers", "num_consumers must be positive");
+            if (q.enabled && q.queue_size < 1) in.fail("queue_size", "queue_size must be positive");
+          });
+  return s;
 }
 
-void parse_retry(const ConfigNode& node, RetrySettings& s) {
-  MapReader r(node);
-  r.get("enabled", s.enabled);
-  r.get("initial_interval", s.initial_interval);
-  r.get("max_interval", s.max_interval);
-  r.get("max_elapsed_time", s.max_elapsed_time);
-  r.get("multiplier", s.multiplier);
-  r.get("randomization_factor", s.randomization_factor);
-  r.finish();
-  if (!s.enabled) return;
-  if (s.initial_interval <= Duration::zero()) node.fail("initial_interval must be positive");
-  if (s.max_interval < s.initial_interval) node.fail("max_interval must not be less than initial_interval");
-  if (s.max_elapsed_time < Duration::zero()) node.fail("max_elapsed_time must not be negative");
-  if (!(s.multiplier >= 1.0)) node.fail("multiplier must be at least 1");
-  if (!(s.randomization_factor >= 0.0 && s.randomization_factor <= 1.0))
-    node.fail("randomization_factor must be between 0 and 1");
+const Schema<RetrySettings>& retry_schema() {
+  static const auto s =
+      Schema<RetrySettings>()
+          .key("enabled", &RetrySettings::enabled, "retry retryable failures with exponential back-off")
+          .key("initial_interval", &RetrySettings::initial_interval, "first wait after a failure")
+          .key("max_interval", &RetrySettings::max_interval, "upper bound of a wait")
+          .key("max_elapsed_time", &RetrySettings::max_elapsed_time,
+               "time after the first attempt when retries stop and the data is dropped; 0: never")
+          .key("multiplier", &RetrySettings::multiplier, "growth of the wait after each failure")
+          .key("randomization_factor", &RetrySettings::randomization_factor,
+               "each wait is drawn from interval x [1 - factor, 1 + factor]")
+          .validate([](RetrySettings& s, const SchemaInput& in) {
+            if (!s.enabled) return;
+            if (s.initial_interval <= Duration::zero())
+              in.fail("initial_interval", "initial_interval must be positive");
+            if (s.max_interval < s.initial_interval)
+              in.fail("max_interval", "max_interval must not be less than initial_interval");
+            if (s.max_elapsed_time < Duration::zero())
+              in.fail("max_elapsed_time", "max_elapsed_time must not be negative");
+            if (!(s.multiplier >= 1.0)) in.fail("multiplier", "multiplier must be at least 1");
+            if (!(s.randomization_factor >= 0.0 && s.randomization_factor <= 1.0))
+              in.fail("randomization_factor", "randomization_factor must be between 0 and 1");
+          });
+  return s;
 }
 
 }  // namespace
 
-void parse_exporter_settings(MapReader& r, ExporterSettings& out) {
-  if (auto q = r.child("sending_queue")) parse_queue(*q, out.queue);
-  if (auto s = r.child("retry_on_failure")) parse_retry(*s, out.retry);
-  if (auto t = r.child("timeout"); t && !t->is_null()) {
-    out.timeout = t->as<Duration>();
-    if (out.timeout <= Duration::zero()) t->fail("timeout must be positive");
-  }
+Schema<ExporterSettings> exporter_settings_schema(const ExporterSettings& defaults) {
+  return Schema<ExporterSettings>()
+      .block("sending_queue", "map", "the bounded queue drained by workers", queue_schema(),
+             [](const ConfigNode& n, ExporterSettings& s) { queue_schema().parse_into(n, s.queue); })
+      .block("retry_on_failure", "map", "retries of retryable failures", retry_schema(),
+             [](const ConfigNode& n, ExporterSettings& s) { retry_schema().parse_into(n, s.retry); })
+      .custom("timeout", "duration (greater than 0)", schema_detail::show(defaults.timeout),
+              "deadline of each attempt to send", [](const ConfigNode& n, ExporterSettings& s) {
+                s.timeout = n.as<Duration>();
+                if (s.timeout <= Duration::zero()) n.fail("timeout must be positive");
+              });
 }
 
 }  // namespace otlpd::exporter_helper

@@ -13,7 +13,7 @@ class JaegerExporterFactory final : public ExporterFactory {
  public:
   std::string_view type() const override { return "jaeger"; }
   bool supports(Signal s) const override { return s == Signal::traces; }
-  ComponentConfigPtr parse(const ConfigNode& node) const override { return parse_jaeger_config(node); }
+  ComponentConfigPtr parse(const ConfigNode& node) const override { return parse_config(node); }
   ExporterPtr create(const CreateSettings& s, const ComponentConfig& c) const override {
     const auto& cfg = config_as<JaegerConfig>(c);
     exporter_helper::Senders senders;

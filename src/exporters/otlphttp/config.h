@@ -1,38 +1,30 @@
 // Configuration of the `otlphttp` (OTLP/HTTP) exporter, with the Collector's keys and defaults.
 #pragma once
 
-#include <map>
+#include <chrono>
+#include <memory>
 #include <string>
 
-#include "config/node.h"
+#include "config/schema.h"
 #include "core/component_config.h"
 #include "exporters/helper/client_settings.h"
-#include "exporters/helper/queued_exporter.h"
+#include "exporters/helper/settings.h"
 
 namespace otlpd::otlphttp_exporter {
 
 struct OtlpHttpConfig : ComponentConfig {
   OtlpHttpConfig() { settings.timeout = std::chrono::seconds(30); }
 
-  exporter_helper::ExporterSettings settings;  // timeout defaults to 30s
-  std::string endpoint;                        // base URL; /v1/traces, /v1/metrics, /v1/logs are appended
-  std::string traces_endpoint;                 // full URLs that override endpoint per signal
+  exporter_helper::HttpClientSettings client;  // endpoint (base URL), tls, headers, compression (gzip), proxy_url
+  exporter_helper::ExporterSettings settings;  // timeout (30s), sending_queue, retry_on_failure
+  std::string traces_endpoint;                 // full URLs; empty: endpoint + /v1/traces, ... (set by the parse)
   std::string metrics_endpoint;
   std::string logs_endpoint;
   enum class Encoding { proto, json } encoding = Encoding::proto;
-  std::string compression = "gzip";  // gzip | zstd | none
-  std::map<std::string, std::string> headers;
-  exporter_helper::ClientTlsSettings tls;
-  std::string proxy_url;  // empty: libcurl's HTTP_PROXY / HTTPS_PROXY / NO_PROXY environment variables apply
 };
 
-// Reads the exporter's keys from `r` (without finish(), so that wrappers such as `tempo` can read keys of
-// their own), then call finish_otlp_http_config() after r.finish().
-void read_otlp_http_config(MapReader& r, OtlpHttpConfig& cfg);
-// Derives the per-signal URLs and validates; fails naming `node`.
-void finish_otlp_http_config(const ConfigNode& node, OtlpHttpConfig& cfg);
-
-// One sender per signal sharing a pool of libcurl handles.
-exporter_helper::Senders make_otlp_http_senders(const OtlpHttpConfig& cfg);
+// The key table (for `otlpd components --describe otlphttp`) and the strict parse it drives; `tempo` embeds it.
+const Schema<OtlpHttpConfig>& schema();
+std::unique_ptr<OtlpHttpConfig> parse_config(const ConfigNode& node);
 
 }  // namespace otlpd::otlphttp_exporter

@@ -1,8 +1,6 @@
 // OTLP/HTTP senders on libcurl (loaded at run time, see libcurl.h): a pool of easy handles (each keeps its connection
-// alive between requests), bodies in protobuf or OTLP/JSON, compressed with gzip or zstd.
+// alive between requests), bodies in protobuf or OTLP/JSON, compressed as configured (codec/compression.h).
 #include <spdlog/spdlog.h>
-#include <zlib.h>
-#include <zstd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -11,9 +9,10 @@
 #include <mutex>
 #include <vector>
 
+#include "codec/compression.h"
 #include "codec/otlp_json.h"
 #include "exporters/helper/partial_success.h"
-#include "exporters/otlphttp/config.h"
+#include "exporters/otlphttp/http_sender.h"
 #include "exporters/otlphttp/libcurl.h"
 #include "google/rpc/status.pb.h"
 
@@ -72,30 +71,6 @@ class CurlPool {
   std::mutex mu_;
   std::vector<CurlPtr> idle_;
 };
-
-std::string gzip(std::string_view in) {
-  z_stream z{};
-  if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-    throw std::runtime_error("deflateInit2 failed");
-  std::string out(deflateBound(&z, in.size()), '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  z.avail_in = static_cast<uInt>(in.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  int rc = deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  if (rc != Z_STREAM_END) throw std::runtime_error("gzip compression failed");
-  return out;
-}
-
-std::string zstd(std::string_view in) {
-  std::string out(ZSTD_compressBound(in.size()), '\0');
-  size_t n = ZSTD_compress(out.data(), out.size(), in.data(), in.size(), 3);
-  if (ZSTD_isError(n)) throw std::runtime_error(std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
-  out.resize(n);
-  return out;
-}
 
 // Retry-After: delay-seconds or an HTTP date.
 std::chrono::milliseconds parse_retry_after(std::string_view v) {
@@ -168,12 +143,16 @@ template <typename B, typename Resp>
 class HttpSender final : public exporter_helper::BatchSender<B> {
  public:
   HttpSender(std::shared_ptr<CurlPool> pool, std::string url, const OtlpHttpConfig& cfg)
-      : pool_(std::move(pool)), url_(std::move(url)), cfg_(cfg), ciphers_(openssl_cipher_lists(cfg.tls.cipher_suites)) {
+      : pool_(std::move(pool)),
+        url_(std::move(url)),
+        cfg_(cfg),
+        ciphers_(openssl_cipher_lists(cfg.client.tls.cipher_suites)) {
     bool json = cfg.encoding == OtlpHttpConfig::Encoding::json;
     header_lines_.push_back(json ? "Content-Type: application/json" : "Content-Type: application/x-protobuf");
-    if (cfg.compression != "none") header_lines_.push_back("Content-Encoding: " + cfg.compression);
+    if (cfg.client.compression != ContentEncoding::identity)
+      header_lines_.push_back("Content-Encoding: " + std::string(content_encoding_token(cfg.client.compression)));
     header_lines_.push_back("Expect:");  // no 100-continue round trip
-    for (const auto& [k, v] : cfg.headers) header_lines_.push_back(k + ": " + v);
+    for (const auto& [k, v] : cfg.client.headers) header_lines_.push_back(k + ": " + v);
   }
 
   void cancel() override { cancelled_.store(true); }
@@ -181,11 +160,7 @@ class HttpSender final : public exporter_helper::BatchSender<B> {
   SendOutcome send(const B& batch, Deadline deadline) override {
     if (cancelled_.load()) return SendOutcome::retryable("exporter is shutting down");
     const LibCurl& curl = libcurl();
-    std::string body = encode(batch);
-    if (cfg_.compression == "gzip")
-      body = gzip(body);
-    else if (cfg_.compression == "zstd")
-      body = zstd(body);
+    std::string body = compress(cfg_.client.compression, encode(batch));
 
     SlistPtr headers;
     for (const auto& h : header_lines_) {
@@ -221,8 +196,14 @@ class HttpSender final : public exporter_helper::BatchSender<B> {
     curl.easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
     curl.easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
     curl.easy_setopt(c, CURLOPT_XFERINFODATA, &cancelled_);
-    if (!cfg_.proxy_url.empty()) curl.easy_setopt(c, CURLOPT_PROXY, cfg_.proxy_url.c_str());
-    const auto& tls = cfg_.tls;
+    if (!cfg_.client.proxy_url.empty()) curl.easy_setopt(c, CURLOPT_PROXY, cfg_.client.proxy_url.c_str());
+    if (cfg_.client.disable_keep_alives) curl.easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
+    if (cfg_.client.idle_conn_timeout)
+      curl.easy_setopt(
+          c, CURLOPT_MAXAGE_CONN,
+          static_cast<long>(std::max<int64_t>(
+              1, std::chrono::duration_cast<std::chrono::seconds>(*cfg_.client.idle_conn_timeout).count())));
+    const auto& tls = cfg_.client.tls;
     if (!tls.ca_file.empty()) curl.easy_setopt(c, CURLOPT_CAINFO, tls.ca_file.c_str());
     if (!tls.cert_file.empty()) curl.easy_setopt(c, CURLOPT_SSLCERT, tls.cert_file.c_str());
     if (!tls.key_file.empty()) curl.easy_setopt(c, CURLOPT_SSLKEY, tls.key_file.c_str());

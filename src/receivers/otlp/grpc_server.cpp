@@ -13,6 +13,7 @@
 #include <mutex>
 #include <thread>
 
+#include "codec/compression.h"
 #include "codec/otlp_wire.h"
 #include "core/auth.h"
 #include "core/cpus.h"
@@ -23,7 +24,6 @@
 #include "opentelemetry/proto/collector/logs/v1/logs_service.grpc.pb.h"
 #include "opentelemetry/proto/collector/metrics/v1/metrics_service.grpc.pb.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
-#include "receivers/otlp/decompress.h"
 
 namespace grpc::internal {
 // The accessor ByteBuffer declares as its friend (gRPC's own tests define it so): the core buffer records the

@@ -34,13 +34,13 @@
 #include <optional>
 #include <thread>
 
+#include "codec/compression.h"
 #include "codec/otlp_json.h"
 #include "codec/otlp_wire.h"
 #include "core/auth.h"
 #include "core/telemetry.h"
 #include "google/rpc/status.pb.h"
 #include "receivers/otlp/cors.h"
-#include "receivers/otlp/decompress.h"
 
 namespace otlpd::otlp_receiver {
 

@@ -7,7 +7,7 @@ namespace otlpd::jaeger_exporter {
 namespace {
 
 std::unique_ptr<JaegerConfig> parse(const std::string& yaml) {
-  return parse_jaeger_config(ConfigNode(YAML::Load(yaml), "exporters::jaeger"));
+  return parse_config(ConfigNode(YAML::Load(yaml), "exporters::jaeger"));
 }
 
 TEST_CASE("jaeger config: every Collector key is read", "[jaeger]") {
@@ -33,39 +33,39 @@ sending_queue:
 retry_on_failure:
   enabled: false
 )");
-  CHECK(cfg->endpoint == "jaeger:14250");
-  CHECK_FALSE(cfg->tls.insecure);
-  CHECK(cfg->tls.ca_file == "/ca.pem");
-  CHECK(cfg->tls.cert_file == "/cert.pem");
-  CHECK(cfg->tls.key_file == "/key.pem");
-  CHECK(cfg->tls.insecure_skip_verify);
-  CHECK(cfg->tls.server_name_override == "jaeger.local");
-  CHECK(cfg->headers.at("x-tenant") == "acme");
-  CHECK(cfg->compression == "gzip");
+  CHECK(cfg->client.endpoint == "jaeger:14250");
+  CHECK_FALSE(cfg->client.tls.insecure);
+  CHECK(cfg->client.tls.ca_file == "/ca.pem");
+  CHECK(cfg->client.tls.cert_file == "/cert.pem");
+  CHECK(cfg->client.tls.key_file == "/key.pem");
+  CHECK(cfg->client.tls.insecure_skip_verify);
+  CHECK(cfg->client.tls.server_name_override == "jaeger.local");
+  CHECK(cfg->client.headers.at("x-tenant") == "acme");
+  CHECK(cfg->client.compression == ContentEncoding::gzip);
   CHECK(cfg->settings.timeout == std::chrono::seconds(7));
-  REQUIRE(cfg->keepalive);
-  CHECK(cfg->keepalive->time == std::chrono::seconds(30));
-  CHECK(cfg->keepalive->timeout == std::chrono::seconds(5));
-  CHECK(cfg->keepalive->permit_without_stream);
+  REQUIRE(cfg->client.keepalive);
+  CHECK(cfg->client.keepalive->time == std::chrono::seconds(30));
+  CHECK(cfg->client.keepalive->timeout == std::chrono::seconds(5));
+  CHECK(cfg->client.keepalive->permit_without_stream);
   CHECK(cfg->settings.queue.num_consumers == 3);
   CHECK_FALSE(cfg->settings.retry.enabled);
 }
 
 TEST_CASE("jaeger config: defaults as in the Collector", "[jaeger]") {
   const auto cfg = parse("endpoint: jaeger");
-  CHECK_FALSE(cfg->tls.insecure);  // TLS unless insecure: true
-  CHECK(cfg->compression.empty());
-  CHECK_FALSE(cfg->keepalive);
+  CHECK_FALSE(cfg->client.tls.insecure);  // TLS unless insecure: true
+  CHECK(cfg->client.compression == ContentEncoding::identity);
+  CHECK_FALSE(cfg->client.keepalive);
   CHECK(cfg->settings.queue.enabled);
   CHECK(cfg->settings.retry.enabled);
-  CHECK(grpc_target(cfg->endpoint) == "jaeger:14250");
-  CHECK(grpc_target("[::1]") == "[::1]:14250");
-  CHECK(grpc_target("[::1]:1234") == "[::1]:1234");
-  CHECK(grpc_target("dns:///jaeger:14250") == "dns:///jaeger:14250");
-  CHECK(grpc_target("http://jaeger/") == "jaeger:14250");
-  CHECK(grpc_target("https://jaeger:443") == "jaeger:443");
-  CHECK(parse("endpoint: http://jaeger:14250")->tls.insecure);
-  CHECK_FALSE(parse("endpoint: https://jaeger:14250\ntls: {insecure: true}")->tls.insecure);
+  CHECK(cfg->client.target == "jaeger:14250");
+  CHECK(parse("endpoint: \"[::1]\"")->client.target == "[::1]:14250");
+  CHECK(parse("endpoint: \"[::1]:1234\"")->client.target == "[::1]:1234");
+  CHECK(parse("endpoint: dns:///jaeger:14250")->client.target == "dns:///jaeger:14250");
+  CHECK(parse("endpoint: http://jaeger/")->client.target == "jaeger:14250");
+  CHECK(parse("endpoint: https://jaeger:443")->client.target == "jaeger:443");
+  CHECK(parse("endpoint: http://jaeger:14250")->client.tls.insecure);
+  CHECK_FALSE(parse("endpoint: https://jaeger:14250\ntls: {insecure: true}")->client.tls.insecure);
 }
 
 TEST_CASE("jaeger config: mistakes are errors naming the path and line", "[jaeger]") {

@@ -16,8 +16,9 @@ using exporter_helper::SendOutcome;
 
 JaegerConfig insecure_config(const std::string& endpoint) {
   JaegerConfig cfg;
-  cfg.endpoint = endpoint;
-  cfg.tls.insecure = true;
+  cfg.client.endpoint = endpoint;
+  cfg.client.target = endpoint;
+  cfg.client.tls.insecure = true;
   return cfg;
 }
 
@@ -37,8 +38,8 @@ TEST_CASE("jaeger sender: posts one translated Batch per resource", "[jaeger]") 
   // Given a Jaeger collector and a started sender with headers and gzip
   test::FakeJaegerCollector collector;
   auto cfg = insecure_config(collector.endpoint());
-  cfg.headers = {{"x-tenant", "acme"}};
-  cfg.compression = "gzip";
+  cfg.client.headers = {{"x-tenant", "acme"}};
+  cfg.client.compression = ContentEncoding::gzip;
   auto sender = make_trace_sender("jaeger", cfg);
   sender->start();
 

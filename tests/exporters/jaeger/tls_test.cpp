@@ -48,16 +48,16 @@ TEST_CASE("jaeger sender: TLS towards the collector", "[jaeger]") {
   SelfSigned certs;
   test::FakeJaegerCollector collector(server_tls(certs));
   JaegerConfig cfg;
-  cfg.endpoint = collector.endpoint();
+  cfg.client.endpoint = cfg.client.target = collector.endpoint();
 
   SECTION("the certificate verifies against ca_file") {
-    cfg.tls.ca_file = certs.cert;
+    cfg.client.tls.ca_file = certs.cert;
     CHECK(send_one(cfg).kind == SendOutcome::Kind::ok);
     CHECK(collector.span_count() == 1);
   }
   SECTION("server_name_override names the certificate's host") {
-    cfg.tls.ca_file = certs.cert;
-    cfg.tls.server_name_override = "jaeger.test";
+    cfg.client.tls.ca_file = certs.cert;
+    cfg.client.tls.server_name_override = "jaeger.test";
     CHECK(send_one(cfg).kind == SendOutcome::Kind::ok);
   }
   SECTION("an untrusted certificate is refused (retryable: the server may be fixed)") {
@@ -65,19 +65,19 @@ TEST_CASE("jaeger sender: TLS towards the collector", "[jaeger]") {
     CHECK(collector.span_count() == 0);
   }
   SECTION("insecure_skip_verify accepts it, also with a client certificate") {
-    cfg.tls.insecure_skip_verify = true;
+    cfg.client.tls.insecure_skip_verify = true;
     CHECK(send_one(cfg).kind == SendOutcome::Kind::ok);
-    cfg.tls.cert_file = certs.cert;
-    cfg.tls.key_file = certs.key;
+    cfg.client.tls.cert_file = certs.cert;
+    cfg.client.tls.key_file = certs.key;
     CHECK(send_one(cfg).kind == SendOutcome::Kind::ok);
     CHECK(collector.span_count() == 2);
   }
   SECTION("plaintext towards a TLS server fails retryably") {
-    cfg.tls.insecure = true;
+    cfg.client.tls.insecure = true;
     CHECK(send_one(cfg).kind == SendOutcome::Kind::retryable);
   }
   SECTION("an unreadable ca_file stops start()") {
-    cfg.tls.ca_file = certs.dir.file("missing.pem");
+    cfg.client.tls.ca_file = certs.dir.file("missing.pem");
     auto sender = make_trace_sender("jaeger", cfg);
     CHECK_THROWS_WITH(sender->start(), Catch::Contains("missing.pem"));
   }

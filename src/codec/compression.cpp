@@ -1,5 +1,5 @@
-// Streaming decompression with zlib and libzstd; the output never grows past the caller's limit.
-#include "receivers/otlp/decompress.h"
+// Compression with zlib and libzstd; streaming decompression whose output never grows past the caller's limit.
+#include "codec/compression.h"
 
 #include <zlib.h>
 // For ZSTD_d_stableOutBuffer, in zstd's experimental API (libzstd >= 1.4.5; bookworm has 1.5.4).
@@ -11,8 +11,9 @@
 #include <cctype>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 
-namespace otlpd::otlp_receiver {
+namespace otlpd {
 
 namespace {
 
@@ -256,6 +257,61 @@ bool parse_content_encoding(std::string_view header, ContentEncoding& out) {
   return true;
 }
 
+std::string_view content_encoding_token(ContentEncoding encoding) {
+  switch (encoding) {
+    case ContentEncoding::gzip:
+      return "gzip";
+    case ContentEncoding::deflate:
+      return "deflate";
+    case ContentEncoding::zstd:
+      return "zstd";
+    case ContentEncoding::identity:
+      break;
+  }
+  return "identity";
+}
+
+const std::vector<std::pair<std::string, ContentEncoding>>& compression_names() {
+  static const std::vector<std::pair<std::string, ContentEncoding>> names{{"gzip", ContentEncoding::gzip},
+                                                                          {"zlib", ContentEncoding::deflate},
+                                                                          {"deflate", ContentEncoding::deflate},
+                                                                          {"zstd", ContentEncoding::zstd},
+                                                                          {"none", ContentEncoding::identity}};
+  return names;
+}
+
+std::string_view compression_name(ContentEncoding encoding) {
+  return encoding == ContentEncoding::identity ? "none" : content_encoding_token(encoding);
+}
+
+std::string compress(ContentEncoding encoding, std::string_view data) {
+  if (encoding == ContentEncoding::identity) return std::string(data);
+  if (encoding == ContentEncoding::zstd) {
+    std::string out(ZSTD_compressBound(data.size()), '\0');
+    const size_t n = ZSTD_compress(out.data(), out.size(), data.data(), data.size(), 3);
+    if (ZSTD_isError(n)) throw std::runtime_error(std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
+    out.resize(n);
+    return out;
+  }
+  z_stream z{};
+  // gzip: 16 + 15 (gzip wrapper); deflate: 15 (the zlib format).
+  const int bits = encoding == ContentEncoding::gzip ? 16 + MAX_WBITS : MAX_WBITS;
+  if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, bits, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    throw std::runtime_error("cannot initialise zlib");
+  std::unique_ptr<z_stream, decltype(&deflateEnd)> guard(&z, &deflateEnd);
+  // zlib counts in 32 bits per call; export requests are far below 4 GiB.
+  if (data.size() > UINT32_MAX / 2) throw std::runtime_error("body too large to compress");
+  std::string out(deflateBound(&z, static_cast<uLong>(data.size())), '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  z.avail_in = static_cast<uInt>(data.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  const int rc = deflate(&z, Z_FINISH);
+  if (rc != Z_STREAM_END) throw std::runtime_error("zlib compression failed");
+  out.resize(z.total_out);
+  return out;
+}
+
 bool starts_like_zstd(std::string_view data) {
   return data.size() >= sizeof(kZstdMagic) &&
          std::equal(std::begin(kZstdMagic), std::end(kZstdMagic), reinterpret_cast<const unsigned char*>(data.data()));
@@ -316,4 +372,4 @@ std::string decompress(ContentEncoding encoding, std::string_view in, size_t max
   return error;
 }
 
-}  // namespace otlpd::otlp_receiver
+}  // namespace otlpd

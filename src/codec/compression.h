@@ -1,18 +1,35 @@
-// Bounded, streaming decompression of request bodies and gRPC messages (gzip, deflate, zstd).
+// Compression in one place: the encodings otlpd reads and writes, their names in headers and in configs,
+// bounded streaming decompression (receivers) and compression (exporters).
 #pragma once
 
 #include <cstddef>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
-namespace otlpd::otlp_receiver {
+namespace otlpd {
 
+// One enum for every encoding; `deflate` is the zlib format, as HTTP's and gRPC's "deflate" mean it.
 enum class ContentEncoding { identity, gzip, deflate, zstd };
 
-// Parses a Content-Encoding (or grpc-encoding) value ("" and "identity" are identity). Returns false when
-// unsupported.
+// Parses a Content-Encoding (or grpc-encoding) value ("" and "identity" are identity, "x-gzip" is gzip).
+// Returns false when unsupported.
 bool parse_content_encoding(std::string_view header, ContentEncoding& out);
+
+// The token sent in Content-Encoding / grpc-encoding: "identity", "gzip", "deflate", "zstd".
+std::string_view content_encoding_token(ContentEncoding encoding);
+
+// The `compression:` names of the Collector's configcompression that otlpd implements, with what each means:
+// gzip, zlib and deflate (both the zlib format, sent as "deflate"), zstd, none. Config readers take their
+// choices from here (a client may allow fewer, e.g. gRPC).
+const std::vector<std::pair<std::string, ContentEncoding>>& compression_names();
+// The config name of an encoding ("none" for identity).
+std::string_view compression_name(ContentEncoding encoding);
+
+// `data` compressed with `encoding` (identity: a copy). Throws std::runtime_error when the library fails.
+std::string compress(ContentEncoding encoding, std::string_view data);
 
 // Whether `data` begins with a zstd frame's magic number.
 bool starts_like_zstd(std::string_view data);
@@ -32,4 +49,4 @@ DecompressStatus decompress(ContentEncoding encoding, std::span<const std::strin
 // otherwise what was wrong.
 std::string decompress(ContentEncoding encoding, std::string_view in, size_t max_size, std::string& out);
 
-}  // namespace otlpd::otlp_receiver
+}  // namespace otlpd

@@ -1,17 +1,18 @@
-// The bounded decompressor shared by the OTLP/HTTP and OTLP/gRPC servers: input in pieces, limits, bombs,
-// errors.
-#include "receivers/otlp/decompress.h"
+// Compression (codec/compression.h): the bounded decompressor of the OTLP/HTTP and OTLP/gRPC servers (input in
+// pieces, limits, bombs, errors), the exporters' compression and the encoding names.
+#include "codec/compression.h"
 
 #include <zstd.h>
 
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <stdexcept>
 #include <vector>
 
 #include "support/compress.h"
 
-using namespace otlpd::otlp_receiver;
+using namespace otlpd;
 using namespace otlpd::test;
 using Catch::Matchers::Contains;
 
@@ -250,4 +251,33 @@ TEST_CASE("decompress: the output keeps no more memory than about its size", "[d
     CHECK(r.out == original);
     CHECK(r.out.capacity() < 2 * original.size());
   }
+}
+
+TEST_CASE("compress: what the exporters send decompresses to the same bytes, and names map to one encoding",
+          "[decompress]") {
+  // Given a body, when it is compressed with each encoding, then the bounded decompressor gives it back
+  const std::string original = sample(100000);
+  for (auto encoding : {ContentEncoding::gzip, ContentEncoding::deflate, ContentEncoding::zstd}) {
+    INFO("encoding " << content_encoding_token(encoding));
+    const std::string packed = compress(encoding, original);
+    CHECK(packed.size() < original.size() / 2);
+    std::string out;
+    CHECK(decompress(encoding, packed, 64 * kMiB, out).empty());
+    CHECK(out == original);
+    // and the token sent in headers is one the receiving side parses to the same encoding
+    ContentEncoding parsed;
+    REQUIRE(parse_content_encoding(content_encoding_token(encoding), parsed));
+    CHECK(parsed == encoding);
+  }
+  CHECK(compress(ContentEncoding::identity, "abc") == "abc");
+  CHECK(compress(ContentEncoding::gzip, "").size() > 0);  // an empty gzip member still has a header
+
+  // The Collector's config names: zlib and deflate are both the zlib format, none is identity
+  std::map<std::string, ContentEncoding> names(compression_names().begin(), compression_names().end());
+  CHECK(names.at("zlib") == ContentEncoding::deflate);
+  CHECK(names.at("deflate") == ContentEncoding::deflate);
+  CHECK(names.at("none") == ContentEncoding::identity);
+  CHECK(names.count("snappy") == 0);
+  CHECK(compression_name(ContentEncoding::identity) == "none");
+  CHECK(compression_name(ContentEncoding::gzip) == "gzip");
 }
