@@ -3,6 +3,7 @@
 
 #include <set>
 
+#include "config/schema.h"
 #include "core/registry.h"
 #include "core/text.h"
 
@@ -73,13 +74,14 @@ void parse_telemetry(const ConfigNode& node, TelemetryConfig& t) {
   }
   if (auto metrics = r.child("metrics")) {
     MapReader mr(*metrics);
-    mr.get("address", t.metrics_address);
+    if (auto a = mr.child("address"); a && !a->is_null() && !a->as<std::string>().empty())
+      t.metrics_address = read_net_endpoint(*a);
     mr.get("level", t.metrics_level);
     static const std::set<std::string> levels{"none", "basic", "normal", "detailed"};
     if (!levels.count(t.metrics_level))
       mr.child("level")->fail("unknown metrics level '" + t.metrics_level +
                               "'; valid are: none, basic, normal, detailed");
-    if (t.metrics_level == "none") t.metrics_address.clear();
+    if (t.metrics_level == "none") t.metrics_address.reset();
     mr.finish();
   }
   r.finish();

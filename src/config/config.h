@@ -8,6 +8,7 @@
 
 #include "config/node.h"
 #include "core/component.h"
+#include "core/net_endpoint.h"
 
 namespace otlpd {
 
@@ -27,9 +28,9 @@ struct PipelineConfig {
 };
 
 struct TelemetryConfig {
-  std::string log_level = "info";        // service.telemetry.logs.level
-  std::string metrics_address;           // service.telemetry.metrics.address; empty: no endpoint
-  std::string metrics_level = "normal";  // service.telemetry.metrics.level
+  std::string log_level = "info";              // service.telemetry.logs.level
+  std::optional<NetEndpoint> metrics_address;  // service.telemetry.metrics.address; empty: no endpoint
+  std::string metrics_level = "normal";        // service.telemetry.metrics.level
 };
 
 struct Config {

@@ -32,6 +32,13 @@ std::string read_host_port(const ConfigNode& n) {
   return v;
 }
 
+NetEndpoint read_net_endpoint(const ConfigNode& n, bool allow_unix) {
+  std::string error;
+  auto ep = parse_net_endpoint(n.as<std::string>(), error, allow_unix);
+  if (!ep) n.fail(error);
+  return std::move(*ep);
+}
+
 void warn_ignored_key(const ConfigNode& n, std::string_view why) {
   std::string where = n.path();
   if (int l = n.line(); l > 0) where += " (line " + std::to_string(l) + ")";

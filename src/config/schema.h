@@ -15,6 +15,7 @@
 
 #include "config/node.h"
 #include "core/component_config.h"
+#include "core/net_endpoint.h"
 
 namespace otlpd {
 
@@ -100,6 +101,9 @@ E parse_choice(const ConfigNode& n, const std::vector<std::pair<std::string, E>>
 
 // Reads "host:port" with a numeric port (0-65535); fails naming the key otherwise.
 std::string read_host_port(const ConfigNode& n);
+
+// Reads a listen address into its typed value (see parse_net_endpoint); fails naming the key otherwise.
+NetEndpoint read_net_endpoint(const ConfigNode& n, bool allow_unix = false);
 
 // Logs "<path> (line N): <why>" at warning level, for keys that load without effect.
 void warn_ignored_key(const ConfigNode& n, std::string_view why);
@@ -262,6 +266,28 @@ class Schema : public ConfigSchema {
     add(
         {std::move(name), "endpoint host:port", schema_detail::show(defaults.*member), std::move(doc)},
         [member](const ConfigNode& n, C& c) { c.*member = read_host_port(n); }, false);
+    return *this;
+  }
+
+  // A listen address parsed once into a NetEndpoint: "host:port" (a name, IPv4, bracketed IPv6; an empty host
+  // is every interface). With `transport` (a key declared before this one), `transport: unix` makes the value a
+  // socket path; "unix:///path" then also reads as one.
+  Schema& endpoint(std::string name, NetEndpoint C::*member, std::string doc, NetTransport C::*transport = nullptr) {
+    const C defaults{};
+    add(
+        {std::move(name), transport ? "endpoint host:port, or a socket path with transport unix" : "endpoint host:port",
+         (defaults.*member).str(), std::move(doc)},
+        [member, transport](const ConfigNode& n, C& c) {
+          if (transport && c.*transport == NetTransport::unix_socket) {
+            std::string error;
+            auto ep = parse_unix_endpoint(n.as<std::string>(), error);
+            if (!ep) n.fail(error);
+            c.*member = std::move(*ep);
+          } else {
+            c.*member = read_net_endpoint(n, transport != nullptr);
+          }
+        },
+        false);
     return *this;
   }
 

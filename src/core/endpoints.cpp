@@ -28,6 +28,16 @@ void record_listening(std::string_view receiver_id, std::string_view transport, 
   spdlog::info("{} {} ({}) listening on {}:{}", kind, receiver_id, transport, host, port);
 }
 
+void record_listening(std::string_view receiver_id, std::string_view transport, const NetEndpoint& bound,
+                      std::string_view kind) {
+  if (!bound.is_unix()) return record_listening(receiver_id, transport, bound.display_host(), bound.port, kind);
+  {
+    std::lock_guard lock(mu);
+    ports()[key(receiver_id, transport)] = 0;
+  }
+  spdlog::info("{} {} ({}) listening on {}", kind, receiver_id, transport, bound.str());
+}
+
 std::optional<int> listening_port(std::string_view receiver_id, std::string_view transport) {
   std::lock_guard lock(mu);
   auto it = ports().find(key(receiver_id, transport));

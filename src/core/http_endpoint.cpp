@@ -61,7 +61,7 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 struct HttpEndpoint::Impl {
-  std::string endpoint;
+  NetEndpoint endpoint;
   Handler handler;
   asio::io_context io;
   tcp::acceptor acceptor{io};
@@ -76,7 +76,7 @@ struct HttpEndpoint::Impl {
   }
 };
 
-HttpEndpoint::HttpEndpoint(std::string endpoint, Handler handler) : impl_(std::make_unique<Impl>()) {
+HttpEndpoint::HttpEndpoint(NetEndpoint endpoint, Handler handler) : impl_(std::make_unique<Impl>()) {
   impl_->endpoint = std::move(endpoint);
   impl_->handler = std::move(handler);
 }
@@ -85,20 +85,16 @@ HttpEndpoint::~HttpEndpoint() { stop(); }
 
 int HttpEndpoint::start() {
   auto& im = *impl_;
-  auto colon = im.endpoint.rfind(':');
-  if (colon == std::string::npos) throw std::runtime_error("endpoint '" + im.endpoint + "' must be host:port");
-  std::string host = im.endpoint.substr(0, colon);
-  if (host.empty()) host = "0.0.0.0";
-  if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
   try {
+    if (im.endpoint.is_unix()) throw std::runtime_error("a unix socket is not supported here");
     tcp::resolver resolver(im.io);
-    tcp::endpoint ep = *resolver.resolve(host, im.endpoint.substr(colon + 1)).begin();
+    tcp::endpoint ep = *resolver.resolve(im.endpoint.bind_host(), std::to_string(im.endpoint.port)).begin();
     im.acceptor.open(ep.protocol());
     im.acceptor.set_option(asio::socket_base::reuse_address(true));
     im.acceptor.bind(ep);
     im.acceptor.listen();
   } catch (const std::exception& e) {
-    throw std::runtime_error("cannot listen on " + im.endpoint + ": " + e.what());
+    throw std::runtime_error("cannot listen on " + im.endpoint.str() + ": " + e.what());
   }
   int port = im.acceptor.local_endpoint().port();
   im.accept();

@@ -6,6 +6,8 @@
 #include <memory>
 #include <string>
 
+#include "core/net_endpoint.h"
+
 namespace otlpd {
 
 struct HttpEndpointResponse {
@@ -19,10 +21,11 @@ class HttpEndpoint {
   // `handler` gets the method and the path (query removed).
   using Handler = std::function<HttpEndpointResponse(const std::string& method, const std::string& path)>;
 
-  HttpEndpoint(std::string endpoint, Handler handler);
+  HttpEndpoint(NetEndpoint endpoint, Handler handler);
   ~HttpEndpoint();
 
-  // Binds "host:port" (":port" means every interface) and serves on a thread; returns the bound port.
+  // Binds the endpoint (a TCP one; an empty host means every interface) and serves on a thread; returns the
+  // bound port.
   // Throws std::runtime_error when the endpoint cannot be bound.
   int start();
   void stop();

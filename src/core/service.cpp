@@ -29,7 +29,7 @@ struct Service::Impl {
   std::vector<std::shared_ptr<void>> fanouts;
   std::vector<Named> started;  // in start order
   bool shut_down = false;
-  std::string metrics_address;  // service.telemetry.metrics.address; empty: no endpoint
+  std::optional<NetEndpoint> metrics_address;  // service.telemetry.metrics.address; empty: no endpoint
   std::unique_ptr<HttpEndpoint> metrics_endpoint;
 };
 
@@ -171,10 +171,10 @@ std::unique_ptr<Service> Service::build(const Config& config) {
 
 void Service::start() {
   auto& im = *impl_;
-  if (!im.metrics_address.empty()) {
+  if (im.metrics_address) {
     // Self-telemetry in the Prometheus text format, where the Collector serves it: GET /metrics.
     im.metrics_endpoint =
-        std::make_unique<HttpEndpoint>(im.metrics_address, [](const std::string&, const std::string& path) {
+        std::make_unique<HttpEndpoint>(*im.metrics_address, [](const std::string&, const std::string& path) {
           HttpEndpointResponse r;
           if (path != "/metrics") {
             r.status = 404;
@@ -186,7 +186,7 @@ void Service::start() {
           return r;
         });
     int port = im.metrics_endpoint->start();
-    record_listening("metrics", "http", im.metrics_address.substr(0, im.metrics_address.rfind(':')), port, "telemetry");
+    record_listening("metrics", "http", im.metrics_address->display_host(), port, "telemetry");
   }
   auto start_one = [&](const std::string& label, Component* c) {
     try {

@@ -149,6 +149,15 @@ void apply_tls_protocol(ssl_ctx_st* ctx, const TlsSettings& tls) {
     throw std::runtime_error("cannot use cipher_suites " + lists.tls13 + ": " + openssl_reason());
 }
 
+std::shared_ptr<const ServerTls> ServerTls::load(const TlsSettings& settings) {
+  auto tls = std::make_shared<ServerTls>();
+  tls->settings = settings;
+  tls->cert_pem = read_pem_file(settings.cert_file);
+  tls->key_pem = read_pem_file(settings.key_file);
+  if (!settings.client_ca_file.empty()) tls->client_ca_pem = read_pem_file(settings.client_ca_file);
+  return tls;
+}
+
 std::string read_pem_file(const std::string& path) {
   // Certificate chains and CA bundles are kilobytes (the system bundle about 200 KiB).
   constexpr size_t kMaxPemBytes = size_t{4} << 20;

@@ -2,6 +2,7 @@
 // and server, the checks of what each TLS library can honour, and the OpenSSL set-up they share.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,6 +37,20 @@ struct TlsSettings {
   TlsVersion min_version = TlsVersion::v1_2;  // the Collector's default
   std::optional<TlsVersion> max_version;      // empty: the newest the library speaks (1.3)
   std::vector<std::string> cipher_suites;     // IANA names ("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"); empty: default
+
+  friend bool operator==(const TlsSettings&, const TlsSettings&) = default;
+};
+
+// A server's TLS, loaded once: the settings and the PEM text of the files they name. An otlp receiver loads it
+// before its servers start, and its gRPC and HTTP servers share one when their `tls:` blocks are the same.
+struct ServerTls {
+  TlsSettings settings;
+  std::string cert_pem;       // the certificate chain
+  std::string key_pem;        // its private key
+  std::string client_ca_pem;  // empty: clients are not asked for a certificate
+
+  // Reads cert_file, key_file and client_ca_file; throws std::runtime_error naming a file that cannot be read.
+  static std::shared_ptr<const ServerTls> load(const TlsSettings& settings);
 };
 
 // Reads a `tls:` map for `side`, refusing (with path and line) what `library` cannot honour, unknown versions

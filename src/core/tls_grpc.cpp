@@ -74,10 +74,10 @@ std::shared_ptr<grpc::ChannelCredentials> skip_verify_credentials(const std::str
 // SSL server credentials with bounded versions, added to the server through the C API.
 class BoundedSslServerCredentials final : public grpc::ServerCredentials {
  public:
-  explicit BoundedSslServerCredentials(const TlsSettings& tls) {
-    const std::string key = read_pem_file(tls.key_file), cert = read_pem_file(tls.cert_file);
-    const std::string client_ca = tls.client_ca_file.empty() ? std::string() : read_pem_file(tls.client_ca_file);
-    grpc_ssl_pem_key_cert_pair pair{key.c_str(), cert.c_str()};
+  explicit BoundedSslServerCredentials(const ServerTls& loaded) {
+    const TlsSettings& tls = loaded.settings;
+    const std::string& client_ca = loaded.client_ca_pem;
+    grpc_ssl_pem_key_cert_pair pair{loaded.key_pem.c_str(), loaded.cert_pem.c_str()};
     creds_ = grpc_ssl_server_credentials_create_ex(client_ca.empty() ? nullptr : client_ca.c_str(), &pair, 1,
                                                    client_ca.empty()
                                                        ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
@@ -133,7 +133,7 @@ std::shared_ptr<grpc::Channel> make_grpc_channel(const std::string& target, cons
   return grpc::CreateChannelInternal(tls.server_name_override, channel, {});
 }
 
-std::shared_ptr<grpc::ServerCredentials> make_grpc_server_credentials(const TlsSettings& tls) {
+std::shared_ptr<grpc::ServerCredentials> make_grpc_server_credentials(const ServerTls& tls) {
   return std::make_shared<BoundedSslServerCredentials>(tls);
 }
 

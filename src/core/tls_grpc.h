@@ -20,8 +20,8 @@ namespace otlpd {
 std::shared_ptr<grpc::Channel> make_grpc_channel(const std::string& target, const TlsSettings& tls,
                                                  const grpc::ChannelArguments& args);
 
-// Server credentials for `tls` (certificate, client_ca_file, min/max_version). Throws std::runtime_error when
-// a file cannot be read.
-std::shared_ptr<grpc::ServerCredentials> make_grpc_server_credentials(const TlsSettings& tls);
+// Server credentials for `tls`, loaded already (certificate, client CA, min/max_version). Throws
+// std::runtime_error when gRPC refuses the certificate or key.
+std::shared_ptr<grpc::ServerCredentials> make_grpc_server_credentials(const ServerTls& tls);
 
 }  // namespace otlpd

@@ -147,7 +147,8 @@ service:
   pipelines:
     traces: {receivers: [test_receiver], exporters: [file]}
 )");
-  CHECK(cfg.telemetry.metrics_address == "127.0.0.1:0");
+  REQUIRE(cfg.telemetry.metrics_address);
+  CHECK(cfg.telemetry.metrics_address->str() == "127.0.0.1:0");
 }
 
 TEST_CASE("several config files merge: maps deep-merge, lists replace", "[config]") {

@@ -54,7 +54,8 @@ TEST_CASE("health_check: endpoint is host:port, the path gets its slash, the pip
                  .find(Kind::extension, "health_check")
                  ->parse(ConfigNode(YAML::Load("endpoint: 127.0.0.1:0\npath: health"), "extensions::health_check"));
   const auto& hc = config_as<health_check::HealthCheckConfig>(*cfg);
-  CHECK(hc.endpoint == "127.0.0.1:0");
+  CHECK(hc.endpoint.host == "127.0.0.1");
+  CHECK(hc.endpoint.port == 0);
   CHECK(hc.path == "/health");
   CHECK_THAT(error_of(Kind::extension, "health_check", "endpoint: localhost"),
              Contains("endpoint (line 1)") && Contains("expected an endpoint host:port"));

@@ -21,7 +21,7 @@ TEST_CASE("components --describe says when a component is not converted yet, and
           "[config][schema][cli]") {
   auto otlp = run_otlpd({"components", "--describe", "otlp"});
   CHECK(otlp.exit_code == 0);
-  CHECK_THAT(otlp.out, Contains("receiver otlp:\n  (its configuration is still read by hand"));
+  CHECK_THAT(otlp.out, Contains("receiver otlp:\n  protocols  map"));
   CHECK_THAT(otlp.out, Contains("exporter otlp:"));
   auto bad = run_otlpd({"components", "--describe", "nosuch"});
   CHECK(bad.exit_code == 1);

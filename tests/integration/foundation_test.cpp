@@ -163,7 +163,7 @@ service:
   auto r = run_otlpd({"validate", "--config", cfg});
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.out, Contains("receivers::otlp::protocols::grpc::endpiont (line 5)"));
-  CHECK_THAT(r.out, Contains("valid keys are: auth, endpoint"));
+  CHECK_THAT(r.out, Contains("valid keys are: auth, dialer, endpoint"));
 }
 
 TEST_CASE("validate lists the known exporters for an unknown type", "[integration][cli]") {

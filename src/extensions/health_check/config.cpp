@@ -28,7 +28,7 @@ const Schema<PipelineCheck>& pipeline_check_schema() {
 const Schema<HealthCheckConfig>& schema() {
   static const auto s =
       Schema<HealthCheckConfig>()
-          .host_port("endpoint", &HealthCheckConfig::endpoint, "address the HTTP server listens on")
+          .endpoint("endpoint", &HealthCheckConfig::endpoint, "address the HTTP server listens on")
           .key("path", &HealthCheckConfig::path, "URL path answered; 200 while every pipeline runs, 503 otherwise")
           .block("check_collector_pipeline", "map", "the Collector's deprecated pipeline check; only disabled",
                  pipeline_check_schema(),

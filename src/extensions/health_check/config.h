@@ -10,7 +10,7 @@
 namespace otlpd::health_check {
 
 struct HealthCheckConfig : ComponentConfig {
-  std::string endpoint = "localhost:13133";
+  NetEndpoint endpoint = NetEndpoint::tcp("localhost", 13133);
   std::string path = "/";  // always starts with '/'
 };
 

@@ -34,7 +34,7 @@ class HealthCheck final : public Extension {
   void start(Host&) override {
     since_ = std::chrono::system_clock::now();
     int port = server_.start();
-    record_listening(id_, "http", cfg_.endpoint.substr(0, cfg_.endpoint.rfind(':')), port, "extension");
+    record_listening(id_, "http", cfg_.endpoint.display_host(), port, "extension");
   }
   void shutdown(Deadline) override { server_.stop(); }
   void ready() override { ready_ = true; }

@@ -2,12 +2,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "config/node.h"
+#include "config/schema.h"
 #include "core/component_config.h"
+#include "core/net_endpoint.h"
 #include "core/tls.h"
 
 namespace otlpd::otlp_receiver {
@@ -16,11 +18,33 @@ namespace otlpd::otlp_receiver {
 // cipher_suites.
 using TlsServerConfig = TlsSettings;
 
+// `keepalive.server_parameters` (gRPC's keepalive.ServerParameters): zero leaves gRPC's default.
+struct KeepaliveServerParameters {
+  Duration max_connection_idle{};       // close a connection without calls after this long; 0: never
+  Duration max_connection_age{};        // close any connection after this long; 0: never
+  Duration max_connection_age_grace{};  // calls may finish this long after max_connection_age; 0: no bound
+  Duration time{};                      // ping a quiet client after this long; 0: gRPC's 2 h
+  Duration timeout{};                   // close when the ping is not answered within this; 0: gRPC's 20 s
+};
+
+// `keepalive.enforcement_policy` (gRPC's keepalive.EnforcementPolicy): how often clients may ping.
+struct KeepaliveEnforcementPolicy {
+  Duration min_time{};                 // pings closer than this are strikes; 0: gRPC's 5 min
+  bool permit_without_stream = false;  // allow pings while no call is open
+};
+
+struct KeepaliveServerConfig {
+  std::optional<KeepaliveServerParameters> server_parameters;
+  std::optional<KeepaliveEnforcementPolicy> enforcement_policy;
+};
+
 struct GrpcServerConfig {
-  std::string endpoint = "localhost:4317";
+  NetTransport transport = NetTransport::tcp;
+  NetEndpoint endpoint = NetEndpoint::tcp("localhost", 4317);
   uint64_t max_recv_msg_size_mib = 4;
   uint32_t max_concurrent_streams = 0;  // 0: gRPC's default
-  bool include_metadata = false;        // copy request metadata into the batch context
+  std::optional<KeepaliveServerConfig> keepalive;
+  bool include_metadata = false;  // copy request metadata into the batch context
   std::optional<TlsServerConfig> tls;
   std::string authenticator;  // `auth.authenticator`: the id of the extension that checks every call; empty: none
 };
@@ -28,11 +52,13 @@ struct GrpcServerConfig {
 struct CorsConfig {
   std::vector<std::string> allowed_origins;  // exact, "*", or with a wildcard ("https://*.example.com")
   std::vector<std::string> allowed_headers;  // beyond the always-allowed ones
+  std::vector<std::string> exposed_headers;  // response headers a browser script may read
   int max_age = 0;                           // seconds; 0: not sent
 };
 
 struct HttpServerConfig {
-  std::string endpoint = "localhost:4318";
+  NetTransport transport = NetTransport::tcp;
+  NetEndpoint endpoint = NetEndpoint::tcp("localhost", 4318);
   std::string traces_url_path = "/v1/traces";
   std::string metrics_url_path = "/v1/metrics";
   std::string logs_url_path = "/v1/logs";
@@ -50,6 +76,7 @@ struct HttpServerConfig {
   Duration read_timeout = std::chrono::seconds(30);
   Duration idle_timeout = std::chrono::seconds(60);
   uint32_t max_connections = 1024;
+  bool keep_alives_enabled = true;  // only true: connections are always kept alive between requests
 };
 
 struct OtlpReceiverConfig : ComponentConfig {
@@ -57,14 +84,9 @@ struct OtlpReceiverConfig : ComponentConfig {
   std::optional<HttpServerConfig> http;
 };
 
-// Parses `protocols:`; at least one protocol must be given.
+// The key table (for `otlpd components --describe otlp`) and the strict parse it drives; at least one
+// protocol must be given.
+const Schema<OtlpReceiverConfig>& schema();
 std::unique_ptr<OtlpReceiverConfig> parse_otlp_receiver_config(const ConfigNode& node);
-
-// "localhost:4317" → {"localhost", 4317}; ":4317" → {"0.0.0.0", 4317}. Fails with the node's path.
-struct HostPort {
-  std::string host;
-  uint16_t port = 0;
-};
-HostPort parse_endpoint(const ConfigNode& where, const std::string& endpoint);
 
 }  // namespace otlpd::otlp_receiver

@@ -9,6 +9,10 @@
 namespace otlpd::otlp_receiver {
 
 CorsPolicy::CorsPolicy(const CorsConfig& config) : max_age_(config.max_age) {
+  for (const auto& h : config.exposed_headers) {
+    if (!exposed_.empty()) exposed_ += ", ";
+    exposed_ += h;
+  }
   for (const auto& o : config.allowed_origins) {
     std::string l = ascii_lower(o);
     if (l == "*") {
@@ -76,6 +80,7 @@ HeaderList CorsPolicy::actual(std::string_view origin) const {
   if (!origin_allowed(origin)) return h;
   h.emplace_back("Access-Control-Allow-Origin", allow_origin_value(origin));
   h.emplace_back("Access-Control-Allow-Credentials", "true");
+  if (!exposed_.empty()) h.emplace_back("Access-Control-Expose-Headers", exposed_);
   return h;
 }
 

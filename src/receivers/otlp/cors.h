@@ -28,7 +28,8 @@ class CorsPolicy {
   // Headers for the answer to a preflight (OPTIONS with Access-Control-Request-Method).
   HeaderList preflight(std::string_view origin, std::string_view request_method,
                        std::string_view request_headers) const;
-  // Headers for any other answer to a request that carries `origin` (errors included).
+  // Headers for any other answer to a request that carries `origin` (errors included), with the
+  // exposed_headers when the origin is allowed.
   HeaderList actual(std::string_view origin) const;
 
  private:
@@ -40,6 +41,7 @@ class CorsPolicy {
   bool any_header_ = false;
   std::vector<std::string> headers_;  // lower-cased
   int max_age_ = 0;
+  std::string exposed_;  // the Access-Control-Expose-Headers value; empty: not sent
 };
 
 }  // namespace otlpd::otlp_receiver

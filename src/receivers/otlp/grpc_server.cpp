@@ -9,7 +9,10 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include <algorithm>
+#include <climits>
 #include <condition_variable>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 
@@ -342,16 +345,46 @@ GrpcServer::~GrpcServer() {
   if (impl_->server) shutdown(std::chrono::steady_clock::now());
 }
 
-void GrpcServer::start(const ServerAuthenticator* authenticator) {
+namespace {
+
+// keepalive: gRPC C++'s channel arguments for the Go server options the Collector sets; zero keeps gRPC's
+// default.
+void apply_keepalive(grpc::ServerBuilder& builder, const KeepaliveServerConfig& k) {
+  const auto arg = [&](const char* name, Duration d) {
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+    if (ms > 0) builder.AddChannelArgument(name, static_cast<int>(std::min<int64_t>(ms, INT_MAX)));
+  };
+  if (const auto& p = k.server_parameters) {
+    arg(GRPC_ARG_MAX_CONNECTION_IDLE_MS, p->max_connection_idle);
+    arg(GRPC_ARG_MAX_CONNECTION_AGE_MS, p->max_connection_age);
+    arg(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS, p->max_connection_age_grace);
+    arg(GRPC_ARG_KEEPALIVE_TIME_MS, p->time);
+    arg(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, p->timeout);
+  }
+  if (const auto& e = k.enforcement_policy) {
+    arg(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, e->min_time);
+    builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, e->permit_without_stream ? 1 : 0);
+  }
+}
+
+}  // namespace
+
+void GrpcServer::start(const ServerAuthenticator* authenticator, std::shared_ptr<const ServerTls> tls) {
   auto& im = *impl_;
+  const NetEndpoint& endpoint = im.config.endpoint;
+  if (endpoint.is_unix()) {
+    std::error_code ec;
+    if (std::filesystem::exists(std::filesystem::symlink_status(endpoint.path, ec)))
+      throw std::runtime_error("otlp receiver '" + im.id + "': cannot listen for gRPC on " + endpoint.str() +
+                               ": the file exists (remove it if it is a socket left by a stopped process)");
+  }
+  if (im.config.tls && !tls) tls = ServerTls::load(*im.config.tls);
   Counter* unauthenticated = &Telemetry::global().counter("otlpd_receiver_unauthenticated_requests",
                                                           {{"receiver", im.id}, {"transport", "grpc"}});
   grpc::ServerBuilder builder;
   std::shared_ptr<grpc::ServerCredentials> creds =
-      im.config.tls ? make_grpc_server_credentials(*im.config.tls) : grpc::InsecureServerCredentials();
-  std::string endpoint = im.config.endpoint;
-  if (endpoint.starts_with(":")) endpoint = "0.0.0.0" + endpoint;
-  builder.AddListeningPort(endpoint, creds, &port_);
+      tls ? make_grpc_server_credentials(*tls) : grpc::InsecureServerCredentials();
+  builder.AddListeningPort(endpoint.grpc_address(), creds, &port_);
   // gRPC enables SO_REUSEPORT by default, which lets a second daemon silently share the port.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   // gRPC applies the limit to the message as received; decompression is left to the handlers, which apply it
@@ -362,6 +395,7 @@ void GrpcServer::start(const ServerAuthenticator* authenticator) {
   builder.AddChannelArgument(GRPC_ARG_ENABLE_PER_MESSAGE_DECOMPRESSION, 0);
   if (im.config.max_concurrent_streams > 0)
     builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, static_cast<int>(im.config.max_concurrent_streams));
+  if (im.config.keepalive) apply_keepalive(builder, *im.config.keepalive);
   // The pool for signals whose consumer may block, created only when one does.
   if (im.next.any_may_block()) im.blocking = std::make_unique<boost::asio::thread_pool>(kBlockingThreads);
   auto pool_for = [&](Signal s) { return im.next.may_block(s) ? im.blocking.get() : nullptr; };
@@ -389,7 +423,7 @@ void GrpcServer::start(const ServerAuthenticator* authenticator) {
       drain(*cq);
     }
     im.cqs.clear();
-    throw std::runtime_error("otlp receiver '" + im.id + "': cannot listen for gRPC on " + im.config.endpoint);
+    throw std::runtime_error("otlp receiver '" + im.id + "': cannot listen for gRPC on " + endpoint.str());
   }
   for (auto& cq : im.cqs) {
     for (int i = 0; i < kRequestedCalls; ++i) {
@@ -399,7 +433,7 @@ void GrpcServer::start(const ServerAuthenticator* authenticator) {
     }
     im.threads.emplace_back([q = cq.get()] { drain(*q); });
   }
-  record_listening(im.id, "grpc", endpoint.substr(0, endpoint.rfind(':')), port_);
+  record_listening(im.id, "grpc", endpoint.is_unix() ? endpoint : NetEndpoint::tcp(endpoint.host, port_));
 }
 
 void GrpcServer::shutdown(Deadline deadline) {
@@ -418,6 +452,10 @@ void GrpcServer::shutdown(Deadline deadline) {
   im.cqs.clear();
   if (im.blocking) im.blocking->join();
   im.blocking.reset();
+  if (im.config.endpoint.is_unix()) {
+    std::error_code ignored;  // gRPC may have removed it already
+    std::filesystem::remove(im.config.endpoint.path, ignored);
+  }
 }
 
 }  // namespace otlpd::otlp_receiver

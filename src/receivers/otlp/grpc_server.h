@@ -12,7 +12,8 @@
 
 namespace otlpd {
 class ServerAuthenticator;
-}
+struct ServerTls;
+}  // namespace otlpd
 
 namespace otlpd::otlp_receiver {
 
@@ -23,11 +24,14 @@ class GrpcServer {
   ~GrpcServer();
 
   // Binds and starts serving; throws std::runtime_error when the endpoint cannot be bound. With an
-  // `authenticator` (which must outlive the server), a call it refuses is answered UNAUTHENTICATED.
-  void start(const ServerAuthenticator* authenticator = nullptr);
+  // `authenticator` (which must outlive the server), a call it refuses is answered UNAUTHENTICATED. `tls` is
+  // the config's tls loaded already (the receiver loads it once for both servers); null: loaded here when
+  // the config has tls. A unix socket is refused when its file exists (as the Collector's listener does) and
+  // removed at shutdown.
+  void start(const ServerAuthenticator* authenticator = nullptr, std::shared_ptr<const ServerTls> tls = nullptr);
   // Stops accepting; in-flight calls may finish until `deadline`, then they are cancelled.
   void shutdown(Deadline deadline);
-  // The bound port (useful with port 0).
+  // The bound port (useful with port 0); for a unix socket, nonzero once listening.
   int port() const { return port_; }
 
  private:

@@ -16,8 +16,10 @@
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/generic/stream_protocol.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/strand.hpp>
@@ -29,6 +31,8 @@
 #include <cctype>
 #include <climits>
 #include <condition_variable>
+#include <cstring>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -51,6 +55,10 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
+// Connections are TCP or unix stream sockets, one code path for both.
+using StreamProtocol = asio::generic::stream_protocol;
+using Socket = StreamProtocol::socket;
+using PlainStream = beast::basic_stream<StreamProtocol>;
 using Request = http::request<http::string_body>;
 
 constexpr uint64_t kMaxReadChunk = 256 * 1024;
@@ -106,12 +114,24 @@ Reply bad_request(Encoding enc, const std::string& message) {
   return status_reply(http::status::bad_request, enc, kInvalidArgument, message);
 }
 
-std::string peer_of(const tcp::socket& s) {
+// The TCP endpoint a generic one holds; nullopt for a unix socket.
+std::optional<tcp::endpoint> as_tcp(const StreamProtocol::endpoint& g) {
+  if (g.protocol().family() != AF_INET && g.protocol().family() != AF_INET6) return std::nullopt;
+  tcp::endpoint ep;
+  if (g.size() > ep.capacity()) return std::nullopt;
+  std::memcpy(ep.data(), g.data(), g.size());
+  ep.resize(g.size());
+  return ep;
+}
+
+std::string peer_of(const Socket& s) {
   beast::error_code ec;
-  auto ep = s.remote_endpoint(ec);
+  auto generic = s.remote_endpoint(ec);
   if (ec) return {};
-  auto addr = ep.address();
-  return (addr.is_v6() ? "[" + addr.to_string() + "]" : addr.to_string()) + ":" + std::to_string(ep.port());
+  auto ep = as_tcp(generic);
+  if (!ep) return "unix";  // a unix socket's client has no address
+  auto addr = ep->address();
+  return (addr.is_v6() ? "[" + addr.to_string() + "]" : addr.to_string()) + ":" + std::to_string(ep->port());
 }
 
 }  // namespace
@@ -124,7 +144,7 @@ struct HttpServer::Impl {
   // strand.
   struct Conn {
     asio::any_io_executor strand;
-    beast::tcp_stream* socket = nullptr;
+    PlainStream* socket = nullptr;
     Phase phase = Phase::reading;
     std::chrono::steady_clock::time_point since;  // when `phase` began
     bool shed = false;                            // chosen to make room for a new connection
@@ -151,7 +171,8 @@ struct HttpServer::Impl {
   size_t next_ioc = 0;  // touched only by the accept loop
   // Keeps each loop running while it has no connection (run() returns when a loop has nothing to do).
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
-  std::unique_ptr<tcp::acceptor> acceptor;
+  std::unique_ptr<asio::basic_socket_acceptor<StreamProtocol>> acceptor;
+  std::string socket_file;  // the unix socket this server created; removed at shutdown
   std::vector<std::thread> threads;
   // Where requests are handled when some consumer may block (Consumer::may_block); null: on the I/O thread.
   std::unique_ptr<asio::thread_pool> blocking;
@@ -400,7 +421,7 @@ struct HttpServer::Impl {
       }
       // Shutting down both directions ends a pending read at once (EOF), and the lingering close with it.
       beast::error_code ec;
-      it->second.socket->socket().shutdown(tcp::socket::shutdown_both, ec);
+      it->second.socket->socket().shutdown(Socket::shutdown_both, ec);
       it->second.socket->cancel();
     });
     return true;
@@ -479,10 +500,10 @@ struct HttpServer::Impl {
       co_await http::async_write(stream, res, token);
       if (ec || !res.keep_alive()) break;
     }
-    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+    if constexpr (std::is_same_v<Stream, PlainStream>) {
       // Lingering close: a client may still be sending a body we refused; reading it (bounded in bytes and
       // time) lets it see our answer instead of a connection reset.
-      stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+      stream.socket().shutdown(Socket::shutdown_send, ec);
       socket.expires_after(std::chrono::seconds(2));
       uint64_t drained = 0;
       while (!ec && drained < 2 * max_body + (1 << 20)) {
@@ -521,7 +542,7 @@ struct HttpServer::Impl {
         self->conns_changed.notify_all();
       }
     } guard{this, conn};
-    if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
+    if constexpr (!std::is_same_v<Stream, PlainStream>) {
       beast::error_code ec;
       socket.expires_after(config.read_timeout);
       co_await stream.async_handshake(ssl::stream_base::server, asio::redirect_error(asio::use_awaitable, ec));
@@ -533,14 +554,14 @@ struct HttpServer::Impl {
     co_await serve(stream, conn, std::move(peer));
   }
 
-  asio::awaitable<void> session(tcp::socket s) {
+  asio::awaitable<void> session(Socket s) {
     std::string peer = peer_of(s);
     try {
       if (tls) {
-        beast::ssl_stream<beast::tcp_stream> stream(std::move(s), *tls);
+        beast::ssl_stream<PlainStream> stream(std::move(s), *tls);
         co_await run(stream, std::move(peer));
       } else {
-        beast::tcp_stream stream(std::move(s));
+        PlainStream stream(std::move(s));
         co_await run(stream, std::move(peer));
       }
     } catch (const std::exception& e) {
@@ -557,7 +578,7 @@ struct HttpServer::Impl {
     while (true) {
       beast::error_code ec;
       auto& loop = *iocs[next_ioc++ % iocs.size()];
-      tcp::socket s =
+      Socket s =
           co_await acceptor->async_accept(asio::make_strand(loop), asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
         if (ec == asio::error::operation_aborted || !acceptor->is_open() || stopping.load()) co_return;
@@ -594,8 +615,14 @@ HttpServer::HttpServer(std::string receiver_id, HttpServerConfig config, Consume
 
 HttpServer::~HttpServer() { shutdown(std::chrono::steady_clock::now()); }
 
-void HttpServer::start(const ServerAuthenticator* authenticator) {
+void HttpServer::start(const ServerAuthenticator* authenticator, std::shared_ptr<const ServerTls> loaded) {
   auto& im = *impl_;
+  if (const NetEndpoint& where = im.config.endpoint; where.is_unix()) {
+    std::error_code ec;
+    if (std::filesystem::exists(std::filesystem::symlink_status(where.path, ec)))
+      throw std::runtime_error("otlp receiver '" + im.id + "': cannot listen for HTTP on " + where.str() +
+                               ": the file exists (remove it if it is a socket left by a stopped process)");
+  }
   im.authenticator = authenticator;
   im.unauthenticated = &Telemetry::global().counter("otlpd_receiver_unauthenticated_requests",
                                                     {{"receiver", im.id}, {"transport", "http"}});
@@ -606,14 +633,12 @@ void HttpServer::start(const ServerAuthenticator* authenticator) {
     im.tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
                         ssl::context::single_dh_use);
     try {
-      apply_tls_protocol(im.tls->native_handle(), *im.config.tls);
-      auto cert = read_pem_file(im.config.tls->cert_file);
-      auto key = read_pem_file(im.config.tls->key_file);
-      im.tls->use_certificate_chain(asio::buffer(cert));
-      im.tls->use_private_key(asio::buffer(key), ssl::context::pem);
-      if (!im.config.tls->client_ca_file.empty()) {
-        auto ca = read_pem_file(im.config.tls->client_ca_file);
-        im.tls->add_certificate_authority(asio::buffer(ca));
+      if (!loaded) loaded = ServerTls::load(*im.config.tls);
+      apply_tls_protocol(im.tls->native_handle(), loaded->settings);
+      im.tls->use_certificate_chain(asio::buffer(loaded->cert_pem));
+      im.tls->use_private_key(asio::buffer(loaded->key_pem), ssl::context::pem);
+      if (!loaded->client_ca_pem.empty()) {
+        im.tls->add_certificate_authority(asio::buffer(loaded->client_ca_pem));
         im.tls->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
       }
     } catch (const std::exception& e) {
@@ -623,47 +648,59 @@ void HttpServer::start(const ServerAuthenticator* authenticator) {
 
   for (int i = io_threads(); i > 0; --i) im.iocs.push_back(std::make_unique<asio::io_context>(1));
   if (im.next.any_may_block()) im.blocking = std::make_unique<asio::thread_pool>(kBlockingThreads);
-  std::string endpoint = im.config.endpoint;
-  auto colon = endpoint.rfind(':');
-  std::string host = endpoint.substr(0, colon);
-  std::string port = endpoint.substr(colon + 1);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  if (host.empty()) host = "0.0.0.0";
+  const NetEndpoint& where = im.config.endpoint;
+  const std::string endpoint = where.str();
   beast::error_code ec;
-  tcp::resolver resolver(*im.iocs.front());
-  auto results = resolver.resolve(host, port, tcp::resolver::passive | tcp::resolver::numeric_service, ec);
-  if (ec || results.empty())
-    throw std::runtime_error("otlp receiver '" + im.id + "': cannot resolve " + endpoint + ": " + ec.message());
-  // Prefer IPv4 for names such as localhost, like the Collector's listener does.
-  tcp::endpoint ep = results.begin()->endpoint();
-  for (const auto& r : results)
-    if (r.endpoint().address().is_v4()) {
-      ep = r.endpoint();
-      break;
-    }
-  im.acceptor = std::make_unique<tcp::acceptor>(asio::make_strand(*im.iocs.front()));
+  StreamProtocol::endpoint ep;
+  if (where.is_unix()) {
+    ep = asio::local::stream_protocol::endpoint(where.path);
+  } else {
+    tcp::resolver resolver(*im.iocs.front());
+    auto results = resolver.resolve(where.bind_host(), std::to_string(where.port),
+                                    tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+    if (ec || results.empty())
+      throw std::runtime_error("otlp receiver '" + im.id + "': cannot resolve " + endpoint + ": " + ec.message());
+    // Prefer IPv4 for names such as localhost, like the Collector's listener does.
+    tcp::endpoint tcp_ep = results.begin()->endpoint();
+    for (const auto& r : results)
+      if (r.endpoint().address().is_v4()) {
+        tcp_ep = r.endpoint();
+        break;
+      }
+    ep = tcp_ep;
+  }
+  im.acceptor = std::make_unique<asio::basic_socket_acceptor<StreamProtocol>>(asio::make_strand(*im.iocs.front()));
   auto fail = [&](const char* what) {
     std::string msg =
         "otlp receiver '" + im.id + "': cannot listen for HTTP on " + endpoint + " (" + what + "): " + ec.message();
     im.acceptor.reset();
     im.iocs.clear();
+    if (!im.socket_file.empty()) {
+      std::error_code ignored;
+      std::filesystem::remove(im.socket_file, ignored);
+      im.socket_file.clear();
+    }
     throw std::runtime_error(msg);
   };
   im.acceptor->open(ep.protocol(), ec);
   if (ec) fail("open");
-  im.acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!where.is_unix()) im.acceptor->set_option(asio::socket_base::reuse_address(true), ec);
   im.acceptor->bind(ep, ec);
   if (ec) fail("bind");
+  if (where.is_unix()) im.socket_file = where.path;  // ours from here: removed at shutdown
   im.acceptor->listen(asio::socket_base::max_listen_connections, ec);
   if (ec) fail("listen");
-  port_ = im.acceptor->local_endpoint(ec).port();
+  if (auto bound = as_tcp(im.acceptor->local_endpoint(ec)))
+    port_ = bound->port();
+  else
+    port_ = 1;  // a unix socket has no port; nonzero: listening
 
   asio::co_spawn(im.acceptor->get_executor(), im.accept_loop(), asio::detached);
   for (auto& loop : im.iocs) {
     im.keep_running.push_back(asio::make_work_guard(*loop));
     im.threads.emplace_back([&loop] { loop->run(); });
   }
-  record_listening(im.id, "http", host, port_);
+  record_listening(im.id, "http", where.is_unix() ? where : NetEndpoint::tcp(where.host, static_cast<uint16_t>(port_)));
 }
 
 void HttpServer::shutdown(Deadline deadline) {
@@ -692,6 +729,11 @@ void HttpServer::shutdown(Deadline deadline) {
   // Destroys what is left (unfinished connections) while the members they refer to are still alive.
   im.acceptor.reset();
   im.iocs.clear();
+  if (!im.socket_file.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove(im.socket_file, ignored);
+    im.socket_file.clear();
+  }
 }
 
 }  // namespace otlpd::otlp_receiver

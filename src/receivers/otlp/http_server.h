@@ -10,7 +10,8 @@
 
 namespace otlpd {
 class ServerAuthenticator;
-}
+struct ServerTls;
+}  // namespace otlpd
 
 namespace otlpd::otlp_receiver {
 
@@ -33,8 +34,9 @@ class HttpServer {
   // cannot be bound or the TLS files cannot be loaded. With an `authenticator` (which must outlive the
   // server), a request it refuses is answered 401 with a google.rpc.Status (code 16) body and its
   // WWW-Authenticate challenge, as soon as the header is read (the body is never read as a request; the
-  // connection is closed); CORS preflights are not authenticated.
-  void start(const ServerAuthenticator* authenticator = nullptr);
+  // connection is closed); CORS preflights are not authenticated. `tls` is the config's tls loaded already
+  // (the receiver loads it once for both servers); null: loaded here when the config has tls.
+  void start(const ServerAuthenticator* authenticator = nullptr, std::shared_ptr<const ServerTls> tls = nullptr);
   // Stops accepting and closes idle keep-alive connections; requests in flight may finish until `deadline`,
   // then their connections are closed too.
   void shutdown(Deadline deadline);

@@ -1,8 +1,11 @@
 // The `otlp` receiver: its factory and the instance that runs the gRPC and HTTP servers.
 #include <memory>
+#include <optional>
+#include <stdexcept>
 
 #include "core/auth.h"
 #include "core/registry.h"
+#include "core/tls.h"
 #include "receivers/otlp/config.h"
 #include "receivers/otlp/grpc_server.h"
 #include "receivers/otlp/http_server.h"
@@ -14,7 +17,11 @@ namespace {
 class OtlpReceiver final : public Receiver {
  public:
   OtlpReceiver(const CreateSettings& s, const OtlpReceiverConfig& cfg, Consumers next)
-      : grpc_auth_(cfg.grpc ? cfg.grpc->authenticator : ""), http_auth_(cfg.http ? cfg.http->authenticator : "") {
+      : id_(s.id.str()),
+        grpc_auth_(cfg.grpc ? cfg.grpc->authenticator : ""),
+        http_auth_(cfg.http ? cfg.http->authenticator : "") {
+    if (cfg.grpc && cfg.grpc->tls) grpc_tls_ = *cfg.grpc->tls;
+    if (cfg.http && cfg.http->tls) http_tls_ = *cfg.http->tls;
     if (cfg.grpc) grpc_ = std::make_unique<GrpcServer>(s.id.str(), *cfg.grpc, next);
     if (cfg.http) http_ = std::make_unique<HttpServer>(s.id.str(), *cfg.http, next);
   }
@@ -28,9 +35,17 @@ class OtlpReceiver final : public Receiver {
     // Both authenticators are looked up before anything binds, so a bad id starts nothing.
     const ServerAuthenticator* grpc_auth = grpc_auth_.empty() ? nullptr : &find_authenticator(host, grpc_auth_);
     const ServerAuthenticator* http_auth = http_auth_.empty() ? nullptr : &find_authenticator(host, http_auth_);
-    if (grpc_) grpc_->start(grpc_auth);
+    // The TLS files are read once, before anything binds; both servers share them when their tls blocks agree.
+    std::shared_ptr<const ServerTls> grpc_tls, http_tls;
     try {
-      if (http_) http_->start(http_auth);
+      if (grpc_tls_) grpc_tls = ServerTls::load(*grpc_tls_);
+      if (http_tls_) http_tls = grpc_tls && grpc_tls->settings == *http_tls_ ? grpc_tls : ServerTls::load(*http_tls_);
+    } catch (const std::exception& e) {
+      throw std::runtime_error("otlp receiver '" + id_ + "': TLS setup failed: " + e.what());
+    }
+    if (grpc_) grpc_->start(grpc_auth, grpc_tls);
+    try {
+      if (http_) http_->start(http_auth, http_tls);
     } catch (...) {
       if (grpc_) grpc_->shutdown(std::chrono::steady_clock::now());
       throw;
@@ -43,6 +58,9 @@ class OtlpReceiver final : public Receiver {
   }
 
  private:
+  std::string id_;
+  std::optional<TlsSettings> grpc_tls_;  // the protocols' tls blocks, loaded at start
+  std::optional<TlsSettings> http_tls_;
   std::string grpc_auth_;  // authenticator ids, empty when none
   std::string http_auth_;
   std::unique_ptr<GrpcServer> grpc_;

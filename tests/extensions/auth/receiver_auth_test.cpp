@@ -201,9 +201,9 @@ TEST_CASE("basicauth on both transports: the principal is the user, refusals are
   const auto& auth = as_authenticator(ext);
   CapturingTraces traces;
   otlp_receiver::GrpcServerConfig gc;
-  gc.endpoint = "127.0.0.1:0";
+  gc.endpoint = NetEndpoint::tcp("127.0.0.1", 0);
   otlp_receiver::HttpServerConfig hc;
-  hc.endpoint = "127.0.0.1:0";
+  hc.endpoint = NetEndpoint::tcp("127.0.0.1", 0);
   otlp_receiver::GrpcServer grpc_server("otlp/basic", gc, Consumers{&traces, nullptr, nullptr});
   otlp_receiver::HttpServer http_server("otlp/basic", hc, Consumers{&traces, nullptr, nullptr});
   grpc_server.start(&auth);
@@ -245,7 +245,7 @@ TEST_CASE("http receiver auth: refused as soon as the header is read, with a WWW
   auto ext = start_extension("bearertokenauth", "token: right-token");
   CapturingTraces traces;
   otlp_receiver::HttpServerConfig hc;
-  hc.endpoint = "127.0.0.1:0";
+  hc.endpoint = NetEndpoint::tcp("127.0.0.1", 0);
   otlp_receiver::HttpServer server("otlp/early", hc, Consumers{&traces, nullptr, nullptr});
   server.start(&as_authenticator(ext));
   const std::string header =

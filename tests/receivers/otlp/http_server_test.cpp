@@ -36,7 +36,7 @@ struct CapturingTraces : TraceConsumer {
 
 HttpServerConfig local_config() {
   HttpServerConfig c;
-  c.endpoint = "127.0.0.1:0";
+  c.endpoint = NetEndpoint::tcp("127.0.0.1", 0);
   return c;
 }
 
