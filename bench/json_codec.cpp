@@ -13,7 +13,7 @@
 
 #include "codec/otlp_json.h"
 #include "codec/otlp_wire.h"
-#include "core/batch.h"
+#include "model/batch.h"
 
 namespace {
 

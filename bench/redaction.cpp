@@ -11,6 +11,7 @@
 
 #include "config/node.h"
 #include "core/registry.h"
+#include "model/batch.h"
 
 using namespace otlpd;
 
@@ -72,7 +73,7 @@ TraceBatch make_batch(int seed) {
 
 size_t text_bytes(const TraceBatch& b) {
   size_t n = 0;
-  for (const auto& rs : b.parts()[0].request->resource_spans())
+  for (const auto& rs : b.read_parts()[0].request->resource_spans())
     for (const auto& ss : rs.scope_spans())
       for (const auto& s : ss.spans()) {
         for (const auto& kv : s.attributes()) n += kv.value().string_value().size();

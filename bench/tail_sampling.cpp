@@ -26,7 +26,8 @@
 
 #include "config/node.h"
 #include "core/registry.h"
-#include "core/telemetry.h"
+#include "model/batch.h"
+#include "platform/telemetry.h"
 
 using namespace otlpd;
 using Clock = std::chrono::steady_clock;
@@ -56,7 +57,7 @@ class Sink final : public TraceConsumer {
   Status consume(TraceBatch b) override {
     auto now = Clock::now();
     std::lock_guard lock(mu_);
-    for (const auto& p : b.parts())
+    for (const auto& p : b.read_parts())
       for (const auto& rs : p.request->resource_spans())
         for (const auto& ss : rs.scope_spans())
           for (const auto& s : ss.spans()) {

@@ -16,8 +16,8 @@
 #include "config/config.h"
 #include "config/schema.h"
 #include "core/registry.h"
-#include "core/service.h"
-#include "core/startup_pages.h"
+#include "service/service.h"
+#include "service/startup_pages.h"
 
 namespace {
 

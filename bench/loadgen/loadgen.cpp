@@ -26,8 +26,8 @@
 #include <vector>
 
 #include "codec/otlp_json.h"
-#include "core/grpc_code.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
+#include "platform/grpc_code.h"
 
 namespace {
 

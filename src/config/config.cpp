@@ -5,7 +5,7 @@
 
 #include "config/schema.h"
 #include "core/registry.h"
-#include "core/text.h"
+#include "platform/text.h"
 
 namespace otlpd {
 
@@ -67,7 +67,7 @@ void parse_telemetry(const ConfigNode& node, TelemetryConfig& t) {
     static const std::set<std::string> levels{"debug", "info", "warn", "error"};
     t.log_level = ascii_lower(t.log_level);
     if (!levels.count(t.log_level))
-      lr.child("level")->fail("unknown log level '" + t.log_level + "'; valid are: debug, info, warn, error");
+      lr.child("level")->fail("unknown log level '" + t.log_level + "'; valid values are: debug, info, warn, error");
     std::string encoding;
     lr.get("encoding", encoding);
     lr.finish();
@@ -80,7 +80,7 @@ void parse_telemetry(const ConfigNode& node, TelemetryConfig& t) {
     static const std::set<std::string> levels{"none", "basic", "normal", "detailed"};
     if (!levels.count(t.metrics_level))
       mr.child("level")->fail("unknown metrics level '" + t.metrics_level +
-                              "'; valid are: none, basic, normal, detailed");
+                              "'; valid values are: none, basic, normal, detailed");
     if (t.metrics_level == "none") t.metrics_address.reset();
     mr.finish();
   }
@@ -177,7 +177,7 @@ Config parse_config(const YAML::Node& root) {
       sig = sig.substr(0, slash);
     }
     auto s = signal_from_string(sig);
-    if (!s) node.fail("unknown pipeline type '" + std::string(sig) + "'; valid are: traces, metrics, logs");
+    if (!s) node.fail("unknown pipeline type '" + std::string(sig) + "'; valid values are: traces, metrics, logs");
     p.signal = *s;
     MapReader pr(node);
     auto recv = pr.child("receivers");

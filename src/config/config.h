@@ -8,7 +8,7 @@
 
 #include "config/node.h"
 #include "core/component.h"
-#include "core/net_endpoint.h"
+#include "platform/net_endpoint.h"
 
 namespace otlpd {
 

@@ -8,7 +8,7 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "core/text.h"
+#include "platform/text.h"
 
 namespace otlpd {
 

@@ -15,7 +15,7 @@
 
 #include "config/node.h"
 #include "core/component_config.h"
-#include "core/net_endpoint.h"
+#include "platform/net_endpoint.h"
 
 namespace otlpd {
 

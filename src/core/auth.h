@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "core/component.h"
-#include "core/status.h"
+#include "platform/status.h"
 
 namespace otlpd {
 

@@ -1,7 +1,7 @@
 // Component ids and kind names.
 #include "core/component.h"
 
-#include "core/telemetry.h"
+#include "platform/telemetry.h"
 
 namespace otlpd {
 

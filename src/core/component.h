@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "core/component_config.h"
-#include "core/consumer.h"
-#include "core/signal.h"
+#include "model/consumer.h"
+#include "platform/signal.h"
 
 namespace otlpd {
 

@@ -7,7 +7,7 @@
 #include <array>
 #include <stdexcept>
 
-#include "core/text.h"
+#include "platform/text.h"
 
 namespace otlpd {
 
@@ -31,7 +31,7 @@ TlsVersion parse_version(const ConfigNode& node) {
   const std::string text = node.as<std::string>();
   for (const auto& [name, v] : kVersions)
     if (name == text) return v;
-  node.fail("'" + text + "' is not a TLS version; valid choices: 1.0, 1.1, 1.2, 1.3");
+  node.fail("unknown value '" + text + "'; valid values are: 1.0, 1.1, 1.2, 1.3");
 }
 
 std::string openssl_reason() {

@@ -8,7 +8,7 @@
 #include "codec/attribute_edit.h"
 #include "codec/otlp_wire.h"
 #include "codec/wire_reader.h"
-#include "core/batch.h"
+#include "model/batch.h"
 #include "support/otlp_client.h"
 
 using namespace otlpd;

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/batch.h"
+#include "model/batch.h"
 #include "opentelemetry/proto/common/v1/common.pb.h"
 #include "opentelemetry/proto/metrics/v1/metrics.pb.h"
 #include "opentelemetry/proto/trace/v1/trace.pb.h"

@@ -11,7 +11,7 @@
 #include <string>
 
 #include "codec/otlp_json_inputs.h"
-#include "core/batch.h"
+#include "model/batch.h"
 #include "support/otlp_client.h"
 
 namespace otlpd {

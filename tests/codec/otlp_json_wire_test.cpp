@@ -12,7 +12,7 @@
 #include "codec/otlp_json.h"
 #include "codec/otlp_json_inputs.h"
 #include "codec/otlp_wire.h"
-#include "core/batch.h"
+#include "model/batch.h"
 #include "support/otlp_client.h"
 
 namespace otlpd {

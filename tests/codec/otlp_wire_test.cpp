@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "core/batch.h"
+#include "model/batch.h"
 #include "support/otlp_client.h"
 
 namespace otlpd {
@@ -292,7 +292,7 @@ TEST_CASE("a batch of received bytes decodes lazily and serialises to the same b
 
   SECTION("reading decodes and keeps the bytes") {
     const TraceBatch& view = batch;
-    CHECK(view.parts()[0].request->resource_spans(0).scope_spans(0).spans_size() == 5);
+    CHECK(view.read_parts()[0].request->resource_spans(0).scope_spans(0).spans_size() == 5);
     CHECK(batch.raw_parts()[0].wire != nullptr);
     CHECK(batch.serialize() == bytes);
   }
@@ -303,7 +303,8 @@ TEST_CASE("a batch of received bytes decodes lazily and serialises to the same b
     CHECK(copy.item_count() == 5);
   }
   SECTION("changing forgets the bytes, and serialising reflects the change") {
-    batch.parts()[0].request->mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(0)->set_name("new");
+    batch.mutable_parts()[0].request->mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(0)->set_name(
+        "new");
     CHECK(batch.raw_parts()[0].wire == nullptr);
     otlp_trace::ExportTraceServiceRequest back;
     REQUIRE(back.ParseFromString(batch.serialize()));
@@ -335,8 +336,8 @@ TEST_CASE("a part whose bytes fail to decode becomes empty instead of taking the
   auto batch = TraceBatch::adopt_wire(std::string("\x0a\x05\x12", 3), 4);
   CHECK(batch.item_count() == 4);  // what the caller claimed, until decoded
   const TraceBatch& view = batch;
-  REQUIRE(view.parts().size() == 1);
-  CHECK(view.parts()[0].request->resource_spans_size() == 0);
+  REQUIRE(view.read_parts().size() == 1);
+  CHECK(view.read_parts()[0].request->resource_spans_size() == 0);
   CHECK(batch.item_count() == 0);
   CHECK(batch.serialize().empty());
 }

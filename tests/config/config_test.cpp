@@ -105,7 +105,7 @@ TEST_CASE("pipelines must reference defined components that support their signal
   CHECK_THAT(error_of(base + "    logs:\n      receivers: [test_receiver]\n      exporters: [traces_only]\n"),
              Contains("exporter 'traces_only' does not support logs"));
   CHECK_THAT(error_of(base + "    spans:\n      receivers: [test_receiver]\n      exporters: [capture]\n"),
-             Contains("unknown pipeline type 'spans'; valid are: traces, metrics, logs"));
+             Contains("unknown pipeline type 'spans'; valid values are: traces, metrics, logs"));
   CHECK_THAT(error_of(base + "    traces:\n      receivers: [test_receiver]\n"),
              Contains("must have at least one exporter"));
   CHECK_THAT(error_of(base + "    traces:\n      exporters: [capture]\n"), Contains("at least one receiver"));

@@ -15,6 +15,8 @@ using namespace otlpd;
 namespace {
 
 constexpr Kind kKinds[] = {Kind::receiver, Kind::processor, Kind::exporter, Kind::extension};
+// Registered by tests/support/test_components.cpp for pipeline tests; not part of otlpd.
+const std::set<std::string> kTestComponents = {"test_receiver", "tag", "capture", "traces_only", "test_extension"};
 
 std::string read_text(const std::filesystem::path& p) {
   std::ifstream in(p);
@@ -74,14 +76,16 @@ std::map<std::string, std::set<std::string>> documented_keys() {
 
 }  // namespace
 
-TEST_CASE("every converted component's keys are documented in a docs/*.md key table, and only those",
+TEST_CASE("every component's keys are documented in a docs/*.md key table, and only those",
           "[config][schema][docs]") {
   auto documented = documented_keys();
   int converted = 0;
   for (auto kind : kKinds) {
     for (const auto& type : Registry::instance().types(kind)) {
+      if (kTestComponents.count(type)) continue;
       const auto* schema = find_schema(kind, type);
-      if (!schema) continue;
+      INFO(std::string(to_string(kind)) + " " + type + " reads its config through a registered schema");
+      REQUIRE(schema != nullptr);
       ++converted;
       const std::string qualified = std::string(to_string(kind)) + " " + type;
       INFO(qualified);

@@ -4,7 +4,7 @@
 
 #include <thread>
 
-#include "core/cpus.h"
+#include "platform/cpus.h"
 
 using namespace otlpd;
 

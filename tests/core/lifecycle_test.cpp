@@ -12,7 +12,7 @@
 #include "config/node.h"
 #include "core/component.h"
 #include "core/registry.h"
-#include "core/telemetry.h"
+#include "platform/telemetry.h"
 #include "processors/common/processor_helper.h"
 #include "processors/harness.h"
 

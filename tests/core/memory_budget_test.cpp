@@ -6,8 +6,8 @@
 #include <optional>
 
 #include "config/config.h"
-#include "core/batch.h"
-#include "core/memory_budget.h"
+#include "model/batch.h"
+#include "model/memory_budget.h"
 
 using namespace otlpd;
 using Catch::Matchers::Contains;

@@ -1,5 +1,5 @@
 // Listen addresses: parsed once into host and port or a socket path, one error style.
-#include "core/net_endpoint.h"
+#include "platform/net_endpoint.h"
 
 #include <catch2/catch.hpp>
 

@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "config/config.h"
-#include "core/service.h"
+#include "service/service.h"
 #include "support/otlp_client.h"
 #include "support/test_components.h"
 
@@ -22,7 +22,7 @@ TraceBatch one_trace() {
 }
 
 std::string resource_attr(const TraceBatch& b, const std::string& key) {
-  for (const auto& kv : b.parts().at(0).request->resource_spans(0).resource().attributes())
+  for (const auto& kv : b.read_parts().at(0).request->resource_spans(0).resource().attributes())
     if (kv.key() == key) return kv.value().string_value();
   return "<absent>";
 }
@@ -89,7 +89,7 @@ TEST_CASE("fan-out copies are independent: a processor in one pipeline does not 
   with_captured("capture/a", [](Captured& c) {
     REQUIRE(c.traces.size() == 1);
     int tags = 0;
-    for (const auto& kv : c.traces[0].parts()[0].request->resource_spans(0).resource().attributes())
+    for (const auto& kv : c.traces[0].read_parts()[0].request->resource_spans(0).resource().attributes())
       tags += kv.key() == "tag.tag";
     CHECK(tags == 1);
   });

@@ -13,7 +13,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "core/startup_pages.h"
+#include "service/startup_pages.h"
 #include "support/daemon.h"
 
 using namespace otlpd;

@@ -1,7 +1,7 @@
 // Self-telemetry: Prometheus exposition, and the /metrics endpoint of service.telemetry.metrics.address.
 #include <catch2/catch.hpp>
 
-#include "core/telemetry.h"
+#include "platform/telemetry.h"
 #include "support/daemon.h"
 #include "support/http_client.h"
 #include "support/otlp_client.h"

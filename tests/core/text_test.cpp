@@ -1,5 +1,5 @@
 // The small text and file helpers (core/text.h).
-#include "core/text.h"
+#include "platform/text.h"
 
 #include <unistd.h>
 

@@ -2,8 +2,8 @@
 // configured on plain otlp / otlphttp exporters.
 #include <catch2/catch.hpp>
 
-#include "core/any_value.h"
 #include "exporters/helper/client_settings.h"
+#include "model/any_value.h"
 #include "support/daemon.h"
 #include "support/fake_otlp_grpc.h"
 #include "support/fake_otlp_http.h"

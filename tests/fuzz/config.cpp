@@ -10,8 +10,8 @@
 #include <typeinfo>
 
 #include "config/config.h"
-#include "core/service.h"
 #include "fuzz/support/fuzz.h"
+#include "service/service.h"
 
 namespace {
 

@@ -13,8 +13,8 @@
 #include "codec/json_codec.h"
 #include "codec/otlp_json.h"
 #include "codec/otlp_wire.h"
-#include "core/batch.h"
 #include "fuzz/support/fuzz.h"
+#include "model/batch.h"
 
 namespace {
 

@@ -14,8 +14,8 @@
 
 #include "codec/otlp_wire.h"
 #include "codec/wire_reader.h"
-#include "core/batch.h"
 #include "fuzz/support/fuzz.h"
+#include "model/batch.h"
 
 namespace {
 

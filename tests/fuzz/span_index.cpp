@@ -10,8 +10,8 @@
 #include <string>
 
 #include "codec/otlp_wire.h"
-#include "core/batch.h"
 #include "fuzz/support/fuzz.h"
+#include "model/batch.h"
 #include "processors/tail_sampling/span_index.h"
 
 namespace {

@@ -11,8 +11,8 @@
 #include <string>
 
 #include "codec/otlp_wire.h"
-#include "core/batch.h"
 #include "fuzz/support/fuzz.h"
+#include "model/batch.h"
 #include "processors/harness.h"
 
 namespace {
@@ -96,8 +96,8 @@ void compare(size_t configuration, std::string_view bytes) {
   FUZZ_CHECK(got.item_count() == want.item_count(), "the paths count other items");
   const B merged_want = want.merged();
   const B merged_got = got.merged();
-  const Request& a = *merged_want.parts().front().request;
-  const Request& b = *merged_got.parts().front().request;
+  const Request& a = *merged_want.read_parts().front().request;
+  const Request& b = *merged_got.read_parts().front().request;
   otlpd::fuzz::check_same(a, b, "configuration " + std::to_string(configuration));
 }
 

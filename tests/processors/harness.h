@@ -133,7 +133,7 @@ inline MetricBatch gauge(const std::string& name, int points) {
 // Span names of a batch in order.
 inline std::vector<std::string> span_names(const TraceBatch& b) {
   std::vector<std::string> out;
-  for (const auto& p : b.parts())
+  for (const auto& p : b.read_parts())
     for (const auto& rs : p.request->resource_spans())
       for (const auto& ss : rs.scope_spans())
         for (const auto& s : ss.spans()) out.push_back(s.name());

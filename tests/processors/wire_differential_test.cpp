@@ -40,7 +40,7 @@ B through(const char* type, const char* yaml, B batch) {
 template <typename B>
 typename B::RequestType decoded_result(const B& batch) {
   auto merged = batch.merged();
-  return *merged.parts().front().request;
+  return *merged.read_parts().front().request;
 }
 
 // Both paths agree on `bytes` (which must pass the wire check) for both processors.

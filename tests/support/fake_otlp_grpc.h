@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "core/batch.h"
+#include "model/batch.h"
 
 namespace otlpd::test {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "core/batch.h"
+#include "model/batch.h"
 
 namespace otlpd::test {
 

@@ -82,7 +82,7 @@ struct TagConfig : ComponentConfig {
 
 template <typename B>
 void tag(B& b, const std::string& key, const std::string& value) {
-  for (auto& part : b.parts()) {
+  for (auto& part : b.mutable_parts()) {
     auto add = [&](auto* resource) {
       auto* kv = resource->add_attributes();
       kv->set_key(key);

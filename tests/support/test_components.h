@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "core/consumer.h"
+#include "model/consumer.h"
 
 namespace otlpd::test {
 

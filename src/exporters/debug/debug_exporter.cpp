@@ -10,6 +10,7 @@
 #include "core/registry.h"
 #include "exporters/debug/config.h"
 #include "exporters/debug/format.h"
+#include "model/batch.h"
 
 namespace otlpd::debug_exporter {
 

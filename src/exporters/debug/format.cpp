@@ -9,6 +9,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "model/batch.h"
+
 namespace otlpd::debug_exporter {
 
 namespace {
@@ -72,7 +74,7 @@ template <typename B>
 std::string detailed(const B& b) {
   std::string out;
   google::protobuf::TextFormat::Printer p;
-  for (const auto& part : b.parts()) {
+  for (const auto& part : b.read_parts()) {
     std::string s;
     p.PrintToString(*part.request, &s);
     out += s;
@@ -98,7 +100,7 @@ std::string format_traces(const TraceBatch& b, Verbosity v) {
       "Traces: {} resource spans, {} spans\n",
       [&] {
         size_t n = 0;
-        for (const auto& p : b.parts()) n += static_cast<size_t>(p.request->resource_spans_size());
+        for (const auto& p : b.read_parts()) n += static_cast<size_t>(p.request->resource_spans_size());
         return n;
       }(),
       b.item_count());
@@ -111,7 +113,7 @@ std::string format_traces(const TraceBatch& b, Verbosity v) {
     std::string service;
   };
   std::map<std::string, std::vector<Entry>> traces;  // trace id → spans
-  for (const auto& p : b.parts())
+  for (const auto& p : b.read_parts())
     for (const auto& rs : p.request->resource_spans()) {
       std::string svc = service_name(rs.resource());
       for (const auto& ss : rs.scope_spans())
@@ -156,14 +158,14 @@ std::string format_traces(const TraceBatch& b, Verbosity v) {
 
 std::string format_metrics(const MetricBatch& b, Verbosity v) {
   size_t metrics = 0;
-  for (const auto& p : b.parts())
+  for (const auto& p : b.read_parts())
     for (const auto& rm : p.request->resource_metrics())
       for (const auto& sm : rm.scope_metrics()) metrics += static_cast<size_t>(sm.metrics_size());
   std::string out = fmt::format("Metrics: {} metrics, {} data points\n", metrics, b.item_count());
   if (v == Verbosity::basic) return out;
   if (v == Verbosity::detailed) return out + detailed(b);
   using opentelemetry::proto::metrics::v1::Metric;
-  for (const auto& p : b.parts())
+  for (const auto& p : b.read_parts())
     for (const auto& rm : p.request->resource_metrics()) {
       std::string svc = service_name(rm.resource());
       for (const auto& sm : rm.scope_metrics())
@@ -198,7 +200,7 @@ std::string format_logs(const LogBatch& b, Verbosity v) {
   std::string out = fmt::format("Logs: {} log records\n", b.item_count());
   if (v == Verbosity::basic) return out;
   if (v == Verbosity::detailed) return out + detailed(b);
-  for (const auto& p : b.parts())
+  for (const auto& p : b.read_parts())
     for (const auto& rl : p.request->resource_logs()) {
       std::string svc = service_name(rl.resource());
       for (const auto& sl : rl.scope_logs())

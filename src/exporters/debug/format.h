@@ -2,8 +2,9 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
-#include "core/batch.h"
+#include "model/batch_fwd.h"
 
 namespace otlpd::debug_exporter {
 

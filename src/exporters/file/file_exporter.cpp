@@ -10,6 +10,7 @@
 #include "codec/otlp_json.h"
 #include "core/registry.h"
 #include "exporters/file/config.h"
+#include "model/batch.h"
 
 namespace otlpd::file_exporter {
 
@@ -37,7 +38,7 @@ class FileExporter final : public Exporter, TraceConsumer, MetricConsumer, LogCo
   Status write(const B& b) {
     // Encode outside the lock; each request is one line.
     std::string text;
-    for (const auto& p : b.parts()) {
+    for (const auto& p : b.read_parts()) {
       otlp_json::encode(*p.request, text);
       text += '\n';
     }

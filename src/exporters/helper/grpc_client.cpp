@@ -5,9 +5,9 @@
 #include <cctype>
 #include <optional>
 
-#include "core/grpc_code.h"
 #include "core/tls_grpc.h"
 #include "google/rpc/status.pb.h"
+#include "platform/grpc_code.h"
 
 namespace otlpd::exporter_helper {
 

@@ -3,7 +3,7 @@
 
 #include <cstdint>
 
-#include "core/batch.h"
+#include "model/batch.h"
 
 namespace otlpd::exporter_helper {
 

@@ -10,9 +10,10 @@
 #include <optional>
 #include <thread>
 
-#include "core/telemetry.h"
 #include "exporters/helper/retry_policy.h"
 #include "exporters/helper/sending_queue.h"
+#include "model/batch.h"
+#include "platform/telemetry.h"
 
 namespace otlpd::exporter_helper {
 

@@ -10,8 +10,8 @@
 #include <thread>
 #include <vector>
 
-#include "core/telemetry.h"
 #include "exporters/helper/queued_exporter.h"
+#include "platform/telemetry.h"
 
 namespace otlpd::exporter_helper {
 

@@ -13,6 +13,7 @@
 #include "exporters/helper/grpc_client.h"
 #include "exporters/jaeger/translate.h"
 #include "jaeger/api_v2/collector.grpc.pb.h"
+#include "platform/grpc_code.h"
 
 namespace otlpd::jaeger_exporter {
 
@@ -42,7 +43,7 @@ class JaegerTraceSender final : public exporter_helper::BatchSender<TraceBatch> 
     google::protobuf::Arena arena;
     TranslateStats stats;
     std::vector<jaeger_pb::PostSpansRequest*> requests;
-    for (const auto& part : batch.parts()) {
+    for (const auto& part : batch.read_parts()) {
       for (const auto& rs : part.request->resource_spans()) {
         auto* req = google::protobuf::Arena::CreateMessage<jaeger_pb::PostSpansRequest>(&arena);
         translate_resource_spans(rs, *req->mutable_batch(), stats);

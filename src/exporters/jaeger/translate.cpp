@@ -1,7 +1,7 @@
 // OTLP → Jaeger api_v2 translation: ids, references, tags, logs and value types.
 #include "exporters/jaeger/translate.h"
 
-#include "core/any_value.h"
+#include "model/any_value.h"
 
 #include <algorithm>
 #include <array>

@@ -4,8 +4,8 @@
 #include <cstddef>
 #include <vector>
 
-#include "core/batch.h"
 #include "jaeger/api_v2/model.pb.h"
+#include "model/batch.h"
 
 namespace otlpd::jaeger_exporter {
 

@@ -238,7 +238,7 @@ class HttpSender final : public exporter_helper::BatchSender<B> {
   std::string encode(const B& batch) const {
     if (cfg_.encoding == OtlpHttpConfig::Encoding::proto) return batch.serialize();
     // JSON has no concatenation: several parts become one merged request.
-    if (batch.parts().size() == 1) return otlp_json::encode(*batch.parts().front().request);
+    if (batch.read_parts().size() == 1) return otlp_json::encode(*batch.read_parts().front().request);
     auto one = batch.merged();
     return otlp_json::encode(one.first());
   }

@@ -6,7 +6,7 @@
 #include <cctype>
 #include <map>
 
-#include "core/any_value.h"
+#include "model/any_value.h"
 
 namespace otlpd::tempo_exporter {
 

@@ -6,11 +6,11 @@
 #include <cctype>
 #include <map>
 
-#include "core/any_value.h"
 #include "core/auth.h"
 #include "core/registry.h"
-#include "core/text.h"
 #include "extensions/basicauth/config.h"
+#include "model/any_value.h"
+#include "platform/text.h"
 
 namespace otlpd::basicauth {
 

@@ -1,7 +1,7 @@
 // The `basicauth` extension's config schema and the htpasswd reader.
 #include "extensions/basicauth/config.h"
 
-#include "core/text.h"
+#include "platform/text.h"
 
 namespace otlpd::basicauth {
 

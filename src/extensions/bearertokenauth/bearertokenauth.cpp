@@ -4,8 +4,8 @@
 
 #include "core/auth.h"
 #include "core/registry.h"
-#include "core/text.h"
 #include "extensions/bearertokenauth/config.h"
+#include "platform/text.h"
 
 namespace otlpd::bearertokenauth {
 

@@ -1,7 +1,7 @@
 // The `bearertokenauth` extension's config schema.
 #include "extensions/bearertokenauth/config.h"
 
-#include "core/text.h"
+#include "platform/text.h"
 
 namespace otlpd::bearertokenauth {
 

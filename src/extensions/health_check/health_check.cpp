@@ -6,10 +6,10 @@
 #include <ctime>
 #include <memory>
 
-#include "core/endpoints.h"
-#include "core/http_endpoint.h"
 #include "core/registry.h"
 #include "extensions/health_check/config.h"
+#include "platform/endpoints.h"
+#include "platform/http_endpoint.h"
 
 namespace otlpd::health_check {
 

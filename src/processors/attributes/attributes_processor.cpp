@@ -445,7 +445,7 @@ class AttributesProcessor final : public processors::ProcessorBase<B> {
         return this->forward(std::move(batch));
       }
     }
-    for (auto& part : batch.parts()) actions_.process(*part.request, batch.context());
+    for (auto& part : batch.mutable_parts()) actions_.process(*part.request, batch.context());
     return this->forward(std::move(batch));
   }
 

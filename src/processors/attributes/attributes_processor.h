@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/batch.h"
+#include "model/batch.h"
 #include "processors/attributes/config.h"
 
 namespace otlpd::attributes_processor {

@@ -9,7 +9,7 @@
 
 #include "config/schema.h"
 #include "core/component_config.h"
-#include "core/signal.h"
+#include "platform/signal.h"
 #include "processors/common/values.h"
 
 namespace otlpd::attributes_processor {

@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "core/registry.h"
-#include "core/telemetry.h"
+#include "platform/telemetry.h"
 #include "processors/batch/config.h"
 #include "processors/batch/split.h"
 #include "processors/common/processor_helper.h"

@@ -3,7 +3,7 @@
 
 #include <cstddef>
 
-#include "core/batch.h"
+#include "model/batch.h"
 
 namespace otlpd::batch_processor {
 

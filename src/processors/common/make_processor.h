@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "core/component.h"
+#include "model/batch.h"
 
 namespace otlpd::processors {
 

@@ -8,7 +8,8 @@
 #include <utility>
 
 #include "core/component.h"
-#include "core/telemetry.h"
+#include "model/batch.h"
+#include "platform/telemetry.h"
 #include "processors/common/make_processor.h"
 
 namespace otlpd::processors {

@@ -1,7 +1,7 @@
 // Typed scalars, AnyValue conversions and matchers shared by processors.
 #include "processors/common/values.h"
 
-#include "core/any_value.h"
+#include "model/any_value.h"
 
 #include <re2/re2.h>
 
@@ -12,7 +12,7 @@
 #include <limits>
 
 #include "config/node.h"
-#include "core/text.h"
+#include "platform/text.h"
 
 namespace otlpd::processors {
 

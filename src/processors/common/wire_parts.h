@@ -6,7 +6,7 @@
 #include <utility>
 
 #include "codec/attribute_edit.h"
-#include "core/batch.h"
+#include "model/batch.h"
 
 namespace otlpd::processors {
 

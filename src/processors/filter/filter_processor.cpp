@@ -4,7 +4,8 @@
 
 #include "config/node.h"
 #include "core/registry.h"
-#include "core/telemetry.h"
+#include "model/batch.h"
+#include "platform/telemetry.h"
 #include "processors/common/processor_helper.h"
 #include "processors/filter/config.h"
 
@@ -226,7 +227,7 @@ class FilterProcessor final : public processors::ProcessorBase<B> {
   Status process(B batch) override {
     if (!active_) return this->forward(std::move(batch));
     size_t dropped = 0;
-    auto& parts = batch.parts();
+    auto& parts = batch.mutable_parts();
     for (auto& p : parts) dropped += filter_.run(*p.request);
     if (dropped == 0) return this->forward(std::move(batch));
     filtered_.add(dropped);

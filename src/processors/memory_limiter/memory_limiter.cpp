@@ -24,7 +24,8 @@ extern "C" size_t __sanitizer_get_current_allocated_bytes();
 #include <map>
 
 #include "core/registry.h"
-#include "core/telemetry.h"
+#include "model/batch.h"
+#include "platform/telemetry.h"
 #include "processors/common/processor_helper.h"
 
 namespace otlpd::memory_limiter {

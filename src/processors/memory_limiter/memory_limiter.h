@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "core/component.h"
-#include "core/memory_budget.h"
+#include "model/memory_budget.h"
 #include "processors/memory_limiter/config.h"
 
 namespace otlpd::memory_limiter {

@@ -7,7 +7,8 @@
 
 #include "config/node.h"
 #include "core/registry.h"
-#include "core/telemetry.h"
+#include "model/batch.h"
+#include "platform/telemetry.h"
 #include "processors/common/processor_helper.h"
 #include "processors/common/values.h"
 #include "processors/probabilistic_sampler/config.h"
@@ -111,7 +112,7 @@ class TraceSampler final : public processors::ProcessorBase<TraceBatch> {
  private:
   Status process(TraceBatch batch) override {
     Tally counts;
-    auto& parts = batch.parts();
+    auto& parts = batch.mutable_parts();
     for (auto& part : parts) {
       erase_if(*part.request->mutable_resource_spans(), [&](auto& rs) {
         erase_if(*rs.mutable_scope_spans(), [&](auto& ss) {
@@ -160,7 +161,7 @@ class LogSampler final : public processors::ProcessorBase<LogBatch> {
  private:
   Status process(LogBatch batch) override {
     Tally counts;
-    auto& parts = batch.parts();
+    auto& parts = batch.mutable_parts();
     for (auto& part : parts) {
       erase_if(*part.request->mutable_resource_logs(), [&](auto& rl) {
         erase_if(*rl.mutable_scope_logs(), [&](auto& sl) {

@@ -26,7 +26,7 @@ class RedactionProcessor final : public processors::ProcessorBase<B> {
           b, [&](std::string_view bytes) { return redactor_.process_wire(B::signal, bytes); },
           [&](typename B::RequestType& r) { redactor_.process(r); });
     } else {
-      for (auto& part : b.parts())
+      for (auto& part : b.mutable_parts())
         if (part.request) redactor_.process(*part.request);
     }
     return this->forward(std::move(b));

@@ -1,7 +1,7 @@
 // Walks spans, events, links, log records, bodies and data points; deletes, masks and summarises attributes.
 #include "processors/redaction/redactor.h"
 
-#include "core/any_value.h"
+#include "model/any_value.h"
 
 #include <algorithm>
 #include <array>

@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "codec/attribute_edit.h"
-#include "core/batch.h"
+#include "model/batch.h"
 #include "processors/redaction/config.h"
 
 namespace otlpd::redaction {

@@ -30,7 +30,7 @@ class ResourceProcessor final : public processors::ProcessorBase<B> {
 
  private:
   Status process(B batch) override {
-    for (auto& part : batch.parts()) apply(actions_, *part.request, batch.context());
+    for (auto& part : batch.mutable_parts()) apply(actions_, *part.request, batch.context());
     return this->forward(std::move(batch));
   }
 

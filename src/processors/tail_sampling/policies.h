@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/batch.h"
+#include "model/batch.h"
 #include "processors/tail_sampling/config.h"
 
 namespace otlpd::tail_sampling {

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "core/registry.h"
-#include "core/telemetry.h"
+#include "platform/telemetry.h"
 #include "processors/tail_sampling/chunk_encoder.h"
 #include "processors/tail_sampling/decision_cache.h"
 #include "processors/tail_sampling/policies.h"

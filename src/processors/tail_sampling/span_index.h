@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/batch.h"
+#include "model/batch.h"
 #include "processors/tail_sampling/decision_cache.h"
 
 namespace otlpd::tail_sampling {

@@ -9,8 +9,8 @@
 
 #include "config/schema.h"
 #include "core/component_config.h"
-#include "core/net_endpoint.h"
 #include "core/tls.h"
+#include "platform/net_endpoint.h"
 
 namespace otlpd::otlp_receiver {
 

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "core/text.h"
+#include "platform/text.h"
 
 namespace otlpd::otlp_receiver {
 

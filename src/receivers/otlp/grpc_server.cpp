@@ -19,14 +19,15 @@
 #include "codec/compression.h"
 #include "codec/otlp_wire.h"
 #include "core/auth.h"
-#include "core/cpus.h"
-#include "core/endpoints.h"
-#include "core/memory_budget.h"
 #include "core/tls_grpc.h"
 #include "google/rpc/status.pb.h"
+#include "model/batch.h"
+#include "model/memory_budget.h"
 #include "opentelemetry/proto/collector/logs/v1/logs_service.grpc.pb.h"
 #include "opentelemetry/proto/collector/metrics/v1/metrics_service.grpc.pb.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
+#include "platform/cpus.h"
+#include "platform/endpoints.h"
 
 namespace grpc::internal {
 // The accessor ByteBuffer declares as its friend (gRPC's own tests define it so): the core buffer records the

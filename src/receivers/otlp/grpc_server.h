@@ -6,8 +6,8 @@
 #include <string>
 
 #include "core/component.h"
-#include "core/consumer.h"
-#include "core/telemetry.h"
+#include "model/consumer.h"
+#include "platform/telemetry.h"
 #include "receivers/otlp/config.h"
 
 namespace otlpd {

@@ -3,12 +3,12 @@
 // and kept as bytes; JSON bodies are transcoded to protobuf bytes and kept the same way.
 #include "receivers/otlp/http_server.h"
 
-#include "core/any_value.h"
-#include "core/cpus.h"
-#include "core/endpoints.h"
-#include "core/memory_budget.h"
-#include "core/text.h"
 #include "core/tls.h"
+#include "model/any_value.h"
+#include "model/memory_budget.h"
+#include "platform/cpus.h"
+#include "platform/endpoints.h"
+#include "platform/text.h"
 
 #include <spdlog/spdlog.h>
 
@@ -42,8 +42,9 @@
 #include "codec/otlp_json.h"
 #include "codec/otlp_wire.h"
 #include "core/auth.h"
-#include "core/telemetry.h"
 #include "google/rpc/status.pb.h"
+#include "model/batch.h"
+#include "platform/telemetry.h"
 #include "receivers/otlp/cors.h"
 
 namespace otlpd::otlp_receiver {

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "core/component.h"
-#include "core/consumer.h"
+#include "model/consumer.h"
 #include "receivers/otlp/config.h"
 
 namespace otlpd {

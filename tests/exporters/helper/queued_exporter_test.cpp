@@ -7,9 +7,9 @@
 #include <set>
 #include <thread>
 
-#include "core/telemetry.h"
 #include "exporters/helper/queued_exporter.h"
 #include "exporters/helper/retry_policy.h"
+#include "platform/telemetry.h"
 #include "support/daemon.h"
 #include "support/otlp_client.h"
 

@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <mutex>
 
-#include "core/telemetry.h"
 #include "extensions/auth/helpers.h"
 #include "google/rpc/status.pb.h"
+#include "platform/telemetry.h"
 #include "receivers/otlp/grpc_server.h"
 #include "receivers/otlp/http_server.h"
 #include "receivers/otlp/raw_tcp.h"

@@ -258,7 +258,7 @@ std::vector<std::string> tagged(const std::string& match_yaml, TraceBatch batch)
   REQUIRE(input<TraceBatch>(*p).consume(std::move(batch)).is_ok());
   std::vector<std::string> names;
   for (const auto& b : out.take())
-    for (const auto& part : b.parts())
+    for (const auto& part : b.read_parts())
       for (const auto& rs : part.request->resource_spans())
         for (const auto& ss : rs.scope_spans())
           for (const auto& s : ss.spans())
@@ -328,7 +328,7 @@ include:
   REQUIRE(input<LogBatch>(*p).consume(std::move(b)).is_ok());
   auto got = out.take();
   REQUIRE(got.size() == 1);
-  const auto& r = got[0].parts()[0].request->resource_logs(0).scope_logs(0);
+  const auto& r = got[0].read_parts()[0].request->resource_logs(0).scope_logs(0);
   CHECK(find_attribute(r.log_records(0).attributes(), "env"));
   CHECK_FALSE(find_attribute(r.log_records(1).attributes(), "env"));  // DEBUG < INFO
   CHECK_FALSE(find_attribute(r.log_records(2).attributes(), "env"));  // body "log 2"
@@ -343,7 +343,7 @@ TEST_CASE("metrics: actions on data point attributes, selected by metric name", 
   REQUIRE(input<MetricBatch>(*p).consume(std::move(b)).is_ok());
   auto got = out.take();
   REQUIRE(got.size() == 1);
-  const auto& parts = got[0].parts();
+  const auto& parts = got[0].read_parts();
   CHECK(parts[0].request->resource_metrics(0).scope_metrics(0).metrics(0).gauge().data_points(1).attributes().empty());
   CHECK(parts[1].request->resource_metrics(0).scope_metrics(0).metrics(0).gauge().data_points(1).attributes_size() ==
         1);

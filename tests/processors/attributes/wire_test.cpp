@@ -24,7 +24,7 @@ otlp_trace::ExportTraceServiceRequest through(const std::string& yaml, TraceBatc
     for (const auto& part : out[0].raw_parts()) *stayed_wire &= part.wire != nullptr && part.request == nullptr;
   }
   auto merged = out[0].merged();
-  return *merged.parts().front().request;
+  return *merged.read_parts().front().request;
 }
 
 TraceBatch decoded(const otlp_trace::ExportTraceServiceRequest& r, RequestContext ctx = {}) {

@@ -4,7 +4,7 @@
 #include <condition_variable>
 #include <thread>
 
-#include "core/telemetry.h"
+#include "platform/telemetry.h"
 #include "processors/batch/split.h"
 #include "processors/common/values.h"
 #include "processors/harness.h"
@@ -46,7 +46,7 @@ TEST_CASE("batch sends when send_batch_size items have arrived", "[processors]")
   REQUIRE(wait_until([&] { return r.out.batch_count() == 1; }, 5s));
   auto got = r.out.take();
   CHECK(sizes(got) == std::vector<size_t>{12});
-  CHECK(got[0].parts().size() == 4);  // merged by moving the four requests, not by copying
+  CHECK(got[0].read_parts().size() == 4);  // merged by moving the four requests, not by copying
   CHECK(counter("otelcol_processor_batch_batch_size_trigger_send") == triggers + 1);
 }
 
@@ -66,11 +66,11 @@ TEST_CASE("batch sends on timeout what has not reached the size", "[processors]"
 TEST_CASE("batch with timeout 0 sends every request at once", "[processors]") {
   Running r("timeout: 0s");
   auto b = spans(3);
-  const auto* request = b.parts()[0].request;
+  const auto* request = b.read_parts()[0].request;
   REQUIRE(r.send(std::move(b)).is_ok());
   auto got = r.out.take();
   REQUIRE(got.size() == 1);
-  CHECK(got[0].parts()[0].request == request);  // the same message: no copy when not splitting
+  CHECK(got[0].read_parts()[0].request == request);  // the same message: no copy when not splitting
 }
 
 TEST_CASE("batch splits batches larger than send_batch_max_size", "[processors]") {
@@ -85,8 +85,8 @@ TEST_CASE("batch splits batches larger than send_batch_max_size", "[processors]"
   CHECK(span_names(got[1]) == std::vector<std::string>{"a4", "a5", "b0", "b1"});
   // The piece keeps the resource of the spans it carries.
   const auto& second = got[1];
-  CHECK(processors::service_name(second.parts()[0].request->resource_spans(0).resource().attributes()) == "a");
-  CHECK(processors::service_name(second.parts()[1].request->resource_spans(0).resource().attributes()) == "b");
+  CHECK(processors::service_name(second.read_parts()[0].request->resource_spans(0).resource().attributes()) == "a");
+  CHECK(processors::service_name(second.read_parts()[1].request->resource_spans(0).resource().attributes()) == "b");
   // The remaining two go out on shutdown.
   r.p->shutdown(std::chrono::steady_clock::now() + 5s);
   auto rest = r.out.take();
@@ -236,7 +236,7 @@ TEST_CASE("batch merges and splits metric data points and log records too", "[pr
   CHECK(got[1].item_count() == 4);
   CHECK(got[2].item_count() == 2);
   // Each piece is still a gauge named "g", its points in order.
-  const auto& last = got[2].parts()[0].request->resource_metrics(0).scope_metrics(0).metrics(0);
+  const auto& last = got[2].read_parts()[0].request->resource_metrics(0).scope_metrics(0).metrics(0);
   CHECK(last.name() == "g");
   CHECK(last.gauge().data_points(0).as_int() == 8);
 

@@ -1,7 +1,7 @@
 // The filter processor: every condition field, list semantics, container clean-up and config errors.
 #include <catch2/catch.hpp>
 
-#include "core/telemetry.h"
+#include "platform/telemetry.h"
 #include "processors/common/values.h"
 #include "processors/harness.h"
 
@@ -97,7 +97,7 @@ TEST_CASE("filter span conditions: name, kind, status, resource, scope, attribut
 TEST_CASE("filter removes emptied scopes and resources, and sends nothing when all is dropped", "[processors]") {
   auto got = run<TraceBatch>("traces: {span: [{resource_attributes: {service.name: cron}}]}", traffic());
   REQUIRE(got.size() == 1);
-  const auto& req = *got[0].parts()[0].request;
+  const auto& req = *got[0].read_parts()[0].request;
   REQUIRE(req.resource_spans_size() == 1);
   CHECK(processors::service_name(req.resource_spans(0).resource().attributes()) == "api");
 
@@ -115,7 +115,7 @@ TEST_CASE("filter drops span events by name and attributes", "[processors]") {
   auto got = run<TraceBatch>("traces: {spanevent: [{name: exception}, {name: log, attributes: {level: debug}}]}",
                              std::move(b));
   REQUIRE(got.size() == 1);
-  const auto& span = got[0].parts()[0].request->resource_spans(0).scope_spans(0).spans(0);
+  const auto& span = got[0].read_parts()[0].request->resource_spans(0).scope_spans(0).spans(0);
   REQUIRE(span.events_size() == 1);
   CHECK(span.events(0).name() == "log");
   CHECK(span.events(0).attributes().empty());
@@ -127,8 +127,8 @@ TEST_CASE("filter drops metrics by name and type, and data points by attributes"
   auto got = run<MetricBatch>("metrics: {metric: [{name: {regexp: '^go_'}}], datapoint: [{attributes: {i: '1'}}]}",
                               std::move(b));
   REQUIRE(got.size() == 1);
-  REQUIRE(got[0].parts().size() == 1);  // the go_ part became empty and was removed
-  const auto& m = got[0].parts()[0].request->resource_metrics(0).scope_metrics(0).metrics(0);
+  REQUIRE(got[0].read_parts().size() == 1);  // the go_ part became empty and was removed
+  const auto& m = got[0].read_parts()[0].request->resource_metrics(0).scope_metrics(0).metrics(0);
   CHECK(m.name() == "http_requests");
   REQUIRE(m.gauge().data_points_size() == 2);
   CHECK(m.gauge().data_points(0).as_int() == 0);
@@ -156,7 +156,7 @@ TEST_CASE("filter drops log records by severity, text, body and attributes", "[p
   auto bodies = [](const std::vector<LogBatch>& got) {
     Names out;
     for (const auto& b : got)
-      for (const auto& p : b.parts())
+      for (const auto& p : b.read_parts())
         for (const auto& rl : p.request->resource_logs())
           for (const auto& sl : rl.scope_logs())
             for (const auto& l : sl.log_records()) out.push_back(l.body().string_value());

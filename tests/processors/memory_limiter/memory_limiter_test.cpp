@@ -2,8 +2,8 @@
 #include <catch2/catch.hpp>
 
 #include "config/config.h"
-#include "core/service.h"
 #include "processors/memory_limiter/memory_limiter.h"
+#include "service/service.h"
 #include "support/daemon.h"
 #include "support/otlp_client.h"
 #include "support/test_components.h"

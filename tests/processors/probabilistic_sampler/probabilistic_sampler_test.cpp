@@ -6,7 +6,7 @@
 #include <random>
 #include <set>
 
-#include "core/telemetry.h"
+#include "platform/telemetry.h"
 #include "processors/harness.h"
 #include "processors/probabilistic_sampler/sampler.h"
 
@@ -85,7 +85,7 @@ std::set<size_t> run_logs(const std::string& yaml, const std::vector<LogSpec>& s
   REQUIRE(input<LogBatch>(*p).consume(std::move(b)).is_ok());
   std::set<size_t> idx;
   for (const auto& got : out.take())
-    for (const auto& part : got.parts())
+    for (const auto& part : got.read_parts())
       for (const auto& rl : part.request->resource_logs())
         for (const auto& s : rl.scope_logs())
           for (const auto& l : s.log_records()) idx.insert(std::stoul(l.body().string_value()));
@@ -188,7 +188,7 @@ TEST_CASE("probabilistic_sampler: emptied scopes and resources are removed", "[p
   REQUIRE(input<TraceBatch>(*p).consume(std::move(b)).is_ok());
   auto got = out.take();
   REQUIRE(got.size() == 1);
-  const auto& req = *got[0].parts()[0].request;
+  const auto& req = *got[0].read_parts()[0].request;
   REQUIRE(req.resource_spans_size() == 1);
   REQUIRE(req.resource_spans(0).scope_spans_size() == 1);
   CHECK(req.resource_spans(0).scope_spans(0).spans(0).trace_id() == ids[keep]);

@@ -82,7 +82,7 @@ struct Harness {
     if (!s.is_ok()) throw std::runtime_error("consume failed");
     std::lock_guard lock(sink.mu_);
     typename B::RequestType out;
-    out.CopyFrom(*sink.batches.back().parts().front().request);
+    out.CopyFrom(*sink.batches.back().read_parts().front().request);
     return out;
   }
 };

@@ -81,7 +81,7 @@ TEST_CASE("resource: every action applies to the resource of every ResourceSpans
   REQUIRE(input<TraceBatch>(*p).consume(std::move(b)).is_ok());
   auto got = out.take();
   REQUIRE(got.size() == 1);
-  const auto& req = *got[0].parts()[0].request;
+  const auto& req = *got[0].read_parts()[0].request;
   REQUIRE(req.resource_spans_size() == 2);
   for (const auto& rs : req.resource_spans()) {
     check_all_actions(rs.resource().attributes());
@@ -100,7 +100,7 @@ TEST_CASE("resource: every action applies to ResourceMetrics", "[resource]") {
   REQUIRE(input<MetricBatch>(*p).consume(std::move(b)).is_ok());
   auto got = out.take();
   REQUIRE(got.size() == 1);
-  check_all_actions(got[0].parts()[0].request->resource_metrics(0).resource().attributes());
+  check_all_actions(got[0].read_parts()[0].request->resource_metrics(0).resource().attributes());
 }
 
 TEST_CASE("resource: every action applies to ResourceLogs, in every part of a batch", "[resource]") {
@@ -114,8 +114,9 @@ TEST_CASE("resource: every action applies to ResourceLogs, in every part of a ba
   REQUIRE(input<LogBatch>(*p).consume(std::move(b)).is_ok());
   auto got = out.take();
   REQUIRE(got.size() == 1);
-  REQUIRE(got[0].parts().size() == 2);
-  for (const auto& part : got[0].parts()) check_all_actions(part.request->resource_logs(0).resource().attributes());
+  REQUIRE(got[0].read_parts().size() == 2);
+  for (const auto& part : got[0].read_parts())
+    check_all_actions(part.request->resource_logs(0).resource().attributes());
 }
 
 TEST_CASE("resource: hash gives the attributes processor's SHA-1", "[resource]") {
@@ -126,7 +127,7 @@ TEST_CASE("resource: hash gives the attributes processor's SHA-1", "[resource]")
   set_attr(*b.first().add_resource_logs()->mutable_resource()->mutable_attributes(), "secret", "pw");
   REQUIRE(input<LogBatch>(*p).consume(std::move(b)).is_ok());
   auto got = out.take();
-  CHECK(str(got[0].parts()[0].request->resource_logs(0).resource().attributes(), "secret") ==
+  CHECK(str(got[0].read_parts()[0].request->resource_logs(0).resource().attributes(), "secret") ==
         "1a91d62f7ca67399625a4368a6ab5d4a3baa6073");
 }
 

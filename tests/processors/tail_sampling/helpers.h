@@ -14,9 +14,9 @@
 #include "codec/wire_reader.h"
 #include "config/node.h"
 #include "core/component.h"
-#include "core/consumer.h"
 #include "core/registry.h"
-#include "core/telemetry.h"
+#include "model/consumer.h"
+#include "platform/telemetry.h"
 
 namespace otlpd::test::ts {
 
@@ -102,7 +102,7 @@ class Capture final : public TraceConsumer {
       for (const auto& part : b.raw_parts()) all_wire_ = all_wire_ && part.wire && !part.request;
       for_each_span_bytes(b.serialize(), [&](std::string_view span) { span_bytes_[span_id_of(span)] = span; });
     }
-    for (const auto& part : b.parts())
+    for (const auto& part : b.read_parts())
       for (const auto& rs : part.request->resource_spans())
         for (const auto& ss : rs.scope_spans())
           for (const auto& span : ss.spans()) {

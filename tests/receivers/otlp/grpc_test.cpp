@@ -5,9 +5,9 @@
 #include <catch2/catch.hpp>
 
 #include "config/config.h"
-#include "core/endpoints.h"
-#include "core/service.h"
 #include "google/rpc/status.pb.h"
+#include "platform/endpoints.h"
+#include "service/service.h"
 #include "support/otlp_client.h"
 #include "support/test_components.h"
 
@@ -66,13 +66,13 @@ TEST_CASE("traces, metrics and logs sent over gRPC arrive unchanged, with the cl
   REQUIRE(export_logs(r.endpoint, logs).ok());
   with_captured("capture", [&](Captured& c) {
     REQUIRE(c.traces.size() == 1);
-    CHECK(MessageDifferencer::Equals(*c.traces[0].parts()[0].request, traces));
+    CHECK(MessageDifferencer::Equals(*c.traces[0].read_parts()[0].request, traces));
     CHECK(c.traces[0].item_count() == 10);
     CHECK(c.traces[0].context().client_address.starts_with("127.0.0.1:"));
     REQUIRE(c.metrics.size() == 1);
-    CHECK(MessageDifferencer::Equals(*c.metrics[0].parts()[0].request, metrics));
+    CHECK(MessageDifferencer::Equals(*c.metrics[0].read_parts()[0].request, metrics));
     REQUIRE(c.logs.size() == 1);
-    CHECK(MessageDifferencer::Equals(*c.logs[0].parts()[0].request, logs));
+    CHECK(MessageDifferencer::Equals(*c.logs[0].read_parts()[0].request, logs));
   });
 }
 

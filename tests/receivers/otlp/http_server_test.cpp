@@ -4,8 +4,8 @@
 #include <mutex>
 #include <thread>
 
-#include "core/telemetry.h"
 #include "google/rpc/status.pb.h"
+#include "platform/telemetry.h"
 #include "receivers/otlp/http_server.h"
 #include "receivers/otlp/raw_tcp.h"
 #include "support/daemon.h"

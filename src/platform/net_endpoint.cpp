@@ -1,5 +1,5 @@
 // Parsing and printing listen addresses.
-#include "core/net_endpoint.h"
+#include "platform/net_endpoint.h"
 
 #include <charconv>
 

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "core/status.h"
+#include "platform/status.h"
 
 namespace otlpd {
 

@@ -3,7 +3,8 @@
 
 #include <vector>
 
-#include "core/consumer.h"
+#include "model/batch.h"
+#include "model/consumer.h"
 
 namespace otlpd {
 

@@ -1,11 +1,11 @@
 // Batch ownership, counting and serialisation.
-#include "core/batch.h"
+#include "model/batch.h"
 
 #include <spdlog/spdlog.h>
 
 #include <climits>
 
-#include "core/memory_budget.h"
+#include "model/memory_budget.h"
 
 namespace otlpd {
 
@@ -107,7 +107,7 @@ Batch<Request> Batch<Request>::adopt_wire(std::string bytes, size_t items, Reque
 }
 
 template <typename Request>
-std::vector<typename Batch<Request>::Part>& Batch<Request>::parts() {
+std::vector<typename Batch<Request>::Part>& Batch<Request>::mutable_parts() {
   for (auto& p : parts_) {
     p.decode();
     p.wire.reset();
@@ -117,7 +117,7 @@ std::vector<typename Batch<Request>::Part>& Batch<Request>::parts() {
 }
 
 template <typename Request>
-const std::vector<typename Batch<Request>::Part>& Batch<Request>::parts() const {
+const std::vector<typename Batch<Request>::Part>& Batch<Request>::read_parts() const {
   for (auto& p : parts_) p.decode();
   return parts_;
 }
@@ -192,7 +192,7 @@ Batch<Request> Batch<Request>::merged() const {
   Batch b = make(context_);
   b.wire_bytes_ = wire_bytes_;
   auto holds = std::make_shared<std::vector<std::shared_ptr<const void>>>();
-  for (const auto& p : parts()) {
+  for (const auto& p : read_parts()) {
     b.parts_.front().request->MergeFrom(*p.request);
     if (p.hold) holds->push_back(p.hold);
   }

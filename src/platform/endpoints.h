@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/net_endpoint.h"
+#include "platform/net_endpoint.h"
 
 namespace otlpd {
 

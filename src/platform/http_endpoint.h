@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "core/net_endpoint.h"
+#include "platform/net_endpoint.h"
 
 namespace otlpd {
 

@@ -1,5 +1,5 @@
 // AnyValue rendering and base64.
-#include "core/any_value.h"
+#include "model/any_value.h"
 
 #include <algorithm>
 #include <charconv>

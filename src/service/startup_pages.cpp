@@ -1,5 +1,5 @@
 // The executable's mappings from /proc/self/smaps, and madvise on the clean read-only ones.
-#include "core/startup_pages.h"
+#include "service/startup_pages.h"
 
 #include <sys/mman.h>
 #include <unistd.h>

@@ -1,5 +1,5 @@
 // The process-wide memory budget: admission per request, shares held by batches, the default limit.
-#include "core/memory_budget.h"
+#include "model/memory_budget.h"
 
 #include <unistd.h>
 
@@ -7,7 +7,7 @@
 #include <fstream>
 #include <string>
 
-#include "core/telemetry.h"
+#include "platform/telemetry.h"
 
 namespace otlpd {
 

@@ -1,5 +1,5 @@
 // Self-telemetry registry.
-#include "core/telemetry.h"
+#include "platform/telemetry.h"
 
 namespace otlpd {
 

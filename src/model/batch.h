@@ -10,16 +10,13 @@
 #include <utility>
 #include <vector>
 
-#include "core/signal.h"
+#include "model/batch_fwd.h"
 #include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
 #include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
+#include "platform/signal.h"
 
 namespace otlpd {
-
-namespace otlp_trace = opentelemetry::proto::collector::trace::v1;
-namespace otlp_metrics = opentelemetry::proto::collector::metrics::v1;
-namespace otlp_logs = opentelemetry::proto::collector::logs::v1;
 
 // What the receiver knew about where a batch came from.
 struct RequestContext {
@@ -59,11 +56,11 @@ struct SignalTraits<otlp_logs::ExportLogsServiceRequest> {
 };
 
 // A batch owns one or more requests ("parts"): as received (checked wire bytes and item count), decoded (a
-// message on its own arena), or both while the message is unchanged. Parts decode on first access via parts(): a
-// pipeline that only batches and exports never builds messages; exporters send unchanged bytes as they came. Merging
-// moves parts, never copies. Every Export*ServiceRequest's top-level field is repeated, so concatenated parts form
-// one valid request (serialize()). A batch belongs to one thread at a time (const access may decode in place);
-// fan-out hands each consumer its own clone().
+// message on its own arena), or both while the message is unchanged. Parts decode on first access (read_parts(),
+// mutable_parts()): a pipeline that only batches and exports never builds messages; exporters send unchanged bytes as
+// they came. Merging moves parts, never copies. Every Export*ServiceRequest's top-level field is repeated, so
+// concatenated parts form one valid request (serialize()). A batch belongs to one thread at a time (const access may
+// decode in place); fan-out hands each consumer its own clone().
 template <typename Request>
 class Batch {
  public:
@@ -110,10 +107,12 @@ class Batch {
   static Batch adopt_wire(std::string bytes, size_t items, RequestContext context = {});
 
   bool empty() const { return parts_.empty(); }
-  // Every part decoded. The mutable form is for changing messages: it forgets the parts' received bytes.
-  std::vector<Part>& parts();
-  const std::vector<Part>& parts() const;
-  // The parts as they are, decoded or not: for code that moves parts without reading them.
+  // Every part decoded, for reading: the received bytes are kept, so an unchanged batch is exported as it came.
+  const std::vector<Part>& read_parts() const;
+  // Every part decoded, for changing the messages: the received bytes (and cached counts) are forgotten, since
+  // they would no longer match. Named apart from read_parts() so that constness never chooses the semantics.
+  std::vector<Part>& mutable_parts();
+  // The parts as they are, decoded or not, received bytes included: for code that moves parts or edits bytes.
   std::vector<Part>& raw_parts() { return parts_; }
   const std::vector<Part>& raw_parts() const { return parts_; }
   // The first part's request (creating an empty one if there is none), for changing.
@@ -142,10 +141,6 @@ class Batch {
   RequestContext context_;
   size_t wire_bytes_ = 0;
 };
-
-using TraceBatch = Batch<otlp_trace::ExportTraceServiceRequest>;
-using MetricBatch = Batch<otlp_metrics::ExportMetricsServiceRequest>;
-using LogBatch = Batch<otlp_logs::ExportLogsServiceRequest>;
 
 extern template class Batch<otlp_trace::ExportTraceServiceRequest>;
 extern template class Batch<otlp_metrics::ExportMetricsServiceRequest>;

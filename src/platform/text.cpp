@@ -1,5 +1,5 @@
 // Small text and file helpers.
-#include "core/text.h"
+#include "platform/text.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

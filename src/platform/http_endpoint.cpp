@@ -1,5 +1,5 @@
 // Minimal GET endpoint server on Boost.Beast.
-#include "core/http_endpoint.h"
+#include "platform/http_endpoint.h"
 
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
 

@@ -1,5 +1,5 @@
 // Registry of bound receiver endpoints.
-#include "core/endpoints.h"
+#include "platform/endpoints.h"
 
 #include <spdlog/spdlog.h>
 

@@ -58,8 +58,8 @@ class Telemetry {
 
 }  // namespace otlpd
 
-#include "core/signal.h"
-#include "core/status.h"
+#include "platform/signal.h"
+#include "platform/status.h"
 
 namespace otlpd {
 

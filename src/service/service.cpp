@@ -1,16 +1,16 @@
 // The pipeline graph.
-#include "core/service.h"
+#include "service/service.h"
 
 #include <spdlog/spdlog.h>
 
 #include <map>
 #include <stdexcept>
 
-#include "core/endpoints.h"
-#include "core/fanout.h"
-#include "core/http_endpoint.h"
-#include "core/memory_budget.h"
-#include "core/telemetry.h"
+#include "model/fanout.h"
+#include "model/memory_budget.h"
+#include "platform/endpoints.h"
+#include "platform/http_endpoint.h"
+#include "platform/telemetry.h"
 
 namespace otlpd {
 

@@ -1,8 +1,10 @@
-// The one interface that links pipeline stages.
+// The one interface that links pipeline stages. It names batches without their definition (core/batch_fwd.h):
+// code that looks inside a batch includes core/batch.h.
 #pragma once
 
-#include "core/batch.h"
-#include "core/status.h"
+#include "model/batch_fwd.h"
+#include "platform/signal.h"
+#include "platform/status.h"
 
 namespace otlpd {
 
