@@ -218,7 +218,7 @@ void AttributeActions::apply(Attributes& attrs, const RequestContext& ctx) const
         if ((a.type == Action::Type::insert && exists) || (a.type == Action::Type::update && !exists)) break;
         switch (a.source) {
           case Action::Source::value:
-            put_attribute(attrs, a.key).CopyFrom(a.value);
+            processors::set_any_value(put_attribute(attrs, a.key), a.value);
             break;
           case Action::Source::from_attribute: {
             const auto* src = find_attribute(attrs, a.from);
@@ -351,7 +351,8 @@ bool done_on_wire(const Action& a) {
 
 AttributeActions::AttributeActions(AttributesConfig cfg) : cfg_(std::move(cfg)) {
   for (const auto& a : cfg_.actions) {
-    encoded_values_.push_back(a.value.SerializeAsString());
+    encoded_values_.push_back(a.source == Action::Source::value ? processors::to_any_value(a.value).SerializeAsString()
+                                                                : std::string());
     wire_plain_ &= done_on_wire(a);
   }
 }

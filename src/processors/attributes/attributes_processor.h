@@ -8,6 +8,7 @@
 
 #include "core/batch.h"
 #include "processors/attributes/config.h"
+#include "processors/common/values.h"
 
 namespace otlpd::attributes_processor {
 

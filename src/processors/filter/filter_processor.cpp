@@ -6,6 +6,7 @@
 #include "core/registry.h"
 #include "core/telemetry.h"
 #include "processors/common/processor_helper.h"
+#include "processors/common/values.h"
 #include "processors/filter/config.h"
 
 namespace otlpd::filter_processor {
