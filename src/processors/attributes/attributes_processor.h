@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "codec/attribute_list.h"
 #include "core/batch.h"
 #include "processors/attributes/config.h"
 #include "processors/common/values.h"
@@ -26,16 +27,13 @@ class AttributeActions {
   // True when the actions apply to every span (no include/exclude), so that spans' attribute lists can be
   // edited on the wire without looking at the rest of the span.
   bool wire_editable() const;
-  // For edits on the wire: the actions, each one's value serialised as an AnyValue, and whether every action
-  // works on received attribute bytes (insert/update/upsert from a value or another attribute, delete).
   const std::vector<Action>& actions() const { return cfg_.actions; }
-  std::string_view encoded_value(size_t action) const { return encoded_values_[action]; }
-  bool wire_plain() const { return wire_plain_; }
+  // Action `action`'s configured value, with its serialisation for the wire form.
+  otlp_wire::ValueView value(size_t action) const;
 
  private:
   AttributesConfig cfg_;
   std::vector<std::string> encoded_values_;
-  bool wire_plain_ = true;
 };
 
 }  // namespace otlpd::attributes_processor
