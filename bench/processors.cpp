@@ -97,7 +97,12 @@ struct Result {
   double items_per_second;
 };
 
-Result run(const std::string& name, const std::string& type, const std::string& yaml, int requests, int spans) {
+const char* g_filter = nullptr;  // argv[2]: run only the cases whose name holds it
+
+// `wire`: the requests arrive as received bytes (what the receivers hand on), not as decoded messages.
+Result run(const std::string& name, const std::string& type, const std::string& yaml, int requests, int spans,
+           bool wire = false) {
+  if (g_filter && name.find(g_filter) == std::string::npos) return {name, 0};
   auto* f = static_cast<const ProcessorFactory*>(Registry::instance().find(Kind::processor, type));
   auto cfg = f->parse(ConfigNode(YAML::Load(yaml), "processors::" + type));
   Sink sink;
@@ -111,7 +116,9 @@ Result run(const std::string& name, const std::string& type, const std::string& 
   auto prototype = make_request(spans, 1);
   std::vector<TraceBatch> inputs;
   inputs.reserve(static_cast<size_t>(requests));
-  for (int i = 0; i < requests; ++i) inputs.push_back(prototype.clone());
+  const std::string bytes = prototype.first().SerializeAsString();
+  for (int i = 0; i < requests; ++i)
+    inputs.push_back(wire ? TraceBatch::adopt_wire(bytes, static_cast<size_t>(spans)) : prototype.clone());
 
   const auto start = Clock::now();
   for (auto& b : inputs) in.consume(std::move(b));
@@ -126,6 +133,7 @@ Result run(const std::string& name, const std::string& type, const std::string& 
 
 int main(int argc, char** argv) {
   const int requests = argc > 1 ? std::atoi(argv[1]) : 500;
+  if (argc > 2) g_filter = argv[2];
   std::printf("processor throughput, one thread, %d requests x %d spans\n", requests, kSpansPerRequest);
   run("attributes (insert, upsert, hash, delete)", "attributes",
       "actions:\n"
@@ -134,6 +142,24 @@ int main(int argc, char** argv) {
       "  - {key: user.id, action: hash}\n"
       "  - {key: http.user_agent, action: delete}\n",
       requests, kSpansPerRequest);
+  run("attributes on the wire (insert, upsert, delete)", "attributes",
+      "actions:\n"
+      "  - {key: environment, action: insert, value: prod}\n"
+      "  - {key: team, action: upsert, value: payments}\n"
+      "  - {key: http.user_agent, action: delete}\n",
+      requests, kSpansPerRequest, true);
+  run("attributes on the wire (insert, upsert, hash, delete)", "attributes",
+      "actions:\n"
+      "  - {key: environment, action: insert, value: prod}\n"
+      "  - {key: team, action: upsert, value: payments}\n"
+      "  - {key: user.id, action: hash}\n"
+      "  - {key: http.user_agent, action: delete}\n",
+      requests, kSpansPerRequest, true);
+  run("attributes on the wire (convert, from_attribute)", "attributes",
+      "actions:\n"
+      "  - {key: http.status_code, action: convert, converted_type: string}\n"
+      "  - {key: route.copy, action: insert, from_attribute: http.route}\n",
+      requests, kSpansPerRequest, true);
   run("attributes (extract, include regexp)", "attributes",
       "actions: [{key: http.target, action: extract, pattern: '^/api/(?P<resource>\\w+)/(?P<id>\\d+)'}]\n"
       "include: {match_type: regexp, span_names: ['^GET ']}\n",

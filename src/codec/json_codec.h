@@ -14,7 +14,6 @@ namespace otlpd::otlp_json::detail {
 bool is_generated(const google::protobuf::Message& msg);
 
 void encode_message(const google::protobuf::Message& msg, std::string& out);
-std::string decode_message(std::string_view json, google::protobuf::Message& msg, const DecodeLimits& limits);
 
 // decode_to_wire's fast path alone (simdjson On-Demand, the usual shapes of documents): false when it leaves
 // the document to the complete walk, which then decides. Exposed for tests.

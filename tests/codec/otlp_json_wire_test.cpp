@@ -1,4 +1,5 @@
-// OTLP/JSON straight to protobuf wire bytes: the message decoder is the oracle for bytes, items and errors.
+// OTLP/JSON straight to protobuf wire bytes: an independent message decoder (support/json_reference_decoder.h,
+// the one otlpd used before decoding through wire bytes) is the oracle for bytes, items and errors.
 #include <google/protobuf/message.h>
 #include <google/protobuf/util/field_comparator.h>
 #include <google/protobuf/util/message_differencer.h>
@@ -13,6 +14,7 @@
 #include "codec/otlp_json_inputs.h"
 #include "codec/otlp_wire.h"
 #include "model/batch.h"
+#include "support/json_reference_decoder.h"
 #include "support/otlp_client.h"
 
 namespace otlpd {
@@ -53,13 +55,18 @@ void require_equal_messages(const Descriptor* d, const std::string& wire, const 
   REQUIRE(same);
 }
 
-// Given `json`, decode_to_wire agrees with decode: the same error, or bytes that parse to the same message,
-// the same items, bytes the wire check accepts. What the fast path accepts on its own, it gets right too.
-// Returns whether decode accepted the document.
+// Given `json`, decode_to_wire agrees with the reference decoder: the same error, or bytes that parse to the same
+// message, the same items, bytes the wire check accepts; and so does decode. What the fast path accepts on its
+// own, it gets right too. Returns whether the reference accepted the document.
 bool require_agreement(const Descriptor* d, std::string_view json, otlp_json::DecodeLimits limits = {}) {
   INFO("json: " << json.substr(0, 400));
   auto want = new_message(d);
-  std::string err = otlp_json::decode(json, *want, limits);
+  std::string err = otlp_json::detail::reference_decode(json, *want, limits);
+  auto decoded = new_message(d);
+  REQUIRE(otlp_json::decode(json, *decoded, limits) == err);
+  std::string decoded_bytes = decoded->SerializeAsString();
+  if (!err.empty()) REQUIRE(decoded_bytes.empty());
+  if (err.empty()) require_equal_messages(d, decoded_bytes, *want);
   std::string wire = "stale";
   size_t items = 99;
   std::string wire_err = otlp_json::decode_to_wire(json, d, wire, items, limits);

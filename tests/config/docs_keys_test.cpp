@@ -76,8 +76,7 @@ std::map<std::string, std::set<std::string>> documented_keys() {
 
 }  // namespace
 
-TEST_CASE("every component's keys are documented in a docs/*.md key table, and only those",
-          "[config][schema][docs]") {
+TEST_CASE("every component's keys are documented in a docs/*.md key table, and only those", "[config][schema][docs]") {
   auto documented = documented_keys();
   int converted = 0;
   for (auto kind : kKinds) {

@@ -1,5 +1,6 @@
-// Fuzz target: OTLP/JSON decoded two ways, to messages (otlp_json::decode) and straight to wire bytes
-// (decode_to_wire, and its fast path alone), and the encoder's round trip.
+// Fuzz target: OTLP/JSON decoded two ways, to messages by an independent walk (the reference decoder in
+// tests/support, otlpd's decoder before it went through wire bytes) and straight to wire bytes (decode_to_wire,
+// its fast path alone, and otlp_json::decode, which parses those bytes), and the encoder's round trip.
 //
 // Input: one option byte (bits 0-1: traces, metrics or logs request; bit 2: a nesting limit of 8 instead of
 // the default), then the JSON text.
@@ -15,6 +16,7 @@
 #include "codec/otlp_wire.h"
 #include "fuzz/support/fuzz.h"
 #include "model/batch.h"
+#include "support/json_reference_decoder.h"
 
 namespace {
 
@@ -22,7 +24,11 @@ template <typename Request>
 void check_json(std::string_view json, const otlpd::otlp_json::DecodeLimits& limits) {
   const auto* d = Request::descriptor();
   Request decoded;
-  const std::string err = otlpd::otlp_json::decode(json, decoded, limits);
+  const std::string err = otlpd::otlp_json::detail::reference_decode(json, decoded, limits);
+  Request through_wire;
+  const std::string decode_err = otlpd::otlp_json::decode(json, through_wire, limits);
+  FUZZ_CHECK(decode_err == err, "reference: '" + err + "', decode: '" + decode_err + "'");
+  if (err.empty()) otlpd::fuzz::check_same(decoded, through_wire, "decode");
   std::string wire = "stale";
   size_t items = 99;
   const std::string wire_err = otlpd::otlp_json::decode_to_wire(json, d, wire, items, limits);

@@ -24,8 +24,9 @@ struct Configuration {
   const char* yaml;
 };
 
-// Plain wire edits; edits that decode one list (hash, extract, convert); key and value redaction with
-// summaries; redaction of every type, hashed, with ignored and blocked keys.
+// Plain wire edits; hash, extract and convert (on the wire too since both forms share one definition of each
+// action, decoding a list only for values the wire form cannot read); key and value redaction with summaries;
+// redaction of every type, hashed, with ignored and blocked keys.
 const Configuration kConfigurations[] = {
     {"attributes", R"(actions:
       - {key: env, action: insert, value: prod}

@@ -12,6 +12,8 @@
 #include "config/node.h"
 #include "core/component.h"
 #include "core/registry.h"
+#include "model/batch.h"
+#include "processors/common/values.h"
 
 namespace otlpd::test {
 

@@ -5,6 +5,7 @@
 
 #include "config/node.h"
 #include "core/registry.h"
+#include "model/batch.h"
 
 namespace otlpd::test {
 

@@ -14,9 +14,11 @@
 #include <type_traits>
 
 #include "codec/attribute_edit.h"
+#include "codec/attribute_list.h"
 #include "config/node.h"
 #include "core/registry.h"
 #include "processors/common/processor_helper.h"
+#include "processors/common/values.h"
 #include "processors/common/wire_parts.h"
 
 namespace otlpd::attributes_processor {
@@ -90,25 +92,27 @@ bool selected(const AttributesConfig& cfg, const Subject& s) {
   return true;
 }
 
+using otlp_wire::ValueView;
+
 // The Collector's hash action: SHA-1 of the value's bytes (strings as is, bools as one byte, numbers as
 // 8 little-endian bytes), as lower-case hex; other types hash to "".
-void hash_value(processors::AnyValue& v) {
+std::string hash_of(const ValueView& v) {
   std::string bytes;
   auto le64 = [&](uint64_t x) {
     for (int i = 0; i < 8; ++i) bytes.push_back(static_cast<char>((x >> (8 * i)) & 0xff));
   };
-  switch (v.value_case()) {
-    case processors::AnyValue::kStringValue:
-      bytes = v.string_value();
+  switch (v.type) {
+    case ValueView::Type::string:
+      bytes = v.text;
       break;
-    case processors::AnyValue::kBoolValue:
-      bytes.push_back(v.bool_value() ? 1 : 0);
+    case ValueView::Type::boolean:
+      bytes.push_back(v.b ? 1 : 0);
       break;
-    case processors::AnyValue::kIntValue:
-      le64(static_cast<uint64_t>(v.int_value()));
+    case ValueView::Type::integer:
+      le64(static_cast<uint64_t>(v.i));
       break;
-    case processors::AnyValue::kDoubleValue:
-      le64(std::bit_cast<uint64_t>(v.double_value()));
+    case ValueView::Type::floating:
+      le64(std::bit_cast<uint64_t>(v.d));
       break;
     default:
       break;
@@ -128,31 +132,30 @@ void hash_value(processors::AnyValue& v) {
       }
     }
   }
-  v.set_string_value(std::move(hex));
+  return hex;
 }
 
-void convert_value(processors::AnyValue& v, Action::Convert to) {
-  using V = processors::AnyValue;
+template <typename List>
+void convert_entry(List& attrs, size_t i, Action::Convert to) {
+  const ValueView v = attrs.value(i);
+  using T = ValueView::Type;
   switch (to) {
     case Action::Convert::to_int:
-      switch (v.value_case()) {
-        case V::kDoubleValue: {
-          double d = v.double_value();
+      switch (v.type) {
+        case T::floating:
           // Out-of-range doubles (and NaN) would be undefined behaviour to convert: left unchanged.
-          if (std::isfinite(d) && d >= -9.2233720368547758e18 && d < 9.2233720368547758e18)
-            v.set_int_value(static_cast<int64_t>(d));
+          if (std::isfinite(v.d) && v.d >= -9.2233720368547758e18 && v.d < 9.2233720368547758e18)
+            attrs.set(i, ValueView::integer(static_cast<int64_t>(v.d)));
           break;
-        }
-        case V::kBoolValue:
-          v.set_int_value(v.bool_value() ? 1 : 0);
+        case T::boolean:
+          attrs.set(i, ValueView::integer(v.b ? 1 : 0));
           break;
-        case V::kStringValue: {
-          const auto& s = v.string_value();
+        case T::string: {
           int64_t n = 0;
-          std::string_view t = s;
+          std::string_view t = v.text;
           if (!t.empty() && t.front() == '+') t.remove_prefix(1);
           auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
-          if (!t.empty() && ec == std::errc() && p == t.data() + t.size()) v.set_int_value(n);
+          if (!t.empty() && ec == std::errc() && p == t.data() + t.size()) attrs.set(i, ValueView::integer(n));
           break;
         }
         default:
@@ -160,20 +163,19 @@ void convert_value(processors::AnyValue& v, Action::Convert to) {
       }
       break;
     case Action::Convert::to_double:
-      switch (v.value_case()) {
-        case V::kIntValue:
-          v.set_double_value(static_cast<double>(v.int_value()));
+      switch (v.type) {
+        case T::integer:
+          attrs.set(i, ValueView::floating(static_cast<double>(v.i)));
           break;
-        case V::kBoolValue:
-          v.set_double_value(v.bool_value() ? 1.0 : 0.0);
+        case T::boolean:
+          attrs.set(i, ValueView::floating(v.b ? 1.0 : 0.0));
           break;
-        case V::kStringValue: {
-          const auto& s = v.string_value();
+        case T::string: {
           double d = 0;
-          std::string_view t = s;
+          std::string_view t = v.text;
           if (!t.empty() && t.front() == '+') t.remove_prefix(1);
           auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), d);
-          if (!t.empty() && ec == std::errc() && p == t.data() + t.size()) v.set_double_value(d);
+          if (!t.empty() && ec == std::errc() && p == t.data() + t.size()) attrs.set(i, ValueView::floating(d));
           break;
         }
         default:
@@ -181,9 +183,19 @@ void convert_value(processors::AnyValue& v, Action::Convert to) {
       }
       break;
     case Action::Convert::to_string:
-      if (v.value_case() != V::kStringValue) v.set_string_value(as_string(v));
+      if (v.type != T::string) {
+        std::string text;
+        if (attrs.text(i, text)) attrs.set_string(i, std::move(text));
+      }
       break;
   }
+}
+
+ValueView view_of(const processors::ConfigValue& v) {
+  if (v.is_string()) return ValueView::string(v.string_value());
+  if (v.is_bool()) return ValueView::boolean(v.bool_value());
+  if (v.is_int()) return ValueView::integer(v.int_value());
+  return ValueView::floating(v.double_value());
 }
 
 // "10.0.0.1:5000" → "10.0.0.1", "[::1]:80" → "::1", as the Collector's client.address holds the IP only.
@@ -198,34 +210,30 @@ std::string host_of(std::string_view addr) {
   return std::string(addr);
 }
 
-// Keys of `attrs` that `m` matches (collected first: actions change the set).
-std::vector<std::string> matching_keys(const Attributes& attrs, const StringMatcher& m) {
-  std::vector<std::string> keys;
-  for (const auto& kv : attrs)
-    if (m.matches(kv.key())) keys.push_back(kv.key());
-  return keys;
-}
-
-}  // namespace
-
-void AttributeActions::apply(Attributes& attrs, const RequestContext& ctx) const {
-  for (const auto& a : cfg_.actions) {
+// The actions, in order, on one attribute list of either form (codec/attribute_list.h): the one definition of
+// each action. On the wire form, an action that needs the decoded list leaves the list not ok().
+template <typename List>
+void run_actions(const AttributeActions& all, List& attrs, const RequestContext& ctx) {
+  const auto& actions = all.actions();
+  for (size_t n = 0; n < actions.size(); ++n) {
+    const Action& a = actions[n];
+    if (!attrs.ok()) return;
     switch (a.type) {
       case Action::Type::insert:
       case Action::Type::update:
       case Action::Type::upsert: {
-        const bool exists = find_attribute(attrs, a.key) != nullptr;
+        const size_t existing = attrs.find(a.key);
+        const bool exists = existing != List::npos;
         if ((a.type == Action::Type::insert && exists) || (a.type == Action::Type::update && !exists)) break;
+        auto target = [&] { return exists ? existing : attrs.append(a.key); };
         switch (a.source) {
           case Action::Source::value:
-            put_attribute(attrs, a.key).CopyFrom(a.value);
+            attrs.set(target(), all.value(n));
             break;
           case Action::Source::from_attribute: {
-            const auto* src = find_attribute(attrs, a.from);
-            if (!src) break;
-            if (a.from == a.key) break;  // copying a value onto itself changes nothing
-            processors::AnyValue copy(*src);
-            put_attribute(attrs, a.key) = std::move(copy);
+            const size_t src = attrs.find(a.from);
+            if (src == List::npos || a.from == a.key) break;  // copying a value onto itself changes nothing
+            attrs.copy(target(), src);
             break;
           }
           case Action::Source::metadata: {
@@ -237,11 +245,11 @@ void AttributeActions::apply(Attributes& attrs, const RequestContext& ctx) const
               joined += v;
               found = true;
             }
-            if (found) put_attribute(attrs, a.key).set_string_value(std::move(joined));
+            if (found) attrs.set_string(target(), std::move(joined));
             break;
           }
           case Action::Source::client_address:
-            if (!ctx.client_address.empty()) put_attribute(attrs, a.key).set_string_value(host_of(ctx.client_address));
+            if (!ctx.client_address.empty()) attrs.set_string(target(), host_of(ctx.client_address));
             break;
           case Action::Source::none:
             break;
@@ -249,37 +257,56 @@ void AttributeActions::apply(Attributes& attrs, const RequestContext& ctx) const
         break;
       }
       case Action::Type::remove:
-        if (!a.key.empty()) processors::remove_attribute(attrs, a.key);
-        if (a.pattern)
-          for (const auto& k : matching_keys(attrs, *a.pattern)) processors::remove_attribute(attrs, k);
+        attrs.keep_if([&](size_t i) {
+          const std::string_view k = attrs.key(i);
+          return !((!a.key.empty() && k == a.key) || (a.pattern && a.pattern->matches(k)));
+        });
         break;
-      case Action::Type::hash:
-        if (!a.key.empty())
-          if (auto* v = find_attribute(attrs, a.key)) hash_value(*v);
-        if (a.pattern)
-          for (const auto& k : matching_keys(attrs, *a.pattern))
-            if (k != a.key)
-              if (auto* v = find_attribute(attrs, k)) hash_value(*v);
+      case Action::Type::hash: {
+        auto hash = [&](size_t i) {
+          if (i != List::npos) attrs.set_string(i, hash_of(attrs.value(i)));
+        };
+        if (!a.key.empty()) hash(attrs.find(a.key));
+        if (a.pattern) {
+          // Keys collected first, then each one's first entry hashed (as the Collector ranges over a map).
+          std::vector<std::string_view> keys;
+          for (size_t i = 0; i < attrs.size(); ++i)
+            if (a.pattern->matches(attrs.key(i))) keys.push_back(attrs.key(i));
+          for (auto k : keys)
+            if (k != a.key) hash(attrs.find(k));
+        }
         break;
+      }
       case Action::Type::extract: {
-        const auto* v = find_attribute(attrs, a.key);
-        if (!v || v->value_case() != processors::AnyValue::kStringValue) break;
+        const size_t i = attrs.find(a.key);
+        if (i == List::npos) break;
+        const ValueView v = attrs.value(i);
+        if (v.type != ValueView::Type::string) break;
         const auto& re = *a.pattern->re();
         std::vector<re2::StringPiece> groups(a.extract_groups.size() + 1);
-        const auto& text = v->string_value();
-        if (!re.Match(text, 0, text.size(), RE2::UNANCHORED, groups.data(), static_cast<int>(groups.size()))) break;
-        std::vector<std::pair<std::string, std::string>> found;
-        for (size_t i = 0; i < a.extract_groups.size(); ++i)
-          if (!a.extract_groups[i].empty())
-            found.emplace_back(a.extract_groups[i], std::string(groups[i + 1].data(), groups[i + 1].size()));
-        for (auto& [k, val] : found) put_attribute(attrs, k).set_string_value(std::move(val));
+        if (!re.Match(re2::StringPiece(v.text.data(), v.text.size()), 0, v.text.size(), RE2::UNANCHORED, groups.data(),
+                      static_cast<int>(groups.size())))
+          break;
+        // Copied before any is set: a group may be written over the value it was found in.
+        std::vector<std::pair<std::string_view, std::string>> found;
+        for (size_t g = 0; g < a.extract_groups.size(); ++g)
+          if (!a.extract_groups[g].empty())
+            found.emplace_back(a.extract_groups[g], std::string(groups[g + 1].data(), groups[g + 1].size()));
+        for (auto& [k, val] : found) attrs.set_string(attrs.put(k), std::move(val));
         break;
       }
       case Action::Type::convert:
-        if (auto* v = find_attribute(attrs, a.key)) convert_value(*v, a.converted_type);
+        if (const size_t i = attrs.find(a.key); i != List::npos) convert_entry(attrs, i, a.converted_type);
         break;
     }
   }
+}
+
+}  // namespace
+
+void AttributeActions::apply(Attributes& attrs, const RequestContext& ctx) const {
+  otlp_wire::DecodedAttributeList list(attrs);
+  run_actions(*this, list, ctx);
 }
 
 void AttributeActions::process(otlp_trace::ExportTraceServiceRequest& r, const RequestContext& ctx) const {
@@ -331,29 +358,17 @@ void AttributeActions::process(otlp_metrics::ExportMetricsServiceRequest& r, con
       }
 }
 
-namespace {
-
-// Actions the wire form does by itself.
-bool done_on_wire(const Action& a) {
-  switch (a.type) {
-    case Action::Type::remove:
-      return true;
-    case Action::Type::insert:
-    case Action::Type::update:
-    case Action::Type::upsert:
-      return a.source == Action::Source::value || a.source == Action::Source::from_attribute;
-    default:
-      return false;
-  }
+AttributeActions::AttributeActions(AttributesConfig cfg) : cfg_(std::move(cfg)) {
+  encoded_values_.resize(cfg_.actions.size());
+  for (size_t n = 0; n < cfg_.actions.size(); ++n)
+    if (cfg_.actions[n].source == Action::Source::value)
+      encoded_values_[n] = processors::to_any_value(cfg_.actions[n].value).SerializeAsString();
 }
 
-}  // namespace
-
-AttributeActions::AttributeActions(AttributesConfig cfg) : cfg_(std::move(cfg)) {
-  for (const auto& a : cfg_.actions) {
-    encoded_values_.push_back(a.value.SerializeAsString());
-    wire_plain_ &= done_on_wire(a);
-  }
+otlp_wire::ValueView AttributeActions::value(size_t action) const {
+  otlp_wire::ValueView v = view_of(cfg_.actions[action].value);
+  v.encoded = encoded_values_[action];
+  return v;
 }
 
 bool AttributeActions::wire_editable() const { return !cfg_.include && !cfg_.exclude; }
@@ -363,9 +378,8 @@ namespace {
 using otlp_wire::Edit;
 using otlp_wire::WireAttribute;
 
-// Span or log record attributes edited on the wire. insert/update/upsert from a value or another attribute, and
-// delete, work on the attributes as received; any other action decodes the list (only the list) and runs
-// apply().
+// Span or log record attributes edited on the wire by the same actions; a list the wire form cannot do (see
+// codec/attribute_list.h) is decoded, alone, and the actions run on it.
 class WireActions final : public otlp_wire::AttributeEditor {
  public:
   WireActions(otlp_wire::AttributesOf items, const AttributeActions& actions, const RequestContext& ctx)
@@ -375,52 +389,32 @@ class WireActions final : public otlp_wire::AttributeEditor {
 
   Edit edit(otlp_wire::AttributesOf, std::span<const WireAttribute> in, std::vector<WireAttribute>& wire,
             otlp_wire::KeyValueList& decoded) override {
-    // Attributes with more than a key and a value (unknown fields) keep them only through a decoded edit.
-    if (!actions_.wire_plain() || std::any_of(in.begin(), in.end(), [](const WireAttribute& a) { return !a.plain; })) {
-      if (!otlp_wire::parse_attributes(in, decoded)) return Edit::fail;
-      actions_.apply(decoded, ctx_);
-      return Edit::list;
-    }
-    wire.assign(in.begin(), in.end());
-    const auto& list = actions_.actions();
-    for (size_t i = 0; i < list.size(); ++i) {
-      const Action& a = list[i];
-      if (a.type == Action::Type::remove) {
-        std::erase_if(wire, [&](const WireAttribute& w) {
-          return (!a.key.empty() && w.key == a.key) || (a.pattern && a.pattern->matches(w.key));
-        });
-        continue;
-      }
-      auto* existing = find(wire, a.key);
-      if ((a.type == Action::Type::insert && existing) || (a.type == Action::Type::update && !existing)) continue;
-      std::string_view value;
-      if (a.source == Action::Source::value) {
-        value = actions_.encoded_value(i);
-      } else {  // from_attribute
-        const auto* src = find(wire, a.from);
-        if (!src || a.from == a.key) continue;
-        value = src->value;
-      }
-      WireAttribute put{existing ? existing->key : std::string_view(a.key), value, {}, true};
-      if (existing)
-        *existing = put;
-      else
-        wire.push_back(put);
-    }
-    return Edit::wire;
+    otlp_wire::WireAttributeList list(in, wire, arena_);
+    run_actions(actions_, list, ctx_);
+    if (list.ok()) return list.changed() ? Edit::wire : Edit::keep;
+    if (!otlp_wire::parse_attributes(in, decoded)) return Edit::fail;
+    actions_.apply(decoded, ctx_);
+    return Edit::list;
   }
 
  private:
-  static WireAttribute* find(std::vector<WireAttribute>& wire, std::string_view key) {
-    for (auto& w : wire)
-      if (w.key == key) return &w;
-    return nullptr;
-  }
-
   const otlp_wire::AttributesOf items_;
   const AttributeActions& actions_;
   const RequestContext& ctx_;
+  otlp_wire::ByteArena arena_;  // values the actions wrote, until the rewrite is written
 };
+
+}  // namespace
+
+otlp_wire::RewriteResult rewrite(Signal signal, std::string_view request, otlp_wire::AttributesOf where,
+                                 const AttributeActions& actions, const RequestContext& ctx) {
+  WireActions editor(where, actions, ctx);
+  if (signal == Signal::traces) return otlp_wire::rewrite_trace_attributes(request, editor);
+  if (signal == Signal::logs) return otlp_wire::rewrite_log_attributes(request, editor);
+  return {};  // metrics are edited decoded
+}
+
+namespace {
 
 template <typename B>
 class AttributesProcessor final : public processors::ProcessorBase<B> {
@@ -432,15 +426,10 @@ class AttributesProcessor final : public processors::ProcessorBase<B> {
   Status process(B batch) override {
     if constexpr (B::signal != Signal::metrics) {
       if (actions_.wire_editable()) {
-        constexpr bool traces = B::signal == Signal::traces;
-        WireActions editor(traces ? otlp_wire::AttributesOf::span : otlp_wire::AttributesOf::log_record, actions_,
-                           batch.context());
+        constexpr auto items =
+            B::signal == Signal::traces ? otlp_wire::AttributesOf::span : otlp_wire::AttributesOf::log_record;
         processors::edit_parts(
-            batch,
-            [&](std::string_view bytes) {
-              return traces ? otlp_wire::rewrite_trace_attributes(bytes, editor)
-                            : otlp_wire::rewrite_log_attributes(bytes, editor);
-            },
+            batch, [&](std::string_view bytes) { return rewrite(B::signal, bytes, items, actions_, batch.context()); },
             [&](typename B::RequestType& r) { actions_.process(r, batch.context()); });
         return this->forward(std::move(batch));
       }

@@ -6,8 +6,11 @@
 #include <string_view>
 #include <vector>
 
+#include "codec/attribute_edit.h"
+#include "codec/attribute_list.h"
 #include "model/batch.h"
 #include "processors/attributes/config.h"
+#include "processors/common/values.h"
 
 namespace otlpd::attributes_processor {
 
@@ -25,16 +28,19 @@ class AttributeActions {
   // True when the actions apply to every span (no include/exclude), so that spans' attribute lists can be
   // edited on the wire without looking at the rest of the span.
   bool wire_editable() const;
-  // For edits on the wire: the actions, each one's value serialised as an AnyValue, and whether every action
-  // works on received attribute bytes (insert/update/upsert from a value or another attribute, delete).
   const std::vector<Action>& actions() const { return cfg_.actions; }
-  std::string_view encoded_value(size_t action) const { return encoded_values_[action]; }
-  bool wire_plain() const { return wire_plain_; }
+  // Action `action`'s configured value, with its serialisation for the wire form.
+  otlp_wire::ValueView value(size_t action) const;
 
  private:
   AttributesConfig cfg_;
   std::vector<std::string> encoded_values_;
-  bool wire_plain_ = true;
 };
+
+// Runs the actions on every `where` attribute list (span, log record, resource...) of a received trace or log
+// request, on the wire: lists the actions leave alone stay as they came. Not ok() for metrics, or when the bytes
+// cannot be read; callers then decode (processors::edit_parts does).
+otlp_wire::RewriteResult rewrite(Signal signal, std::string_view request, otlp_wire::AttributesOf where,
+                                 const AttributeActions& actions, const RequestContext& ctx);
 
 }  // namespace otlpd::attributes_processor

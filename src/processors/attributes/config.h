@@ -10,11 +10,11 @@
 #include "config/schema.h"
 #include "core/component_config.h"
 #include "platform/signal.h"
-#include "processors/common/values.h"
+#include "processors/common/config_value.h"
 
 namespace otlpd::attributes_processor {
 
-using processors::AnyValue;
+using processors::ConfigValue;
 using processors::StringMatcher;
 
 struct Action {
@@ -26,7 +26,7 @@ struct Action {
   std::string key;                       // empty when `pattern` selects the keys (delete, hash)
   std::optional<StringMatcher> pattern;  // delete/hash: keys matching; extract: the regex over the value
   Source source = Source::none;          // insert/update/upsert
-  AnyValue value;                        // Source::value
+  ConfigValue value;                     // Source::value
   std::string from;                      // Source::from_attribute: attribute key; Source::metadata: header
   Convert converted_type = Convert::to_string;
   std::vector<std::string> extract_groups;  // extract: named capture groups in order (empty name: unnamed)
@@ -37,7 +37,7 @@ struct Action {
 struct MatchProperties {
   struct Attribute {
     std::string key;
-    std::optional<AnyValue> value;          // strict: typed equality; absent: the key must exist
+    std::optional<ConfigValue> value;       // strict: typed equality; absent: the key must exist
     std::optional<StringMatcher> value_re;  // regexp: over the value's string form
   };
   struct Library {

@@ -9,17 +9,17 @@
 
 #include "config/schema.h"
 #include "core/component_config.h"
-#include "processors/common/values.h"
+#include "processors/common/config_value.h"
 
 namespace otlpd::filter_processor {
 
-using processors::AnyValue;
+using processors::ConfigValue;
 using processors::StringMatcher;
 
 // One attribute test: `key: value` (typed equality), `key: {regexp: ...}` or `key: {exists: bool}`.
 struct AttributeCondition {
   std::string key;
-  std::optional<AnyValue> equals;
+  std::optional<ConfigValue> equals;
   std::optional<StringMatcher> matches;
   std::optional<bool> exists;
 };

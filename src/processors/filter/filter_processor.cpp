@@ -7,6 +7,7 @@
 #include "model/batch.h"
 #include "platform/telemetry.h"
 #include "processors/common/processor_helper.h"
+#include "processors/common/values.h"
 #include "processors/filter/config.h"
 
 namespace otlpd::filter_processor {

@@ -14,7 +14,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "codec/wire_reader.h"
+#include "codec/attribute_list.h"
 #include "processors/redaction/scanner.h"
 
 namespace otlpd::redaction {
@@ -96,26 +96,28 @@ struct Tally {
   Outcome redacted, masked, allowed, ignored;
 };
 
+using otlp_wire::ValueView;
+
 // The string form of a scalar (the Collector's AsString); false for arrays, maps and empty values.
-bool scalar_text(const AnyValue& v, std::string& buf, std::string_view& out) {
-  switch (v.value_case()) {
-    case AnyValue::kStringValue:
-      out = v.string_value();
+bool scalar_text(const ValueView& v, std::string& buf, std::string_view& out) {
+  switch (v.type) {
+    case ValueView::Type::string:
+      out = v.text;
       return true;
-    case AnyValue::kBoolValue:
-      out = v.bool_value() ? "true" : "false";
+    case ValueView::Type::boolean:
+      out = v.b ? "true" : "false";
       return true;
-    case AnyValue::kIntValue:
-      buf = std::to_string(v.int_value());
+    case ValueView::Type::integer:
+      buf = std::to_string(v.i);
       break;
-    case AnyValue::kDoubleValue: {
+    case ValueView::Type::floating: {
       char tmp[64];
-      auto r = std::to_chars(tmp, tmp + sizeof tmp, v.double_value());
+      auto r = std::to_chars(tmp, tmp + sizeof tmp, v.d);
       buf.assign(tmp, r.ptr);
       break;
     }
-    case AnyValue::kBytesValue:
-      buf = base64_encode(v.bytes_value());
+    case ValueView::Type::bytes:
+      buf = base64_encode(v.text);
       break;
     default:
       return false;
@@ -124,15 +126,15 @@ bool scalar_text(const AnyValue& v, std::string& buf, std::string_view& out) {
   return true;
 }
 
+bool scalar_text(const AnyValue& v, std::string& buf, std::string_view& out) {
+  return scalar_text(otlp_wire::view_of(v), buf, out);
+}
+
 // Joins pieces (instead of operator+ chains, which trip GCC 12's -Wrestrict false positive).
 std::string concat(std::initializer_list<std::string_view> parts) {
   std::string s;
   for (auto p : parts) s.append(p);
   return s;
-}
-
-Attributes::iterator find_key(Attributes& attrs, std::string_view key) {
-  return std::find_if(attrs.begin(), attrs.end(), [&](const KeyValue& kv) { return kv.key() == key; });
 }
 
 }  // namespace
@@ -207,6 +209,22 @@ struct Redactor::Impl {
     v.set_string_value(masker.mask(text));
   }
 
+  // The same on entry i of an attribute list of either form.
+  template <typename List>
+  void mask_whole(List& attrs, size_t i) const {
+    if (masker.hash() == HashFunction::none) {
+      attrs.set_string(i, "****");
+      return;
+    }
+    std::string buf;
+    std::string_view text;
+    if (!scalar_text(attrs.value(i), buf, text)) {
+      if (!attrs.serialized(i, buf)) return;
+      text = buf;
+    }
+    attrs.set_string(i, masker.mask(text));
+  }
+
   // Scans a string (or, when asked, scalar) value in place; arrays and maps are walked down to kMaxDepth.
   ValueScanner::Verdict scan_value(AnyValue& v, bool all_types, int depth) const {
     using V = ValueScanner::Verdict;
@@ -242,51 +260,68 @@ struct Redactor::Impl {
   }
 
   // The Collector's order per attribute: ignored, not allowed (deleted), allowed value, blocked key, blocked
-  // values.
-  void process_attributes(Attributes& attrs) const {
-    if (attrs.empty()) return;
+  // values. On an attribute list of either form (codec/attribute_list.h), with key verdicts from `flags`: the
+  // one definition of the key and value rules and of the summary.
+  template <typename List, typename Flags>
+  void process_attributes(List& attrs, Flags&& flags) const {
+    if (attrs.size() == 0) return;
     Tally t(summary == Summary::debug);
-    int w = 0;
-    const int n = attrs.size();
-    for (int i = 0; i < n; ++i) {
-      KeyValue& kv = attrs[i];
-      const uint8_t f = classify(kv.key());
-      bool keep = true;
+    attrs.keep_if([&](size_t i) {
+      const std::string_view key = attrs.key(i);
+      const uint8_t f = flags(key);
       if (f & kIgnored) {
         ++t.ignored.count;
       } else if (f & kRedacted) {
-        t.add(t.redacted, kv.key());
-        keep = false;
+        t.add(t.redacted, key);
+        return false;
       } else if (f & kBlocked) {
-        AnyValue& v = *kv.mutable_value();
-        if (allowed_value(v)) {
-          t.add(t.allowed, kv.key());
+        if (allowed_value(attrs.value(i))) {
+          t.add(t.allowed, key);
         } else {
-          mask_whole(v);
-          t.add(t.masked, kv.key());
+          mask_whole(attrs, i);
+          t.add(t.masked, key);
         }
-      } else if (kv.has_value()) {  // without one there is nothing to scan, and no value to add
-        auto verdict = scan_value(*kv.mutable_value(), redact_all_types, 0);
+      } else if (attrs.has_value(i)) {  // without one there is nothing to scan, and no value to add
+        auto verdict = scan_entry(attrs, i);
         if (verdict == ValueScanner::Verdict::allowed)
-          t.add(t.allowed, kv.key());
+          t.add(t.allowed, key);
         else if (verdict == ValueScanner::Verdict::masked)
-          t.add(t.masked, kv.key());
+          t.add(t.masked, key);
       }
-      if (keep) {
-        if (w != i) attrs.SwapElements(w, i);
-        ++w;
-      }
-    }
-    if (w != n) attrs.DeleteSubrange(w, n - w);
+      return true;
+    });
     add_summary(attrs, t, kAttributeSummary);
   }
 
-  // An allowed_values match exempts even a blocked key's value, as in the Collector.
-  bool allowed_value(const AnyValue& v) const {
-    if (!has_allowed_values) return false;
+  void process_attributes(Attributes& attrs) const {
+    otlp_wire::DecodedAttributeList list(attrs);
+    process_attributes(list, [this](std::string_view key) { return classify(key); });
+  }
+
+  // scan_value() on entry i; arrays and maps are walked on the decoded form only.
+  template <typename List>
+  ValueScanner::Verdict scan_entry(List& attrs, size_t i) const {
+    using V = ValueScanner::Verdict;
+    const ValueView v = attrs.value(i);
+    if (v.type == ValueView::Type::array || v.type == ValueView::Type::kvlist) {
+      AnyValue* decoded = attrs.decoded(i);
+      return decoded ? scan_value(*decoded, redact_all_types, 0) : V::clean;
+    }
+    if (v.type != ValueView::Type::string && !redact_all_types) return V::clean;
     std::string buf, out;
     std::string_view text;
-    if (!(v.has_string_value() || redact_all_types) || !scalar_text(v, buf, text)) return false;
+    if (!scalar_text(v, buf, text)) return V::clean;
+    V verdict = scanner.scan(text, masker, out);
+    if (verdict == V::masked) attrs.set_string(i, std::move(out));
+    return verdict;
+  }
+
+  // An allowed_values match exempts even a blocked key's value, as in the Collector.
+  bool allowed_value(const ValueView& v) const {
+    if (!has_allowed_values) return false;
+    std::string buf;
+    std::string_view text;
+    if (!(v.type == ValueView::Type::string || redact_all_types) || !scalar_text(v, buf, text)) return false;
     std::vector<Span> spans;
     return scanner.find(text, spans) == ValueScanner::Verdict::allowed;
   }
@@ -363,27 +398,36 @@ struct Redactor::Impl {
     }
   }
 
-  void add_summary(Attributes& attrs, Tally& t, const SummaryNames& names) const {
+  template <typename List>
+  void add_summary(List& attrs, Tally& t, const SummaryNames& names) const {
     if (summary == Summary::silent) return;
     add_summary_pair(attrs, t.redacted, names.redacted_keys, names.redacted_count);
     add_summary_pair(attrs, t.masked, names.masked_keys, names.masked_count);
     add_summary_pair(attrs, t.allowed, names.allowed_keys, names.allowed_count);
     add_summary_pair(attrs, t.ignored, nullptr, names.ignored_count);
   }
+  void add_summary(Attributes& attrs, Tally& t, const SummaryNames& names) const {
+    otlp_wire::DecodedAttributeList list(attrs);
+    add_summary(list, t, names);
+  }
 
   // Merges into values already there (from an earlier redaction processor): key lists sorted, counts added.
-  void add_summary_pair(Attributes& attrs, Outcome& o, const char* keys_name, const char* count_name) const {
+  template <typename List>
+  void add_summary_pair(List& attrs, Outcome& o, const char* keys_name, const char* count_name) const {
     if (o.count == 0) return;
     int64_t count = o.count;
     std::vector<std::string>& keys = o.keys;
     if (summary == Summary::debug && keys_name) {
-      auto it = find_key(attrs, keys_name);
-      if (it != attrs.end() && it->value().has_string_value() && !it->value().string_value().empty()) {
-        std::string_view existing = it->value().string_value();
-        for (size_t pos = 0; pos <= existing.size();) {
-          size_t comma = std::min(existing.find(',', pos), existing.size());
-          keys.emplace_back(existing.substr(pos, comma - pos));
-          pos = comma + 1;
+      const size_t at = attrs.find(keys_name);
+      if (at != List::npos) {
+        const ValueView v = attrs.value(at);
+        if (v.type == ValueView::Type::string && !v.text.empty()) {
+          std::string_view existing = v.text;
+          for (size_t pos = 0; pos <= existing.size();) {
+            size_t comma = std::min(existing.find(',', pos), existing.size());
+            keys.emplace_back(existing.substr(pos, comma - pos));
+            pos = comma + 1;
+          }
         }
       }
       std::sort(keys.begin(), keys.end());
@@ -392,15 +436,14 @@ struct Redactor::Impl {
         if (!joined.empty()) joined += ',';
         joined += k;
       }
-      KeyValue* kv = it != attrs.end() ? &*it : attrs.Add();
-      kv->set_key(keys_name);
-      kv->mutable_value()->set_string_value(std::move(joined));
+      attrs.set_string(at != List::npos ? at : attrs.append(keys_name), std::move(joined));
     }
-    auto it = find_key(attrs, count_name);
-    if (it != attrs.end() && it->value().has_int_value()) count += it->value().int_value();
-    KeyValue* kv = it != attrs.end() ? &*it : attrs.Add();
-    kv->set_key(count_name);
-    kv->mutable_value()->set_int_value(count);
+    const size_t at = attrs.find(count_name);
+    if (at != List::npos) {
+      const ValueView v = attrs.value(at);
+      if (v.type == ValueView::Type::integer) count += v.i;
+    }
+    attrs.set(at != List::npos ? at : attrs.append(count_name), ValueView::integer(count));
   }
 };
 
@@ -462,15 +505,19 @@ otlp_wire::RewriteResult Redactor::process_wire(Signal signal, std::string_view 
   using otlp_wire::Edit;
   using otlp_wire::WireAttribute;
 
-  // Lists are first checked as received; only one that something would change (or that the summary would
-  // count) is decoded and goes through process_attributes.
+  // The same rules on the lists as received (Impl::process_attributes over the wire form); a list the wire form
+  // cannot do is decoded, alone, and redacted as a message.
   class WireRedactor final : public otlp_wire::AttributeEditor {
    public:
     explicit WireRedactor(const Impl& impl) : impl_(impl) {}
 
     bool wants(otlp_wire::AttributesOf) const override { return true; }
     bool has_keeps() const override { return true; }
-    bool keeps(otlp_wire::AttributesOf, std::span<const WireAttribute> in) override { return unchanged(in); }
+    bool keeps(otlp_wire::AttributesOf, std::span<const WireAttribute> in) override {
+      otlp_wire::WireAttributeList list(in, scratch_list_, arena_);
+      redact(list);
+      return list.ok() && !list.changed();
+    }
     // A body process_body() would leave alone: a string in which nothing is masked. Other scalars (scanned
     // as text), maps and arrays (walked key by key) are left to the decoded path.
     bool body_unchanged(std::string_view body) override {
@@ -481,37 +528,23 @@ otlp_wire::RewriteResult Redactor::process_wire(Signal signal, std::string_view 
       return false;
     }
 
-    Edit edit(otlp_wire::AttributesOf, std::span<const WireAttribute> in, std::vector<WireAttribute>&,
+    Edit edit(otlp_wire::AttributesOf, std::span<const WireAttribute> in, std::vector<WireAttribute>& wire,
               otlp_wire::KeyValueList& list) override {
-      if (unchanged(in)) return Edit::keep;
+      otlp_wire::WireAttributeList edited(in, wire, arena_);
+      redact(edited);
+      if (edited.ok()) return edited.changed() ? Edit::wire : Edit::keep;
       if (!otlp_wire::parse_attributes(in, list)) return Edit::fail;
-      impl_.process_attributes(list);
+      otlp_wire::DecodedAttributeList decoded(list);
+      redact(decoded);
       return Edit::list;
     }
 
    private:
-    // True when process_attributes would leave the list as it is: no key rule applies (ignored keys only
-    // when there is no summary to count them) and every value scans clean.
-    bool unchanged(std::span<const WireAttribute> in) {
-      for (const auto& a : in) {
-        uint8_t f = flags(a.key);
-        if (f == kIgnored && impl_.summary == Summary::silent) continue;
-        if (f) return false;
-        if (!a.has_value || a.value.empty()) continue;  // no value: nothing to scan
-        std::string_view text;
-        if (otlp_wire::plain_string_value(a.value, text)) {
-          if (impl_.scanner.scan(text, impl_.masker, scratch_) != ValueScanner::Verdict::clean) return false;
-          continue;
-        }
-        // Other scalars are scanned only with redact_all_types; arrays, maps and anything unusual are
-        // left to the decoded path.
-        otlp_wire::Reader r(a.value);
-        otlp_wire::Field field;
-        if (!r.next(field)) return false;
-        bool scalar = field.number == 2 || field.number == 3 || field.number == 4 || field.number == 7;
-        if (!scalar || impl_.redact_all_types || r.next(field) || r.error()) return false;
-      }
-      return true;
+    void redact(otlp_wire::WireAttributeList& list) {
+      impl_.process_attributes(list, [this](std::string_view key) { return flags(key); });
+    }
+    void redact(otlp_wire::DecodedAttributeList& list) {
+      impl_.process_attributes(list, [this](std::string_view key) { return flags(key); });
     }
 
     // The key verdicts of this request's keys, kept without the shared cache's lock: keys repeat from span
@@ -527,6 +560,8 @@ otlp_wire::RewriteResult Redactor::process_wire(Signal signal, std::string_view 
     const Impl& impl_;
     std::vector<std::pair<std::string_view, uint8_t>> memo_;
     std::string scratch_;
+    std::vector<WireAttribute> scratch_list_;  // the read-only pass's edits, looked at and dropped
+    otlp_wire::ByteArena arena_;               // values the rules wrote, until the rewrite is written
   };
 
   WireRedactor editor(*impl_);

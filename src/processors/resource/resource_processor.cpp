@@ -3,6 +3,7 @@
 #include "core/registry.h"
 #include "processors/attributes/attributes_processor.h"
 #include "processors/common/processor_helper.h"
+#include "processors/common/wire_parts.h"
 #include "processors/resource/config.h"
 
 namespace otlpd::resource_processor {
@@ -30,6 +31,18 @@ class ResourceProcessor final : public processors::ProcessorBase<B> {
 
  private:
   Status process(B batch) override {
+    if constexpr (B::signal != Signal::metrics) {
+      // Received trace and log bytes are edited on the wire, so that everything but the resource attributes is
+      // sent on as it came (and nothing is decoded); metrics, and parts decoded earlier, take the decoded path.
+      processors::edit_parts(
+          batch,
+          [&](std::string_view bytes) {
+            return attributes_processor::rewrite(B::signal, bytes, otlp_wire::AttributesOf::resource, actions_,
+                                                 batch.context());
+          },
+          [&](typename B::RequestType& r) { apply(actions_, r, batch.context()); });
+      return this->forward(std::move(batch));
+    }
     for (auto& part : batch.mutable_parts()) apply(actions_, *part.request, batch.context());
     return this->forward(std::move(batch));
   }

@@ -14,6 +14,7 @@
 #include "codec/otlp_wire.h"
 #include "config/node.h"
 #include "core/registry.h"
+#include "model/batch.h"
 
 namespace otlpd::redaction_test {
 

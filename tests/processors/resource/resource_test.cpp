@@ -1,6 +1,8 @@
 // The resource processor: every action on the resource attributes of traces, metrics and logs; config errors.
+#include <google/protobuf/util/message_differencer.h>
 #include <catch2/catch.hpp>
 
+#include "codec/otlp_wire.h"
 #include "processors/common/values.h"
 #include "processors/harness.h"
 
@@ -88,6 +90,48 @@ TEST_CASE("resource: every action applies to the resource of every ResourceSpans
     // Span attributes are not the resource processor's business.
     CHECK(str(rs.scope_spans(0).spans(0).attributes(), "drop.me") == "span-level");
   }
+}
+
+TEST_CASE("resource: received trace and log bytes are edited on the wire, with the decoded path's result",
+          "[resource][wire]") {
+  // Two resources, spans with attributes the actions name: only resource attributes change, the part keeps
+  // received bytes (nothing decoded on the way), and the bytes parse to what the decoded path gives.
+  otlp_trace::ExportTraceServiceRequest traces;
+  for (int i = 0; i < 2; ++i) {
+    auto* rs = traces.add_resource_spans();
+    fill(*rs->mutable_resource()->mutable_attributes());
+    auto* span = rs->add_scope_spans()->add_spans();
+    span->set_name(i == 0 ? "s0" : "s1");
+    set_attr(*span->mutable_attributes(), "drop.me", "span-level");
+  }
+  std::string bytes = traces.SerializeAsString();
+  auto checked = otlp_wire::check<otlp_trace::ExportTraceServiceRequest>(bytes);
+  REQUIRE(checked.ok);
+
+  Capture<TraceBatch> wire_out, decoded_out;
+  auto on_wire = make_processor<TraceBatch>("resource", kAllActions, wire_out);
+  auto on_decoded = make_processor<TraceBatch>("resource", kAllActions, decoded_out);
+  REQUIRE(input<TraceBatch>(*on_wire).consume(TraceBatch::adopt_wire(bytes, checked.items, tenant_context())).is_ok());
+  auto decoded = TraceBatch::make(tenant_context());
+  decoded.first().CopyFrom(traces);
+  REQUIRE(input<TraceBatch>(*on_decoded).consume(std::move(decoded)).is_ok());
+
+  auto got = wire_out.take();
+  auto want = decoded_out.take();
+  REQUIRE(got.size() == 1);
+  REQUIRE(want.size() == 1);
+  REQUIRE(got[0].raw_parts().size() == 1);
+  const auto& part = got[0].raw_parts()[0];
+  REQUIRE(part.wire != nullptr);       // still bytes: sent on without re-encoding the rest
+  CHECK(part.request == nullptr);      // and never decoded
+  CHECK(part.items == checked.items);  // the item count stays known
+  otlp_trace::ExportTraceServiceRequest parsed;
+  REQUIRE(parsed.ParseFromString(*part.wire));
+  for (const auto& rs : parsed.resource_spans()) {
+    check_all_actions(rs.resource().attributes());
+    CHECK(str(rs.scope_spans(0).spans(0).attributes(), "drop.me") == "span-level");
+  }
+  CHECK(google::protobuf::util::MessageDifferencer::Equals(parsed, *want[0].read_parts()[0].request));
 }
 
 TEST_CASE("resource: every action applies to ResourceMetrics", "[resource]") {

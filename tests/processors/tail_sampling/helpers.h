@@ -15,6 +15,7 @@
 #include "config/node.h"
 #include "core/component.h"
 #include "core/registry.h"
+#include "model/batch.h"
 #include "model/consumer.h"
 #include "platform/telemetry.h"
 

@@ -1,4 +1,7 @@
-// OTLP/JSON decoder: simdjson DOM (validated, depth-limited) walked into protobuf messages via field tables.
+// The former OTLP/JSON message decoder (simdjson DOM walked into protobuf messages via field tables), kept as
+// the tests' independent oracle: otlpd now decodes by transcoding to wire bytes and parsing them.
+#include "support/json_reference_decoder.h"
+
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
 
@@ -442,7 +445,7 @@ class Decoder : public JsonWalker {
 
 }  // namespace
 
-std::string decode_message(std::string_view json, Message& msg, const DecodeLimits& limits) {
+std::string reference_decode(std::string_view json, Message& msg, const DecodeLimits& limits) {
   msg.Clear();
   Document doc(limits);
   dom::element root;
