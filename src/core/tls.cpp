@@ -7,6 +7,7 @@
 #include <array>
 #include <stdexcept>
 
+#include "config/schema.h"
 #include "platform/text.h"
 
 namespace otlpd {
@@ -51,77 +52,97 @@ std::string_view tls_version_name(TlsVersion v) {
   return "?";
 }
 
+namespace {
+
+void read_cipher_suites(const ConfigNode& node, TlsSettings& t) {
+  for (const auto& item : node.items()) {
+    std::string name = item.as<std::string>();
+    if (!is_tls13_suite(name) && std::string_view(OPENSSL_cipher_name(name.c_str())) == "(NONE)")
+      item.fail("'" + name + "' is not a cipher suite this OpenSSL knows (give IANA names, e.g. " +
+                "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)");
+    t.cipher_suites.push_back(std::move(name));
+  }
+}
+
+Schema<TlsSettings> make_tls_schema(TlsSide side) {
+  Schema<TlsSettings> s;
+  const std::vector<std::pair<std::string, TlsVersion>> versions = {
+      {"1.0", TlsVersion::v1_0}, {"1.1", TlsVersion::v1_1}, {"1.2", TlsVersion::v1_2}, {"1.3", TlsVersion::v1_3}};
+  if (side == TlsSide::client) {
+    s.custom("insecure", "bool", "false",
+             "plaintext instead of TLS (an http:// or https:// gRPC endpoint decides instead)",
+             [](const ConfigNode& n, TlsSettings& t) {
+               t.insecure = n.as<bool>();
+               t.insecure_set = true;
+             })
+        .key("ca_file", &TlsSettings::ca_file, "PEM roots that verify the server; empty: the system's")
+        .key("cert_file", &TlsSettings::cert_file, "client certificate for mutual TLS (with key_file)")
+        .key("key_file", &TlsSettings::key_file, "the client certificate's key (with cert_file)")
+        .key("insecure_skip_verify", &TlsSettings::insecure_skip_verify,
+             "TLS without verifying the server's certificate")
+        .key("server_name_override", &TlsSettings::server_name_override,
+             "name verified (and sent as SNI) instead of the endpoint's host; gRPC only");
+  } else {
+    s.key("cert_file", &TlsSettings::cert_file, "the server's certificate chain (PEM)", required<std::string>())
+        .key("key_file", &TlsSettings::key_file, "its private key (PEM)", required<std::string>())
+        .key("client_ca_file", &TlsSettings::client_ca_file,
+             "clients must present a certificate signed by these roots (mutual TLS); empty: not asked");
+  }
+  s.choice("min_version", &TlsSettings::min_version, versions, "lowest TLS version; gRPC: 1.2 or 1.3")
+      .custom("max_version", "one of: 1.0, 1.1, 1.2, 1.3", "", "highest TLS version; unset: the newest (1.3)",
+              [](const ConfigNode& n, TlsSettings& t) { t.max_version = parse_version(n); })
+      .custom("cipher_suites", "list of strings", "[]",
+              "IANA names of the allowed TLS 1.2 and 1.3 suites; empty: the library's; HTTP only", read_cipher_suites)
+      .unsupported("reload_interval", "certificates are read once, at start-up (restart to load new ones)")
+      .unsupported("ca_pem", "give the PEM in a file (ca_file)")
+      .unsupported("cert_pem", "give the PEM in a file (cert_file)")
+      .unsupported("key_pem", "give the PEM in a file (key_file)")
+      .unsupported("client_ca_pem", "give the PEM in a file (client_ca_file)")
+      .validate([side](TlsSettings& t, const SchemaInput& in) {
+        if (t.max_version && *t.max_version < t.min_version)
+          in.fail("max_version", "max_version " + std::string(tls_version_name(*t.max_version)) +
+                                     " is below min_version " + std::string(tls_version_name(t.min_version)));
+        if (side == TlsSide::client && t.cert_file.empty() != t.key_file.empty())
+          in.fail(t.cert_file.empty() ? "key_file" : "cert_file", "tls needs both cert_file and key_file, or neither");
+      })
+      .note(
+          "tls is read by one schema for every client and server (src/core/tls.cpp): docs/tls.md says what gRPC and "
+          "HTTP honour");
+  return s;
+}
+
+}  // namespace
+
+const ConfigSchema& tls_schema(TlsSide side) {
+  static const auto client = make_tls_schema(TlsSide::client);
+  static const auto server = make_tls_schema(TlsSide::server);
+  return side == TlsSide::client ? client : server;
+}
+
 TlsSettings parse_tls_settings(const ConfigNode& node, TlsSide side, TlsLibrary library) {
   TlsSettings t;
-  MapReader r(node);
+  static_cast<const Schema<TlsSettings>&>(tls_schema(side)).parse_into(node, t);
+  const SchemaInput in(node);
   const bool client = side == TlsSide::client;
-  if (client) {
-    t.insecure_set = r.get("insecure", t.insecure);
-    r.get("ca_file", t.ca_file);
-    r.get("insecure_skip_verify", t.insecure_skip_verify);
-    r.get("server_name_override", t.server_name_override);
-  } else {
-    r.get("client_ca_file", t.client_ca_file);
-  }
-  r.get("cert_file", t.cert_file);
-  r.get("key_file", t.key_file);
-
-  std::optional<ConfigNode> min_node = r.child("min_version"), max_node = r.child("max_version");
-  if (min_node && !min_node->is_null()) t.min_version = parse_version(*min_node);
-  if (max_node && !max_node->is_null()) t.max_version = parse_version(*max_node);
-  if (t.max_version && *t.max_version < t.min_version)
-    (max_node ? *max_node : node)
-        .fail("max_version " + std::string(tls_version_name(*t.max_version)) + " is below min_version " +
-              std::string(tls_version_name(t.min_version)));
-
-  std::optional<ConfigNode> ciphers_node = r.child("cipher_suites");
-  if (ciphers_node && !ciphers_node->is_null()) {
-    for (const auto& item : ciphers_node->items()) {
-      std::string name = item.as<std::string>();
-      if (!is_tls13_suite(name) && std::string_view(OPENSSL_cipher_name(name.c_str())) == "(NONE)")
-        item.fail("'" + name + "' is not a cipher suite this OpenSSL knows (give IANA names, e.g. " +
-                  "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)");
-      t.cipher_suites.push_back(std::move(name));
-    }
-  }
-
-  // Keys of the Collector that otlpd refuses rather than ignores.
-  if (auto n = r.child("reload_interval"); n && !n->is_null())
-    n->fail(
-        "reload_interval is not supported by otlpd: certificates are read once, at start-up (restart to load "
-        "new ones)");
-  for (std::string_view pem : {"ca_pem", "cert_pem", "key_pem", "client_ca_pem"})
-    if (auto n = r.child(pem); n && !n->is_null())
-      n->fail(std::string(pem) + " is not supported by otlpd: give the PEM in a file (" +
-              std::string(pem.substr(0, pem.size() - 4)) + "_file)");
-  r.finish();
-
   if (library == TlsLibrary::grpc) {
-    const auto grpc_refuses = [](const ConfigNode& n, const std::string& what) {
-      n.fail(what + " is not supported by otlpd over gRPC: gRPC 1.51 speaks TLS 1.2 and 1.3 only");
+    const auto grpc_refuses = [&](std::string_view key, const std::string& what) {
+      in.fail(key, what + " is not supported by otlpd over gRPC: gRPC 1.51 speaks TLS 1.2 and 1.3 only");
     };
     if (t.min_version < TlsVersion::v1_2)
-      grpc_refuses(*min_node, "min_version " + std::string(tls_version_name(t.min_version)));
+      grpc_refuses("min_version", "min_version " + std::string(tls_version_name(t.min_version)));
     if (t.max_version && *t.max_version < TlsVersion::v1_2)
-      grpc_refuses(*max_node, "max_version " + std::string(tls_version_name(*t.max_version)));
+      grpc_refuses("max_version", "max_version " + std::string(tls_version_name(*t.max_version)));
     if (!t.cipher_suites.empty())
-      ciphers_node->fail("cipher_suites is not supported by otlpd over gRPC: gRPC 1.51 chooses its own cipher suites");
+      in.fail("cipher_suites",
+              "cipher_suites is not supported by otlpd over gRPC: gRPC 1.51 chooses its own cipher suites");
     // Skipping verification needs gRPC's experimental TLS credentials, which cannot bound the version.
-    const bool versions_given = (min_node && !min_node->is_null()) || (max_node && !max_node->is_null());
-    if (client && t.insecure_skip_verify && versions_given)
-      (min_node && !min_node->is_null() ? *min_node : *max_node)
-          .fail(
-              "min_version/max_version together with insecure_skip_verify is not supported by otlpd over "
-              "gRPC");
+    if (client && t.insecure_skip_verify && (in.has("min_version") || in.has("max_version")))
+      in.fail(in.has("min_version") ? "min_version" : "max_version",
+              "min_version/max_version together with insecure_skip_verify is not supported by otlpd over gRPC");
   }
   if (library == TlsLibrary::openssl && client && !t.server_name_override.empty())
-    r.child("server_name_override")
-        ->fail("server_name_override is not supported by otlpd over HTTP: libcurl verifies the URL's host");
-  if (client) {
-    if (t.cert_file.empty() != t.key_file.empty()) node.fail("tls needs both cert_file and key_file, or neither");
-  } else if (t.cert_file.empty() || t.key_file.empty()) {
-    node.fail("tls needs both cert_file and key_file");
-  }
+    in.fail("server_name_override",
+            "server_name_override is not supported by otlpd over HTTP: libcurl verifies the URL's host");
   return t;
 }
 

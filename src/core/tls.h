@@ -13,6 +13,7 @@
 struct ssl_ctx_st;  // OpenSSL's SSL_CTX
 
 namespace otlpd {
+class ConfigSchema;
 
 // A TLS protocol version; the values are OpenSSL's (TLS1_2_VERSION, ...).
 enum class TlsVersion : int { v1_0 = 0x0301, v1_1 = 0x0302, v1_2 = 0x0303, v1_3 = 0x0304 };
@@ -57,6 +58,8 @@ struct ServerTls {
 // (with the valid choices), unknown cipher suites, min_version above max_version, and a key/certificate
 // without the other.
 TlsSettings parse_tls_settings(const ConfigNode& node, TlsSide side, TlsLibrary library);
+// The keys of a client's or a server's `tls` block (what parse_tls_settings reads, before the library's rules).
+const ConfigSchema& tls_schema(TlsSide side);
 
 // "1.2"
 std::string_view tls_version_name(TlsVersion v);

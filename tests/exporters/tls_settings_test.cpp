@@ -101,9 +101,9 @@ TEST_CASE("tls keys otlpd cannot honour are refused with path, line and reason",
   CHECK_THAT(error_of(Kind::exporter, "otlphttp", "endpoint: https://b\ntls: {server_name_override: x}\n"),
              Catch::Contains("server_name_override is not supported by otlpd over HTTP"));
   CHECK_THAT(error_of(Kind::exporter, "otlphttp", "endpoint: https://b\ntls: {reload_interval: 1h}\n"),
-             Catch::Contains("reload_interval is not supported by otlpd"));
+             Catch::Contains("tls::reload_interval (line 2): not supported by otlpd: certificates are read once"));
   CHECK_THAT(error_of(Kind::exporter, "otlphttp", "endpoint: https://b\ntls: {ca_pem: x}\n"),
-             Catch::Contains("ca_pem is not supported by otlpd: give the PEM in a file (ca_file)"));
+             Catch::Contains("tls::ca_pem (line 2): not supported by otlpd: give the PEM in a file (ca_file)"));
   CHECK_THAT(
       error_of(Kind::exporter, "otlphttp", "endpoint: https://b\ntls: {min_version: \"1.3\", max_version: \"1.2\"}\n"),
       Catch::Contains("max_version 1.2 is below min_version 1.3"));

@@ -61,38 +61,7 @@ ClientTlsSettings parse_client_tls(const ConfigNode& node, TlsLibrary library) {
   return parse_tls_settings(node, TlsSide::client, library);
 }
 
-const ConfigSchema& client_tls_schema() {
-  static const auto s =
-      Schema<TlsSettings>()
-          .key("insecure", &TlsSettings::insecure,
-               "plaintext instead of TLS (an http:// or https:// gRPC endpoint decides instead)")
-          .key("ca_file", &TlsSettings::ca_file, "PEM roots that verify the server; empty: the system's")
-          .key("cert_file", &TlsSettings::cert_file, "client certificate for mutual TLS (with key_file)")
-          .key("key_file", &TlsSettings::key_file, "the client certificate's key (with cert_file)")
-          .key("insecure_skip_verify", &TlsSettings::insecure_skip_verify,
-               "TLS without verifying the server's certificate")
-          .key("server_name_override", &TlsSettings::server_name_override,
-               "name verified (and sent as SNI) instead of the endpoint's host; gRPC only")
-          .choice("min_version", &TlsSettings::min_version,
-                  {{"1.0", TlsVersion::v1_0},
-                   {"1.1", TlsVersion::v1_1},
-                   {"1.2", TlsVersion::v1_2},
-                   {"1.3", TlsVersion::v1_3}},
-                  "lowest TLS version; gRPC: 1.2 or 1.3")
-          .custom("max_version", "one of: 1.0, 1.1, 1.2, 1.3", "", "highest TLS version; unset: the newest (1.3)",
-                  [](const ConfigNode&, TlsSettings&) {})
-          .key("cipher_suites", &TlsSettings::cipher_suites,
-               "IANA names of the allowed suites; empty: the library's; HTTP only")
-          .unsupported("reload_interval", "certificates are read once, at start-up (restart to load new ones)")
-          .unsupported("ca_pem", "give the PEM in a file (ca_file)")
-          .unsupported("cert_pem", "give the PEM in a file (cert_file)")
-          .unsupported("key_pem", "give the PEM in a file (key_file)")
-          .unsupported("client_ca_pem", "give the PEM in a file (client_ca_file)")
-          .note(
-              "tls is read by one parser for every client and server (src/core/tls.cpp): docs/tls.md says what "
-              "gRPC and HTTP honour");
-  return s;
-}
+const ConfigSchema& client_tls_schema() { return tls_schema(TlsSide::client); }
 
 std::map<std::string, std::string> parse_headers(const ConfigNode& node) {
   auto headers = node.as<std::map<std::string, std::string>>();

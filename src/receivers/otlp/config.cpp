@@ -123,8 +123,8 @@ const Schema<GrpcServerConfig>& grpc_schema() {
           .block("keepalive", "map", "connection keepalive and ping enforcement", keepalive_schema(),
                  [](const ConfigNode& n, G& g) { g.keepalive = *keepalive_schema().parse(n); })
           .key("include_metadata", &G::include_metadata, "copy the request metadata into the batch context")
-          .custom("tls", "map (docs/tls.md)", "", "serve TLS: cert_file, key_file, client_ca_file, min/max_version",
-                  [](const ConfigNode& n, G& g) { g.tls = parse_tls_settings(n, TlsSide::server, TlsLibrary::grpc); })
+          .block("tls", "map (docs/tls.md)", "serve TLS", tls_schema(TlsSide::server),
+                 [](const ConfigNode& n, G& g) { g.tls = parse_tls_settings(n, TlsSide::server, TlsLibrary::grpc); })
           .block("auth", "map", "authenticate every call with an auth extension", auth_schema(false),
                  [](const ConfigNode& n, G& g) { g.authenticator = auth_schema(false).parse(n)->authenticator; })
           .unsupported("middlewares", "otlpd has no middleware extensions")
@@ -161,8 +161,8 @@ const Schema<HttpServerConfig>& http_schema() {
         .key("include_metadata", &H::include_metadata, "copy the request headers into the batch context")
         .block("cors", "map", "CORS for browser clients", cors_schema(),
                [](const ConfigNode& n, H& h) { h.cors = *cors_schema().parse(n); })
-        .custom("tls", "map (docs/tls.md)", "", "serve TLS: cert_file, key_file, client_ca_file, versions, suites",
-                [](const ConfigNode& n, H& h) { h.tls = parse_tls_settings(n, TlsSide::server, TlsLibrary::openssl); })
+        .block("tls", "map (docs/tls.md)", "serve TLS", tls_schema(TlsSide::server),
+               [](const ConfigNode& n, H& h) { h.tls = parse_tls_settings(n, TlsSide::server, TlsLibrary::openssl); })
         .block("auth", "map", "authenticate every request with an auth extension (not CORS preflights)",
                auth_schema(true),
                [](const ConfigNode& n, H& h) { h.authenticator = auth_schema(true).parse(n)->authenticator; })
