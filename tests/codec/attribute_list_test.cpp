@@ -38,18 +38,21 @@ KeyValueList sample() {
 }
 
 // The list as received: each KeyValue's serialisation, with its key and value.
+// Owns every byte its views point at, as a received request does: the decoded list may change meanwhile.
 struct Received {
-  std::vector<std::string> raw, values;
+  std::vector<std::string> keys, raw, values;
   std::vector<WireAttribute> in;
   explicit Received(const KeyValueList& l) {
+    keys.reserve(l.size());
     raw.reserve(l.size());
     values.reserve(l.size());
     for (const auto& kv : l) {
+      keys.push_back(kv.key());
       raw.push_back(kv.SerializeAsString());
       values.push_back(kv.value().SerializeAsString());
     }
     for (int i = 0; i < l.size(); ++i)
-      in.push_back({l[i].key(), values[size_t(i)], raw[size_t(i)], l[i].has_value(), true});
+      in.push_back({keys[size_t(i)], values[size_t(i)], raw[size_t(i)], l[i].has_value(), true});
   }
 };
 

@@ -20,8 +20,15 @@ constexpr char kHttpSlowMore[] = "X-a: b\r\n";
 // HTTP/2: the client preface, then a frame header whose frame never comes.
 constexpr char kGrpcSlowStart[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 constexpr char kGrpcSlowMore[] = "\x00";
+// The acceptance bound, 1 s, holds in the Release tree; ASan and UBSan make the daemon two to three times slower
+// (and the suite runs beside it), so the sanitizer tree allows 3 s.
+#ifdef OTLPD_SANITIZE
+constexpr auto kBound = std::chrono::seconds(3);
+#else
+constexpr auto kBound = std::chrono::seconds(1);
+#endif
 // gRPC has no connection limit: it keeps every flood connection and must still serve calls promptly.
-constexpr auto kGrpcBound = std::chrono::seconds(1);
+constexpr auto kGrpcBound = kBound;
 
 std::string flood_config(const std::string& out) {
   return R"(
@@ -89,7 +96,7 @@ TEST_CASE("slowloris and idle-connection floods: OTLP/HTTP requests are still se
     CHECK(flood.open() == n);
     auto slowest = slowest_under_flood(flood, "", false, legit);
     INFO("slowest legitimate request: " << slowest.count() << " ms");
-    CHECK(slowest < std::chrono::seconds(1));
+    CHECK(slowest < kBound);
     // An attacker that reopens thousands of connections just before each request: still served.
     auto reopened = slowest_under_flood(flood, "", true, legit);
     INFO("slowest with the flood reopened: " << reopened.count() << " ms");
@@ -100,7 +107,7 @@ TEST_CASE("slowloris and idle-connection floods: OTLP/HTTP requests are still se
     CHECK(flood.open() == n);
     auto slowest = slowest_under_flood(flood, kHttpSlowMore, false, legit);
     INFO("slowest legitimate request: " << slowest.count() << " ms");
-    CHECK(slowest < std::chrono::seconds(1));
+    CHECK(slowest < kBound);
     auto reopened = slowest_under_flood(flood, kHttpSlowMore, true, legit);
     INFO("slowest with the flood reopened: " << reopened.count() << " ms");
     CHECK(reopened < std::chrono::seconds(5));
