@@ -16,11 +16,12 @@ namespace {
 // kvlist_value = 6, bytes_value = 7.
 constexpr uint32_t kString = 1, kBool = 2, kInt = 3, kDouble = 4, kArray = 5, kKvlist = 6, kBytes = 7;
 
-AnyValue to_message(const ValueView& v) {
-  AnyValue m;
+// A scalar view written into a message (the message's earlier value and unknown fields are cleared first).
+void assign(AnyValue& m, const ValueView& v) {
+  m.Clear();
   switch (v.type) {
     case ValueView::Type::string:
-      m.set_string_value(std::string(v.text));
+      m.mutable_string_value()->assign(v.text);
       break;
     case ValueView::Type::boolean:
       m.set_bool_value(v.b);
@@ -32,11 +33,16 @@ AnyValue to_message(const ValueView& v) {
       m.set_double_value(v.d);
       break;
     case ValueView::Type::bytes:
-      m.set_bytes_value(std::string(v.text));
+      m.mutable_bytes_value()->assign(v.text);
       break;
     default:
       break;
   }
+}
+
+AnyValue to_message(const ValueView& v) {
+  AnyValue m;
+  assign(m, v);
   return m;
 }
 
@@ -128,29 +134,7 @@ void ByteArena::clear() {
   used_ = 0;
 }
 
-void DecodedAttributeList::set(size_t i, const ValueView& v) {
-  AnyValue& m = *attrs_.Mutable(int(i))->mutable_value();
-  m.Clear();
-  switch (v.type) {
-    case ValueView::Type::string:
-      m.mutable_string_value()->assign(v.text);
-      break;
-    case ValueView::Type::boolean:
-      m.set_bool_value(v.b);
-      break;
-    case ValueView::Type::integer:
-      m.set_int_value(v.i);
-      break;
-    case ValueView::Type::floating:
-      m.set_double_value(v.d);
-      break;
-    case ValueView::Type::bytes:
-      m.mutable_bytes_value()->assign(v.text);
-      break;
-    default:
-      break;
-  }
-}
+void DecodedAttributeList::set(size_t i, const ValueView& v) { assign(*attrs_.Mutable(int(i))->mutable_value(), v); }
 
 bool DecodedAttributeList::text(size_t i, std::string& out) const {
   out = any_value_as_string(attrs_.Get(int(i)).value());

@@ -111,17 +111,19 @@ Schema<TlsSettings> make_tls_schema(TlsSide side) {
   return s;
 }
 
-}  // namespace
-
-const ConfigSchema& tls_schema(TlsSide side) {
+const Schema<TlsSettings>& typed_tls_schema(TlsSide side) {
   static const auto client = make_tls_schema(TlsSide::client);
   static const auto server = make_tls_schema(TlsSide::server);
   return side == TlsSide::client ? client : server;
 }
 
+}  // namespace
+
+const ConfigSchema& tls_schema(TlsSide side) { return typed_tls_schema(side); }
+
 TlsSettings parse_tls_settings(const ConfigNode& node, TlsSide side, TlsLibrary library) {
   TlsSettings t;
-  static_cast<const Schema<TlsSettings>&>(tls_schema(side)).parse_into(node, t);
+  typed_tls_schema(side).parse_into(node, t);
   const SchemaInput in(node);
   const bool client = side == TlsSide::client;
   if (library == TlsLibrary::grpc) {

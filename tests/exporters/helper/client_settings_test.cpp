@@ -13,6 +13,7 @@
 #include "exporters/otlphttp/config.h"
 #include "exporters/tempo/config.h"
 #include "google/rpc/status.pb.h"
+#include "support/component_config.h"
 
 using namespace otlpd;
 using namespace otlpd::exporter_helper;
@@ -21,18 +22,11 @@ using namespace std::chrono_literals;
 namespace {
 
 ComponentConfigPtr parse(std::string_view type, const std::string& yaml) {
-  const auto* f = Registry::instance().find(Kind::exporter, type);
-  REQUIRE(f);
-  return f->parse(ConfigNode(YAML::Load(yaml), "exporters::" + std::string(type)));
+  return test::parse_component(Kind::exporter, type, yaml);
 }
 
 std::string error_of(std::string_view type, const std::string& yaml) {
-  try {
-    parse(type, yaml);
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return {};
+  return test::component_error(Kind::exporter, type, yaml);
 }
 
 std::string target(std::string_view endpoint, int default_port = 0) {
