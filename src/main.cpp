@@ -82,6 +82,9 @@ int run(const Args& args) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+  // A file size limit (RLIMIT_FSIZE) makes a write fail with EFBIG, which the persistent queue reports; the signal
+  // would end the process instead.
+  std::signal(SIGXFSZ, SIG_IGN);
 
   std::unique_ptr<otlpd::Service> service;
   try {

@@ -72,6 +72,8 @@ class Processor : public Component {
 class Exporter : public Component {
  public:
   virtual Consumers consumers() = 0;
+  // The storage extension its sending queue is kept in (sending_queue.storage), or empty for memory.
+  virtual std::string queue_storage() const { return {}; }
 };
 
 using ReceiverPtr = std::unique_ptr<Receiver>;

@@ -160,10 +160,27 @@ std::unique_ptr<Service> Service::build(const Config& config) {
     for (const auto& id : p.exporters) ex.push_back(id.str());
     spdlog::info("pipeline {}: receivers [{}] -> processors [{}] -> exporters [{}]", p.id, join(r), join(pr), join(ex));
   }
+  // A batch processor holds what it buffers in memory: in front of a persistent queue, that part of the data is
+  // lost on a crash although it was acknowledged. sending_queue.batch batches after the durable write.
+  for (const auto& p : config.pipelines)
+    for (const auto& pid : p.processors)
+      if (pid.type == "batch")
+        for (const auto& eid : p.exporters)
+          if (auto storage = impl->exporters.at(eid)->queue_storage(); !storage.empty())
+            spdlog::warn(
+                "pipeline {}: processor {} keeps data in memory in front of exporter {}, whose queue is "
+                "persistent ({}): what it holds when otlpd crashes is lost although the client was told it "
+                "arrived; remove it and set sending_queue.batch on the exporter to batch after the write",
+                p.id, pid.str(), eid.str(), storage);
   std::unique_ptr<Service> service(new Service(std::move(impl)));
   for (const auto& [id, r] : service->impl_->receivers)
     create_or_throw("receiver " + id.str(), [&, &receiver = r] {
       receiver->check(*service);
+      return true;
+    });
+  for (const auto& [id, e] : service->impl_->exporters)
+    create_or_throw("exporter " + id.str(), [&, &exporter = e] {
+      exporter->check(*service);
       return true;
     });
   return service;

@@ -15,6 +15,7 @@
 #include "platform/telemetry.h"
 #include "processors/common/processor_helper.h"
 #include "processors/harness.h"
+#include "support/daemon.h"
 
 using namespace otlpd;
 using namespace otlpd::test;
@@ -25,7 +26,9 @@ namespace {
 // listen: their default ports (4317, 13133, ...) may be taken by a daemon running on this machine, so they
 // get port 0.
 const std::map<std::string, std::string>& smallest_configs() {
+  static const TempDir storage;  // file_storage's folder, removed at exit
   static const std::map<std::string, std::string> configs{
+      {"extension/file_storage", "directory: " + storage.path().string()},
       {"receiver/otlp", "protocols: {grpc: {endpoint: 127.0.0.1:0}, http: {endpoint: 127.0.0.1:0}}"},
       {"extension/health_check", "endpoint: 127.0.0.1:0"},
       {"extension/bearertokenauth", "token: lifecycle-token"},

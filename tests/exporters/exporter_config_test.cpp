@@ -67,10 +67,13 @@ TEST_CASE("exporter config errors name the path and the valid choices", "[export
   CHECK(error_of("otlp", "endpoint: a:1\ncompression: lz4").find("exporters::otlp::compression") != std::string::npos);
   CHECK(error_of("otlp", "endpoint: a:1\nsending_queue: {sizer: pages}").find("valid values are: requests, items") !=
         std::string::npos);
-  CHECK(error_of("otlp", "endpoint: a:1\nsending_queue: {sizer: bytes}").find("not supported by otlpd") !=
+  CHECK(error_of("otlp", "endpoint: a:1\nsending_queue: {sizer: bytes}").find("with storage") != std::string::npos);
+  CHECK(error_of("otlp", "endpoint: a:1\nsending_queue: {enabled: false, storage: file_storage}")
+            .find("storage needs the queue") != std::string::npos);
+  CHECK(error_of("otlp", "endpoint: a:1\nsending_queue: {batch: {min_size: 10, max_size: 5}}")
+            .find("max_size must be greater than or equal to min_size") != std::string::npos);
+  CHECK(error_of("otlp", "endpoint: a:1\nsending_queue: {batch: {sizer: requests}}").find("items or bytes") !=
         std::string::npos);
-  CHECK(error_of("otlp", "endpoint: a:1\nsending_queue: {storage: file_storage}")
-            .find("exporters::otlp::sending_queue::storage (line 2): not supported by otlpd") != std::string::npos);
   CHECK(error_of("otlp", "endpoint: a:1\nretry_on_failure: {randomization_factor: 2}").find("randomization_factor") !=
         std::string::npos);
   CHECK(error_of("otlp", "endpoint: a:1\nbogus: 1").find("bogus") != std::string::npos);

@@ -10,9 +10,12 @@
 #include <optional>
 #include <thread>
 
+#include "core/storage.h"
 #include "exporters/helper/retry_policy.h"
 #include "exporters/helper/sending_queue.h"
 #include "model/batch.h"
+#include "model/split.h"
+#include "platform/disk_queue.h"
 #include "platform/telemetry.h"
 
 namespace otlpd::exporter_helper {
@@ -167,25 +170,38 @@ class SignalPipe final : public Consumer<B> {
       Labels ql{{"exporter", id}, {"data_type", std::string(to_string(B::signal))}};
       auto& capacity = t.gauge("otelcol_exporter_queue_capacity", ql);
       capacity.set(settings.queue.queue_size);
+      size_gauge_ = &t.gauge("otelcol_exporter_queue_size", ql);
+      if (!settings.queue.storage.empty()) {
+        damaged_ = &t.counter("otlpd_exporter_queue_damaged_bytes", ql);
+        redelivered_ = &t.counter("otlpd_exporter_queue_redelivered_" + item, labels);
+        return;  // the persistent queue is opened at start, when its storage extension is there
+      }
       SendingQueue::Options o;
       o.capacity = static_cast<size_t>(settings.queue.queue_size);
       o.sizer = settings.queue.sizer;
       o.num_consumers = settings.queue.num_consumers;
-      o.size_gauge = &t.gauge("otelcol_exporter_queue_size", ql);
-      queue_ = std::make_unique<SendingQueue>(o, [this](QueuedRequest& r) {
-        auto& q = static_cast<Queued&>(r);
-        deliver(q.batch, q.count);
+      o.size_gauge = size_gauge_;
+      o.batch = settings.queue.batch;
+      queue_ = std::make_unique<SendingQueue>(o, [this](std::vector<QueuedRequestPtr>& taken) {
+        B batch = std::move(static_cast<Queued&>(*taken.front()).batch);  // its context goes with it
+        for (size_t i = 1; i < taken.size(); ++i) batch.append(std::move(static_cast<Queued&>(*taken[i]).batch));
+        Fate fate;
+        send_batched(std::move(batch), fate);
       });
     }
   }
 
-  void start() {
+  void start(Host& host) {
+    if (!settings_.queue.storage.empty()) open_disk_queue(host);
     sender_->start();
     if (queue_) queue_->start();
+    if (disk_)
+      for (int i = 0; i < settings_.queue.num_consumers; ++i) disk_workers_.emplace_back([this] { disk_work(); });
   }
   void close(Deadline deadline) {
     recovery_.stop(deadline);
     if (queue_) queue_->close(deadline);
+    if (disk_) disk_->close();
   }
   void cancel() { sender_->cancel(); }
   void join(Deadline deadline) {
@@ -197,10 +213,20 @@ class SignalPipe final : public Consumer<B> {
                       left.items, item_name(B::signal), left.requests, left.items, item_name(B::signal));
       }
     }
+    for (auto& w : disk_workers_) w.join();
+    disk_workers_.clear();
+    if (disk_) {
+      auto left = disk_->size();
+      if (left.records > 0)
+        spdlog::info("exporter {}: {} {} in {} requests stay in the persistent queue {} for the next start", id_,
+                     left.items, item_name(B::signal), left.records, disk_->options().directory.string());
+      disk_.reset();  // releases the directory's lock
+    }
     sender_->shutdown();
   }
 
-  // Without a sending queue the batch is sent, with its retries, within consume().
+  // Without a sending queue the batch is sent, with its retries, within consume(); a persistent queue waits
+  // for its write (and fsync).
   bool may_block() const override { return !queue_; }
 
   Status consume(B batch) override {
@@ -209,13 +235,18 @@ class SignalPipe final : public Consumer<B> {
       enqueue_failed_->add(items);
       return Status::retryable("exporter " + id_ + " is shutting down");
     }
+    if (!settings_.queue.storage.empty()) return persist(batch, items);
     if (!queue_) {
-      SendOutcome out = deliver(batch, items);
+      Fate fate;
+      SendOutcome out = deliver(batch, items, fate);
       if (out.kind == SendOutcome::Kind::ok) return Status::ok();
       if (out.kind == SendOutcome::Kind::permanent) return Status::permanent(out.message);
       return Status::retryable(out.message, std::chrono::duration_cast<std::chrono::milliseconds>(out.retry_after));
     }
     auto q = std::make_unique<Queued>();
+    if (settings_.queue.sizer == Sizer::bytes ||
+        (settings_.queue.batch.enabled && settings_.queue.batch.sizer == Sizer::bytes))
+      q->size = batch.serialize().size();
     q->batch = std::move(batch);
     q->count = items;
     if (!queue_->offer(std::move(q))) {
@@ -232,8 +263,167 @@ class SignalPipe final : public Consumer<B> {
   struct Queued final : QueuedRequest {
     B batch;
     size_t count = 0;
+    size_t size = 0;
     size_t items() const override { return count; }
+    size_t bytes() const override { return size; }
   };
+
+  // What became of a request: sent (or partly rejected by the backend), dropped (permanent error, retries
+  // exhausted), or stopped: the shutdown deadline came first (a persistent queue keeps it for the next start).
+  enum class Fate { sent, dropped, stopped };
+
+  bool persistent() const { return !settings_.queue.storage.empty(); }
+
+  void open_disk_queue(Host& host) {
+    const StorageExtension& storage = find_storage(host, settings_.queue.storage);
+    ComponentId cid;
+    ComponentId::parse(id_, cid);
+    QueueStorage where = storage.queue_storage(cid, B::signal);
+    DiskQueueOptions o;
+    o.directory = where.directory;
+    o.fsync = where.fsync;
+    o.lock_timeout = where.lock_timeout;
+    o.capacity = static_cast<uint64_t>(settings_.queue.queue_size);
+    o.sizer = settings_.queue.sizer == Sizer::items   ? DiskQueueOptions::Sizer::items
+              : settings_.queue.sizer == Sizer::bytes ? DiskQueueOptions::Sizer::bytes
+                                                      : DiskQueueOptions::Sizer::requests;
+    DiskQueue::Recovered r;
+    disk_ = DiskQueue::open(o, &r);
+    for (const auto& d : r.damage)
+      spdlog::error("exporter {}: persistent queue damaged: {}; what came before it is delivered", id_, d);
+    damaged_->add(r.damaged_bytes);
+    if (r.records > 0)
+      spdlog::info(
+          "exporter {}: persistent queue {} holds {} {} in {} requests from the last run; {} {} of them were "
+          "being sent when it stopped and are sent again (the backend may have them already)",
+          id_, o.directory.string(), r.items, item_name(B::signal), r.records, r.redelivered_items,
+          item_name(B::signal));
+    size_gauge_->set(static_cast<int64_t>(disk_->used()));
+  }
+
+  // With a persistent queue: acknowledged once the request is written (see file_storage's fsync).
+  Status persist(B& batch, size_t items) {
+    if (!disk_) {
+      enqueue_failed_->add(items);
+      return Status::retryable("exporter " + id_ + " is not started", std::chrono::seconds(1));
+    }
+    std::string bytes = batch.serialize();
+    auto r = disk_->push(bytes, static_cast<uint32_t>(std::min<size_t>(items, UINT32_MAX)));
+    size_gauge_->set(static_cast<int64_t>(disk_->used()));
+    switch (r.outcome) {
+      case DiskQueue::Outcome::ok:
+        return Status::ok();
+      case DiskQueue::Outcome::full:
+        enqueue_failed_->add(items);
+        if (full_log_.allow())
+          spdlog::warn("exporter {}: persistent queue is full ({} of {}); refusing {} {} with a retryable error", id_,
+                       disk_->used(), settings_.queue.queue_size, items, item_name(B::signal));
+        return Status::retryable("sending queue of exporter " + id_ + " is full", std::chrono::seconds(1));
+      case DiskQueue::Outcome::too_large:
+        enqueue_failed_->add(items);
+        return Status::permanent("exporter " + id_ + ": " + r.error);
+      case DiskQueue::Outcome::failed:
+        break;
+    }
+    enqueue_failed_->add(items);
+    if (full_log_.allow())
+      spdlog::error("exporter {}: cannot write the persistent queue, refusing {} {} with a retryable error: {}", id_,
+                    items, item_name(B::signal), r.error);
+    return Status::retryable("exporter " + id_ + " cannot write its persistent queue: " + r.error,
+                             std::chrono::seconds(1));
+  }
+
+  // A persistent queue's worker: takes records (a batch of them with sending_queue.batch), sends them, and
+  // acknowledges them on the disk once sent or dropped; at the shutdown deadline they stay for the next start.
+  void disk_work() {
+    const auto& b = settings_.queue.batch;
+    while (true) {
+      auto stop_at = stop_.deadline();
+      if (Clock::now() >= stop_at) return;
+      auto first = disk_->take(std::min<Deadline>(stop_at, Clock::now() + std::chrono::seconds(1)));
+      if (!first) {
+        if (!stop_.accepting() && disk_->size().records == 0) return;
+        if (!stop_.accepting()) {
+          // Closed: what is left is taken by other workers or stays; nothing more will arrive.
+          std::optional<DiskQueue::Record> again = disk_->take(Clock::now());
+          if (!again) return;
+          first = std::move(again);
+        } else {
+          continue;
+        }
+      }
+      std::vector<DiskQueue::Record> taken;
+      taken.push_back(std::move(*first));
+      if (b.enabled) {
+        auto flush_at = Clock::now() + std::chrono::duration_cast<Clock::duration>(b.flush_timeout);
+        uint64_t total = record_cost(taken.back());
+        while (total < static_cast<uint64_t>(b.min_size) &&
+               (b.max_size == 0 || total < static_cast<uint64_t>(b.max_size))) {
+          auto more = disk_->take(std::min<Deadline>(flush_at, stop_.deadline()));
+          if (!more) break;
+          total += record_cost(*more);
+          taken.push_back(std::move(*more));
+        }
+      }
+      B batch;
+      for (auto& r : taken) {
+        if (r.redelivery) redelivered_->add(r.items);
+        batch.append(B::adopt_wire(std::move(r.bytes), r.items));
+      }
+      Fate fate;
+      send_batched(std::move(batch), fate);
+      if (fate != Fate::stopped)
+        for (auto& r : taken) disk_->ack(r);
+      size_gauge_->set(static_cast<int64_t>(disk_->used()));
+      if (auto d = disk_->damaged_bytes_read(); d > damaged_seen_) {
+        damaged_->add(d - damaged_seen_);
+        spdlog::error("exporter {}: persistent queue: {} damaged bytes skipped while reading", id_, d - damaged_seen_);
+        damaged_seen_ = d;
+      }
+    }
+  }
+
+  uint64_t record_cost(const DiskQueue::Record& r) const {
+    return settings_.queue.batch.sizer == Sizer::bytes ? r.bytes.size() : r.items;
+  }
+
+  // Sends `batch`, split into pieces of at most sending_queue.batch.max_size first. `fate` is the worst of the
+  // pieces' (stopped before dropped before sent).
+  void send_batched(B batch, Fate& fate) {
+    fate = Fate::sent;
+    const auto& b = settings_.queue.batch;
+    size_t items = batch.item_count();
+    size_t limit = 0;
+    if (b.enabled && b.max_size > 0) {
+      if (b.sizer == Sizer::items) {
+        limit = static_cast<size_t>(b.max_size);
+      } else {
+        size_t bytes = batch.serialize().size();
+        if (bytes > static_cast<size_t>(b.max_size) && items > 0)
+          limit = std::max<size_t>(1, items * static_cast<size_t>(b.max_size) / bytes);
+      }
+    }
+    if (limit == 0 || items <= limit) {
+      deliver(batch, items, fate);
+      return;
+    }
+    B whole = batch.merged();
+    auto& src = whole.first();
+    size_t left = items;
+    while (left > 0) {
+      B piece = B::make();
+      size_t moved = move_front(src, limit, piece.first());
+      if (moved == 0) break;
+      left -= std::min(left, moved);
+      Fate f;
+      deliver(piece, moved, f);
+      if (f == Fate::stopped) {
+        fate = Fate::stopped;
+        return;
+      }
+      if (f == Fate::dropped) fate = Fate::dropped;
+    }
+  }
 
   void drop(size_t items, const std::string& why) {
     send_failed_->add(items);
@@ -242,7 +432,8 @@ class SignalPipe final : public Consumer<B> {
 
   // Sends with retry until success, a permanent error, retries run out or the shutdown deadline passes.
   // Attempts made early (see Recovery) do not advance the request's back-off schedule.
-  SendOutcome deliver(const B& batch, size_t items) {
+  SendOutcome deliver(const B& batch, size_t items, Fate& fate) {
+    fate = Fate::dropped;
     auto started = Clock::now();
     RetryPolicy policy(settings_.retry);
     std::optional<Clock::time_point> retry_at;  // the next scheduled attempt
@@ -252,7 +443,11 @@ class SignalPipe final : public Consumer<B> {
       auto now = Clock::now();
       auto stop_at = stop_.deadline();
       if (now >= stop_at) {
-        drop(items, "shutdown deadline reached");
+        if (persistent()) {
+          fate = Fate::stopped;
+        } else {
+          drop(items, "shutdown deadline reached");
+        }
         return SendOutcome::retryable("shutdown deadline reached");
       }
       auto attempt_deadline =
@@ -261,6 +456,7 @@ class SignalPipe final : public Consumer<B> {
       const uint64_t epoch = recovery_.report(out, probe);
       probe = false;
       if (out.kind == SendOutcome::Kind::ok) {
+        fate = Fate::sent;
         auto rejected = static_cast<size_t>(std::clamp<int64_t>(out.rejected_items, 0, static_cast<int64_t>(items)));
         sent_->add(items - rejected);
         if (rejected > 0 || !out.partial_message.empty()) {
@@ -300,7 +496,10 @@ class SignalPipe final : public Consumer<B> {
       }
       switch (recovery_.wait(*retry_at, epoch, shutdown_retry)) {
         case Recovery::Wake::deadline:
-          drop(items, "shutdown deadline reached while waiting to retry: " + out.message);
+          if (persistent())
+            fate = Fate::stopped;
+          else
+            drop(items, "shutdown deadline reached while waiting to retry: " + out.message);
           return out;
         case Recovery::Wake::shutdown:
           shutdown_retry = false;
@@ -321,6 +520,12 @@ class SignalPipe final : public Consumer<B> {
   StopSignal& stop_;
   Recovery recovery_;
   std::unique_ptr<SendingQueue> queue_;
+  std::unique_ptr<DiskQueue> disk_;
+  std::vector<std::thread> disk_workers_;
+  Gauge* size_gauge_ = nullptr;
+  Counter* damaged_ = nullptr;
+  Counter* redelivered_ = nullptr;
+  uint64_t damaged_seen_ = 0;
   Counter* sent_;
   Counter* send_failed_;
   Counter* enqueue_failed_;
@@ -329,7 +534,8 @@ class SignalPipe final : public Consumer<B> {
 
 class QueuedExporter final : public Exporter {
  public:
-  QueuedExporter(std::string id, ExporterSettings settings, Senders senders) : id_(std::move(id)) {
+  QueuedExporter(std::string id, ExporterSettings settings, Senders senders)
+      : id_(std::move(id)), storage_(settings.queue.enabled ? settings.queue.storage : std::string()) {
     if (senders.traces)
       traces_ = std::make_unique<SignalPipe<TraceBatch>>(id_, settings, std::move(senders.traces), stop_);
     if (senders.metrics)
@@ -340,10 +546,16 @@ class QueuedExporter final : public Exporter {
     if (started_ && !stopped_) shutdown(Clock::now());
   }
 
-  void start(Host&) override {
+  void start(Host& host) override {
     started_ = true;
-    each([](auto& p) { p.start(); });
+    each([&](auto& p) { p.start(host); });
   }
+
+  void check(const Host& host) const override {
+    if (!storage_.empty()) find_storage(host, storage_);
+  }
+
+  std::string queue_storage() const override { return storage_; }
 
   void shutdown(Deadline deadline) override {
     if (stopped_) return;
@@ -380,6 +592,7 @@ class QueuedExporter final : public Exporter {
   }
 
   std::string id_;
+  std::string storage_;
   StopSignal stop_;
   std::unique_ptr<SignalPipe<TraceBatch>> traces_;
   std::unique_ptr<SignalPipe<MetricBatch>> metrics_;

@@ -25,7 +25,7 @@ void SendingQueue::add_worker() {
 }
 
 size_t SendingQueue::cost(const QueuedRequest& r) const {
-  return options_.sizer == QueueSettings::Sizer::items ? r.items() : 1;
+  return options_.sizer == Sizer::items ? r.items() : options_.sizer == Sizer::bytes ? r.bytes() : 1;
 }
 
 bool SendingQueue::offer(QueuedRequestPtr request) {
@@ -80,6 +80,36 @@ size_t SendingQueue::size() const {
   return used_;
 }
 
+size_t SendingQueue::batch_cost(const QueuedRequest& r) const {
+  return options_.batch.sizer == Sizer::bytes ? r.bytes() : r.items();
+}
+
+void SendingQueue::take_batch(std::unique_lock<std::mutex>& lock, std::vector<QueuedRequestPtr>& taken) {
+  const auto& b = options_.batch;
+  auto flush_at = std::chrono::steady_clock::now() + std::chrono::duration_cast<Deadline::duration>(b.flush_timeout);
+  size_t total = 0;
+  while (true) {
+    if (!queue_.empty()) {
+      size_t c = batch_cost(*queue_.front());
+      // A batch never passes max_size by taking another request (a first one larger than it is split later).
+      if (!taken.empty() && b.max_size > 0 && total + c > static_cast<size_t>(b.max_size)) return;
+      used_ -= cost(*queue_.front());
+      taken.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+      total += c;
+      if (options_.size_gauge) options_.size_gauge->set(static_cast<int64_t>(used_));
+      if (!b.enabled || total >= static_cast<size_t>(b.min_size)) return;
+      continue;
+    }
+    // Waiting for more: until the flush timeout, or at shutdown not at all.
+    if (closed_) return;
+    ++idle_;
+    bool more = cv_.wait_until(lock, flush_at, [&] { return closed_ || !queue_.empty(); });
+    --idle_;
+    if (!more) return;
+  }
+}
+
 void SendingQueue::work() {
   std::unique_lock lock(mu_);
   --starting_;
@@ -90,13 +120,11 @@ void SendingQueue::work() {
     --idle_;
     if (closed_ && (queue_.empty() || std::chrono::steady_clock::now() >= drain_deadline_)) return;
     if (queue_.empty()) continue;
-    QueuedRequestPtr r = std::move(queue_.front());
-    queue_.pop_front();
-    used_ -= cost(*r);
-    if (options_.size_gauge) options_.size_gauge->set(static_cast<int64_t>(used_));
+    std::vector<QueuedRequestPtr> taken;
+    take_batch(lock, taken);
     lock.unlock();
-    handler_(*r);
-    r.reset();
+    handler_(taken);
+    taken.clear();
     lock.lock();
   }
 }

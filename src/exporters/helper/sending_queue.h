@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "exporters/helper/queued_exporter.h"
+#include "exporters/helper/settings.h"
 #include "platform/telemetry.h"
 
 namespace otlpd::exporter_helper {
@@ -20,6 +21,7 @@ class QueuedRequest {
  public:
   virtual ~QueuedRequest() = default;
   virtual size_t items() const = 0;
+  virtual size_t bytes() const { return 0; }  // serialised size, for a batch sized in bytes
 };
 using QueuedRequestPtr = std::unique_ptr<QueuedRequest>;
 
@@ -27,12 +29,15 @@ class SendingQueue {
  public:
   struct Options {
     size_t capacity = 1000;  // in `sizer` units
-    QueueSettings::Sizer sizer = QueueSettings::Sizer::requests;
+    Sizer sizer = Sizer::requests;
     int num_consumers = 10;
     Gauge* size_gauge = nullptr;  // kept at size(), when given
+    // sending_queue.batch: a worker takes requests until min_size (in batch_sizer units) is reached, max_size
+    // would be passed, or flush_timeout has gone by since the first. Disabled: one request at a time.
+    QueueBatchSettings batch;
   };
-  // Called on a worker thread for every request taken from the queue.
-  using Handler = std::function<void(QueuedRequest&)>;
+  // Called on a worker thread with the requests taken from the queue together (one without batching).
+  using Handler = std::function<void(std::vector<QueuedRequestPtr>&)>;
 
   struct Remaining {
     size_t requests = 0;
@@ -58,6 +63,8 @@ class SendingQueue {
 
  private:
   size_t cost(const QueuedRequest& r) const;
+  size_t batch_cost(const QueuedRequest& r) const;
+  void take_batch(std::unique_lock<std::mutex>& lock, std::vector<QueuedRequestPtr>& taken);
   void add_worker();  // under mu_
   void work();
 

@@ -5,6 +5,33 @@ namespace otlpd::exporter_helper {
 
 namespace {
 
+const std::vector<std::pair<std::string, Sizer>>& sizers() {
+  static const std::vector<std::pair<std::string, Sizer>> s = {
+      {"requests", Sizer::requests}, {"items", Sizer::items}, {"bytes", Sizer::bytes}};
+  return s;
+}
+
+const Schema<QueueBatchSettings>& batch_schema() {
+  static const auto s =
+      Schema<QueueBatchSettings>()
+          .key("flush_timeout", &QueueBatchSettings::flush_timeout,
+               "time after which a batch is sent whatever its size (must be positive)")
+          .key("min_size", &QueueBatchSettings::min_size, "size at which a batch is sent at once")
+          .key("max_size", &QueueBatchSettings::max_size, "largest batch; larger ones are split; 0: no limit")
+          .choice("sizer", &QueueBatchSettings::sizer, {{"items", Sizer::items}, {"bytes", Sizer::bytes}},
+                  "what min_size and max_size count: items (spans, data points, log records) or serialised bytes",
+                  {{"requests", "batches are sized in items or bytes"}})
+          .validate([](QueueBatchSettings& b, const SchemaInput& in) {
+            b.enabled = true;
+            if (b.flush_timeout <= Duration::zero()) in.fail("flush_timeout", "flush_timeout must be positive");
+            if (b.min_size < 0) in.fail("min_size", "min_size must not be negative");
+            if (b.max_size < 0) in.fail("max_size", "max_size must not be negative");
+            if (b.max_size > 0 && b.max_size < b.min_size)
+              in.fail("max_size", "max_size must be greater than or equal to min_size");
+          });
+  return s;
+}
+
 const Schema<QueueSettings>& queue_schema() {
   static const auto s =
       Schema<QueueSettings>()
@@ -13,17 +40,25 @@ const Schema<QueueSettings>& queue_schema() {
                "caller's thread")
           .key("num_consumers", &QueueSettings::num_consumers, "workers sending from the queue at once")
           .key("queue_size", &QueueSettings::queue_size, "capacity, in requests or items (see sizer)")
-          .choice("sizer", &QueueSettings::sizer,
-                  {{"requests", QueueSettings::Sizer::requests}, {"items", QueueSettings::Sizer::items}},
-                  "what queue_size counts: requests, or items (spans, data points, log records)",
-                  {{"bytes", "queues are sized in requests or items"}})
+          .choice("sizer", &QueueSettings::sizer, sizers(),
+                  "what queue_size counts: requests, items (spans, data points, log records), or serialised bytes "
+                  "(bytes: with storage only)")
+          .key("storage", &QueueSettings::storage,
+               "a storage extension (file_storage/<name>) listed in service.extensions: the queue is kept on disk "
+               "and a request is acknowledged once written there (docs/durability.md)")
+          .block("batch", "map", "batch after the queue: requests are merged into batches before sending",
+                 batch_schema(), [](const ConfigNode& n, QueueSettings& q) { batch_schema().parse_into(n, q.batch); })
           .ignored("block_on_overflow",
                    "a full queue answers retryable upstream (the client retries) instead of blocking")
           .ignored("blocking", "the Collector's older name of block_on_overflow; a full queue answers retryable")
-          .unsupported("storage", "persistent sending queues (file_storage) are not available yet; remove 'storage'")
+          .ignored("wait_for_result", "a request is acknowledged when it is in the queue (on disk with storage)")
           .validate([](QueueSettings& q, const SchemaInput& in) {
             if (q.enabled && q.num_consumers < 1) in.fail("num_consumers", "num_consumers must be positive");
             if (q.enabled && q.queue_size < 1) in.fail("queue_size", "queue_size must be positive");
+            if (q.enabled && q.sizer == Sizer::bytes && q.storage.empty())
+              in.fail("sizer", "sizer: bytes is supported for persistent queues (with storage) only");
+            if (!q.enabled && !q.storage.empty())
+              in.fail("storage", "storage needs the queue: remove storage or set enabled: true");
           });
   return s;
 }

@@ -3,18 +3,35 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <string>
 
 #include "config/schema.h"
 #include "core/component_config.h"
 
 namespace otlpd::exporter_helper {
 
+enum class Sizer { requests, items, bytes };
+
+// `sending_queue.batch`: batching after the queue (the Collector's replacement for the batch processor). With a
+// persistent queue the data is on disk before it waits for a batch to fill.
+struct QueueBatchSettings {
+  bool enabled = false;  // the block is present
+  Duration flush_timeout = std::chrono::milliseconds(200);
+  int64_t min_size = 8192;
+  int64_t max_size = 0;  // 0: no limit (no splitting)
+  Sizer sizer = Sizer::items;
+};
+
 // `sending_queue`, with the Collector's keys and defaults.
 struct QueueSettings {
   bool enabled = true;
   int num_consumers = 10;
-  int queue_size = 1000;
-  enum class Sizer { requests, items } sizer = Sizer::requests;
+  int64_t queue_size = 1000;
+  using Sizer = exporter_helper::Sizer;
+  Sizer sizer = Sizer::requests;
+  std::string storage;  // a storage extension's id (file_storage/x): a persistent queue; empty: in memory
+  QueueBatchSettings batch;
 };
 
 // `retry_on_failure`, with the Collector's keys and defaults.

@@ -10,9 +10,9 @@
 #include <thread>
 
 #include "core/registry.h"
+#include "model/split.h"
 #include "platform/telemetry.h"
 #include "processors/batch/config.h"
-#include "processors/batch/split.h"
 #include "processors/common/processor_helper.h"
 
 namespace otlpd::batch_processor {

@@ -7,6 +7,7 @@
 #include <set>
 #include <thread>
 
+#include "core/storage.h"
 #include "exporters/helper/queued_exporter.h"
 #include "exporters/helper/retry_policy.h"
 #include "platform/telemetry.h"
@@ -43,6 +44,7 @@ class ScriptedSender final : public BatchSender<TraceBatch> {
     std::vector<Clock::time_point> calls;
     std::set<std::thread::id> threads;  // the workers that called send()
     size_t items_ok = 0;
+    std::vector<size_t> sent_sizes;  // items of each successful call
     bool cancelled = false;
   };
   explicit ScriptedSender(std::shared_ptr<Shared> s) : s_(std::move(s)) {}
@@ -59,7 +61,10 @@ class ScriptedSender final : public BatchSender<TraceBatch> {
       out = s_->script.front();
       s_->script.erase(s_->script.begin());
     }
-    if (out.kind == SendOutcome::Kind::ok) s_->items_ok += b.item_count();
+    if (out.kind == SendOutcome::Kind::ok) {
+      s_->items_ok += b.item_count();
+      s_->sent_sizes.push_back(b.item_count());
+    }
     return out;
   }
 
@@ -74,12 +79,12 @@ class ScriptedSender final : public BatchSender<TraceBatch> {
 };
 
 struct Harness {
-  explicit Harness(std::string id, ExporterSettings settings) : id_(std::move(id)) {
+  explicit Harness(std::string id, ExporterSettings settings, Host* with_host = nullptr) : id_(std::move(id)) {
     shared = std::make_shared<ScriptedSender::Shared>();
     Senders senders;
     senders.traces = std::make_unique<ScriptedSender>(shared);
     exporter = make_queued_exporter(id_, settings, std::move(senders));
-    exporter->start(host);
+    exporter->start(with_host ? *with_host : host);
   }
   ~Harness() {
     release();
@@ -113,6 +118,10 @@ struct Harness {
   size_t items_ok() {
     std::lock_guard lock(shared->mu);
     return shared->items_ok;
+  }
+  std::vector<size_t> sent_sizes() {
+    std::lock_guard lock(shared->mu);
+    return shared->sent_sizes;
   }
   uint64_t counter(const std::string& name) { return Telemetry::global().counter_value(name, {{"exporter", id_}}); }
 
@@ -402,4 +411,132 @@ TEST_CASE("probes wait for the server's retry_after", "[exporters]") {
   REQUIRE(h.shared->calls.size() == 2);
   CHECK(h.shared->calls[1] - h.shared->calls[0] >= 3s);
   CHECK(h.shared->calls[1] - h.shared->calls[0] < 5s);
+}
+
+TEST_CASE("sending_queue.batch merges queued requests up to min_size and splits above max_size", "[exporters]") {
+  auto s = fast_settings();
+  s.queue.queue_size = 100;
+  s.queue.batch.enabled = true;
+  s.queue.batch.min_size = 10;
+  s.queue.batch.max_size = 12;
+  s.queue.batch.flush_timeout = 300ms;
+  Harness h("otlp/qbatch", s);
+  h.hold();  // the first request is taken alone while the rest queue behind it
+  REQUIRE(h.consume(3, 1).is_ok());
+  REQUIRE(test::wait_until([&] { return h.calls() == 1; }));
+  for (int i = 0; i < 4; ++i) REQUIRE(h.consume(3, 10 + i).is_ok());  // 12 items: one batch of four
+  REQUIRE(h.consume(30, 20).is_ok());                                 // alone above max_size: split 12, 12, 6
+  h.release();
+  REQUIRE(test::wait_until([&] { return h.items_ok() == 3 + 12 + 30; }));
+  auto sizes = h.sent_sizes();
+  CHECK(sizes == std::vector<size_t>{3, 12, 12, 12, 6});
+}
+
+TEST_CASE("sending_queue.batch sends what it has after flush_timeout", "[exporters]") {
+  auto s = fast_settings();
+  s.queue.batch.enabled = true;
+  s.queue.batch.min_size = 1000;
+  s.queue.batch.flush_timeout = 100ms;
+  Harness h("otlp/qflush", s);
+  auto before = Clock::now();
+  REQUIRE(h.consume(2).is_ok());
+  REQUIRE(h.consume(3, 2).is_ok());
+  REQUIRE(test::wait_until([&] { return h.items_ok() == 5; }));
+  CHECK(Clock::now() - before >= 100ms);
+  CHECK(h.sent_sizes() == std::vector<size_t>{5});
+}
+
+namespace {
+
+// The interface a storage extension offers, over a test's own directory.
+class DirStorage final : public StorageExtension {
+ public:
+  explicit DirStorage(std::filesystem::path dir) : dir_(std::move(dir)) {}
+  QueueStorage queue_storage(const ComponentId& exporter, Signal signal) const override {
+    QueueStorage q;
+    q.directory = dir_ / (exporter.str() + "-" + std::string(to_string(signal)));
+    q.lock_timeout = 100ms;
+    return q;
+  }
+
+ private:
+  std::filesystem::path dir_;
+};
+
+class StorageHost final : public Host {
+ public:
+  explicit StorageHost(std::filesystem::path dir) : storage(std::move(dir)) {}
+  Extension* extension(const ComponentId& id) const override {
+    return id.str() == "file_storage/test" ? const_cast<DirStorage*>(&storage) : nullptr;
+  }
+  DirStorage storage;
+};
+
+ExporterSettings persistent_settings() {
+  auto s = fast_settings();
+  s.queue.storage = "file_storage/test";
+  s.queue.queue_size = 100;
+  s.queue.num_consumers = 2;
+  s.retry.max_elapsed_time = 0s;  // retried until it is sent or otlpd stops
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("a persistent queue keeps what was not sent at shutdown, and the next start sends it once", "[exporters]") {
+  test::TempDir dir;
+  StorageHost host(dir.path());
+  const std::string id = "otlp/persist";
+  auto failed = [&] {
+    return Telemetry::global().counter_value("otelcol_exporter_send_failed_spans", {{"exporter", id}});
+  };
+  uint64_t failed_before = failed();
+  {
+    Harness h(id, persistent_settings(), &host);
+    CHECK(h.exporter->consumers().traces->may_block());  // it waits for the write
+    h.fail_next(1000);                                   // the backend is down
+    for (int i = 0; i < 5; ++i) REQUIRE(h.consume(4, static_cast<uint64_t>(i)).is_ok());
+    REQUIRE(test::wait_until([&] { return h.calls() >= 2; }));
+    h.exporter->shutdown(Clock::now() + 200ms);
+    CHECK(h.items_ok() == 0);
+  }
+  CHECK(failed() == failed_before);  // kept on disk, not dropped
+  uint64_t redelivered =
+      Telemetry::global().counter_value("otlpd_exporter_queue_redelivered_spans", {{"exporter", id}});
+  {
+    Harness h(id, persistent_settings(), &host);
+    REQUIRE(test::wait_until([&] { return h.items_ok() == 20; }));
+    h.exporter->shutdown(Clock::now() + 1s);
+  }
+  // The requests in flight at the first shutdown were counted as possible duplicates.
+  CHECK(Telemetry::global().counter_value("otlpd_exporter_queue_redelivered_spans", {{"exporter", id}}) > redelivered);
+  {
+    Harness h(id, persistent_settings(), &host);  // nothing left: nothing is sent again
+    REQUIRE(h.consume(1, 99).is_ok());
+    REQUIRE(test::wait_until([&] { return h.items_ok() == 1; }));
+    h.exporter->shutdown(Clock::now() + 1s);
+    CHECK(h.items_ok() == 1);
+  }
+}
+
+TEST_CASE("a persistent queue refuses with retryable when full, and names a missing storage extension", "[exporters]") {
+  test::TempDir dir;
+  StorageHost host(dir.path());
+  auto s = persistent_settings();
+  s.queue.queue_size = 3;
+  {
+    Harness h("otlp/pfull", s, &host);
+    h.hold();
+    for (int i = 0; i < 3; ++i) REQUIRE(h.consume(1, static_cast<uint64_t>(i)).is_ok());
+    auto st = h.consume(1, 9);
+    CHECK(st.is_retryable());
+    CHECK_THAT(st.message(), Catch::Contains("full"));
+  }
+  auto missing = persistent_settings();
+  missing.queue.storage = "file_storage/other";
+  Senders senders;
+  senders.traces = std::make_unique<ScriptedSender>(std::make_shared<ScriptedSender::Shared>());
+  auto e = make_queued_exporter("otlp/nostore", missing, std::move(senders));
+  CHECK_THROWS_WITH(e->check(host), Catch::Contains("file_storage/other") && Catch::Contains("service.extensions"));
+  CHECK(e->queue_storage() == "file_storage/other");
 }

@@ -4,8 +4,8 @@
 #include <condition_variable>
 #include <thread>
 
+#include "model/split.h"
 #include "platform/telemetry.h"
-#include "processors/batch/split.h"
 #include "processors/common/values.h"
 #include "processors/harness.h"
 #include "support/daemon.h"
@@ -97,7 +97,7 @@ TEST_CASE("batch splits batches larger than send_batch_max_size", "[processors]"
 TEST_CASE("splitting moves front items of metrics and logs with their headers", "[processors]") {
   auto m = gauge("g", 5);
   auto piece = MetricBatch::make();
-  CHECK(batch_processor::move_front(m.first(), 3, piece.first()) == 3);
+  CHECK(move_front(m.first(), 3, piece.first()) == 3);
   CHECK(piece.item_count() == 3);
   CHECK(m.item_count() == 2);
   CHECK(piece.first().resource_metrics(0).scope_metrics(0).metrics(0).name() == "g");
@@ -105,7 +105,7 @@ TEST_CASE("splitting moves front items of metrics and logs with their headers", 
 
   auto l = logs(4);
   auto lp = LogBatch::make();
-  CHECK(batch_processor::move_front(l.first(), 10, lp.first()) == 4);
+  CHECK(move_front(l.first(), 10, lp.first()) == 4);
   CHECK(l.first().resource_logs_size() == 0);  // emptied containers are removed
   CHECK(lp.item_count() == 4);
 }

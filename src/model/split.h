@@ -5,7 +5,7 @@
 
 #include "model/batch.h"
 
-namespace otlpd::batch_processor {
+namespace otlpd {
 
 // Copies the first `n` items (spans, data points, log records) of `src`, with their resource and scope
 // headers, into `dst` (which lives on another arena), then removes them from `src` along with the scope and
@@ -15,4 +15,4 @@ size_t move_front(otlp_metrics::ExportMetricsServiceRequest& src, size_t n,
                   otlp_metrics::ExportMetricsServiceRequest& dst);
 size_t move_front(otlp_logs::ExportLogsServiceRequest& src, size_t n, otlp_logs::ExportLogsServiceRequest& dst);
 
-}  // namespace otlpd::batch_processor
+}  // namespace otlpd

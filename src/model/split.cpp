@@ -1,9 +1,9 @@
 // Moving the front items of a request into a new one, signal by signal.
-#include "processors/batch/split.h"
+#include "model/split.h"
 
 #include <algorithm>
 
-namespace otlpd::batch_processor {
+namespace otlpd {
 
 namespace {
 
@@ -143,4 +143,4 @@ size_t move_front(otlp_metrics::ExportMetricsServiceRequest& src, size_t n,
       });
 }
 
-}  // namespace otlpd::batch_processor
+}  // namespace otlpd

@@ -1,0 +1,562 @@
+// The persistent queue's segment log: record format, group commit, recovery and damage handling.
+#include "platform/disk_queue.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <stdexcept>
+#include <thread>
+
+#include "platform/crc32c.h"
+
+namespace otlpd {
+
+namespace {
+
+// Record header, little-endian:
+//   0 u32 magic   4 u32 payload length   8 u64 seq   16 u32 items   20 u32 crc32c(header[0,20) + payload)
+//   24 u32 state (outside the checksum; written in place)   28 u32 reserved (0)
+constexpr uint32_t kMagic = 0x514C544Fu;  // "OTLQ"
+constexpr size_t kHeader = 32;
+constexpr size_t kStateOffset = 24;
+constexpr uint32_t kStateNew = 0;
+constexpr uint32_t kStateTaken = 0x4E4B4154u;  // "TAKN"
+constexpr uint32_t kStateAcked = 0x444B4341u;  // "ACKD"; only this exact value skips a record
+
+void put32(char* p, uint32_t v) { std::memcpy(p, &v, 4); }
+void put64(char* p, uint64_t v) { std::memcpy(p, &v, 8); }
+uint32_t get32(const char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+uint64_t get64(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+
+std::string errno_text(const std::string& what, int err) { return what + ": " + std::strerror(err); }
+
+// Reads exactly n bytes at off; returns how many were read (less at end of file). -1 on error.
+ssize_t pread_full(int fd, char* buf, size_t n, uint64_t off) {
+  size_t got = 0;
+  while (got < n) {
+    ssize_t r = ::pread(fd, buf + got, n - got, static_cast<off_t>(off + got));
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      return -1;
+    }
+    if (r == 0) break;
+    got += static_cast<size_t>(r);
+  }
+  return static_cast<ssize_t>(got);
+}
+
+bool pwrite_full(int fd, const char* buf, size_t n, uint64_t off) {
+  size_t done = 0;
+  while (done < n) {
+    ssize_t r = ::pwrite(fd, buf + done, n - done, static_cast<off_t>(off + done));
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    if (r == 0) {
+      errno = ENOSPC;
+      return false;
+    }
+    done += static_cast<size_t>(r);
+  }
+  return true;
+}
+
+void fsync_dir(const std::filesystem::path& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+std::string segment_name(uint64_t id) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%020llu.seg", static_cast<unsigned long long>(id));
+  return buf;
+}
+
+uint32_t record_crc(const char* header, std::string_view payload) {
+  return crc32c_extend(crc32c_extend(0, header, 20), payload.data(), payload.size());
+}
+
+}  // namespace
+
+struct DiskQueue::Segment {
+  uint64_t id = 0;  // names the file; segments are read in id order
+  std::filesystem::path path;
+  int fd = -1;
+  uint64_t size = 0;  // bytes written and readable
+  Size unread;        // records in it not yet taken (and not acknowledged)
+  uint64_t taken_unacked = 0;
+  ~Segment() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+struct DiskQueue::Pending {
+  char header[kHeader];
+  std::string_view payload;
+  uint32_t items = 0;
+  bool done = false;
+  PushResult result;
+};
+
+DiskQueue::DiskQueue(DiskQueueOptions options) : options_(std::move(options)) {}
+
+DiskQueue::~DiskQueue() {
+  segments_.clear();
+  read_seg_.reset();
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
+}
+
+std::unique_ptr<DiskQueue> DiskQueue::open(const DiskQueueOptions& options, Recovered* recovered) {
+  std::unique_ptr<DiskQueue> q(new DiskQueue(options));
+  auto& dir = q->options_.directory;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw std::runtime_error("cannot create queue directory " + dir.string() + ": " + ec.message());
+  q->lock_fd_ = ::open((dir / "lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+  if (q->lock_fd_ < 0) throw std::runtime_error(errno_text("cannot open " + (dir / "lock").string(), errno));
+  auto give_up = std::chrono::steady_clock::now() + options.lock_timeout;
+  while (::flock(q->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK && errno != EINTR)
+      throw std::runtime_error(errno_text("cannot lock " + (dir / "lock").string(), errno));
+    if (std::chrono::steady_clock::now() >= give_up)
+      throw std::runtime_error("queue directory " + dir.string() + " is in use (its lock is held by another queue " +
+                               "or process) after waiting " + std::to_string(options.lock_timeout.count()) + "ms");
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  Recovered local;
+  q->recover(recovered ? *recovered : local);
+  return q;
+}
+
+uint64_t DiskQueue::quarantine(Segment& s, uint64_t offset, const std::string& why, std::string* note) {
+  struct stat st {};
+  uint64_t end = ::fstat(s.fd, &st) == 0 ? static_cast<uint64_t>(st.st_size) : offset;
+  uint64_t n = end > offset ? end - offset : 0;
+  auto damaged_dir = options_.directory / "damaged";
+  std::error_code ec;
+  std::filesystem::create_directories(damaged_dir, ec);
+  auto target = damaged_dir / (s.path.filename().string() + "." + std::to_string(offset) + ".bad");
+  std::string moved = "discarded (cannot write " + damaged_dir.string() + ")";
+  int out = ec ? -1 : ::open(target.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  if (out >= 0) {
+    std::string buf(std::min<uint64_t>(n, 1u << 20), '\0');
+    uint64_t done = 0;
+    bool ok = true;
+    while (done < n && ok) {
+      size_t chunk = static_cast<size_t>(std::min<uint64_t>(buf.size(), n - done));
+      ssize_t r = pread_full(s.fd, buf.data(), chunk, offset + done);
+      ok = r > 0 && pwrite_full(out, buf.data(), static_cast<size_t>(r), done);
+      done += r > 0 ? static_cast<uint64_t>(r) : 0;
+    }
+    ::close(out);
+    if (ok) moved = "moved to " + target.string();
+  }
+  if (::ftruncate(s.fd, static_cast<off_t>(offset)) != 0) {
+    // The bytes stay, but the segment's readable size ends before them: nothing reads past it in this run.
+  }
+  if (note)
+    *note = s.path.string() + " at byte " + std::to_string(offset) + ": " + why + "; " + std::to_string(n) + " bytes " +
+            moved;
+  return n;
+}
+
+void DiskQueue::recover(Recovered& r) {
+  std::vector<std::pair<uint64_t, std::filesystem::path>> found;
+  for (const auto& e : std::filesystem::directory_iterator(options_.directory)) {
+    auto name = e.path().filename().string();
+    if (!e.is_regular_file() || name.size() != 24 || name.substr(20) != ".seg") continue;
+    uint64_t seq = 0;
+    bool digits = true;
+    for (char c : name.substr(0, 20)) {
+      digits = digits && c >= '0' && c <= '9';
+      seq = seq * 10 + static_cast<uint64_t>(c - '0');
+    }
+    if (digits) found.emplace_back(seq, e.path());
+  }
+  std::sort(found.begin(), found.end());
+  uint64_t last_seq = 0;
+  std::string buf;
+  for (const auto& [id, path] : found) {
+    next_segment_id_ = std::max(next_segment_id_, id + 1);
+    auto s = std::make_shared<Segment>();
+    s->id = id;
+    s->path = path;
+    s->fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+    if (s->fd < 0) throw std::runtime_error(errno_text("cannot open " + path.string(), errno));
+    uint64_t off = 0;
+    char h[kHeader];
+    while (true) {
+      ssize_t got = pread_full(s->fd, h, kHeader, off);
+      if (got == 0) break;
+      std::string why;
+      uint32_t len = 0;
+      if (got < 0) {
+        why = errno_text("read error", errno);
+      } else if (static_cast<size_t>(got) < kHeader) {
+        why = "torn record header (" + std::to_string(got) + " of " + std::to_string(kHeader) + " bytes)";
+      } else if (get32(h) != kMagic) {
+        why = "not a record header";
+      } else if ((len = get32(h + 4)) > options_.max_record_bytes && len > (64u << 20)) {
+        why = "record length " + std::to_string(len) + " beyond any limit";
+      } else {
+        buf.resize(len);
+        ssize_t pgot = pread_full(s->fd, buf.data(), len, off + kHeader);
+        if (pgot < 0)
+          why = errno_text("read error", errno);
+        else if (static_cast<uint32_t>(pgot) < len)
+          why = "torn record (" + std::to_string(pgot) + " of " + std::to_string(len) + " payload bytes)";
+        else if (record_crc(h, buf) != get32(h + 20))
+          why = "checksum mismatch";
+      }
+      if (!why.empty()) {
+        std::string note;
+        r.damaged_bytes += quarantine(*s, off, why, &note);
+        r.damage.push_back(note);
+        break;
+      }
+      uint64_t seq = get64(h + 8);
+      uint32_t items = get32(h + 16);
+      uint32_t state = get32(h + kStateOffset);
+      last_seq = std::max(last_seq, seq);
+      if (state != kStateAcked) {
+        s->unread.records += 1;
+        s->unread.items += items;
+        s->unread.bytes += len;
+        if (state == kStateTaken) {
+          r.redelivered_records += 1;
+          r.redelivered_items += items;
+        }
+      }
+      off += kHeader + len;
+    }
+    s->size = off;
+    if (s->unread.records == 0) {
+      s.reset();
+      std::filesystem::remove(path);
+      continue;
+    }
+    r.records += s->unread.records;
+    r.items += s->unread.items;
+    r.bytes += s->unread.bytes;
+    used_.records += s->unread.records;
+    used_.items += s->unread.items;
+    used_.bytes += s->unread.bytes;
+    segments_.push_back(std::move(s));
+  }
+  next_seq_ = last_seq + 1;
+  // Writing always starts in a fresh segment: what was there before is only read.
+  segments_.push_back(new_segment());
+  if (options_.fsync) fsync_dir(options_.directory);
+  read_seg_ = segments_.front();
+  read_off_ = 0;
+  r.segments = segments_.size();
+}
+
+std::shared_ptr<DiskQueue::Segment> DiskQueue::new_segment() {
+  auto s = std::make_shared<Segment>();
+  s->id = next_segment_id_++;
+  s->path = options_.directory / segment_name(s->id);
+  s->fd = ::open(s->path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+  if (s->fd < 0) throw std::runtime_error(errno_text("cannot create " + s->path.string(), errno));
+  return s;
+}
+
+uint64_t DiskQueue::cost(uint64_t records, uint64_t items, uint64_t bytes) const {
+  switch (options_.sizer) {
+    case DiskQueueOptions::Sizer::items:
+      return items;
+    case DiskQueueOptions::Sizer::bytes:
+      return bytes;
+    case DiskQueueOptions::Sizer::requests:
+      break;
+  }
+  return records;
+}
+
+DiskQueue::PushResult DiskQueue::push(std::string_view bytes, uint32_t items) {
+  if (bytes.size() > options_.max_record_bytes || cost(1, items, bytes.size()) > options_.capacity)
+    return {Outcome::too_large, "a request of " + std::to_string(bytes.size()) + " bytes and " + std::to_string(items) +
+                                    " items is larger than the queue can ever hold"};
+  Pending p;
+  p.payload = bytes;
+  p.items = items;
+  std::unique_lock lock(mu_);
+  if (closed_) return {Outcome::failed, "the queue is closed"};
+  if (cost(used_.records, used_.items, used_.bytes) + cost(1, items, bytes.size()) > options_.capacity)
+    return {Outcome::full, {}};
+  used_.records += 1;
+  used_.items += items;
+  used_.bytes += bytes.size();
+  uint64_t seq = next_seq_++;
+  put32(p.header, kMagic);
+  put32(p.header + 4, static_cast<uint32_t>(bytes.size()));
+  put64(p.header + 8, seq);
+  put32(p.header + 16, items);
+  put32(p.header + 20, record_crc(p.header, bytes));
+  put32(p.header + kStateOffset, kStateNew);
+  put32(p.header + 28, 0);
+  pending_.push_back(&p);
+  // Group commit: the first pusher to find no write in progress writes everything pending, then wakes the rest.
+  while (!p.done) {
+    if (writing_) {
+      committed_.wait(lock);
+      continue;
+    }
+    writing_ = true;
+    std::vector<Pending*> group;
+    group.swap(pending_);
+    lock.unlock();
+    write_group(group);
+    lock.lock();
+    writing_ = false;
+    for (Pending* g : group) {
+      if (g->result.outcome == Outcome::ok) continue;
+      used_.records -= 1;
+      used_.items -= g->items;
+      used_.bytes -= g->payload.size();
+    }
+    for (Pending* g : group) g->done = true;
+    committed_.notify_all();
+    readable_.notify_all();
+  }
+  return p.result;
+}
+
+void DiskQueue::write_group(std::vector<Pending*>& group) {
+  size_t i = 0;
+  std::string error;
+  while (i < group.size() && error.empty()) {
+    std::shared_ptr<Segment> tail;
+    {
+      std::lock_guard lock(mu_);
+      tail = segments_.back();
+    }
+    uint64_t rec = kHeader + group[i]->payload.size();
+    if (tail->size > 0 && tail->size + rec > options_.max_segment_bytes) {
+      try {
+        std::unique_lock lock(mu_);
+        auto s = new_segment();
+        lock.unlock();
+        if (options_.fsync) fsync_dir(options_.directory);
+        lock.lock();
+        segments_.push_back(s);
+        maybe_delete(tail);
+        tail = s;
+      } catch (const std::exception& e) {
+        error = e.what();
+        break;
+      }
+    }
+    // One run: the records that fit this segment (at least one), written with one pwritev per IOV_MAX.
+    size_t j = i;
+    uint64_t run = 0;
+    std::vector<iovec> iov;
+    while (j < group.size()) {
+      uint64_t n = kHeader + group[j]->payload.size();
+      if (j > i && tail->size + run + n > options_.max_segment_bytes) break;
+      iov.push_back({group[j]->header, kHeader});
+      if (!group[j]->payload.empty())
+        iov.push_back({const_cast<char*>(group[j]->payload.data()), group[j]->payload.size()});
+      run += n;
+      ++j;
+    }
+    uint64_t at = tail->size;
+    size_t k = 0;
+    while (k < iov.size()) {
+      int cnt = static_cast<int>(std::min<size_t>(iov.size() - k, IOV_MAX));
+      ssize_t w = ::pwritev(tail->fd, &iov[k], cnt, static_cast<off_t>(at));
+      if (w < 0) {
+        if (errno == EINTR) continue;
+        error = errno_text("writing " + tail->path.string(), errno);
+        break;
+      }
+      if (w == 0) {
+        error = "writing " + tail->path.string() + ": no space left";
+        break;
+      }
+      at += static_cast<uint64_t>(w);
+      auto left = static_cast<size_t>(w);
+      while (left > 0 && k < iov.size()) {
+        if (left >= iov[k].iov_len) {
+          left -= iov[k].iov_len;
+          ++k;
+        } else {
+          iov[k].iov_base = static_cast<char*>(iov[k].iov_base) + left;
+          iov[k].iov_len -= left;
+          left = 0;
+        }
+      }
+    }
+    if (error.empty() && options_.fsync && ::fdatasync(tail->fd) != 0)
+      error = errno_text("fdatasync " + tail->path.string(), errno);
+    if (!error.empty()) {
+      // Nothing of this run is kept: the segment ends where it ended before.
+      if (::ftruncate(tail->fd, static_cast<off_t>(tail->size)) != 0) {
+        std::lock_guard lock(mu_);
+        // The bytes could not be cut off: seal this segment so that the next write starts a new one.
+        try {
+          segments_.push_back(new_segment());
+        } catch (const std::exception&) {
+          // The next write fails the same way, and is refused as this one was.
+        }
+      }
+      break;
+    }
+    {
+      std::lock_guard lock(mu_);
+      tail->size += run;
+      for (size_t x = i; x < j; ++x) {
+        tail->unread.records += 1;
+        tail->unread.items += group[x]->items;
+        tail->unread.bytes += group[x]->payload.size();
+      }
+    }
+    for (size_t x = i; x < j; ++x) group[x]->result = {Outcome::ok, {}};
+    i = j;
+  }
+  for (; i < group.size(); ++i) group[i]->result = {Outcome::failed, error};
+}
+
+std::optional<DiskQueue::Record> DiskQueue::take(std::chrono::steady_clock::time_point until) {
+  std::unique_lock lock(mu_);
+  while (true) {
+    // Past the end of a sealed segment: go on to the next one.
+    while (read_seg_ && read_off_ >= read_seg_->size && read_seg_ != segments_.back()) {
+      auto it = std::find(segments_.begin(), segments_.end(), read_seg_);
+      auto done = read_seg_;
+      read_seg_ = (it == segments_.end() || std::next(it) == segments_.end()) ? segments_.back() : *std::next(it);
+      read_off_ = 0;
+      maybe_delete(done);
+    }
+    if (read_seg_ && read_off_ < read_seg_->size) {
+      auto seg = read_seg_;
+      uint64_t off = read_off_;
+      char h[kHeader];
+      ssize_t got = pread_full(seg->fd, h, kHeader, off);
+      uint32_t len = got == static_cast<ssize_t>(kHeader) ? get32(h + 4) : 0;
+      if (got != static_cast<ssize_t>(kHeader) || get32(h) != kMagic || len > options_.max_record_bytes ||
+          off + kHeader + len > seg->size) {
+        // The header cannot be trusted, so neither can anything after it in this segment.
+        std::string note;
+        damaged_read_ += quarantine(*seg, off, "unreadable record header", &note);
+        used_.records -= std::min(used_.records, seg->unread.records);
+        used_.items -= std::min(used_.items, seg->unread.items);
+        used_.bytes -= std::min(used_.bytes, seg->unread.bytes);
+        seg->unread = {};
+        seg->size = off;
+        if (seg == segments_.back()) {
+          try {
+            segments_.push_back(new_segment());
+          } catch (const std::exception&) {
+            return std::nullopt;
+          }
+        }
+        continue;
+      }
+      read_off_ = off + kHeader + len;
+      uint32_t state = get32(h + kStateOffset);
+      if (state == kStateAcked) continue;  // acknowledged before a restart
+      uint32_t items = get32(h + 16);
+      seg->unread.records -= 1;
+      seg->unread.items -= items;
+      seg->unread.bytes -= len;
+      seg->taken_unacked += 1;
+      lock.unlock();
+      Record rec;
+      rec.seq = get64(h + 8);
+      rec.items = items;
+      rec.redelivery = state == kStateTaken;
+      rec.segment = seg;
+      rec.offset = off;
+      rec.bytes.resize(len);
+      rec.size = len;
+      ssize_t pgot = pread_full(seg->fd, rec.bytes.data(), len, off + kHeader);
+      if (pgot != static_cast<ssize_t>(len) || record_crc(h, rec.bytes) != get32(h + 20)) {
+        // This record alone is bad (its header was sound): counted, marked done, and the next one is read.
+        lock.lock();
+        damaged_read_ += kHeader + len;
+        lock.unlock();
+        ack(rec);
+        lock.lock();
+        continue;
+      }
+      char taken[4];
+      put32(taken, kStateTaken);
+      pwrite_full(seg->fd, taken, 4, off + kStateOffset);
+      return rec;
+    }
+    if (closed_ || std::chrono::steady_clock::now() >= until) return std::nullopt;
+    readable_.wait_until(lock, until);
+  }
+}
+
+void DiskQueue::ack(const Record& r) {
+  if (!r.segment) return;
+  char acked[4];
+  put32(acked, kStateAcked);
+  pwrite_full(r.segment->fd, acked, 4, r.offset + kStateOffset);
+  std::lock_guard lock(mu_);
+  used_.records -= std::min<uint64_t>(used_.records, 1);
+  used_.items -= std::min<uint64_t>(used_.items, r.items);
+  used_.bytes -= std::min<uint64_t>(used_.bytes, r.size);
+  if (r.segment->taken_unacked > 0) r.segment->taken_unacked -= 1;
+  maybe_delete(r.segment);
+}
+
+void DiskQueue::maybe_delete(const std::shared_ptr<Segment>& s) {
+  if (s == segments_.back() || s == read_seg_ || s->taken_unacked > 0 || s->unread.records > 0) return;
+  // Only segments the reader has passed: those before read_seg_.
+  auto it = std::find(segments_.begin(), segments_.end(), s);
+  auto rd = std::find(segments_.begin(), segments_.end(), read_seg_);
+  if (it == segments_.end() || it > rd) return;
+  ::unlink(s->path.c_str());
+  segments_.erase(it);
+}
+
+void DiskQueue::close() {
+  {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+  }
+  readable_.notify_all();
+}
+
+DiskQueue::Size DiskQueue::size() const {
+  std::lock_guard lock(mu_);
+  return used_;
+}
+
+uint64_t DiskQueue::used() const {
+  std::lock_guard lock(mu_);
+  return cost(used_.records, used_.items, used_.bytes);
+}
+
+uint64_t DiskQueue::damaged_bytes_read() const {
+  std::lock_guard lock(mu_);
+  return damaged_read_;
+}
+
+size_t DiskQueue::segment_count() const {
+  std::lock_guard lock(mu_);
+  return segments_.size();
+}
+
+}  // namespace otlpd
