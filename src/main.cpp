@@ -16,6 +16,7 @@
 #include "config/config.h"
 #include "config/schema.h"
 #include "core/registry.h"
+#include "platform/telemetry.h"
 #include "service/service.h"
 #include "service/startup_pages.h"
 
@@ -37,6 +38,8 @@ Usage:
 Later --config files merge over earlier ones: maps deep-merge, lists and values replace.
 Values may use ${env:VAR}, ${VAR}, ${env:VAR:-default}; $$ is a literal $.
 SIGINT or SIGTERM shuts down gracefully: receivers stop, processors flush, exporters drain.
+SIGHUP reloads the same --config files: an invalid configuration is logged and the running one kept; a valid
+one replaces only the components whose config changed (listeners and queues of the others stay).
 )";
 
 struct Args {
@@ -75,11 +78,12 @@ void raise_open_files_limit() {
 
 int run(const Args& args) {
   raise_open_files_limit();
-  // Block the shutdown signals before any thread starts, so that only sigwait below sees them.
+  // Block the shutdown and reload signals before any thread starts, so that only sigwait below sees them.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
   // A file size limit (RLIMIT_FSIZE) makes a write fail with EFBIG, which the persistent queue reports; the signal
@@ -99,7 +103,7 @@ int run(const Args& args) {
     spdlog::error("{}", e.what());
     return 1;
   }
-  spdlog::info("otlpd {} is running; send SIGINT or SIGTERM to stop", OTLPD_VERSION);
+  spdlog::info("otlpd {} is running; send SIGINT or SIGTERM to stop, SIGHUP to reload", OTLPD_VERSION);
   // Start-up is over: its code and tables need not stay resident (bench/PROFILE.md, sixth round).
   // OTLPD_KEEP_STARTUP_PAGES=1 keeps them, for comparisons.
   if (const char* keep = std::getenv("OTLPD_KEEP_STARTUP_PAGES"); !keep || std::string_view(keep) != "1") {
@@ -111,8 +115,31 @@ int run(const Args& args) {
       spdlog::debug("start-up pages kept: {}", released.error);
   }
 
+  auto& reloaded = otlpd::Telemetry::global().counter("otlpd_config_reloads", {{"result", "success"}});
+  auto& reload_failed = otlpd::Telemetry::global().counter("otlpd_config_reloads", {{"result", "failure"}});
   int sig = 0;
-  sigwait(&signals, &sig);
+  for (;;) {
+    sigwait(&signals, &sig);
+    if (sig != SIGHUP) break;
+    spdlog::info("received SIGHUP, reloading {}", otlpd::join(args.configs));
+    try {
+      auto config = otlpd::load_config(args.configs);
+      auto summary = service->reload(config, args.shutdown_timeout);
+      set_log_level(config.telemetry.log_level);
+      for (const auto& e : summary.errors) spdlog::error("reload: {}", e);
+      (summary.errors.empty() ? reloaded : reload_failed).add();
+      spdlog::info("reload: {}", summary.str());
+    } catch (const otlpd::ConfigError& e) {
+      reload_failed.add();
+      spdlog::error("reload refused, the running configuration is kept: invalid configuration: {}", e.what());
+    } catch (const std::exception& e) {
+      // Only when an extension changed and the rebuilt graph could not start: nothing runs, as after a failed start.
+      reload_failed.add();
+      spdlog::error("reload failed after the old pipelines stopped: {}; exiting", e.what());
+      service->shutdown(std::chrono::steady_clock::now() + args.shutdown_timeout);
+      return 1;
+    }
+  }
   spdlog::info("received {}, shutting down (deadline {} ms)", sig == SIGINT ? "SIGINT" : "SIGTERM",
                std::chrono::duration_cast<std::chrono::milliseconds>(args.shutdown_timeout).count());
   service->shutdown(std::chrono::steady_clock::now() + args.shutdown_timeout);

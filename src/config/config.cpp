@@ -32,6 +32,7 @@ void parse_components(const ConfigNode& section, Kind kind, std::map<ComponentId
     e.factory = factory;
     e.config = factory->parse(node);
     e.line = node.line();
+    e.canonical = canonical_text(node.yaml());
     out.emplace(id, std::move(e));
   }
 }

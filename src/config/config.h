@@ -17,6 +17,9 @@ struct ComponentEntry {
   const Factory* factory = nullptr;
   ComponentConfigPtr config;
   int line = 0;
+  // The component's YAML subtree in a canonical form (environment references expanded, map keys sorted): two
+  // entries with equal ids and equal canonical forms configure the same component (hot reload keeps it).
+  std::string canonical;
 };
 
 struct PipelineConfig {

@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -17,6 +18,59 @@ namespace {
 bool is_var_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
 }  // namespace
+
+namespace {
+
+void append_quoted(std::string& out, std::string_view s) {
+  out += '"';
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  out += '"';
+}
+
+void append_canonical(std::string& out, const YAML::Node& n) {
+  if (!n.IsDefined() || n.IsNull()) {
+    out += '~';
+  } else if (n.IsScalar()) {
+    append_quoted(out, expand_env(n.Scalar()));
+  } else if (n.IsSequence()) {
+    out += '[';
+    for (size_t i = 0; i < n.size(); ++i) {
+      if (i) out += ',';
+      append_canonical(out, n[i]);
+    }
+    out += ']';
+  } else if (n.IsMap()) {
+    // Sorted through indices: assigning a YAML::Node (as a sort would) assigns into the node it refers to.
+    std::vector<std::string> keys;
+    std::vector<YAML::Node> values;
+    for (const auto& kv : n) {
+      keys.push_back(kv.first.Scalar());
+      values.push_back(kv.second);
+    }
+    std::vector<size_t> order(keys.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return keys[a] < keys[b]; });
+    out += '{';
+    for (size_t i = 0; i < order.size(); ++i) {
+      if (i) out += ',';
+      append_quoted(out, keys[order[i]]);
+      out += ':';
+      append_canonical(out, values[order[i]]);
+    }
+    out += '}';
+  }
+}
+
+}  // namespace
+
+std::string canonical_text(const YAML::Node& node) {
+  std::string out;
+  append_canonical(out, node);
+  return out;
+}
 
 std::string join(const std::vector<std::string>& items, std::string_view sep) {
   std::string out;

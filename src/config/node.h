@@ -136,6 +136,10 @@ class MapReader {
   std::set<std::string, std::less<>> known_;
 };
 
+// `node` as one line of text that is equal for equal effective configs: scalars with environment references
+// expanded (as ConfigNode::scalar reads them), map keys sorted, every scalar quoted.
+std::string canonical_text(const YAML::Node& node);
+
 // "a, b, c" (for error messages that list choices).
 std::string join(const std::vector<std::string>& items, std::string_view sep = ", ");
 

@@ -1,4 +1,4 @@
-// The running service: the pipeline graph built from a Config, started and shut down in order.
+// The running service: the pipeline graph built from a Config, started, reloaded and shut down in order.
 #pragma once
 
 #include <memory>
@@ -10,8 +10,33 @@
 
 namespace otlpd {
 
+// What a reload kept, created, removed and rebuilt, by kind. Processors are named "<pipeline>: <id>".
+struct ReloadSummary {
+  struct Changes {
+    std::vector<std::string> kept;     // the running instance stays
+    std::vector<std::string> added;    // new id
+    std::vector<std::string> removed;  // id gone
+    std::vector<std::string> rebuilt;  // same id, new instance (its config, or what it depends on, changed)
+  };
+  Changes receivers, processors, exporters, extensions;
+  // An extension changed: every component was rebuilt, as at a restart (docs/reload.md says why).
+  bool full_rebuild = false;
+  // service.telemetry.metrics.address changed and the endpoint moved.
+  bool metrics_endpoint_moved = false;
+  // Failures after the new graph was switched in (a replacement that could not start); the rest runs.
+  std::vector<std::string> errors;
+
+  size_t unchanged() const;
+  bool nothing_changed() const;
+  // "3 unchanged, receivers +0 -0 ~1, processors +1 -0 ~2, exporters +1 -0 ~0, extensions +0 -0 ~0"
+  std::string str() const;
+};
+
 // Built as the Collector builds it: a receiver used by several pipelines is one instance that fans out;
 // processors are created per pipeline, in order; an exporter used by several pipelines is one instance.
+//
+// Every receiver feeds, per signal, a switch (model/switch_consumer.h) whose downstream a reload replaces while
+// requests run; docs/reload.md describes what a reload keeps and the order it follows.
 class Service final : public Host {
  public:
   // Creates every component the pipelines use. Throws ConfigError when a component cannot be created.
@@ -25,6 +50,12 @@ class Service final : public Host {
   // extensions. Idempotent.
   void shutdown(Deadline deadline);
 
+  // Replaces the running graph by the one `config` describes, keeping every component whose config (and whose
+  // dependencies) did not change. Throws ConfigError, with nothing changed, when a new component cannot be
+  // created or one of them (or a receiver that must listen anew) cannot start before the switch.
+  // `drain`: how long a component that goes away may take to shut down (flush, send its queue).
+  ReloadSummary reload(const Config& config, Duration drain);
+
   Extension* extension(const ComponentId& id) const override;
 
   // For tests: the number of instances of each kind that were created.
@@ -32,8 +63,10 @@ class Service final : public Host {
   size_t processor_count() const;
   size_t exporter_count() const;
 
- private:
   struct Impl;
+  struct Graph;
+
+ private:
   explicit Service(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

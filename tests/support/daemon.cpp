@@ -125,6 +125,10 @@ int Daemon::stop(int sig, std::chrono::milliseconds timeout) {
   return exit_status_;
 }
 
+void Daemon::signal(int sig) const {
+  if (pid_ > 0 && exit_status_ < 0) kill(pid_, sig);
+}
+
 std::string Daemon::log() const { return read_file(dir_.file("stderr")); }
 std::string Daemon::output() const { return read_file(dir_.file("stdout")); }
 

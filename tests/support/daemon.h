@@ -46,6 +46,10 @@ class Daemon {
   int port(std::string_view receiver_id, std::string_view transport) const;
   // "127.0.0.1:<port>"
   std::string endpoint(std::string_view receiver_id, std::string_view transport) const;
+  // Sends `sig` to the running daemon without waiting (SIGHUP: reload its config file).
+  void signal(int sig) const;
+  // The config file it was started with (rewrite it, then signal(SIGHUP)).
+  std::string config_file() const { return dir_.file("config.yaml"); }
   // Sends `sig` (default SIGTERM) and waits for exit; returns the exit status (or 128+signal).
   int stop(int sig = 15, std::chrono::milliseconds timeout = std::chrono::seconds(30));
   bool running() const;

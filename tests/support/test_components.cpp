@@ -76,9 +76,10 @@ class TestReceiverFactory final : public ReceiverFactory {
   }
 };
 
-// Adds a resource attribute "tag.<processor id>" = pipeline id to everything that passes.
+// Adds a resource attribute "tag.<processor id>" = pipeline id (or `label` when set) to everything that passes.
 struct TagConfig : ComponentConfig {
   bool fail_start = false;
+  std::string label;
 };
 
 template <typename B>
@@ -100,10 +101,10 @@ void tag(B& b, const std::string& key, const std::string& value) {
 
 class TagProcessor final : public Processor, TraceConsumer, MetricConsumer, LogConsumer {
  public:
-  TagProcessor(const CreateSettings& s, bool fail_start, Consumers next)
+  TagProcessor(const CreateSettings& s, const TagConfig& cfg, Consumers next)
       : key_("tag." + s.id.str()),
-        pipeline_(s.pipeline),
-        fail_start_(fail_start),
+        pipeline_(cfg.label.empty() ? s.pipeline : cfg.label),
+        fail_start_(cfg.fail_start),
         next_(next),
         life_("processor", s.id.str() + "@" + s.pipeline) {}
   Consumers consumers() override {
@@ -142,11 +143,12 @@ class TagProcessorFactory final : public ProcessorFactory {
     auto c = std::make_unique<TagConfig>();
     MapReader r(n);
     r.get("fail_start", c->fail_start);
+    r.get("label", c->label);
     r.finish();
     return c;
   }
   ProcessorPtr create(const CreateSettings& s, const ComponentConfig& c, Signal, Consumers next) const override {
-    return std::make_unique<TagProcessor>(s, config_as<TagConfig>(c).fail_start, next);
+    return std::make_unique<TagProcessor>(s, config_as<TagConfig>(c), next);
   }
 };
 
