@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -85,6 +86,7 @@ size_t text_bytes(const TraceBatch& b) {
 
 // `wire`: the batches arrive as received bytes (what the receivers hand on), not as decoded messages.
 void run(const char* label, const std::string& yaml, bool wire = false) {
+  if (const char* only = std::getenv("BENCH_ONLY"); only && std::string(label).find(only) == std::string::npos) return;
   const auto* f = dynamic_cast<const ProcessorFactory*>(Registry::instance().find(Kind::processor, "redaction"));
   auto cfg = f->parse(ConfigNode(YAML::Load(yaml), "processors::redaction"));
   HoldingSink sink;

@@ -16,9 +16,10 @@ namespace {
 // kvlist_value = 6, bytes_value = 7.
 constexpr uint32_t kString = 1, kBool = 2, kInt = 3, kDouble = 4, kArray = 5, kKvlist = 6, kBytes = 7;
 
-// A scalar view written into a message (the message's earlier value and unknown fields are cleared first).
+// A scalar view written into a message, in place of its earlier value and unknown fields. Through the setters
+// (each clears a value of another type), not Clear(): a string written over a string reuses its std::string.
 void assign(AnyValue& m, const ValueView& v) {
-  m.Clear();
+  drop_unknown_fields(m);
   switch (v.type) {
     case ValueView::Type::string:
       m.mutable_string_value()->assign(v.text);
@@ -36,6 +37,7 @@ void assign(AnyValue& m, const ValueView& v) {
       m.mutable_bytes_value()->assign(v.text);
       break;
     default:
+      m.clear_value();
       break;
   }
 }

@@ -77,6 +77,15 @@ inline ValueView view_of(const AnyValue& v) {
   }
   return out;
 }
+// Clears the unknown fields of a value about to be replaced, when it has any (rarely: one look, no write). The
+// decoded form replaces a value through its setters, so that a string over a string is written into the same
+// std::string (no new object on the message's arena, the old buffer reused); a value must not keep unknown fields
+// through that, since one may be a member of the oneof newer than our proto, which a reader would take over the
+// new value.
+inline void drop_unknown_fields(AnyValue& v) {
+  const auto* r = v.GetReflection();
+  if (!r->GetUnknownFields(v).empty()) r->MutableUnknownFields(&v)->Clear();
+}
 // A serialised AnyValue as a view: empty, one scalar, or an array or map; `opaque` for anything else (several
 // fields, unknown fields), which only a parser reads right.
 ValueView read_value(std::string_view any_value);
@@ -122,8 +131,8 @@ class DecodedAttributeList {
   void set(size_t i, const ValueView& v);
   void set_string(size_t i, std::string s) {
     AnyValue& v = *attrs_.Mutable(int(i))->mutable_value();
-    v.Clear();
-    v.set_string_value(std::move(s));
+    drop_unknown_fields(v);
+    v.set_string_value(std::move(s));  // the setter clears a value of another type
   }
   void copy(size_t to, size_t from) {
     if (to != from) attrs_.Mutable(int(to))->mutable_value()->CopyFrom(attrs_.Get(int(from)).value());

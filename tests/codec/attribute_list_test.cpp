@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "opentelemetry/proto/trace/v1/trace.pb.h"
+
 using namespace otlpd::otlp_wire;
 using google::protobuf::util::MessageDifferencer;
 using opentelemetry::proto::common::v1::KeyValue;
@@ -179,4 +181,57 @@ TEST_CASE("values written on the wire stay valid while the arena grows", "[codec
   CHECK(views.back() == std::string(100000, 'z'));
   arena.clear();
   CHECK(arena.copy("again") == "again");
+}
+
+// The decoded form replaces a value through its setters: a string over a string goes into the same std::string,
+// with nothing new on the message's arena (a Clear() first made every masked value a new arena string, and kept
+// the old one's buffer until the arena went: bench/REDACTION.md, 2026-12-06).
+TEST_CASE("the decoded form writes a string over a string in place", "[codec][wire]") {
+  google::protobuf::Arena arena;
+  auto* span = google::protobuf::Arena::CreateMessage<opentelemetry::proto::trace::v1::Span>(&arena);
+  auto* kv = span->add_attributes();
+  kv->set_key("k");
+  kv->mutable_value()->set_string_value("a value long enough to live on the heap");
+  auto* other = span->add_attributes();
+  other->set_key("n");
+  other->mutable_value()->set_int_value(7);
+  DecodedAttributeList list(*span->mutable_attributes());
+  const std::string* before = &kv->value().string_value();
+  list.set_string(0, "masked: a value long enough to live on the heap");
+  CHECK(&kv->value().string_value() == before);
+  CHECK(kv->value().string_value() == "masked: a value long enough to live on the heap");
+  list.set(0, ValueView::string("short"));
+  CHECK(&kv->value().string_value() == before);
+  CHECK(kv->value().string_value() == "short");
+  // Another type is replaced whole, both ways.
+  list.set_string(1, "was 7");
+  CHECK(other->value().string_value() == "was 7");
+  list.set(1, ValueView::integer(8));
+  CHECK(other->value().int_value() == 8);
+  list.set(1, ValueView{});
+  CHECK(other->value().value_case() == opentelemetry::proto::common::v1::AnyValue::VALUE_NOT_SET);
+}
+
+// A value's unknown fields may be a member of the oneof newer than our proto, which a reader would take over the
+// value written: a replaced value keeps none.
+TEST_CASE("a value the decoded form replaces keeps no unknown fields", "[codec][wire]") {
+  // string_value "secret", then field 8 (varint 1), unknown to this proto.
+  const std::string with_unknown = std::string("\x0a\x06secret", 8) + std::string("\x40\x01", 2);
+  for (int how = 0; how < 3; ++how) {
+    KeyValueList l;
+    auto* kv = l.Add();
+    kv->set_key("k");
+    REQUIRE(kv->mutable_value()->ParseFromString(with_unknown));
+    REQUIRE(kv->value().SerializeAsString() == with_unknown);
+    DecodedAttributeList list(l);
+    if (how == 0) list.set_string(0, "****");
+    if (how == 1) list.set(0, ValueView::string("****"));
+    if (how == 2) list.set(0, ValueView::integer(1));
+    AnyValue expected;
+    if (how == 2)
+      expected.set_int_value(1);
+    else
+      expected.set_string_value("****");
+    CHECK(kv->value().SerializeAsString() == expected.SerializeAsString());
+  }
 }

@@ -194,6 +194,29 @@ struct Redactor::Impl {
   }
   bool is_blocked(std::string_view key) const { return classify(key) & kBlocked; }
 
+  // The key verdicts of one request's keys, kept without the shared cache's hash and lock: keys repeat from span
+  // to span. Bounded: made-up keys fall through to classify(). `Key` is std::string_view where the keys outlive
+  // the memo (the wire rewrite's views into the request), std::string where a rule may free them (the entries a
+  // decoded list deletes).
+  template <typename Key>
+  class KeyMemo {
+   public:
+    explicit KeyMemo(const Impl& impl) : impl_(impl) {}
+    uint8_t operator()(std::string_view key) {
+      for (const auto& [k, f] : memo_)
+        if (k == key) return f;
+      const uint8_t f = impl_.classify(key);
+      if (memo_.size() < kSize) memo_.emplace_back(key, f);
+      return f;
+    }
+
+   private:
+    static constexpr size_t kSize = 32;
+    const Impl& impl_;
+    std::vector<std::pair<Key, uint8_t>> memo_;
+  };
+  using DecodedKeyMemo = KeyMemo<std::string>;
+
   // Replaces the whole value with its mask (of its string form; arrays and maps by their encoding).
   void mask_whole(AnyValue& v) const {
     std::string buf;
@@ -293,9 +316,9 @@ struct Redactor::Impl {
     add_summary(attrs, t, kAttributeSummary);
   }
 
-  void process_attributes(Attributes& attrs) const {
+  void process_attributes(Attributes& attrs, DecodedKeyMemo& keys) const {
     otlp_wire::DecodedAttributeList list(attrs);
-    process_attributes(list, [this](std::string_view key) { return classify(key); });
+    process_attributes(list, keys);
   }
 
   // scan_value() on entry i; arrays and maps are walked on the decoded form only.
@@ -451,27 +474,29 @@ Redactor::Redactor(const RedactionConfig& cfg) : impl_(std::make_unique<Impl>(cf
 Redactor::~Redactor() = default;
 
 void Redactor::process(otlp_trace::ExportTraceServiceRequest& request) const {
+  Impl::DecodedKeyMemo keys(*impl_);
   for (auto& rs : *request.mutable_resource_spans()) {
-    if (rs.has_resource()) impl_->process_attributes(*rs.mutable_resource()->mutable_attributes());
+    if (rs.has_resource()) impl_->process_attributes(*rs.mutable_resource()->mutable_attributes(), keys);
     for (auto& ss : *rs.mutable_scope_spans()) {
-      if (ss.has_scope()) impl_->process_attributes(*ss.mutable_scope()->mutable_attributes());
+      if (ss.has_scope()) impl_->process_attributes(*ss.mutable_scope()->mutable_attributes(), keys);
       for (auto& span : *ss.mutable_spans()) {
-        impl_->process_attributes(*span.mutable_attributes());
-        for (auto& ev : *span.mutable_events()) impl_->process_attributes(*ev.mutable_attributes());
-        for (auto& link : *span.mutable_links()) impl_->process_attributes(*link.mutable_attributes());
+        impl_->process_attributes(*span.mutable_attributes(), keys);
+        for (auto& ev : *span.mutable_events()) impl_->process_attributes(*ev.mutable_attributes(), keys);
+        for (auto& link : *span.mutable_links()) impl_->process_attributes(*link.mutable_attributes(), keys);
       }
     }
   }
 }
 
 void Redactor::process(otlp_metrics::ExportMetricsServiceRequest& request) const {
+  Impl::DecodedKeyMemo keys(*impl_);
   for (auto& rm : *request.mutable_resource_metrics()) {
-    if (rm.has_resource()) impl_->process_attributes(*rm.mutable_resource()->mutable_attributes());
+    if (rm.has_resource()) impl_->process_attributes(*rm.mutable_resource()->mutable_attributes(), keys);
     for (auto& sm : *rm.mutable_scope_metrics()) {
-      if (sm.has_scope()) impl_->process_attributes(*sm.mutable_scope()->mutable_attributes());
+      if (sm.has_scope()) impl_->process_attributes(*sm.mutable_scope()->mutable_attributes(), keys);
       for (auto& m : *sm.mutable_metrics()) {
-        auto each = [this](auto& points) {
-          for (auto& p : points) impl_->process_attributes(*p.mutable_attributes());
+        auto each = [&](auto& points) {
+          for (auto& p : points) impl_->process_attributes(*p.mutable_attributes(), keys);
         };
         if (m.has_gauge())
           each(*m.mutable_gauge()->mutable_data_points());
@@ -489,12 +514,13 @@ void Redactor::process(otlp_metrics::ExportMetricsServiceRequest& request) const
 }
 
 void Redactor::process(otlp_logs::ExportLogsServiceRequest& request) const {
+  Impl::DecodedKeyMemo keys(*impl_);
   for (auto& rl : *request.mutable_resource_logs()) {
-    if (rl.has_resource()) impl_->process_attributes(*rl.mutable_resource()->mutable_attributes());
+    if (rl.has_resource()) impl_->process_attributes(*rl.mutable_resource()->mutable_attributes(), keys);
     for (auto& sl : *rl.mutable_scope_logs()) {
-      if (sl.has_scope()) impl_->process_attributes(*sl.mutable_scope()->mutable_attributes());
+      if (sl.has_scope()) impl_->process_attributes(*sl.mutable_scope()->mutable_attributes(), keys);
       for (auto& lr : *sl.mutable_log_records()) {
-        impl_->process_attributes(*lr.mutable_attributes());
+        impl_->process_attributes(*lr.mutable_attributes(), keys);
         if (lr.has_body()) impl_->process_body(*lr.mutable_body(), *lr.mutable_attributes());
       }
     }
@@ -509,7 +535,7 @@ otlp_wire::RewriteResult Redactor::process_wire(Signal signal, std::string_view 
   // cannot do is decoded, alone, and redacted as a message.
   class WireRedactor final : public otlp_wire::AttributeEditor {
    public:
-    explicit WireRedactor(const Impl& impl) : impl_(impl) {}
+    explicit WireRedactor(const Impl& impl) : impl_(impl), keys_(impl) {}
 
     bool wants(otlp_wire::AttributesOf) const override { return true; }
     bool has_keeps() const override { return true; }
@@ -540,25 +566,13 @@ otlp_wire::RewriteResult Redactor::process_wire(Signal signal, std::string_view 
     }
 
    private:
-    void redact(otlp_wire::WireAttributeList& list) {
-      impl_.process_attributes(list, [this](std::string_view key) { return flags(key); });
-    }
-    void redact(otlp_wire::DecodedAttributeList& list) {
-      impl_.process_attributes(list, [this](std::string_view key) { return flags(key); });
-    }
-
-    // The key verdicts of this request's keys, kept without the shared cache's lock: keys repeat from span
-    // to span, and the views stay valid for the whole rewrite.
-    uint8_t flags(std::string_view key) {
-      for (const auto& [k, f] : memo_)
-        if (k == key) return f;
-      uint8_t f = impl_.classify(key);
-      if (memo_.size() < 32) memo_.emplace_back(key, f);  // bounded: made-up keys fall through to classify()
-      return f;
-    }
+    void redact(otlp_wire::WireAttributeList& list) { impl_.process_attributes(list, keys_); }
+    void redact(otlp_wire::DecodedAttributeList& list) { impl_.process_attributes(list, keys_); }
 
     const Impl& impl_;
-    std::vector<std::pair<std::string_view, uint8_t>> memo_;
+    // Views into the request, valid for the whole rewrite: a list's wire pass looks up every key it has before
+    // the decoded fallback (which parses the same keys) asks, so no view into a parsed list is kept.
+    Impl::KeyMemo<std::string_view> keys_;
     std::string scratch_;
     std::vector<WireAttribute> scratch_list_;  // the read-only pass's edits, looked at and dropped
     otlp_wire::ByteArena arena_;               // values the rules wrote, until the rewrite is written
