@@ -109,6 +109,7 @@ struct DiskQueue::Segment {
 };
 
 struct DiskQueue::Pending {
+  std::condition_variable cv;  // woken when done, or when it is its turn to write the next group
   char header[kHeader];
   std::string_view payload;
   uint32_t items = 0;
@@ -314,10 +315,12 @@ DiskQueue::PushResult DiskQueue::push(std::string_view bytes, uint32_t items) {
   put32(p.header + kStateOffset, kStateNew);
   put32(p.header + 28, 0);
   pending_.push_back(&p);
-  // Group commit: the first pusher to find no write in progress writes everything pending, then wakes the rest.
+  // Group commit: the first pusher to find no write in progress writes everything pending; when it is done it
+  // wakes the pushers of its group, and the first of the next group, which writes that one. Each waits on its own
+  // condition variable, so nobody wakes for a group that is not theirs.
   while (!p.done) {
     if (writing_) {
-      committed_.wait(lock);
+      p.cv.wait(lock);
       continue;
     }
     writing_ = true;
@@ -327,15 +330,25 @@ DiskQueue::PushResult DiskQueue::push(std::string_view bytes, uint32_t items) {
     write_group(group);
     lock.lock();
     writing_ = false;
+    size_t written = 0;
     for (Pending* g : group) {
-      if (g->result.outcome == Outcome::ok) continue;
+      if (g->result.outcome == Outcome::ok) {
+        ++written;
+        continue;
+      }
       used_.records -= 1;
       used_.items -= g->items;
       used_.bytes -= g->payload.size();
     }
-    for (Pending* g : group) g->done = true;
-    committed_.notify_all();
-    readable_.notify_all();
+    for (Pending* g : group) {
+      g->done = true;
+      if (g != &p) g->cv.notify_one();
+    }
+    if (!pending_.empty()) pending_.front()->cv.notify_one();
+    if (written == 1)
+      readable_.notify_one();
+    else if (written > 1)
+      readable_.notify_all();
   }
   return p.result;
 }
@@ -513,22 +526,33 @@ void DiskQueue::ack(const Record& r) {
   char acked[4];
   put32(acked, kStateAcked);
   pwrite_full(r.segment->fd, acked, 4, r.offset + kStateOffset);
-  std::lock_guard lock(mu_);
-  used_.records -= std::min<uint64_t>(used_.records, 1);
-  used_.items -= std::min<uint64_t>(used_.items, r.items);
-  used_.bytes -= std::min<uint64_t>(used_.bytes, r.size);
-  if (r.segment->taken_unacked > 0) r.segment->taken_unacked -= 1;
-  maybe_delete(r.segment);
+  std::filesystem::path done;
+  {
+    std::lock_guard lock(mu_);
+    used_.records -= std::min<uint64_t>(used_.records, 1);
+    used_.items -= std::min<uint64_t>(used_.items, r.items);
+    used_.bytes -= std::min<uint64_t>(used_.bytes, r.size);
+    if (r.segment->taken_unacked > 0) r.segment->taken_unacked -= 1;
+    done = forget_if_done(r.segment);
+  }
+  // Outside the lock: unlinking a file of several MiB drops its cached pages, which takes a while.
+  if (!done.empty()) ::unlink(done.c_str());
 }
 
 void DiskQueue::maybe_delete(const std::shared_ptr<Segment>& s) {
-  if (s == segments_.back() || s == read_seg_ || s->taken_unacked > 0 || s->unread.records > 0) return;
+  auto done = forget_if_done(s);
+  if (!done.empty()) ::unlink(done.c_str());
+}
+
+std::filesystem::path DiskQueue::forget_if_done(const std::shared_ptr<Segment>& s) {
+  if (s == segments_.back() || s == read_seg_ || s->taken_unacked > 0 || s->unread.records > 0) return {};
   // Only segments the reader has passed: those before read_seg_.
   auto it = std::find(segments_.begin(), segments_.end(), s);
   auto rd = std::find(segments_.begin(), segments_.end(), read_seg_);
-  if (it == segments_.end() || it > rd) return;
-  ::unlink(s->path.c_str());
+  if (it == segments_.end() || it > rd) return {};
+  auto path = s->path;
   segments_.erase(it);
+  return path;
 }
 
 void DiskQueue::close() {

@@ -96,13 +96,14 @@ class DiskQueue {
   void write_group(std::vector<Pending*>& group);
   uint64_t cost(uint64_t records, uint64_t items, uint64_t bytes) const;
   void maybe_delete(const std::shared_ptr<Segment>& s);                                         // under mu_
+  // Drops a finished segment from the list (under mu_) and returns its path for the caller to unlink; or empty.
+  std::filesystem::path forget_if_done(const std::shared_ptr<Segment>& s);
   uint64_t quarantine(Segment& s, uint64_t offset, const std::string& why, std::string* note);  // under mu_/open
 
   DiskQueueOptions options_;
   int lock_fd_ = -1;
   mutable std::mutex mu_;
   std::condition_variable readable_;               // takers
-  std::condition_variable committed_;              // pushers waiting for their group
   std::deque<std::shared_ptr<Segment>> segments_;  // in order; back() is the tail being written
   std::shared_ptr<Segment> read_seg_;
   uint64_t read_off_ = 0;
