@@ -95,7 +95,7 @@ class DiskQueue {
   std::shared_ptr<Segment> new_segment();  // under mu_ (or in open)
   void write_group(std::vector<Pending*>& group);
   uint64_t cost(uint64_t records, uint64_t items, uint64_t bytes) const;
-  void maybe_delete(const std::shared_ptr<Segment>& s);                                         // under mu_
+  void maybe_delete(const std::shared_ptr<Segment>& s);  // under mu_
   // Drops a finished segment from the list (under mu_) and returns its path for the caller to unlink; or empty.
   std::filesystem::path forget_if_done(const std::shared_ptr<Segment>& s);
   uint64_t quarantine(Segment& s, uint64_t offset, const std::string& why, std::string* note);  // under mu_/open

@@ -203,7 +203,8 @@ TEST_CASE("disk queue: a torn tail is cut off and moved aside, what came before 
   CHECK(got == std::vector<std::string>{"a", payload(0), payload(1)});
 }
 
-TEST_CASE("disk queue: a flipped byte is caught by the checksum and later segments are still delivered", "[disk_queue]") {
+TEST_CASE("disk queue: a flipped byte is caught by the checksum and later segments are still delivered",
+          "[disk_queue]") {
   test::TempDir dir;
   auto o = opts(dir.path());
   o.max_segment_bytes = 3 * (32 + 20);

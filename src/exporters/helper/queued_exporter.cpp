@@ -195,8 +195,15 @@ class SignalPipe final : public Consumer<B> {
     if (!settings_.queue.storage.empty()) open_disk_queue(host);
     sender_->start();
     if (queue_) queue_->start();
-    if (disk_)
+    // Workers start with the first data: at once when the last run left some, else on the first write (a
+    // signal no pipeline sends keeps no threads).
+    if (disk_ && disk_->size().records > 0) start_disk_workers();
+  }
+  void start_disk_workers() {
+    std::call_once(workers_started_, [this] {
+      std::lock_guard lock(workers_mu_);
       for (int i = 0; i < settings_.queue.num_consumers; ++i) disk_workers_.emplace_back([this] { disk_work(); });
+    });
   }
   void close(Deadline deadline) {
     recovery_.stop(deadline);
@@ -213,8 +220,12 @@ class SignalPipe final : public Consumer<B> {
                       left.items, item_name(B::signal), left.requests, left.items, item_name(B::signal));
       }
     }
-    for (auto& w : disk_workers_) w.join();
-    disk_workers_.clear();
+    std::vector<std::thread> workers;
+    {
+      std::lock_guard lock(workers_mu_);
+      workers.swap(disk_workers_);
+    }
+    for (auto& w : workers) w.join();
     if (disk_) {
       auto left = disk_->size();
       if (left.records > 0)
@@ -312,6 +323,7 @@ class SignalPipe final : public Consumer<B> {
     size_gauge_->set(static_cast<int64_t>(disk_->used()));
     switch (r.outcome) {
       case DiskQueue::Outcome::ok:
+        start_disk_workers();
         return Status::ok();
       case DiskQueue::Outcome::full:
         enqueue_failed_->add(items);
@@ -375,10 +387,10 @@ class SignalPipe final : public Consumer<B> {
       if (fate != Fate::stopped)
         for (auto& r : taken) disk_->ack(r);
       size_gauge_->set(static_cast<int64_t>(disk_->used()));
-      if (auto d = disk_->damaged_bytes_read(); d > damaged_seen_) {
-        damaged_->add(d - damaged_seen_);
-        spdlog::error("exporter {}: persistent queue: {} damaged bytes skipped while reading", id_, d - damaged_seen_);
-        damaged_seen_ = d;
+      auto seen = damaged_seen_.load();
+      if (auto d = disk_->damaged_bytes_read(); d > seen && damaged_seen_.compare_exchange_strong(seen, d)) {
+        damaged_->add(d - seen);
+        spdlog::error("exporter {}: persistent queue: {} damaged bytes skipped while reading", id_, d - seen);
       }
     }
   }
@@ -522,10 +534,12 @@ class SignalPipe final : public Consumer<B> {
   std::unique_ptr<SendingQueue> queue_;
   std::unique_ptr<DiskQueue> disk_;
   std::vector<std::thread> disk_workers_;
+  std::mutex workers_mu_;
+  std::once_flag workers_started_;
   Gauge* size_gauge_ = nullptr;
   Counter* damaged_ = nullptr;
   Counter* redelivered_ = nullptr;
-  uint64_t damaged_seen_ = 0;
+  std::atomic<uint64_t> damaged_seen_{0};  // of disk_->damaged_bytes_read(), already counted
   Counter* sent_;
   Counter* send_failed_;
   Counter* enqueue_failed_;
