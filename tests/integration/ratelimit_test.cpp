@@ -165,3 +165,70 @@ service:
 }
 
 }  // namespace otlpd::test
+
+namespace otlpd::test {
+
+TEST_CASE("ratelimiter strategies: wire bytes on HTTP (Content-Length and chunked), records on gRPC",
+          "[ratelimit][integration]") {
+  Daemon d(R"(
+extensions:
+  ratelimiter/bytes: {rate: 1, burst: 2000, strategy: bytes, metadata_keys: []}
+  ratelimiter/records: {rate: 1, burst: 10, strategy: records, metadata_keys: []}
+receivers:
+  otlp:
+    protocols:
+      grpc:
+        endpoint: 127.0.0.1:0
+        middlewares: [{id: ratelimiter/records}]
+      http:
+        endpoint: 127.0.0.1:0
+        middlewares: [{id: ratelimiter/bytes}]
+exporters:
+  debug: {}
+service:
+  extensions: [ratelimiter/bytes, ratelimiter/records]
+  pipelines:
+    traces: {receivers: [otlp], exporters: [debug]}
+)");
+  const std::string body = full_traces(2, 7).SerializeAsString();
+  REQUIRE(body.size() < 2000);
+  const int http_port = d.port("otlp", "http");
+  const HttpHeaders proto{{"Content-Type", "application/x-protobuf"}};
+  // Bytes: 2000 at once, 1 per second after: refused once the burst is spent, with a wait of about one
+  // request's size in seconds.
+  int accepted = 0;
+  HttpResponse refused;
+  for (int i = 0; i < 20 && refused.status == 0; ++i) {
+    auto r = post("127.0.0.1", http_port, "/v1/traces", proto, body);
+    if (r.status == 200)
+      ++accepted;
+    else
+      refused = r;
+  }
+  CHECK(accepted == static_cast<int>(2000 / body.size()));
+  REQUIRE(refused.status == 429);
+  CHECK(std::stoi(refused.header("Retry-After")) >= 2);
+  // A chunked body (no Content-Length) is counted once read, still before decompression.
+  HttpRequestOptions chunked;
+  chunked.chunked = true;
+  CHECK(http_request("127.0.0.1", http_port, "/v1/traces", proto, body, chunked).status == 429);
+
+  // Records: 2 spans a request, 10 at once.
+  auto stub =
+      tsvc::TraceService::NewStub(grpc::CreateChannel(d.endpoint("otlp", "grpc"), grpc::InsecureChannelCredentials()));
+  int served = 0;
+  grpc::Status last;
+  for (int i = 0; i < 10 && last.ok(); ++i) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    tsvc::ExportTraceServiceResponse resp;
+    last = stub->Export(&ctx, full_traces(2, 7), &resp);
+    if (last.ok()) ++served;
+  }
+  CHECK(served >= 5);
+  CHECK(served <= 7);  // a refill of a token a second
+  CHECK(last.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
+  CHECK(d.stop() == 0);
+}
+
+}  // namespace otlpd::test
