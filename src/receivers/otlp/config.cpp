@@ -65,6 +65,28 @@ const Schema<AuthConfig>& auth_schema(bool http) {
   return http ? with_params : grpc;
 }
 
+// `middlewares:` as in the Collector's confighttp/configgrpc: a list of `{id: <extension>}`. otlpd's middleware
+// extensions are limiters (ratelimiter), applied before the request is decompressed or decoded.
+struct MiddlewareConfig {
+  std::string id;
+};
+
+const Schema<MiddlewareConfig>& middleware_schema() {
+  static const auto s =
+      Schema<MiddlewareConfig>()
+          .key("id", &MiddlewareConfig::id, "id of a limiter extension (ratelimiter)", required<std::string>())
+          .validate([](MiddlewareConfig& m, const SchemaInput& in) {
+            ComponentId id;
+            if (!ComponentId::parse(m.id, id)) in.fail("id", "'" + m.id + "' is not a valid extension id");
+          });
+  return s;
+}
+
+void read_middlewares(const ConfigNode& n, std::vector<std::string>& out) {
+  if (!n.is_sequence()) n.fail("middlewares must be a list of {id: <extension>}");
+  for (const auto& item : n.items()) out.push_back(middleware_schema().parse(item)->id);
+}
+
 const Schema<KeepaliveServerParameters>& server_parameters_schema() {
   using K = KeepaliveServerParameters;
   const auto zero = at_least(Duration::zero());
@@ -127,7 +149,8 @@ const Schema<GrpcServerConfig>& grpc_schema() {
                  [](const ConfigNode& n, G& g) { g.tls = parse_tls_settings(n, TlsSide::server, TlsLibrary::grpc); })
           .block("auth", "map", "authenticate every call with an auth extension", auth_schema(false),
                  [](const ConfigNode& n, G& g) { g.authenticator = auth_schema(false).parse(n)->authenticator; })
-          .unsupported("middlewares", "otlpd has no middleware extensions")
+          .block("middlewares", "list of maps", "limiter extensions every call passes, before decompression",
+                 middleware_schema(), [](const ConfigNode& n, G& g) { read_middlewares(n, g.limiters); })
           .validate(check_transport<G>);
   return s;
 }
@@ -176,7 +199,8 @@ const Schema<HttpServerConfig>& http_schema() {
         .unsupported("write_timeout", "answers are small; read_timeout and idle_timeout bound a connection")
         .unsupported("response_headers", "otlpd answers with fixed headers")
         .unsupported("compression_algorithms", "otlpd accepts every encoding it decodes (gzip, deflate, zstd)")
-        .unsupported("middlewares", "otlpd has no middleware extensions")
+        .block("middlewares", "list of maps", "limiter extensions every request passes, before its body is read",
+               middleware_schema(), [](const ConfigNode& n, H& h) { read_middlewares(n, h.limiters); })
         .validate(check_transport<H>)
         .validate([](H& h, const SchemaInput& in) {
           if (!h.keep_alives_enabled)

@@ -47,6 +47,7 @@ struct GrpcServerConfig {
   bool include_metadata = false;  // copy request metadata into the batch context
   std::optional<TlsServerConfig> tls;
   std::string authenticator;  // `auth.authenticator`: the id of the extension that checks every call; empty: none
+  std::vector<std::string> limiters;  // `middlewares[].id`: limiter extensions, consulted in order after auth
 };
 
 struct CorsConfig {
@@ -66,7 +67,8 @@ struct HttpServerConfig {
   bool include_metadata = false;
   std::optional<CorsConfig> cors;
   std::optional<TlsServerConfig> tls;
-  std::string authenticator;  // `auth.authenticator`; CORS preflight requests are not authenticated
+  std::string authenticator;          // `auth.authenticator`; CORS preflight requests are not authenticated
+  std::vector<std::string> limiters;  // `middlewares[].id`; CORS preflight requests are not limited
   // Limits against slow or greedy clients. The timeouts are the Collector's keys; read_header_timeout
   // defaults to 10 s (the Collector's 1 min) so that a slowloris client holds a connection briefly.
   // max_connections is otlpd's: beyond it, the connection idle or reading its request the longest is closed

@@ -69,6 +69,20 @@ std::string peer_address(const std::string& peer) {
   return peer;
 }
 
+// gRPC metadata as a limiter reads it (keys arrive lower-cased).
+class MetadataHeaders final : public RequestHeaders {
+ public:
+  explicit MetadataHeaders(const std::multimap<grpc::string_ref, grpc::string_ref>& m) : m_(m) {}
+  std::optional<std::string_view> get(std::string_view lower_name) const override {
+    auto it = m_.find(grpc::string_ref(lower_name.data(), lower_name.size()));
+    if (it == m_.end()) return std::nullopt;
+    return std::string_view(it->second.data(), it->second.size());
+  }
+
+ private:
+  const std::multimap<grpc::string_ref, grpc::string_ref>& m_;
+};
+
 grpc::Status to_grpc(const Status& s) {
   if (s.is_ok()) return grpc::Status::OK;
   if (s.is_permanent()) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, s.message());
@@ -98,14 +112,16 @@ class Handler final : public RawService {
   // queue's thread.
   // `max_message_size`: the largest message once decompressed.
   Handler(Consumer<B>* next, ReceiverCounters* counters, bool include_metadata, size_t max_message_size,
-          const ServerAuthenticator* authenticator, Counter* unauthenticated, boost::asio::thread_pool* blocking_pool)
+          const ServerAuthenticator* authenticator, Counter* unauthenticated, boost::asio::thread_pool* blocking_pool,
+          const IngestLimiters* limiters)
       : next_(next),
         counters_(counters),
         include_metadata_(include_metadata),
         max_message_size_(max_message_size),
         authenticator_(authenticator),
         unauthenticated_(unauthenticated),
-        blocking_pool_(blocking_pool) {}
+        blocking_pool_(blocking_pool),
+        limiters_(limiters) {}
 
   boost::asio::thread_pool* blocking_pool() const { return blocking_pool_; }
 
@@ -134,6 +150,14 @@ class Handler final : public RawService {
         return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, st.message());
       }
     }
+    // Rate limits on the message as received: per call and per wire byte, before anything is decompressed.
+    MetadataHeaders headers(ctx->client_metadata());
+    const LimitRequest limit_request{rc.client_address, rc.principal, &headers};
+    if (!limiters_->empty()) {
+      Status st = limiters_->apply(RateLimiter::Strategy::requests, limit_request, 1);
+      if (st.is_ok()) st = limiters_->apply(RateLimiter::Strategy::bytes, limit_request, request.Length());
+      if (!st.is_ok()) return to_grpc(st);
+    }
     // Admitted on the bytes as received, before any decompression (the decompressed size is bounded by
     // max_recv_msg_size_mib).
     auto admission = MemoryBudget::global().admit(request.Length());  // the batch below holds these bytes
@@ -157,6 +181,13 @@ class Handler final : public RawService {
                     checked.error);
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                           "cannot decode the request as " + Req::descriptor()->full_name() + ": " + checked.error);
+    }
+    if (limiters_->uses(RateLimiter::Strategy::records)) {
+      // Records as counted by the wire walk: the message is checked, not decoded.
+      if (Status st = limiters_->apply(RateLimiter::Strategy::records, limit_request, checked.items); !st.is_ok()) {
+        counters_->record(B::signal, checked.items, st);
+        return to_grpc(st);
+      }
     }
     if (include_metadata_) {
       for (const auto& [k, v] : ctx->client_metadata()) {
@@ -210,6 +241,7 @@ class Handler final : public RawService {
   const ServerAuthenticator* authenticator_;
   Counter* unauthenticated_;
   boost::asio::thread_pool* blocking_pool_;
+  const IngestLimiters* limiters_;
 };
 
 // One call of one method, from request to finish. Its address is its completion-queue tag.
@@ -337,6 +369,7 @@ struct GrpcServer::Impl {
   std::vector<std::thread> threads;
   std::unique_ptr<boost::asio::thread_pool> blocking;  // only when some consumer may block
   CallGate gate;
+  IngestLimiters limiters;
 };
 
 GrpcServer::GrpcServer(std::string receiver_id, GrpcServerConfig config, Consumers next)
@@ -370,8 +403,10 @@ void apply_keepalive(grpc::ServerBuilder& builder, const KeepaliveServerConfig& 
 
 }  // namespace
 
-void GrpcServer::start(const ServerAuthenticator* authenticator, std::shared_ptr<const ServerTls> tls) {
+void GrpcServer::start(const ServerAuthenticator* authenticator, std::shared_ptr<const ServerTls> tls,
+                       IngestLimiters limiters) {
   auto& im = *impl_;
+  im.limiters = std::move(limiters);
   const NetEndpoint& endpoint = im.config.endpoint;
   if (endpoint.is_unix()) {
     std::error_code ec;
@@ -402,17 +437,18 @@ void GrpcServer::start(const ServerAuthenticator* authenticator, std::shared_ptr
   auto pool_for = [&](Signal s) { return im.next.may_block(s) ? im.blocking.get() : nullptr; };
   if (im.next.traces) {
     im.traces = std::make_unique<TraceHandler>(im.next.traces, &im.counters, im.config.include_metadata, max_message,
-                                               authenticator, unauthenticated, pool_for(Signal::traces));
+                                               authenticator, unauthenticated, pool_for(Signal::traces), &im.limiters);
     builder.RegisterService(im.traces.get());
   }
   if (im.next.metrics) {
-    im.metrics = std::make_unique<MetricHandler>(im.next.metrics, &im.counters, im.config.include_metadata, max_message,
-                                                 authenticator, unauthenticated, pool_for(Signal::metrics));
+    im.metrics =
+        std::make_unique<MetricHandler>(im.next.metrics, &im.counters, im.config.include_metadata, max_message,
+                                        authenticator, unauthenticated, pool_for(Signal::metrics), &im.limiters);
     builder.RegisterService(im.metrics.get());
   }
   if (im.next.logs) {
     im.logs = std::make_unique<LogHandler>(im.next.logs, &im.counters, im.config.include_metadata, max_message,
-                                           authenticator, unauthenticated, pool_for(Signal::logs));
+                                           authenticator, unauthenticated, pool_for(Signal::logs), &im.limiters);
     builder.RegisterService(im.logs.get());
   }
   for (int i = io_threads(); i > 0; --i) im.cqs.push_back(builder.AddCompletionQueue());

@@ -9,6 +9,7 @@
 #include "model/consumer.h"
 #include "platform/telemetry.h"
 #include "receivers/otlp/config.h"
+#include "receivers/otlp/limiting.h"
 
 namespace otlpd {
 class ServerAuthenticator;
@@ -28,7 +29,8 @@ class GrpcServer {
   // the config's tls loaded already (the receiver loads it once for both servers); null: loaded here when
   // the config has tls. A unix socket is refused when its file exists (as the Collector's listener does) and
   // removed at shutdown.
-  void start(const ServerAuthenticator* authenticator = nullptr, std::shared_ptr<const ServerTls> tls = nullptr);
+  void start(const ServerAuthenticator* authenticator = nullptr, std::shared_ptr<const ServerTls> tls = nullptr,
+             IngestLimiters limiters = {});
   // Stops accepting; in-flight calls may finish until `deadline`, then they are cancelled.
   void shutdown(Deadline deadline);
   // The bound port (useful with port 0); for a unix socket, nonzero once listening.

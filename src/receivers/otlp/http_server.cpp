@@ -29,6 +29,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <cctype>
+#include <charconv>
 #include <climits>
 #include <condition_variable>
 #include <cstring>
@@ -115,6 +116,36 @@ Reply bad_request(Encoding enc, const std::string& message) {
   return status_reply(http::status::bad_request, enc, kInvalidArgument, message);
 }
 
+// A retryable refusal: 429 for an exhausted resource (a rate limit), else 503; Retry-After in whole seconds
+// (rounded up, at least 1).
+Reply retry_later(Encoding enc, const Status& st) {
+  Reply r = st.exhausted() ? status_reply(http::status::too_many_requests, enc, kResourceExhausted, st.message())
+                           : status_reply(http::status::service_unavailable, enc, kUnavailable, st.message());
+  auto ms = st.retry_after().count();
+  r.headers.emplace_back("Retry-After", std::to_string(ms > 0 ? (ms + 999) / 1000 : 1));
+  return r;
+}
+
+// The encoding of a request's error body: JSON for application/json, else protobuf.
+Encoding error_encoding(std::string_view content_type) {
+  return ascii_lower(trim(content_type.substr(0, content_type.find(';')))) == kJson ? Encoding::json
+                                                                                    : Encoding::protobuf;
+}
+
+// A request's headers as a limiter reads them (Beast matches names case-insensitively).
+class BeastHeaders final : public RequestHeaders {
+ public:
+  explicit BeastHeaders(const Request& req) : req_(req) {}
+  std::optional<std::string_view> get(std::string_view lower_name) const override {
+    auto it = req_.find(beast::string_view(lower_name.data(), lower_name.size()));
+    if (it == req_.end()) return std::nullopt;
+    return sv(it->value());
+  }
+
+ private:
+  const Request& req_;
+};
+
 // The TCP endpoint a generic one holds; nullopt for a unix socket.
 std::optional<tcp::endpoint> as_tcp(const StreamProtocol::endpoint& g) {
   if (g.protocol().family() != AF_INET && g.protocol().family() != AF_INET6) return std::nullopt;
@@ -164,6 +195,7 @@ struct HttpServer::Impl {
   std::optional<CorsPolicy> cors;
   uint64_t max_body = 0;
   const ServerAuthenticator* authenticator = nullptr;  // set at start; null: every request may enter
+  IngestLimiters limiters;                             // set at start
   Counter* unauthenticated = nullptr;
 
   std::optional<ssl::context> tls;
@@ -244,6 +276,29 @@ struct HttpServer::Impl {
     return r;
   }
 
+  // Called once the header is read and authenticated, before any of the body: a 429 reply (closing the
+  // connection, so that the body is never read) when a limiter of requests, or of bytes by Content-Length,
+  // refuses the request. CORS preflights are not limited.
+  std::optional<Reply> limit_early(const Request& req, const std::string& peer, const std::string& principal) {
+    if (limiters.empty() || is_preflight(req)) return std::nullopt;
+    BeastHeaders headers(req);
+    const LimitRequest lr{peer, principal, &headers};
+    Status st = limiters.apply(RateLimiter::Strategy::requests, lr, 1);
+    if (st.is_ok() && req.has_content_length())
+      if (auto len = req.find(http::field::content_length); len != req.end()) {
+        uint64_t n = 0;
+        std::string_view v = sv(len->value());
+        std::from_chars(v.data(), v.data() + v.size(), n);
+        st = limiters.apply(RateLimiter::Strategy::bytes, lr, n);
+      }
+    if (st.is_ok()) return std::nullopt;
+    spdlog::debug("receiver {} (http): throttled a request from {}: {}", id, peer, st.message());
+    Reply r = retry_later(error_encoding(sv(req[http::field::content_type])), st);
+    r.close = true;
+    add_cors(req, r);
+    return r;
+  }
+
   Reply route(const Request& req, const std::string& peer, std::string principal) {
     std::string_view target = sv(req.target());
     target = target.substr(0, target.find('?'));
@@ -276,6 +331,14 @@ struct HttpServer::Impl {
     if (!parse_content_encoding(ce, encoding))
       return bad_request(enc,
                          "unsupported Content-Encoding \"" + std::string(ce) + "\"; supported: gzip, deflate, zstd");
+    BeastHeaders headers(req);
+    if (!req.has_content_length() && limiters.uses(RateLimiter::Strategy::bytes)) {
+      // A chunked body: its wire size is known now, still before decompression.
+      if (Status st =
+              limiters.apply(RateLimiter::Strategy::bytes, LimitRequest{peer, principal, &headers}, req.body().size());
+          !st.is_ok())
+        return retry_later(enc, st);
+    }
     auto admission = MemoryBudget::global().admit(req.body().size());  // the batch below holds these bytes
     if (!admission) {
       auto r = status_reply(http::status::service_unavailable, enc, kUnavailable, admission.refusal().message());
@@ -297,19 +360,21 @@ struct HttpServer::Impl {
 
     switch (*signal) {
       case Signal::traces:
-        return export_batch(next.traces, body, enc, std::move(rc), req.body().size());
+        return export_batch(next.traces, body, enc, std::move(rc), req.body().size(), headers);
       case Signal::metrics:
-        return export_batch(next.metrics, body, enc, std::move(rc), req.body().size());
+        return export_batch(next.metrics, body, enc, std::move(rc), req.body().size(), headers);
       case Signal::logs:
-        return export_batch(next.logs, body, enc, std::move(rc), req.body().size());
+        return export_batch(next.logs, body, enc, std::move(rc), req.body().size(), headers);
     }
     return text_reply(http::status::not_found, "404 page not found\n");
   }
 
   template <typename B>
-  Reply export_batch(Consumer<B>* consumer, std::string_view body, Encoding enc, RequestContext rc, size_t wire_bytes) {
+  Reply export_batch(Consumer<B>* consumer, std::string_view body, Encoding enc, RequestContext rc, size_t wire_bytes,
+                     const RequestHeaders& headers) {
     using Req = typename B::RequestType;
-    B batch;
+    std::string bytes;
+    size_t counted = 0;
     if (enc == Encoding::protobuf) {
       // Checked and counted on the wire; the batch keeps the bytes and decodes them only if a processor reads
       // them.
@@ -317,16 +382,24 @@ struct HttpServer::Impl {
       if (!checked.ok)
         return bad_request(
             enc, "cannot decode the body as a protobuf " + Req::descriptor()->full_name() + ": " + checked.error);
-      batch = B::adopt_wire(std::string(body), checked.items, std::move(rc));
+      bytes = std::string(body);
+      counted = checked.items;
     } else {
       // Transcoded straight to protobuf bytes, kept like a protobuf body. OTLP/JSON ids are hex of exactly 16
       // or 8 bytes (or empty): the transcoder refuses any other length.
-      std::string bytes;
-      size_t items = 0;
-      if (auto err = otlp_json::decode_to_wire<Req>(body, bytes, items); !err.empty())
+      if (auto err = otlp_json::decode_to_wire<Req>(body, bytes, counted); !err.empty())
         return bad_request(enc, "cannot decode the body as OTLP/JSON " + Req::descriptor()->full_name() + ": " + err);
-      batch = B::adopt_wire(std::move(bytes), items, std::move(rc));
     }
+    if (limiters.uses(RateLimiter::Strategy::records)) {
+      // Records as counted by the wire walk (or the transcoder), not decoded.
+      if (Status st = limiters.apply(RateLimiter::Strategy::records,
+                                     LimitRequest{rc.client_address, rc.principal, &headers}, counted);
+          !st.is_ok()) {
+        counters.record(B::signal, counted, st);
+        return retry_later(enc, st);
+      }
+    }
+    B batch = B::adopt_wire(std::move(bytes), counted, std::move(rc));
     batch.set_wire_bytes(wire_bytes);
     size_t items = batch.item_count();
     Status st = items == 0 ? Status::ok() : consumer->consume(std::move(batch));
@@ -340,11 +413,7 @@ struct HttpServer::Impl {
     }
     spdlog::debug("receiver {} (http): refused {} {}: {}", id, items, item_name(B::signal), st.message());
     if (st.is_permanent()) return bad_request(enc, st.message());
-    Reply r = st.exhausted() ? status_reply(http::status::too_many_requests, enc, kResourceExhausted, st.message())
-                             : status_reply(http::status::service_unavailable, enc, kUnavailable, st.message());
-    auto ms = st.retry_after().count();
-    r.headers.emplace_back("Retry-After", std::to_string(ms > 0 ? (ms + 999) / 1000 : 1));
-    return r;
+    return retry_later(enc, st);
   }
 
   // ---- transport ----
@@ -458,6 +527,7 @@ struct HttpServer::Impl {
       if (!ec) {
         socket.expires_at(request_start + config.read_timeout);
         refused = authenticate(parser.get(), peer, principal);
+        if (!refused) refused = limit_early(parser.get(), peer, principal);
       }
       if (!ec && !refused && beast::iequals(parser.get()[http::field::expect], "100-continue")) {
         http::response<http::empty_body> cont(http::status::continue_, 11);
@@ -616,8 +686,10 @@ HttpServer::HttpServer(std::string receiver_id, HttpServerConfig config, Consume
 
 HttpServer::~HttpServer() { shutdown(std::chrono::steady_clock::now()); }
 
-void HttpServer::start(const ServerAuthenticator* authenticator, std::shared_ptr<const ServerTls> loaded) {
+void HttpServer::start(const ServerAuthenticator* authenticator, std::shared_ptr<const ServerTls> loaded,
+                       IngestLimiters limiters) {
   auto& im = *impl_;
+  im.limiters = std::move(limiters);
   if (const NetEndpoint& where = im.config.endpoint; where.is_unix()) {
     std::error_code ec;
     if (std::filesystem::exists(std::filesystem::symlink_status(where.path, ec)))

@@ -7,6 +7,7 @@
 #include "core/component.h"
 #include "model/consumer.h"
 #include "receivers/otlp/config.h"
+#include "receivers/otlp/limiting.h"
 
 namespace otlpd {
 class ServerAuthenticator;
@@ -36,7 +37,8 @@ class HttpServer {
   // WWW-Authenticate challenge, as soon as the header is read (the body is never read as a request; the
   // connection is closed); CORS preflights are not authenticated. `tls` is the config's tls loaded already
   // (the receiver loads it once for both servers); null: loaded here when the config has tls.
-  void start(const ServerAuthenticator* authenticator = nullptr, std::shared_ptr<const ServerTls> tls = nullptr);
+  void start(const ServerAuthenticator* authenticator = nullptr, std::shared_ptr<const ServerTls> tls = nullptr,
+             IngestLimiters limiters = {});
   // Stops accepting and closes idle keep-alive connections; requests in flight may finish until `deadline`,
   // then their connections are closed too.
   void shutdown(Deadline deadline);
