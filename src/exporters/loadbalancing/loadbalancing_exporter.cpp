@@ -1,0 +1,193 @@
+// The `loadbalancing` exporter: routes each item by its routing key over a consistent-hash ring of backends, each
+// backend an otlp exporter of its own (own sending queue, retry and back-off), made and drained as backends come
+// and go.
+#include <spdlog/spdlog.h>
+
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "core/registry.h"
+#include "exporters/loadbalancing/config.h"
+#include "exporters/loadbalancing/ring.h"
+#include "exporters/loadbalancing/router.h"
+#include "exporters/otlp/grpc_sender.h"
+#include "platform/telemetry.h"
+
+namespace otlpd::loadbalancing_exporter {
+
+namespace {
+
+// One backend: its otlp exporter and that exporter's consumers.
+struct Backend {
+  std::string endpoint;
+  ExporterPtr exporter;
+  Consumers consumers;
+  Counter* success = nullptr;  // otelcol_loadbalancer_backend_outcome{endpoint, success}
+  Counter* failure = nullptr;
+};
+
+// What a request is routed over: a ring and the backend of each of its endpoints (same order).
+struct Topology {
+  HashRing ring;
+  std::vector<std::shared_ptr<Backend>> backends;
+};
+
+class LoadBalancingExporter;
+
+template <typename B>
+class RoutingConsumer final : public Consumer<B> {
+ public:
+  explicit RoutingConsumer(LoadBalancingExporter& owner) : owner_(owner) {}
+  Status consume(B batch) override;
+  bool may_block() const override { return !owner_cfg().otlp.settings.queue.enabled; }
+
+ private:
+  const LoadBalancingConfig& owner_cfg() const;
+  LoadBalancingExporter& owner_;
+};
+
+class LoadBalancingExporter final : public Exporter {
+ public:
+  LoadBalancingExporter(const CreateSettings& s, const LoadBalancingConfig& cfg)
+      : id_(s.id.str()),
+        cfg_(cfg),
+        telemetry_(s.telemetry()),
+        num_backends_(telemetry_.gauge("otelcol_loadbalancer_num_backends", {{"resolver", "static"}})),
+        resolutions_ok_(
+            telemetry_.counter("otelcol_loadbalancer_num_resolutions", {{"resolver", "static"}, {"success", "true"}})),
+        traces_(*this),
+        metrics_(*this),
+        logs_(*this),
+        topology_(std::make_shared<Topology>()) {}
+
+  Consumers consumers() override { return {&traces_, &metrics_, &logs_}; }
+
+  void start(Host& host) override {
+    host_ = &host;
+    // The static resolver answers once.
+    resolutions_ok_.add();
+    set_backends(cfg_.static_resolver->hostnames);
+  }
+
+  void shutdown(Deadline deadline) override {
+    std::shared_ptr<Topology> old;
+    {
+      std::lock_guard lock(mu_);
+      old = std::exchange(topology_, std::make_shared<Topology>());
+    }
+    num_backends_.set(0);
+    for (auto& b : old->backends) b->exporter->shutdown(deadline);
+  }
+
+  std::shared_ptr<const Topology> topology() const {
+    std::lock_guard lock(mu_);
+    return topology_;
+  }
+  const LoadBalancingConfig& config() const { return cfg_; }
+  const std::string& id() const { return id_; }
+
+ private:
+  // Makes the ring over `endpoints`: new backends are created and started first, then the ring switches, then
+  // backends no longer listed drain (their queued requests are still sent) and shut down.
+  void set_backends(const std::vector<std::string>& endpoints) {
+    auto current = topology();
+    std::map<std::string, std::shared_ptr<Backend>> known;
+    for (const auto& b : current->backends) known[b->endpoint] = b;
+    auto next = std::make_shared<Topology>();
+    next->ring = HashRing(endpoints);
+    for (const auto& ep : next->ring.endpoints()) {
+      auto it = known.find(ep);
+      if (it != known.end()) {
+        next->backends.push_back(it->second);
+        known.erase(it);
+        continue;
+      }
+      next->backends.push_back(make_backend(ep));
+    }
+    {
+      std::lock_guard lock(mu_);
+      topology_ = next;
+    }
+    num_backends_.set(static_cast<int64_t>(next->backends.size()));
+    for (auto& [ep, b] : known) {
+      spdlog::info("exporter {}: backend {} removed; draining its queue", id_, ep);
+      b->exporter->shutdown(std::chrono::steady_clock::now() + cfg_.otlp.settings.timeout);
+    }
+  }
+
+  std::shared_ptr<Backend> make_backend(const std::string& endpoint) {
+    std::string error;
+    auto cfg = backend_config(cfg_, endpoint, error);
+    if (!cfg) throw std::runtime_error("exporter " + id_ + ": backend " + endpoint + ": " + error);
+    auto b = std::make_shared<Backend>();
+    b->endpoint = endpoint;
+    b->exporter = exporter_helper::make_queued_exporter(id_ + "/" + endpoint, cfg->settings,
+                                                        otlp_exporter::make_otlp_grpc_senders(*cfg));
+    b->exporter->start(*host_);
+    b->consumers = b->exporter->consumers();
+    b->success =
+        &telemetry_.counter("otelcol_loadbalancer_backend_outcome", {{"endpoint", endpoint}, {"success", "true"}});
+    b->failure =
+        &telemetry_.counter("otelcol_loadbalancer_backend_outcome", {{"endpoint", endpoint}, {"success", "false"}});
+    spdlog::info("exporter {}: backend {} added", id_, endpoint);
+    return b;
+  }
+
+  std::string id_;
+  LoadBalancingConfig cfg_;
+  Telemetry& telemetry_;
+  Gauge& num_backends_;
+  Counter& resolutions_ok_;
+  RoutingConsumer<TraceBatch> traces_;
+  RoutingConsumer<MetricBatch> metrics_;
+  RoutingConsumer<LogBatch> logs_;
+  Host* host_ = nullptr;
+  mutable std::mutex mu_;
+  std::shared_ptr<Topology> topology_;
+};
+
+template <typename B>
+const LoadBalancingConfig& RoutingConsumer<B>::owner_cfg() const {
+  return owner_.config();
+}
+
+// Every part goes to its backend's queue; the answer is OK only when every part was accepted, else the first
+// refusal (a permanent one before a retryable one). Parts already queued stay queued: a client that retries a
+// partly refused request may cause duplicates (at-least-once), never a loss.
+template <typename B>
+Status RoutingConsumer<B>::consume(B batch) {
+  const auto key = owner_.config().key_for(B::signal);
+  if (B::signal == Signal::metrics && key == RoutingKey::trace_id)
+    return Status::permanent("exporter " + owner_.id() + ": routing_key traceID cannot route metrics (use service)");
+  auto topology = owner_.topology();
+  if (topology->backends.empty()) return Status::retryable("exporter " + owner_.id() + ": no backends");
+  Status result;
+  for (auto& [index, part] : route(std::move(batch), topology->ring, key)) {
+    auto& backend = *topology->backends[index];
+    auto* consumer = backend.consumers.template get<B>();
+    Status st = consumer ? consumer->consume(std::move(part))
+                         : Status::permanent("backend " + backend.endpoint + " does not take this signal");
+    (st.is_ok() ? backend.success : backend.failure)->add();
+    if (!st.is_ok() && (result.is_ok() || (st.is_permanent() && result.is_retryable()))) result = std::move(st);
+  }
+  return result;
+}
+
+class LoadBalancingExporterFactory final : public ExporterFactory {
+ public:
+  std::string_view type() const override { return "loadbalancing"; }
+  std::vector<std::string_view> aliases() const override { return {"load_balancing"}; }
+  bool supports(Signal) const override { return true; }
+  ComponentConfigPtr parse(const ConfigNode& node) const override { return parse_config(node); }
+  ExporterPtr create(const CreateSettings& s, const ComponentConfig& c) const override {
+    return std::make_unique<LoadBalancingExporter>(s, config_as<LoadBalancingConfig>(c));
+  }
+};
+
+}  // namespace
+
+}  // namespace otlpd::loadbalancing_exporter
+
+using otlpd::loadbalancing_exporter::LoadBalancingExporterFactory;
+OTLPD_REGISTER_FACTORY(LoadBalancingExporterFactory)
