@@ -2,6 +2,8 @@
 // protocol.otlp (without endpoint), and the static resolver.
 #include "exporters/loadbalancing/config.h"
 
+#include <arpa/inet.h>
+
 #include "exporters/helper/client_settings.h"
 
 namespace otlpd::loadbalancing_exporter {
@@ -55,18 +57,48 @@ const Schema<StaticResolverSettings>& static_schema() {
   return s;
 }
 
+const Schema<DnsResolverSettings>& dns_schema() {
+  static const auto s =
+      Schema<DnsResolverSettings>()
+          .key("hostname", &DnsResolverSettings::hostname,
+               "the name whose A and AAAA records are the backends (a headless Service)", required<std::string>())
+          .key("port", &DnsResolverSettings::port, "every backend's port", between(1, 65535))
+          .key("interval", &DnsResolverSettings::interval, "time between resolutions",
+               at_least(Duration(std::chrono::milliseconds(1))))
+          .key("timeout", &DnsResolverSettings::timeout, "time a resolution may take",
+               at_least(Duration(std::chrono::milliseconds(1))))
+          .custom("nameserver", "ip:port", "",
+                  "otlpd's addition: the DNS server asked (an IP address and port), names looked up in DNS only; "
+                  "unset: the servers of /etc/resolv.conf, after /etc/hosts",
+                  [](const ConfigNode& n, DnsResolverSettings& d) {
+                    d.nameserver = read_host_port(n);
+                    auto host = d.nameserver.substr(0, d.nameserver.rfind(':'));
+                    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+                      host = host.substr(1, host.size() - 2);
+                    in6_addr a6;
+                    in_addr a4;
+                    if (inet_pton(AF_INET, host.c_str(), &a4) != 1 && inet_pton(AF_INET6, host.c_str(), &a6) != 1)
+                      n.fail("nameserver '" + d.nameserver + "' must be an IP address and port");
+                  });
+  return s;
+}
+
 const Schema<LoadBalancingConfig>& resolver_schema() {
-  static const auto s = Schema<LoadBalancingConfig>()
-                            .block("static", "map", "a fixed list of backends", static_schema(),
-                                   [](const ConfigNode& n, LoadBalancingConfig& c) {
-                                     static_schema().parse_into(n, c.static_resolver.emplace());
-                                   })
-                            .unsupported("dns", "not implemented yet (use static)")
-                            .unsupported("k8s", "not implemented yet (use static)")
-                            .unsupported("aws_cloud_map", "not implemented yet (use static)")
-                            .validate([](LoadBalancingConfig& c, const SchemaInput& in) {
-                              if (!c.static_resolver) in.fail("static", "a resolver is required: static");
-                            });
+  static const auto s =
+      Schema<LoadBalancingConfig>()
+          .block("static", "map", "a fixed list of backends", static_schema(),
+                 [](const ConfigNode& n, LoadBalancingConfig& c) {
+                   static_schema().parse_into(n, c.static_resolver.emplace());
+                 })
+          .block(
+              "dns", "map", "the A and AAAA records of a name, re-resolved every interval", dns_schema(),
+              [](const ConfigNode& n, LoadBalancingConfig& c) { dns_schema().parse_into(n, c.dns_resolver.emplace()); })
+          .unsupported("k8s", "not implemented yet (use static or dns)")
+          .unsupported("aws_cloud_map", "not implemented yet (use static or dns)")
+          .validate([](LoadBalancingConfig& c, const SchemaInput& in) {
+            if (!c.static_resolver && !c.dns_resolver) in.fail("static", "a resolver is required: static or dns");
+            if (c.static_resolver && c.dns_resolver) in.fail("dns", "only one resolver may be given: static or dns");
+          });
   return s;
 }
 

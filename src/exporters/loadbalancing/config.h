@@ -24,11 +24,22 @@ struct StaticResolverSettings {
   std::vector<std::string> hostnames;  // host[:port], port 4317 when none is given
 };
 
+// `resolver.dns`: the A and AAAA records of a name (a Kubernetes headless Service), re-resolved every interval.
+struct DnsResolverSettings {
+  std::string hostname;
+  int port = kDefaultBackendPort;  // every backend's port
+  Duration interval = std::chrono::seconds(5);
+  Duration timeout = std::chrono::seconds(1);  // of one resolution
+  // otlpd's addition: the DNS server asked, "ip:port"; empty: those of /etc/resolv.conf (and /etc/hosts first).
+  std::string nameserver;
+};
+
 struct LoadBalancingConfig : ComponentConfig {
   RoutingKey routing_key = RoutingKey::unset;  // unset: traceID for traces, service for logs and metrics
   // protocol.otlp: every backend's exporter config; client.endpoint and client.target are set per backend.
   otlp_exporter::OtlpGrpcConfig otlp;
   std::optional<StaticResolverSettings> static_resolver;
+  std::optional<DnsResolverSettings> dns_resolver;  // exactly one of the two
 
   // The routing key used for `signal`.
   RoutingKey key_for(Signal signal) const {

@@ -3,12 +3,15 @@
 // and go.
 #include <spdlog/spdlog.h>
 
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <thread>
 
 #include "core/registry.h"
 #include "exporters/loadbalancing/config.h"
+#include "exporters/loadbalancing/dns_resolver.h"
 #include "exporters/loadbalancing/ring.h"
 #include "exporters/loadbalancing/router.h"
 #include "exporters/otlp/grpc_sender.h"
@@ -53,24 +56,42 @@ class LoadBalancingExporter final : public Exporter {
       : id_(s.id.str()),
         cfg_(cfg),
         telemetry_(s.telemetry()),
-        num_backends_(telemetry_.gauge("otelcol_loadbalancer_num_backends", {{"resolver", "static"}})),
+        resolver_(cfg.dns_resolver ? "dns" : "static"),
+        num_backends_(telemetry_.gauge("otelcol_loadbalancer_num_backends", {{"resolver", resolver_}})),
         resolutions_ok_(
-            telemetry_.counter("otelcol_loadbalancer_num_resolutions", {{"resolver", "static"}, {"success", "true"}})),
+            telemetry_.counter("otelcol_loadbalancer_num_resolutions", {{"resolver", resolver_}, {"success", "true"}})),
+        resolutions_failed_(telemetry_.counter("otelcol_loadbalancer_num_resolutions",
+                                               {{"resolver", resolver_}, {"success", "false"}})),
         traces_(*this),
         metrics_(*this),
         logs_(*this),
         topology_(std::make_shared<Topology>()) {}
 
+  ~LoadBalancingExporter() override { stop_resolver(); }
+
   Consumers consumers() override { return {&traces_, &metrics_, &logs_}; }
 
   void start(Host& host) override {
     host_ = &host;
-    // The static resolver answers once.
-    resolutions_ok_.add();
-    set_backends(cfg_.static_resolver->hostnames);
+    if (cfg_.static_resolver) {  // answers once
+      resolutions_ok_.add();
+      set_backends(cfg_.static_resolver->hostnames);
+      return;
+    }
+    // The first answer before start returns (bounded by the resolver's timeout), then one every interval.
+    resolve();
+    resolver_thread_ = std::thread([this] {
+      std::unique_lock lock(stop_mu_);
+      while (!stop_cv_.wait_for(lock, cfg_.dns_resolver->interval, [this] { return stopping_; })) {
+        lock.unlock();
+        resolve();
+        lock.lock();
+      }
+    });
   }
 
   void shutdown(Deadline deadline) override {
+    stop_resolver();
     std::shared_ptr<Topology> old;
     {
       std::lock_guard lock(mu_);
@@ -91,6 +112,7 @@ class LoadBalancingExporter final : public Exporter {
   // Makes the ring over `endpoints`: new backends are created and started first, then the ring switches, then
   // backends no longer listed drain (their queued requests are still sent) and shut down.
   void set_backends(const std::vector<std::string>& endpoints) {
+    if (stopped()) return;
     auto current = topology();
     std::map<std::string, std::shared_ptr<Backend>> known;
     for (const auto& b : current->backends) known[b->endpoint] = b;
@@ -116,6 +138,39 @@ class LoadBalancingExporter final : public Exporter {
     }
   }
 
+  // One DNS resolution: the backends follow the answer; a failure keeps the last known backends.
+  void resolve() {
+    std::vector<std::string> endpoints;
+    std::string error;
+    if (!resolve_backends(*cfg_.dns_resolver, endpoints, error)) {
+      resolutions_failed_.add();
+      spdlog::warn("exporter {}: {}; keeping the {} known backends", id_, error, topology()->backends.size());
+      return;
+    }
+    resolutions_ok_.add();
+    if (endpoints != topology()->ring.endpoints()) {
+      try {
+        set_backends(endpoints);
+      } catch (const std::exception& e) {
+        spdlog::error("exporter {}: {}; keeping the known backends", id_, e.what());
+      }
+    }
+  }
+
+  void stop_resolver() {
+    {
+      std::lock_guard lock(stop_mu_);
+      stopping_ = true;
+    }
+    stop_cv_.notify_all();
+    if (resolver_thread_.joinable()) resolver_thread_.join();
+  }
+
+  bool stopped() {
+    std::lock_guard lock(stop_mu_);
+    return stopping_;
+  }
+
   std::shared_ptr<Backend> make_backend(const std::string& endpoint) {
     std::string error;
     auto cfg = backend_config(cfg_, endpoint, error);
@@ -137,14 +192,20 @@ class LoadBalancingExporter final : public Exporter {
   std::string id_;
   LoadBalancingConfig cfg_;
   Telemetry& telemetry_;
+  std::string resolver_;  // static | dns, the metrics' label
   Gauge& num_backends_;
   Counter& resolutions_ok_;
+  Counter& resolutions_failed_;
   RoutingConsumer<TraceBatch> traces_;
   RoutingConsumer<MetricBatch> metrics_;
   RoutingConsumer<LogBatch> logs_;
   Host* host_ = nullptr;
   mutable std::mutex mu_;
   std::shared_ptr<Topology> topology_;
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
+  std::thread resolver_thread_;
 };
 
 template <typename B>

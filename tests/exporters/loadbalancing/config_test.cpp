@@ -47,6 +47,22 @@ resolver:
   CHECK(b->client.headers.at("x-tenant") == "t1");
 }
 
+TEST_CASE("loadbalancing config: the dns resolver's keys and defaults", "[loadbalancing]") {
+  auto c = parse_component(Kind::exporter, "loadbalancing", "resolver: {dns: {hostname: gw.svc}}\n");
+  REQUIRE(as_lb(c).dns_resolver);
+  const auto& d = *as_lb(c).dns_resolver;
+  CHECK(d.hostname == "gw.svc");
+  CHECK(d.port == 4317);
+  CHECK(d.interval == std::chrono::seconds(5));
+  CHECK(d.timeout == std::chrono::seconds(1));
+  CHECK(d.nameserver.empty());
+  c = parse_component(Kind::exporter, "loadbalancing",
+                      "resolver: {dns: {hostname: gw.svc, port: 5317, interval: 2s, timeout: 300ms, nameserver: "
+                      "'[::1]:5353'}}\n");
+  CHECK(as_lb(c).dns_resolver->port == 5317);
+  CHECK(as_lb(c).dns_resolver->nameserver == "[::1]:5353");
+}
+
 TEST_CASE("loadbalancing config: routing_key service and traceID", "[loadbalancing]") {
   auto c =
       parse_component(Kind::exporter, "loadbalancing", "routing_key: service\nresolver: {static: {hostnames: [a]}}\n");
@@ -59,7 +75,12 @@ TEST_CASE("loadbalancing config: bad configs are refused with clear errors", "[l
   using Catch::Matchers::Contains;
   const auto err = [](const std::string& yaml) { return component_error(Kind::exporter, "loadbalancing", yaml); };
   CHECK_THAT(err("protocol: {otlp: {}}\n"), Contains("missing required key 'resolver'"));
-  CHECK_THAT(err("resolver: {}\n"), Contains("a resolver is required"));
+  CHECK_THAT(err("resolver: {}\n"), Contains("a resolver is required: static or dns"));
+  CHECK_THAT(err("resolver: {static: {hostnames: [a]}, dns: {hostname: b}}\n"), Contains("only one resolver"));
+  CHECK_THAT(err("resolver: {dns: {port: 4317}}\n"), Contains("missing required key 'hostname'"));
+  CHECK_THAT(err("resolver: {dns: {hostname: b, nameserver: 'dns.example:53'}}\n"),
+             Contains("must be an IP address and port"));
+  CHECK_THAT(err("resolver: {dns: {hostname: b, port: 0}}\n"), Contains("between 1 and 65535"));
   CHECK_THAT(err("resolver: {static: {hostnames: []}}\n"), Contains("at least one backend"));
   CHECK_THAT(err("resolver: {nope: {}}\n"), Contains("nope"));
   CHECK_THAT(err("resolver: {k8s: {service: x}}\n"), Contains("not supported by otlpd: not implemented yet"));
