@@ -83,6 +83,19 @@ const Schema<DnsResolverSettings>& dns_schema() {
   return s;
 }
 
+const Schema<TraceAffinitySettings>& affinity_schema() {
+  static const auto s =
+      Schema<TraceAffinitySettings>()
+          .key("window", &TraceAffinitySettings::window,
+               "a trace id routed this recently keeps its backend (while it lives) after the backends change; 0s: "
+               "off",
+               at_least(Duration::zero()))
+          .key("max_traces", &TraceAffinitySettings::max_traces,
+               "trace ids remembered at most (24 bytes each); a colliding newer one replaces an older one",
+               between<int64_t>(1, 100000000));
+  return s;
+}
+
 const Schema<LoadBalancingConfig>& resolver_schema() {
   static const auto s =
       Schema<LoadBalancingConfig>()
@@ -120,6 +133,10 @@ const Schema<LoadBalancingConfig>& schema() {
                   {{"traceID", RoutingKey::trace_id}, {"service", RoutingKey::service}},
                   "what keeps data together on one backend; unset: traceID for traces, service for logs and metrics",
                   {{"resource", kNotYet}, {"metric", kNotYet}, {"streamID", kNotYet}, {"attributes", kNotYet}})
+          .block("trace_affinity", "map",
+                 "otlpd's addition: traces in flight keep their backend through a change of the backends",
+                 affinity_schema(),
+                 [](const ConfigNode& n, LoadBalancingConfig& c) { affinity_schema().parse_into(n, c.trace_affinity); })
           .block("protocol", "map", "how backends are sent to (only otlp)", protocol_schema(),
                  [](const ConfigNode& n, LoadBalancingConfig& c) { protocol_schema().parse_into(n, c); })
           .block(

@@ -34,12 +34,20 @@ struct DnsResolverSettings {
   std::string nameserver;
 };
 
+// otlpd's addition `trace_affinity`: a trace id routed within the last `window` keeps its backend while that
+// backend lives, whatever the ring says after a topology change; only new traces follow the new ring.
+struct TraceAffinitySettings {
+  Duration window = std::chrono::seconds(30);  // 0: off
+  int64_t max_traces = 100000;                 // slots of the table (24 bytes each); a collision forgets the older
+};
+
 struct LoadBalancingConfig : ComponentConfig {
   RoutingKey routing_key = RoutingKey::unset;  // unset: traceID for traces, service for logs and metrics
   // protocol.otlp: every backend's exporter config; client.endpoint and client.target are set per backend.
   otlp_exporter::OtlpGrpcConfig otlp;
   std::optional<StaticResolverSettings> static_resolver;
   std::optional<DnsResolverSettings> dns_resolver;  // exactly one of the two
+  TraceAffinitySettings trace_affinity;
 
   // The routing key used for `signal`.
   RoutingKey key_for(Signal signal) const {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
 #include "core/registry.h"
 #include "exporters/loadbalancing/config.h"
@@ -23,6 +24,7 @@ namespace {
 
 // One backend: its otlp exporter and that exporter's consumers.
 struct Backend {
+  uint32_t id = 0;  // unique within the exporter, for the affinity table
   std::string endpoint;
   ExporterPtr exporter;
   Consumers consumers;
@@ -34,6 +36,44 @@ struct Backend {
 struct Topology {
   HashRing ring;
   std::vector<std::shared_ptr<Backend>> backends;
+  std::unordered_map<uint32_t, size_t> index_of;  // Backend::id → index
+};
+
+// Recently routed trace ids and their backends: a fixed table of slots, direct-mapped by the id's hash, so memory
+// is bounded (max_traces x 24 bytes); a newer trace id that lands on a used slot replaces the older one.
+class AffinityTable {
+ public:
+  AffinityTable(const TraceAffinitySettings& s)
+      : window_(s.window), slots_(s.window > Duration::zero() ? static_cast<size_t>(s.max_traces) : 0) {}
+  bool enabled() const { return !slots_.empty(); }
+
+  // The backend index for `trace_id` on `topology`: the remembered one when seen within the window and alive, else
+  // the ring's, remembered from now on. Holds the table's lock for a whole request (lock()).
+  size_t pick(const Topology& topology, std::string_view trace_id, int64_t now) {
+    const uint64_t h = hash64(trace_id);
+    Slot& slot = slots_[h % slots_.size()];
+    if (slot.hash == h && slot.seen != 0 && now - slot.seen <= window_.count()) {
+      auto it = topology.index_of.find(slot.backend);
+      if (it != topology.index_of.end()) {
+        slot.seen = now;
+        return it->second;
+      }
+    }
+    const size_t index = topology.ring.find(h);
+    slot = Slot{h, topology.backends[index]->id, now};
+    return index;
+  }
+  std::mutex& mutex() { return mu_; }
+
+ private:
+  struct Slot {
+    uint64_t hash = 0;
+    uint32_t backend = 0;
+    int64_t seen = 0;  // steady clock, ns; 0: empty
+  };
+  Duration window_;
+  std::mutex mu_;
+  std::vector<Slot> slots_;
 };
 
 class LoadBalancingExporter;
@@ -65,7 +105,8 @@ class LoadBalancingExporter final : public Exporter {
         traces_(*this),
         metrics_(*this),
         logs_(*this),
-        topology_(std::make_shared<Topology>()) {}
+        topology_(std::make_shared<Topology>()),
+        affinity_(cfg.trace_affinity) {}
 
   ~LoadBalancingExporter() override { stop_resolver(); }
 
@@ -106,6 +147,7 @@ class LoadBalancingExporter final : public Exporter {
     return topology_;
   }
   const LoadBalancingConfig& config() const { return cfg_; }
+  AffinityTable& affinity() { return affinity_; }
   const std::string& id() const { return id_; }
 
  private:
@@ -123,9 +165,10 @@ class LoadBalancingExporter final : public Exporter {
       if (it != known.end()) {
         next->backends.push_back(it->second);
         known.erase(it);
-        continue;
+      } else {
+        next->backends.push_back(make_backend(ep));
       }
-      next->backends.push_back(make_backend(ep));
+      next->index_of[next->backends.back()->id] = next->backends.size() - 1;
     }
     {
       std::lock_guard lock(mu_);
@@ -176,6 +219,7 @@ class LoadBalancingExporter final : public Exporter {
     auto cfg = backend_config(cfg_, endpoint, error);
     if (!cfg) throw std::runtime_error("exporter " + id_ + ": backend " + endpoint + ": " + error);
     auto b = std::make_shared<Backend>();
+    b->id = next_backend_id_++;
     b->endpoint = endpoint;
     b->exporter = exporter_helper::make_queued_exporter(id_ + "/" + endpoint, cfg->settings,
                                                         otlp_exporter::make_otlp_grpc_senders(*cfg));
@@ -206,6 +250,8 @@ class LoadBalancingExporter final : public Exporter {
   std::condition_variable stop_cv_;
   bool stopping_ = false;
   std::thread resolver_thread_;
+  AffinityTable affinity_;
+  uint32_t next_backend_id_ = 1;
 };
 
 template <typename B>
@@ -223,8 +269,21 @@ Status RoutingConsumer<B>::consume(B batch) {
     return Status::permanent("exporter " + owner_.id() + ": routing_key traceID cannot route metrics (use service)");
   auto topology = owner_.topology();
   if (topology->backends.empty()) return Status::retryable("exporter " + owner_.id() + ": no backends");
+  std::vector<std::pair<size_t, B>> parts;
+  bool routed = false;
+  if constexpr (B::signal != Signal::metrics) {
+    auto& affinity = owner_.affinity();
+    if (key == RoutingKey::trace_id && affinity.enabled()) {
+      const int64_t now = std::chrono::steady_clock::now().time_since_epoch().count();
+      std::lock_guard lock(affinity.mutex());
+      parts = route(std::move(batch), topology->ring, key,
+                    [&](std::string_view id) { return affinity.pick(*topology, id, now); });
+      routed = true;
+    }
+  }
+  if (!routed) parts = route(std::move(batch), topology->ring, key);
   Status result;
-  for (auto& [index, part] : route(std::move(batch), topology->ring, key)) {
+  for (auto& [index, part] : parts) {
     auto& backend = *topology->backends[index];
     auto* consumer = backend.consumers.template get<B>();
     Status st = consumer ? consumer->consume(std::move(part))

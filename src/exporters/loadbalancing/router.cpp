@@ -93,7 +93,8 @@ struct MetricWalk {
 };
 
 template <typename Walk, typename B>
-std::vector<std::pair<size_t, B>> route_batch(B batch, const HashRing& ring, RoutingKey key) {
+std::vector<std::pair<size_t, B>> route_batch(B batch, const HashRing& ring, RoutingKey key,
+                                              const TraceIdRoute* by_trace_id) {
   std::vector<std::pair<size_t, B>> out;
   const auto& parts = batch.read_parts();
 
@@ -109,7 +110,7 @@ std::vector<std::pair<size_t, B>> route_batch(B batch, const HashRing& ring, Rou
           uint32_t b = by_service;
           if (key == RoutingKey::trace_id) {
             const auto id = Walk::trace_id(item);
-            if (!id.empty()) b = static_cast<uint32_t>(ring.find(id));
+            if (!id.empty()) b = static_cast<uint32_t>(by_trace_id ? (*by_trace_id)(id) : ring.find(id));
           }
           if (!backend.empty() && b != backend.front()) uniform = false;
           backend.push_back(b);
@@ -166,15 +167,25 @@ std::vector<std::pair<size_t, B>> route_batch(B batch, const HashRing& ring, Rou
 }  // namespace
 
 std::vector<std::pair<size_t, TraceBatch>> route(TraceBatch batch, const HashRing& ring, RoutingKey key) {
-  return route_batch<TraceWalk>(std::move(batch), ring, key);
+  return route_batch<TraceWalk>(std::move(batch), ring, key, nullptr);
+}
+
+std::vector<std::pair<size_t, TraceBatch>> route(TraceBatch batch, const HashRing& ring, RoutingKey key,
+                                                 const TraceIdRoute& by_trace_id) {
+  return route_batch<TraceWalk>(std::move(batch), ring, key, &by_trace_id);
+}
+
+std::vector<std::pair<size_t, LogBatch>> route(LogBatch batch, const HashRing& ring, RoutingKey key,
+                                               const TraceIdRoute& by_trace_id) {
+  return route_batch<LogWalk>(std::move(batch), ring, key, &by_trace_id);
 }
 
 std::vector<std::pair<size_t, LogBatch>> route(LogBatch batch, const HashRing& ring, RoutingKey key) {
-  return route_batch<LogWalk>(std::move(batch), ring, key);
+  return route_batch<LogWalk>(std::move(batch), ring, key, nullptr);
 }
 
 std::vector<std::pair<size_t, MetricBatch>> route(MetricBatch batch, const HashRing& ring, RoutingKey key) {
-  return route_batch<MetricWalk>(std::move(batch), ring, key);
+  return route_batch<MetricWalk>(std::move(batch), ring, key, nullptr);
 }
 
 }  // namespace otlpd::loadbalancing_exporter

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -20,5 +22,12 @@ namespace otlpd::loadbalancing_exporter {
 std::vector<std::pair<size_t, TraceBatch>> route(TraceBatch batch, const HashRing& ring, RoutingKey key);
 std::vector<std::pair<size_t, LogBatch>> route(LogBatch batch, const HashRing& ring, RoutingKey key);
 std::vector<std::pair<size_t, MetricBatch>> route(MetricBatch batch, const HashRing& ring, RoutingKey key);
+
+// The backend index of a trace id; the routes above use ring.find. Called once per span or log record.
+using TraceIdRoute = std::function<size_t(std::string_view trace_id)>;
+std::vector<std::pair<size_t, TraceBatch>> route(TraceBatch batch, const HashRing& ring, RoutingKey key,
+                                                 const TraceIdRoute& by_trace_id);
+std::vector<std::pair<size_t, LogBatch>> route(LogBatch batch, const HashRing& ring, RoutingKey key,
+                                               const TraceIdRoute& by_trace_id);
 
 }  // namespace otlpd::loadbalancing_exporter

@@ -36,6 +36,8 @@ resolver:
   CHECK(cfg.otlp.settings.queue.queue_size == 50);
   CHECK(cfg.otlp.client.tls.insecure);
   CHECK(cfg.otlp.client.headers.at("x-tenant") == "t1");
+  CHECK(cfg.trace_affinity.window == std::chrono::seconds(30));  // otlpd's addition, on by default
+  CHECK(cfg.trace_affinity.max_traces == 100000);
   CHECK(cfg.key_for(Signal::traces) == RoutingKey::trace_id);
   CHECK(cfg.key_for(Signal::logs) == RoutingKey::service);
   CHECK(cfg.key_for(Signal::metrics) == RoutingKey::service);
@@ -81,6 +83,7 @@ TEST_CASE("loadbalancing config: bad configs are refused with clear errors", "[l
   CHECK_THAT(err("resolver: {dns: {hostname: b, nameserver: 'dns.example:53'}}\n"),
              Contains("must be an IP address and port"));
   CHECK_THAT(err("resolver: {dns: {hostname: b, port: 0}}\n"), Contains("between 1 and 65535"));
+  CHECK_THAT(err("trace_affinity: {max_traces: 0}\nresolver: {dns: {hostname: b}}\n"), Contains("max_traces"));
   CHECK_THAT(err("resolver: {static: {hostnames: []}}\n"), Contains("at least one backend"));
   CHECK_THAT(err("resolver: {nope: {}}\n"), Contains("nope"));
   CHECK_THAT(err("resolver: {k8s: {service: x}}\n"), Contains("not supported by otlpd: not implemented yet"));

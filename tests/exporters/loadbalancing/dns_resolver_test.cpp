@@ -10,12 +10,15 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <map>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "core/registry.h"
 #include "exporters/loadbalancing/dns_resolver.h"
+#include "exporters/loadbalancing/ring.h"
 #include "platform/telemetry.h"
 #include "support/component_config.h"
 #include "support/daemon.h"
@@ -211,4 +214,74 @@ TEST_CASE("loadbalancing dns resolver: an unknown name is an error, not an empty
   s.hostname = kName;
   REQUIRE(resolve_backends(s, out, error));
   CHECK(out == std::vector<std::string>{"127.0.0.1:4317"});
+}
+
+TEST_CASE("loadbalancing trace affinity: traces in flight keep their backend when one is added, new ones move",
+          "[loadbalancing][dns]") {
+  FakeOtlpGrpcServer b1("127.0.0.1", 0);
+  FakeOtlpGrpcServer b2("127.0.0.2", b1.port());
+  FakeOtlpGrpcServer b3("127.0.0.3", b1.port());
+  const std::string port = std::to_string(b1.port());
+  TempDir dir;
+  DnsServer dns(dir.write("hosts", hosts_text({"127.0.0.1", "127.0.0.2"})));
+  auto cfg = parse_component(Kind::exporter, "loadbalancing",
+                             std::string("protocol: {otlp: {tls: {insecure: true}, compression: none}}\n") +
+                                 "trace_affinity: {window: 30s}\n" + "resolver: {dns: {hostname: " + kName +
+                                 ", port: " + port + ", interval: 100ms, timeout: 500ms, nameserver: '" +
+                                 dns.endpoint() + "'}}\n");
+  Telemetry telemetry;
+  const auto* f = static_cast<const ExporterFactory*>(Registry::instance().find(Kind::exporter, "loadbalancing"));
+  auto exporter = f->create(CreateSettings{ComponentId{"loadbalancing", "affinity"}, {}, &telemetry}, *cfg);
+  NoExtensions host;
+  exporter->start(host);
+
+  // 400 traces; the ring with 127.0.0.3 would move some of the first 200 (in flight) there.
+  HashRing after({"127.0.0.1:" + port, "127.0.0.2:" + port, "127.0.0.3:" + port});
+  const auto id_of = [](int t) {
+    std::string id(16, 'a');
+    id[0] = static_cast<char>(t);
+    id[1] = static_cast<char>(t >> 8);
+    return id;
+  };
+  int would_move = 0;
+  for (int t = 0; t < 200; ++t) would_move += after.endpoints()[after.find(id_of(t))] == "127.0.0.3:" + port;
+  REQUIRE(would_move > 20);
+  const auto send = [&](int from, int to, char span) {
+    auto batch = TraceBatch::make();
+    auto* ss = batch.first().add_resource_spans()->add_scope_spans();
+    for (int t = from; t < to; ++t) {
+      auto* s = ss->add_spans();
+      s->set_trace_id(id_of(t));
+      s->set_span_id(std::string(8, span));
+    }
+    return exporter->consumers().traces->consume(std::move(batch)).is_ok();
+  };
+  REQUIRE(send(0, 200, '1'));  // first spans of the traces in flight
+
+  dir.write("hosts", hosts_text({"127.0.0.1", "127.0.0.2", "127.0.0.3"}));
+  dns.reload();
+  REQUIRE(wait_until(
+      [&] {
+        return telemetry.gauge_value("otelcol_loadbalancer_num_backends", {{"resolver", "dns"}}) == 3;
+      },
+      10s));
+  REQUIRE(send(0, 200, '2'));    // second spans of the traces in flight
+  REQUIRE(send(200, 400, '1'));  // new traces
+  FakeOtlpGrpcServer* all[3] = {&b1, &b2, &b3};
+  REQUIRE(wait_until([&] { return b1.spans() + b2.spans() + b3.spans() == 600; }, 10s));
+
+  std::map<std::string, std::set<int>> where;
+  for (int b = 0; b < 3; ++b)
+    for (const auto& r : all[b]->traces())
+      for (const auto& s : r.resource_spans(0).scope_spans(0).spans()) where[s.trace_id()].insert(b);
+  int split = 0, in_flight_at_b3 = 0, new_at_b3 = 0;
+  for (int t = 0; t < 400; ++t) {
+    const auto& at = where[id_of(t)];
+    split += at.size() != 1;
+    if (at.count(2)) ++(t < 200 ? in_flight_at_b3 : new_at_b3);
+  }
+  CHECK(split == 0);            // no trace in flight was split by the new backend
+  CHECK(in_flight_at_b3 == 0);  // they stayed where they began
+  CHECK(new_at_b3 > 20);        // new traces follow the new ring
+  exporter->shutdown(std::chrono::steady_clock::now() + 5s);
 }
