@@ -8,7 +8,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake ninja-build pkg-config \
       protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev \
-      libyaml-cpp-dev libspdlog-dev libfmt-dev libboost-dev libboost-system-dev libssl-dev \
+      libc-ares-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libboost-dev libboost-system-dev libssl-dev \
       zlib1g-dev libzstd-dev libsimdjson-dev libre2-dev libcurl4-openssl-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src

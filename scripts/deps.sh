@@ -8,11 +8,12 @@ cd "$(dirname "$0")/.."
 packages=(
   build-essential cmake ninja-build ccache pkg-config
   protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev
-  libyaml-cpp-dev libspdlog-dev libfmt-dev libboost-dev libboost-system-dev libssl-dev
+  libc-ares-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libboost-dev libboost-system-dev libssl-dev
   zlib1g-dev libzstd-dev libsimdjson-dev libre2-dev libcurl4-openssl-dev
 )
 # clang builds the sanitizer tree: libclang-rt has ASan, UBSan and libFuzzer; llvm-14 symbolises their reports.
-test_packages=(catch2 nodejs npm chromium openssl clang-format-14 clang-14 libclang-rt-14-dev llvm-14)
+# dnsmasq is the DNS server of the loadbalancing exporter's resolver tests.
+test_packages=(catch2 nodejs npm chromium openssl clang-format-14 clang-14 libclang-rt-14-dev llvm-14 dnsmasq)
 
 want=("${packages[@]}")
 if [[ "${1:-}" == "--test" ]]; then want+=("${test_packages[@]}"); fi

@@ -43,6 +43,8 @@ const std::map<std::string, std::string>& smallest_configs() {
       {"exporter/otlphttp", "endpoint: http://127.0.0.1:1"},
       {"exporter/jaeger", "endpoint: 127.0.0.1:1\ntls: {insecure: true}"},
       {"exporter/tempo", "endpoint: 127.0.0.1:1\ntls: {insecure: true}"},
+      {"exporter/loadbalancing",
+       "protocol: {otlp: {tls: {insecure: true}}}\nresolver: {static: {hostnames: [127.0.0.1:1]}}"},
       {"exporter/file", "path: /dev/null"},
   };
   return configs;

@@ -101,6 +101,11 @@ class LogsService final : public lsvc::LogsService::CallbackService {
 
 FakeOtlpGrpcServer::FakeOtlpGrpcServer() : state_(std::make_shared<State>()) { listen("127.0.0.1:0"); }
 
+FakeOtlpGrpcServer::FakeOtlpGrpcServer(std::string host, int port)
+    : state_(std::make_shared<State>()), host_(std::move(host)) {
+  listen(host_ + ":" + std::to_string(port));
+}
+
 FakeOtlpGrpcServer::~FakeOtlpGrpcServer() { stop(); }
 
 void FakeOtlpGrpcServer::listen(const std::string& address) {

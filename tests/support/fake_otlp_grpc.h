@@ -18,9 +18,12 @@ class FakeOtlpGrpcServer {
  public:
   // Listens on 127.0.0.1:<free port>.
   FakeOtlpGrpcServer();
+  // Listens on `host`:`port` (port 0: a free one), e.g. 127.0.0.2 with another server's port, for DNS tests.
+  FakeOtlpGrpcServer(std::string host, int port);
   ~FakeOtlpGrpcServer();
 
-  std::string endpoint() const { return "127.0.0.1:" + std::to_string(port_); }
+  std::string endpoint() const { return host_ + ":" + std::to_string(port_); }
+  int port() const { return port_; }
 
   // Answers `code` (with `details`, a serialised google.rpc.Status, when given) for `d` from now on.
   void fail_for(std::chrono::milliseconds d, grpc::StatusCode code, std::string details = {});
@@ -52,6 +55,7 @@ class FakeOtlpGrpcServer {
   std::shared_ptr<State> state_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::unique_ptr<grpc::Server> server_;
+  std::string host_ = "127.0.0.1";
   int port_ = 0;
 };
 

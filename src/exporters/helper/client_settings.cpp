@@ -113,14 +113,17 @@ std::string grpc_target(std::string_view endpoint, int default_port, std::string
   return std::string(e);
 }
 
-Schema<GrpcClientSettings> grpc_client_schema(const GrpcClientSettings& defaults, int default_port) {
-  return Schema<GrpcClientSettings>()
-      .custom(
-          "endpoint", "string (required)", "",
-          "host:port" +
-              (default_port > 0 ? " (port " + std::to_string(default_port) + " when none is given)" : std::string()) +
-              ", http://host:port (plaintext), https://host:port (TLS), dns:///host:port or unix:/path",
-          [](const ConfigNode& n, GrpcClientSettings& s) { s.endpoint = n.as<std::string>(); })
+Schema<GrpcClientSettings> grpc_client_schema(const GrpcClientSettings& defaults, int default_port,
+                                              bool with_endpoint) {
+  Schema<GrpcClientSettings> schema;
+  if (with_endpoint)
+    schema.custom(
+        "endpoint", "string (required)", "",
+        "host:port" +
+            (default_port > 0 ? " (port " + std::to_string(default_port) + " when none is given)" : std::string()) +
+            ", http://host:port (plaintext), https://host:port (TLS), dns:///host:port or unix:/path",
+        [](const ConfigNode& n, GrpcClientSettings& s) { s.endpoint = n.as<std::string>(); });
+  return schema
       .block("tls", "map", "client TLS; TLS unless insecure: true", client_tls_schema(),
              [](const ConfigNode& n, GrpcClientSettings& s) { s.tls = parse_client_tls(n, TlsLibrary::grpc); })
       .custom("headers", "map of strings", "{}", "gRPC metadata sent on every call (names lower-cased)",
@@ -156,7 +159,8 @@ Schema<GrpcClientSettings> grpc_client_schema(const GrpcClientSettings& defaults
       .ignored("read_buffer_size", "gRPC sizes its own buffers")
       .ignored("write_buffer_size", "gRPC sizes its own buffers")
       .unsupported("auth", "there are no client authenticator extensions in otlpd; send credentials in headers")
-      .validate([default_port](GrpcClientSettings& s, const SchemaInput& in) {
+      .validate([default_port, with_endpoint](GrpcClientSettings& s, const SchemaInput& in) {
+        if (!with_endpoint) return;  // set later by whoever owns the endpoints
         if (s.endpoint.empty())
           in.fail("endpoint",
                   "'endpoint' is required (host:port, a gRPC target such as dns:///host:port or unix:/path, or an "

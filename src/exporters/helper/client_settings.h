@@ -57,8 +57,10 @@ struct GrpcClientSettings {
 std::string grpc_target(std::string_view endpoint, int default_port, std::string& error);
 
 // The keys of configgrpc's client settings, to embed into an exporter's schema (Schema::embed); `defaults`
-// are the exporter's (jaeger's compression is none), `default_port` as for grpc_target.
-Schema<GrpcClientSettings> grpc_client_schema(const GrpcClientSettings& defaults, int default_port = 0);
+// are the exporter's (jaeger's compression is none), `default_port` as for grpc_target. Without `with_endpoint`
+// there is no `endpoint` key and the caller sets endpoint and target (the loadbalancing exporter's backends).
+Schema<GrpcClientSettings> grpc_client_schema(const GrpcClientSettings& defaults, int default_port = 0,
+                                              bool with_endpoint = true);
 
 // confighttp's client settings as an OTLP/HTTP exporter uses them (libcurl applies them).
 struct HttpClientSettings {
