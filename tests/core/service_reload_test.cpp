@@ -12,6 +12,7 @@
 #include "service/service.h"
 #include "support/daemon.h"
 #include "support/otlp_client.h"
+#include "support/service_helpers.h"
 #include "support/test_components.h"
 
 using namespace otlpd;
@@ -20,20 +21,8 @@ using namespace otlpd::test;
 namespace {
 
 Config config_of(const std::string& yaml) { return parse_config(YAML::Load(yaml)); }
-std::unique_ptr<Service> build(const std::string& yaml) { return Service::build(config_of(yaml)); }
+std::unique_ptr<Service> build(const std::string& yaml) { return build_service(yaml); }
 ReloadSummary reload(Service& s, const std::string& yaml) { return s.reload(config_of(yaml), std::chrono::seconds(5)); }
-
-TraceBatch one_trace() {
-  auto b = TraceBatch::make();
-  b.first() = full_traces(3, 1);
-  return b;
-}
-
-std::string resource_attr(const TraceBatch& b, const std::string& key) {
-  for (const auto& kv : b.read_parts().at(0).request->resource_spans(0).resource().attributes())
-    if (kv.key() == key) return kv.value().string_value();
-  return "<absent>";
-}
 
 // The tag values that reached `exporter`, in order.
 std::vector<std::string> tags_at(const std::string& exporter, const std::string& key = "tag.tag") {

@@ -6,6 +6,7 @@
 #include "config/config.h"
 #include "service/service.h"
 #include "support/otlp_client.h"
+#include "support/service_helpers.h"
 #include "support/test_components.h"
 
 using namespace otlpd;
@@ -13,19 +14,7 @@ using namespace otlpd::test;
 
 namespace {
 
-std::unique_ptr<Service> build(const std::string& yaml) { return Service::build(parse_config(YAML::Load(yaml))); }
-
-TraceBatch one_trace() {
-  auto b = TraceBatch::make();
-  b.first() = full_traces(3, 1);
-  return b;
-}
-
-std::string resource_attr(const TraceBatch& b, const std::string& key) {
-  for (const auto& kv : b.read_parts().at(0).request->resource_spans(0).resource().attributes())
-    if (kv.key() == key) return kv.value().string_value();
-  return "<absent>";
-}
+std::unique_ptr<Service> build(const std::string& yaml) { return build_service(yaml); }
 
 const char* kFanout = R"(
 receivers:
