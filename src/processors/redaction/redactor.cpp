@@ -330,6 +330,7 @@ struct Redactor::Impl {
       AnyValue* decoded = attrs.decoded(i);
       return decoded ? scan_value(*decoded, redact_all_types, 0) : V::clean;
     }
+    if (scanner.empty()) return V::clean;  // no value rule: a scalar stays as it is
     if (v.type != ValueView::Type::string && !redact_all_types) return V::clean;
     std::string buf, out;
     std::string_view text;
