@@ -11,6 +11,7 @@
 #include "google/rpc/status.pb.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
 #include "support/daemon.h"
+#include "support/files.h"
 #include "support/http_client.h"
 #include "support/otlp_client.h"
 
@@ -26,16 +27,6 @@ grpc::Status send_traces(tsvc::TraceService::Stub& stub, const std::string& api_
   ctx.AddMetadata("x-api-key", api_key);
   tsvc::ExportTraceServiceResponse resp;
   return stub.Export(&ctx, full_traces(2, 7), &resp);
-}
-
-size_t lines_in(const std::string& path) {
-  std::string text;
-  try {
-    text = read_file(path);
-  } catch (const std::exception&) {
-    return 0;
-  }
-  return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
 }
 
 }  // namespace

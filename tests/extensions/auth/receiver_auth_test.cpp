@@ -12,6 +12,7 @@
 #include "receivers/otlp/http_server.h"
 #include "receivers/otlp/raw_tcp.h"
 #include "support/daemon.h"
+#include "support/files.h"
 #include "support/http_client.h"
 #include "support/otlp_client.h"
 
@@ -29,16 +30,6 @@ grpc::Status send_traces(const std::string& endpoint, const std::string& authori
   if (!authorization.empty()) ctx.AddMetadata("authorization", authorization);
   tsvc::ExportTraceServiceResponse resp;
   return stub->Export(&ctx, full_traces(2, 7), &resp);
-}
-
-size_t lines_in(const std::string& path) {
-  std::string text;
-  try {
-    text = read_file(path);
-  } catch (const std::exception&) {
-    return 0;
-  }
-  return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
 }
 
 std::string config_with(const std::string& extensions_yaml, const std::string& service_extensions,
