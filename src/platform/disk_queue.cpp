@@ -29,6 +29,10 @@ constexpr size_t kStateOffset = 24;
 constexpr uint32_t kStateNew = 0;
 constexpr uint32_t kStateTaken = 0x4E4B4154u;  // "TAKN"
 constexpr uint32_t kStateAcked = 0x444B4341u;  // "ACKD"; only this exact value skips a record
+// Groups whose fdatasync may run at once. Concurrent fdatasync calls on one file are served together by the
+// kernel and the device (a journal commit, a cache flush), so a group written while the last one is being synced
+// is answered about one sync later instead of two; more than a few only makes groups smaller.
+constexpr int kMaxSyncing = 4;
 
 void put32(char* p, uint32_t v) { std::memcpy(p, &v, 4); }
 void put64(char* p, uint64_t v) { std::memcpy(p, &v, 8); }
@@ -100,7 +104,8 @@ struct DiskQueue::Segment {
   uint64_t id = 0;  // names the file; segments are read in id order
   std::filesystem::path path;
   int fd = -1;
-  uint64_t size = 0;  // bytes written and readable
+  uint64_t size = 0;  // bytes readable: written and (with fsync) synced, by groups completed in order
+  uint64_t end = 0;   // bytes written; the next group is written here. Final once a later segment exists.
   Size unread;        // records in it not yet taken (and not acknowledged)
   uint64_t taken_unacked = 0;
   ~Segment() {
@@ -113,8 +118,23 @@ struct DiskQueue::Pending {
   char header[kHeader];
   std::string_view payload;
   uint32_t items = 0;
+  bool taken = false;  // a leader has taken it into its group
   bool done = false;
   PushResult result;
+};
+
+// One group from its write to its answer. Groups are answered in the order they were written, so a segment's
+// readable size only grows over bytes that are complete and synced.
+struct DiskQueue::Flight {
+  struct Run {
+    std::shared_ptr<Segment> segment;
+    uint64_t offset = 0, bytes = 0;
+    Size records;  // what the run adds to the segment's unread records
+  };
+  std::vector<Pending*> group;
+  std::vector<Run> runs;  // what was written, in order (a group may end one segment and start the next)
+  bool synced = false;
+  std::string sync_error;
 };
 
 DiskQueue::DiskQueue(DiskQueueOptions options) : options_(std::move(options)) {}
@@ -249,6 +269,7 @@ void DiskQueue::recover(Recovered& r) {
       off += kHeader + len;
     }
     s->size = off;
+    s->end = off;
     if (s->unread.records == 0) {
       s.reset();
       std::filesystem::remove(path);
@@ -315,45 +336,92 @@ DiskQueue::PushResult DiskQueue::push(std::string_view bytes, uint32_t items) {
   put32(p.header + kStateOffset, kStateNew);
   put32(p.header + 28, 0);
   pending_.push_back(&p);
-  // Group commit: the first pusher to find no write in progress writes everything pending; when it is done it
-  // wakes the pushers of its group, and the first of the next group, which writes that one. Each waits on its own
-  // condition variable, so nobody wakes for a group that is not theirs.
+  // Group commit: a pusher that finds no group being written (and fewer than kMaxSyncing being synced) takes every
+  // pending record into its group and writes it; while that group's fdatasync runs the next group is written.
+  // Each waits on its own condition variable, woken when its group is answered or when it may lead the next one.
   while (!p.done) {
-    if (writing_) {
+    if (p.taken || writing_ || syncing_ >= kMaxSyncing) {
       p.cv.wait(lock);
       continue;
     }
-    writing_ = true;
-    std::vector<Pending*> group;
-    group.swap(pending_);
-    lock.unlock();
-    write_group(group);
-    lock.lock();
-    writing_ = false;
-    size_t written = 0;
-    for (Pending* g : group) {
-      if (g->result.outcome == Outcome::ok) {
-        ++written;
-        continue;
-      }
-      used_.records -= 1;
-      used_.items -= g->items;
-      used_.bytes -= g->payload.size();
-    }
-    for (Pending* g : group) {
-      g->done = true;
-      if (g != &p) g->cv.notify_one();
-    }
-    if (!pending_.empty()) pending_.front()->cv.notify_one();
-    if (written == 1)
-      readable_.notify_one();
-    else if (written > 1)
-      readable_.notify_all();
+    lead(lock);
   }
   return p.result;
 }
 
-void DiskQueue::write_group(std::vector<Pending*>& group) {
+void DiskQueue::lead(std::unique_lock<std::mutex>& lock) {
+  writing_ = true;
+  auto owned = std::make_unique<Flight>();
+  Flight* f = owned.get();
+  f->group.swap(pending_);
+  for (Pending* g : f->group) g->taken = true;
+  lock.unlock();
+  write_group(*f);
+  lock.lock();
+  writing_ = false;
+  inflight_.push_back(std::move(owned));
+  if (options_.fsync && !f->runs.empty()) {
+    ++syncing_;
+    wake_next_writer();
+    lock.unlock();
+    std::string error;
+    const Segment* synced = nullptr;
+    for (const auto& run : f->runs) {
+      if (run.segment.get() == synced) continue;
+      synced = run.segment.get();
+      if (::fdatasync(synced->fd) != 0 && error.empty())
+        error = errno_text("fdatasync " + synced->path.string(), errno);
+    }
+    lock.lock();
+    --syncing_;
+    f->sync_error = std::move(error);
+  }
+  f->synced = true;  // f belongs to inflight_ now; complete_flights() answers and frees it
+  complete_flights();
+  wake_next_writer();
+}
+
+void DiskQueue::wake_next_writer() {
+  if (!writing_ && syncing_ < kMaxSyncing && !pending_.empty()) pending_.front()->cv.notify_one();
+}
+
+void DiskQueue::complete_flights() {
+  size_t readable = 0;
+  while (!inflight_.empty() && inflight_.front()->synced) {
+    auto f = std::move(inflight_.front());
+    inflight_.pop_front();
+    // Written records become readable even when their fdatasync failed: they are in the file and a later sync or
+    // a clean shutdown may still keep them. Their pushers hear a retryable failure, so a record can be delivered
+    // twice (once from here, once re-sent by its client), never lost.
+    for (const auto& run : f->runs) {
+      Segment& seg = *run.segment;
+      seg.size = run.offset + run.bytes;
+      seg.unread.records += run.records.records;
+      seg.unread.items += run.records.items;
+      seg.unread.bytes += run.records.bytes;
+      readable += run.records.records;
+    }
+    for (Pending* g : f->group) {
+      if (g->result.outcome != Outcome::ok) {
+        // Not written: nothing of it is kept.
+        used_.records -= 1;
+        used_.items -= g->items;
+        used_.bytes -= g->payload.size();
+      } else if (!f->sync_error.empty()) {
+        g->result = {Outcome::failed, f->sync_error};
+      }
+      g->done = true;
+      g->cv.notify_one();
+    }
+  }
+  if (readable == 1)
+    readable_.notify_one();
+  else if (readable > 1)
+    readable_.notify_all();
+}
+
+void DiskQueue::write_group(Flight& f) {
+  auto& group = f.group;
   size_t i = 0;
   std::string error;
   while (i < group.size() && error.empty()) {
@@ -363,7 +431,7 @@ void DiskQueue::write_group(std::vector<Pending*>& group) {
       tail = segments_.back();
     }
     uint64_t rec = kHeader + group[i]->payload.size();
-    if (tail->size > 0 && tail->size + rec > options_.max_segment_bytes) {
+    if (tail->end > 0 && tail->end + rec > options_.max_segment_bytes) {
       try {
         std::unique_lock lock(mu_);
         auto s = new_segment();
@@ -384,14 +452,15 @@ void DiskQueue::write_group(std::vector<Pending*>& group) {
     std::vector<iovec> iov;
     while (j < group.size()) {
       uint64_t n = kHeader + group[j]->payload.size();
-      if (j > i && tail->size + run + n > options_.max_segment_bytes) break;
+      if (j > i && tail->end + run + n > options_.max_segment_bytes) break;
       iov.push_back({group[j]->header, kHeader});
       if (!group[j]->payload.empty())
         iov.push_back({const_cast<char*>(group[j]->payload.data()), group[j]->payload.size()});
       run += n;
       ++j;
     }
-    uint64_t at = tail->size;
+    const uint64_t start = tail->end;
+    uint64_t at = start;
     size_t k = 0;
     while (k < iov.size()) {
       int cnt = static_cast<int>(std::min<size_t>(iov.size() - k, IOV_MAX));
@@ -418,11 +487,10 @@ void DiskQueue::write_group(std::vector<Pending*>& group) {
         }
       }
     }
-    if (error.empty() && options_.fsync && ::fdatasync(tail->fd) != 0)
-      error = errno_text("fdatasync " + tail->path.string(), errno);
     if (!error.empty()) {
-      // Nothing of this run is kept: the segment ends where it ended before.
-      if (::ftruncate(tail->fd, static_cast<off_t>(tail->size)) != 0) {
+      // Nothing of this run is kept: the segment ends where it ended before (earlier groups, still being synced,
+      // lie before that point).
+      if (::ftruncate(tail->fd, static_cast<off_t>(start)) != 0) {
         std::lock_guard lock(mu_);
         // The bytes could not be cut off: seal this segment so that the next write starts a new one.
         try {
@@ -433,15 +501,17 @@ void DiskQueue::write_group(std::vector<Pending*>& group) {
       }
       break;
     }
+    Flight::Run done{tail, start, run, {}};
+    for (size_t x = i; x < j; ++x) {
+      done.records.records += 1;
+      done.records.items += group[x]->items;
+      done.records.bytes += group[x]->payload.size();
+    }
     {
       std::lock_guard lock(mu_);
-      tail->size += run;
-      for (size_t x = i; x < j; ++x) {
-        tail->unread.records += 1;
-        tail->unread.items += group[x]->items;
-        tail->unread.bytes += group[x]->payload.size();
-      }
+      tail->end = start + run;
     }
+    f.runs.push_back(std::move(done));
     for (size_t x = i; x < j; ++x) group[x]->result = {Outcome::ok, {}};
     i = j;
   }
@@ -452,7 +522,9 @@ std::optional<DiskQueue::Record> DiskQueue::take(std::chrono::steady_clock::time
   std::unique_lock lock(mu_);
   while (true) {
     // Past the end of a sealed segment: go on to the next one.
-    while (read_seg_ && read_off_ >= read_seg_->size && read_seg_ != segments_.back()) {
+    // (A segment is complete once a later one exists and every group written to it has been answered.)
+    while (read_seg_ && read_off_ >= read_seg_->size && read_seg_->size == read_seg_->end &&
+           read_seg_ != segments_.back()) {
       auto it = std::find(segments_.begin(), segments_.end(), read_seg_);
       auto done = read_seg_;
       read_seg_ = (it == segments_.end() || std::next(it) == segments_.end()) ? segments_.back() : *std::next(it);
@@ -474,6 +546,9 @@ std::optional<DiskQueue::Record> DiskQueue::take(std::chrono::steady_clock::time
         used_.items -= std::min(used_.items, seg->unread.items);
         used_.bytes -= std::min(used_.bytes, seg->unread.bytes);
         seg->unread = {};
+        // (A group still being written or synced past this point keeps its end; it is answered, and read, as
+        // usual.)
+        if (seg->end == seg->size) seg->end = off;
         seg->size = off;
         if (seg == segments_.back()) {
           try {
@@ -545,7 +620,8 @@ void DiskQueue::maybe_delete(const std::shared_ptr<Segment>& s) {
 }
 
 std::filesystem::path DiskQueue::forget_if_done(const std::shared_ptr<Segment>& s) {
-  if (s == segments_.back() || s == read_seg_ || s->taken_unacked > 0 || s->unread.records > 0) return {};
+  if (s == segments_.back() || s == read_seg_ || s->taken_unacked > 0 || s->unread.records > 0 || s->size != s->end)
+    return {};
   // Only segments the reader has passed: those before read_seg_.
   auto it = std::find(segments_.begin(), segments_.end(), s);
   auto rd = std::find(segments_.begin(), segments_.end(), read_seg_);

@@ -3,12 +3,13 @@
 // Records are appended to bounded segment files (`<20-digit number>.seg`, read in that order), each with a header
 // carrying its length, sequence number, item count and a CRC-32C over header and payload. push() returns once the
 // record is written (and, with `fsync`, on stable storage); concurrent pushes share one write and one fdatasync (group
-// commit). take() hands records out in order to any number of consumers; ack() marks one done (delivered or given up).
-// A record's state (new / taken / acknowledged) is a marker in its header outside the checksum, written in place,
-// so a restart resumes where the last run stopped: acknowledged records are skipped, taken ones are delivered
-// again (and counted: they are the possible duplicates), and a segment is deleted once every record in it is
-// acknowledged. At open, every record is checked; damage (a torn or corrupted record) is moved aside into
-// `damaged/` with everything after it in that segment, counted, and the rest of the queue goes on.
+// commit), and the next group is written while the last one's fdatasync runs (up to kMaxSyncing at once). take() hands
+// records out in order to any number of consumers; ack() marks one done (delivered or given up). A record's state (new
+// / taken / acknowledged) is a marker in its header outside the checksum, written in place, so a restart resumes where
+// the last run stopped: acknowledged records are skipped, taken ones are delivered again (and counted: they are the
+// possible duplicates), and a segment is deleted once every record in it is acknowledged. At open, every record is
+// checked; damage (a torn or corrupted record) is moved aside into `damaged/` with everything after it in that segment,
+// counted, and the rest of the queue goes on.
 #pragma once
 
 #include <chrono>
@@ -90,10 +91,14 @@ class DiskQueue {
 
  private:
   struct Pending;
+  struct Flight;
   explicit DiskQueue(DiskQueueOptions options);
+  void lead(std::unique_lock<std::mutex>& lock);  // writes (and syncs) pending_ as one group; under mu_
+  void complete_flights();                        // under mu_
+  void wake_next_writer();                        // under mu_
   void recover(Recovered& r);
   std::shared_ptr<Segment> new_segment();  // under mu_ (or in open)
-  void write_group(std::vector<Pending*>& group);
+  void write_group(Flight& f);
   uint64_t cost(uint64_t records, uint64_t items, uint64_t bytes) const;
   void maybe_delete(const std::shared_ptr<Segment>& s);  // under mu_
   // Drops a finished segment from the list (under mu_) and returns its path for the caller to unlink; or empty.
@@ -110,8 +115,10 @@ class DiskQueue {
   uint64_t next_seq_ = 1;
   uint64_t next_segment_id_ = 1;
   Size used_;
-  std::vector<Pending*> pending_;
-  bool writing_ = false;
+  std::vector<Pending*> pending_;                 // waiting for a writer
+  std::deque<std::unique_ptr<Flight>> inflight_;  // groups written, in order, until synced and answered
+  bool writing_ = false;                          // a leader is writing a group
+  int syncing_ = 0;                               // groups in fdatasync
   bool closed_ = false;
   uint64_t damaged_read_ = 0;
 };
