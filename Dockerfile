@@ -31,6 +31,7 @@ COPY config/docker.yaml /etc/otlpd/config.yaml
 USER 10001
 # OTLP gRPC, OTLP HTTP, health check, self-telemetry (Prometheus).
 EXPOSE 4317 4318 13133 8888
-HEALTHCHECK --interval=10s --timeout=3s CMD ["/bin/sh", "-c", "exec 3<>/dev/tcp/127.0.0.1/13133"]
+# No shell needed (bookworm-slim's /bin/sh is dash, without /dev/tcp): otlpd asks its own health_check endpoint.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=5s CMD ["/usr/local/bin/otlpd", "healthcheck", "--endpoint", "127.0.0.1:13133"]
 ENTRYPOINT ["/usr/local/bin/otlpd"]
 CMD ["--config", "/etc/otlpd/config.yaml"]

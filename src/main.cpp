@@ -1,4 +1,4 @@
-// otlpd command line: run, validate, components, version, help.
+// otlpd command line: run, validate, components, healthcheck, version, help.
 #include <absl/synchronization/mutex.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -17,6 +17,7 @@
 #include "config/schema.h"
 #include "core/registry.h"
 #include "platform/telemetry.h"
+#include "service/health_probe.h"
 #include "service/service.h"
 #include "service/startup_pages.h"
 
@@ -32,6 +33,9 @@ Usage:
   otlpd components             list the receivers, processors, exporters and extensions
   otlpd components --describe TYPE
                                print the config keys of TYPE: type, default and doc of each
+  otlpd healthcheck [--endpoint HOST:PORT] [--path PATH] [--timeout DURATION]
+                               ask a health_check extension (default 127.0.0.1:13133, path /, 3s) whether
+                               the daemon is ready: exit 0 on a 2xx answer, 1 otherwise (for container probes)
   otlpd --version              print the version
   otlpd --help                 print this help
 
@@ -45,7 +49,8 @@ one replaces only the components whose config changed (listeners and queues of t
 struct Args {
   std::string command = "run";
   std::vector<std::string> configs;
-  std::string describe;  // components --describe TYPE
+  std::string describe;      // components --describe TYPE
+  otlpd::HealthProbe probe;  // healthcheck
   otlpd::Duration shutdown_timeout = std::chrono::seconds(10);
 };
 
@@ -232,13 +237,25 @@ int main(int argc, char** argv) {
       std::cout << "otlpd " << OTLPD_VERSION << "\n";
       return 0;
     }
-    if (a == "validate" || a == "components") {
+    if (a == "validate" || a == "components" || a == "healthcheck") {
       if (i != 0) return usage_error("'" + a + "' must come first");
       args.command = a;
     } else if (a == "--describe") {
       if (args.command != "components") return usage_error("--describe goes with 'components'");
       if (i + 1 >= rest.size()) return usage_error("--describe needs a component type");
       args.describe = rest[++i];
+    } else if (args.command == "healthcheck" && (a == "--endpoint" || a == "--path" || a == "--timeout")) {
+      if (i + 1 >= rest.size()) return usage_error(a + " needs a value");
+      const std::string& v = rest[++i];
+      if (a == "--endpoint") {
+        args.probe.endpoint = v;
+      } else if (a == "--path") {
+        args.probe.path = v;
+      } else {
+        auto d = otlpd::parse_duration(v);
+        if (!d || d->count() <= 0) return usage_error("--timeout: not a positive duration: " + v);
+        args.probe.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(*d);
+      }
     } else if (a == "--config" || a == "-c") {
       if (i + 1 >= rest.size()) return usage_error("--config needs a file");
       args.configs.push_back(rest[++i]);
@@ -252,6 +269,11 @@ int main(int argc, char** argv) {
     } else {
       return usage_error("unknown argument '" + a + "'");
     }
+  }
+  if (args.command == "healthcheck") {
+    auto answer = otlpd::probe_health(args.probe);
+    (answer.healthy ? std::cout : std::cerr) << "otlpd healthcheck: " << answer.message << "\n";
+    return answer.healthy ? 0 : 1;
   }
   if (args.command == "components") return args.describe.empty() ? components() : describe(args.describe);
   if (args.configs.empty()) return usage_error("no configuration: use --config FILE");

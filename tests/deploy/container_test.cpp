@@ -98,6 +98,61 @@ TEST_CASE("the Dockerfile copies files that exist and runs the config it copies"
   CHECK(copied_to.count(config_path) == 1);
 }
 
+namespace {
+
+// The exec-form command of a Dockerfile HEALTHCHECK or a compose healthcheck test, as words.
+std::vector<std::string> json_words(const std::string& text) {
+  std::vector<std::string> out;
+  auto node = YAML::Load(text);  // a JSON array is YAML
+  for (const auto& w : node) out.push_back(w.as<std::string>());
+  return out;
+}
+
+// The health_check endpoint's port in an otlpd config file.
+int health_port(const fs::path& config) {
+  auto cfg = YAML::LoadFile(config.string());
+  auto e = cfg["extensions"]["health_check"]["endpoint"].as<std::string>();
+  return std::stoi(e.substr(e.rfind(':') + 1));
+}
+
+}  // namespace
+
+TEST_CASE("the image's HEALTHCHECK runs otlpd healthcheck without a shell, on the port its config serves", "[deploy]") {
+  std::string health;
+  for (const auto& l : dockerfile_lines())
+    if (l.rfind("HEALTHCHECK", 0) == 0) health = l;
+  REQUIRE_FALSE(health.empty());
+  auto cmd_at = health.find(" CMD ");
+  REQUIRE(cmd_at != std::string::npos);
+  auto words = json_words(health.substr(cmd_at + 5));
+  REQUIRE(words.size() == 4);
+  CHECK(words[0] == "/usr/local/bin/otlpd");  // the binary the image copies
+  CHECK(words[1] == "healthcheck");
+  CHECK(words[2] == "--endpoint");
+  CHECK(std::stoi(words[3].substr(words[3].rfind(':') + 1)) == health_port(kRoot / "config/docker.yaml"));
+  CHECK(health.find("/bin/sh") == std::string::npos);
+  CHECK(health.find("/dev/tcp") == std::string::npos);
+  // The probe works: the binary answers 1 and says why when nothing listens (no shell, no curl involved).
+  auto r = run_otlpd({"healthcheck", "--endpoint", "127.0.0.1:1", "--timeout", "1s"});
+  CHECK(r.exit_code == 1);
+}
+
+TEST_CASE("docker-compose runs Jaeger v2 and checks otlpd's health with otlpd healthcheck", "[deploy]") {
+  auto doc = YAML::LoadFile((kRoot / "docker-compose.yaml").string());
+  auto image = doc["services"]["jaeger"]["image"].as<std::string>();
+  CHECK(image.rfind("jaegertracing/jaeger:2.", 0) == 0);  // v1's all-in-one reached end of life in 2025
+  auto test = doc["services"]["otlpd"]["healthcheck"]["test"];
+  REQUIRE(test.size() == 5);
+  CHECK(test[0].as<std::string>() == "CMD");
+  CHECK(test[1].as<std::string>() == "/usr/local/bin/otlpd");
+  CHECK(test[2].as<std::string>() == "healthcheck");
+  auto endpoint = test[4].as<std::string>();
+  CHECK(std::stoi(endpoint.substr(endpoint.rfind(':') + 1)) == health_port(kRoot / "deploy/otlpd.yaml"));
+  // otlpd sends to Jaeger v2 over OTLP, on the port its all-in-one receives.
+  auto cfg = YAML::LoadFile((kRoot / "deploy/otlpd.yaml").string());
+  CHECK(cfg["exporters"]["otlp/jaeger"]["endpoint"].as<std::string>() == "jaeger:4317");
+}
+
 TEST_CASE("every shipped config is valid", "[deploy]") {
   for (const char* cfg : {"config/otlpd.yaml", "config/docker.yaml", "deploy/otlpd.yaml"}) {
     INFO(cfg);
