@@ -1,8 +1,12 @@
 // Routing: one pass that finds each item's backend, and a copy into per-backend requests only when they differ.
 #include "exporters/loadbalancing/router.h"
 
+#include <memory>
 #include <optional>
 #include <string_view>
+#include <type_traits>
+
+#include "codec/wire_reader.h"
 
 namespace otlpd::loadbalancing_exporter {
 
@@ -92,9 +96,226 @@ struct MetricWalk {
   }
 };
 
+// --- On the wire: received bytes are split by copying byte ranges, nothing decoded ----------------------------
+// Every signal nests the same way: request { 1: resource entry } → resource entry { 1: resource, 2: scope entry,
+// other fields } → scope entry { 2: item, other fields } (ResourceSpans/ScopeSpans/Span, ResourceLogs/ScopeLogs/
+// LogRecord, ResourceMetrics/ScopeMetrics/Metric). An item's trace id is field 1 of a Span, 9 of a LogRecord.
+
+using otlp_wire::Field;
+using otlp_wire::Reader;
+using otlp_wire::WireType;
+
+// service.name of a Resource's bytes: attributes (1) are KeyValue { 1: key, 2: AnyValue { 1: string_value } }.
+std::string_view wire_service_name(std::string_view resource) {
+  Reader r(resource);
+  Field f;
+  while (r.next(f)) {
+    if (f.number != 1 || f.type != WireType::len) continue;
+    Reader kv(f.body);
+    Field g;
+    std::string_view key, value;
+    bool has_value = false;
+    while (kv.next(g)) {
+      if (g.type != WireType::len) continue;
+      if (g.number == 1) key = g.body;
+      if (g.number == 2) {
+        Reader av(g.body);
+        Field h;
+        has_value = false;
+        while (av.next(h))
+          if (h.number == 1 && h.type == WireType::len) {
+            value = h.body;
+            has_value = true;
+          }
+      }
+    }
+    if (key == "service.name") return has_value ? value : std::string_view{};
+  }
+  return {};
+}
+
+// The trace id of an item's bytes (the last occurrence wins, as protobuf merges it); empty when none.
+std::string_view wire_trace_id(std::string_view item, uint32_t field) {
+  Reader r(item);
+  Field f;
+  std::string_view id;
+  while (r.next(f))
+    if (f.number == field && f.type == WireType::len) id = f.body;
+  return id;
+}
+
+struct WireScope {
+  std::vector<std::string_view> headers;  // every field but the items, as they came
+  size_t header_bytes = 0;
+  size_t first_item = 0, end_item = 0;
+};
+struct WireResource {
+  std::vector<std::string_view> headers;  // every field but the scope entries
+  size_t header_bytes = 0;
+  size_t first_scope = 0, end_scope = 0;
+  size_t part = 0;  // the batch part it came from (for its memory hold)
+};
+
+void append_len_tag(std::string& out, uint32_t number, size_t len) {
+  otlp_wire::append_varint(out, uint64_t(number) << 3 | 2);
+  otlp_wire::append_varint(out, len);
+}
+size_t len_field_size(size_t body) { return 1 + otlp_wire::varint_size(body) + body; }
+
+// Routes a batch whose parts all have received bytes; nullopt when one has none, or its bytes hold something
+// this walk does not expect (the decoded path then handles it).
+template <typename B>
+std::optional<std::vector<std::pair<size_t, B>>> route_wire(B& batch, const HashRing& ring, RoutingKey key,
+                                                            const TraceIdRoute* by_trace_id, uint32_t trace_id_field) {
+  const auto& parts = batch.raw_parts();
+  for (const auto& p : parts)
+    if (!p.wire) return std::nullopt;
+  std::vector<WireResource> resources;
+  std::vector<WireScope> scopes;
+  std::vector<std::string_view> items;  // each item's whole field (tag, length, bytes)
+  std::vector<uint32_t> backend;
+  std::vector<std::string_view> ids;  // per item of the resource being read
+  bool uniform = true;
+  for (size_t pi = 0; pi < parts.size(); ++pi) {
+    Reader top(*parts[pi].wire);
+    Field f;
+    while (top.next(f)) {
+      if (f.number != 1 || f.type != WireType::len) return std::nullopt;
+      WireResource res;
+      res.part = pi;
+      res.first_scope = scopes.size();
+      const size_t first_item = items.size();
+      ids.clear();
+      std::string_view resource_body;
+      Reader rr(f.body);
+      Field g;
+      while (rr.next(g)) {
+        if (g.number == 2 && g.type == WireType::len) {
+          WireScope sc;
+          sc.first_item = items.size();
+          Reader sr(g.body);
+          Field h;
+          while (sr.next(h)) {
+            if (h.number == 2 && h.type == WireType::len) {
+              items.push_back(h.raw);
+              ids.push_back(trace_id_field && key == RoutingKey::trace_id ? wire_trace_id(h.body, trace_id_field)
+                                                                          : std::string_view{});
+            } else {
+              sc.headers.push_back(h.raw);
+              sc.header_bytes += h.raw.size();
+            }
+          }
+          if (sr.error()) return std::nullopt;
+          sc.end_item = items.size();
+          scopes.push_back(std::move(sc));
+        } else {
+          if (g.number == 1 && g.type == WireType::len) resource_body = g.body;
+          res.headers.push_back(g.raw);
+          res.header_bytes += g.raw.size();
+        }
+      }
+      if (rr.error()) return std::nullopt;
+      res.end_scope = scopes.size();
+      // The resource is whole now: its service name is known, so its items can be routed.
+      const uint32_t by_service = static_cast<uint32_t>(ring.find(wire_service_name(resource_body)));
+      for (size_t i = first_item; i < items.size(); ++i) {
+        const auto id = ids[i - first_item];
+        uint32_t b = by_service;
+        if (!id.empty()) b = static_cast<uint32_t>(by_trace_id ? (*by_trace_id)(id) : ring.find(id));
+        if (!backend.empty() && b != backend.front()) uniform = false;
+        backend.push_back(b);
+      }
+      resources.push_back(std::move(res));
+    }
+    if (top.error()) return std::nullopt;
+  }
+  std::vector<std::pair<size_t, B>> out;
+  if (backend.empty()) return out;  // nothing to send
+  if (uniform) {
+    out.emplace_back(backend.front(), std::move(batch));
+    return out;
+  }
+  // Sizes first (each scope's and resource's body per backend), then exact-size buffers filled in order.
+  const size_t n = ring.endpoints().size();
+  std::vector<size_t> scope_size(scopes.size() * n, 0);
+  std::vector<size_t> resource_size(resources.size() * n, 0);
+  for (size_t ri = 0; ri < resources.size(); ++ri) {
+    const auto& res = resources[ri];
+    for (size_t si = res.first_scope; si < res.end_scope; ++si) {
+      const auto& sc = scopes[si];
+      for (size_t i = sc.first_item; i < sc.end_item; ++i) {
+        scope_size[si * n + backend[i]] += items[i].size();
+      }
+      for (size_t b = 0; b < n; ++b) {
+        size_t& body = scope_size[si * n + b];
+        if (body == 0) continue;
+        body += sc.header_bytes;
+        resource_size[ri * n + b] += len_field_size(body);
+      }
+    }
+    for (size_t b = 0; b < n; ++b) {
+      size_t& body = resource_size[ri * n + b];
+      if (body == 0) continue;
+      body += res.header_bytes;
+    }
+  }
+  // The parts keep the receiver's memory hold of what they were cut from until they are gone.
+  std::shared_ptr<const void> hold;
+  if (parts.size() == 1) {
+    hold = parts.front().hold;
+  } else {
+    auto all = std::make_shared<std::vector<std::shared_ptr<const void>>>();
+    for (const auto& p : parts)
+      if (p.hold) all->push_back(p.hold);
+    if (!all->empty()) hold = std::move(all);
+  }
+  // One part per resource entry and backend: parts of a few tens of KiB come from the allocator's free lists, where
+  // one buffer of MiBs per backend would be fresh pages (a page fault per 4 KiB) every time. The sender hands
+  // every part to gRPC as its own slice, without copying them together.
+  std::vector<std::optional<B>> by_backend(n);
+  std::vector<size_t> order;  // backends in the order their first resource entry came
+  for (size_t ri = 0; ri < resources.size(); ++ri) {
+    const auto& res = resources[ri];
+    for (size_t b = 0; b < n; ++b) {
+      const size_t rbody = resource_size[ri * n + b];
+      if (rbody == 0) continue;
+      std::string o;
+      o.reserve(len_field_size(rbody));
+      append_len_tag(o, 1, rbody);
+      for (auto h : res.headers) o.append(h);
+      size_t in_part = 0;
+      for (size_t si = res.first_scope; si < res.end_scope; ++si) {
+        const size_t sbody = scope_size[si * n + b];
+        if (sbody == 0) continue;
+        const auto& sc = scopes[si];
+        append_len_tag(o, 2, sbody);
+        for (auto h : sc.headers) o.append(h);
+        for (size_t i = sc.first_item; i < sc.end_item; ++i)
+          if (backend[i] == b) {
+            o.append(items[i]);
+            ++in_part;
+          }
+      }
+      B part = B::adopt_wire(std::move(o), in_part, batch.context());
+      if (hold) part.raw_parts().front().hold = hold;
+      if (!by_backend[b]) {
+        by_backend[b].emplace(std::move(part));
+        order.push_back(b);
+      } else {
+        by_backend[b]->append(std::move(part));
+      }
+    }
+  }
+  out.reserve(order.size());
+  for (size_t b : order) out.emplace_back(b, std::move(*by_backend[b]));
+  return out;
+}
+
 template <typename Walk, typename B>
 std::vector<std::pair<size_t, B>> route_batch(B batch, const HashRing& ring, RoutingKey key,
                                               const TraceIdRoute* by_trace_id) {
+  constexpr uint32_t trace_id_field = std::is_same_v<Walk, TraceWalk> ? 1 : std::is_same_v<Walk, LogWalk> ? 9 : 0;
+  if (auto wire = route_wire(batch, ring, key, by_trace_id, trace_id_field)) return std::move(*wire);
   std::vector<std::pair<size_t, B>> out;
   const auto& parts = batch.read_parts();
 
@@ -147,11 +368,11 @@ std::vector<std::pair<size_t, B>> route_batch(B batch, const HashRing& ring, Rou
                 order.push_back(b);
               }
               rs_out[b] = Walk::add_resource(by_backend[b]->first());
-              rs_out[b]->mutable_resource()->CopyFrom(rs.resource());
+              if (rs.has_resource()) rs_out[b]->mutable_resource()->CopyFrom(rs.resource());
               rs_out[b]->set_schema_url(rs.schema_url());
             }
             ss_out[b] = Walk::add_scope(rs_out[b]);
-            ss_out[b]->mutable_scope()->CopyFrom(ss.scope());
+            if (ss.has_scope()) ss_out[b]->mutable_scope()->CopyFrom(ss.scope());
             ss_out[b]->set_schema_url(ss.schema_url());
           }
           Walk::add_item(ss_out[b])->CopyFrom(item);

@@ -126,3 +126,104 @@ TEST_CASE("route logs by traceID: a record without a trace id goes by its servic
           }
   CHECK(records == 21);
 }
+
+namespace {
+
+// The request each backend gets, decoded and merged into one message, by backend.
+template <typename B>
+std::map<size_t, typename B::RequestType> by_backend(std::vector<std::pair<size_t, B>> parts) {
+  std::map<size_t, typename B::RequestType> out;
+  for (auto& [b, part] : parts) {
+    auto merged = part.merged();
+    out[b].MergeFrom(*merged.read_parts().front().request);
+  }
+  return out;
+}
+
+template <typename B>
+void check_wire_matches_decoded(const typename B::RequestType& req, RoutingKey key, const HashRing& ring) {
+  auto decoded = B::make();
+  decoded.first().CopyFrom(req);
+  const auto bytes = req.SerializeAsString();
+  // Received as two requests (the second a copy of the first), as a receiver's batches are after batching.
+  auto wire = B::adopt_wire(bytes, B::kUnknownItems);
+  wire.append(B::adopt_wire(bytes, B::kUnknownItems));
+  decoded.append([&] {
+    auto again = B::make();
+    again.first().CopyFrom(req);
+    return again;
+  }());
+  auto wire_parts = route(std::move(wire), ring, key);
+  REQUIRE(wire_parts.size() > 1);
+  size_t items = 0;
+  for (const auto& [b, part] : wire_parts) {
+    // Split on the wire: bytes, not messages, with their item count known.
+    REQUIRE_FALSE(part.raw_parts().empty());
+    for (const auto& p : part.raw_parts()) {
+      CHECK(p.wire != nullptr);
+      CHECK(p.request == nullptr);
+      CHECK(p.items != B::kUnknownItems);
+    }
+    items += part.item_count();
+  }
+  auto from_wire = by_backend(std::move(wire_parts));
+  auto from_decoded = by_backend(route(std::move(decoded), ring, key));
+  REQUIRE(from_wire.size() == from_decoded.size());
+  size_t decoded_items = 0;
+  for (const auto& [b, msg] : from_decoded) {
+    INFO("backend " << b);
+    REQUIRE(from_wire.count(b) == 1);
+    CHECK(from_wire[b].SerializeAsString() == msg.SerializeAsString());
+    decoded_items += SignalTraits<typename B::RequestType>::count_items(msg);
+  }
+  CHECK(items == decoded_items);
+}
+
+}  // namespace
+
+TEST_CASE("route on the wire: the same parts as the decoded route, without decoding", "[loadbalancing]") {
+  const auto ring = ring3();
+  const auto traces = mixed_batch();
+  const auto& req = *traces.read_parts().front().request;
+  SECTION("traces by traceID") { check_wire_matches_decoded<TraceBatch>(req, RoutingKey::trace_id, ring); }
+  SECTION("traces by service") {
+    // A third service, so that two backends at least get one.
+    auto more = req;
+    for (const char* service : {"c", "d", "e", "f"}) {
+      auto* rs = more.add_resource_spans();
+      rs->CopyFrom(req.resource_spans(0));
+      rs->mutable_resource()->mutable_attributes(0)->mutable_value()->set_string_value(service);
+    }
+    check_wire_matches_decoded<TraceBatch>(more, RoutingKey::service, ring);
+  }
+  SECTION("logs by traceID, a record without one by its service") {
+    otlp_logs::ExportLogsServiceRequest logs;
+    auto* rl = logs.add_resource_logs();
+    auto* attr = rl->mutable_resource()->add_attributes();
+    attr->set_key("service.name");
+    attr->mutable_value()->set_string_value("svc");
+    rl->set_schema_url("u");
+    auto* sl = rl->add_scope_logs();
+    sl->mutable_scope()->set_name("scope");
+    for (int t = 0; t < 20; ++t) {
+      auto* r = sl->add_log_records();
+      r->set_trace_id(trace_id(t));
+      r->mutable_body()->set_string_value("record " + std::to_string(t));
+    }
+    sl->add_log_records()->set_severity_text("no trace id");
+    check_wire_matches_decoded<LogBatch>(logs, RoutingKey::trace_id, ring);
+  }
+  SECTION("metrics by service") {
+    otlp_metrics::ExportMetricsServiceRequest metrics;
+    for (int s = 0; s < 8; ++s) {
+      auto* rm = metrics.add_resource_metrics();
+      auto* attr = rm->mutable_resource()->add_attributes();
+      attr->set_key("service.name");
+      attr->mutable_value()->set_string_value("svc" + std::to_string(s));
+      auto* m = rm->add_scope_metrics()->add_metrics();
+      m->set_name("m");
+      m->mutable_gauge()->add_data_points()->set_as_int(s);
+    }
+    check_wire_matches_decoded<MetricBatch>(metrics, RoutingKey::service, ring);
+  }
+}
