@@ -12,7 +12,20 @@ const ServerAuthenticator& find_authenticator(const Host& host, const std::strin
   Extension* e = host.extension(cid);
   if (!e) throw std::runtime_error("extension '" + id + "' is not configured in service.extensions");
   const auto* auth = dynamic_cast<const ServerAuthenticator*>(e);
-  if (!auth) throw std::runtime_error("extension '" + id + "' is not an authenticator");
+  if (!auth)
+    throw std::runtime_error(
+        "extension '" + id + "' is not an authenticator for receivers" +
+        (dynamic_cast<const ClientAuthenticator*>(e) ? " (it is configured as a client authenticator)" : ""));
+  return *auth;
+}
+
+const ClientAuthenticator& find_client_authenticator(const Host& host, const std::string& id) {
+  ComponentId cid;
+  if (!ComponentId::parse(id, cid)) throw std::runtime_error("authenticator '" + id + "' is not a valid component id");
+  Extension* e = host.extension(cid);
+  if (!e) throw std::runtime_error("extension '" + id + "' is not configured in service.extensions");
+  const auto* auth = dynamic_cast<const ClientAuthenticator*>(e);
+  if (!auth) throw std::runtime_error("extension '" + id + "' is not a client authenticator (for exporters' auth)");
   return *auth;
 }
 

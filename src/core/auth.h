@@ -28,6 +28,22 @@ class ServerAuthenticator : public Extension {
 // it is not among the service's started extensions or is not an authenticator.
 const ServerAuthenticator& find_authenticator(const Host& host, const std::string& id);
 
+// Client side (the Collector's configauth client authenticator, an exporter's `auth.authenticator`): the
+// credentials an exporter adds to every request it sends. An extension implements it beside Extension (and
+// beside ServerAuthenticator when it can do both). client_headers() is called concurrently from the exporters'
+// threads before every request, so credentials that change (a re-read file, a refreshed token) take effect on the
+// next request.
+class ClientAuthenticator {
+ public:
+  virtual ~ClientAuthenticator() = default;
+  // Appends the headers (gRPC metadata) to send, names lower-case; or a Status saying why there are no
+  // credentials now (a file that cannot be read): the request then fails retryable, and is not sent without them.
+  virtual Status client_headers(std::vector<std::pair<std::string, std::string>>& out) const = 0;
+};
+
+// The started extension `id` as a client authenticator; throws std::runtime_error naming it otherwise.
+const ClientAuthenticator& find_client_authenticator(const Host& host, const std::string& id);
+
 // The credentials after `scheme` in an Authorization-style value ("Bearer abc" → "abc"): the scheme matches
 // case-insensitively (RFC 9110 §11.1) and the spaces after it are skipped. Nothing when another scheme is
 // used.

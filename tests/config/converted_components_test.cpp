@@ -175,7 +175,7 @@ TEST_CASE("tail_sampling: settings belong to the policy's type, a type without s
              Contains("decision_wait (line 2)") && Contains("decision_wait must be positive"));
 }
 
-TEST_CASE("bearertokenauth and basicauth: aliases, lower-cased header, client_auth refused", "[config][schema]") {
+TEST_CASE("bearertokenauth and basicauth: aliases, lower-cased header, server or client side", "[config][schema]") {
   auto cfg = Registry::instance()
                  .find(Kind::extension, "bearertokenauth")
                  ->parse(ConfigNode(YAML::Load("header: X-Token\nscheme: ''\nbearer_token: a\ntokens: [b, c]"),
@@ -190,8 +190,11 @@ TEST_CASE("bearertokenauth and basicauth: aliases, lower-cased header, client_au
              Contains("tokens (line 1)") && Contains("must not contain an empty token"));
   CHECK_THAT(
       error_of(Kind::extension, "basicauth", "client_auth: {username: a, password: b}\nhtpasswd: {inline: 'u:p'}"),
-      Contains("extensions::basicauth::client_auth (line 1)") && Contains("not supported by otlpd"));
-  CHECK_THAT(error_of(Kind::extension, "basicauth", "{}"), Contains("missing required key 'htpasswd'"));
+      Contains("either a server authenticator (htpasswd) or a client one (client_auth), not both"));
+  CHECK(error_of(Kind::extension, "basicauth", "client_auth: {username: a, password_file: /run/secret}").empty());
+  CHECK_THAT(error_of(Kind::extension, "basicauth", "client_auth: {username: a, password: b, password_file: f}"),
+             Contains("client_auth::password_file") && Contains("not both"));
+  CHECK_THAT(error_of(Kind::extension, "basicauth", "{}"), Contains("needs 'htpasswd'"));
   CHECK_THAT(error_of(Kind::extension, "basicauth", "htpasswd: {inline: 'u:p', files: x}"),
              Contains("unknown key 'files'; valid keys are: file, inline"));
 }

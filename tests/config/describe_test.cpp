@@ -44,7 +44,7 @@ TEST_CASE("components --describe prints the policy table of tail_sampling and th
   CHECK_THAT(ml.out, Contains("limit_percentage  uint32 (between 0 and 100)  default: 0"));
   CHECK_THAT(ml.out, Contains("min_gc_interval_when_soft_limited  -\n      not supported by otlpd"));
   auto ba = run_otlpd({"components", "--describe", "basicauth"});
-  CHECK_THAT(ba.out, Contains("extension basicauth:\n  client_auth  -\n      not supported by otlpd"));
-  CHECK_THAT(ba.out, Contains("  htpasswd  map (required)\n      the accepted users: 'file' and/or 'inline'\n"
+  CHECK_THAT(ba.out, Contains("  client_auth  map\n      client side: the credentials exporters send"));
+  CHECK_THAT(ba.out, Contains("  htpasswd  map\n      server side: the accepted users, 'file' and/or 'inline'\n"
                               "      file  string"));
 }

@@ -113,6 +113,27 @@ std::string grpc_target(std::string_view endpoint, int default_port, std::string
   return std::string(e);
 }
 
+namespace {
+
+// configauth's client block: `auth: {authenticator: <extension id>}`.
+struct AuthBlock {
+  std::string authenticator;
+};
+const Schema<AuthBlock>& auth_schema() {
+  static const auto s = Schema<AuthBlock>().key(
+      "authenticator", &AuthBlock::authenticator,
+      "id of a client authenticator extension (basicauth with client_auth, bearertokenauth) in service.extensions",
+      required<std::string>());
+  return s;
+}
+std::string read_auth(const ConfigNode& n) {
+  auto a = auth_schema().parse(n);
+  if (a->authenticator.empty()) n.fail("auth.authenticator must name an extension");
+  return a->authenticator;
+}
+
+}  // namespace
+
 Schema<GrpcClientSettings> grpc_client_schema(const GrpcClientSettings& defaults, int default_port,
                                               bool with_endpoint) {
   Schema<GrpcClientSettings> schema;
@@ -158,7 +179,8 @@ Schema<GrpcClientSettings> grpc_client_schema(const GrpcClientSettings& defaults
            "a call waits for the connection instead of failing at once while it is down")
       .ignored("read_buffer_size", "gRPC sizes its own buffers")
       .ignored("write_buffer_size", "gRPC sizes its own buffers")
-      .unsupported("auth", "there are no client authenticator extensions in otlpd; send credentials in headers")
+      .block("auth", "map", "credentials added to every request by a client authenticator extension", auth_schema(),
+             [](const ConfigNode& n, GrpcClientSettings& s) { s.authenticator = read_auth(n); })
       .validate([default_port, with_endpoint](GrpcClientSettings& s, const SchemaInput& in) {
         if (!with_endpoint) return;  // set later by whoever owns the endpoints
         if (s.endpoint.empty())
@@ -215,7 +237,8 @@ Schema<HttpClientSettings> http_client_schema(const HttpClientSettings& defaults
       .ignored("max_conns_per_host", "connections are bounded by sending_queue.num_consumers")
       .ignored("http2_read_idle_timeout", "libcurl manages HTTP/2 connections itself")
       .ignored("http2_ping_timeout", "libcurl manages HTTP/2 connections itself")
-      .unsupported("auth", "there are no client authenticator extensions in otlpd; send credentials in headers");
+      .block("auth", "map", "credentials added to every request by a client authenticator extension", auth_schema(),
+             [](const ConfigNode& n, HttpClientSettings& s) { s.authenticator = read_auth(n); });
 }
 
 }  // namespace otlpd::exporter_helper

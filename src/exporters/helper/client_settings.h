@@ -45,6 +45,7 @@ struct GrpcClientSettings {
   std::string balancer_name;  // pick_first | round_robin; empty: gRPC's default
   std::string authority;      // overrides the :authority header
   bool wait_for_ready = false;
+  std::string authenticator;  // auth.authenticator: a client authenticator extension's id; empty: none
 };
 
 // What gRPC dials for an exporter's `endpoint`, as the Collector's configgrpc reads it:
@@ -71,6 +72,7 @@ struct HttpClientSettings {
   std::string proxy_url;             // empty: libcurl's HTTP_PROXY / HTTPS_PROXY / NO_PROXY environment variables
   bool disable_keep_alives = false;  // a new connection for every request
   std::optional<Duration> idle_conn_timeout;  // an idle connection older than this is not reused; unset: 118s
+  std::string authenticator;                  // auth.authenticator: a client authenticator extension's id
 };
 
 // The keys of confighttp's client settings, to embed into an exporter's schema.

@@ -65,7 +65,19 @@ void GrpcClient::connect() {
   channel_ = make_grpc_channel(settings_.target, settings_.tls, args);
 }
 
-bool GrpcClient::begin(grpc::ClientContext& ctx, Deadline deadline) {
+void GrpcClient::bind(const Host& host) {
+  if (!settings_.authenticator.empty())
+    authenticator_.store(&find_client_authenticator(host, settings_.authenticator), std::memory_order_release);
+}
+
+bool GrpcClient::begin(grpc::ClientContext& ctx, Deadline deadline, std::string* error) {
+  std::vector<std::pair<std::string, std::string>> credentials;
+  if (const auto* auth = authenticator_.load(std::memory_order_acquire)) {
+    if (Status st = auth->client_headers(credentials); !st.is_ok()) {
+      if (error) *error = "no credentials from " + settings_.authenticator + ": " + st.message();
+      return false;
+    }
+  }
   {
     std::lock_guard lock(active_mu_);
     if (cancelled_) return false;
@@ -81,6 +93,7 @@ bool GrpcClient::begin(grpc::ClientContext& ctx, Deadline deadline) {
   ctx.set_wait_for_ready(settings_.wait_for_ready);
   if (settings_.compression == ContentEncoding::gzip) ctx.set_compression_algorithm(GRPC_COMPRESS_GZIP);
   for (const auto& [k, v] : metadata_) ctx.AddMetadata(k, v);
+  for (const auto& [k, v] : credentials) ctx.AddMetadata(k, v);
   return true;
 }
 

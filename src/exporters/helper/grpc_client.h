@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/auth.h"
 #include "exporters/helper/client_settings.h"
 #include "exporters/helper/queued_exporter.h"
 
@@ -32,10 +33,15 @@ class GrpcClient {
   const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
   const GrpcClientSettings& settings() const { return settings_; }
 
-  // Sets `ctx` up for one call ending at `deadline` (headers, compression, wait_for_ready) and registers it for
-  // cancel(); after an UNAVAILABLE, it first lets the channel reconnect at once. Returns false, and nothing is
-  // registered, once cancel() was called: the caller makes no call.
-  bool begin(grpc::ClientContext& ctx, Deadline deadline);
+  // The client authenticator of settings().authenticator, found among the started extensions; throws
+  // std::runtime_error when it is not there. Nothing when no authenticator is configured.
+  void bind(const Host& host);
+
+  // Sets `ctx` up for one call ending at `deadline` (headers, credentials, compression, wait_for_ready) and
+  // registers it for cancel(); after an UNAVAILABLE, it first lets the channel reconnect at once. Returns false,
+  // and nothing is registered, once cancel() was called, or when the authenticator has no credentials now (then
+  // `error`, when given, says why): the caller makes no call.
+  bool begin(grpc::ClientContext& ctx, Deadline deadline, std::string* error = nullptr);
   // The call of `ctx` (begun) ended with `status`.
   void end(grpc::ClientContext& ctx, const grpc::Status& status);
   // Cancels the calls in flight; begin() refuses from now on.
@@ -45,6 +51,7 @@ class GrpcClient {
   GrpcClientSettings settings_;
   std::vector<std::pair<std::string, std::string>> metadata_;  // headers, names lower-cased
   std::shared_ptr<grpc::Channel> channel_;
+  std::atomic<const ClientAuthenticator*> authenticator_{nullptr};
   std::atomic<bool> unavailable_{false};  // the last call failed with UNAVAILABLE
   std::mutex active_mu_;
   std::set<grpc::ClientContext*> active_;  // calls in flight, for cancel()

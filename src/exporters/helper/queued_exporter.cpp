@@ -202,7 +202,7 @@ class SignalPipe final : public Consumer<B> {
 
   void start(Host& host) {
     if (!settings_.queue.storage.empty()) open_disk_queue(host);
-    sender_->start();
+    sender_->start(host);
     if (queue_) queue_->start();
     // Workers start with the first data: at once when the last run left some, else on the first write (a
     // signal no pipeline sends keeps no threads).

@@ -33,8 +33,9 @@ class BatchSender {
  public:
   virtual ~BatchSender() = default;
   virtual SendOutcome send(const B& batch, Deadline deadline) = 0;
-  // Called once when the exporter starts / stops (connect, release connections).
-  virtual void start() {}
+  // Called once when the exporter starts / stops (connect, find the client authenticator among `host`'s
+  // extensions, release connections).
+  virtual void start(const Host& host) { (void)host; }
   virtual void shutdown() {}
   // Called from another thread when the shutdown deadline passes: send() calls in progress should return
   // promptly (any outcome) and later ones fail fast. Without it an attempt in flight at the deadline may

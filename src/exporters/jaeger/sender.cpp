@@ -29,7 +29,8 @@ class JaegerTraceSender final : public exporter_helper::BatchSender<TraceBatch> 
   JaegerTraceSender(std::string id, const JaegerConfig& cfg)
       : id_(std::move(id)), client_(std::make_unique<exporter_helper::GrpcClient>(cfg.client)) {}
 
-  void start() override {
+  void start(const Host& host) override {
+    client_->bind(host);
     client_->connect();
     stub_ = jaeger_pb::CollectorService::NewStub(client_->channel());
     spdlog::info("exporter {} sending spans to Jaeger (api_v2 gRPC) at {}{}", id_, client_->settings().target,
@@ -83,8 +84,10 @@ class JaegerTraceSender final : public exporter_helper::BatchSender<TraceBatch> 
       size_t pending = end - begin;
       for (size_t i = begin; i < end; ++i) {
         auto& call = *calls.emplace_back(std::make_unique<Call>());
-        if (!client_->begin(call.context, deadline)) {
-          call.status = grpc::Status(grpc::StatusCode::CANCELLED, "exporter is shutting down");
+        std::string why;
+        if (!client_->begin(call.context, deadline, &why)) {
+          call.status = grpc::Status(why.empty() ? grpc::StatusCode::CANCELLED : grpc::StatusCode::UNAVAILABLE,
+                                     why.empty() ? "exporter is shutting down" : why);
           std::lock_guard lock(mu);
           --pending;
           continue;

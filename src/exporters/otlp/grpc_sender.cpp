@@ -52,9 +52,13 @@ class GrpcSender final : public exporter_helper::BatchSender<B> {
   GrpcSender(std::shared_ptr<exporter_helper::GrpcClient> client, std::string method)
       : client_(std::move(client)), stub_(client_->channel()), method_(std::move(method)) {}
 
+  void start(const Host& host) override { client_->bind(host); }
+
   SendOutcome send(const B& batch, Deadline deadline) override {
     grpc::ClientContext ctx;
-    if (!client_->begin(ctx, deadline)) return SendOutcome::retryable("exporter is shutting down");
+    std::string why;
+    if (!client_->begin(ctx, deadline, &why))
+      return SendOutcome::retryable(why.empty() ? "exporter is shutting down" : why);
     grpc::ByteBuffer request = to_byte_buffer(batch);
     grpc::ByteBuffer response;
     grpc::Status status;

@@ -11,6 +11,7 @@
 
 #include "codec/compression.h"
 #include "codec/otlp_json.h"
+#include "core/auth.h"
 #include "exporters/helper/partial_success.h"
 #include "exporters/otlphttp/http_sender.h"
 #include "exporters/otlphttp/libcurl.h"
@@ -157,13 +158,25 @@ class HttpSender final : public exporter_helper::BatchSender<B> {
 
   void cancel() override { cancelled_.store(true); }
 
+  void start(const Host& host) override {
+    if (!cfg_.client.authenticator.empty())
+      authenticator_ = &find_client_authenticator(host, cfg_.client.authenticator);
+  }
+
   SendOutcome send(const B& batch, Deadline deadline) override {
     if (cancelled_.load()) return SendOutcome::retryable("exporter is shutting down");
     const LibCurl& curl = libcurl();
+    std::vector<std::string> lines = header_lines_;
+    if (authenticator_) {
+      std::vector<std::pair<std::string, std::string>> credentials;
+      if (Status st = authenticator_->client_headers(credentials); !st.is_ok())
+        return SendOutcome::retryable("no credentials from " + cfg_.client.authenticator + ": " + st.message());
+      for (const auto& [k, v] : credentials) lines.push_back(k + ": " + v);
+    }
     std::string body = compress(cfg_.client.compression, encode(batch));
 
     SlistPtr headers;
-    for (const auto& h : header_lines_) {
+    for (const auto& h : lines) {
       curl_slist* next = curl.slist_append(headers.get(), h.c_str());
       if (!next) return SendOutcome::retryable("out of memory building headers");
       (void)headers.release();
@@ -256,6 +269,7 @@ class HttpSender final : public exporter_helper::BatchSender<B> {
   }
 
   std::shared_ptr<CurlPool> pool_;
+  const ClientAuthenticator* authenticator_ = nullptr;
   std::atomic<bool> cancelled_{false};
   std::string url_;
   OtlpHttpConfig cfg_;

@@ -1,5 +1,6 @@
-// The `basicauth` extension (server side): HTTP Basic credentials checked against htpasswd entries
-// (plain-text or {SHA} passwords); the principal is the user name.
+// The `basicauth` extension. Server side: HTTP Basic credentials checked against htpasswd entries (plain-text or
+// {SHA} passwords); the principal is the user name. Client side (client_auth): the Basic credentials every
+// request of an exporter carries.
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
@@ -8,6 +9,7 @@
 
 #include "core/auth.h"
 #include "core/registry.h"
+#include "core/watched_file.h"
 #include "extensions/basicauth/config.h"
 #include "model/any_value.h"
 #include "platform/text.h"
@@ -75,12 +77,36 @@ class BasicAuth final : public ServerAuthenticator {
   BasicAuthConfig cfg_;
 };
 
+class BasicAuthClient final : public Extension, public ClientAuthenticator {
+ public:
+  explicit BasicAuthClient(const ClientAuth& c)
+      : cfg_(c),
+        user_file_(c.username_file.empty() ? nullptr : new WatchedFile(c.username_file, "the username file")),
+        password_file_(c.password_file.empty() ? nullptr : new WatchedFile(c.password_file, "the password file")) {}
+
+  Status client_headers(std::vector<std::pair<std::string, std::string>>& out) const override {
+    std::string user = cfg_.username, password = cfg_.password;
+    if (user_file_)
+      if (Status st = user_file_->value(user); !st.is_ok()) return st;
+    if (password_file_)
+      if (Status st = password_file_->value(password); !st.is_ok()) return st;
+    out.emplace_back("authorization", "Basic " + base64_encode(user + ":" + password));
+    return Status::ok();
+  }
+
+ private:
+  ClientAuth cfg_;
+  std::unique_ptr<WatchedFile> user_file_, password_file_;
+};
+
 class BasicAuthFactory final : public ExtensionFactory {
  public:
   std::string_view type() const override { return "basicauth"; }
   ComponentConfigPtr parse(const ConfigNode& node) const override { return parse_config(node); }
   ExtensionPtr create(const CreateSettings&, const ComponentConfig& c) const override {
-    return std::make_unique<BasicAuth>(config_as<BasicAuthConfig>(c));
+    const auto& cfg = config_as<BasicAuthConfig>(c);
+    if (cfg.client) return std::make_unique<BasicAuthClient>(*cfg.client);
+    return std::make_unique<BasicAuth>(cfg);
   }
 };
 

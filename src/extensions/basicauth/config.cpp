@@ -72,14 +72,47 @@ void read_htpasswd(const ConfigNode& n, BasicAuthConfig& c) {
 
 }  // namespace
 
+const Schema<ClientAuth>& client_auth_schema() {
+  static const auto s =
+      Schema<ClientAuth>()
+          .key("username", &ClientAuth::username, "the user name sent")
+          .key("password", &ClientAuth::password, "the password sent")
+          .key("username_file", &ClientAuth::username_file,
+               "otlpd's addition: file holding the user name, re-read when it changes (instead of username)")
+          .key("password_file", &ClientAuth::password_file,
+               "otlpd's addition: file holding the password, re-read when it changes (instead of password)")
+          .validate([](ClientAuth& c, const SchemaInput& in) {
+            if (!c.username.empty() && !c.username_file.empty())
+              in.fail("username_file", "give either 'username' or 'username_file', not both");
+            if (!c.password.empty() && !c.password_file.empty())
+              in.fail("password_file", "give either 'password' or 'password_file', not both");
+            if (c.username.empty() && c.username_file.empty())
+              in.node().fail("client_auth needs 'username' (or 'username_file')");
+            if (c.username.find(':') != std::string::npos) in.fail("username", "a Basic user name cannot contain ':'");
+          });
+  return s;
+}
+
 const Schema<BasicAuthConfig>& schema() {
   static const auto s =
       Schema<BasicAuthConfig>()
-          .unsupported("client_auth",
-                       "exporters take credentials in their own settings (e.g. headers); basicauth authenticates "
-                       "clients with htpasswd")
-          .block("htpasswd", "map", "the accepted users: 'file' and/or 'inline'", htpasswd_schema(), read_htpasswd,
-                 true);
+          .block("htpasswd", "map", "server side: the accepted users, 'file' and/or 'inline'", htpasswd_schema(),
+                 read_htpasswd)
+          .block("client_auth", "map", "client side: the credentials exporters send (auth.authenticator)",
+                 client_auth_schema(),
+                 [](const ConfigNode& n, BasicAuthConfig& c) { c.client = *client_auth_schema().parse(n); })
+          .validate([](BasicAuthConfig& c, const SchemaInput& in) {
+            const bool server = in.has("htpasswd"), client = in.has("client_auth");
+            if (server && client)
+              in.node().fail(
+                  "basicauth is either a server authenticator (htpasswd) or a client one (client_auth), "
+                  "not both: configure two basicauth extensions");
+            if (!server && !client)
+              in.node().fail(
+                  "basicauth needs 'htpasswd' (to check receivers' clients) or 'client_auth' (for "
+                  "exporters)");
+            (void)c;
+          });
   return s;
 }
 

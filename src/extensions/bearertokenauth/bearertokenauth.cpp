@@ -1,9 +1,13 @@
-// The `bearertokenauth` extension (server side): a request must carry "<scheme> <token>" in a header.
+// The `bearertokenauth` extension: as a server authenticator a request must carry "<scheme> <token>" in a header;
+// as a client authenticator (an exporter's auth) every request sent carries it, the token re-read from `filename`
+// when the file changes.
 #include <cctype>
+#include <memory>
 #include <stdexcept>
 
 #include "core/auth.h"
 #include "core/registry.h"
+#include "core/watched_file.h"
 #include "extensions/bearertokenauth/config.h"
 #include "platform/text.h"
 
@@ -21,9 +25,11 @@ std::string read_token_file(const std::string& path) {
   return s;
 }
 
-class BearerTokenAuth final : public ServerAuthenticator {
+class BearerTokenAuth final : public ServerAuthenticator, public ClientAuthenticator {
  public:
-  explicit BearerTokenAuth(BearerTokenAuthConfig cfg) : cfg_(std::move(cfg)) {}
+  explicit BearerTokenAuth(BearerTokenAuthConfig cfg)
+      : cfg_(std::move(cfg)),
+        file_(cfg_.filename.empty() ? nullptr : new WatchedFile(cfg_.filename, "the token file")) {}
 
   void start(Host&) override {
     tokens_ = cfg_.tokens;
@@ -57,9 +63,22 @@ class BearerTokenAuth final : public ServerAuthenticator {
     return (cfg_.scheme.empty() ? std::string("Bearer") : cfg_.scheme) + " realm=\"otlpd\"";
   }
 
+  // Client side: the first configured token, or the file's current one.
+  Status client_headers(std::vector<std::pair<std::string, std::string>>& out) const override {
+    std::string token;
+    if (file_) {
+      if (Status st = file_->value(token); !st.is_ok()) return st;
+    } else {
+      token = cfg_.tokens.front();
+    }
+    out.emplace_back(cfg_.header, cfg_.scheme.empty() ? token : cfg_.scheme + " " + token);
+    return Status::ok();
+  }
+
  private:
   BearerTokenAuthConfig cfg_;
   std::vector<std::string> tokens_;
+  std::unique_ptr<WatchedFile> file_;
 };
 
 class BearerTokenAuthFactory final : public ExtensionFactory {

@@ -7,6 +7,7 @@
 
 #include "exporters/jaeger/fake_jaeger_collector.h"
 #include "exporters/jaeger/translate.h"
+#include "support/null_host.h"
 #include "support/otlp_client.h"
 
 namespace otlpd::jaeger_exporter {
@@ -41,7 +42,7 @@ TEST_CASE("jaeger sender: posts one translated Batch per resource", "[jaeger]") 
   cfg.client.headers = {{"x-tenant", "acme"}};
   cfg.client.compression = ContentEncoding::gzip;
   auto sender = make_trace_sender("jaeger", cfg);
-  sender->start();
+  sender->start(otlpd::test::no_extensions());
 
   // When a batch with two resources is sent
   const auto batch = two_resource_batch();
@@ -66,7 +67,7 @@ TEST_CASE("jaeger sender: posts one translated Batch per resource", "[jaeger]") 
 TEST_CASE("jaeger sender: classifies gRPC failures", "[jaeger]") {
   test::FakeJaegerCollector collector;
   auto sender = make_trace_sender("jaeger", insecure_config(collector.endpoint()));
-  sender->start();
+  sender->start(otlpd::test::no_extensions());
   auto batch = TraceBatch::make();
   batch.first() = test::full_traces(2, 3);
 
@@ -105,7 +106,7 @@ TEST_CASE("jaeger sender: classifies gRPC failures", "[jaeger]") {
 TEST_CASE("jaeger sender: spans with malformed ids are rejected, the rest delivered", "[jaeger]") {
   test::FakeJaegerCollector collector;
   auto sender = make_trace_sender("jaeger", insecure_config(collector.endpoint()));
-  sender->start();
+  sender->start(otlpd::test::no_extensions());
   auto batch = TraceBatch::make();
   batch.first() = test::full_traces(3, 4);
   batch.first().mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(1)->set_span_id("bad");
@@ -128,7 +129,7 @@ TEST_CASE("jaeger sender: spans with malformed ids are rejected, the rest delive
 TEST_CASE("jaeger sender: many resources are posted in parallel windows", "[jaeger]") {
   test::FakeJaegerCollector collector;
   auto sender = make_trace_sender("jaeger", insecure_config(collector.endpoint()));
-  sender->start();
+  sender->start(otlpd::test::no_extensions());
   auto batch = TraceBatch::make();
   for (int i = 0; i < 70; ++i) *batch.first().add_resource_spans() = test::full_traces(1, 10 + i).resource_spans(0);
   CHECK(sender->send(batch, in_seconds(20)).kind == SendOutcome::Kind::ok);

@@ -7,6 +7,7 @@
 #include "exporters/jaeger/fake_jaeger_collector.h"
 #include "exporters/jaeger/sender.h"
 #include "support/daemon.h"
+#include "support/null_host.h"
 #include "support/otlp_client.h"
 
 namespace otlpd::jaeger_exporter {
@@ -37,7 +38,7 @@ std::shared_ptr<grpc::ServerCredentials> server_tls(const SelfSigned& c) {
 
 SendOutcome send_one(const JaegerConfig& cfg) {
   auto sender = make_trace_sender("jaeger", cfg);
-  sender->start();
+  sender->start(otlpd::test::no_extensions());
   auto batch = TraceBatch::make();
   batch.first() = test::full_traces(1, 21);
   return sender->send(batch, std::chrono::steady_clock::now() + std::chrono::seconds(5));
@@ -79,7 +80,7 @@ TEST_CASE("jaeger sender: TLS towards the collector", "[jaeger]") {
   SECTION("an unreadable ca_file stops start()") {
     cfg.client.tls.ca_file = certs.dir.file("missing.pem");
     auto sender = make_trace_sender("jaeger", cfg);
-    CHECK_THROWS_WITH(sender->start(), Catch::Contains("missing.pem"));
+    CHECK_THROWS_WITH(sender->start(otlpd::test::no_extensions()), Catch::Contains("missing.pem"));
   }
 }
 

@@ -62,7 +62,8 @@ TEST_CASE("basicauth rejects unsupported hash formats and malformed entries at c
                     Contains("line 2") && Contains("user:password"));
   CHECK_THROWS_WITH(start_extension("basicauth", "htpasswd: {inline: 'u:{SHA}short'}"), Contains("malformed {SHA}"));
   CHECK_THROWS_WITH(start_extension("basicauth", "htpasswd: {}"), Contains("no user entries"));
-  CHECK_THROWS_WITH(start_extension("basicauth", "client_auth: {username: a, password: b}"), Contains("client_auth"));
+  CHECK_THROWS_WITH(start_extension("basicauth", "client_auth: {password: b}"), Contains("needs 'username'"));
+  CHECK_THROWS_WITH(start_extension("basicauth", "{}"), Contains("needs 'htpasswd'") && Contains("'client_auth'"));
   CHECK_THROWS_WITH(start_extension("basicauth", "htpasswd: {file: /nonexistent/htpasswd}"),
                     Contains("cannot read the htpasswd file"));
 }
