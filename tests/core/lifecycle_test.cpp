@@ -90,6 +90,9 @@ std::vector<std::unique_ptr<Component>> create_all(const Factory& f, const Compo
     case Kind::extension:
       out.push_back(static_cast<const ExtensionFactory&>(f).create(settings, cfg));
       break;
+    case Kind::connector:
+      out.push_back(static_cast<const ConnectorFactory&>(f).create(settings, cfg, sinks.for_factory(f)));
+      break;
   }
   return out;
 }
@@ -100,7 +103,7 @@ TEST_CASE("every registered component is created, started and shut down, and shu
           "[core][lifecycle]") {
   NullHost host;
   int checked = 0;
-  for (Kind kind : {Kind::extension, Kind::exporter, Kind::processor, Kind::receiver}) {
+  for (Kind kind : {Kind::extension, Kind::exporter, Kind::connector, Kind::processor, Kind::receiver}) {
     for (const auto& type : Registry::instance().types(kind)) {
       const Factory* f = Registry::instance().find(kind, type);
       REQUIRE(f != nullptr);
