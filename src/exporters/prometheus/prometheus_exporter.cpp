@@ -105,6 +105,11 @@ class PrometheusExporter final : public Exporter, MetricConsumer {
     std::lock_guard lock(mu_);
     for (const auto& part : batch.read_parts())
       for (const auto& rm : part.request->resource_metrics()) add_resource(rm, now);
+    // Expired series go also when nobody scrapes, so that memory follows what is current.
+    if (now - last_expiry_ >= cfg_.metric_expiration) {
+      last_expiry_ = now;
+      expire(now);
+    }
     return Status::ok();
   }
 
@@ -243,14 +248,9 @@ class PrometheusExporter final : public Exporter, MetricConsumer {
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     const auto now = std::chrono::steady_clock::now();
     std::lock_guard lock(mu_);
-    for (auto fit = families_.begin(); fit != families_.end();) {
+    expire(now);
+    for (auto fit = families_.begin(); fit != families_.end(); ++fit) {
       auto& [name, f] = *fit;
-      for (auto it = f.points.begin(); it != f.points.end();)
-        it = now - it->second.updated >= cfg_.metric_expiration ? f.points.erase(it) : std::next(it);
-      if (f.points.empty()) {
-        fit = families_.erase(fit);
-        continue;
-      }
       if (!f.help.empty()) r.body += "# HELP " + name + " " + escape_help(f.help) + "\n";
       r.body += "# TYPE " + name + " " + std::string(type_name(f.type)) + "\n";
       for (const auto& [key, p] : f.points) {
@@ -282,9 +282,18 @@ class PrometheusExporter final : public Exporter, MetricConsumer {
             break;
         }
       }
-      ++fit;
     }
     return r;
+  }
+
+  // Drops series not updated for metric_expiration, and families left empty (under mu_).
+  void expire(std::chrono::steady_clock::time_point now) {
+    for (auto fit = families_.begin(); fit != families_.end();) {
+      auto& points = fit->second.points;
+      for (auto it = points.begin(); it != points.end();)
+        it = now - it->second.updated >= cfg_.metric_expiration ? points.erase(it) : std::next(it);
+      fit = points.empty() ? families_.erase(fit) : std::next(fit);
+    }
   }
 
   static std::string escape_help(const std::string& s) {
@@ -305,6 +314,7 @@ class PrometheusExporter final : public Exporter, MetricConsumer {
   std::mutex mu_;
   std::map<std::string, Family> families_;
   bool warned_exponential_ = false;
+  std::chrono::steady_clock::time_point last_expiry_ = std::chrono::steady_clock::now();
   HttpEndpoint server_;  // last: stopped (destroyed) before the state it reads
 };
 

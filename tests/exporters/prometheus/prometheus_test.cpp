@@ -322,3 +322,51 @@ TEST_CASE("a real Prometheus scraping the prometheus exporter stores every value
   CHECK(info[0].first == with({{"host_name", "h1"}}, "target_info"));
   CHECK(info[0].second == 1);
 }
+
+TEST_CASE("spans through spanmetrics come out of the prometheus exporter as RED metrics",
+          "[exporters][prometheus][connectors][integration]") {
+  Daemon d(R"(
+receivers:
+  otlp:
+    protocols: {grpc: {endpoint: 127.0.0.1:0}}
+connectors:
+  spanmetrics: {metrics_flush_interval: 100ms}
+exporters:
+  prometheus: {endpoint: 127.0.0.1:0}
+service:
+  pipelines:
+    traces:
+      receivers: [otlp]
+      exporters: [spanmetrics]
+    metrics:
+      receivers: [spanmetrics]
+      exporters: [prometheus]
+)");
+  otlp_trace::ExportTraceServiceRequest r;
+  auto* rs = r.add_resource_spans();
+  attr(rs->mutable_resource()->mutable_attributes(), "service.name", "checkout");
+  auto* ss = rs->add_scope_spans();
+  for (uint64_t ms : {3, 30}) {
+    auto* s = ss->add_spans();
+    s->set_trace_id(std::string(16, '\x01'));
+    s->set_span_id(std::string(8, static_cast<char>(ms)));
+    s->set_name("GET /cart");
+    s->set_kind(opentelemetry::proto::trace::v1::Span::SPAN_KIND_SERVER);
+    s->set_start_time_unix_nano(kTime);
+    s->set_end_time_unix_nano(kTime + ms * 1'000'000);
+  }
+  REQUIRE(export_traces(d.endpoint("otlp", "grpc"), r).ok());
+  const std::string labels =
+      "job=\"checkout\",service_name=\"checkout\",span_kind=\"SPAN_KIND_SERVER\",span_name=\"GET /cart\","
+      "status_code=\"STATUS_CODE_UNSET\"";
+  std::string text;
+  CHECK(wait_until([&] {
+    text = scrape(d);
+    return text.find("traces_span_metrics_calls_total{" + labels + "} 2\n") != std::string::npos;
+  }));
+  INFO(text);
+  CHECK_THAT(text, Contains("# TYPE traces_span_metrics_duration_milliseconds histogram\n"));
+  CHECK_THAT(text, Contains("traces_span_metrics_duration_milliseconds_bucket{" + labels + ",le=\"4\"} 1\n"));
+  CHECK_THAT(text, Contains("traces_span_metrics_duration_milliseconds_bucket{" + labels + ",le=\"50\"} 2\n"));
+  CHECK_THAT(text, Contains("traces_span_metrics_duration_milliseconds_sum{" + labels + "} 33\n"));
+}
