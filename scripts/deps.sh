@@ -12,8 +12,10 @@ packages=(
   zlib1g-dev libzstd-dev libsimdjson-dev libre2-dev libcurl4-openssl-dev
 )
 # clang builds the sanitizer tree: libclang-rt has ASan, UBSan and libFuzzer; llvm-14 symbolises their reports.
-# dnsmasq is the DNS server of the loadbalancing exporter's resolver tests.
-test_packages=(catch2 nodejs npm chromium openssl clang-format-14 clang-14 libclang-rt-14-dev llvm-14 dnsmasq)
+# dnsmasq is the DNS server of the loadbalancing exporter's resolver tests; prometheus scrapes the prometheus
+# exporter in its tests.
+test_packages=(catch2 nodejs npm chromium openssl clang-format-14 clang-14 libclang-rt-14-dev llvm-14 dnsmasq
+  prometheus)
 
 want=("${packages[@]}")
 if [[ "${1:-}" == "--test" ]]; then want+=("${test_packages[@]}"); fi

@@ -168,12 +168,24 @@ int validate(const Args& args) {
 
 int components() {
   auto& r = otlpd::Registry::instance();
-  for (auto kind : {otlpd::Kind::receiver, otlpd::Kind::processor, otlpd::Kind::exporter, otlpd::Kind::extension}) {
+  for (auto kind : {otlpd::Kind::receiver, otlpd::Kind::processor, otlpd::Kind::exporter, otlpd::Kind::connector,
+                    otlpd::Kind::extension}) {
     std::cout << otlpd::to_string(kind) << "s:\n";
     for (const auto& type : r.types(kind)) {
       const auto* f = r.find(kind, type);
       std::cout << "  " << type;
-      if (kind != otlpd::Kind::extension) {
+      if (kind == otlpd::Kind::connector) {
+        const auto* cf = static_cast<const otlpd::ConnectorFactory*>(f);
+        std::cout << " (";
+        bool first = true;
+        for (auto from : otlpd::kAllSignals)
+          for (auto to : otlpd::kAllSignals) {
+            if (!cf->supports(from, to)) continue;
+            std::cout << (first ? "" : ", ") << otlpd::to_string(from) << " to " << otlpd::to_string(to);
+            first = false;
+          }
+        std::cout << ")";
+      } else if (kind != otlpd::Kind::extension) {
         std::cout << " (";
         bool first = true;
         for (auto s : otlpd::kAllSignals) {
@@ -198,7 +210,8 @@ int components() {
 int describe(const std::string& type) {
   auto& r = otlpd::Registry::instance();
   bool found = false;
-  for (auto kind : {otlpd::Kind::receiver, otlpd::Kind::processor, otlpd::Kind::exporter, otlpd::Kind::extension}) {
+  for (auto kind : {otlpd::Kind::receiver, otlpd::Kind::processor, otlpd::Kind::exporter, otlpd::Kind::connector,
+                    otlpd::Kind::extension}) {
     const auto* f = r.find(kind, type);
     if (!f) continue;
     found = true;

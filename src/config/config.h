@@ -25,9 +25,9 @@ struct ComponentEntry {
 struct PipelineConfig {
   std::string id;  // "traces" or "traces/name"
   Signal signal = Signal::traces;
-  std::vector<ComponentId> receivers;
+  std::vector<ComponentId> receivers;  // receivers and connectors (Config::connectors tells them apart)
   std::vector<ComponentId> processors;
-  std::vector<ComponentId> exporters;
+  std::vector<ComponentId> exporters;  // exporters and connectors
 };
 
 struct TelemetryConfig {
@@ -41,6 +41,8 @@ struct Config {
   std::map<ComponentId, ComponentEntry> processors;
   std::map<ComponentId, ComponentEntry> exporters;
   std::map<ComponentId, ComponentEntry> extensions;
+  // Listed in a pipeline's exporters and in another's receivers (receivers and exporters have other ids).
+  std::map<ComponentId, ComponentEntry> connectors;
   std::vector<ComponentId> service_extensions;
   std::vector<PipelineConfig> pipelines;
   TelemetryConfig telemetry;
@@ -54,7 +56,9 @@ YAML::Node load_and_merge(const std::vector<std::string>& files);
 YAML::Node parse_yaml(const std::string& text, const std::string& origin);
 // Deep-merges `over` into a copy of `base`.
 YAML::Node merge_yaml(const YAML::Node& base, const YAML::Node& over);
-// Builds the typed config from a merged document; throws ConfigError naming the path and line.
+// Builds the typed config from a merged document; throws ConfigError naming the path and line. Connectors are
+// checked as the Collector checks them: each is used on both sides with a signal pair it supports, and the
+// pipelines they link form no cycle.
 Config parse_config(const YAML::Node& root);
 // load_and_merge + parse_config.
 Config load_config(const std::vector<std::string>& files);

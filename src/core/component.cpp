@@ -15,6 +15,8 @@ std::string_view to_string(Kind k) {
       return "exporter";
     case Kind::extension:
       return "extension";
+    case Kind::connector:
+      return "connector";
   }
   return "component";
 }

@@ -1,4 +1,4 @@
-// Components (receivers, processors, exporters, extensions), their ids and their factories.
+// Components (receivers, processors, exporters, connectors, extensions), their ids and their factories.
 #pragma once
 
 #include <chrono>
@@ -76,7 +76,16 @@ class Exporter : public Component {
   virtual std::string queue_storage() const { return {}; }
 };
 
+// A connector is an exporter of one pipeline and a receiver of another (the Collector's connectors): one instance
+// per id. consumers() has an entry per signal it takes from the pipelines that export to it; what it produces goes
+// to the `next` it was created with, synchronously, so that backpressure and errors flow back to the caller.
+class Connector : public Component {
+ public:
+  virtual Consumers consumers() = 0;
+};
+
 using ReceiverPtr = std::unique_ptr<Receiver>;
+using ConnectorPtr = std::unique_ptr<Connector>;
 using ProcessorPtr = std::unique_ptr<Processor>;
 using ExporterPtr = std::unique_ptr<Exporter>;
 using ExtensionPtr = std::unique_ptr<Extension>;
@@ -121,6 +130,22 @@ class ExporterFactory : public Factory {
  public:
   Kind kind() const final { return Kind::exporter; }
   virtual ExporterPtr create(const CreateSettings& s, const ComponentConfig& c) const = 0;
+};
+
+class ConnectorFactory : public Factory {
+ public:
+  Kind kind() const final { return Kind::connector; }
+  // Whether data of signal `from` (the pipeline it exports from) can become data of `to` (the pipeline it
+  // receives into): forward supports traces to traces, spanmetrics traces to metrics.
+  virtual bool supports(Signal from, Signal to) const = 0;
+  // A signal it takes or produces.
+  bool supports(Signal s) const final {
+    for (Signal o : kAllSignals)
+      if (supports(s, o) || supports(o, s)) return true;
+    return false;
+  }
+  // `next` has a consumer for every signal some pipeline receives from this connector.
+  virtual ConnectorPtr create(const CreateSettings& s, const ComponentConfig& c, Consumers next) const = 0;
 };
 
 class ExtensionFactory : public Factory {

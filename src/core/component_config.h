@@ -8,7 +8,7 @@
 
 namespace otlpd {
 
-enum class Kind { receiver, processor, exporter, extension };
+enum class Kind { receiver, processor, exporter, extension, connector };
 std::string_view to_string(Kind k);
 
 // A typed, validated component configuration (each component derives its own).

@@ -99,6 +99,30 @@ struct PipelineSlot {
   Consumers entry;  // the first stage, for the pipeline's signal only
 };
 
+// A connector and the fan-outs it calls: per signal, the entries of the pipelines that receive from it.
+struct ConnectorSlot {
+  ComponentId id;
+  std::string canonical;
+  ConnectorPtr instance;
+  bool started = false;
+  Consumers entry;                              // what exporting pipelines call
+  std::vector<const PipelineSlot*> downstream;  // the pipelines it feeds, in config order
+  std::vector<std::shared_ptr<void>> fanouts;   // what `instance` calls
+};
+
+// A pipeline or a connector, in the order they were built (downstream first): started in this order, stopped in
+// the reverse, so that each flushes into running successors.
+struct Stage {
+  std::shared_ptr<PipelineSlot> pipeline;
+  std::shared_ptr<ConnectorSlot> connector;
+
+  // The instance it stands for, to tell kept stages from new ones.
+  const void* instance() const {
+    if (pipeline) return pipeline.get();
+    return connector.get();
+  }
+};
+
 // A receiver and the switches it calls (one per signal it feeds); the switches outlive every route through them.
 struct ReceiverSlot {
   ComponentId id;
@@ -169,6 +193,8 @@ struct Service::Graph {
   std::map<ComponentId, std::shared_ptr<ExtensionSlot>> extensions;
   std::map<ComponentId, std::shared_ptr<ExporterSlot>> exporters;
   std::vector<std::shared_ptr<PipelineSlot>> pipelines;  // in config order
+  std::map<ComponentId, std::shared_ptr<ConnectorSlot>> connectors;
+  std::vector<Stage> stages;  // pipelines and connectors, downstream first
   std::map<ComponentId, std::shared_ptr<ReceiverSlot>> receivers;
 };
 
@@ -280,7 +306,7 @@ Plan make_plan(const Config& config, const Graph* old, const Host* service_host)
   // Exporters: one instance per id, whatever the number of pipelines that use it.
   for (const auto& p : config.pipelines) {
     for (const auto& id : p.exporters) {
-      if (g.exporters.count(id)) continue;
+      if (g.exporters.count(id) || config.connectors.count(id)) continue;  // connectors are built with pipelines
       const auto& e = config.exporters.at(id);
       if (keep) {
         auto it = keep->exporters.find(id);
@@ -311,9 +337,21 @@ Plan make_plan(const Config& config, const Graph* old, const Host* service_host)
     }
   }
 
-  // Pipelines, built back to front: exporters' fan-out, then processors in reverse order. A pipeline is kept when
-  // its processors (ids and configs) and its exporters (the same instances) are.
-  for (const auto& p : config.pipelines) {
+  // Pipelines and connectors, downstream first: a pipeline once the connectors it exports to exist, a connector
+  // once the pipelines it feeds do. Each pipeline is built back to front: exporters' fan-out, then processors in
+  // reverse order. A pipeline is kept when its processors (ids and configs) and its exporters and connectors (the
+  // same instances) are; a connector when its config and the pipelines it feeds (the same instances) are.
+  g.pipelines.resize(config.pipelines.size());
+  auto target_entry = [&](const ComponentId& id) {
+    return config.connectors.count(id) ? g.connectors.at(id)->entry : g.exporters.at(id)->entry;
+  };
+  auto same_target = [&](const ComponentId& id) {
+    if (config.connectors.count(id))
+      return keep->connectors.count(id) && keep->connectors.at(id) == g.connectors.at(id);
+    return keep->exporters.count(id) && keep->exporters.at(id) == g.exporters.at(id);
+  };
+  auto build_pipeline = [&](size_t index) {
+    const auto& p = config.pipelines[index];
     if (keep) {
       std::shared_ptr<PipelineSlot> found;
       for (const auto& op : keep->pipelines)
@@ -321,18 +359,17 @@ Plan make_plan(const Config& config, const Graph* old, const Host* service_host)
       bool same = found && found->config.processors == p.processors && found->config.exporters == p.exporters;
       for (size_t i = 0; same && i < p.processors.size(); ++i)
         same = found->chain[i].canonical == config.processors.at(p.processors[i]).canonical;
-      for (size_t i = 0; same && i < p.exporters.size(); ++i)
-        same = keep->exporters.count(p.exporters[i]) &&
-               keep->exporters.at(p.exporters[i]) == g.exporters.at(p.exporters[i]);
+      for (size_t i = 0; same && i < p.exporters.size(); ++i) same = same_target(p.exporters[i]);
       if (same) {  // its receivers may differ: they are upstream of it
-        g.pipelines.push_back(found);
-        continue;
+        g.pipelines[index] = found;
+        g.stages.push_back({found, nullptr});
+        return;
       }
     }
     auto slot = std::make_shared<PipelineSlot>();
     slot->config = p;
     std::vector<Consumers> exps;
-    for (const auto& id : p.exporters) exps.push_back(g.exporters.at(id)->entry);
+    for (const auto& id : p.exporters) exps.push_back(target_entry(id));
     Consumers next = fanout_all(exps, p.signal, slot->fanouts);
     if (!next.has(p.signal))
       throw ConfigError("service::pipelines::" + p.id + ": an exporter gave no consumer for " +
@@ -353,13 +390,82 @@ Plan make_plan(const Config& config, const Graph* old, const Host* service_host)
         throw ConfigError("processor " + id.str() + " gave no consumer for " + std::string(to_string(p.signal)));
     }
     slot->entry = next;
-    g.pipelines.push_back(std::move(slot));
+    g.pipelines[index] = slot;
+    g.stages.push_back({std::move(slot), nullptr});
+  };
+  auto feeds = [&](const ComponentId& connector) {  // indexes of the pipelines that receive from it
+    std::vector<size_t> out;
+    for (size_t i = 0; i < config.pipelines.size(); ++i) {
+      const auto& r = config.pipelines[i].receivers;
+      if (std::find(r.begin(), r.end(), connector) != r.end()) out.push_back(i);
+    }
+    return out;
+  };
+  auto build_connector = [&](const ComponentId& id) {
+    const auto& e = config.connectors.at(id);
+    std::vector<const PipelineSlot*> downstream;
+    for (size_t i : feeds(id)) downstream.push_back(g.pipelines[i].get());
+    if (keep) {
+      auto it = keep->connectors.find(id);
+      if (it != keep->connectors.end() && it->second->canonical == e.canonical &&
+          it->second->downstream == downstream) {
+        g.connectors[id] = it->second;
+        g.stages.push_back({nullptr, it->second});
+        return;
+      }
+    }
+    auto slot = std::make_shared<ConnectorSlot>();
+    slot->id = id;
+    slot->canonical = e.canonical;
+    slot->downstream = std::move(downstream);
+    Downstream down = downstream_of(id, config, g);
+    slot->fanouts = std::move(down.fanouts);
+    auto* f = static_cast<const ConnectorFactory*>(e.factory);
+    slot->instance = create_or_throw("connector " + id.str(), [&] {
+      return f->create({id, {}}, *e.config, down.next);
+    });
+    slot->entry = slot->instance->consumers();
+    g.connectors[id] = slot;
+    g.stages.push_back({nullptr, std::move(slot)});
+  };
+  {
+    std::set<ComponentId> used_connectors;
+    for (const auto& p : config.pipelines)
+      for (const auto& id : p.exporters)
+        if (config.connectors.count(id)) used_connectors.insert(id);
+    std::vector<bool> built(config.pipelines.size(), false);
+    size_t remaining = config.pipelines.size() + used_connectors.size();
+    while (remaining > 0) {
+      size_t before = remaining;
+      for (size_t i = 0; i < config.pipelines.size(); ++i) {
+        if (built[i]) continue;
+        const auto& ex = config.pipelines[i].exporters;
+        if (std::all_of(ex.begin(), ex.end(), [&](const ComponentId& id) {
+              return !config.connectors.count(id) || g.connectors.count(id);
+            })) {
+          build_pipeline(i);
+          built[i] = true;
+          --remaining;
+        }
+      }
+      for (const auto& id : used_connectors) {
+        if (g.connectors.count(id)) continue;
+        auto f = feeds(id);
+        if (std::all_of(f.begin(), f.end(), [&](size_t i) { return built[i]; })) {
+          build_connector(id);
+          --remaining;
+        }
+      }
+      if (remaining == before) throw ConfigError("service::pipelines: connectors link the pipelines in a cycle");
+    }
   }
 
   // Receivers: one instance per id, fanning out to every pipeline that lists it. A kept receiver keeps its
   // switches; its new downstream is switched in when the reload is applied.
   std::set<ComponentId> used;
-  for (const auto& p : config.pipelines) used.insert(p.receivers.begin(), p.receivers.end());
+  for (const auto& p : config.pipelines)
+    for (const auto& id : p.receivers)
+      if (!config.connectors.count(id)) used.insert(id);
   for (const auto& id : used) {
     const auto& e = config.receivers.at(id);
     Downstream down = downstream_of(id, config, g);
@@ -402,6 +508,13 @@ Plan make_plan(const Config& config, const Graph* old, const Host* service_host)
       return true;
     });
   }
+  for (const auto& [id, c] : g.connectors) {
+    if (old && old->connectors.count(id) && old->connectors.at(id) == c) continue;
+    create_or_throw("connector " + id.str(), [&, &connector = c] {
+      connector->instance->check(host);
+      return true;
+    });
+  }
 
   // The summary, by id (processors by pipeline and id).
   auto classify = [&](const auto& now, const auto& before, ReloadSummary::Changes& out) {
@@ -422,6 +535,7 @@ Plan make_plan(const Config& config, const Graph* old, const Host* service_host)
   classify(g.extensions, before.extensions, sum.extensions);
   classify(g.exporters, before.exporters, sum.exporters);
   classify(g.receivers, before.receivers, sum.receivers);
+  classify(g.connectors, before.connectors, sum.connectors);
   std::map<std::string, std::pair<const PipelineSlot*, std::set<ComponentId>>> old_pipelines;
   for (const auto& op : before.pipelines)
     old_pipelines[op->config.id] = {op.get(), {op->config.processors.begin(), op->config.processors.end()}};
@@ -463,7 +577,8 @@ void log_pipelines(const Config& config, const Graph& g) {
     for (const auto& pid : p.processors)
       if (pid.type == "batch")
         for (const auto& eid : p.exporters)
-          if (auto storage = g.exporters.at(eid)->instance->queue_storage(); !storage.empty())
+          if (auto storage = g.exporters.count(eid) ? g.exporters.at(eid)->instance->queue_storage() : "";
+              !storage.empty())
             spdlog::warn(
                 "pipeline {}: processor {} keeps data in memory in front of exporter {}, whose queue is "
                 "persistent ({}): what it holds when otlpd crashes is lost although the client was told it "
@@ -504,12 +619,26 @@ void start_pipeline(PipelineSlot& p, Host& host) {
   for (size_t i = p.chain.size(); i-- > 0;) start_one(processor_label(p, p.chain[i]), p.chain[i], host);
 }
 
+void start_stage(Stage& s, Host& host) {
+  if (s.pipeline)
+    start_pipeline(*s.pipeline, host);
+  else
+    start_one("connector " + s.connector->id.str(), *s.connector, host);
+}
+
+void stop_stage(Stage& s, Deadline deadline) {
+  if (s.pipeline)
+    stop_pipeline(*s.pipeline, deadline);
+  else
+    stop_one("connector " + s.connector->id.str(), *s.connector, deadline);
+}
+
 // Reverse start order, except that processors stop front to back so each flushes into a live successor.
 void stop_graph(Graph& g, Deadline deadline) {
   for (auto& [id, e] : g.extensions)
     if (e->started) e->instance->not_ready();
   for (auto& [id, r] : g.receivers) stop_one("receiver " + id.str(), *r, deadline);
-  for (auto& p : g.pipelines) stop_pipeline(*p, deadline);
+  for (auto it = g.stages.rbegin(); it != g.stages.rend(); ++it) stop_stage(*it, deadline);
   for (auto it = g.exporters.rbegin(); it != g.exporters.rend(); ++it)
     stop_one("exporter " + it->first.str(), *it->second, deadline);
   for (auto it = g.extensions.rbegin(); it != g.extensions.rend(); ++it)
@@ -522,7 +651,7 @@ void start_graph(Graph& g, Host& host) {
     start_one("exporter " + id.str(), *c, host);
     if (c->gate) c->gate->set(ExporterGate::open);
   }
-  for (auto& p : g.pipelines) start_pipeline(*p, host);
+  for (auto& s : g.stages) start_stage(s, host);
   for (auto& [id, c] : g.receivers) start_one("receiver " + id.str(), *c, host);
   for (auto& [id, e] : g.extensions) e->instance->ready();
 }
@@ -538,11 +667,12 @@ void switch_route(SwitchConsumer<B>* sw, Consumer<B>* target, std::vector<std::f
 }  // namespace
 
 size_t ReloadSummary::unchanged() const {
-  return receivers.kept.size() + processors.kept.size() + exporters.kept.size() + extensions.kept.size();
+  return receivers.kept.size() + processors.kept.size() + exporters.kept.size() + extensions.kept.size() +
+         connectors.kept.size();
 }
 
 bool ReloadSummary::nothing_changed() const {
-  for (const auto* c : {&receivers, &processors, &exporters, &extensions})
+  for (const auto* c : {&receivers, &processors, &exporters, &extensions, &connectors})
     if (!c->added.empty() || !c->removed.empty() || !c->rebuilt.empty()) return false;
   return !metrics_endpoint_moved;
 }
@@ -557,6 +687,9 @@ std::string ReloadSummary::str() const {
   part("processors", processors);
   part("exporters", exporters);
   part("extensions", extensions);
+  if (!connectors.kept.empty() || !connectors.added.empty() || !connectors.removed.empty() ||
+      !connectors.rebuilt.empty())
+    part("connectors", connectors);
   if (full_rebuild) out += " (an extension changed: everything rebuilt)";
   return out;
 }
@@ -653,22 +786,22 @@ ReloadSummary Service::reload(const Config& config, Duration drain) {
     start_graph(*im.graph, *this);
   } else {
     Graph& g = *plan.graph;
-    std::set<const PipelineSlot*> old_pipelines;
-    for (const auto& p : old.pipelines) old_pipelines.insert(p.get());
-    auto is_new_pipeline = [&](const std::shared_ptr<PipelineSlot>& p) { return !old_pipelines.count(p.get()); };
+    std::set<const void*> old_stages;
+    for (const auto& s : old.stages) old_stages.insert(s.instance());
+    auto is_new = [&](const Stage& s) { return !old_stages.count(s.instance()); };
     // 2. What is new and replaces nothing starts before anything is switched to it.
     try {
       for (auto& [id, e] : g.exporters)
         if (!old.exporters.count(id)) start_one("exporter " + id.str(), *e, *this);
-      for (auto& p : g.pipelines)
-        if (is_new_pipeline(p)) start_pipeline(*p, *this);
+      for (auto& s : g.stages)
+        if (is_new(s)) start_stage(s, *this);
       for (auto& [id, r] : g.receivers)
         if (!old.receivers.count(id)) start_one("receiver " + id.str(), *r, *this);
     } catch (const std::exception& e) {
       for (auto& [id, r] : g.receivers)
         if (!old.receivers.count(id)) stop_one("receiver " + id.str(), *r, deadline());
-      for (auto& p : g.pipelines)
-        if (is_new_pipeline(p)) stop_pipeline(*p, deadline());
+      for (auto it = g.stages.rbegin(); it != g.stages.rend(); ++it)
+        if (is_new(*it)) stop_stage(*it, deadline());
       for (auto& [id, x] : g.exporters) {
         if (!old.exporters.count(id)) stop_one("exporter " + id.str(), *x, deadline());
         if (x->gate) x->gate->set(ExporterGate::failed);
@@ -697,11 +830,11 @@ ReloadSummary Service::reload(const Config& config, Duration drain) {
       spdlog::info("reload: calls in flight through the old pipelines took {} ms to return",
                    std::chrono::duration_cast<std::chrono::milliseconds>(waited).count());
     old_fanouts.clear();
-    // 6. Old pipelines flush into the exporters they fed.
-    std::set<const PipelineSlot*> kept_pipelines;
-    for (const auto& p : g.pipelines) kept_pipelines.insert(p.get());
-    for (auto& p : old.pipelines)
-      if (!kept_pipelines.count(p.get())) stop_pipeline(*p, deadline());
+    // 6. Old pipelines and connectors flush into the exporters they fed, upstream first.
+    std::set<const void*> kept_stages;
+    for (const auto& s : g.stages) kept_stages.insert(s.instance());
+    for (auto it = old.stages.rbegin(); it != old.stages.rend(); ++it)
+      if (!kept_stages.count(it->instance())) stop_stage(*it, deadline());
     // 7. Exporters that go (removed, or replaced by a new instance) drain and stop.
     for (auto it = old.exporters.rbegin(); it != old.exporters.rend(); ++it) {
       auto now = g.exporters.find(it->first);
@@ -758,5 +891,6 @@ size_t Service::processor_count() const {
   return n;
 }
 size_t Service::exporter_count() const { return impl_->graph->exporters.size(); }
+size_t Service::connector_count() const { return impl_->graph->connectors.size(); }
 
 }  // namespace otlpd

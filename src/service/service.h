@@ -18,7 +18,7 @@ struct ReloadSummary {
     std::vector<std::string> removed;  // id gone
     std::vector<std::string> rebuilt;  // same id, new instance (its config, or what it depends on, changed)
   };
-  Changes receivers, processors, exporters, extensions;
+  Changes receivers, processors, exporters, extensions, connectors;
   // An extension changed: every component was rebuilt, as at a restart (docs/reload.md says why).
   bool full_rebuild = false;
   // service.telemetry.metrics.address changed and the endpoint moved.
@@ -28,12 +28,15 @@ struct ReloadSummary {
 
   size_t unchanged() const;
   bool nothing_changed() const;
-  // "3 unchanged, receivers +0 -0 ~1, processors +1 -0 ~2, exporters +1 -0 ~0, extensions +0 -0 ~0"
+  // "3 unchanged, receivers +0 -0 ~1, processors +1 -0 ~2, exporters +1 -0 ~0, extensions +0 -0 ~0" (and
+  // ", connectors +0 -0 ~1" when the configuration has connectors)
   std::string str() const;
 };
 
 // Built as the Collector builds it: a receiver used by several pipelines is one instance that fans out;
-// processors are created per pipeline, in order; an exporter used by several pipelines is one instance.
+// processors are created per pipeline, in order; an exporter used by several pipelines is one instance; a
+// connector is one instance that the pipelines exporting to it call, and that calls the pipelines receiving from
+// it (built downstream first: the config has no cycles).
 //
 // Every receiver feeds, per signal, a switch (model/switch_consumer.h) whose downstream a reload replaces while
 // requests run; docs/reload.md describes what a reload keeps and the order it follows.
@@ -62,6 +65,7 @@ class Service final : public Host {
   size_t receiver_count() const;
   size_t processor_count() const;
   size_t exporter_count() const;
+  size_t connector_count() const;
 
   struct Impl;
   struct Graph;

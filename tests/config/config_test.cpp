@@ -194,7 +194,8 @@ TEST_CASE("unreadable files and invalid YAML are errors that name the file", "[c
   CHECK_THROWS_WITH(load_config({}), Contains("no configuration"));
 }
 
-TEST_CASE("connectors are refused with a clear message", "[config]") {
-  CHECK_THAT(error_of("connectors:\n  spanmetrics:\nservice:\n  pipelines: {}\n"),
-             Contains("connectors are not supported by otlpd"));
+TEST_CASE("a connector type otlpd does not have is refused naming the known ones", "[config]") {
+  CHECK_THAT(error_of("connectors:\n  count:\nservice:\n  pipelines: {}\n"),
+             Contains("connectors::count (line 2): unknown connector type 'count'; known types are: forward, "
+                      "spanmetrics"));
 }

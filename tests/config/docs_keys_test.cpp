@@ -14,7 +14,7 @@ using namespace otlpd;
 
 namespace {
 
-constexpr Kind kKinds[] = {Kind::receiver, Kind::processor, Kind::exporter, Kind::extension};
+constexpr Kind kKinds[] = {Kind::receiver, Kind::processor, Kind::exporter, Kind::extension, Kind::connector};
 // Registered by tests/support/test_components.cpp for pipeline tests; not part of otlpd.
 const std::set<std::string> kTestComponents = {"test_receiver", "tag", "capture", "traces_only", "test_extension"};
 
@@ -63,9 +63,10 @@ std::map<std::string, std::set<std::string>> documented_keys() {
     std::string line, section;
     std::smatch m;
     while (std::getline(lines, line)) {
-      if (std::regex_search(line, m, heading))
+      if (std::regex_search(line, m, heading)) {
         section = kind.empty() ? std::string(m[1]) : kind + " " + std::string(m[1]);
-      else if (line.starts_with("## "))
+        out[section];  // a component without keys has a section without rows
+      } else if (line.starts_with("## "))
         section.clear();
       else if (!section.empty() && std::regex_search(line, m, row))
         out[section].insert(m[1]);

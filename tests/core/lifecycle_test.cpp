@@ -46,6 +46,7 @@ const std::map<std::string, std::string>& smallest_configs() {
       {"exporter/loadbalancing",
        "protocol: {otlp: {tls: {insecure: true}}}\nresolver: {static: {hostnames: [127.0.0.1:1]}}"},
       {"exporter/file", "path: /dev/null"},
+      {"exporter/prometheus", "endpoint: 127.0.0.1:0"},
   };
   return configs;
 }
@@ -90,6 +91,9 @@ std::vector<std::unique_ptr<Component>> create_all(const Factory& f, const Compo
     case Kind::extension:
       out.push_back(static_cast<const ExtensionFactory&>(f).create(settings, cfg));
       break;
+    case Kind::connector:
+      out.push_back(static_cast<const ConnectorFactory&>(f).create(settings, cfg, sinks.for_factory(f)));
+      break;
   }
   return out;
 }
@@ -100,7 +104,7 @@ TEST_CASE("every registered component is created, started and shut down, and shu
           "[core][lifecycle]") {
   NullHost host;
   int checked = 0;
-  for (Kind kind : {Kind::extension, Kind::exporter, Kind::processor, Kind::receiver}) {
+  for (Kind kind : {Kind::extension, Kind::exporter, Kind::connector, Kind::processor, Kind::receiver}) {
     for (const auto& type : Registry::instance().types(kind)) {
       const Factory* f = Registry::instance().find(kind, type);
       REQUIRE(f != nullptr);

@@ -7,7 +7,7 @@ rank() {
     platform) echo 0 ;;
     model | codec) echo 1 ;;
     core | config) echo 2 ;;
-    receivers | processors | exporters | extensions) echo 3 ;;
+    receivers | processors | exporters | extensions | connectors) echo 3 ;;
     service | main.cpp) echo 4 ;;
     *) echo -1 ;;
   esac

@@ -1,0 +1,45 @@
+// The `prometheus` exporter's config schema.
+#include "exporters/prometheus/config.h"
+
+namespace otlpd::prometheus_exporter {
+
+namespace {
+
+struct Conversion {
+  bool enabled = false;
+};
+
+const Schema<Conversion>& conversion_schema() {
+  static const auto s = Schema<Conversion>().key("enabled", &Conversion::enabled,
+                                                 "every resource attribute becomes a label of every series");
+  return s;
+}
+
+}  // namespace
+
+const Schema<PrometheusConfig>& schema() {
+  static const auto s =
+      Schema<PrometheusConfig>()
+          .endpoint("endpoint", &PrometheusConfig::endpoint, "address the scrape endpoint (GET /metrics) listens on")
+          .key("namespace", &PrometheusConfig::namespace_, "prefix of every metric name (namespace_name)")
+          .key("const_labels", &PrometheusConfig::const_labels, "labels added to every series")
+          .key("send_timestamps", &PrometheusConfig::send_timestamps,
+               "each sample carries its data point's time; else the scrape's")
+          .key("metric_expiration", &PrometheusConfig::metric_expiration,
+               "a series not updated for this long is no longer exposed", at_least(Duration(std::chrono::seconds(1))))
+          .block("resource_to_telemetry_conversion", "map", "resource attributes as labels", conversion_schema(),
+                 [](const ConfigNode& n, PrometheusConfig& c) {
+                   c.resource_to_telemetry_conversion = conversion_schema().parse(n)->enabled;
+                 })
+          .key("add_metric_suffixes", &PrometheusConfig::add_metric_suffixes,
+               "unit and _total suffixes on metric names (the specification's translation)")
+          .unsupported("enable_open_metrics", "the endpoint serves the Prometheus text format 0.0.4")
+          .unsupported("tls", "the scrape endpoint is plain HTTP; bind it to loopback or put a TLS proxy in front")
+          .ignored("translation_strategy", "names are translated with suffixes as add_metric_suffixes says")
+          .note("Exponential histograms are not exposed: the text format has no native histograms.");
+  return s;
+}
+
+}  // namespace otlpd::prometheus_exporter
+
+OTLPD_REGISTER_SCHEMA(::otlpd::Kind::exporter, "prometheus", ::otlpd::prometheus_exporter::schema)

@@ -1,0 +1,25 @@
+// Configuration of the `prometheus` exporter (a scrape endpoint), with the OpenTelemetry Collector's keys.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "config/schema.h"
+#include "core/component_config.h"
+
+namespace otlpd::prometheus_exporter {
+
+struct PrometheusConfig : ComponentConfig {
+  NetEndpoint endpoint = NetEndpoint::tcp("0.0.0.0", 8889);
+  std::string namespace_;
+  std::map<std::string, std::string> const_labels;
+  bool send_timestamps = false;
+  Duration metric_expiration = std::chrono::minutes(5);
+  bool resource_to_telemetry_conversion = false;  // resource_to_telemetry_conversion.enabled
+  bool add_metric_suffixes = true;
+};
+
+const Schema<PrometheusConfig>& schema();
+
+}  // namespace otlpd::prometheus_exporter

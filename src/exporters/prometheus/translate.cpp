@@ -1,0 +1,135 @@
+// OTLP names to Prometheus names.
+#include "exporters/prometheus/translate.h"
+
+#include <charconv>
+#include <cmath>
+#include <map>
+
+namespace otlpd::prometheus_exporter {
+
+namespace {
+
+bool name_char(char c, bool colon) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || (colon && c == ':');
+}
+
+// Words of `s` (runs of valid characters) joined by '_'.
+std::string joined(std::string_view s, bool colon) {
+  std::string out;
+  bool gap = false;
+  for (char c : s) {
+    if (!name_char(c, colon) || c == '_') {
+      gap = true;
+      continue;
+    }
+    if (gap && !out.empty()) out.push_back('_');
+    gap = false;
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::string unit_word(std::string_view u) {
+  static const std::map<std::string_view, std::string_view> words{
+      {"d", "days"},          {"h", "hours"},         {"min", "minutes"},    {"s", "seconds"},
+      {"ms", "milliseconds"}, {"us", "microseconds"}, {"ns", "nanoseconds"}, {"By", "bytes"},
+      {"KiBy", "kibibytes"},  {"MiBy", "mebibytes"},  {"GiBy", "gibibytes"}, {"TiBy", "tibibytes"},
+      {"KBy", "kilobytes"},   {"MBy", "megabytes"},   {"GBy", "gigabytes"},  {"TBy", "terabytes"},
+      {"m", "meters"},        {"V", "volts"},         {"A", "amperes"},      {"J", "joules"},
+      {"W", "watts"},         {"g", "grams"},         {"Cel", "celsius"},    {"Hz", "hertz"},
+      {"%", "percent"}};
+  auto it = words.find(u);
+  return it == words.end() ? std::string(u) : std::string(it->second);
+}
+
+std::string per_word(std::string_view u) {
+  static const std::map<std::string_view, std::string_view> words{
+      {"s", "second"}, {"m", "minute"}, {"h", "hour"}, {"d", "day"}, {"w", "week"}, {"mo", "month"}, {"y", "year"}};
+  auto it = words.find(u);
+  return it == words.end() ? std::string(u) : std::string(it->second);
+}
+
+// Drops "{...}" annotations.
+std::string without_braces(std::string_view u) {
+  std::string out;
+  int depth = 0;
+  for (char c : u) {
+    if (c == '{') ++depth;
+    if (depth == 0) out.push_back(c);
+    if (c == '}' && depth > 0) --depth;
+  }
+  return out;
+}
+
+bool has_word(const std::string& name, const std::string& word) {
+  if (word.empty()) return true;
+  size_t at = 0;
+  while ((at = name.find(word, at)) != std::string::npos) {
+    bool start = at == 0 || name[at - 1] == '_';
+    bool end = at + word.size() == name.size() || name[at + word.size()] == '_';
+    if (start && end) return true;
+    at += word.size();
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string metric_name(std::string_view name, std::string_view unit, bool monotonic_sum, bool gauge, bool suffixes,
+                        std::string_view ns) {
+  std::string out = joined(name, true);
+  if (suffixes) {
+    std::string u = without_braces(unit);
+    std::string main = u, per;
+    if (auto slash = u.find('/'); slash != std::string::npos) {
+      main = u.substr(0, slash);
+      per = u.substr(slash + 1);
+    }
+    std::string suffix = main == "1" ? (gauge && per.empty() ? "ratio" : "") : joined(unit_word(main), false);
+    if (!per.empty()) {
+      std::string p = joined(per_word(per), false);
+      if (!p.empty()) suffix = (suffix.empty() ? "" : suffix + "_") + "per_" + p;
+    }
+    if (monotonic_sum && out.size() >= 6 && out.ends_with("_total")) out.resize(out.size() - 6);
+    if (!suffix.empty() && !has_word(out, suffix)) out += "_" + suffix;
+    if (monotonic_sum) out += "_total";
+  }
+  if (!ns.empty()) out = joined(ns, true) + "_" + out;
+  if (!out.empty() && out[0] >= '0' && out[0] <= '9') out = "_" + out;
+  return out;
+}
+
+std::string label_name(std::string_view key) {
+  std::string out;
+  for (char c : key) out.push_back(name_char(c, false) ? c : '_');
+  if (out.empty()) return out;
+  if (out[0] >= '0' && out[0] <= '9') return "key_" + out;
+  if (out[0] == '_' && !out.starts_with("__")) return "key" + out;
+  return out;
+}
+
+std::string escape_label_value(std::string_view v) {
+  std::string out;
+  out.reserve(v.size());
+  for (char c : v) {
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out.push_back(c);
+  }
+  return out;
+}
+
+std::string format_value(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
+}
+
+}  // namespace otlpd::prometheus_exporter

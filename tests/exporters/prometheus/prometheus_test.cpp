@@ -1,0 +1,372 @@
+// The prometheus exporter: name translation, the text it serves, and a real Prometheus (Debian's package) that
+// scrapes it: every value, label and bucket sent over OTLP is compared with what Prometheus's HTTP API answers.
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <simdjson.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <map>
+
+#include "exporters/prometheus/translate.h"
+#include "support/daemon.h"
+#include "support/http_client.h"
+#include "support/otlp_client.h"
+
+using namespace otlpd;
+using namespace otlpd::test;
+using namespace otlpd::prometheus_exporter;
+using Catch::Matchers::Contains;
+namespace pm = opentelemetry::proto::metrics::v1;
+
+namespace {
+
+void attr(google::protobuf::RepeatedPtrField<opentelemetry::proto::common::v1::KeyValue>* to, const std::string& k,
+          const std::string& v) {
+  auto* kv = to->Add();
+  kv->set_key(k);
+  kv->mutable_value()->set_string_value(v);
+}
+
+constexpr uint64_t kTime = 1'700'000'000'000'000'000ULL;
+
+// One request: a cumulative counter, a gauge, a cumulative histogram, a delta counter and a delta histogram.
+// `delta_step` scales the delta values (they add up across requests).
+otlp_metrics::ExportMetricsServiceRequest metrics(int delta_step) {
+  otlp_metrics::ExportMetricsServiceRequest r;
+  auto* rm = r.add_resource_metrics();
+  attr(rm->mutable_resource()->mutable_attributes(), "service.name", "shop");
+  attr(rm->mutable_resource()->mutable_attributes(), "service.namespace", "acme");
+  attr(rm->mutable_resource()->mutable_attributes(), "service.instance.id", "i-1");
+  attr(rm->mutable_resource()->mutable_attributes(), "host.name", "h1");
+  auto* sm = rm->add_scope_metrics();
+
+  auto* orders = sm->add_metrics();
+  orders->set_name("orders");
+  orders->set_description("orders placed");
+  orders->mutable_sum()->set_is_monotonic(true);
+  orders->mutable_sum()->set_aggregation_temporality(pm::AGGREGATION_TEMPORALITY_CUMULATIVE);
+  auto* o = orders->mutable_sum()->add_data_points();
+  o->set_as_int(42);
+  o->set_time_unix_nano(kTime);
+  attr(o->mutable_attributes(), "region", "eu");
+
+  auto* temp = sm->add_metrics();
+  temp->set_name("room.temperature");
+  temp->set_unit("Cel");
+  auto* t = temp->mutable_gauge()->add_data_points();
+  t->set_as_double(21.5);
+  t->set_time_unix_nano(kTime);
+
+  auto* latency = sm->add_metrics();
+  latency->set_name("http.latency");
+  latency->set_unit("ms");
+  latency->mutable_histogram()->set_aggregation_temporality(pm::AGGREGATION_TEMPORALITY_CUMULATIVE);
+  auto* h = latency->mutable_histogram()->add_data_points();
+  h->set_count(6);
+  h->set_sum(500);
+  for (double b : {10.0, 100.0}) h->add_explicit_bounds(b);
+  for (uint64_t c : {1, 2, 3}) h->add_bucket_counts(c);
+  h->set_time_unix_nano(kTime);
+
+  auto* io = sm->add_metrics();
+  io->set_name("network.io");
+  io->set_unit("By");
+  io->mutable_sum()->set_is_monotonic(true);
+  io->mutable_sum()->set_aggregation_temporality(pm::AGGREGATION_TEMPORALITY_DELTA);
+  auto* d = io->mutable_sum()->add_data_points();
+  d->set_as_int(100 * delta_step);
+  d->set_time_unix_nano(kTime);
+
+  auto* wait = sm->add_metrics();
+  wait->set_name("queue.wait");
+  wait->set_unit("s");
+  wait->mutable_histogram()->set_aggregation_temporality(pm::AGGREGATION_TEMPORALITY_DELTA);
+  auto* w = wait->mutable_histogram()->add_data_points();
+  w->set_count(2 * static_cast<uint64_t>(delta_step));
+  w->set_sum(1.5 * delta_step);
+  w->add_explicit_bounds(1);
+  w->add_bucket_counts(static_cast<uint64_t>(delta_step));
+  w->add_bucket_counts(static_cast<uint64_t>(delta_step));
+  w->set_time_unix_nano(kTime);
+  return r;
+}
+
+std::string config(const std::string& extra = "") {
+  return R"(
+receivers:
+  otlp:
+    protocols: {grpc: {endpoint: 127.0.0.1:0}}
+exporters:
+  prometheus:
+    endpoint: 127.0.0.1:0
+    const_labels: {env: test}
+)" + extra +
+         R"(
+service:
+  pipelines:
+    metrics:
+      receivers: [otlp]
+      exporters: [prometheus]
+)";
+}
+
+std::string scrape(const Daemon& d) {
+  HttpRequestOptions get;
+  get.method = "GET";
+  auto r = http_request("127.0.0.1", d.port("prometheus", "http"), "/metrics", {}, "", get);
+  REQUIRE(r.status == 200);
+  return r.body;
+}
+
+int spare_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = 0;
+  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+// A real Prometheus on loopback, scraping `target` every second; stopped with the object.
+class Prometheus {
+ public:
+  explicit Prometheus(const std::string& target) : port_(spare_port()) {
+    auto cfg = dir_.write("prometheus.yml",
+                          "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
+                          "scrape_configs:\n"
+                          "  - job_name: otlpd\n"
+                          "    honor_labels: true\n"
+                          "    static_configs: [{targets: ['" +
+                              target + "']}]\n");
+    const std::string log = dir_.file("prometheus.log");
+    std::vector<std::string> args = {"prometheus", "--config.file=" + cfg, "--storage.tsdb.path=" + dir_.file("data"),
+                                     "--web.listen-address=127.0.0.1:" + std::to_string(port_),
+                                     "--web.enable-remote-write-receiver"};
+    pid_ = fork();
+    REQUIRE(pid_ >= 0);
+    if (pid_ == 0) {
+      int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      dup2(fd, 1);
+      dup2(fd, 2);
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(binary().c_str(), argv.data());
+      _exit(127);
+    }
+    bool up = wait_until(
+        [&] {
+          try {
+            HttpRequestOptions get;
+            get.method = "GET";
+            get.timeout = std::chrono::milliseconds(500);
+            return http_request("127.0.0.1", port_, "/-/ready", {}, "", get).status == 200;
+          } catch (const std::exception&) {
+            return false;
+          }
+        },
+        std::chrono::seconds(30));
+    INFO(read_file(log));
+    REQUIRE(up);
+  }
+  ~Prometheus() {
+    kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+  }
+  static std::string binary() { return "/usr/bin/prometheus"; }
+
+  // The instant vector of `query`: each series' labels and value.
+  std::vector<std::pair<std::map<std::string, std::string>, double>> query(const std::string& q) {
+    HttpRequestOptions get;
+    get.method = "GET";
+    auto r = http_request("127.0.0.1", port_, "/api/v1/query?query=" + q, {}, "", get);
+    REQUIRE(r.status == 200);
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc = parser.parse(r.body);
+    std::vector<std::pair<std::map<std::string, std::string>, double>> out;
+    for (auto series : doc["data"]["result"].get_array()) {
+      std::map<std::string, std::string> labels;
+      for (auto field : series["metric"].get_object())
+        labels[std::string(field.key)] = std::string(std::string_view(field.value.get_string()));
+      auto value = std::string(std::string_view(series["value"].at(1).get_string()));
+      out.push_back({labels, std::stod(value)});
+    }
+    return out;
+  }
+  // Waits until `q` has a result, then returns it.
+  std::vector<std::pair<std::map<std::string, std::string>, double>> await(const std::string& q) {
+    std::vector<std::pair<std::map<std::string, std::string>, double>> r;
+    wait_until([&] { return !(r = query(q)).empty(); }, std::chrono::seconds(30));
+    return r;
+  }
+
+ private:
+  TempDir dir_;
+  int port_;
+  pid_t pid_ = -1;
+};
+
+}  // namespace
+
+TEST_CASE("OTLP names become Prometheus names with unit and _total suffixes", "[exporters][prometheus]") {
+  CHECK(metric_name("traces.span.metrics.calls", "", true, false, true, "") == "traces_span_metrics_calls_total");
+  CHECK(metric_name("traces.span.metrics.duration", "ms", false, false, true, "") ==
+        "traces_span_metrics_duration_milliseconds");
+  CHECK(metric_name("system.memory.usage", "By", false, true, true, "") == "system_memory_usage_bytes");
+  CHECK(metric_name("cpu.utilization", "1", false, true, true, "") == "cpu_utilization_ratio");
+  CHECK(metric_name("http.requests", "{request}/s", false, true, true, "") == "http_requests_per_second");
+  CHECK(metric_name("requests_total", "", true, false, true, "") == "requests_total");
+  CHECK(metric_name("network.io", "By", true, false, true, "otlpd") == "otlpd_network_io_bytes_total");
+  CHECK(metric_name("network.io", "By", true, false, false, "") == "network_io");
+  CHECK(metric_name("2xx.count", "", false, true, true, "") == "_2xx_count");
+  CHECK(label_name("http.method") == "http_method");
+  CHECK(label_name("1st") == "key_1st");
+  CHECK(label_name("_private") == "key_private");
+  CHECK(label_name("__reserved") == "__reserved");
+  CHECK(escape_label_value("a\"b\\c\nd") == "a\\\"b\\\\c\\nd");
+  CHECK(format_value(0.1) == "0.1");
+  CHECK(format_value(42) == "42");
+}
+
+TEST_CASE("the prometheus exporter serves counters, gauges, histograms and target_info in the text format",
+          "[exporters][prometheus][integration]") {
+  Daemon d(config("    send_timestamps: true\n    namespace: acme"));
+  REQUIRE(export_metrics(d.endpoint("otlp", "grpc"), metrics(1)).ok());
+  REQUIRE(export_metrics(d.endpoint("otlp", "grpc"), metrics(2)).ok());
+  auto text = scrape(d);
+  INFO(text);
+  const std::string labels = "env=\"test\",instance=\"i-1\",job=\"acme/shop\"";
+  const std::string ts = " 1700000000000\n";
+  CHECK_THAT(text, Contains("# HELP acme_orders_total orders placed\n# TYPE acme_orders_total counter\n"));
+  CHECK_THAT(text, Contains("acme_orders_total{" + labels + ",region=\"eu\"} 42" + ts));
+  CHECK_THAT(text, Contains("# TYPE acme_room_temperature_celsius gauge\nacme_room_temperature_celsius{" + labels +
+                            "} 21.5" + ts));
+  CHECK_THAT(text, Contains("acme_http_latency_milliseconds_bucket{" + labels + ",le=\"10\"} 1" + ts));
+  CHECK_THAT(text, Contains("acme_http_latency_milliseconds_bucket{" + labels + ",le=\"100\"} 3" + ts));
+  CHECK_THAT(text, Contains("acme_http_latency_milliseconds_bucket{" + labels + ",le=\"+Inf\"} 6" + ts));
+  CHECK_THAT(text, Contains("acme_http_latency_milliseconds_count{" + labels + "} 6" + ts));
+  // Delta points add up: 100 + 200 bytes, and 1+2 / 1+2 buckets.
+  CHECK_THAT(text, Contains("acme_network_io_bytes_total{" + labels + "} 300" + ts));
+  CHECK_THAT(text, Contains("acme_queue_wait_seconds_bucket{" + labels + ",le=\"1\"} 3" + ts));
+  CHECK_THAT(text, Contains("acme_queue_wait_seconds_bucket{" + labels + ",le=\"+Inf\"} 6" + ts));
+  CHECK_THAT(text, Contains("acme_queue_wait_seconds_sum{" + labels + "} 4.5" + ts));
+  CHECK_THAT(text, Contains("target_info{env=\"test\",host_name=\"h1\",instance=\"i-1\",job=\"acme/shop\"} 1"));
+}
+
+TEST_CASE("resource_to_telemetry_conversion puts resource attributes on every series",
+          "[exporters][prometheus][integration]") {
+  Daemon d(config("    resource_to_telemetry_conversion: {enabled: true}"));
+  REQUIRE(export_metrics(d.endpoint("otlp", "grpc"), metrics(1)).ok());
+  auto text = scrape(d);
+  CHECK_THAT(text, Contains("orders_total{env=\"test\",host_name=\"h1\",instance=\"i-1\",job=\"acme/shop\","
+                            "region=\"eu\",service_instance_id=\"i-1\",service_name=\"shop\",service_namespace="
+                            "\"acme\"} 42\n"));
+}
+
+TEST_CASE("a real Prometheus scraping the prometheus exporter stores every value, label and bucket sent",
+          "[exporters][prometheus][integration]") {
+  if (!std::filesystem::exists(Prometheus::binary()))
+    FAIL("Debian's prometheus package is not installed: scripts/deps.sh --test");
+  Daemon d(config());
+  REQUIRE(export_metrics(d.endpoint("otlp", "grpc"), metrics(1)).ok());
+  REQUIRE(export_metrics(d.endpoint("otlp", "grpc"), metrics(2)).ok());
+  Prometheus prom("127.0.0.1:" + std::to_string(d.port("prometheus", "http")));
+  using Labels = std::map<std::string, std::string>;
+  const Labels base{{"env", "test"}, {"instance", "i-1"}, {"job", "acme/shop"}};
+  auto with = [&](Labels extra, const std::string& name) {
+    extra.insert(base.begin(), base.end());
+    extra["__name__"] = name;
+    return extra;
+  };
+
+  auto orders = prom.await("orders_total");
+  REQUIRE(orders.size() == 1);
+  CHECK(orders[0].first == with({{"region", "eu"}}, "orders_total"));
+  CHECK(orders[0].second == 42);
+
+  auto temp = prom.await("room_temperature_celsius");
+  REQUIRE(temp.size() == 1);
+  CHECK(temp[0].first == with({}, "room_temperature_celsius"));
+  CHECK(temp[0].second == 21.5);
+
+  auto buckets = prom.await("http_latency_milliseconds_bucket");
+  std::map<std::string, double> by_le;
+  for (const auto& [labels, v] : buckets) {
+    auto l = labels;
+    by_le[l["le"]] = v;
+    l.erase("le");
+    CHECK(l == with({}, "http_latency_milliseconds_bucket"));
+  }
+  CHECK(by_le == std::map<std::string, double>{{"10", 1}, {"100", 3}, {"+Inf", 6}});
+  CHECK(prom.await("http_latency_milliseconds_sum")[0].second == 500);
+  CHECK(prom.await("http_latency_milliseconds_count")[0].second == 6);
+
+  CHECK(prom.await("network_io_bytes_total")[0].second == 300);
+  std::map<std::string, double> wait_le;
+  for (const auto& [labels, v] : prom.await("queue_wait_seconds_bucket")) wait_le[labels.at("le")] = v;
+  CHECK(wait_le == std::map<std::string, double>{{"1", 3}, {"+Inf", 6}});
+  CHECK(prom.await("queue_wait_seconds_sum")[0].second == 4.5);
+
+  auto info = prom.await("target_info");
+  REQUIRE(info.size() == 1);
+  CHECK(info[0].first == with({{"host_name", "h1"}}, "target_info"));
+  CHECK(info[0].second == 1);
+}
+
+TEST_CASE("spans through spanmetrics come out of the prometheus exporter as RED metrics",
+          "[exporters][prometheus][connectors][integration]") {
+  Daemon d(R"(
+receivers:
+  otlp:
+    protocols: {grpc: {endpoint: 127.0.0.1:0}}
+connectors:
+  spanmetrics: {metrics_flush_interval: 100ms}
+exporters:
+  prometheus: {endpoint: 127.0.0.1:0}
+service:
+  pipelines:
+    traces:
+      receivers: [otlp]
+      exporters: [spanmetrics]
+    metrics:
+      receivers: [spanmetrics]
+      exporters: [prometheus]
+)");
+  otlp_trace::ExportTraceServiceRequest r;
+  auto* rs = r.add_resource_spans();
+  attr(rs->mutable_resource()->mutable_attributes(), "service.name", "checkout");
+  auto* ss = rs->add_scope_spans();
+  for (uint64_t ms : {3, 30}) {
+    auto* s = ss->add_spans();
+    s->set_trace_id(std::string(16, '\x01'));
+    s->set_span_id(std::string(8, static_cast<char>(ms)));
+    s->set_name("GET /cart");
+    s->set_kind(opentelemetry::proto::trace::v1::Span::SPAN_KIND_SERVER);
+    s->set_start_time_unix_nano(kTime);
+    s->set_end_time_unix_nano(kTime + ms * 1'000'000);
+  }
+  REQUIRE(export_traces(d.endpoint("otlp", "grpc"), r).ok());
+  const std::string labels =
+      "job=\"checkout\",service_name=\"checkout\",span_kind=\"SPAN_KIND_SERVER\",span_name=\"GET /cart\","
+      "status_code=\"STATUS_CODE_UNSET\"";
+  std::string text;
+  CHECK(wait_until([&] {
+    text = scrape(d);
+    return text.find("traces_span_metrics_calls_total{" + labels + "} 2\n") != std::string::npos;
+  }));
+  INFO(text);
+  CHECK_THAT(text, Contains("# TYPE traces_span_metrics_duration_milliseconds histogram\n"));
+  CHECK_THAT(text, Contains("traces_span_metrics_duration_milliseconds_bucket{" + labels + ",le=\"4\"} 1\n"));
+  CHECK_THAT(text, Contains("traces_span_metrics_duration_milliseconds_bucket{" + labels + ",le=\"50\"} 2\n"));
+  CHECK_THAT(text, Contains("traces_span_metrics_duration_milliseconds_sum{" + labels + "} 33\n"));
+}
