@@ -185,7 +185,7 @@ TEST_CASE("kubernetes: every embedded otlpd config validates, probes ask its hea
   }
 }
 
-TEST_CASE("kubernetes: ports agree between configs, containers and Services; the agents resolve the gateways",
+TEST_CASE("kubernetes: ports agree between configs, containers and Services, and the agents resolve the gateways",
           "[deploy]") {
   Manifests m;
   std::map<std::string, YAML::Node> workload_of_component;

@@ -1,6 +1,8 @@
 // The fake OTLP/gRPC backend on gRPC's callback API.
 #include "support/fake_otlp_grpc.h"
 
+#include <thread>
+
 #include "opentelemetry/proto/collector/logs/v1/logs_service.grpc.pb.h"
 #include "opentelemetry/proto/collector/metrics/v1/metrics_service.grpc.pb.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
@@ -133,7 +135,19 @@ void FakeOtlpGrpcServer::stop() {
 }
 
 void FakeOtlpGrpcServer::restart() {
-  if (!server_) listen(endpoint());
+  if (server_) return;
+  // While it was stopped, its port was free: the kernel may have lent it to a connection's local end (parallel
+  // tests connect all the time) for a moment. Try again for a while before giving up.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (true) {
+    try {
+      listen(endpoint());
+      return;
+    } catch (const std::runtime_error&) {
+      if (std::chrono::steady_clock::now() >= give_up) throw;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 }
 
 void FakeOtlpGrpcServer::fail_for(std::chrono::milliseconds d, grpc::StatusCode code, std::string details) {

@@ -81,10 +81,10 @@ TEST_CASE("client keys that cannot take effect load with a warning or are refuse
   CHECK(error_of("jaeger", "endpoint: a:1\nread_buffer_size: 1024") == "");
   CHECK(error_of("otlphttp", "endpoint: http://a\nmax_idle_conns: 10\nhttp2_ping_timeout: 1s") == "");
   CHECK(error_of("otlp", "endpoint: a:1\nsending_queue: {block_on_overflow: true}") == "");
-  CHECK_THAT(error_of("otlp", "endpoint: a:1\nauth: {authenticator: oauth2client}"),
-             Catch::Contains("exporters::otlp::auth (line 2): not supported by otlpd"));
-  CHECK_THAT(error_of("otlphttp", "endpoint: http://a\nauth: {authenticator: oauth2client}"),
-             Catch::Contains("not supported by otlpd"));
+  // auth names a client authenticator extension (found at start); the name is required.
+  CHECK(error_of("otlp", "endpoint: a:1\nauth: {authenticator: basicauth/client}") == "");
+  CHECK_THAT(error_of("otlphttp", "endpoint: http://a\nauth: {}"),
+             Catch::Contains("auth") && Catch::Contains("authenticator"));
   CHECK_THAT(error_of("otlp", "endpoint: a:1\ncompression: zstd"),
              Catch::Contains("compression (line 2): value 'zstd' is not supported by otlpd"));
   CHECK_THAT(error_of("otlphttp", "endpoint: http://a\ncompression: snappy"),

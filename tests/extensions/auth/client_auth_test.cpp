@@ -91,7 +91,7 @@ double metric(const Daemon& d, const std::string& name_and_labels) {
 
 }  // namespace
 
-TEST_CASE("exporters send basicauth and bearer credentials from client authenticators; a changed token file is read",
+TEST_CASE("exporters send basicauth and bearer credentials from client authenticators, a changed token file is read",
           "[auth][integration]") {
   FakeOtlpGrpcServer sink;
   Daemon backend(backend_config(sink.endpoint()));
