@@ -220,6 +220,7 @@ class SignalPipe final : public Consumer<B> {
     if (disk_) disk_->close();
   }
   void cancel() { sender_->cancel(); }
+  void check(const Host& host) const { sender_->check(host); }
   void join(Deadline deadline) {
     if (queue_) {
       auto left = queue_->join(deadline);
@@ -576,6 +577,9 @@ class QueuedExporter final : public Exporter {
 
   void check(const Host& host) const override {
     if (!storage_.empty()) find_storage(host, storage_);
+    if (traces_) traces_->check(host);
+    if (metrics_) metrics_->check(host);
+    if (logs_) logs_->check(host);
   }
 
   std::string queue_storage() const override { return storage_; }

@@ -36,6 +36,9 @@ class BatchSender {
   // Called once when the exporter starts / stops (connect, find the client authenticator among `host`'s
   // extensions, release connections).
   virtual void start(const Host& host) { (void)host; }
+  // At build and reload, before anything starts: throws std::runtime_error when what start() would need from
+  // `host` is missing (a client authenticator that is not configured).
+  virtual void check(const Host& host) const { (void)host; }
   virtual void shutdown() {}
   // Called from another thread when the shutdown deadline passes: send() calls in progress should return
   // promptly (any outcome) and later ones fail fast. Without it an attempt in flight at the deadline may

@@ -163,6 +163,10 @@ class HttpSender final : public exporter_helper::BatchSender<B> {
       authenticator_ = &find_client_authenticator(host, cfg_.client.authenticator);
   }
 
+  void check(const Host& host) const override {
+    if (!cfg_.client.authenticator.empty()) find_client_authenticator(host, cfg_.client.authenticator);
+  }
+
   SendOutcome send(const B& batch, Deadline deadline) override {
     if (cancelled_.load()) return SendOutcome::retryable("exporter is shutting down");
     const LibCurl& curl = libcurl();

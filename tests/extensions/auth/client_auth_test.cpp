@@ -160,4 +160,19 @@ service:
 )")});
   CHECK(server_only.exit_code != 0);
   CHECK_THAT(server_only.out, Catch::Contains("'basicauth' is not a client authenticator"));
+
+  // An authenticator that is not among the service's extensions: `validate` says so.
+  auto missing = run_otlpd({"validate", "--config", dir.write("missing.yaml", R"(
+receivers:
+  otlp: {protocols: {grpc: {endpoint: "127.0.0.1:0"}}}
+exporters:
+  otlphttp:
+    endpoint: http://127.0.0.1:1
+    auth: {authenticator: bearertokenauth/nowhere}
+service:
+  pipelines:
+    traces: {receivers: [otlp], exporters: [otlphttp]}
+)")});
+  CHECK(missing.exit_code == 1);
+  CHECK_THAT(missing.out, Catch::Contains("'bearertokenauth/nowhere' is not configured in service.extensions"));
 }
