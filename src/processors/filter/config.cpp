@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "opentelemetry/proto/metrics/v1/metrics.pb.h"
+#include "ottl/ottl.h"
 
 namespace otlpd::filter_processor {
 
@@ -200,24 +201,57 @@ const Schema<Condition>& condition_schema() {
   return s;
 }
 
-// A block "key: [conditions]" of a signal's section, read into `member`.
+ottl::ContextKind ottl_context(Target t) {
+  switch (t) {
+    case span:
+      return ottl::ContextKind::span;
+    case spanevent:
+      return ottl::ContextKind::spanevent;
+    case metric:
+      return ottl::ContextKind::metric;
+    case datapoint:
+      return ottl::ContextKind::datapoint;
+    default:
+      return ottl::ContextKind::log;
+  }
+}
+
+// An OTTL condition, compiled now: errors name the statement, the column and close valid names.
+std::shared_ptr<const ottl::Condition> compile_ottl(const ConfigNode& n, ottl::ContextKind ctx) {
+  const auto text = n.as<std::string>();
+  try {
+    return std::make_shared<const ottl::Condition>(ottl::compile_condition(text, ctx));
+  } catch (const ottl::ParseError& e) {
+    n.fail(ottl::describe_error(text, e));
+  }
+}
+
+// A block "key: [conditions]" of a signal's section: OTTL strings into `ottl`, condition maps into `member`.
 template <Target T>
-void conditions(Schema<FilterConfig>& s, const char* key, const char* doc,
-                std::vector<Condition> FilterConfig::*member) {
-  s.block(key, "list of conditions", doc, condition_schema<T>(), [member](const ConfigNode& n, FilterConfig& c) {
-    if (!n.is_sequence()) n.fail("expected a list of conditions");
-    for (const auto& item : n.items()) {
-      if (!item.is_map()) item.fail("a condition is a map of fields, e.g. {name: \"GET /health\"}");
-      (c.*member).push_back(std::move(*condition_schema<T>().parse(item)));
-    }
-  });
+void conditions(Schema<FilterConfig>& s, const char* key, const char* doc, std::vector<Condition> FilterConfig::*member,
+                std::vector<OttlCondition> FilterConfig::*ottl) {
+  s.block(key, "list of OTTL conditions or condition maps", doc, condition_schema<T>(),
+          [member, ottl](const ConfigNode& n, FilterConfig& c) {
+            if (!n.is_sequence()) n.fail("expected a list of conditions");
+            for (const auto& item : n.items()) {
+              if (item.is_scalar()) {
+                (c.*ottl).push_back(OttlCondition{item.as<std::string>(), compile_ottl(item, ottl_context(T))});
+                continue;
+              }
+              if (!item.is_map())
+                item.fail("a condition is an OTTL string, e.g. 'name == \"GET /health\"', or a map of fields");
+              (c.*member).push_back(std::move(*condition_schema<T>().parse(item)));
+            }
+          });
 }
 
 const Schema<FilterConfig>& traces_schema() {
   static const auto s = [] {
     Schema<FilterConfig> s;
-    conditions<span>(s, "span", "spans matching any condition are dropped (with their events)", &FilterConfig::span);
-    conditions<spanevent>(s, "spanevent", "span events matching any condition are dropped", &FilterConfig::spanevent);
+    conditions<span>(s, "span", "spans matching any condition are dropped (with their events)", &FilterConfig::span,
+                     &FilterConfig::ottl_span);
+    conditions<spanevent>(s, "spanevent", "span events matching any condition are dropped", &FilterConfig::spanevent,
+                          &FilterConfig::ottl_spanevent);
     return s;
   }();
   return s;
@@ -226,8 +260,10 @@ const Schema<FilterConfig>& traces_schema() {
 const Schema<FilterConfig>& metrics_schema() {
   static const auto s = [] {
     Schema<FilterConfig> s;
-    conditions<metric>(s, "metric", "metrics matching any condition are dropped", &FilterConfig::metric);
-    conditions<datapoint>(s, "datapoint", "data points matching any condition are dropped", &FilterConfig::datapoint);
+    conditions<metric>(s, "metric", "metrics matching any condition are dropped", &FilterConfig::metric,
+                       &FilterConfig::ottl_metric);
+    conditions<datapoint>(s, "datapoint", "data points matching any condition are dropped", &FilterConfig::datapoint,
+                          &FilterConfig::ottl_datapoint);
     return s;
   }();
   return s;
@@ -236,8 +272,8 @@ const Schema<FilterConfig>& metrics_schema() {
 const Schema<FilterConfig>& logs_schema() {
   static const auto s = [] {
     Schema<FilterConfig> s;
-    conditions<log_record>(s, "log_record", "log records matching any condition are dropped",
-                           &FilterConfig::log_record);
+    conditions<log_record>(s, "log_record", "log records matching any condition are dropped", &FilterConfig::log_record,
+                           &FilterConfig::ottl_log_record);
     return s;
   }();
   return s;
@@ -253,15 +289,13 @@ const Schema<FilterConfig>& schema() {
   static const auto s =
       Schema<FilterConfig>()
           .custom("error_mode", "one of: ignore, silent, propagate", "propagate",
-                  "the Collector's OTTL error handling; ignored (with a warning): these conditions cannot fail",
+                  "an OTTL condition that fails for an item: propagate refuses the batch, ignore logs and goes on "
+                  "(the condition is false), silent goes on",
                   [](const ConfigNode& n, FilterConfig& c) {
                     c.error_mode = parse_choice(
                         n, std::vector<std::pair<std::string, ErrorMode>>{{"ignore", ErrorMode::ignore},
                                                                           {"silent", ErrorMode::silent},
                                                                           {"propagate", ErrorMode::propagate}});
-                    warn_ignored_key(n,
-                                     "ignored by otlpd: these conditions cannot fail at run time, so there is no "
-                                     "error to handle");
                   })
           .block("traces", "map", "span and span event conditions", traces_schema(), section(traces_schema))
           .block("metrics", "map", "metric and data point conditions", metrics_schema(), section(metrics_schema))

@@ -1,5 +1,6 @@
-// Configuration of the `filter` processor: lists of conditions (no OTTL) per signal; an item that matches
-// any condition of its list is dropped. See docs/filter.md.
+// Configuration of the `filter` processor: lists of conditions per signal, each an OTTL condition (a string, as in
+// the Collector) or one of otlpd's own condition maps; an item that matches any condition of its list is dropped.
+// See docs/filter.md.
 #pragma once
 
 #include <memory>
@@ -10,6 +11,10 @@
 #include "config/schema.h"
 #include "core/component_config.h"
 #include "processors/common/config_value.h"
+
+namespace otlpd::ottl {
+class Condition;
+}
 
 namespace otlpd::filter_processor {
 
@@ -40,9 +45,16 @@ struct Condition {
 
 enum class ErrorMode { ignore, silent, propagate };
 
+// An OTTL condition, compiled at load (ottl/ottl.h).
+struct OttlCondition {
+  std::string text;
+  std::shared_ptr<const ottl::Condition> compiled;
+};
+
 struct FilterConfig : ComponentConfig {
   ErrorMode error_mode = ErrorMode::propagate;
   std::vector<Condition> span, spanevent, metric, datapoint, log_record;
+  std::vector<OttlCondition> ottl_span, ottl_spanevent, ottl_metric, ottl_datapoint, ottl_log_record;
 };
 
 // The key table (for `otlpd components --describe filter`) and the strict parse it drives.

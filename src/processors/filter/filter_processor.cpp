@@ -5,6 +5,7 @@
 #include "config/node.h"
 #include "core/registry.h"
 #include "model/batch.h"
+#include "ottl/ottl.h"
 #include "platform/telemetry.h"
 #include "processors/common/processor_helper.h"
 #include "processors/common/values.h"
@@ -85,6 +86,29 @@ bool any_of(const std::vector<Condition>& conds, F match) {
   return false;
 }
 
+void set_point(ottl::Item& item, opentelemetry::proto::metrics::v1::NumberDataPoint* p) {
+  item.number = p;
+  item.histogram = nullptr;
+  item.exp_histogram = nullptr;
+  item.summary = nullptr;
+}
+void set_point(ottl::Item& item, opentelemetry::proto::metrics::v1::HistogramDataPoint* p) {
+  set_point(item, static_cast<opentelemetry::proto::metrics::v1::NumberDataPoint*>(nullptr));
+  item.histogram = p;
+}
+void set_point(ottl::Item& item, opentelemetry::proto::metrics::v1::ExponentialHistogramDataPoint* p) {
+  set_point(item, static_cast<opentelemetry::proto::metrics::v1::NumberDataPoint*>(nullptr));
+  item.exp_histogram = p;
+}
+void set_point(ottl::Item& item, opentelemetry::proto::metrics::v1::SummaryDataPoint* p) {
+  set_point(item, static_cast<opentelemetry::proto::metrics::v1::NumberDataPoint*>(nullptr));
+  item.summary = p;
+}
+template <typename P>
+void set_point(ottl::Item& item, P& p) {
+  set_point(item, &p);
+}
+
 size_t metric_points(const Metric& m) {
   switch (m.data_case()) {
     case Metric::kGauge:
@@ -103,6 +127,21 @@ size_t metric_points(const Metric& m) {
   return 0;
 }
 
+// Any of the OTTL conditions holds for `item`. A condition that fails: propagate throws (the batch is refused),
+// ignore logs and counts it false, silent counts it false.
+bool ottl_any(const std::vector<OttlCondition>& conds, ottl::Item& item, ErrorMode mode) {
+  for (const auto& c : conds) {
+    try {
+      if (c.compiled->eval(item)) return true;
+    } catch (const ottl::EvalError& e) {
+      if (mode == ErrorMode::propagate)
+        throw ottl::EvalError("failed to evaluate condition \"" + c.text + "\": " + e.what());
+      if (mode == ErrorMode::ignore) spdlog::warn("filter: failed to evaluate condition \"{}\": {}", c.text, e.what());
+    }
+  }
+  return false;
+}
+
 class Filter {
  public:
   explicit Filter(const FilterConfig& cfg) : cfg_(cfg) {}
@@ -110,17 +149,33 @@ class Filter {
   // Each returns the number of items (spans, data points, log records) dropped.
   size_t run(otlp_trace::ExportTraceServiceRequest& r) const {
     size_t dropped = 0;
+    ottl::Item item;
     erase_if(*r.mutable_resource_spans(), [&](auto& rs) {
       const auto& res = rs.resource().attributes();
+      item.resource = rs.mutable_resource();
       erase_if(*rs.mutable_scope_spans(), [&](auto& ss) {
+        item.scope = ss.mutable_scope();
         dropped += erase_if(*ss.mutable_spans(), [&](Span& s) {
-          return any_of(cfg_.span, [&](const Condition& c) { return span_matches(c, res, ss.scope(), s); });
+          if (any_of(cfg_.span, [&](const Condition& c) { return span_matches(c, res, ss.scope(), s); })) return true;
+          if (cfg_.ottl_span.empty()) return false;
+          item.span = &s;
+          item.clear_cache();
+          return ottl_any(cfg_.ottl_span, item, cfg_.error_mode);
         });
-        if (!cfg_.spanevent.empty())
-          for (auto& s : *ss.mutable_spans())
-            erase_if(*s.mutable_events(), [&](const Span::Event& e) {
-              return any_of(cfg_.spanevent, [&](const Condition& c) { return event_matches(c, res, ss.scope(), e); });
+        // Events of the spans that stay (a dropped span's events are not looked at).
+        if (!cfg_.spanevent.empty() || !cfg_.ottl_spanevent.empty())
+          for (auto& s : *ss.mutable_spans()) {
+            item.span = &s;
+            erase_if(*s.mutable_events(), [&](Span::Event& e) {
+              if (any_of(cfg_.spanevent, [&](const Condition& c) { return event_matches(c, res, ss.scope(), e); }))
+                return true;
+              if (cfg_.ottl_spanevent.empty()) return false;
+              item.event = &e;
+              item.clear_cache();
+              return ottl_any(cfg_.ottl_spanevent, item, cfg_.error_mode);
             });
+            item.event = nullptr;
+          }
         return ss.spans().empty();
       });
       return rs.scope_spans().empty();
@@ -130,22 +185,35 @@ class Filter {
 
   size_t run(otlp_metrics::ExportMetricsServiceRequest& r) const {
     size_t dropped = 0;
+    ottl::Item item;
     erase_if(*r.mutable_resource_metrics(), [&](auto& rm) {
       const auto& res = rm.resource().attributes();
+      item.resource = rm.mutable_resource();
       erase_if(*rm.mutable_scope_metrics(), [&](auto& sm) {
+        item.scope = sm.mutable_scope();
         erase_if(*sm.mutable_metrics(), [&](Metric& m) {
-          if (any_of(cfg_.metric, [&](const Condition& c) { return metric_matches(c, res, sm.scope(), m); })) {
+          item.metric = &m;
+          item.clear_cache();
+          if (any_of(cfg_.metric, [&](const Condition& c) { return metric_matches(c, res, sm.scope(), m); }) ||
+              (!cfg_.ottl_metric.empty() && ottl_any(cfg_.ottl_metric, item, cfg_.error_mode))) {
             dropped += metric_points(m);
             return true;
           }
-          if (cfg_.datapoint.empty()) return false;
+          if (cfg_.datapoint.empty() && cfg_.ottl_datapoint.empty()) return false;
           // A data point condition sees the metric's name and type plus the point's own attributes.
           auto points = [&](auto& dps) {
-            dropped += erase_if(dps, [&](const auto& dp) {
-              return any_of(cfg_.datapoint, [&](const Condition& c) {
-                return metric_matches(c, res, sm.scope(), m) &&
-                       (c.attributes.empty() || attributes_match(c.attributes, dp.attributes()));
-              });
+            dropped += erase_if(dps, [&](auto& dp) {
+              if (any_of(cfg_.datapoint, [&](const Condition& c) {
+                    return metric_matches(c, res, sm.scope(), m) &&
+                           (c.attributes.empty() || attributes_match(c.attributes, dp.attributes()));
+                  }))
+                return true;
+              if (cfg_.ottl_datapoint.empty()) return false;
+              set_point(item, dp);
+              item.clear_cache();
+              const bool drop = ottl_any(cfg_.ottl_datapoint, item, cfg_.error_mode);
+              set_point(item, static_cast<opentelemetry::proto::metrics::v1::NumberDataPoint*>(nullptr));
+              return drop;
             });
             return dps.empty();
           };
@@ -174,11 +242,19 @@ class Filter {
 
   size_t run(otlp_logs::ExportLogsServiceRequest& r) const {
     size_t dropped = 0;
+    ottl::Item item;
     erase_if(*r.mutable_resource_logs(), [&](auto& rl) {
       const auto& res = rl.resource().attributes();
+      item.resource = rl.mutable_resource();
       erase_if(*rl.mutable_scope_logs(), [&](auto& sl) {
-        dropped += erase_if(*sl.mutable_log_records(), [&](const LogRecord& l) {
-          return any_of(cfg_.log_record, [&](const Condition& c) { return log_matches(c, res, sl.scope(), l); });
+        item.scope = sl.mutable_scope();
+        dropped += erase_if(*sl.mutable_log_records(), [&](LogRecord& l) {
+          if (any_of(cfg_.log_record, [&](const Condition& c) { return log_matches(c, res, sl.scope(), l); }))
+            return true;
+          if (cfg_.ottl_log_record.empty()) return false;
+          item.log = &l;
+          item.clear_cache();
+          return ottl_any(cfg_.ottl_log_record, item, cfg_.error_mode);
         });
         return sl.log_records().empty();
       });
@@ -190,11 +266,12 @@ class Filter {
   bool active(Signal s) const {
     switch (s) {
       case Signal::traces:
-        return !cfg_.span.empty() || !cfg_.spanevent.empty();
+        return !cfg_.span.empty() || !cfg_.spanevent.empty() || !cfg_.ottl_span.empty() || !cfg_.ottl_spanevent.empty();
       case Signal::metrics:
-        return !cfg_.metric.empty() || !cfg_.datapoint.empty();
+        return !cfg_.metric.empty() || !cfg_.datapoint.empty() || !cfg_.ottl_metric.empty() ||
+               !cfg_.ottl_datapoint.empty();
       case Signal::logs:
-        return !cfg_.log_record.empty();
+        return !cfg_.log_record.empty() || !cfg_.ottl_log_record.empty();
     }
     return false;
   }
@@ -229,7 +306,12 @@ class FilterProcessor final : public processors::ProcessorBase<B> {
     if (!active_) return this->forward(std::move(batch));
     size_t dropped = 0;
     auto& parts = batch.mutable_parts();
-    for (auto& p : parts) dropped += filter_.run(*p.request);
+    try {
+      for (auto& p : parts) dropped += filter_.run(*p.request);
+    } catch (const ottl::EvalError& e) {
+      // error_mode propagate: the batch is refused, as the Collector returns the error to the caller.
+      return Status::permanent(std::string("filter: ") + e.what());
+    }
     if (dropped == 0) return this->forward(std::move(batch));
     filtered_.add(dropped);
     std::erase_if(parts, [](const auto& p) { return batch_empty(*p.request); });
