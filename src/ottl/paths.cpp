@@ -652,9 +652,25 @@ std::vector<std::string> path_names(ContextKind ctx) {
 }
 
 Accessor resolve_path(Compiler& c, const ast::Expr& path) {
-  const auto& f = path.path;
   const ContextKind ctx = c.context();
-  // `cache` and `cache["k"]...`, in every context.
+  // `cache` and `cache["k"]...`, in every context; `span.cache` names the same map.
+  std::vector<ast::Field> stripped;
+  if (path.path.size() == 2 && path.path[1].name == "cache" && path.path[0].name == context_name(ctx) &&
+      path.path[0].keys.empty()) {
+    ast::Field only;
+    only.pos = path.path[1].pos;
+    only.name = "cache";
+    for (const auto& k : path.path[1].keys) {
+      ast::Key copy;
+      copy.pos = k.pos;
+      copy.string = k.string;
+      copy.index = k.index;
+      if (k.expr) throw ParseError(k.pos, "cache keys must be literals");
+      only.keys.push_back(std::move(copy));
+    }
+    stripped.push_back(std::move(only));
+  }
+  const auto& f = stripped.empty() ? path.path : stripped;
   if (f.size() == 1 && f[0].name == "cache") {
     auto any = [](Item& i, bool create) -> AnyValue* {
       if (!i.cache) {

@@ -124,8 +124,7 @@ TEST_CASE("filter OTTL: span kind, scope and resource conditions", "[processors]
   CHECK(run("traces: {span: ['true']}", traffic()).empty());
 }
 
-TEST_CASE("filter OTTL: metrics by name, type and resource; data points by metric and value",
-          "[processors][ottl]") {
+TEST_CASE("filter OTTL: metrics by name, type and resource; data points by metric and value", "[processors][ottl]") {
   // README: `name == "my.metric" and resource.attributes["my_label"] == "abc123"`, `type == ...HISTOGRAM`.
   auto b = gauge("my.metric", 2);
   set_attr(*b.first().mutable_resource_metrics(0)->mutable_resource()->mutable_attributes(), "my_label", "abc123");
@@ -178,10 +177,9 @@ TEST_CASE("filter OTTL: logs by severity and body (README: debug logs, password 
             for (const auto& l : sl.log_records()) out.push_back(l.body().string_value());
     return out;
   };
-  CHECK(bodies(run(
-            "logs: {log_record: ['severity_number != SEVERITY_NUMBER_UNSPECIFIED and severity_number < "
-            "SEVERITY_NUMBER_INFO']}",
-            make())) == Names{"user password=hunter2", "log 2", "log 3"});
+  CHECK(bodies(run("logs: {log_record: ['severity_number != SEVERITY_NUMBER_UNSPECIFIED and severity_number < "
+                   "SEVERITY_NUMBER_INFO']}",
+                   make())) == Names{"user password=hunter2", "log 2", "log 3"});
   CHECK(bodies(run("logs: {log_record: ['IsMatch(body, \".*password.*\")']}", make())) ==
         Names{"log 0", "log 2", "log 3"});
 }
