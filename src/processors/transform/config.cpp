@@ -96,9 +96,10 @@ StatementGroup build(const RawGroup& raw, const ConfigNode& where, const std::ve
       k = valid.back();
     }
     if (!k)
-      where.fail("cannot infer the context of these statements: prefix their paths with it (span.name, "
-                 "resource.attributes[\"k\"], log.body...) or give 'context' (" +
-                 context_names(valid) + ")");
+      where.fail(
+          "cannot infer the context of these statements: prefix their paths with it (span.name, "
+          "resource.attributes[\"k\"], log.body...) or give 'context' (" +
+          context_names(valid) + ")");
     if (std::find(valid.begin(), valid.end(), *k) == valid.end())
       where.fail("the statements name the " + std::string(ottl::context_name(*k)) +
                  " context, which this signal does not have; valid contexts are: " + context_names(valid));
@@ -147,8 +148,8 @@ const Schema<TransformConfig>& schema() {
                   "a statement that fails for an item: propagate refuses the batch, ignore logs and goes on with "
                   "the next statement, silent goes on",
                   [](const ConfigNode& n, TransformConfig& c) { c.error_mode = parse_choice(n, error_modes()); })
-          .block("trace_statements", "list of statements or groups",
-                 "contexts resource, scope, span, spanevent", group_schema(),
+          .block("trace_statements", "list of statements or groups", "contexts resource, scope, span, spanevent",
+                 group_schema(),
                  statements(&TransformConfig::trace_statements, {K::resource, K::scope, K::span, K::spanevent}))
           .block("metric_statements", "list of statements or groups", "contexts resource, scope, metric, datapoint",
                  group_schema(),

@@ -53,8 +53,7 @@ void run_points(const StatementGroup& g, ottl::Item& item, Points& points) {
   for (auto& p : points) {
     if constexpr (std::is_same_v<std::decay_t<decltype(p)>, opentelemetry::proto::metrics::v1::NumberDataPoint>)
       item.number = &p;
-    else if constexpr (std::is_same_v<std::decay_t<decltype(p)>,
-                                      opentelemetry::proto::metrics::v1::HistogramDataPoint>)
+    else if constexpr (std::is_same_v<std::decay_t<decltype(p)>, opentelemetry::proto::metrics::v1::HistogramDataPoint>)
       item.histogram = &p;
     else if constexpr (std::is_same_v<std::decay_t<decltype(p)>,
                                       opentelemetry::proto::metrics::v1::ExponentialHistogramDataPoint>)

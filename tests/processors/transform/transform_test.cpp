@@ -107,8 +107,7 @@ metric_statements:
   CHECK(get(m.gauge().data_points(1).attributes(), "doubled")->int_value() == 2);
 }
 
-TEST_CASE("transform README: log body from an attribute, masked tokens, error_mode per group",
-          "[processors][ottl]") {
+TEST_CASE("transform README: log body from an attribute, masked tokens, error_mode per group", "[processors][ottl]") {
   auto b = logs(2);
   auto& recs = *b.first().mutable_resource_logs(0)->mutable_scope_logs(0)->mutable_log_records();
   set_attr(*recs.Mutable(0)->mutable_attributes(), "http.route", "token - 0123456789abcdef0123456789abcdef");
