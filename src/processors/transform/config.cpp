@@ -46,7 +46,9 @@ const Schema<RawGroup>& group_schema() {
                   [](const ConfigNode& n, RawGroup& g) { g.conditions = string_items(n); })
           .custom(
               "statements", "list of OTTL statements", "", "run in order on each item",
-              [](const ConfigNode& n, RawGroup& g) { g.statements = string_items(n); }, true);
+              [](const ConfigNode& n, RawGroup& g) { g.statements = string_items(n); }, true)
+          .ignored("shared_cache",
+                   "each group has a cache of its own per item; sharing it between groups is not supported yet");
   return s;
 }
 
