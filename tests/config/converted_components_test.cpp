@@ -159,8 +159,9 @@ TEST_CASE("tail_sampling: settings belong to the policy's type, a type without s
                  Contains("'probabilistic' settings in a policy of type 'latency'"));
   CHECK_THAT(err("policies: [{name: r, type: rate_limiting}]"),
              Contains("policies[0]::rate_limiting") && Contains("missing required key 'spans_per_second'"));
-  CHECK_THAT(err("policies: [{name: n, type: ottl_condition}]"),
-             Contains("value 'ottl_condition' is not supported by otlpd"));
+  CHECK_THAT(err("policies: [{name: n, type: not}]"), Contains("value 'not' is not supported by otlpd"));
+  CHECK_THAT(err("policies: [{name: n, type: ottl_condition, ottl_condition: {span: ['nme == 1']}}]"),
+             Contains("column 1: unknown path 'nme'"));
   CHECK_THAT(err("policies: [{name: a, type: always_sample}]\nblock_on_overflow: true"),
              Contains("block_on_overflow (line 2)") && Contains("not supported by otlpd"));
   CHECK_THAT(err("policies: [{name: a, type: always_sample}, {name: a, type: always_sample}]"),
