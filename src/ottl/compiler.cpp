@@ -52,6 +52,24 @@ bool is_boolean_expr(const ast::Expr& e) {
   }
 }
 
+bool compare_text(std::string_view a, std::string_view b, CompareOp op) {
+  switch (op) {
+    case CompareOp::eq:
+      return a == b;
+    case CompareOp::ne:
+      return a != b;
+    case CompareOp::lt:
+      return a < b;
+    case CompareOp::le:
+      return a <= b;
+    case CompareOp::gt:
+      return a > b;
+    case CompareOp::ge:
+      return a >= b;
+  }
+  return false;
+}
+
 size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
   for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
@@ -401,9 +419,21 @@ Pred Compiler::boolean(const ast::Expr& e) {
       const auto& r = *e.items[1];
       // The common case `path == "literal"` compares without building a Value for the literal each time.
       if (r.kind == ast::Kind::string && l.kind == ast::Kind::path) {
-        auto get = value(l);
+        Accessor acc = path(l);
         auto lit = std::make_shared<const Value>(r.text);
-        return [get, lit, op](Item& i) { return compare(get(i), *lit, op); };
+        if (acc.peek)
+          return [peek = acc.peek, lit, op](Item& i) {
+            const AnyValue* v = peek(i);
+            if (v && v->value_case() == AnyValue::kStringValue)
+              return compare_text(v->string_value(), lit->as_string(), op);
+            return compare(v ? Value::from_any(*v) : Value(), *lit, op);
+          };
+        if (acc.text)
+          return [text = acc.text, lit, op](Item& i) {
+            const std::string* s = text(i);
+            return s ? compare_text(*s, lit->as_string(), op) : compare(Value(), *lit, op);
+          };
+        return [get = acc.get, lit, op](Item& i) { return compare(get(i), *lit, op); };
       }
       auto a = value(l), b = value(r);
       return [a, b, op](Item& i) { return compare(a(i), b(i), op); };

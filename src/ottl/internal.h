@@ -31,6 +31,10 @@ struct Accessor {
   std::function<Attributes*(Item&)> map;         // a map the editors change in place (null when not a map now)
   VType type = VType::any;
   std::string name;  // as written, for errors
+  // Fast reads for comparisons, without building a Value: the AnyValue a keyed path points at (null: missing),
+  // or a string field's text. Either may be empty.
+  std::function<const AnyValue*(Item&)> peek;
+  std::function<const std::string*(Item&)> text;
 };
 
 class Compiler;

@@ -4,6 +4,9 @@
 
 #include "ottl/internal.h"
 
+// The field tables below build Accessors as aggregates and leave the fast-read members (peek, text) out.
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 namespace otlpd::ottl {
 
 namespace {
@@ -35,19 +38,26 @@ struct FieldDef {
 
 using Table = std::map<std::string, FieldDef, std::less<>>;
 
-#define OTTL_STR(OBJ, F)                                          \
-  FieldDef {                                                      \
-    Accessor{[](Item& i) -> Value {                               \
-               auto* o = OBJ(i);                                  \
-               return o ? Value(o->F()) : Value();                \
-             },                                                   \
-             [](Item& i, const Value& v) {                        \
-               auto* o = OBJ(i);                                  \
-               if (o && v.is_string()) o->set_##F(v.as_string()); \
-             },                                                   \
-             nullptr, VType::string, #F},                         \
-        nullptr, nullptr                                          \
-  }
+FieldDef with_text(FieldDef d, std::function<const std::string*(Item&)> text) {
+  d.acc.text = std::move(text);
+  return d;
+}
+
+#define OTTL_STR(OBJ, F)                                                           \
+  with_text(FieldDef{Accessor{[](Item& i) -> Value {                               \
+                                auto* o = OBJ(i);                                  \
+                                return o ? Value(o->F()) : Value();                \
+                              },                                                   \
+                              [](Item& i, const Value& v) {                        \
+                                auto* o = OBJ(i);                                  \
+                                if (o && v.is_string()) o->set_##F(v.as_string()); \
+                              },                                                   \
+                              nullptr, VType::string, #F},                         \
+                     nullptr, nullptr},                                            \
+            [](Item& i) -> const std::string* {                                    \
+              auto* o = OBJ(i);                                                    \
+              return o ? &o->F() : nullptr;                                        \
+            })
 
 #define OTTL_INT(OBJ, F, CAST)                                                 \
   FieldDef {                                                                   \
@@ -629,6 +639,7 @@ Accessor keyed(std::function<Attributes*(Item&)> map, std::function<AnyValue*(It
     if (!v || !v->has_kvlist_value()) return nullptr;
     return v->mutable_kvlist_value()->mutable_values();
   };
+  a.peek = [slot](Item& i) -> const AnyValue* { return (*slot)(i, false); };
   return a;
 }
 
