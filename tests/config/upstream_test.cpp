@@ -81,3 +81,14 @@ TEST_CASE("upstream transformprocessor config.yaml loads and is refused as in th
                       {"transform/with_shared_cache_key", true},
                       {"transform/context_statements_error_mode", true}});
 }
+
+TEST_CASE("upstream filterprocessor legacy configs load and are refused as in the Collector", "[config][ottl]") {
+  check_expectations(
+      load_all("filterprocessor_config_strict.yaml"),
+      {{"filter/empty", true}, {"filter/include", true}, {"filter/exclude", true}, {"filter/includeexclude", true}});
+  check_expectations(load_all("filterprocessor_config_logs.yaml"), {{"filter/include", true},
+                                                                    {"filter/exclude", true},
+                                                                    {"filter/includeexclude", true},
+                                                                    {"filter/invalid_include_severity", false},
+                                                                    {"filter/spans", false}});
+}

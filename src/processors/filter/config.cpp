@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <functional>
+#include <set>
 
 #include "opentelemetry/proto/metrics/v1/metrics.pb.h"
 #include "ottl/ottl.h"
@@ -245,6 +246,132 @@ void conditions(Schema<FilterConfig>& s, const char* key, const char* doc, std::
           });
 }
 
+// --- The Collector's legacy include/exclude matchers ----------------------------------------------------------
+
+using attributes_processor::MatchProperties;
+
+std::string where(const ConfigNode& n) { return n.path() + " (line " + std::to_string(n.line()) + ")"; }
+
+// `spans.include` / `spans.exclude`: the Collector's filterconfig.MatchProperties, with the span fields only.
+void read_span_match(const ConfigNode& n, std::optional<MatchProperties>& out) {
+  out.emplace();
+  attributes_processor::match_schema().parse_into(n, *out);
+  static const std::set<std::string> kSpanFields = {"services",   "span_names", "span_kinds",
+                                                    "attributes", "resources",  "libraries"};
+  for (const auto& [field, at] : out->fields)
+    if (!kSpanFields.count(field)) throw ConfigError(at + ": '" + field + "' does not apply to spans");
+  if (out->fields.empty())
+    n.fail(
+        "at least one of \"services\", \"span_names\", \"span_kinds\", \"attributes\", \"libraries\" or "
+        "\"resources\" must be specified");
+}
+
+struct LegacySpans {
+  LegacyMatch m;
+};
+
+const Schema<LegacySpans>& legacy_spans_schema() {
+  static const auto s =
+      Schema<LegacySpans>()
+          .block("include", "match properties", "spans that do not match are dropped",
+                 attributes_processor::match_schema(),
+                 [](const ConfigNode& n, LegacySpans& l) { read_span_match(n, l.m.include); })
+          .block("exclude", "match properties", "spans that match are dropped", attributes_processor::match_schema(),
+                 [](const ConfigNode& n, LegacySpans& l) { read_span_match(n, l.m.exclude); });
+  return s;
+}
+
+// `logs.include` / `logs.exclude`: the Collector's LogMatchProperties, read into MatchProperties.
+struct RawLogMatch {
+  std::optional<bool> regexp;
+  std::optional<ConfigNode> resource_attributes, record_attributes, severity_texts, severity_number, bodies;
+};
+
+const Schema<RawLogMatch>& log_match_schema() {
+  using R = RawLogMatch;
+  static const auto s =
+      Schema<R>()
+          .custom("match_type", "one of: strict, regexp", "", "strict: exact values; regexp: RE2, unanchored",
+                  [](const ConfigNode& n, R& r) {
+                    r.regexp =
+                        parse_choice(n, std::vector<std::pair<std::string, bool>>{{"strict", false}, {"regexp", true}});
+                  })
+          .block("resource_attributes", "list of {key, value}", "resource attributes; every entry must match",
+                 attributes_processor::attribute_rule_schema(),
+                 [](const ConfigNode& n, R& r) { r.resource_attributes = n; })
+          .custom("record_attributes", "list of {key, value}", "", "record attributes; every entry must match",
+                  [](const ConfigNode& n, R& r) { r.record_attributes = n; })
+          .custom("severity_texts", "list of strings or regexes", "", "severity texts; any matches",
+                  [](const ConfigNode& n, R& r) { r.severity_texts = n; })
+          .block("severity_number", "map", "records at or above a severity",
+                 attributes_processor::severity_number_schema(),
+                 [](const ConfigNode& n, R& r) { r.severity_number = n; })
+          .custom("bodies", "list of strings or regexes", "", "string bodies; any matches",
+                  [](const ConfigNode& n, R& r) { r.bodies = n; });
+  return s;
+}
+
+void read_log_match(const ConfigNode& n, std::optional<MatchProperties>& out) {
+  auto raw = log_match_schema().parse(n);
+  out.emplace();
+  auto& m = *out;
+  const bool needs_type = raw->resource_attributes || raw->record_attributes || raw->severity_texts || raw->bodies;
+  if (needs_type && !raw->regexp)
+    n.fail(
+        "match_type must be set (strict or regexp) when resource_attributes, record_attributes, severity_texts "
+        "or bodies are given");
+  if (!needs_type && !raw->severity_number)
+    n.fail(
+        "at least one of \"resource_attributes\", \"record_attributes\", \"severity_texts\", "
+        "\"severity_number\" or \"bodies\" must be specified");
+  m.regexp = raw->regexp.value_or(false);
+  if (raw->resource_attributes)
+    m.resources = attributes_processor::parse_attribute_rules(*raw->resource_attributes, m.regexp);
+  if (raw->record_attributes)
+    m.attributes = attributes_processor::parse_attribute_rules(*raw->record_attributes, m.regexp);
+  if (raw->severity_texts) m.log_severity_texts = attributes_processor::parse_matchers(*raw->severity_texts, m.regexp);
+  if (raw->bodies) m.log_bodies = attributes_processor::parse_matchers(*raw->bodies, m.regexp);
+  if (raw->severity_number) attributes_processor::read_severity_number(*raw->severity_number, m);
+  m.fields.emplace_back("logs", where(n));
+}
+
+// `metrics.include` / `metrics.exclude`: the Collector's MetricMatchProperties (strict or regexp; not expr).
+struct RawMetricMatch {
+  bool regexp = false;
+  std::optional<ConfigNode> metric_names, resource_attributes;
+};
+
+const Schema<RawMetricMatch>& metric_match_schema() {
+  using R = RawMetricMatch;
+  static const auto s =
+      Schema<R>()
+          .choice("match_type", &R::regexp, {{"strict", false}, {"regexp", true}},
+                  "strict: exact names; regexp: RE2, unanchored",
+                  {{"expr",
+                    "the expr language is not supported; write the expression as an OTTL condition under "
+                    "metrics.metric (HasAttrOnDatapoint(\"k\", \"v\"), name == \"m\")"}},
+                  true)
+          .custom("metric_names", "list of strings or regexes", "", "metric names; any matches",
+                  [](const ConfigNode& n, R& r) { r.metric_names = n; })
+          .block("resource_attributes", "list of {key, value}", "resource attributes; every entry must match",
+                 attributes_processor::attribute_rule_schema(),
+                 [](const ConfigNode& n, R& r) { r.resource_attributes = n; })
+          .unsupported("expressions", "the expr language is not supported; use OTTL conditions under metrics.metric")
+          .ignored("regexp", "RE2 needs no match cache");
+  return s;
+}
+
+void read_metric_match(const ConfigNode& n, std::optional<MatchProperties>& out) {
+  auto raw = metric_match_schema().parse(n);
+  out.emplace();
+  auto& m = *out;
+  m.regexp = raw->regexp;
+  if (raw->metric_names) m.metric_names = attributes_processor::parse_matchers(*raw->metric_names, m.regexp);
+  if (raw->resource_attributes)
+    m.resources = attributes_processor::parse_attribute_rules(*raw->resource_attributes, m.regexp);
+  m.fields.emplace_back("metrics", where(n));
+}
+
 const Schema<FilterConfig>& traces_schema() {
   static const auto s = [] {
     Schema<FilterConfig> s;
@@ -264,6 +391,11 @@ const Schema<FilterConfig>& metrics_schema() {
                        &FilterConfig::ottl_metric);
     conditions<datapoint>(s, "datapoint", "data points matching any condition are dropped", &FilterConfig::datapoint,
                           &FilterConfig::ottl_datapoint);
+    s.block("include", "metric match properties", "legacy: metrics that do not match are dropped",
+            metric_match_schema(),
+            [](const ConfigNode& n, FilterConfig& c) { read_metric_match(n, c.legacy_metrics.include); });
+    s.block("exclude", "metric match properties", "legacy: metrics that match are dropped", metric_match_schema(),
+            [](const ConfigNode& n, FilterConfig& c) { read_metric_match(n, c.legacy_metrics.exclude); });
     return s;
   }();
   return s;
@@ -274,6 +406,10 @@ const Schema<FilterConfig>& logs_schema() {
     Schema<FilterConfig> s;
     conditions<log_record>(s, "log_record", "log records matching any condition are dropped", &FilterConfig::log_record,
                            &FilterConfig::ottl_log_record);
+    s.block("include", "log match properties", "legacy: log records that do not match are dropped", log_match_schema(),
+            [](const ConfigNode& n, FilterConfig& c) { read_log_match(n, c.legacy_logs.include); });
+    s.block("exclude", "log match properties", "legacy: log records that match are dropped", log_match_schema(),
+            [](const ConfigNode& n, FilterConfig& c) { read_log_match(n, c.legacy_logs.exclude); });
     return s;
   }();
   return s;
@@ -297,9 +433,22 @@ const Schema<FilterConfig>& schema() {
                                                                           {"silent", ErrorMode::silent},
                                                                           {"propagate", ErrorMode::propagate}});
                   })
+          .block("spans", "map", "legacy: include/exclude match properties for spans", legacy_spans_schema(),
+                 [](const ConfigNode& n, FilterConfig& c) { c.legacy_spans = legacy_spans_schema().parse(n)->m; })
           .block("traces", "map", "span and span event conditions", traces_schema(), section(traces_schema))
           .block("metrics", "map", "metric and data point conditions", metrics_schema(), section(metrics_schema))
-          .block("logs", "map", "log record conditions", logs_schema(), section(logs_schema));
+          .block("logs", "map", "log record conditions", logs_schema(), section(logs_schema))
+          .validate([](FilterConfig& c, const SchemaInput& in) {
+            // As the Collector: one signal's legacy matchers and its conditions are not combined.
+            if (c.legacy_spans.any() &&
+                (!c.span.empty() || !c.spanevent.empty() || !c.ottl_span.empty() || !c.ottl_spanevent.empty()))
+              in.fail("spans", "cannot use ottl conditions and include/exclude for spans at the same time");
+            if (c.legacy_metrics.any() &&
+                (!c.metric.empty() || !c.datapoint.empty() || !c.ottl_metric.empty() || !c.ottl_datapoint.empty()))
+              in.fail("metrics", "cannot use ottl conditions and include/exclude for metrics at the same time");
+            if (c.legacy_logs.any() && (!c.log_record.empty() || !c.ottl_log_record.empty()))
+              in.fail("logs", "cannot use ottl conditions and include/exclude for logs at the same time");
+          });
   return s;
 }
 

@@ -10,6 +10,7 @@
 
 #include "config/schema.h"
 #include "core/component_config.h"
+#include "processors/attributes/config.h"
 #include "processors/common/config_value.h"
 
 namespace otlpd::ottl {
@@ -51,8 +52,16 @@ struct OttlCondition {
   std::shared_ptr<const ottl::Condition> compiled;
 };
 
+// The Collector's legacy matchers of one signal: items that do not match `include` are dropped, then items that
+// match `exclude`.
+struct LegacyMatch {
+  std::optional<attributes_processor::MatchProperties> include, exclude;
+  bool any() const { return include || exclude; }
+};
+
 struct FilterConfig : ComponentConfig {
   ErrorMode error_mode = ErrorMode::propagate;
+  LegacyMatch legacy_spans, legacy_logs, legacy_metrics;  // `spans`, `logs.include`..., `metrics.include`...
   std::vector<Condition> span, spanevent, metric, datapoint, log_record;
   std::vector<OttlCondition> ottl_span, ottl_spanevent, ottl_metric, ottl_datapoint, ottl_log_record;
 };

@@ -7,6 +7,7 @@
 #include "model/batch.h"
 #include "ottl/ottl.h"
 #include "platform/telemetry.h"
+#include "processors/attributes/attributes_processor.h"
 #include "processors/common/processor_helper.h"
 #include "processors/common/values.h"
 #include "processors/filter/config.h"
@@ -142,6 +143,12 @@ bool ottl_any(const std::vector<OttlCondition>& conds, ottl::Item& item, ErrorMo
   return false;
 }
 
+// The legacy matchers: dropped when `include` does not match, or `exclude` does.
+bool legacy_drop(const LegacyMatch& m, const attributes_processor::MatchSubject& s) {
+  if (m.include && !attributes_processor::matches(*m.include, s)) return true;
+  return m.exclude && attributes_processor::matches(*m.exclude, s);
+}
+
 class Filter {
  public:
   explicit Filter(const FilterConfig& cfg) : cfg_(cfg) {}
@@ -156,6 +163,9 @@ class Filter {
       erase_if(*rs.mutable_scope_spans(), [&](auto& ss) {
         item.scope = ss.mutable_scope();
         dropped += erase_if(*ss.mutable_spans(), [&](Span& s) {
+          if (cfg_.legacy_spans.any() &&
+              legacy_drop(cfg_.legacy_spans, {&res, &ss.scope(), &s.attributes(), &s, nullptr, nullptr}))
+            return true;
           if (any_of(cfg_.span, [&](const Condition& c) { return span_matches(c, res, ss.scope(), s); })) return true;
           if (cfg_.ottl_span.empty()) return false;
           item.span = &s;
@@ -194,6 +204,11 @@ class Filter {
         erase_if(*sm.mutable_metrics(), [&](Metric& m) {
           item.metric = &m;
           item.clear_cache();
+          if (cfg_.legacy_metrics.any() &&
+              legacy_drop(cfg_.legacy_metrics, {&res, &sm.scope(), nullptr, nullptr, nullptr, &m})) {
+            dropped += metric_points(m);
+            return true;
+          }
           if (any_of(cfg_.metric, [&](const Condition& c) { return metric_matches(c, res, sm.scope(), m); }) ||
               (!cfg_.ottl_metric.empty() && ottl_any(cfg_.ottl_metric, item, cfg_.error_mode))) {
             dropped += metric_points(m);
@@ -249,6 +264,9 @@ class Filter {
       erase_if(*rl.mutable_scope_logs(), [&](auto& sl) {
         item.scope = sl.mutable_scope();
         dropped += erase_if(*sl.mutable_log_records(), [&](LogRecord& l) {
+          if (cfg_.legacy_logs.any() &&
+              legacy_drop(cfg_.legacy_logs, {&res, &sl.scope(), &l.attributes(), nullptr, &l, nullptr}))
+            return true;
           if (any_of(cfg_.log_record, [&](const Condition& c) { return log_matches(c, res, sl.scope(), l); }))
             return true;
           if (cfg_.ottl_log_record.empty()) return false;
@@ -266,12 +284,13 @@ class Filter {
   bool active(Signal s) const {
     switch (s) {
       case Signal::traces:
-        return !cfg_.span.empty() || !cfg_.spanevent.empty() || !cfg_.ottl_span.empty() || !cfg_.ottl_spanevent.empty();
+        return cfg_.legacy_spans.any() || !cfg_.span.empty() || !cfg_.spanevent.empty() || !cfg_.ottl_span.empty() ||
+               !cfg_.ottl_spanevent.empty();
       case Signal::metrics:
-        return !cfg_.metric.empty() || !cfg_.datapoint.empty() || !cfg_.ottl_metric.empty() ||
-               !cfg_.ottl_datapoint.empty();
+        return cfg_.legacy_metrics.any() || !cfg_.metric.empty() || !cfg_.datapoint.empty() ||
+               !cfg_.ottl_metric.empty() || !cfg_.ottl_datapoint.empty();
       case Signal::logs:
-        return !cfg_.log_record.empty() || !cfg_.ottl_log_record.empty();
+        return cfg_.legacy_logs.any() || !cfg_.log_record.empty() || !cfg_.ottl_log_record.empty();
     }
     return false;
   }
