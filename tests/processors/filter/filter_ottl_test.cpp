@@ -124,7 +124,8 @@ TEST_CASE("filter OTTL: span kind, scope and resource conditions", "[processors]
   CHECK(run("traces: {span: ['true']}", traffic()).empty());
 }
 
-TEST_CASE("filter OTTL: metrics by name, type and resource; data points by metric and value", "[processors][ottl]") {
+TEST_CASE("filter OTTL: metrics by name, type and resource, and data points by metric and value",
+          "[processors][ottl]") {
   // README: `name == "my.metric" and resource.attributes["my_label"] == "abc123"`, `type == ...HISTOGRAM`.
   auto b = gauge("my.metric", 2);
   set_attr(*b.first().mutable_resource_metrics(0)->mutable_resource()->mutable_attributes(), "my_label", "abc123");
