@@ -92,3 +92,8 @@ TEST_CASE("upstream filterprocessor legacy configs load and are refused as in th
                                                                     {"filter/invalid_include_severity", false},
                                                                     {"filter/spans", false}});
 }
+
+TEST_CASE("upstream tailsamplingprocessor configs with ottl_condition load as in the Collector", "[config][ottl]") {
+  check_expectations(load_all("tailsamplingprocessor_config.yaml"),
+                     {{"tail_sampling", true}, {"tail_sampling/errormode", true}});
+}
