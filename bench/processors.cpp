@@ -177,7 +177,7 @@ int main(int argc, char** argv) {
       "    - 'kind == SPAN_KIND_CLIENT and IsMatch(name, \"^db \")'\n"
       "    - 'resource.attributes[\"deployment.environment\"] == \"staging\"'\n";
   run("filter OTTL (3 conditions, 10% dropped)", "filter", ottl_filter, requests, kSpansPerRequest);
-  run("filter OTTL on received bytes (decode included)", "filter", ottl_filter, requests, kSpansPerRequest, true);
+  run("filter OTTL on received bytes (span by span)", "filter", ottl_filter, requests, kSpansPerRequest, true);
   const std::string ottl_transform =
       "trace_statements:\n"
       "  - set(span.attributes[\"environment\"], \"prod\")\n"

@@ -11,6 +11,7 @@
 #include "processors/common/processor_helper.h"
 #include "processors/common/values.h"
 #include "processors/filter/config.h"
+#include "processors/filter/wire_filter.h"
 
 namespace otlpd::filter_processor {
 
@@ -149,6 +150,12 @@ bool legacy_drop(const LegacyMatch& m, const attributes_processor::MatchSubject&
   return m.exclude && attributes_processor::matches(*m.exclude, s);
 }
 
+// Stand-ins for a resource or scope a request leaves out: conditions read them without adding them to the request.
+struct Absent {
+  ottl::pb::Resource resource;
+  ottl::pb::InstrumentationScope scope;
+};
+
 class Filter {
  public:
   explicit Filter(const FilterConfig& cfg) : cfg_(cfg) {}
@@ -157,11 +164,12 @@ class Filter {
   size_t run(otlp_trace::ExportTraceServiceRequest& r) const {
     size_t dropped = 0;
     ottl::Item item;
+    Absent absent;
     erase_if(*r.mutable_resource_spans(), [&](auto& rs) {
       const auto& res = rs.resource().attributes();
-      item.resource = rs.mutable_resource();
+      item.resource = rs.has_resource() ? rs.mutable_resource() : &absent.resource;
       erase_if(*rs.mutable_scope_spans(), [&](auto& ss) {
-        item.scope = ss.mutable_scope();
+        item.scope = ss.has_scope() ? ss.mutable_scope() : &absent.scope;
         dropped += erase_if(*ss.mutable_spans(), [&](Span& s) {
           if (cfg_.legacy_spans.any() &&
               legacy_drop(cfg_.legacy_spans, {&res, &ss.scope(), &s.attributes(), &s, nullptr, nullptr}))
@@ -196,11 +204,12 @@ class Filter {
   size_t run(otlp_metrics::ExportMetricsServiceRequest& r) const {
     size_t dropped = 0;
     ottl::Item item;
+    Absent absent;
     erase_if(*r.mutable_resource_metrics(), [&](auto& rm) {
       const auto& res = rm.resource().attributes();
-      item.resource = rm.mutable_resource();
+      item.resource = rm.has_resource() ? rm.mutable_resource() : &absent.resource;
       erase_if(*rm.mutable_scope_metrics(), [&](auto& sm) {
-        item.scope = sm.mutable_scope();
+        item.scope = sm.has_scope() ? sm.mutable_scope() : &absent.scope;
         erase_if(*sm.mutable_metrics(), [&](Metric& m) {
           item.metric = &m;
           item.clear_cache();
@@ -258,11 +267,12 @@ class Filter {
   size_t run(otlp_logs::ExportLogsServiceRequest& r) const {
     size_t dropped = 0;
     ottl::Item item;
+    Absent absent;
     erase_if(*r.mutable_resource_logs(), [&](auto& rl) {
       const auto& res = rl.resource().attributes();
-      item.resource = rl.mutable_resource();
+      item.resource = rl.has_resource() ? rl.mutable_resource() : &absent.resource;
       erase_if(*rl.mutable_scope_logs(), [&](auto& sl) {
-        item.scope = sl.mutable_scope();
+        item.scope = sl.has_scope() ? sl.mutable_scope() : &absent.scope;
         dropped += erase_if(*sl.mutable_log_records(), [&](LogRecord& l) {
           if (cfg_.legacy_logs.any() &&
               legacy_drop(cfg_.legacy_logs, {&res, &sl.scope(), &l.attributes(), nullptr, &l, nullptr}))
@@ -279,6 +289,18 @@ class Filter {
       return rl.scope_logs().empty();
     });
     return dropped;
+  }
+
+  // Only OTTL span conditions: they only read, so received bytes are judged span by span (wire_filter.h).
+  bool spans_on_wire() const {
+    return !cfg_.ottl_span.empty() && cfg_.span.empty() && cfg_.spanevent.empty() && cfg_.ottl_spanevent.empty() &&
+           !cfg_.legacy_spans.any();
+  }
+
+  // One received trace part on the wire; not ok when its bytes do not read (the caller decodes them).
+  WireFilterResult run_wire(std::string_view bytes) const {
+    return filter_spans_on_wire(bytes,
+                                [this](ottl::Item& item) { return ottl_any(cfg_.ottl_span, item, cfg_.error_mode); });
   }
 
   bool active(Signal s) const {
@@ -318,25 +340,67 @@ class FilterProcessor final : public processors::ProcessorBase<B> {
       : processors::ProcessorBase<B>(s, next),
         filter_(cfg),
         active_(filter_.active(B::signal)),
+        wire_(B::signal == Signal::traces && filter_.spans_on_wire()),
         filtered_(s.telemetry().counter(filtered_metric(B::signal), {{"filter", s.id.str()}})) {}
 
  private:
   Status process(B batch) override {
     if (!active_) return this->forward(std::move(batch));
     size_t dropped = 0;
-    auto& parts = batch.mutable_parts();
     try {
-      for (auto& p : parts) dropped += filter_.run(*p.request);
+      if constexpr (B::signal == Signal::traces) {
+        if (wire_) {
+          dropped = run_wire_parts(batch);
+          if (dropped == 0) return this->forward(std::move(batch));
+          filtered_.add(dropped);
+          std::erase_if(batch.raw_parts(),
+                        [](const auto& p) { return p.wire ? p.wire->empty() : batch_empty(*p.request); });
+          if (batch.raw_parts().empty()) return Status::ok();
+          return this->forward(std::move(batch));
+        }
+      }
+      for (auto& p : batch.mutable_parts()) dropped += filter_.run(*p.request);
     } catch (const ottl::EvalError& e) {
       // error_mode propagate: the batch is refused, as the Collector returns the error to the caller.
       return Status::permanent(std::string("filter: ") + e.what());
     }
     if (dropped == 0) return this->forward(std::move(batch));
     filtered_.add(dropped);
+    auto& parts = batch.mutable_parts();
     std::erase_if(parts, [](const auto& p) { return batch_empty(*p.request); });
     // Everything dropped: nothing to hand on, and that is a success (the Collector's "skip processing").
     if (parts.empty()) return Status::ok();
     return this->forward(std::move(batch));
+  }
+
+  // Parts with received bytes are filtered on the wire; the others (and bytes that do not read) decoded.
+  size_t run_wire_parts(B& batch) const {
+    size_t dropped = 0;
+    for (auto& part : batch.raw_parts()) {
+      if (part.wire) {
+        auto r = filter_.run_wire(*part.wire);
+        if (r.rewrite.ok) {
+          dropped += r.dropped;
+          if (r.dropped > 0 && r.kept == 0) {
+            // Nothing left: the part goes, as a decoded one without resources does (whatever else it held).
+            part.replace_wire(std::string());
+            part.items = 0;
+            continue;
+          }
+          if (r.rewrite.changed) {
+            const size_t items = part.items;
+            part.replace_wire(std::move(r.rewrite.bytes));
+            part.items = items == B::kUnknownItems ? B::kUnknownItems : items - r.dropped;
+          }
+          continue;
+        }
+      }
+      part.decode();
+      part.wire.reset();
+      part.items = B::kUnknownItems;
+      dropped += filter_.run(*part.request);
+    }
+    return dropped;
   }
 
   static bool batch_empty(const otlp_trace::ExportTraceServiceRequest& r) { return r.resource_spans().empty(); }
@@ -345,6 +409,7 @@ class FilterProcessor final : public processors::ProcessorBase<B> {
 
   Filter filter_;
   bool active_;
+  bool wire_;  // traces judged on their received bytes
   Counter& filtered_;
 };
 
