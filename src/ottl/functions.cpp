@@ -603,11 +603,14 @@ void editors(Table& t) {
         auto re = a.regex(1);
         auto replacement = a.string(2);
         auto tr = replacement_transform(a, 3, 4);
-        return [target, re, replacement, tr](Item& i) {
+        // A literal replacement is translated to RE2's rewrite form once.
+        std::optional<std::string> fixed;
+        if (a.expr(2).kind == ast::Kind::string) fixed = re2_rewrite(a.expr(2).text, *re);
+        return [target, re, replacement, tr, fixed](Item& i) {
           Value v = target.get(i);
           if (!v.is_string()) return Value();
-          Value r = replacement(i);
-          auto out = replace_all(*re, v.as_string(), re2_rewrite(r.as_string(), *re), tr);
+          const std::string rewrite = fixed ? *fixed : re2_rewrite(replacement(i).as_string(), *re);
+          auto out = replace_all(*re, v.as_string(), rewrite, tr);
           if (out) target.set(i, Value(std::move(*out)));
           return Value();
         };
