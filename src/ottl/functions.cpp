@@ -9,6 +9,7 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <set>
 
@@ -1044,6 +1045,179 @@ void converters(Table& t) {
           map_put(m, "url.extension").set_string_value(path.substr(dot + 1));
       }
       return Value::map(std::move(out));
+    };
+  });
+  t["ConvertCase"] = converter({"target", "toCase"}, VType::string, [](Args& a) -> Eval {
+    auto target = a.string(0);
+    const auto to = a.string_literal(1);
+    if (to != "lower" && to != "upper" && to != "snake" && to != "camel")
+      a.fail(1, "invalid case: " + to + ", allowed cases are: lower, upper, snake, camel");
+    return [target, to](Item& i) {
+      const std::string s = target(i).as_string();
+      std::string out;
+      if (to == "lower" || to == "upper") {
+        out = s;
+        for (auto& c : out)
+          c = static_cast<char>(to == "upper" ? std::toupper(static_cast<unsigned char>(c))
+                                              : std::tolower(static_cast<unsigned char>(c)));
+      } else if (to == "snake") {
+        // camelCase and spaces/dashes to snake_case.
+        for (size_t k = 0; k < s.size(); ++k) {
+          const unsigned char c = static_cast<unsigned char>(s[k]);
+          if (std::isupper(c)) {
+            if (k > 0 && !out.empty() && out.back() != '_') out += '_';
+            out += static_cast<char>(std::tolower(c));
+          } else if (c == ' ' || c == '-') {
+            if (!out.empty() && out.back() != '_') out += '_';
+          } else {
+            out += static_cast<char>(c);
+          }
+        }
+      } else {
+        // snake_case, spaces and dashes to CamelCase.
+        bool up = true;
+        for (char c : s) {
+          if (c == '_' || c == ' ' || c == '-') {
+            up = true;
+            continue;
+          }
+          out += up ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
+          up = false;
+        }
+      }
+      return Value(std::move(out));
+    };
+  });
+  t["Format"] = converter({"format", "vals"}, VType::string, [](Args& a) -> Eval {
+    const auto fmt = a.string_literal(0);
+    auto vals = a.value_list(1);
+    return [fmt, vals](Item& i) {
+      // Go's fmt verbs as the Collector's Format uses them: %s %v %d %f %q and %%, one value each.
+      std::string out;
+      size_t next = 0;
+      for (size_t k = 0; k < fmt.size(); ++k) {
+        if (fmt[k] != '%' || k + 1 >= fmt.size()) {
+          out += fmt[k];
+          continue;
+        }
+        const char verb = fmt[++k];
+        if (verb == '%') {
+          out += '%';
+          continue;
+        }
+        if (next >= vals.size()) {
+          out += "%!";
+          out += verb;
+          out += "(MISSING)";
+          continue;
+        }
+        Value v = vals[next++](i);
+        if (verb == 'q') {
+          out += '"';
+          out += v.to_text();
+          out += '"';
+        } else if (verb == 'd' && v.is_int())
+          out += std::to_string(v.as_int());
+        else if (verb == 'f' && (v.is_double() || v.is_int())) {
+          char buf[64];
+          std::snprintf(buf, sizeof buf, "%f", v.is_double() ? v.as_double() : static_cast<double>(v.as_int()));
+          out += buf;
+        } else {
+          out += v.is_nil() ? "<nil>" : v.to_text();
+        }
+      }
+      return Value(std::move(out));
+    };
+  });
+  t["ParseKeyValue"] = converter({"target", "delimiter?", "pair_delimiter?"}, VType::map, [](Args& a) -> Eval {
+    auto target = a.string(0);
+    const std::string delim = a.has(1) ? a.string_literal(1) : "=";
+    const std::string pair = a.has(2) ? a.string_literal(2) : " ";
+    if (delim.empty() || pair.empty()) a.fail(a.has(1) && delim.empty() ? 1 : 2, "delimiters cannot be empty");
+    if (delim == pair) a.fail(2, "pair delimiter cannot be equal to delimiter");
+    return [target, delim, pair](Item& i) {
+      const std::string s = target(i).as_string();
+      if (s.empty()) throw EvalError("ParseKeyValue: cannot parse from empty target");
+      // Pairs split at `pair` outside quotes; each pair at its first `delim`; quotes around keys and values go.
+      std::vector<std::string> items;
+      std::string cur;
+      char quote = 0;
+      for (size_t k = 0; k < s.size();) {
+        const char c = s[k];
+        if (quote) {
+          if (c == quote) quote = 0;
+          cur += c;
+          ++k;
+        } else if (c == '"' || c == '\'') {
+          quote = c;
+          cur += c;
+          ++k;
+        } else if (s.compare(k, pair.size(), pair) == 0) {
+          if (!cur.empty()) items.push_back(std::move(cur));
+          cur.clear();
+          k += pair.size();
+        } else {
+          cur += c;
+          ++k;
+        }
+      }
+      if (!cur.empty()) items.push_back(std::move(cur));
+      AnyValue out;
+      auto& m = *out.mutable_kvlist_value()->mutable_values();
+      auto trim_quotes = [](std::string x) {
+        if (x.size() >= 2 && (x.front() == '"' || x.front() == '\'') && x.back() == x.front())
+          x = x.substr(1, x.size() - 2);
+        return x;
+      };
+      for (const auto& item : items) {
+        const size_t at = item.find(delim);
+        if (at == std::string::npos) throw EvalError("ParseKeyValue: cannot split \"" + item + "\" into 2 items");
+        map_put(m, trim_quotes(item.substr(0, at))).set_string_value(trim_quotes(item.substr(at + delim.size())));
+      }
+      return Value::map(std::move(out));
+    };
+  });
+  t["Base64Decode"] = converter({"value"}, VType::string, [](Args& a) -> Eval {
+    auto value = a.string(0);
+    return [value](Item& i) {
+      const std::string s = value(i).as_string();
+      auto sextet = [](char c) -> int {
+        if (c >= 'A' && c <= 'Z') return c - 'A';
+        if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+        if (c >= '0' && c <= '9') return c - '0' + 52;
+        if (c == '+') return 62;
+        if (c == '/') return 63;
+        return -1;
+      };
+      std::string out;
+      uint32_t acc = 0;
+      int bits = 0;
+      size_t k = 0;
+      for (; k < s.size() && s[k] != '='; ++k) {
+        const int v = sextet(s[k]);
+        if (v < 0) throw EvalError("Base64Decode: illegal base64 data at input byte " + std::to_string(k));
+        acc = (acc << 6) | static_cast<uint32_t>(v);
+        bits += 6;
+        if (bits >= 8) {
+          bits -= 8;
+          out += static_cast<char>((acc >> bits) & 0xff);
+        }
+      }
+      for (; k < s.size(); ++k)
+        if (s[k] != '=') throw EvalError("Base64Decode: illegal base64 data at input byte " + std::to_string(k));
+      return Value(std::move(out));
+    };
+  });
+  t["FNV"] = converter({"value"}, VType::integer, [](Args& a) -> Eval {
+    auto value = a.string(0);
+    return [value](Item& i) {
+      // FNV-1a, 64 bits (Go's hash/fnv New64a), as an int64.
+      uint64_t h = 14695981039346656037ull;
+      for (unsigned char c : value(i).as_string()) {
+        h ^= c;
+        h *= 1099511628211ull;
+      }
+      return Value(static_cast<int64_t>(h));
     };
   });
   t["IsRootSpan"] = converter({}, VType::boolean, [](Args&) -> Eval {

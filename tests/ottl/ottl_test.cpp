@@ -227,6 +227,20 @@ TEST_CASE("ottl converters", "[ottl]") {
   CHECK(f.cond("URL(\"https://example.com/a/b.html?q=1\")[\"url.extension\"] == \"html\""));
 }
 
+TEST_CASE("ottl converters: ConvertCase, Format, ParseKeyValue, Base64Decode, FNV", "[ottl]") {
+  SpanFixture f;
+  CHECK(f.cond("ConvertCase(\"httpRequestMethod\", \"snake\") == \"http_request_method\""));
+  CHECK(f.cond("ConvertCase(\"http_request\", \"camel\") == \"HttpRequest\""));
+  CHECK(f.cond("ConvertCase(\"aB\", \"upper\") == \"AB\""));
+  CHECK(f.cond("Format(\"%s took %d ms (%v)\", [name, 42, true]) == \"GET /users took 42 ms (true)\""));
+  CHECK(f.cond("ParseKeyValue(\"a=1 b=\\\"x y\\\"\")[\"a\"] == \"1\""));
+  CHECK(f.cond("ParseKeyValue(\"a:1,b:2\", \":\", \",\")[\"b\"] == \"2\""));
+  CHECK(f.cond("Base64Decode(\"aGVsbG8=\") == \"hello\""));
+  CHECK(f.cond("FNV(\"\") == -3750763034362895579"));
+  CHECK(error_column("ConvertCase(name, \"kebab\") == \"\"", "invalid case") == 19);
+  CHECK_THROWS_AS(f.cond("Base64Decode(\"!!\") == \"\""), EvalError);
+}
+
 TEST_CASE("ottl other contexts: spanevent, metric, datapoint, log, resource, scope", "[ottl]") {
   pb::Resource res;
   pb::InstrumentationScope scope;
