@@ -236,7 +236,8 @@ void conditions(Schema<FilterConfig>& s, const char* key, const char* doc, std::
             if (!n.is_sequence()) n.fail("expected a list of conditions");
             for (const auto& item : n.items()) {
               if (item.is_scalar()) {
-                (c.*ottl).push_back(OttlCondition{item.as<std::string>(), compile_ottl(item, ottl_context(T))});
+                (c.*ottl).push_back(
+                    OttlCondition{item.as<std::string>(), compile_ottl(item, ottl_context(T)), std::nullopt});
                 continue;
               }
               if (!item.is_map())
@@ -372,9 +373,113 @@ void read_metric_match(const ConfigNode& n, std::optional<MatchProperties>& out)
   m.fields.emplace_back("metrics", where(n));
 }
 
+// --- `trace_conditions`, `metric_conditions`, `log_conditions`: each condition's context inferred from its paths ---
+
+struct RawConditionGroup {
+  std::optional<ErrorMode> error_mode;
+  std::vector<ConfigNode> conditions;
+};
+
+const std::vector<std::pair<std::string, ErrorMode>>& error_modes() {
+  static const std::vector<std::pair<std::string, ErrorMode>> m = {
+      {"ignore", ErrorMode::ignore}, {"silent", ErrorMode::silent}, {"propagate", ErrorMode::propagate}};
+  return m;
+}
+
+const Schema<RawConditionGroup>& condition_group_schema() {
+  using G = RawConditionGroup;
+  static const auto s =
+      Schema<G>()
+          .custom("error_mode", "one of: ignore, silent, propagate", "",
+                  "overrides the processor's error_mode for these conditions",
+                  [](const ConfigNode& n, G& g) { g.error_mode = parse_choice(n, error_modes()); })
+          .custom(
+              "conditions", "list of OTTL conditions", "", "any that holds drops the item of its inferred context",
+              [](const ConfigNode& n, G& g) {
+                if (!n.is_sequence()) n.fail("expected a list of OTTL conditions");
+                g.conditions = n.items();
+              },
+              true);
+  return s;
+}
+
+// The list of `c` that holds conditions of context `k` for `signal`, or null when the signal has no such context.
+std::vector<OttlCondition>* list_for(FilterConfig& c, Signal signal, ottl::ContextKind k) {
+  using K = ottl::ContextKind;
+  switch (signal) {
+    case Signal::traces:
+      return k == K::resource    ? &c.trace_resource
+             : k == K::scope     ? &c.trace_scope
+             : k == K::span      ? &c.ottl_span
+             : k == K::spanevent ? &c.ottl_spanevent
+                                 : nullptr;
+    case Signal::metrics:
+      return k == K::resource    ? &c.metric_resource
+             : k == K::scope     ? &c.metric_scope
+             : k == K::metric    ? &c.ottl_metric
+             : k == K::datapoint ? &c.ottl_datapoint
+                                 : nullptr;
+    case Signal::logs:
+      return k == K::resource ? &c.log_resource
+             : k == K::scope  ? &c.log_scope
+             : k == K::log    ? &c.ottl_log_record
+                              : nullptr;
+  }
+  return nullptr;
+}
+
+void add_inferred(FilterConfig& c, Signal signal, const ConfigNode& n, std::optional<ErrorMode> mode) {
+  const auto text = n.as<std::string>();
+  std::optional<ottl::ContextKind> k;
+  try {
+    k = ottl::infer_context({}, {text});
+  } catch (const ottl::ParseError& e) {
+    n.fail(ottl::describe_error(text, e));
+  }
+  if (!k)
+    n.fail(
+        "cannot infer the context of this condition: prefix its paths with it (resource.attributes[\"k\"], "
+        "span.name, log.body...)");
+  auto* list = list_for(c, signal, *k);
+  if (!list)
+    n.fail("the condition names the " + std::string(ottl::context_name(*k)) + " context, which " +
+           std::string(to_string(signal)) + " do not have");
+  list->push_back(OttlCondition{text, compile_ottl(n, *k), mode});
+}
+
+Schema<FilterConfig>::Reader inferred_conditions(Signal signal) {
+  return [signal](const ConfigNode& n, FilterConfig& c) {
+    if (!n.is_sequence()) n.fail("expected a list of OTTL conditions or {error_mode, conditions} groups");
+    for (const auto& item : n.items()) {
+      if (item.is_scalar()) {
+        add_inferred(c, signal, item, std::nullopt);
+        continue;
+      }
+      if (!item.is_map()) item.fail("expected an OTTL condition or a {error_mode, conditions} group");
+      auto g = condition_group_schema().parse(item);
+      for (const auto& cond : g->conditions) {
+        if (!cond.is_scalar()) cond.fail("expected an OTTL condition");
+        add_inferred(c, signal, cond, g->error_mode);
+      }
+    }
+  };
+}
+
+// `traces.resource` (and metrics', logs'): OTTL conditions in the resource context.
+Schema<FilterConfig>::Reader resource_conditions(std::vector<OttlCondition> FilterConfig::*member) {
+  return [member](const ConfigNode& n, FilterConfig& c) {
+    if (!n.is_sequence()) n.fail("expected a list of OTTL conditions");
+    for (const auto& item : n.items())
+      (c.*member).push_back(
+          OttlCondition{item.as<std::string>(), compile_ottl(item, ottl::ContextKind::resource), std::nullopt});
+  };
+}
+
 const Schema<FilterConfig>& traces_schema() {
   static const auto s = [] {
     Schema<FilterConfig> s;
+    s.custom("resource", "list of OTTL conditions", "", "resources matching any condition are dropped with their spans",
+             resource_conditions(&FilterConfig::trace_resource));
     conditions<span>(s, "span", "spans matching any condition are dropped (with their events)", &FilterConfig::span,
                      &FilterConfig::ottl_span);
     conditions<spanevent>(s, "spanevent", "span events matching any condition are dropped", &FilterConfig::spanevent,
@@ -387,6 +492,9 @@ const Schema<FilterConfig>& traces_schema() {
 const Schema<FilterConfig>& metrics_schema() {
   static const auto s = [] {
     Schema<FilterConfig> s;
+    s.custom("resource", "list of OTTL conditions", "",
+             "resources matching any condition are dropped with their metrics",
+             resource_conditions(&FilterConfig::metric_resource));
     conditions<metric>(s, "metric", "metrics matching any condition are dropped", &FilterConfig::metric,
                        &FilterConfig::ottl_metric);
     conditions<datapoint>(s, "datapoint", "data points matching any condition are dropped", &FilterConfig::datapoint,
@@ -404,6 +512,8 @@ const Schema<FilterConfig>& metrics_schema() {
 const Schema<FilterConfig>& logs_schema() {
   static const auto s = [] {
     Schema<FilterConfig> s;
+    s.custom("resource", "list of OTTL conditions", "", "resources matching any condition are dropped with their logs",
+             resource_conditions(&FilterConfig::log_resource));
     conditions<log_record>(s, "log_record", "log records matching any condition are dropped", &FilterConfig::log_record,
                            &FilterConfig::ottl_log_record);
     s.block("include", "log match properties", "legacy: log records that do not match are dropped", log_match_schema(),
@@ -438,6 +548,15 @@ const Schema<FilterConfig>& schema() {
           .block("traces", "map", "span and span event conditions", traces_schema(), section(traces_schema))
           .block("metrics", "map", "metric and data point conditions", metrics_schema(), section(metrics_schema))
           .block("logs", "map", "log record conditions", logs_schema(), section(logs_schema))
+          .block("trace_conditions", "list of OTTL conditions or groups",
+                 "each condition's context (resource, scope, span, spanevent) inferred from its paths; any match "
+                 "drops the item of that context",
+                 condition_group_schema(), inferred_conditions(Signal::traces))
+          .block("metric_conditions", "list of OTTL conditions or groups",
+                 "contexts resource, scope, metric, datapoint, inferred", condition_group_schema(),
+                 inferred_conditions(Signal::metrics))
+          .block("log_conditions", "list of OTTL conditions or groups", "contexts resource, scope, log, inferred",
+                 condition_group_schema(), inferred_conditions(Signal::logs))
           .validate([](FilterConfig& c, const SchemaInput& in) {
             // As the Collector: one signal's legacy matchers and its conditions are not combined.
             if (c.legacy_spans.any() &&
@@ -446,7 +565,8 @@ const Schema<FilterConfig>& schema() {
             if (c.legacy_metrics.any() &&
                 (!c.metric.empty() || !c.datapoint.empty() || !c.ottl_metric.empty() || !c.ottl_datapoint.empty()))
               in.fail("metrics", "cannot use ottl conditions and include/exclude for metrics at the same time");
-            if (c.legacy_logs.any() && (!c.log_record.empty() || !c.ottl_log_record.empty()))
+            if (c.legacy_logs.any() && (!c.log_record.empty() || !c.ottl_log_record.empty() ||
+                                        !c.log_resource.empty() || !c.log_scope.empty()))
               in.fail("logs", "cannot use ottl conditions and include/exclude for logs at the same time");
           });
   return s;

@@ -46,10 +46,12 @@ struct Condition {
 
 enum class ErrorMode { ignore, silent, propagate };
 
-// An OTTL condition, compiled at load (ottl/ottl.h).
+// An OTTL condition, compiled at load (ottl/ottl.h); a condition of a `*_conditions` group may have its own
+// error_mode.
 struct OttlCondition {
   std::string text;
   std::shared_ptr<const ottl::Condition> compiled;
+  std::optional<ErrorMode> error_mode;
 };
 
 // The Collector's legacy matchers of one signal: items that do not match `include` are dropped, then items that
@@ -64,6 +66,9 @@ struct FilterConfig : ComponentConfig {
   LegacyMatch legacy_spans, legacy_logs, legacy_metrics;  // `spans`, `logs.include`..., `metrics.include`...
   std::vector<Condition> span, spanevent, metric, datapoint, log_record;
   std::vector<OttlCondition> ottl_span, ottl_spanevent, ottl_metric, ottl_datapoint, ottl_log_record;
+  // Resource and scope conditions per signal (`traces.resource`..., and `*_conditions` inferred to them): a match
+  // drops the resource or scope with everything in it.
+  std::vector<OttlCondition> trace_resource, trace_scope, metric_resource, metric_scope, log_resource, log_scope;
 };
 
 // The key table (for `otlpd components --describe filter`) and the strict parse it drives.

@@ -131,11 +131,12 @@ size_t metric_points(const Metric& m) {
 
 // Any of the OTTL conditions holds for `item`. A condition that fails: propagate throws (the batch is refused),
 // ignore logs and counts it false, silent counts it false.
-bool ottl_any(const std::vector<OttlCondition>& conds, ottl::Item& item, ErrorMode mode) {
+bool ottl_any(const std::vector<OttlCondition>& conds, ottl::Item& item, ErrorMode processor_mode) {
   for (const auto& c : conds) {
     try {
       if (c.compiled->eval(item)) return true;
     } catch (const ottl::EvalError& e) {
+      const ErrorMode mode = c.error_mode.value_or(processor_mode);
       if (mode == ErrorMode::propagate)
         throw ottl::EvalError("failed to evaluate condition \"" + c.text + "\": " + e.what());
       if (mode == ErrorMode::ignore) spdlog::warn("filter: failed to evaluate condition \"{}\": {}", c.text, e.what());
@@ -156,6 +157,13 @@ struct Absent {
   ottl::pb::InstrumentationScope scope;
 };
 
+template <typename Scopes, typename Count>
+size_t count_in(const Scopes& scopes, Count count) {
+  size_t n = 0;
+  for (const auto& s : scopes) n += count(s);
+  return n;
+}
+
 class Filter {
  public:
   explicit Filter(const FilterConfig& cfg) : cfg_(cfg) {}
@@ -168,8 +176,23 @@ class Filter {
     erase_if(*r.mutable_resource_spans(), [&](auto& rs) {
       const auto& res = rs.resource().attributes();
       item.resource = rs.has_resource() ? rs.mutable_resource() : &absent.resource;
+      item.scope = nullptr;
+      item.span = nullptr;
+      item.event = nullptr;
+      item.clear_cache();
+      if (!cfg_.trace_resource.empty() && ottl_any(cfg_.trace_resource, item, cfg_.error_mode)) {
+        dropped += count_in(rs.scope_spans(), [](const auto& ss) { return static_cast<size_t>(ss.spans_size()); });
+        return true;
+      }
       erase_if(*rs.mutable_scope_spans(), [&](auto& ss) {
         item.scope = ss.has_scope() ? ss.mutable_scope() : &absent.scope;
+        item.clear_cache();
+        item.span = nullptr;
+        item.event = nullptr;
+        if (!cfg_.trace_scope.empty() && ottl_any(cfg_.trace_scope, item, cfg_.error_mode)) {
+          dropped += static_cast<size_t>(ss.spans_size());
+          return true;
+        }
         dropped += erase_if(*ss.mutable_spans(), [&](Span& s) {
           if (cfg_.legacy_spans.any() &&
               legacy_drop(cfg_.legacy_spans, {&res, &ss.scope(), &s.attributes(), &s, nullptr, nullptr}))
@@ -208,8 +231,24 @@ class Filter {
     erase_if(*r.mutable_resource_metrics(), [&](auto& rm) {
       const auto& res = rm.resource().attributes();
       item.resource = rm.has_resource() ? rm.mutable_resource() : &absent.resource;
+      item.scope = nullptr;
+      item.metric = nullptr;
+      item.clear_cache();
+      auto points_in = [](const auto& sm) {
+        return count_in(sm.metrics(), [](const Metric& m) { return metric_points(m); });
+      };
+      if (!cfg_.metric_resource.empty() && ottl_any(cfg_.metric_resource, item, cfg_.error_mode)) {
+        dropped += count_in(rm.scope_metrics(), points_in);
+        return true;
+      }
       erase_if(*rm.mutable_scope_metrics(), [&](auto& sm) {
         item.scope = sm.has_scope() ? sm.mutable_scope() : &absent.scope;
+        item.metric = nullptr;
+        item.clear_cache();
+        if (!cfg_.metric_scope.empty() && ottl_any(cfg_.metric_scope, item, cfg_.error_mode)) {
+          dropped += points_in(sm);
+          return true;
+        }
         erase_if(*sm.mutable_metrics(), [&](Metric& m) {
           item.metric = &m;
           item.clear_cache();
@@ -271,8 +310,21 @@ class Filter {
     erase_if(*r.mutable_resource_logs(), [&](auto& rl) {
       const auto& res = rl.resource().attributes();
       item.resource = rl.has_resource() ? rl.mutable_resource() : &absent.resource;
+      item.scope = nullptr;
+      item.log = nullptr;
+      item.clear_cache();
+      if (!cfg_.log_resource.empty() && ottl_any(cfg_.log_resource, item, cfg_.error_mode)) {
+        dropped += count_in(rl.scope_logs(), [](const auto& sl) { return static_cast<size_t>(sl.log_records_size()); });
+        return true;
+      }
       erase_if(*rl.mutable_scope_logs(), [&](auto& sl) {
         item.scope = sl.has_scope() ? sl.mutable_scope() : &absent.scope;
+        item.log = nullptr;
+        item.clear_cache();
+        if (!cfg_.log_scope.empty() && ottl_any(cfg_.log_scope, item, cfg_.error_mode)) {
+          dropped += static_cast<size_t>(sl.log_records_size());
+          return true;
+        }
         dropped += erase_if(*sl.mutable_log_records(), [&](LogRecord& l) {
           if (cfg_.legacy_logs.any() &&
               legacy_drop(cfg_.legacy_logs, {&res, &sl.scope(), &l.attributes(), nullptr, &l, nullptr}))
@@ -294,7 +346,7 @@ class Filter {
   // Only OTTL span conditions: they only read, so received bytes are judged span by span (wire_filter.h).
   bool spans_on_wire() const {
     return !cfg_.ottl_span.empty() && cfg_.span.empty() && cfg_.spanevent.empty() && cfg_.ottl_spanevent.empty() &&
-           !cfg_.legacy_spans.any();
+           !cfg_.legacy_spans.any() && cfg_.trace_resource.empty() && cfg_.trace_scope.empty();
   }
 
   // One received trace part on the wire; not ok when its bytes do not read (the caller decodes them).
@@ -306,13 +358,15 @@ class Filter {
   bool active(Signal s) const {
     switch (s) {
       case Signal::traces:
-        return cfg_.legacy_spans.any() || !cfg_.span.empty() || !cfg_.spanevent.empty() || !cfg_.ottl_span.empty() ||
-               !cfg_.ottl_spanevent.empty();
+        return cfg_.legacy_spans.any() || !cfg_.trace_resource.empty() || !cfg_.trace_scope.empty() ||
+               !cfg_.span.empty() || !cfg_.spanevent.empty() || !cfg_.ottl_span.empty() || !cfg_.ottl_spanevent.empty();
       case Signal::metrics:
-        return cfg_.legacy_metrics.any() || !cfg_.metric.empty() || !cfg_.datapoint.empty() ||
-               !cfg_.ottl_metric.empty() || !cfg_.ottl_datapoint.empty();
+        return cfg_.legacy_metrics.any() || !cfg_.metric_resource.empty() || !cfg_.metric_scope.empty() ||
+               !cfg_.metric.empty() || !cfg_.datapoint.empty() || !cfg_.ottl_metric.empty() ||
+               !cfg_.ottl_datapoint.empty();
       case Signal::logs:
-        return cfg_.legacy_logs.any() || !cfg_.log_record.empty() || !cfg_.ottl_log_record.empty();
+        return cfg_.legacy_logs.any() || !cfg_.log_resource.empty() || !cfg_.log_scope.empty() ||
+               !cfg_.log_record.empty() || !cfg_.ottl_log_record.empty();
     }
     return false;
   }

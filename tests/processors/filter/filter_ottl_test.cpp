@@ -208,3 +208,54 @@ TEST_CASE("filter OTTL errors name the condition, the column and close names", "
   CHECK_THROWS_WITH(bad("metrics: {metric: ['value_int == 1']}")(), Catch::Contains("in the metric context"));
   CHECK_THROWS_WITH(bad("traces: {span: ['name == \"x\" or']}")(), Catch::Contains("column 15: expected a value"));
 }
+
+TEST_CASE("filter trace_conditions: each condition's context inferred, higher levels drop whole subtrees",
+          "[processors][ottl]") {
+  // The Collector's basic form (v0.146 context inference): resource, span and spanevent conditions in one list.
+  const std::string yaml = R"y(
+trace_conditions:
+  - resource.attributes["host.name"] == "localhost"
+  - span.name == "app_3"
+  - IsMatch(spanevent.name, ".*grpc.*")
+)y";
+  auto got = run(yaml, traffic());
+  CHECK(names(got) == Names{"GET /health", "query"});
+  CHECK(event_names(*find_span(got, "GET /health")) == Names{"exception"});
+  CHECK(event_names(*find_span(got, "query")) == Names{"exception"});
+  // Cross-context: evaluated per span event; the spans stay.
+  auto cross = run(R"y(
+trace_conditions:
+  - resource.attributes["service.name"] == "app" or spanevent.name == "never"
+)y",
+                   traffic());
+  CHECK(names(cross) == Names{"GET /health", "query", "app_3", "tick"});
+  CHECK(find_span(cross, "query")->events().empty());
+  // traces.resource and a scope condition.
+  CHECK(names(run("traces: {resource: ['attributes[\"service.name\"] == \"cron\"']}", traffic())) ==
+        Names{"GET /health", "query", "app_3"});
+  CHECK(names(run("trace_conditions: ['scope.name == \"\"']", traffic())) == Names{"GET /health", "query", "app_3"});
+}
+
+TEST_CASE("filter log_conditions and metric_conditions: groups with their own error_mode", "[processors][ottl]") {
+  auto b = logs(3);
+  auto& recs = *b.first().mutable_resource_logs(0)->mutable_scope_logs(0)->mutable_log_records();
+  recs.Mutable(0)->set_severity_number(opentelemetry::proto::logs::v1::SEVERITY_NUMBER_DEBUG);
+  // The failing condition is silent in its group; the processor's propagate would refuse the batch.
+  auto got = run(R"y(
+log_conditions:
+  - error_mode: silent
+    conditions:
+      - Substring(log.body, 0, 100) == "x"
+  - log.severity_number < SEVERITY_NUMBER_INFO
+)y",
+                 std::move(b));
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].item_count() == 2);
+  CHECK(run("metric_conditions: ['resource.attributes[\"service.name\"] == nil']", gauge("m", 2)).empty());
+  CHECK(run("metric_conditions: ['datapoint.value_int == 1']", gauge("m", 3))[0].item_count() == 2);
+
+  auto bad = [](const std::string& yaml) { return [yaml] { parse_processor("filter", yaml); }; };
+  CHECK_THROWS_WITH(bad("trace_conditions: ['attributes[\"a\"] == 1']")(), Catch::Contains("cannot infer the context"));
+  CHECK_THROWS_WITH(bad("log_conditions: ['span.name == \"x\"']")(), Catch::Contains("which logs do not have"));
+  CHECK_THROWS_WITH(bad("trace_conditions: ['span.nme == \"x\"']")(), Catch::Contains("did you mean span.name?"));
+}
