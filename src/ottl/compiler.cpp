@@ -490,7 +490,7 @@ Eval Compiler::call(const ast::Expr& e, bool as_editor) {
       throw ParseError(a.pos, e.text + ": positional arguments must come before named ones");
     }
     if (slot >= params.size())
-      throw ParseError(a.pos, e.text + " takes at most " + std::to_string(params.size()) + " arguments");
+      throw ParseError(a.pos, e.text + std::string(" takes at most ") + std::to_string(params.size()) + " arguments");
     placed[slot] = a.value.get();
   }
   for (size_t p = 0; p < params.size(); ++p)
@@ -529,7 +529,8 @@ Eval Compiler::call(const ast::Expr& e, bool as_editor) {
       } else {
         if (!v.is_list()) throw EvalError("type " + v.type_name() + " does not support int indexing");
         const auto& list = v.any().array_value().values();
-        if (*index < 0 || *index >= list.size()) throw EvalError("index " + std::to_string(*index) + " out of bounds");
+        if (*index < 0 || *index >= list.size())
+          throw EvalError(std::string("index ") + std::to_string(*index) + " out of bounds");
         v = Value::from_any(list.Get(static_cast<int>(*index)));
       }
     }

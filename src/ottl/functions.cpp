@@ -93,11 +93,11 @@ std::string re2_rewrite(const std::string& go, const re2::RE2& re) {
     if (name.empty()) return;
     if (std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; })) {
       const int n = std::atoi(name.c_str());
-      if (n <= re.NumberOfCapturingGroups() && n <= 9) out += "\\" + std::to_string(n);
+      if (n <= re.NumberOfCapturingGroups() && n <= 9) out += std::string("\\") + std::to_string(n);
       return;
     }
     auto it = named.find(name);
-    if (it != named.end() && it->second <= 9) out += "\\" + std::to_string(it->second);
+    if (it != named.end() && it->second <= 9) out += std::string("\\") + std::to_string(it->second);
   };
   for (size_t i = 0; i < go.size(); ++i) {
     const char c = go[i];
@@ -263,7 +263,7 @@ void flatten_into(Attributes& out, const std::string& prefix, const AnyValue& v,
   if (v.has_array_value() && depth < max_depth) {
     int k = 0;
     for (const auto& e : v.array_value().values()) {
-      flatten_into(out, prefix + "." + std::to_string(k), e, depth + 1, max_depth);
+      flatten_into(out, prefix + std::string(".") + std::to_string(k), e, depth + 1, max_depth);
       ++k;
     }
     return;
@@ -551,31 +551,32 @@ void editors(Table& t) {
                                  return Value();
                                };
                              }};
-  t["limit"] = {true, {"target", "limit", "priority_keys?"}, [](Args& a) -> Eval {
-                  auto target = a.map_target(0);
-                  const int64_t limit = a.int_literal(1);
-                  if (limit < 0)
-                    a.fail(1, "invalid limit for limit function, " + std::to_string(limit) + " cannot be negative");
-                  std::vector<std::string> priority;
-                  if (a.has(2)) priority = a.string_list(2);
-                  if (limit < static_cast<int64_t>(priority.size()))
-                    a.fail(1, "invalid limit, it must be at least the number of priority keys");
-                  return [target, limit, priority](Item& i) {
-                    auto* m = target(i);
-                    if (!m || m->size() <= limit) return Value();
-                    // Priority keys first, then the others in order, up to `limit`.
-                    int64_t kept = 0;
-                    std::set<std::string, std::less<>> keep;
-                    for (const auto& k : priority)
-                      if (map_find(*m, k) && kept < limit && keep.insert(k).second) ++kept;
-                    for (const auto& kv : *m) {
-                      if (kept >= limit) break;
-                      if (keep.insert(kv.key()).second) ++kept;
-                    }
-                    erase_entries(*m, [&](const KeyValue& kv) { return !keep.count(kv.key()); });
-                    return Value();
-                  };
-                }};
+  t["limit"] = {
+      true, {"target", "limit", "priority_keys?"}, [](Args& a) -> Eval {
+        auto target = a.map_target(0);
+        const int64_t limit = a.int_literal(1);
+        if (limit < 0)
+          a.fail(1, std::string("invalid limit for limit function, ") + std::to_string(limit) + " cannot be negative");
+        std::vector<std::string> priority;
+        if (a.has(2)) priority = a.string_list(2);
+        if (limit < static_cast<int64_t>(priority.size()))
+          a.fail(1, "invalid limit, it must be at least the number of priority keys");
+        return [target, limit, priority](Item& i) {
+          auto* m = target(i);
+          if (!m || m->size() <= limit) return Value();
+          // Priority keys first, then the others in order, up to `limit`.
+          int64_t kept = 0;
+          std::set<std::string, std::less<>> keep;
+          for (const auto& k : priority)
+            if (map_find(*m, k) && kept < limit && keep.insert(k).second) ++kept;
+          for (const auto& kv : *m) {
+            if (kept >= limit) break;
+            if (keep.insert(kv.key()).second) ++kept;
+          }
+          erase_entries(*m, [&](const KeyValue& kv) { return !keep.count(kv.key()); });
+          return Value();
+        };
+      }};
   t["merge_maps"] = {true, {"target", "source", "strategy"}, [](Args& a) -> Eval {
                        auto target = a.map_target(0);
                        auto source = a.value(1);
@@ -676,7 +677,8 @@ void editors(Table& t) {
         auto target = a.map_target(0);
         const int64_t limit = a.int_literal(1);
         if (limit < 0)
-          a.fail(1, "invalid limit for truncate_all function, " + std::to_string(limit) + " cannot be negative");
+          a.fail(1, std::string("invalid limit for truncate_all function, ") + std::to_string(limit) +
+                        " cannot be negative");
         return [target, limit](Item& i) {
           if (auto* m = target(i))
             for (auto& kv : *m)
@@ -711,7 +713,8 @@ void editors(Table& t) {
                     std::string prefix = a.has(1) ? a.string_literal(1) : "";
                     int64_t depth = a.has(2) ? a.int_literal(2) : 100;
                     if (depth < 0)
-                      a.fail(2, "invalid depth for flatten function, " + std::to_string(depth) + " cannot be negative");
+                      a.fail(2, std::string("invalid depth for flatten function, ") + std::to_string(depth) +
+                                    " cannot be negative");
                     return [target, prefix, depth](Item& i) {
                       auto* m = target(i);
                       if (!m) return Value();
@@ -796,11 +799,12 @@ void converters(Table& t) {
     return [target, start, length](Item& i) {
       const std::string s = target(i).as_string();
       const int64_t st = start(i).as_int(), len = length(i).as_int();
-      if (st < 0) throw EvalError("Substring: invalid start " + std::to_string(st));
-      if (len <= 0) throw EvalError("Substring: invalid length " + std::to_string(len));
+      if (st < 0) throw EvalError(std::string("Substring: invalid start ") + std::to_string(st));
+      if (len <= 0) throw EvalError(std::string("Substring: invalid length ") + std::to_string(len));
       if (st + len > static_cast<int64_t>(s.size()))
-        throw EvalError("Substring: start " + std::to_string(st) + " + length " + std::to_string(len) +
-                        " is beyond the string's length " + std::to_string(s.size()));
+        throw EvalError(std::string("Substring: start ") + std::to_string(st) + std::string(" + length ") +
+                        std::to_string(len) + std::string(" is beyond the string's length ") +
+                        std::to_string(s.size()));
       return Value(s.substr(static_cast<size_t>(st), static_cast<size_t>(len)));
     };
   });
@@ -926,12 +930,12 @@ void converters(Table& t) {
   auto id = [](size_t size, const char* name) {
     return converter({"bytes"}, VType::bytes, [size, name](Args& a) -> Eval {
       if (a.expr(0).kind == ast::Kind::bytes && a.expr(0).text.size() != size)
-        a.fail(0, std::string(name) + " needs exactly " + std::to_string(size) + " bytes");
+        a.fail(0, std::string(name) + std::string(" needs exactly ") + std::to_string(size) + " bytes");
       auto value = a.value(0);
       return [value, size, name](Item& i) {
         Value v = value(i);
         if (!v.is_bytes() || v.as_bytes().size() != size)
-          throw EvalError(std::string(name) + ": expected " + std::to_string(size) + " bytes");
+          throw EvalError(std::string(name) + std::string(": expected ") + std::to_string(size) + " bytes");
         return v;
       };
     });
@@ -1195,7 +1199,7 @@ void converters(Table& t) {
       size_t k = 0;
       for (; k < s.size() && s[k] != '='; ++k) {
         const int v = sextet(s[k]);
-        if (v < 0) throw EvalError("Base64Decode: illegal base64 data at input byte " + std::to_string(k));
+        if (v < 0) throw EvalError(std::string("Base64Decode: illegal base64 data at input byte ") + std::to_string(k));
         acc = (acc << 6) | static_cast<uint32_t>(v);
         bits += 6;
         if (bits >= 8) {
@@ -1204,7 +1208,8 @@ void converters(Table& t) {
         }
       }
       for (; k < s.size(); ++k)
-        if (s[k] != '=') throw EvalError("Base64Decode: illegal base64 data at input byte " + std::to_string(k));
+        if (s[k] != '=')
+          throw EvalError(std::string("Base64Decode: illegal base64 data at input byte ") + std::to_string(k));
       return Value(std::move(out));
     };
   });

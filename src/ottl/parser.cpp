@@ -269,7 +269,7 @@ class Lexer {
         break;
     }
     const unsigned char u = static_cast<unsigned char>(c);
-    std::string shown = (u >= 0x20 && u < 0x7f) ? std::string(1, c) : "\\x" + std::to_string(u);
+    std::string shown = (u >= 0x20 && u < 0x7f) ? std::string(1, c) : std::string("\\x") + std::to_string(u);
     throw ParseError(t.pos, "unexpected character '" + shown + "'");
   }
 

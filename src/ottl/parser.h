@@ -19,7 +19,7 @@ namespace otlpd::ottl {
 class ParseError : public std::runtime_error {
  public:
   ParseError(size_t column, const std::string& what)
-      : std::runtime_error("column " + std::to_string(column) + ": " + what), column_(column) {}
+      : std::runtime_error(std::string("column ") + std::to_string(column) + ": " + what), column_(column) {}
   size_t column() const { return column_; }
 
  private:

@@ -572,7 +572,8 @@ AnyValue* step(AnyValue* v, const CompiledKey& k, Item& item, bool create) {
     throw EvalError("type " + Value::from_any(*v).type_name() + " does not support int indexing");
   }
   auto& list = *v->mutable_array_value()->mutable_values();
-  if (*index < 0 || *index >= list.size()) throw EvalError("index " + std::to_string(*index) + " out of bounds");
+  if (*index < 0 || *index >= list.size())
+    throw EvalError(std::string("index ") + std::to_string(*index) + " out of bounds");
   return list.Mutable(static_cast<int>(*index));
 }
 

@@ -104,9 +104,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   } catch (const ParseError& e) {
     if (e.column() < 1 || e.column() > text.size() + 1)
-      otlpd::fuzz::check_failed(
-          __FILE__, __LINE__, "the error's column lies within the text",
-          "column " + std::to_string(e.column()) + " of " + std::to_string(text.size()) + " characters: " + e.what());
+      otlpd::fuzz::check_failed(__FILE__, __LINE__, "the error's column lies within the text",
+                                std::string("column ") + std::to_string(e.column()) + std::string(" of ") +
+                                    std::to_string(text.size()) + " characters: " + e.what());
   } catch (const std::exception& e) {
     otlpd::fuzz::check_failed(__FILE__, __LINE__, "only ParseError or EvalError escapes",
                               std::string(typeid(e).name()) + ": " + e.what());

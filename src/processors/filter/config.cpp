@@ -251,7 +251,7 @@ void conditions(Schema<FilterConfig>& s, const char* key, const char* doc, std::
 
 using attributes_processor::MatchProperties;
 
-std::string where(const ConfigNode& n) { return n.path() + " (line " + std::to_string(n.line()) + ")"; }
+std::string where(const ConfigNode& n) { return n.path() + std::string(" (line ") + std::to_string(n.line()) + ")"; }
 
 // `spans.include` / `spans.exclude`: the Collector's filterconfig.MatchProperties, with the span fields only.
 void read_span_match(const ConfigNode& n, std::optional<MatchProperties>& out) {
