@@ -1,4 +1,5 @@
-// Processor throughput on one thread: spans per second through attributes, filter and batch.
+// Processor throughput on one thread: spans per second through attributes, filter (condition maps and OTTL),
+// transform (OTTL) and batch.
 //
 // Span shape (documented in bench/PROCESSORS.md): 10 string/int attributes, 2 events with 2 attributes each,
 // trace/span/parent ids, start/end times, kind server, status ok; 100 spans per request under one resource
@@ -168,6 +169,25 @@ int main(int argc, char** argv) {
       requests, kSpansPerRequest);
   run("filter (regexp name + span event name)", "filter",
       "traces: {span: [{name: {regexp: 'health$'}}], spanevent: [{name: exception}]}", requests, kSpansPerRequest);
+  // OTTL (issue 21): the filter's three conditions drop the 10% health checks; transform runs five statements.
+  const std::string ottl_filter =
+      "traces:\n"
+      "  span:\n"
+      "    - 'attributes[\"http.route\"] == \"/health\"'\n"
+      "    - 'kind == SPAN_KIND_CLIENT and IsMatch(name, \"^db \")'\n"
+      "    - 'resource.attributes[\"deployment.environment\"] == \"staging\"'\n";
+  run("filter OTTL (3 conditions, 10% dropped)", "filter", ottl_filter, requests, kSpansPerRequest);
+  run("filter OTTL on received bytes (span by span)", "filter", ottl_filter, requests, kSpansPerRequest, true);
+  const std::string ottl_transform =
+      "trace_statements:\n"
+      "  - set(span.attributes[\"environment\"], \"prod\")\n"
+      "  - set(span.attributes[\"route.copy\"], span.attributes[\"http.route\"])\n"
+      "  - delete_key(span.attributes, \"http.user_agent\")\n"
+      "  - replace_pattern(span.attributes[\"http.target\"], \"/\\\\d+$\", \"/{id}\")\n"
+      "  - set(span.name, \"health\") where span.attributes[\"http.route\"] == \"/health\"\n";
+  run("transform OTTL (5 statements)", "transform", ottl_transform, requests, kSpansPerRequest);
+  run("transform OTTL on received bytes (decode included)", "transform", ottl_transform, requests, kSpansPerRequest,
+      true);
   run("batch (send_batch_size 8192, no split)", "batch", "send_batch_size: 8192\ntimeout: 200ms", requests,
       kSpansPerRequest);
   run("batch (send_batch_size 1000, max 1000, split)", "batch",

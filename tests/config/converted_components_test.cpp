@@ -127,7 +127,7 @@ TEST_CASE("tail_sampling: every policy type is one row, with its schema and its 
     REQUIRE(t.build);
   }
   CHECK(std::is_sorted(names.begin(), names.end()));
-  CHECK(names.size() == 14);
+  CHECK(names.size() == 15);
   // Each leaf type loads from its documented example and builds a policy, also inside and/drop/composite.
   const std::string leaves =
       "{name: a, type: always_sample}, {name: b, type: boolean_attribute, boolean_attribute: {key: k}},"
@@ -139,7 +139,8 @@ TEST_CASE("tail_sampling: every policy type is one row, with its schema and its 
       "{name: h, type: span_count, span_count: {min_spans: 2}},"
       "{name: i, type: status_code, status_code: {status_codes: [ERROR]}},"
       "{name: j, type: string_attribute, string_attribute: {key: k, values: [v]}},"
-      "{name: k, type: trace_state, trace_state: {key: k, values: [v]}}";
+      "{name: k, type: trace_state, trace_state: {key: k, values: [v]}},"
+      "{name: l, type: ottl_condition, ottl_condition: {span: ['name == \"x\"']}}";
   auto cfg = tail_sampling::parse_config(ConfigNode(
       YAML::Load("policies: [" + leaves + ", {name: and, type: and, and: {and_sub_policy: [" + leaves +
                  "]}}, {name: drop, type: drop, drop: {drop_sub_policy: [" + leaves +
@@ -147,7 +148,7 @@ TEST_CASE("tail_sampling: every policy type is one row, with its schema and its 
                  "policy_order: [b, a], composite_sub_policy: [{name: a, type: always_sample}, {name: b, type: "
                  "latency, latency: {threshold_ms: 1}}], rate_allocation: [{policy: a, percent: 40}]}}]"),
       "processors::tail_sampling"));
-  REQUIRE(cfg->policies.size() == 14);
+  REQUIRE(cfg->policies.size() == 15);
   for (const auto& p : cfg->policies) CHECK(tail_sampling::make_policy(p) != nullptr);
 }
 
@@ -159,8 +160,9 @@ TEST_CASE("tail_sampling: settings belong to the policy's type, a type without s
                  Contains("'probabilistic' settings in a policy of type 'latency'"));
   CHECK_THAT(err("policies: [{name: r, type: rate_limiting}]"),
              Contains("policies[0]::rate_limiting") && Contains("missing required key 'spans_per_second'"));
-  CHECK_THAT(err("policies: [{name: n, type: ottl_condition}]"),
-             Contains("value 'ottl_condition' is not supported by otlpd"));
+  CHECK_THAT(err("policies: [{name: n, type: not}]"), Contains("value 'not' is not supported by otlpd"));
+  CHECK_THAT(err("policies: [{name: n, type: ottl_condition, ottl_condition: {span: ['nme == 1']}}]"),
+             Contains("column 1: unknown path 'nme'"));
   CHECK_THAT(err("policies: [{name: a, type: always_sample}]\nblock_on_overflow: true"),
              Contains("block_on_overflow (line 2)") && Contains("not supported by otlpd"));
   CHECK_THAT(err("policies: [{name: a, type: always_sample}, {name: a, type: always_sample}]"),

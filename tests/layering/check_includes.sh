@@ -6,7 +6,7 @@ rank() {
   case $1 in
     platform) echo 0 ;;
     model | codec) echo 1 ;;
-    core | config) echo 2 ;;
+    core | config | ottl) echo 2 ;;
     receivers | processors | exporters | extensions | connectors) echo 3 ;;
     service | main.cpp) echo 4 ;;
     *) echo -1 ;;

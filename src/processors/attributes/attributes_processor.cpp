@@ -34,15 +34,7 @@ using processors::Attributes;
 using processors::find_attribute;
 using processors::put_attribute;
 
-// What include/exclude look at for one item.
-struct Subject {
-  const Attributes* resource = nullptr;
-  const InstrumentationScope* scope = nullptr;
-  const Attributes* attributes = nullptr;
-  const Span* span = nullptr;
-  const LogRecord* log = nullptr;
-  const Metric* metric = nullptr;
-};
+using Subject = MatchSubject;
 
 bool any_matches(const std::vector<StringMatcher>& ms, std::string_view s) {
   for (const auto& m : ms)
@@ -56,32 +48,6 @@ bool attributes_match(const std::vector<MatchProperties::Attribute>& rules, cons
     if (!v) return false;
     if (rule.value && !processors::values_equal(*v, *rule.value)) return false;
     if (rule.value_re && !rule.value_re->matches(as_string(*v))) return false;
-  }
-  return true;
-}
-
-bool matches(const MatchProperties& m, const Subject& s) {
-  if (!m.services.empty() && !any_matches(m.services, processors::service_name(*s.resource))) return false;
-  if (s.span) {
-    if (!m.span_names.empty() && !any_matches(m.span_names, s.span->name())) return false;
-    if (!m.span_kinds.empty() && !any_matches(m.span_kinds, processors::span_kind_name(s.span->kind()))) return false;
-  }
-  if (s.metric && !m.metric_names.empty() && !any_matches(m.metric_names, s.metric->name())) return false;
-  if (s.log) {
-    if (!m.log_bodies.empty() && !any_matches(m.log_bodies, as_string(s.log->body()))) return false;
-    if (!m.log_severity_texts.empty() && !any_matches(m.log_severity_texts, s.log->severity_text())) return false;
-    if (m.log_severity_min) {
-      int sev = s.log->severity_number();
-      if (sev == 0 ? !m.log_severity_match_undefined : sev < *m.log_severity_min) return false;
-    }
-  }
-  if (!m.attributes.empty() && (!s.attributes || !attributes_match(m.attributes, *s.attributes))) return false;
-  if (!m.resources.empty() && !attributes_match(m.resources, *s.resource)) return false;
-  if (!m.libraries.empty()) {
-    bool any = false;
-    for (const auto& lib : m.libraries)
-      any |= lib.name.matches(s.scope->name()) && (!lib.version || lib.version->matches(s.scope->version()));
-    if (!any) return false;
   }
   return true;
 }
@@ -450,6 +416,32 @@ class AttributesProcessorFactory final : public processors::ProcessorFactoryOf<A
 };
 
 }  // namespace
+
+bool matches(const MatchProperties& m, const MatchSubject& s) {
+  if (!m.services.empty() && !any_matches(m.services, processors::service_name(*s.resource))) return false;
+  if (s.span) {
+    if (!m.span_names.empty() && !any_matches(m.span_names, s.span->name())) return false;
+    if (!m.span_kinds.empty() && !any_matches(m.span_kinds, processors::span_kind_name(s.span->kind()))) return false;
+  }
+  if (s.metric && !m.metric_names.empty() && !any_matches(m.metric_names, s.metric->name())) return false;
+  if (s.log) {
+    if (!m.log_bodies.empty() && !any_matches(m.log_bodies, as_string(s.log->body()))) return false;
+    if (!m.log_severity_texts.empty() && !any_matches(m.log_severity_texts, s.log->severity_text())) return false;
+    if (m.log_severity_min) {
+      int sev = s.log->severity_number();
+      if (sev == 0 ? !m.log_severity_match_undefined : sev < *m.log_severity_min) return false;
+    }
+  }
+  if (!m.attributes.empty() && (!s.attributes || !attributes_match(m.attributes, *s.attributes))) return false;
+  if (!m.resources.empty() && !attributes_match(m.resources, *s.resource)) return false;
+  if (!m.libraries.empty()) {
+    bool any = false;
+    for (const auto& lib : m.libraries)
+      any |= lib.name.matches(s.scope->name()) && (!lib.version || lib.version->matches(s.scope->version()));
+    if (!any) return false;
+  }
+  return true;
+}
 
 }  // namespace otlpd::attributes_processor
 

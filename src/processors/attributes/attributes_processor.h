@@ -14,6 +14,19 @@
 
 namespace otlpd::attributes_processor {
 
+// What include/exclude look at for one item (the item's own fields through span, log or metric).
+struct MatchSubject {
+  const processors::Attributes* resource = nullptr;
+  const opentelemetry::proto::common::v1::InstrumentationScope* scope = nullptr;
+  const processors::Attributes* attributes = nullptr;
+  const opentelemetry::proto::trace::v1::Span* span = nullptr;
+  const opentelemetry::proto::logs::v1::LogRecord* log = nullptr;
+  const opentelemetry::proto::metrics::v1::Metric* metric = nullptr;
+};
+
+// Whether the item matches every property given (the Collector's filterconfig semantics; lists: any entry).
+bool matches(const MatchProperties& m, const MatchSubject& s);
+
 // Applies the configured actions to every selected item of a request, in place (on the request's arena).
 class AttributeActions {
  public:

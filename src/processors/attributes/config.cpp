@@ -106,6 +106,20 @@ std::vector<StringMatcher> span_kinds(const ConfigNode& n, bool regexp) {
   return out;
 }
 
+}  // namespace
+
+std::vector<StringMatcher> parse_matchers(const ConfigNode& list, bool regexp) { return matchers(list, regexp); }
+std::vector<MatchProperties::Attribute> parse_attribute_rules(const ConfigNode& list, bool regexp) {
+  return attribute_rules(list, regexp);
+}
+void read_severity_number(const ConfigNode& n, MatchProperties& m) {
+  auto sev = severity_schema().parse(n);
+  m.log_severity_min = sev->min;
+  m.log_severity_match_undefined = sev->match_undefined;
+}
+const ConfigSchema& attribute_rule_schema() { return attribute_schema(); }
+const ConfigSchema& severity_number_schema() { return severity_schema(); }
+
 const Schema<MatchProperties>& match_schema() {
   using M = MatchProperties;
   auto list = [](std::string key, std::string doc, std::vector<StringMatcher> M::*member) {
@@ -161,6 +175,8 @@ const Schema<MatchProperties>& match_schema() {
   }();
   return s;
 }
+
+namespace {
 
 void read_from_context(const ConfigNode& n, Action& a) {
   auto ctx = n.as<std::string>();

@@ -67,6 +67,15 @@ std::unique_ptr<AttributesConfig> parse_config(const ConfigNode& node);
 const Schema<Action>& action_schema();
 // Parses a YAML list of actions (shared with the `resource` processor's `attributes` list).
 std::vector<Action> parse_actions(const ConfigNode& list);
+// The schema of include/exclude (the Collector's filterconfig.MatchProperties; the filter processor's `spans`).
+const Schema<MatchProperties>& match_schema();
+// Pieces of it for other match blocks (the filter processor's legacy logs and metrics): a list of strings read as
+// strict texts or regexes; a list of {key, value} read by match type; {min, match_undefined} into `m`.
+std::vector<StringMatcher> parse_matchers(const ConfigNode& list, bool regexp);
+std::vector<MatchProperties::Attribute> parse_attribute_rules(const ConfigNode& list, bool regexp);
+void read_severity_number(const ConfigNode& n, MatchProperties& m);
+const ConfigSchema& attribute_rule_schema();
+const ConfigSchema& severity_number_schema();
 // Throws ConfigError when include/exclude use a property that `signal` does not have (span_names for logs…).
 void validate_for_signal(const AttributesConfig& cfg, Signal signal);
 

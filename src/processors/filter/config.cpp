@@ -4,8 +4,10 @@
 
 #include <cctype>
 #include <functional>
+#include <set>
 
 #include "opentelemetry/proto/metrics/v1/metrics.pb.h"
+#include "ottl/ottl.h"
 
 namespace otlpd::filter_processor {
 
@@ -200,24 +202,288 @@ const Schema<Condition>& condition_schema() {
   return s;
 }
 
-// A block "key: [conditions]" of a signal's section, read into `member`.
+ottl::ContextKind ottl_context(Target t) {
+  switch (t) {
+    case span:
+      return ottl::ContextKind::span;
+    case spanevent:
+      return ottl::ContextKind::spanevent;
+    case metric:
+      return ottl::ContextKind::metric;
+    case datapoint:
+      return ottl::ContextKind::datapoint;
+    default:
+      return ottl::ContextKind::log;
+  }
+}
+
+// An OTTL condition, compiled now: errors name the statement, the column and close valid names.
+std::shared_ptr<const ottl::Condition> compile_ottl(const ConfigNode& n, ottl::ContextKind ctx) {
+  const auto text = n.as<std::string>();
+  try {
+    return std::make_shared<const ottl::Condition>(ottl::compile_condition(text, ctx));
+  } catch (const ottl::ParseError& e) {
+    n.fail(ottl::describe_error(text, e));
+  }
+}
+
+// A block "key: [conditions]" of a signal's section: OTTL strings into `ottl`, condition maps into `member`.
 template <Target T>
-void conditions(Schema<FilterConfig>& s, const char* key, const char* doc,
-                std::vector<Condition> FilterConfig::*member) {
-  s.block(key, "list of conditions", doc, condition_schema<T>(), [member](const ConfigNode& n, FilterConfig& c) {
-    if (!n.is_sequence()) n.fail("expected a list of conditions");
+void conditions(Schema<FilterConfig>& s, const char* key, const char* doc, std::vector<Condition> FilterConfig::*member,
+                std::vector<OttlCondition> FilterConfig::*ottl) {
+  s.block(key, "list of OTTL conditions or condition maps", doc, condition_schema<T>(),
+          [member, ottl](const ConfigNode& n, FilterConfig& c) {
+            if (!n.is_sequence()) n.fail("expected a list of conditions");
+            for (const auto& item : n.items()) {
+              if (item.is_scalar()) {
+                (c.*ottl).push_back(
+                    OttlCondition{item.as<std::string>(), compile_ottl(item, ottl_context(T)), std::nullopt});
+                continue;
+              }
+              if (!item.is_map())
+                item.fail("a condition is an OTTL string, e.g. 'name == \"GET /health\"', or a map of fields");
+              (c.*member).push_back(std::move(*condition_schema<T>().parse(item)));
+            }
+          });
+}
+
+// --- The Collector's legacy include/exclude matchers ----------------------------------------------------------
+
+using attributes_processor::MatchProperties;
+
+std::string where(const ConfigNode& n) { return n.path() + std::string(" (line ") + std::to_string(n.line()) + ")"; }
+
+// `spans.include` / `spans.exclude`: the Collector's filterconfig.MatchProperties, with the span fields only.
+void read_span_match(const ConfigNode& n, std::optional<MatchProperties>& out) {
+  out.emplace();
+  attributes_processor::match_schema().parse_into(n, *out);
+  static const std::set<std::string> kSpanFields = {"services",   "span_names", "span_kinds",
+                                                    "attributes", "resources",  "libraries"};
+  for (const auto& [field, at] : out->fields)
+    if (!kSpanFields.count(field)) throw ConfigError(at + ": '" + field + "' does not apply to spans");
+  if (out->fields.empty())
+    n.fail(
+        "at least one of \"services\", \"span_names\", \"span_kinds\", \"attributes\", \"libraries\" or "
+        "\"resources\" must be specified");
+}
+
+struct LegacySpans {
+  LegacyMatch m;
+};
+
+const Schema<LegacySpans>& legacy_spans_schema() {
+  static const auto s =
+      Schema<LegacySpans>()
+          .block("include", "match properties", "spans that do not match are dropped",
+                 attributes_processor::match_schema(),
+                 [](const ConfigNode& n, LegacySpans& l) { read_span_match(n, l.m.include); })
+          .block("exclude", "match properties", "spans that match are dropped", attributes_processor::match_schema(),
+                 [](const ConfigNode& n, LegacySpans& l) { read_span_match(n, l.m.exclude); });
+  return s;
+}
+
+// `logs.include` / `logs.exclude`: the Collector's LogMatchProperties, read into MatchProperties.
+struct RawLogMatch {
+  std::optional<bool> regexp;
+  std::optional<ConfigNode> resource_attributes, record_attributes, severity_texts, severity_number, bodies;
+};
+
+const Schema<RawLogMatch>& log_match_schema() {
+  using R = RawLogMatch;
+  static const auto s =
+      Schema<R>()
+          .custom("match_type", "one of: strict, regexp", "", "strict: exact values; regexp: RE2, unanchored",
+                  [](const ConfigNode& n, R& r) {
+                    r.regexp =
+                        parse_choice(n, std::vector<std::pair<std::string, bool>>{{"strict", false}, {"regexp", true}});
+                  })
+          .block("resource_attributes", "list of {key, value}", "resource attributes; every entry must match",
+                 attributes_processor::attribute_rule_schema(),
+                 [](const ConfigNode& n, R& r) { r.resource_attributes = n; })
+          .custom("record_attributes", "list of {key, value}", "", "record attributes; every entry must match",
+                  [](const ConfigNode& n, R& r) { r.record_attributes = n; })
+          .custom("severity_texts", "list of strings or regexes", "", "severity texts; any matches",
+                  [](const ConfigNode& n, R& r) { r.severity_texts = n; })
+          .block("severity_number", "map", "records at or above a severity",
+                 attributes_processor::severity_number_schema(),
+                 [](const ConfigNode& n, R& r) { r.severity_number = n; })
+          .custom("bodies", "list of strings or regexes", "", "string bodies; any matches",
+                  [](const ConfigNode& n, R& r) { r.bodies = n; });
+  return s;
+}
+
+void read_log_match(const ConfigNode& n, std::optional<MatchProperties>& out) {
+  auto raw = log_match_schema().parse(n);
+  out.emplace();
+  auto& m = *out;
+  const bool needs_type = raw->resource_attributes || raw->record_attributes || raw->severity_texts || raw->bodies;
+  if (needs_type && !raw->regexp)
+    n.fail(
+        "match_type must be set (strict or regexp) when resource_attributes, record_attributes, severity_texts "
+        "or bodies are given");
+  if (!needs_type && !raw->severity_number)
+    n.fail(
+        "at least one of \"resource_attributes\", \"record_attributes\", \"severity_texts\", "
+        "\"severity_number\" or \"bodies\" must be specified");
+  m.regexp = raw->regexp.value_or(false);
+  if (raw->resource_attributes)
+    m.resources = attributes_processor::parse_attribute_rules(*raw->resource_attributes, m.regexp);
+  if (raw->record_attributes)
+    m.attributes = attributes_processor::parse_attribute_rules(*raw->record_attributes, m.regexp);
+  if (raw->severity_texts) m.log_severity_texts = attributes_processor::parse_matchers(*raw->severity_texts, m.regexp);
+  if (raw->bodies) m.log_bodies = attributes_processor::parse_matchers(*raw->bodies, m.regexp);
+  if (raw->severity_number) attributes_processor::read_severity_number(*raw->severity_number, m);
+  m.fields.emplace_back("logs", where(n));
+}
+
+// `metrics.include` / `metrics.exclude`: the Collector's MetricMatchProperties (strict or regexp; not expr).
+struct RawMetricMatch {
+  bool regexp = false;
+  std::optional<ConfigNode> metric_names, resource_attributes;
+};
+
+const Schema<RawMetricMatch>& metric_match_schema() {
+  using R = RawMetricMatch;
+  static const auto s =
+      Schema<R>()
+          .choice("match_type", &R::regexp, {{"strict", false}, {"regexp", true}},
+                  "strict: exact names; regexp: RE2, unanchored",
+                  {{"expr",
+                    "the expr language is not supported; write the expression as an OTTL condition under "
+                    "metrics.metric (HasAttrOnDatapoint(\"k\", \"v\"), name == \"m\")"}},
+                  true)
+          .custom("metric_names", "list of strings or regexes", "", "metric names; any matches",
+                  [](const ConfigNode& n, R& r) { r.metric_names = n; })
+          .block("resource_attributes", "list of {key, value}", "resource attributes; every entry must match",
+                 attributes_processor::attribute_rule_schema(),
+                 [](const ConfigNode& n, R& r) { r.resource_attributes = n; })
+          .unsupported("expressions", "the expr language is not supported; use OTTL conditions under metrics.metric")
+          .ignored("regexp", "RE2 needs no match cache");
+  return s;
+}
+
+void read_metric_match(const ConfigNode& n, std::optional<MatchProperties>& out) {
+  auto raw = metric_match_schema().parse(n);
+  out.emplace();
+  auto& m = *out;
+  m.regexp = raw->regexp;
+  if (raw->metric_names) m.metric_names = attributes_processor::parse_matchers(*raw->metric_names, m.regexp);
+  if (raw->resource_attributes)
+    m.resources = attributes_processor::parse_attribute_rules(*raw->resource_attributes, m.regexp);
+  m.fields.emplace_back("metrics", where(n));
+}
+
+// --- `trace_conditions`, `metric_conditions`, `log_conditions`: each condition's context inferred from its paths ---
+
+struct RawConditionGroup {
+  std::optional<ErrorMode> error_mode;
+  std::vector<ConfigNode> conditions;
+};
+
+const std::vector<std::pair<std::string, ErrorMode>>& error_modes() {
+  static const std::vector<std::pair<std::string, ErrorMode>> m = {
+      {"ignore", ErrorMode::ignore}, {"silent", ErrorMode::silent}, {"propagate", ErrorMode::propagate}};
+  return m;
+}
+
+const Schema<RawConditionGroup>& condition_group_schema() {
+  using G = RawConditionGroup;
+  static const auto s =
+      Schema<G>()
+          .custom("error_mode", "one of: ignore, silent, propagate", "",
+                  "overrides the processor's error_mode for these conditions",
+                  [](const ConfigNode& n, G& g) { g.error_mode = parse_choice(n, error_modes()); })
+          .custom(
+              "conditions", "list of OTTL conditions", "", "any that holds drops the item of its inferred context",
+              [](const ConfigNode& n, G& g) {
+                if (!n.is_sequence()) n.fail("expected a list of OTTL conditions");
+                g.conditions = n.items();
+              },
+              true);
+  return s;
+}
+
+// The list of `c` that holds conditions of context `k` for `signal`, or null when the signal has no such context.
+std::vector<OttlCondition>* list_for(FilterConfig& c, Signal signal, ottl::ContextKind k) {
+  using K = ottl::ContextKind;
+  switch (signal) {
+    case Signal::traces:
+      return k == K::resource    ? &c.trace_resource
+             : k == K::scope     ? &c.trace_scope
+             : k == K::span      ? &c.ottl_span
+             : k == K::spanevent ? &c.ottl_spanevent
+                                 : nullptr;
+    case Signal::metrics:
+      return k == K::resource    ? &c.metric_resource
+             : k == K::scope     ? &c.metric_scope
+             : k == K::metric    ? &c.ottl_metric
+             : k == K::datapoint ? &c.ottl_datapoint
+                                 : nullptr;
+    case Signal::logs:
+      return k == K::resource ? &c.log_resource
+             : k == K::scope  ? &c.log_scope
+             : k == K::log    ? &c.ottl_log_record
+                              : nullptr;
+  }
+  return nullptr;
+}
+
+void add_inferred(FilterConfig& c, Signal signal, const ConfigNode& n, std::optional<ErrorMode> mode) {
+  const auto text = n.as<std::string>();
+  std::optional<ottl::ContextKind> k;
+  try {
+    k = ottl::infer_context({}, {text});
+  } catch (const ottl::ParseError& e) {
+    n.fail(ottl::describe_error(text, e));
+  }
+  if (!k)
+    n.fail(
+        "cannot infer the context of this condition: prefix its paths with it (resource.attributes[\"k\"], "
+        "span.name, log.body...)");
+  auto* list = list_for(c, signal, *k);
+  if (!list)
+    n.fail("the condition names the " + std::string(ottl::context_name(*k)) + " context, which " +
+           std::string(to_string(signal)) + " do not have");
+  list->push_back(OttlCondition{text, compile_ottl(n, *k), mode});
+}
+
+Schema<FilterConfig>::Reader inferred_conditions(Signal signal) {
+  return [signal](const ConfigNode& n, FilterConfig& c) {
+    if (!n.is_sequence()) n.fail("expected a list of OTTL conditions or {error_mode, conditions} groups");
     for (const auto& item : n.items()) {
-      if (!item.is_map()) item.fail("a condition is a map of fields, e.g. {name: \"GET /health\"}");
-      (c.*member).push_back(std::move(*condition_schema<T>().parse(item)));
+      if (item.is_scalar()) {
+        add_inferred(c, signal, item, std::nullopt);
+        continue;
+      }
+      if (!item.is_map()) item.fail("expected an OTTL condition or a {error_mode, conditions} group");
+      auto g = condition_group_schema().parse(item);
+      for (const auto& cond : g->conditions) {
+        if (!cond.is_scalar()) cond.fail("expected an OTTL condition");
+        add_inferred(c, signal, cond, g->error_mode);
+      }
     }
-  });
+  };
+}
+
+// `traces.resource` (and metrics', logs'): OTTL conditions in the resource context.
+Schema<FilterConfig>::Reader resource_conditions(std::vector<OttlCondition> FilterConfig::*member) {
+  return [member](const ConfigNode& n, FilterConfig& c) {
+    if (!n.is_sequence()) n.fail("expected a list of OTTL conditions");
+    for (const auto& item : n.items())
+      (c.*member).push_back(
+          OttlCondition{item.as<std::string>(), compile_ottl(item, ottl::ContextKind::resource), std::nullopt});
+  };
 }
 
 const Schema<FilterConfig>& traces_schema() {
   static const auto s = [] {
     Schema<FilterConfig> s;
-    conditions<span>(s, "span", "spans matching any condition are dropped (with their events)", &FilterConfig::span);
-    conditions<spanevent>(s, "spanevent", "span events matching any condition are dropped", &FilterConfig::spanevent);
+    s.custom("resource", "list of OTTL conditions", "", "resources matching any condition are dropped with their spans",
+             resource_conditions(&FilterConfig::trace_resource));
+    conditions<span>(s, "span", "spans matching any condition are dropped (with their events)", &FilterConfig::span,
+                     &FilterConfig::ottl_span);
+    conditions<spanevent>(s, "spanevent", "span events matching any condition are dropped", &FilterConfig::spanevent,
+                          &FilterConfig::ottl_spanevent);
     return s;
   }();
   return s;
@@ -226,8 +492,18 @@ const Schema<FilterConfig>& traces_schema() {
 const Schema<FilterConfig>& metrics_schema() {
   static const auto s = [] {
     Schema<FilterConfig> s;
-    conditions<metric>(s, "metric", "metrics matching any condition are dropped", &FilterConfig::metric);
-    conditions<datapoint>(s, "datapoint", "data points matching any condition are dropped", &FilterConfig::datapoint);
+    s.custom("resource", "list of OTTL conditions", "",
+             "resources matching any condition are dropped with their metrics",
+             resource_conditions(&FilterConfig::metric_resource));
+    conditions<metric>(s, "metric", "metrics matching any condition are dropped", &FilterConfig::metric,
+                       &FilterConfig::ottl_metric);
+    conditions<datapoint>(s, "datapoint", "data points matching any condition are dropped", &FilterConfig::datapoint,
+                          &FilterConfig::ottl_datapoint);
+    s.block("include", "metric match properties", "legacy: metrics that do not match are dropped",
+            metric_match_schema(),
+            [](const ConfigNode& n, FilterConfig& c) { read_metric_match(n, c.legacy_metrics.include); });
+    s.block("exclude", "metric match properties", "legacy: metrics that match are dropped", metric_match_schema(),
+            [](const ConfigNode& n, FilterConfig& c) { read_metric_match(n, c.legacy_metrics.exclude); });
     return s;
   }();
   return s;
@@ -236,8 +512,14 @@ const Schema<FilterConfig>& metrics_schema() {
 const Schema<FilterConfig>& logs_schema() {
   static const auto s = [] {
     Schema<FilterConfig> s;
-    conditions<log_record>(s, "log_record", "log records matching any condition are dropped",
-                           &FilterConfig::log_record);
+    s.custom("resource", "list of OTTL conditions", "", "resources matching any condition are dropped with their logs",
+             resource_conditions(&FilterConfig::log_resource));
+    conditions<log_record>(s, "log_record", "log records matching any condition are dropped", &FilterConfig::log_record,
+                           &FilterConfig::ottl_log_record);
+    s.block("include", "log match properties", "legacy: log records that do not match are dropped", log_match_schema(),
+            [](const ConfigNode& n, FilterConfig& c) { read_log_match(n, c.legacy_logs.include); });
+    s.block("exclude", "log match properties", "legacy: log records that match are dropped", log_match_schema(),
+            [](const ConfigNode& n, FilterConfig& c) { read_log_match(n, c.legacy_logs.exclude); });
     return s;
   }();
   return s;
@@ -253,19 +535,40 @@ const Schema<FilterConfig>& schema() {
   static const auto s =
       Schema<FilterConfig>()
           .custom("error_mode", "one of: ignore, silent, propagate", "propagate",
-                  "the Collector's OTTL error handling; ignored (with a warning): these conditions cannot fail",
+                  "an OTTL condition that fails for an item: propagate refuses the batch, ignore logs and goes on "
+                  "(the condition is false), silent goes on",
                   [](const ConfigNode& n, FilterConfig& c) {
                     c.error_mode = parse_choice(
                         n, std::vector<std::pair<std::string, ErrorMode>>{{"ignore", ErrorMode::ignore},
                                                                           {"silent", ErrorMode::silent},
                                                                           {"propagate", ErrorMode::propagate}});
-                    warn_ignored_key(n,
-                                     "ignored by otlpd: these conditions cannot fail at run time, so there is no "
-                                     "error to handle");
                   })
+          .block("spans", "map", "legacy: include/exclude match properties for spans", legacy_spans_schema(),
+                 [](const ConfigNode& n, FilterConfig& c) { c.legacy_spans = legacy_spans_schema().parse(n)->m; })
           .block("traces", "map", "span and span event conditions", traces_schema(), section(traces_schema))
           .block("metrics", "map", "metric and data point conditions", metrics_schema(), section(metrics_schema))
-          .block("logs", "map", "log record conditions", logs_schema(), section(logs_schema));
+          .block("logs", "map", "log record conditions", logs_schema(), section(logs_schema))
+          .block("trace_conditions", "list of OTTL conditions or groups",
+                 "each condition's context (resource, scope, span, spanevent) inferred from its paths; any match "
+                 "drops the item of that context",
+                 condition_group_schema(), inferred_conditions(Signal::traces))
+          .block("metric_conditions", "list of OTTL conditions or groups",
+                 "contexts resource, scope, metric, datapoint, inferred", condition_group_schema(),
+                 inferred_conditions(Signal::metrics))
+          .block("log_conditions", "list of OTTL conditions or groups", "contexts resource, scope, log, inferred",
+                 condition_group_schema(), inferred_conditions(Signal::logs))
+          .validate([](FilterConfig& c, const SchemaInput& in) {
+            // As the Collector: one signal's legacy matchers and its conditions are not combined.
+            if (c.legacy_spans.any() &&
+                (!c.span.empty() || !c.spanevent.empty() || !c.ottl_span.empty() || !c.ottl_spanevent.empty()))
+              in.fail("spans", "cannot use ottl conditions and include/exclude for spans at the same time");
+            if (c.legacy_metrics.any() &&
+                (!c.metric.empty() || !c.datapoint.empty() || !c.ottl_metric.empty() || !c.ottl_datapoint.empty()))
+              in.fail("metrics", "cannot use ottl conditions and include/exclude for metrics at the same time");
+            if (c.legacy_logs.any() && (!c.log_record.empty() || !c.ottl_log_record.empty() ||
+                                        !c.log_resource.empty() || !c.log_scope.empty()))
+              in.fail("logs", "cannot use ottl conditions and include/exclude for logs at the same time");
+          });
   return s;
 }
 

@@ -26,8 +26,7 @@ std::vector<std::string> type_names(bool top_level) {
 
 // The Collector's types that otlpd refuses, with why.
 const std::vector<std::pair<std::string, std::string>> kRefusedTypes = {
-    {"not", "invert a policy with its invert_match instead"},
-    {"ottl_condition", "otlpd has no OTTL; use the attribute, status_code and latency policies"}};
+    {"not", "invert a policy with its invert_match instead"}};
 
 void read_type(const ConfigNode& n, PolicyConfig& p, bool top_level) {
   p.type = n.as<std::string>();

@@ -2,6 +2,7 @@
 #include "processors/tail_sampling/policies.h"
 
 #include <re2/re2.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <climits>
@@ -14,6 +15,7 @@
 #include <unordered_map>
 
 #include "codec/wire_reader.h"
+#include "ottl/ottl.h"
 
 namespace otlpd::tail_sampling {
 
@@ -413,6 +415,95 @@ class BooleanAttribute final : public Policy {
 
  private:
   BooleanAttributeConfig c_;
+};
+
+// ottl_condition: OTTL conditions on spans and span events (the Collector's ottlcondition policy).
+enum class OttlErrorMode { ignore, silent, propagate };
+
+struct OttlConditionConfig {
+  OttlErrorMode error_mode = OttlErrorMode::propagate;
+  std::vector<std::shared_ptr<const ottl::Condition>> span, spanevent;
+};
+
+std::vector<std::shared_ptr<const ottl::Condition>> compile_conditions(const ConfigNode& n, ottl::ContextKind ctx) {
+  if (!n.is_sequence()) n.fail("expected a list of OTTL conditions");
+  std::vector<std::shared_ptr<const ottl::Condition>> out;
+  for (const auto& item : n.items()) {
+    const auto text = item.as<std::string>();
+    try {
+      out.push_back(std::make_shared<const ottl::Condition>(ottl::compile_condition(text, ctx)));
+    } catch (const ottl::ParseError& e) {
+      item.fail(ottl::describe_error(text, e));
+    }
+  }
+  return out;
+}
+
+const Schema<OttlConditionConfig>& ottl_condition_schema() {
+  using C = OttlConditionConfig;
+  static const auto s =
+      Schema<C>()
+          .choice("error_mode", &C::error_mode,
+                  {{"ignore", OttlErrorMode::ignore},
+                   {"silent", OttlErrorMode::silent},
+                   {"propagate", OttlErrorMode::propagate}},
+                  "a condition that fails: propagate decides not sampled, ignore logs and goes on, silent goes on")
+          .custom("span", "list of OTTL conditions", "", "samples when any holds for any span",
+                  [](const ConfigNode& n, C& c) { c.span = compile_conditions(n, ottl::ContextKind::span); })
+          .custom("spanevent", "list of OTTL conditions", "", "samples when any holds for any span event",
+                  [](const ConfigNode& n, C& c) { c.spanevent = compile_conditions(n, ottl::ContextKind::spanevent); })
+          .validate([](C& c, const SchemaInput& in) {
+            if (c.span.empty() && c.spanevent.empty()) in.fail("span", "give at least one span or spanevent condition");
+          });
+  return s;
+}
+
+class OttlCondition final : public Policy {
+ public:
+  explicit OttlCondition(OttlConditionConfig c) : c_(std::move(c)) {}
+  Decision evaluate(const TraceData& t, Clock::time_point) override {
+    // Conditions only read: the item's pointers are not const because the same Item type serves editors.
+    auto& req = const_cast<otlp_trace::ExportTraceServiceRequest&>(t.spans());
+    ottl::Item item;
+    struct Failed {};
+    auto any = [&](const std::vector<std::shared_ptr<const ottl::Condition>>& conds) {
+      for (const auto& cond : conds) {
+        try {
+          item.clear_cache();
+          if (cond->eval(item)) return true;
+        } catch (const ottl::EvalError& e) {
+          if (c_.error_mode == OttlErrorMode::propagate) throw Failed{};
+          if (c_.error_mode == OttlErrorMode::ignore)
+            spdlog::warn("tail_sampling: ottl_condition \"{}\" failed: {}", cond->text(), e.what());
+        }
+      }
+      return false;
+    };
+    try {
+      for (auto& rs : *req.mutable_resource_spans()) {
+        item.resource = rs.mutable_resource();
+        for (auto& ss : *rs.mutable_scope_spans()) {
+          item.scope = ss.mutable_scope();
+          for (auto& span : *ss.mutable_spans()) {
+            item.span = &span;
+            item.event = nullptr;
+            if (!c_.span.empty() && any(c_.span)) return Decision::sampled;
+            if (c_.spanevent.empty()) continue;
+            for (auto& e : *span.mutable_events()) {
+              item.event = &e;
+              if (any(c_.spanevent)) return Decision::sampled;
+            }
+          }
+        }
+      }
+    } catch (const Failed&) {
+      return Decision::not_sampled;
+    }
+    return Decision::not_sampled;
+  }
+
+ private:
+  OttlConditionConfig c_;
 };
 
 struct TraceStateConfig {
@@ -818,6 +909,8 @@ const std::vector<PolicyType>& policy_types() {
       policy<LatencyConfig, Latency>("latency", "latest end minus earliest start over the spans", latency_schema),
       policy<NumericAttributeConfig, NumericAttribute>("numeric_attribute", "a number attribute within bounds",
                                                        numeric_attribute_schema),
+      policy<OttlConditionConfig, OttlCondition>("ottl_condition", "an OTTL condition holds for a span or span event",
+                                                 ottl_condition_schema),
       policy<ProbabilisticConfig, Probabilistic>("probabilistic", "a percentage, by trace id hash",
                                                  probabilistic_schema),
       policy<RateLimitingConfig, RateLimiting>("rate_limiting", "spans per second", rate_limiting_schema),

@@ -171,6 +171,32 @@ TEST_CASE("boolean_attribute matches the value, or inverts", "[tail_sampling]") 
   CHECK(missing.eval(*inv) == Decision::inverted_sampled);
 }
 
+TEST_CASE("ottl_condition samples when a span or span event condition holds, error_mode on failures",
+          "[tail_sampling][ottl]") {
+  // The Collector's testdata policy: span and spanevent conditions.
+  auto p = policy(
+      "{name: o, type: ottl_condition, ottl_condition: {error_mode: ignore, span: ['attributes[\"test_attr_key_1\"] "
+      "== \"test_attr_val_1\"'], spanevent: ['name == \"test_span_event_name\"']}}");
+  Trace by_span, by_event, neither;
+  auto* s = by_span.span();
+  auto* kv = s->add_attributes();
+  kv->set_key("test_attr_key_1");
+  kv->mutable_value()->set_string_value("test_attr_val_1");
+  by_event.span()->add_events()->set_name("test_span_event_name");
+  neither.span()->add_events()->set_name("other");
+  CHECK(by_span.eval(*p) == Decision::sampled);
+  CHECK(by_event.eval(*p) == Decision::sampled);
+  CHECK(neither.eval(*p) == Decision::not_sampled);
+
+  // A failing condition: propagate decides not sampled at once; ignore goes on to the next condition.
+  const std::string conds = "span: ['Substring(name, 0, 50) == \"x\"', 'IsRootSpan() or true']";
+  Trace t;
+  t.span();
+  CHECK(t.eval(*policy("{name: o, type: ottl_condition, ottl_condition: {" + conds + "}}")) == Decision::not_sampled);
+  CHECK(t.eval(*policy("{name: o, type: ottl_condition, ottl_condition: {error_mode: silent, " + conds + "}}")) ==
+        Decision::sampled);
+}
+
 TEST_CASE("trace_state matches a key's value among the listed ones", "[tail_sampling]") {
   auto p = policy("{name: t, type: trace_state, trace_state: {key: vendor, values: [keep, also]}}");
   Trace yes, no;

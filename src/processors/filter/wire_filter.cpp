@@ -1,0 +1,133 @@
+// Span filtering on the wire: ExportTraceServiceRequest{1: ResourceSpans{1: Resource, 2: ScopeSpans{1: scope,
+// 2: Span}}}, walked field by field; unknown fields are kept in place.
+#include "processors/filter/wire_filter.h"
+
+#include "codec/wire_reader.h"
+
+namespace otlpd::filter_processor {
+
+namespace {
+
+using otlp_wire::Field;
+using otlp_wire::Reader;
+using otlp_wire::WireType;
+
+struct Walk {
+  const SpanVerdict& drop;
+  ottl::Item item;
+  ottl::pb::Resource resource;
+  ottl::pb::InstrumentationScope scope;
+  ottl::pb::Span span;
+  size_t dropped = 0;
+  bool bad = false;
+
+  // Reads field `number` of `msg` into `out` as protobuf does: every occurrence merged, none gives an empty one.
+  void read_singular(std::string_view msg, uint32_t number, google::protobuf::MessageLite& out) {
+    out.Clear();
+    Reader r(msg);
+    Field f;
+    while (r.next(f))
+      if (f.number == number && f.type == WireType::len && !out.MergeFromString(std::string(f.body))) bad = true;
+    if (r.error()) bad = true;
+  }
+
+  // ScopeSpans: appends what stays to `out`; returns the number of spans kept.
+  size_t scope_spans(std::string_view body, std::string& out, bool& changed) {
+    read_singular(body, 1, scope);
+    item.scope = &scope;
+    Reader r(body);
+    Field f;
+    size_t kept = 0;
+    while (r.next(f)) {
+      if (f.number == 2 && f.type == WireType::len) {
+        if (!span.ParseFromArray(f.body.data(), static_cast<int>(f.body.size()))) {
+          bad = true;
+          return 0;
+        }
+        item.span = &span;
+        item.clear_cache();
+        if (drop(item)) {
+          ++dropped;
+          changed = true;
+          continue;
+        }
+        ++kept;
+      }
+      out.append(f.raw);
+    }
+    if (r.error()) bad = true;
+    return kept;
+  }
+
+  // ResourceSpans: appends what stays; returns the number of spans kept.
+  size_t resource_spans(std::string_view body, std::string& out, bool& changed) {
+    read_singular(body, 1, resource);
+    item.resource = &resource;
+    Reader r(body);
+    Field f;
+    size_t kept = 0;
+    while (r.next(f)) {
+      if (f.number == 2 && f.type == WireType::len) {
+        std::string inner;
+        bool inner_changed = false;
+        const size_t n = scope_spans(f.body, inner, inner_changed);
+        if (bad) return 0;
+        kept += n;
+        if (!inner_changed && n > 0) {
+          out.append(f.raw);
+        } else if (n > 0) {
+          changed = true;
+          otlp_wire::LenField lf(out, 2, inner.size());
+          out.append(inner);
+          lf.end();
+        } else {
+          changed = true;  // a scope left without spans goes
+        }
+        continue;
+      }
+      out.append(f.raw);
+    }
+    if (r.error()) bad = true;
+    return kept;
+  }
+};
+
+}  // namespace
+
+WireFilterResult filter_spans_on_wire(std::string_view request, const SpanVerdict& drop) {
+  WireFilterResult out;
+  Walk w{drop, {}, {}, {}, {}, 0, false};
+  std::string bytes;
+  bool changed = false;
+  Reader r(request);
+  Field f;
+  while (r.next(f)) {
+    if (f.number == 1 && f.type == WireType::len) {
+      std::string inner;
+      bool inner_changed = false;
+      const size_t kept = w.resource_spans(f.body, inner, inner_changed);
+      if (w.bad) return out;
+      out.kept += kept;
+      if (!inner_changed && kept > 0) {
+        bytes.append(f.raw);
+      } else if (kept > 0) {
+        changed = true;
+        otlp_wire::LenField lf(bytes, 1, inner.size());
+        bytes.append(inner);
+        lf.end();
+      } else {
+        changed = true;  // a resource left without spans goes
+      }
+      continue;
+    }
+    bytes.append(f.raw);
+  }
+  if (r.error()) return out;
+  out.rewrite.ok = true;
+  out.rewrite.changed = changed;
+  if (changed) out.rewrite.bytes = std::move(bytes);
+  out.dropped = w.dropped;
+  return out;
+}
+
+}  // namespace otlpd::filter_processor

@@ -1,0 +1,212 @@
+// The `transform` processor: runs OTTL statement groups, in order, on every item of their context (resource,
+// scope, span, span event, metric, data point, log record) of the decoded requests.
+#include <spdlog/spdlog.h>
+
+#include "config/node.h"
+#include "core/registry.h"
+#include "model/batch.h"
+#include "ottl/ottl.h"
+#include "processors/common/processor_helper.h"
+#include "processors/transform/config.h"
+
+namespace otlpd::transform_processor {
+
+namespace {
+
+using opentelemetry::proto::metrics::v1::Metric;
+
+// Runs a group on one item: conditions first (any), then each statement; failures go by the group's error_mode
+// (propagate: thrown on, so that the batch is refused).
+void run_group(const StatementGroup& g, ottl::Item& item) {
+  item.clear_cache();
+  const ErrorMode mode = g.error_mode.value_or(ErrorMode::propagate);
+  auto failed = [&](const std::string& text, const ottl::EvalError& e) {
+    if (mode == ErrorMode::propagate)
+      throw ottl::EvalError("failed to execute statement \"" + text + "\": " + e.what());
+    if (mode == ErrorMode::ignore) spdlog::warn("transform: failed to execute statement \"{}\": {}", text, e.what());
+  };
+  if (!g.conditions.empty()) {
+    bool any = false;
+    for (const auto& c : g.conditions) {
+      try {
+        if (c->eval(item)) {
+          any = true;
+          break;
+        }
+      } catch (const ottl::EvalError& e) {
+        failed(c->text(), e);
+      }
+    }
+    if (!any) return;
+  }
+  for (const auto& s : g.statements) {
+    try {
+      s->exec(item);
+    } catch (const ottl::EvalError& e) {
+      failed(s->text(), e);
+    }
+  }
+}
+
+template <typename Points>
+void run_points(const StatementGroup& g, ottl::Item& item, Points& points) {
+  for (auto& p : points) {
+    if constexpr (std::is_same_v<std::decay_t<decltype(p)>, opentelemetry::proto::metrics::v1::NumberDataPoint>)
+      item.number = &p;
+    else if constexpr (std::is_same_v<std::decay_t<decltype(p)>, opentelemetry::proto::metrics::v1::HistogramDataPoint>)
+      item.histogram = &p;
+    else if constexpr (std::is_same_v<std::decay_t<decltype(p)>,
+                                      opentelemetry::proto::metrics::v1::ExponentialHistogramDataPoint>)
+      item.exp_histogram = &p;
+    else
+      item.summary = &p;
+    run_group(g, item);
+  }
+  item.number = nullptr;
+  item.histogram = nullptr;
+  item.exp_histogram = nullptr;
+  item.summary = nullptr;
+}
+
+void run(const StatementGroup& g, otlp_trace::ExportTraceServiceRequest& r) {
+  using K = ottl::ContextKind;
+  ottl::Item item;
+  for (auto& rs : *r.mutable_resource_spans()) {
+    item.resource = rs.mutable_resource();
+    if (g.context == K::resource) {
+      run_group(g, item);
+      continue;
+    }
+    for (auto& ss : *rs.mutable_scope_spans()) {
+      item.scope = ss.mutable_scope();
+      if (g.context == K::scope) {
+        run_group(g, item);
+        continue;
+      }
+      for (auto& s : *ss.mutable_spans()) {
+        item.span = &s;
+        if (g.context == K::span) {
+          run_group(g, item);
+          continue;
+        }
+        for (auto& e : *s.mutable_events()) {
+          item.event = &e;
+          run_group(g, item);
+        }
+        item.event = nullptr;
+      }
+    }
+  }
+}
+
+void run(const StatementGroup& g, otlp_metrics::ExportMetricsServiceRequest& r) {
+  using K = ottl::ContextKind;
+  ottl::Item item;
+  for (auto& rm : *r.mutable_resource_metrics()) {
+    item.resource = rm.mutable_resource();
+    if (g.context == K::resource) {
+      run_group(g, item);
+      continue;
+    }
+    for (auto& sm : *rm.mutable_scope_metrics()) {
+      item.scope = sm.mutable_scope();
+      if (g.context == K::scope) {
+        run_group(g, item);
+        continue;
+      }
+      for (auto& m : *sm.mutable_metrics()) {
+        item.metric = &m;
+        if (g.context == K::metric) {
+          run_group(g, item);
+          continue;
+        }
+        switch (m.data_case()) {
+          case Metric::kGauge:
+            run_points(g, item, *m.mutable_gauge()->mutable_data_points());
+            break;
+          case Metric::kSum:
+            run_points(g, item, *m.mutable_sum()->mutable_data_points());
+            break;
+          case Metric::kHistogram:
+            run_points(g, item, *m.mutable_histogram()->mutable_data_points());
+            break;
+          case Metric::kExponentialHistogram:
+            run_points(g, item, *m.mutable_exponential_histogram()->mutable_data_points());
+            break;
+          case Metric::kSummary:
+            run_points(g, item, *m.mutable_summary()->mutable_data_points());
+            break;
+          case Metric::DATA_NOT_SET:
+            break;
+        }
+      }
+    }
+  }
+}
+
+void run(const StatementGroup& g, otlp_logs::ExportLogsServiceRequest& r) {
+  using K = ottl::ContextKind;
+  ottl::Item item;
+  for (auto& rl : *r.mutable_resource_logs()) {
+    item.resource = rl.mutable_resource();
+    if (g.context == K::resource) {
+      run_group(g, item);
+      continue;
+    }
+    for (auto& sl : *rl.mutable_scope_logs()) {
+      item.scope = sl.mutable_scope();
+      if (g.context == K::scope) {
+        run_group(g, item);
+        continue;
+      }
+      for (auto& l : *sl.mutable_log_records()) {
+        item.log = &l;
+        run_group(g, item);
+      }
+    }
+  }
+}
+
+template <typename B>
+const std::vector<StatementGroup>& groups_for(const TransformConfig& c) {
+  if constexpr (B::signal == Signal::traces)
+    return c.trace_statements;
+  else if constexpr (B::signal == Signal::metrics)
+    return c.metric_statements;
+  else
+    return c.log_statements;
+}
+
+template <typename B>
+class TransformProcessor final : public processors::ProcessorBase<B> {
+ public:
+  TransformProcessor(const CreateSettings& s, const TransformConfig& cfg, Consumer<B>* next)
+      : processors::ProcessorBase<B>(s, next), groups_(groups_for<B>(cfg)) {}
+
+ private:
+  Status process(B batch) override {
+    if (groups_.empty()) return this->forward(std::move(batch));
+    try {
+      for (auto& p : batch.mutable_parts())
+        for (const auto& g : groups_) run(g, *p.request);
+    } catch (const ottl::EvalError& e) {
+      // error_mode propagate: the Collector returns the error to the caller and sends nothing on.
+      return Status::permanent(std::string("transform: ") + e.what());
+    }
+    return this->forward(std::move(batch));
+  }
+
+  const std::vector<StatementGroup> groups_;
+};
+
+class TransformProcessorFactory final : public processors::ProcessorFactoryOf<TransformConfig, TransformProcessor> {
+ public:
+  TransformProcessorFactory() : ProcessorFactoryOf("transform", parse_config) {}
+};
+
+}  // namespace
+
+}  // namespace otlpd::transform_processor
+
+using otlpd::transform_processor::TransformProcessorFactory;
+OTLPD_REGISTER_FACTORY(TransformProcessorFactory)
