@@ -52,23 +52,7 @@ bool is_boolean_expr(const ast::Expr& e) {
   }
 }
 
-bool compare_text(std::string_view a, std::string_view b, CompareOp op) {
-  switch (op) {
-    case CompareOp::eq:
-      return a == b;
-    case CompareOp::ne:
-      return a != b;
-    case CompareOp::lt:
-      return a < b;
-    case CompareOp::le:
-      return a <= b;
-    case CompareOp::gt:
-      return a > b;
-    case CompareOp::ge:
-      return a >= b;
-  }
-  return false;
-}
+bool compare_text(std::string_view a, std::string_view b, CompareOp op) { return ordered(a, b, op); }
 
 size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);

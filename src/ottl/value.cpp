@@ -27,25 +27,6 @@ std::string double_text(double d) {
   return ec == std::errc() ? std::string(buf, p) : std::string();
 }
 
-template <typename T>
-bool ordered(const T& a, const T& b, CompareOp op) {
-  switch (op) {
-    case CompareOp::eq:
-      return a == b;
-    case CompareOp::ne:
-      return a != b;
-    case CompareOp::lt:
-      return a < b;
-    case CompareOp::le:
-      return a <= b;
-    case CompareOp::gt:
-      return a > b;
-    case CompareOp::ge:
-      return a >= b;
-  }
-  return false;
-}
-
 bool numeric(const Value& v, double& out) {
   if (v.is_int()) {
     out = static_cast<double>(v.as_int());

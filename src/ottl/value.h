@@ -93,6 +93,26 @@ class Value {
 enum class CompareOp { eq, ne, lt, le, gt, ge };
 enum class MathOp { add, sub, mul, div };
 
+// `op` applied to two values of one ordered type.
+template <typename T>
+bool ordered(const T& a, const T& b, CompareOp op) {
+  switch (op) {
+    case CompareOp::eq:
+      return a == b;
+    case CompareOp::ne:
+      return a != b;
+    case CompareOp::lt:
+      return a < b;
+    case CompareOp::le:
+      return a <= b;
+    case CompareOp::gt:
+      return a > b;
+    case CompareOp::ge:
+      return a >= b;
+  }
+  return false;
+}
+
 // OTTL's typed comparison: nil equals only nil; different types are unequal and unordered, except int and float
 // (compared as floats); strings and bytes compare lexically, bools with false < true; maps and lists only by
 // (in)equality.
