@@ -75,7 +75,7 @@ struct FunctionDef {
   std::vector<std::string> params;  // names; a trailing '?' marks an optional one
   std::function<Eval(Args&)> build;
   VType result = VType::any;
-  std::vector<ContextKind> contexts;  // where it may be used; empty: everywhere
+  std::vector<ContextKind> contexts = {};  // where it may be used; empty: everywhere
 };
 
 const std::map<std::string, FunctionDef, std::less<>>& functions();
