@@ -9,7 +9,7 @@ RUN apt-get update \
       build-essential cmake ninja-build pkg-config \
       protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev \
       libc-ares-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libboost-dev libboost-system-dev libssl-dev \
-      zlib1g-dev libzstd-dev libsimdjson-dev libre2-dev libcurl4-openssl-dev \
+      zlib1g-dev libzstd-dev libsimdjson-dev libre2-dev libcurl4-openssl-dev libsnappy-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY CMakeLists.txt ./

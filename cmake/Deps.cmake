@@ -1,7 +1,7 @@
 # otlpd_deps: every third-party library the code links, as one interface target.
 #
 # With OTLPD_STATIC_DEPS (the default outside sanitizer builds), gRPC, protobuf, Abseil, c-ares, OpenSSL, RE2, yaml-cpp,
-# zstd and zlib are linked from the static archives Debian ships with their -dev packages; libc, libstdc++,
+# zstd, snappy and zlib are linked from the static archives Debian ships with their -dev packages; libc, libstdc++,
 # spdlog, fmt and simdjson (no archives in Debian) stay shared. Measured in bench/PROFILE.md ("Fifth round"):
 # the dynamic loader no longer reads libgrpc's and libprotobuf's symbol and relocation tables at start-up, and
 # calls into them no longer go through the PLT or __tls_get_addr: idle RSS 18.6 -> 15 MiB, S1 CPU per span
@@ -11,7 +11,7 @@ if(OTLPD_SANITIZE)
 else()
   set(OTLPD_STATIC_DEPS_DEFAULT ON)
 endif()
-option(OTLPD_STATIC_DEPS "Link gRPC, protobuf, Abseil, OpenSSL, RE2, yaml-cpp, zstd and zlib statically"
+option(OTLPD_STATIC_DEPS "Link gRPC, protobuf, Abseil, OpenSSL, RE2, yaml-cpp, zstd, snappy and zlib statically"
        ${OTLPD_STATIC_DEPS_DEFAULT})
 
 add_library(otlpd_deps INTERFACE)
@@ -20,14 +20,14 @@ target_link_libraries(otlpd_deps INTERFACE spdlog::spdlog fmt::fmt simdjson::sim
 
 if(NOT OTLPD_STATIC_DEPS)
   target_link_libraries(otlpd_deps INTERFACE gRPC::grpc++ protobuf::libprotobuf yaml-cpp PkgConfig::RE2
-                                             PkgConfig::CARES PkgConfig::ZSTD ZLIB::ZLIB OpenSSL::SSL OpenSSL::Crypto)
+                                             PkgConfig::CARES PkgConfig::ZSTD PkgConfig::SNAPPY ZLIB::ZLIB OpenSSL::SSL OpenSSL::Crypto)
   return()
 endif()
 
 # pkg-config --static names every library in link order; each one with an archive is linked from it, the
 # rest (libdl, librt, libatomic, libm) stay as they are. The archives go in one group: Abseil's depend on
 # each other in cycles.
-set(otlpd_static_modules grpc++ protobuf re2 libcares openssl yaml-cpp libzstd zlib)
+set(otlpd_static_modules grpc++ protobuf re2 libcares openssl yaml-cpp libzstd snappy zlib)
 execute_process(COMMAND ${PKG_CONFIG_EXECUTABLE} --static --libs ${otlpd_static_modules}
                 OUTPUT_VARIABLE otlpd_static_flags RESULT_VARIABLE otlpd_rc OUTPUT_STRIP_TRAILING_WHITESPACE)
 if(NOT otlpd_rc EQUAL 0)

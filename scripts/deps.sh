@@ -9,7 +9,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev
   libc-ares-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libboost-dev libboost-system-dev libssl-dev
-  zlib1g-dev libzstd-dev libsimdjson-dev libre2-dev libcurl4-openssl-dev
+  zlib1g-dev libzstd-dev libsimdjson-dev libre2-dev libcurl4-openssl-dev libsnappy-dev
 )
 # clang builds the sanitizer tree: libclang-rt has ASan, UBSan and libFuzzer; llvm-14 symbolises their reports.
 # dnsmasq is the DNS server of the loadbalancing exporter's resolver tests; prometheus scrapes the prometheus

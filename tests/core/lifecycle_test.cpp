@@ -48,6 +48,7 @@ const std::map<std::string, std::string>& smallest_configs() {
        "protocol: {otlp: {tls: {insecure: true}}}\nresolver: {static: {hostnames: [127.0.0.1:1]}}"},
       {"exporter/file", "path: /dev/null"},
       {"exporter/prometheus", "endpoint: 127.0.0.1:0"},
+      {"exporter/prometheusremotewrite", "endpoint: http://127.0.0.1:1/api/v1/write"},
   };
   return configs;
 }

@@ -2,6 +2,7 @@
 #include "support/fake_otlp_http.h"
 
 #include <fcntl.h>
+#include <snappy.h>
 #include <sys/socket.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -120,7 +121,10 @@ struct FakeOtlpHttpServer::Impl {
           r.body = inflate_body(req.body(), 15);
         else if (enc->second == "zstd")
           r.body = unzstd(req.body());
-        else
+        else if (enc->second == "snappy") {  // Prometheus remote write
+          if (!snappy::Uncompress(req.body().data(), req.body().size(), &r.body))
+            throw std::runtime_error("bad snappy body");
+        } else
           throw std::runtime_error("unknown content-encoding");
         std::lock_guard lock(mu);
         ++attempts;

@@ -1,4 +1,4 @@
-// A fake OTLP/HTTP backend for tests: decodes (gzip/zstd, protobuf/JSON) and captures requests and headers,
+// A fake OTLP/HTTP backend for tests: decodes (gzip/zstd/snappy, protobuf/JSON) and captures requests and headers,
 // can be told to fail for a while with a status and Retry-After.
 #pragma once
 

@@ -19,8 +19,6 @@ namespace otlpd::prometheus_exporter {
 namespace {
 
 namespace pm = opentelemetry::proto::metrics::v1;
-using KeyValues = google::protobuf::RepeatedPtrField<opentelemetry::proto::common::v1::KeyValue>;
-using Labels = std::map<std::string, std::string>;  // sorted by name: the series key is their text
 
 enum class Type { gauge, counter, histogram, summary };
 
@@ -56,19 +54,6 @@ struct Family {
   std::string help;
   std::map<std::string, Point> points;  // by label text
 };
-
-// Adds `attrs` as labels; names that sanitise to the same label join their values with ';' (the specification).
-void add_labels(Labels& labels, const KeyValues& attrs) {
-  std::map<std::string, std::vector<std::pair<std::string, std::string>>> by_label;
-  for (const auto& kv : attrs) by_label[label_name(kv.key())].push_back({kv.key(), any_value_as_string(kv.value())});
-  for (auto& [name, values] : by_label) {
-    if (name.empty()) continue;
-    std::sort(values.begin(), values.end());
-    std::string joined;
-    for (const auto& [k, v] : values) joined += (joined.empty() ? "" : ";") + v;
-    labels[name] = joined;
-  }
-}
 
 std::string label_text(const Labels& labels, const std::string& extra_name = {}, const std::string& extra_value = {}) {
   std::string out;
@@ -116,30 +101,9 @@ class PrometheusExporter final : public Exporter, MetricConsumer {
  private:
   void add_resource(const pm::ResourceMetrics& rm, std::chrono::steady_clock::time_point now) {
     // job and instance from the service attributes; target_info carries the other resource attributes.
-    std::string service_name, service_namespace, instance;
-    KeyValues others;
-    for (const auto& kv : rm.resource().attributes()) {
-      if (kv.key() == "service.name")
-        service_name = any_value_as_string(kv.value());
-      else if (kv.key() == "service.namespace")
-        service_namespace = any_value_as_string(kv.value());
-      else if (kv.key() == "service.instance.id")
-        instance = any_value_as_string(kv.value());
-      else
-        *others.Add() = kv;
-    }
-    Labels base;
-    if (cfg_.resource_to_telemetry_conversion) add_labels(base, rm.resource().attributes());
-    for (const auto& [k, v] : cfg_.const_labels) base[label_name(k)] = v;
-    std::string job = service_namespace.empty() ? service_name : service_namespace + "/" + service_name;
-    if (!job.empty()) base["job"] = job;
-    if (!instance.empty()) base["instance"] = instance;
-    if (!others.empty() && (!job.empty() || !instance.empty())) {
-      Labels info;
-      add_labels(info, others);
-      if (!job.empty()) info["job"] = job;
-      if (!instance.empty()) info["instance"] = instance;
-      for (const auto& [k, v] : cfg_.const_labels) info[label_name(k)] = v;
+    Labels base, info;
+    resource_labels(rm.resource(), cfg_.resource_to_telemetry_conversion, cfg_.const_labels, base, info);
+    if (!info.empty()) {
       auto& f = families_["target_info"];
       f.type = Type::gauge;
       f.help = "Target metadata";

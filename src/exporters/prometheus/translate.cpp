@@ -1,9 +1,13 @@
 // OTLP names to Prometheus names.
 #include "exporters/prometheus/translate.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <map>
+#include <vector>
+
+#include "model/any_value.h"
 
 namespace otlpd::prometheus_exporter {
 
@@ -130,6 +134,47 @@ std::string format_value(double v) {
   char buf[64];
   auto r = std::to_chars(buf, buf + sizeof buf, v);
   return std::string(buf, r.ptr);
+}
+
+void add_labels(Labels& labels, const KeyValues& attrs) {
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> by_label;
+  for (const auto& kv : attrs) by_label[label_name(kv.key())].push_back({kv.key(), any_value_as_string(kv.value())});
+  for (auto& [name, values] : by_label) {
+    if (name.empty()) continue;
+    std::sort(values.begin(), values.end());
+    std::string joined;
+    for (const auto& [k, v] : values) joined += (joined.empty() ? "" : ";") + v;
+    labels[name] = joined;
+  }
+}
+
+void resource_labels(const opentelemetry::proto::resource::v1::Resource& resource, bool all_attributes,
+                     const std::map<std::string, std::string>& extra, Labels& base, Labels& target_info) {
+  std::string service_name, service_namespace, instance;
+  KeyValues others;
+  for (const auto& kv : resource.attributes()) {
+    if (kv.key() == "service.name")
+      service_name = any_value_as_string(kv.value());
+    else if (kv.key() == "service.namespace")
+      service_namespace = any_value_as_string(kv.value());
+    else if (kv.key() == "service.instance.id")
+      instance = any_value_as_string(kv.value());
+    else
+      *others.Add() = kv;
+  }
+  base.clear();
+  target_info.clear();
+  if (all_attributes) add_labels(base, resource.attributes());
+  for (const auto& [k, v] : extra) base[label_name(k)] = v;
+  std::string job = service_namespace.empty() ? service_name : service_namespace + "/" + service_name;
+  if (!job.empty()) base["job"] = job;
+  if (!instance.empty()) base["instance"] = instance;
+  if (!others.empty() && (!job.empty() || !instance.empty())) {
+    add_labels(target_info, others);
+    if (!job.empty()) target_info["job"] = job;
+    if (!instance.empty()) target_info["instance"] = instance;
+    for (const auto& [k, v] : extra) target_info[label_name(k)] = v;
+  }
 }
 
 }  // namespace otlpd::prometheus_exporter

@@ -1,13 +1,5 @@
 // The prometheus exporter: name translation, the text it serves, and a real Prometheus (Debian's package) that
 // scrapes it: every value, label and bucket sent over OTLP is compared with what Prometheus's HTTP API answers.
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <simdjson.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <map>
@@ -16,6 +8,7 @@
 #include "support/daemon.h"
 #include "support/http_client.h"
 #include "support/otlp_client.h"
+#include "support/prometheus.h"
 
 using namespace otlpd;
 using namespace otlpd::test;
@@ -122,99 +115,6 @@ std::string scrape(const Daemon& d) {
   REQUIRE(r.status == 200);
   return r.body;
 }
-
-int spare_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = 0;
-  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
-
-// A real Prometheus on loopback, scraping `target` every second; stopped with the object.
-class Prometheus {
- public:
-  explicit Prometheus(const std::string& target) : port_(spare_port()) {
-    auto cfg = dir_.write("prometheus.yml",
-                          "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
-                          "scrape_configs:\n"
-                          "  - job_name: otlpd\n"
-                          "    honor_labels: true\n"
-                          "    static_configs: [{targets: ['" +
-                              target + "']}]\n");
-    const std::string log = dir_.file("prometheus.log");
-    std::vector<std::string> args = {"prometheus", "--config.file=" + cfg, "--storage.tsdb.path=" + dir_.file("data"),
-                                     "--web.listen-address=127.0.0.1:" + std::to_string(port_),
-                                     "--web.enable-remote-write-receiver"};
-    pid_ = fork();
-    REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
-      int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(fd, 1);
-      dup2(fd, 2);
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(binary().c_str(), argv.data());
-      _exit(127);
-    }
-    bool up = wait_until(
-        [&] {
-          try {
-            HttpRequestOptions get;
-            get.method = "GET";
-            get.timeout = std::chrono::milliseconds(500);
-            return http_request("127.0.0.1", port_, "/-/ready", {}, "", get).status == 200;
-          } catch (const std::exception&) {
-            return false;
-          }
-        },
-        std::chrono::seconds(30));
-    INFO(read_file(log));
-    REQUIRE(up);
-  }
-  ~Prometheus() {
-    kill(pid_, SIGTERM);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-  }
-  static std::string binary() { return "/usr/bin/prometheus"; }
-
-  // The instant vector of `query`: each series' labels and value.
-  std::vector<std::pair<std::map<std::string, std::string>, double>> query(const std::string& q) {
-    HttpRequestOptions get;
-    get.method = "GET";
-    auto r = http_request("127.0.0.1", port_, "/api/v1/query?query=" + q, {}, "", get);
-    REQUIRE(r.status == 200);
-    simdjson::dom::parser parser;
-    simdjson::dom::element doc = parser.parse(r.body);
-    std::vector<std::pair<std::map<std::string, std::string>, double>> out;
-    for (auto series : doc["data"]["result"].get_array()) {
-      std::map<std::string, std::string> labels;
-      for (auto field : series["metric"].get_object())
-        labels[std::string(field.key)] = std::string(std::string_view(field.value.get_string()));
-      auto value = std::string(std::string_view(series["value"].at(1).get_string()));
-      out.push_back({labels, std::stod(value)});
-    }
-    return out;
-  }
-  // Waits until `q` has a result, then returns it.
-  std::vector<std::pair<std::map<std::string, std::string>, double>> await(const std::string& q) {
-    std::vector<std::pair<std::map<std::string, std::string>, double>> r;
-    wait_until([&] { return !(r = query(q)).empty(); }, std::chrono::seconds(30));
-    return r;
-  }
-
- private:
-  TempDir dir_;
-  int port_;
-  pid_t pid_ = -1;
-};
 
 }  // namespace
 

@@ -1,0 +1,105 @@
+// A real Prometheus for tests (see prometheus.h).
+#include "support/prometheus.h"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <simdjson.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include "support/http_client.h"
+
+namespace otlpd::test {
+
+int spare_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = 0;
+  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+Prometheus::Prometheus(const std::string& scrape_target) : port_(spare_port()) {
+  std::string yml = "global: {scrape_interval: 1s, evaluation_interval: 1s}\n";
+  if (!scrape_target.empty())
+    yml +=
+        "scrape_configs:\n"
+        "  - job_name: otlpd\n"
+        "    honor_labels: true\n"
+        "    static_configs: [{targets: ['" +
+        scrape_target + "']}]\n";
+  auto cfg = dir_.write("prometheus.yml", yml);
+  const std::string log = dir_.file("prometheus.log");
+  std::vector<std::string> args = {"prometheus", "--config.file=" + cfg, "--storage.tsdb.path=" + dir_.file("data"),
+                                   "--web.listen-address=127.0.0.1:" + std::to_string(port_),
+                                   "--web.enable-remote-write-receiver"};
+  pid_ = fork();
+  REQUIRE(pid_ >= 0);
+  if (pid_ == 0) {
+    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(binary().c_str(), argv.data());
+    _exit(127);
+  }
+  bool up = wait_until(
+      [&] {
+        try {
+          HttpRequestOptions get;
+          get.method = "GET";
+          get.timeout = std::chrono::milliseconds(500);
+          return http_request("127.0.0.1", port_, "/-/ready", {}, "", get).status == 200;
+        } catch (const std::exception&) {
+          return false;
+        }
+      },
+      std::chrono::seconds(30));
+  INFO(read_file(log));
+  REQUIRE(up);
+}
+
+Prometheus::~Prometheus() {
+  kill(pid_, SIGTERM);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+}
+
+std::string Prometheus::log() const { return read_file(dir_.file("prometheus.log")); }
+
+Prometheus::Series Prometheus::query(const std::string& q) {
+  HttpRequestOptions get;
+  get.method = "GET";
+  auto r = http_request("127.0.0.1", port_, "/api/v1/query?query=" + q, {}, "", get);
+  REQUIRE(r.status == 200);
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc = parser.parse(r.body);
+  Series out;
+  for (auto series : doc["data"]["result"].get_array()) {
+    std::map<std::string, std::string> labels;
+    for (auto field : series["metric"].get_object())
+      labels[std::string(field.key)] = std::string(std::string_view(field.value.get_string()));
+    auto value = std::string(std::string_view(series["value"].at(1).get_string()));
+    out.push_back({labels, std::stod(value)});
+  }
+  return out;
+}
+
+Prometheus::Series Prometheus::await(const std::string& q) {
+  Series r;
+  wait_until([&] { return !(r = query(q)).empty(); }, std::chrono::seconds(30));
+  return r;
+}
+
+}  // namespace otlpd::test

@@ -1,0 +1,45 @@
+// A real Prometheus (Debian's package) on a loopback port for tests: optionally scraping a target every second,
+// always accepting remote write at /api/v1/write; queried through its HTTP API.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "support/daemon.h"
+
+namespace otlpd::test {
+
+// A free loopback port (bound and released).
+int spare_port();
+
+class Prometheus {
+ public:
+  // Starts Prometheus and waits until it is ready; `scrape_target` (host:port) is scraped every second unless
+  // empty.
+  explicit Prometheus(const std::string& scrape_target = {});
+  ~Prometheus();
+  Prometheus(const Prometheus&) = delete;
+  Prometheus& operator=(const Prometheus&) = delete;
+
+  static std::string binary() { return "/usr/bin/prometheus"; }
+  int port() const { return port_; }
+  std::string remote_write_url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/api/v1/write"; }
+
+  using Series = std::vector<std::pair<std::map<std::string, std::string>, double>>;
+  // The instant vector of `q`: each series' labels and value.
+  Series query(const std::string& q);
+  // Waits (up to 30 s) until `q` has a result, then returns it.
+  Series await(const std::string& q);
+  std::string log() const;
+
+ private:
+  TempDir dir_;
+  int port_;
+  pid_t pid_ = -1;
+};
+
+}  // namespace otlpd::test
