@@ -153,6 +153,52 @@ TEST_CASE("docker-compose runs Jaeger v2 and checks otlpd's health with otlpd he
   CHECK(cfg["exporters"]["otlp/jaeger"]["endpoint"].as<std::string>() == "jaeger:4317");
 }
 
+TEST_CASE("docker-compose's Prometheus scrapes otlpd's endpoints and takes its remote write, Grafana reads it",
+          "[deploy]") {
+  auto compose = YAML::LoadFile((kRoot / "docker-compose.yaml").string());
+  auto prom = compose["services"]["prometheus"];
+  REQUIRE(prom);
+  bool remote_write_receiver = false;
+  for (const auto& a : prom["command"])
+    remote_write_receiver |= a.as<std::string>() == "--web.enable-remote-write-receiver";
+  CHECK(remote_write_receiver);
+  // The scrape targets are otlpd's self-metrics address and its prometheus exporter's endpoint.
+  auto otlpd = YAML::LoadFile((kRoot / "deploy/otlpd.yaml").string());
+  const auto port_of = [](const std::string& e) { return e.substr(e.rfind(':') + 1); };
+  std::set<std::string> want = {
+      "otlpd:" + port_of(otlpd["service"]["telemetry"]["metrics"]["address"].as<std::string>()),
+      "otlpd:" + port_of(otlpd["exporters"]["prometheus"]["endpoint"].as<std::string>())};
+  std::set<std::string> targets;
+  auto scrape = YAML::LoadFile((kRoot / "deploy/prometheus.yml").string());
+  for (const auto& job : scrape["scrape_configs"])
+    for (const auto& sc : job["static_configs"])
+      for (const auto& t : sc["targets"]) targets.insert(t.as<std::string>());
+  CHECK(targets == want);
+  // otlpd publishes the exporter's port; spanmetrics feeds it; remote write goes to Prometheus's receiver.
+  std::set<std::string> ports;
+  for (const auto& p : compose["services"]["otlpd"]["ports"]) ports.insert(p.as<std::string>());
+  const auto exporter_port = port_of(otlpd["exporters"]["prometheus"]["endpoint"].as<std::string>());
+  CHECK(ports.count(exporter_port + ":" + exporter_port) == 1);
+  CHECK(otlpd["connectors"]["spanmetrics"]);
+  CHECK(otlpd["exporters"]["prometheusremotewrite"]["endpoint"].as<std::string>() ==
+        "http://prometheus:9090/api/v1/write");
+  bool spanmetrics_to_prometheus = false;
+  for (const auto& pl : otlpd["service"]["pipelines"]) {
+    bool from_spanmetrics = false, to_prometheus = false;
+    for (const auto& r : pl.second["receivers"]) from_spanmetrics |= r.as<std::string>() == "spanmetrics";
+    for (const auto& e : pl.second["exporters"]) to_prometheus |= e.as<std::string>() == "prometheus";
+    spanmetrics_to_prometheus |= from_spanmetrics && to_prometheus;
+  }
+  CHECK(spanmetrics_to_prometheus);
+  // Grafana has Prometheus as a data source.
+  auto ds = YAML::LoadFile((kRoot / "deploy/grafana/datasources.yaml").string());
+  bool grafana_prometheus = false;
+  for (const auto& d : ds["datasources"])
+    grafana_prometheus |=
+        d["type"].as<std::string>() == "prometheus" && d["url"].as<std::string>() == "http://prometheus:9090";
+  CHECK(grafana_prometheus);
+}
+
 TEST_CASE("every shipped config is valid", "[deploy]") {
   for (const char* cfg : {"config/otlpd.yaml", "config/docker.yaml", "deploy/otlpd.yaml"}) {
     INFO(cfg);

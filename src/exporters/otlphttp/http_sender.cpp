@@ -4,6 +4,7 @@
 
 #include "codec/compression.h"
 #include "codec/otlp_json.h"
+#include "core/auth.h"
 #include "exporters/helper/partial_success.h"
 #include "exporters/otlphttp/http_client.h"
 #include "google/rpc/status.pb.h"
