@@ -128,6 +128,10 @@ void HttpClient::start(const Host& host) {
   if (!settings_.authenticator.empty()) authenticator_ = &find_client_authenticator(host, settings_.authenticator);
 }
 
+void HttpClient::check(const Host& host) const {
+  if (!settings_.authenticator.empty()) find_client_authenticator(host, settings_.authenticator);
+}
+
 HttpResult HttpClient::post(const std::string& url, const std::vector<std::string>& header_lines,
                             const std::string& body, Deadline deadline) {
   HttpResult out;

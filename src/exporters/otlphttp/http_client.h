@@ -40,6 +40,8 @@ class HttpClient {
   ~HttpClient();
   // Finds the client authenticator among `host`'s extensions (auth.authenticator).
   void start(const Host& host);
+  // At build and reload: throws std::runtime_error when the authenticator is not among `host`'s extensions.
+  void check(const Host& host) const;
   // Makes POSTs in progress return promptly and later ones fail at once.
   void cancel() { cancelled_.store(true); }
   bool cancelled() const { return cancelled_.load(); }

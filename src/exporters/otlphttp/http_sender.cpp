@@ -44,9 +44,7 @@ class HttpSender final : public exporter_helper::BatchSender<B> {
   void cancel() override { client_->cancel(); }
   void start(const Host& host) override { client_->start(host); }
 
-  void check(const Host& host) const override {
-    if (!cfg_.client.authenticator.empty()) find_client_authenticator(host, cfg_.client.authenticator);
-  }
+  void check(const Host& host) const override { client_->check(host); }
 
   SendOutcome send(const B& batch, Deadline deadline) override {
     if (client_->cancelled()) return SendOutcome::retryable("exporter is shutting down");

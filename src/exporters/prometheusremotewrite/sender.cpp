@@ -31,6 +31,7 @@ class RemoteWriteSender final : public exporter_helper::BatchSender<MetricBatch>
   }
 
   void start(const Host& host) override { client_.start(host); }
+  void check(const Host& host) const override { client_.check(host); }
   void cancel() override { client_.cancel(); }
 
   SendOutcome send(const MetricBatch& batch, Deadline deadline) override {

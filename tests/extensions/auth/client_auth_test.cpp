@@ -175,4 +175,17 @@ service:
 )")});
   CHECK(missing.exit_code == 1);
   CHECK_THAT(missing.out, Catch::Contains("'bearertokenauth/nowhere' is not configured in service.extensions"));
+  auto missing_rw = run_otlpd({"validate", "--config", dir.write("missing_rw.yaml", R"(
+receivers:
+  otlp: {protocols: {grpc: {endpoint: "127.0.0.1:0"}}}
+exporters:
+  prometheusremotewrite:
+    endpoint: http://127.0.0.1:1/api/v1/write
+    auth: {authenticator: basicauth/nowhere}
+service:
+  pipelines:
+    metrics: {receivers: [otlp], exporters: [prometheusremotewrite]}
+)")});
+  CHECK(missing_rw.exit_code == 1);
+  CHECK_THAT(missing_rw.out, Catch::Contains("'basicauth/nowhere' is not configured in service.extensions"));
 }
