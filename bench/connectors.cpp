@@ -15,6 +15,7 @@
 #include "core/component.h"
 #include "core/registry.h"
 #include "model/batch.h"
+#include "traffic.h"
 
 namespace {
 
@@ -32,60 +33,11 @@ class MetricSink final : public MetricConsumer {
   size_t points = 0;
 };
 
-class NoHost final : public Host {
- public:
-  Extension* extension(const ComponentId&) const override { return nullptr; }
-};
+// Durations spread over the histogram's buckets; no scope version and one attribute per event (spanmetrics reads
+// neither).
+const bench::TrafficShape kSpanmetricsShape{false, 997, false};
 
-void attr(google::protobuf::RepeatedPtrField<opentelemetry::proto::common::v1::KeyValue>& a, const std::string& k,
-          const std::string& v) {
-  auto* kv = a.Add();
-  kv->set_key(k);
-  kv->mutable_value()->set_string_value(v);
-}
-
-TraceBatch make_request(int spans, int seed) {
-  auto b = TraceBatch::make();
-  auto* rs = b.first().add_resource_spans();
-  attr(*rs->mutable_resource()->mutable_attributes(), "service.name", "checkout");
-  attr(*rs->mutable_resource()->mutable_attributes(), "host.name", "node-7");
-  attr(*rs->mutable_resource()->mutable_attributes(), "deployment.environment", "prod");
-  auto* ss = rs->add_scope_spans();
-  ss->mutable_scope()->set_name("io.opentelemetry.http");
-  for (int i = 0; i < spans; ++i) {
-    auto* s = ss->add_spans();
-    s->set_trace_id(std::string(16, static_cast<char>(seed + i)));
-    s->set_span_id(std::string(8, static_cast<char>(i)));
-    s->set_parent_span_id(std::string(8, static_cast<char>(i + 1)));
-    s->set_name(i % 10 == 0 ? "GET /health" : "GET /api/orders/{id}");
-    s->set_kind(opentelemetry::proto::trace::v1::Span::SPAN_KIND_SERVER);
-    s->set_start_time_unix_nano(1700000000000000000ull + i);
-    s->set_end_time_unix_nano(1700000000000500000ull + static_cast<uint64_t>(i) * 997);
-    auto& a = *s->mutable_attributes();
-    attr(a, "http.method", "GET");
-    attr(a, "http.route", i % 10 == 0 ? "/health" : "/api/orders/{id}");
-    attr(a, "http.target", "/api/orders/" + std::to_string(i));
-    attr(a, "http.scheme", "https");
-    attr(a, "net.peer.ip", "10.0.0." + std::to_string(i % 250));
-    attr(a, "user.id", "user-" + std::to_string(i));
-    attr(a, "http.user_agent", "Mozilla/5.0 (X11; Linux x86_64)");
-    attr(a, "thread.name", "worker-3");
-    auto* code = a.Add();
-    code->set_key("http.status_code");
-    code->mutable_value()->set_int_value(200);
-    auto* size = a.Add();
-    size->set_key("http.response_content_length");
-    size->mutable_value()->set_int_value(1234 + i);
-    for (int e = 0; e < 2; ++e) {
-      auto* ev = s->add_events();
-      ev->set_name(e == 0 ? "message" : "exception");
-      ev->set_time_unix_nano(1700000000000100000ull + e);
-      attr(*ev->mutable_attributes(), "message.type", "SENT");
-    }
-    s->mutable_status()->set_code(opentelemetry::proto::trace::v1::Status::STATUS_CODE_OK);
-  }
-  return b;
-}
+TraceBatch make_request(int spans, int seed) { return bench::make_request(spans, seed, kSpanmetricsShape); }
 
 void run(const std::string& name, const std::string& yaml, int requests, bool wire = true) {
   auto* f = static_cast<const ConnectorFactory*>(Registry::instance().find(Kind::connector, "spanmetrics"));
@@ -94,7 +46,7 @@ void run(const std::string& name, const std::string& yaml, int requests, bool wi
   Consumers next;
   next.metrics = &sink;
   auto c = f->create({ComponentId{"spanmetrics", ""}, {}}, *cfg, next);
-  NoHost host;
+  bench::NoHost host;
   c->start(host);
   auto& in = *c->consumers().traces;
 

@@ -17,6 +17,7 @@
 #include "core/component.h"
 #include "core/registry.h"
 #include "model/batch.h"
+#include "traffic.h"
 
 namespace {
 
@@ -36,62 +37,7 @@ class Sink final : public TraceConsumer {
   std::vector<TraceBatch> kept;
 };
 
-class NoHost final : public Host {
- public:
-  Extension* extension(const ComponentId&) const override { return nullptr; }
-};
-
-void attr(google::protobuf::RepeatedPtrField<opentelemetry::proto::common::v1::KeyValue>& a, const std::string& k,
-          const std::string& v) {
-  auto* kv = a.Add();
-  kv->set_key(k);
-  kv->mutable_value()->set_string_value(v);
-}
-
-TraceBatch make_request(int spans, int seed) {
-  auto b = TraceBatch::make();
-  auto* rs = b.first().add_resource_spans();
-  attr(*rs->mutable_resource()->mutable_attributes(), "service.name", "checkout");
-  attr(*rs->mutable_resource()->mutable_attributes(), "host.name", "node-7");
-  attr(*rs->mutable_resource()->mutable_attributes(), "deployment.environment", "prod");
-  auto* ss = rs->add_scope_spans();
-  ss->mutable_scope()->set_name("io.opentelemetry.http");
-  ss->mutable_scope()->set_version("1.2.3");
-  for (int i = 0; i < spans; ++i) {
-    auto* s = ss->add_spans();
-    s->set_trace_id(std::string(16, static_cast<char>(seed + i)));
-    s->set_span_id(std::string(8, static_cast<char>(i)));
-    s->set_parent_span_id(std::string(8, static_cast<char>(i + 1)));
-    s->set_name(i % 10 == 0 ? "GET /health" : "GET /api/orders/{id}");
-    s->set_kind(opentelemetry::proto::trace::v1::Span::SPAN_KIND_SERVER);
-    s->set_start_time_unix_nano(1700000000000000000ull + i);
-    s->set_end_time_unix_nano(1700000000000500000ull + i);
-    auto& a = *s->mutable_attributes();
-    attr(a, "http.method", "GET");
-    attr(a, "http.route", i % 10 == 0 ? "/health" : "/api/orders/{id}");
-    attr(a, "http.target", "/api/orders/" + std::to_string(i));
-    attr(a, "http.scheme", "https");
-    attr(a, "net.peer.ip", "10.0.0." + std::to_string(i % 250));
-    attr(a, "user.id", "user-" + std::to_string(i));
-    attr(a, "http.user_agent", "Mozilla/5.0 (X11; Linux x86_64)");
-    attr(a, "thread.name", "worker-3");
-    auto* code = a.Add();
-    code->set_key("http.status_code");
-    code->mutable_value()->set_int_value(200);
-    auto* size = a.Add();
-    size->set_key("http.response_content_length");
-    size->mutable_value()->set_int_value(1234 + i);
-    for (int e = 0; e < 2; ++e) {
-      auto* ev = s->add_events();
-      ev->set_name(e == 0 ? "message" : "exception");
-      ev->set_time_unix_nano(1700000000000100000ull + e);
-      attr(*ev->mutable_attributes(), "message.type", "SENT");
-      attr(*ev->mutable_attributes(), "message.id", std::to_string(e));
-    }
-    s->mutable_status()->set_code(opentelemetry::proto::trace::v1::Status::STATUS_CODE_OK);
-  }
-  return b;
-}
+using bench::make_request;
 
 struct Result {
   std::string name;
@@ -110,7 +56,7 @@ Result run(const std::string& name, const std::string& type, const std::string& 
   Consumers next;
   next.traces = &sink;
   auto p = f->create({ComponentId{type, ""}, "traces"}, *cfg, Signal::traces, next);
-  NoHost host;
+  bench::NoHost host;
   p->start(host);
   auto& in = *p->consumers().traces;
 

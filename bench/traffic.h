@@ -1,0 +1,78 @@
+// The span requests the component benchmarks feed (bench/processors.cpp, bench/connectors.cpp): a server span
+// shape with 10 string/int attributes, 2 events, trace/span/parent ids, kind server, status ok, under one resource
+// (3 attributes) and one scope. Shapes differ only where a benchmark needs it (TrafficShape).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "core/component.h"
+#include "model/batch.h"
+
+namespace otlpd::bench {
+
+// A Host without extensions, for components started outside a Service.
+class NoHost final : public Host {
+ public:
+  Extension* extension(const ComponentId&) const override { return nullptr; }
+};
+
+inline void attr(google::protobuf::RepeatedPtrField<opentelemetry::proto::common::v1::KeyValue>& a,
+                 const std::string& k, const std::string& v) {
+  auto* kv = a.Add();
+  kv->set_key(k);
+  kv->mutable_value()->set_string_value(v);
+}
+
+struct TrafficShape {
+  bool scope_version = true;      // the scope carries a version
+  uint64_t duration_step_ns = 1;  // span i lasts 500 µs + i * step (spanmetrics wants spread durations)
+  bool event_message_ids = true;  // each event has a second attribute
+};
+
+inline TraceBatch make_request(int spans, int seed, const TrafficShape& shape = {}) {
+  auto b = TraceBatch::make();
+  auto* rs = b.first().add_resource_spans();
+  attr(*rs->mutable_resource()->mutable_attributes(), "service.name", "checkout");
+  attr(*rs->mutable_resource()->mutable_attributes(), "host.name", "node-7");
+  attr(*rs->mutable_resource()->mutable_attributes(), "deployment.environment", "prod");
+  auto* ss = rs->add_scope_spans();
+  ss->mutable_scope()->set_name("io.opentelemetry.http");
+  if (shape.scope_version) ss->mutable_scope()->set_version("1.2.3");
+  for (int i = 0; i < spans; ++i) {
+    auto* s = ss->add_spans();
+    s->set_trace_id(std::string(16, static_cast<char>(seed + i)));
+    s->set_span_id(std::string(8, static_cast<char>(i)));
+    s->set_parent_span_id(std::string(8, static_cast<char>(i + 1)));
+    s->set_name(i % 10 == 0 ? "GET /health" : "GET /api/orders/{id}");
+    s->set_kind(opentelemetry::proto::trace::v1::Span::SPAN_KIND_SERVER);
+    s->set_start_time_unix_nano(1700000000000000000ull + static_cast<uint64_t>(i));
+    s->set_end_time_unix_nano(1700000000000500000ull + static_cast<uint64_t>(i) * shape.duration_step_ns);
+    auto& a = *s->mutable_attributes();
+    attr(a, "http.method", "GET");
+    attr(a, "http.route", i % 10 == 0 ? "/health" : "/api/orders/{id}");
+    attr(a, "http.target", "/api/orders/" + std::to_string(i));
+    attr(a, "http.scheme", "https");
+    attr(a, "net.peer.ip", "10.0.0." + std::to_string(i % 250));
+    attr(a, "user.id", "user-" + std::to_string(i));
+    attr(a, "http.user_agent", "Mozilla/5.0 (X11; Linux x86_64)");
+    attr(a, "thread.name", "worker-3");
+    auto* code = a.Add();
+    code->set_key("http.status_code");
+    code->mutable_value()->set_int_value(200);
+    auto* size = a.Add();
+    size->set_key("http.response_content_length");
+    size->mutable_value()->set_int_value(1234 + i);
+    for (int e = 0; e < 2; ++e) {
+      auto* ev = s->add_events();
+      ev->set_name(e == 0 ? "message" : "exception");
+      ev->set_time_unix_nano(1700000000000100000ull + static_cast<uint64_t>(e));
+      attr(*ev->mutable_attributes(), "message.type", "SENT");
+      if (shape.event_message_ids) attr(*ev->mutable_attributes(), "message.id", std::to_string(e));
+    }
+    s->mutable_status()->set_code(opentelemetry::proto::trace::v1::Status::STATUS_CODE_OK);
+  }
+  return b;
+}
+
+}  // namespace otlpd::bench
