@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "platform/go_duration.h"
 #include "platform/text.h"
 
 namespace otlpd {
@@ -165,22 +166,9 @@ std::optional<Duration> parse_duration(std::string_view text) {
     std::string unit = ascii_lower(text.substr(0, j));
     if (unit == "µs" || text.substr(0, 2) == "\xC2\xB5") unit = "us";
     text.remove_prefix(j);
-    long double scale;
-    if (unit == "ns")
-      scale = 1;
-    else if (unit == "us")
-      scale = 1e3;
-    else if (unit == "ms")
-      scale = 1e6;
-    else if (unit == "s")
-      scale = 1e9;
-    else if (unit == "m")
-      scale = 60e9;
-    else if (unit == "h")
-      scale = 3600e9;
-    else
-      return std::nullopt;
-    total_ns += v * scale;
+    auto scale = go_duration_unit_ns(unit);
+    if (!scale) return std::nullopt;
+    total_ns += v * static_cast<long double>(*scale);
   }
   if (total_ns > 9.2e18L) return std::nullopt;
   auto ns = static_cast<int64_t>(std::llround(static_cast<double>(total_ns)));

@@ -14,6 +14,7 @@
 #include <set>
 
 #include "ottl/internal.h"
+#include "platform/go_duration.h"
 
 namespace otlpd::ottl {
 
@@ -470,22 +471,9 @@ std::optional<int64_t> parse_go_duration(const std::string& s) {
     size_t k = j;
     while (k < s.size() && !std::isdigit(static_cast<unsigned char>(s[k])) && s[k] != '.') ++k;
     const std::string unit = s.substr(j, k - j);
-    double scale;
-    if (unit == "ns")
-      scale = 1;
-    else if (unit == "us" || unit == "\xC2\xB5s" || unit == "\xCE\xBCs")
-      scale = 1e3;
-    else if (unit == "ms")
-      scale = 1e6;
-    else if (unit == "s")
-      scale = 1e9;
-    else if (unit == "m")
-      scale = 60e9;
-    else if (unit == "h")
-      scale = 3600e9;
-    else
-      return std::nullopt;
-    total += n * scale;
+    const auto scale = go_duration_unit_ns(unit);
+    if (!scale) return std::nullopt;
+    total += n * *scale;
     i = k;
   }
   return static_cast<int64_t>(neg ? -total : total);
