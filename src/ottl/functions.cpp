@@ -452,7 +452,11 @@ Time parse_time(const std::string& s, const std::string& fmt) {
   if (month < 1 || month > 12 || day < 1 || day > 366 || hour > 23 || minute > 59 || second > 60) fail();
   const int64_t days = days_from_civil(year, static_cast<unsigned>(month), 1) + day - 1;
   const int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset;
-  return Time{secs * 1000000000 + nanos};
+  // Unix nanoseconds in 64 bits reach from 1677-09-21 to 2262-04-11.
+  int64_t ns = 0;
+  if (__builtin_mul_overflow(secs, int64_t{1000000000}, &ns) || __builtin_add_overflow(ns, nanos, &ns))
+    throw EvalError("Time: '" + s + "' is outside the range of Unix nanoseconds (1677-09-21 to 2262-04-11)");
+  return Time{ns};
 }
 
 // Go's time.ParseDuration: "1h30m", "1.5s", "300ms", "-2us".

@@ -88,7 +88,8 @@ Daemon::Daemon(std::string_view config_yaml, std::vector<std::string> env, std::
         if (!running()) return true;
         return log().find("is running") != std::string::npos;
       },
-      std::chrono::seconds(30));
+      // A bound, not a delay: under the sanitizer tree beside fuzz targets a start once took more than 30 s.
+      std::chrono::seconds(60));
   if (!up || !running()) {
     std::string l = log();
     if (running()) stop(SIGKILL);

@@ -37,7 +37,7 @@ class Daemon {
  public:
   // Starts `otlpd --config <file>` with `config_yaml` (use 127.0.0.1:0 endpoints) and waits until it says
   // it is running. `env` entries are "NAME=value"; `binary` replaces the build's otlpd (e.g. a private copy).
-  // Throws if it exits or does not come up within 30 s.
+  // Throws if it exits or does not come up within 60 s.
   explicit Daemon(std::string_view config_yaml, std::vector<std::string> env = {},
                   std::vector<std::string> extra_args = {}, std::string binary = {});
   ~Daemon();  // stops the daemon if still running
