@@ -1210,7 +1210,8 @@ void converters(Table& t) {
     return [value](Item& i) {
       // FNV-1a, 64 bits (Go's hash/fnv New64a), as an int64.
       uint64_t h = 14695981039346656037ull;
-      for (unsigned char c : value(i).as_string()) {
+      const Value v = value(i);  // a range-for over value(i).as_string() would outlive the temporary
+      for (unsigned char c : v.as_string()) {
         h ^= c;
         h *= 1099511628211ull;
       }
