@@ -12,13 +12,6 @@ namespace {
 
 constexpr size_t kMaxSecretBytes = 64 * 1024;
 
-std::string trimmed(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return {};
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
-
 }  // namespace
 
 Status WatchedFile::value(std::string& out) const {
@@ -29,7 +22,7 @@ Status WatchedFile::value(std::string& out) const {
     if (!have_ || mtime != mtime_ns_ || static_cast<int64_t>(st.st_size) != size_ || st.st_ino != inode_) {
       std::string text, error;
       if (read_small_file(path_, kMaxSecretBytes, what_, text, error)) {
-        text = trimmed(text);
+        text = std::string(trim(text));
         if (!text.empty()) {
           value_ = std::move(text);
           have_ = true;

@@ -70,6 +70,10 @@ void GrpcClient::bind(const Host& host) {
     authenticator_.store(&find_client_authenticator(host, settings_.authenticator), std::memory_order_release);
 }
 
+void GrpcClient::check(const Host& host) const {
+  if (!settings_.authenticator.empty()) find_client_authenticator(host, settings_.authenticator);
+}
+
 bool GrpcClient::begin(grpc::ClientContext& ctx, Deadline deadline, std::string* error) {
   std::vector<std::pair<std::string, std::string>> credentials;
   if (const auto* auth = authenticator_.load(std::memory_order_acquire)) {

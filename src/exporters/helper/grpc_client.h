@@ -36,6 +36,8 @@ class GrpcClient {
   // The client authenticator of settings().authenticator, found among the started extensions; throws
   // std::runtime_error when it is not there. Nothing when no authenticator is configured.
   void bind(const Host& host);
+  // At build and reload: throws std::runtime_error when that authenticator is not among `host`'s extensions.
+  void check(const Host& host) const;
 
   // Sets `ctx` up for one call ending at `deadline` (headers, credentials, compression, wait_for_ready) and
   // registers it for cancel(); after an UNAVAILABLE, it first lets the channel reconnect at once. Returns false,

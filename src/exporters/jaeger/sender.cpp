@@ -38,9 +38,7 @@ class JaegerTraceSender final : public exporter_helper::BatchSender<TraceBatch> 
   }
 
   void cancel() override { client_->cancel(); }
-  void check(const Host& host) const override {
-    if (!client_->settings().authenticator.empty()) find_client_authenticator(host, client_->settings().authenticator);
-  }
+  void check(const Host& host) const override { client_->check(host); }
 
   SendOutcome send(const TraceBatch& batch, Deadline deadline) override {
     if (!stub_) return SendOutcome::retryable("exporter " + id_ + " is not started");

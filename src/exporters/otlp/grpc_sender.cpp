@@ -53,9 +53,7 @@ class GrpcSender final : public exporter_helper::BatchSender<B> {
       : client_(std::move(client)), stub_(client_->channel()), method_(std::move(method)) {}
 
   void start(const Host& host) override { client_->bind(host); }
-  void check(const Host& host) const override {
-    if (!client_->settings().authenticator.empty()) find_client_authenticator(host, client_->settings().authenticator);
-  }
+  void check(const Host& host) const override { client_->check(host); }
 
   SendOutcome send(const B& batch, Deadline deadline) override {
     grpc::ClientContext ctx;
