@@ -3,9 +3,14 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+extern char** environ;
+
+#include <algorithm>
+#include <cstring>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -44,30 +49,45 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
-namespace {
-
-pid_t spawn(const std::string& binary, const std::vector<std::string>& args, const std::vector<std::string>& env,
-            const std::string& out, const std::string& err) {
-  pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
-    int e = err == out ? o : open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
-    dup2(o, 1);
-    dup2(e, 2);
-    int devnull = open("/dev/null", O_RDONLY);
-    dup2(devnull, 0);
-    for (const auto& kv : env) putenv(const_cast<char*>(kv.c_str()));
-    std::vector<char*> argv;
-    std::string bin = binary;
-    argv.push_back(bin.data());
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(bin.c_str(), argv.data());
-    _exit(127);
+pid_t spawn_process(const std::string& binary, const std::vector<std::string>& args,
+                    const std::vector<std::string>& env, const std::string& out, const std::string& err) {
+  // posix_spawn, not fork + exec: the test process has threads (fake backends, gRPC's own), and a forked child of a
+  // threaded process may only make async-signal-safe calls. The child of a fork that allocated (argv, putenv)
+  // could hang in a lock another thread held at the fork; it did under ASan, whose allocator has no fork handler.
+  // Everything the child needs is built here, before the spawn.
+  std::vector<std::string> environment;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string_view kv(*e);
+    auto name = kv.substr(0, kv.find('=') + 1);
+    bool replaced = std::any_of(env.begin(), env.end(), [&](const std::string& o) { return o.starts_with(name); });
+    if (!replaced) environment.emplace_back(kv);
   }
+  environment.insert(environment.end(), env.begin(), env.end());
+  std::vector<char*> envp;
+  for (auto& kv : environment) envp.push_back(kv.data());
+  envp.push_back(nullptr);
+  std::string bin = binary;
+  std::vector<std::string> arg_copies = args;
+  std::vector<char*> argv{bin.data()};
+  for (auto& a : arg_copies) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
+  if (err == out)
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  else
+    posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, bin.c_str(), &actions, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::runtime_error("cannot start " + binary + ": " + std::strerror(rc));
   return pid;
 }
+
+namespace {
 
 int decode_status(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
@@ -82,7 +102,7 @@ Daemon::Daemon(std::string_view config_yaml, std::vector<std::string> env, std::
   auto cfg = dir_.write("config.yaml", config_yaml);
   std::vector<std::string> args{"--config", cfg};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
-  pid_ = spawn(binary.empty() ? OTLPD_BINARY : binary, args, env, dir_.file("stdout"), dir_.file("stderr"));
+  pid_ = spawn_process(binary.empty() ? OTLPD_BINARY : binary, args, env, dir_.file("stdout"), dir_.file("stderr"));
   bool up = wait_until(
       [&] {
         if (!running()) return true;
@@ -151,7 +171,7 @@ std::string Daemon::endpoint(std::string_view receiver_id, std::string_view tran
 
 RunResult run_otlpd(const std::vector<std::string>& args, std::vector<std::string> env) {
   TempDir d;
-  pid_t pid = spawn(OTLPD_BINARY, args, env, d.file("out"), d.file("out"));
+  pid_t pid = spawn_process(OTLPD_BINARY, args, env, d.file("out"), d.file("out"));
   int status = 0;
   waitpid(pid, &status, 0);
   return RunResult{decode_status(status), read_file(d.file("out"))};

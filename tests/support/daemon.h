@@ -29,6 +29,12 @@ class TempDir {
 
 std::string read_file(const std::string& path);
 
+// Starts `binary` with `args` (argv[1...]) and the test's environment plus `env` ("NAME=value", replacing a
+// variable of the same name); stdin is /dev/null, stdout goes to `out` and stderr to `err` (may be the same file).
+// Returns its PID; the caller waits for it. Throws if it cannot be started.
+pid_t spawn_process(const std::string& binary, const std::vector<std::string>& args,
+                    const std::vector<std::string>& env, const std::string& out, const std::string& err);
+
 // Waits for `pred` to hold, checking every few milliseconds, up to `timeout`. Returns whether it held.
 template <typename Pred>
 bool wait_until(Pred pred, std::chrono::milliseconds timeout = std::chrono::seconds(20));

@@ -1,7 +1,6 @@
 // A real Prometheus for tests (see prometheus.h).
 #include "support/prometheus.h"
 
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <simdjson.h>
@@ -39,21 +38,10 @@ Prometheus::Prometheus(const std::string& scrape_target) : port_(spare_port()) {
         scrape_target + "']}]\n";
   auto cfg = dir_.write("prometheus.yml", yml);
   const std::string log = dir_.file("prometheus.log");
-  std::vector<std::string> args = {"prometheus", "--config.file=" + cfg, "--storage.tsdb.path=" + dir_.file("data"),
+  std::vector<std::string> args = {"--config.file=" + cfg, "--storage.tsdb.path=" + dir_.file("data"),
                                    "--web.listen-address=127.0.0.1:" + std::to_string(port_),
                                    "--web.enable-remote-write-receiver"};
-  pid_ = fork();
-  REQUIRE(pid_ >= 0);
-  if (pid_ == 0) {
-    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(binary().c_str(), argv.data());
-    _exit(127);
-  }
+  pid_ = spawn_process(binary(), args, {}, log, log);
   bool up = wait_until(
       [&] {
         try {
