@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/component.h"
+#include "model/auth_data.h"
 #include "platform/status.h"
 
 namespace otlpd {
@@ -16,10 +17,11 @@ namespace otlpd {
 // authenticate() is called concurrently from the receivers' threads, so it must not change the object.
 class ServerAuthenticator : public Extension {
  public:
-  // `headers`: HTTP headers or gRPC metadata, names lower-cased. Returns ok and sets `principal` (who the
-  // caller is, e.g. a user name; may stay empty), or a non-ok Status whose message says why — never a secret.
+  // `headers`: HTTP headers or gRPC metadata, names lower-cased. Returns ok and fills `auth` (who the caller is,
+  // e.g. a user name, and what else the credentials say; may stay empty), or a non-ok Status whose message says
+  // why — never a secret. `auth` arrives empty.
   virtual Status authenticate(const std::vector<std::pair<std::string, std::string>>& headers,
-                              std::string& principal) const = 0;
+                              AuthData& auth) const = 0;
   // The WWW-Authenticate challenge that HTTP sends with a 401 (RFC 9110 §11.6.1), e.g. `Basic realm="otlpd"`.
   virtual std::string challenge() const = 0;
 };

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "model/auth_data.h"
 #include "model/batch_fwd.h"
 #include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
 #include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb.h"
@@ -21,7 +22,7 @@ namespace otlpd {
 // What the receiver knew about where a batch came from.
 struct RequestContext {
   std::string client_address;  // "ip:port" of the peer, empty when unknown
-  std::string principal;       // authenticated user, empty when none
+  AuthData auth;               // empty when no authenticator ran
   std::string tenant;
   // Request headers / gRPC metadata, names lower-cased. Only what a component asked to keep is kept.
   std::vector<std::pair<std::string, std::string>> metadata;

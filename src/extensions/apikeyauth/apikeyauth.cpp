@@ -62,8 +62,7 @@ class ApiKeyAuth final : public ServerAuthenticator {
     cfg_.keys.clear();  // only digests are kept
   }
 
-  Status authenticate(const std::vector<std::pair<std::string, std::string>>& headers,
-                      std::string& principal) const override {
+  Status authenticate(const std::vector<std::pair<std::string, std::string>>& headers, AuthData& auth) const override {
     const std::string* value = nullptr;
     for (const auto& [k, v] : headers)
       if (k == cfg_.header) {
@@ -77,7 +76,8 @@ class ApiKeyAuth final : public ServerAuthenticator {
     for (const auto& k : keys_)
       if (constant_time_equal(k.digest, presented)) match = &k;
     if (!match) return Status::permanent("invalid " + cfg_.header + " header");
-    principal = match->name;
+    auth.principal = match->name;
+    auth.attributes = {{"subject", match->name}};
     return Status::ok();
   }
 

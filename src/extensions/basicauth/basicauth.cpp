@@ -42,8 +42,7 @@ class BasicAuth final : public ServerAuthenticator {
  public:
   explicit BasicAuth(BasicAuthConfig cfg) : cfg_(std::move(cfg)) {}
 
-  Status authenticate(const std::vector<std::pair<std::string, std::string>>& headers,
-                      std::string& principal) const override {
+  Status authenticate(const std::vector<std::pair<std::string, std::string>>& headers, AuthData& auth) const override {
     std::string_view value;
     for (const auto& [k, v] : headers)
       if (k == "authorization") {
@@ -67,7 +66,8 @@ class BasicAuth final : public ServerAuthenticator {
     bool match = e.kind == Entry::Kind::sha1 ? constant_time_equal(e.secret, sha1_base64(password))
                                              : constant_time_equal(e.secret, password);
     if (it == cfg_.users.end() || !match) return Status::permanent("invalid username or password");
-    principal.assign(user);
+    auth.principal.assign(user);
+    auth.attributes = {{"username", std::string(user)}, {"raw", std::string(*encoded)}};
     return Status::ok();
   }
 

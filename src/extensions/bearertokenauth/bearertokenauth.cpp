@@ -36,8 +36,7 @@ class BearerTokenAuth final : public ServerAuthenticator, public ClientAuthentic
     if (!cfg_.filename.empty()) tokens_ = {read_token_file(cfg_.filename)};
   }
 
-  Status authenticate(const std::vector<std::pair<std::string, std::string>>& headers,
-                      std::string& principal) const override {
+  Status authenticate(const std::vector<std::pair<std::string, std::string>>& headers, AuthData& auth) const override {
     const std::string* value = nullptr;
     for (const auto& [k, v] : headers)
       if (k == cfg_.header) {
@@ -55,7 +54,7 @@ class BearerTokenAuth final : public ServerAuthenticator, public ClientAuthentic
     bool match = false;
     for (const auto& t : tokens_) match |= constant_time_equal(t, token);
     if (!match) return Status::permanent("invalid " + cfg_.header + " header");
-    principal.clear();  // a shared token names no one
+    auth = {};  // a shared token names no one
     return Status::ok();
   }
 

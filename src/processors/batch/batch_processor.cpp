@@ -168,7 +168,7 @@ class BatchProcessor final : public processors::ProcessorBase<B> {
       return;
     }
     if (s.context.client_address != c.client_address) s.context.client_address.clear();
-    if (s.context.principal != c.principal) s.context.principal.clear();
+    if (s.context.auth != c.auth) s.context.auth = {};
     if (s.context.tenant != c.tenant) s.context.tenant.clear();
     if (cfg_.metadata_keys.empty() && s.context.metadata != c.metadata) s.context.metadata.clear();
   }

@@ -142,7 +142,7 @@ class Handler final : public RawService {
       std::vector<std::pair<std::string, std::string>> headers;
       for (const auto& [k, v] : ctx->client_metadata())  // keys arrive lower-cased
         headers.emplace_back(std::string(k.data(), k.size()), std::string(v.data(), v.size()));
-      if (Status st = authenticator_->authenticate(headers, rc.principal); !st.is_ok()) {
+      if (Status st = authenticator_->authenticate(headers, rc.auth); !st.is_ok()) {
         // The message is neither decompressed, checked nor counted: nothing of an unauthenticated caller is
         // parsed.
         unauthenticated_->add();
@@ -152,7 +152,7 @@ class Handler final : public RawService {
     }
     // Rate limits on the message as received: per call and per wire byte, before anything is decompressed.
     MetadataHeaders headers(ctx->client_metadata());
-    const LimitRequest limit_request{rc.client_address, rc.principal, &headers};
+    const LimitRequest limit_request{rc.client_address, rc.auth.principal, &headers};
     if (!limiters_->empty()) {
       Status st = limiters_->apply(RateLimiter::Strategy::requests, limit_request, 1);
       if (st.is_ok()) st = limiters_->apply(RateLimiter::Strategy::bytes, limit_request, request.Length());

@@ -233,9 +233,9 @@ struct HttpServer::Impl {
     r.headers.insert(r.headers.end(), extra.begin(), extra.end());
   }
 
-  // Answers a complete request that was let in (see authenticate); `principal` is who the authenticator
+  // Answers a complete request that was let in (see authenticate); `auth` is who the authenticator
   // found.
-  Reply handle(const Request& req, const std::string& peer, std::string principal) {
+  Reply handle(const Request& req, const std::string& peer, AuthData auth) {
     if (is_preflight(req)) {
       Reply r;
       r.status = http::status::no_content;
@@ -245,7 +245,7 @@ struct HttpServer::Impl {
     }
     Reply r;
     try {
-      r = route(req, peer, std::move(principal));
+      r = route(req, peer, std::move(auth));
     } catch (const std::exception& e) {
       spdlog::error("receiver {} (http): request failed: {}", id, e.what());
       r = text_reply(http::status::internal_server_error, "internal error");
@@ -256,14 +256,14 @@ struct HttpServer::Impl {
   }
 
   // Called once the header is read, before any of the body: a 401 reply (closing the connection, so the body
-  // is never read as a request) when the authenticator refuses the request, else nothing, with `principal`
+  // is never read as a request) when the authenticator refuses the request, else nothing, with `auth`
   // set. CORS preflights are not authenticated. The error body is in the request's encoding, protobuf unless
   // JSON.
-  std::optional<Reply> authenticate(const Request& req, const std::string& peer, std::string& principal) {
+  std::optional<Reply> authenticate(const Request& req, const std::string& peer, AuthData& auth) {
     if (!authenticator || is_preflight(req)) return std::nullopt;
     std::vector<std::pair<std::string, std::string>> headers;
     for (const auto& f : req) headers.emplace_back(ascii_lower(sv(f.name_string())), std::string(sv(f.value())));
-    Status st = authenticator->authenticate(headers, principal);
+    Status st = authenticator->authenticate(headers, auth);
     if (st.is_ok()) return std::nullopt;
     unauthenticated->add();
     spdlog::debug("receiver {} (http): unauthenticated request from {}: {}", id, peer, st.message());
@@ -299,7 +299,7 @@ struct HttpServer::Impl {
     return r;
   }
 
-  Reply route(const Request& req, const std::string& peer, std::string principal) {
+  Reply route(const Request& req, const std::string& peer, AuthData auth) {
     std::string_view target = sv(req.target());
     target = target.substr(0, target.find('?'));
     std::optional<Signal> signal;
@@ -334,8 +334,8 @@ struct HttpServer::Impl {
     BeastHeaders headers(req);
     if (!req.has_content_length() && limiters.uses(RateLimiter::Strategy::bytes)) {
       // A chunked body: its wire size is known now, still before decompression.
-      if (Status st =
-              limiters.apply(RateLimiter::Strategy::bytes, LimitRequest{peer, principal, &headers}, req.body().size());
+      if (Status st = limiters.apply(RateLimiter::Strategy::bytes, LimitRequest{peer, auth.principal, &headers},
+                                     req.body().size());
           !st.is_ok())
         return retry_later(enc, st);
     }
@@ -354,7 +354,7 @@ struct HttpServer::Impl {
 
     RequestContext rc;
     rc.client_address = peer;
-    rc.principal = std::move(principal);
+    rc.auth = std::move(auth);
     if (config.include_metadata)
       for (const auto& f : req) rc.metadata.emplace_back(ascii_lower(sv(f.name_string())), std::string(sv(f.value())));
 
@@ -393,7 +393,7 @@ struct HttpServer::Impl {
     if (limiters.uses(RateLimiter::Strategy::records)) {
       // Records as counted by the wire walk (or the transcoder), not decoded.
       if (Status st = limiters.apply(RateLimiter::Strategy::records,
-                                     LimitRequest{rc.client_address, rc.principal, &headers}, counted);
+                                     LimitRequest{rc.client_address, rc.auth.principal, &headers}, counted);
           !st.is_ok()) {
         counters.record(B::signal, counted, st);
         return retry_later(enc, st);
@@ -522,12 +522,12 @@ struct HttpServer::Impl {
       parser.header_limit(static_cast<uint32_t>(std::min<uint64_t>(config.max_header_size.bytes, UINT32_MAX)));
       parser.body_limit(max_body);
       co_await http::async_read_header(stream, buffer, parser, token);
-      std::string principal;
+      AuthData auth;
       std::optional<Reply> refused;
       if (!ec) {
         socket.expires_at(request_start + config.read_timeout);
-        refused = authenticate(parser.get(), peer, principal);
-        if (!refused) refused = limit_early(parser.get(), peer, principal);
+        refused = authenticate(parser.get(), peer, auth);
+        if (!refused) refused = limit_early(parser.get(), peer, auth.principal);
       }
       if (!ec && !refused && beast::iequals(parser.get()[http::field::expect], "100-continue")) {
         http::response<http::empty_body> cont(http::status::continue_, 11);
@@ -560,10 +560,10 @@ struct HttpServer::Impl {
           // The consumer may wait on a backend: answer from the pool, keeping this loop's other connections
           // served meanwhile.
           reply = co_await asio::co_spawn(
-              *blocking, [&]() -> asio::awaitable<Reply> { co_return handle(req, peer, std::move(principal)); },
+              *blocking, [&]() -> asio::awaitable<Reply> { co_return handle(req, peer, std::move(auth)); },
               asio::use_awaitable);
         } else {
-          reply = handle(req, peer, std::move(principal));
+          reply = handle(req, peer, std::move(auth));
         }
       }
       auto res = make_response(reply, version, keep_alive && !stopping.load());

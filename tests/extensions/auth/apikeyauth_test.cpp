@@ -15,25 +15,24 @@ keys:
   bob: sha256:dc3b2e6c977deebea495ebfecc09fd036765694a52702a8cc4230f246380a281
 )");
   const auto& auth = as_authenticator(ext);
-  std::string principal = "stale";
+  AuthData who{"stale", {}};
 
-  auto missing = auth.authenticate({{"authorization", "k-alice"}}, principal);
+  auto missing = auth.authenticate({{"authorization", "k-alice"}}, who);
   CHECK(missing.is_permanent());
   CHECK_THAT(missing.message(), Contains("missing"));
-  CHECK_FALSE(auth.authenticate({{"x-api-key", ""}}, principal).is_ok());
-  auto wrong = auth.authenticate({{"x-api-key", "k-alicE"}}, principal);
+  CHECK_FALSE(auth.authenticate({{"x-api-key", ""}}, who).is_ok());
+  auto wrong = auth.authenticate({{"x-api-key", "k-alicE"}}, who);
   CHECK(wrong.is_permanent());
   CHECK_THAT(wrong.message(), !Contains("k-al"));
-  CHECK_FALSE(auth.authenticate({{"x-api-key", "k-alice "}}, principal).is_ok());
-  CHECK_FALSE(auth.authenticate({{"x-api-key", "alice"}}, principal).is_ok());
-  CHECK(principal == "stale");
+  CHECK_FALSE(auth.authenticate({{"x-api-key", "k-alice "}}, who).is_ok());
+  CHECK_FALSE(auth.authenticate({{"x-api-key", "alice"}}, who).is_ok());
+  CHECK(who.principal == "stale");
 
-  REQUIRE(auth.authenticate({{"x-api-key", "k-alice"}}, principal).is_ok());
-  CHECK(principal == "alice");
+  REQUIRE(auth.authenticate({{"x-api-key", "k-alice"}}, who).is_ok());
+  CHECK(who.principal == "alice");
   // The digest form does not accept the digest itself as a key.
   CHECK_FALSE(
-      auth.authenticate({{"x-api-key", "sha256:dc3b2e6c977deebea495ebfecc09fd036765694a52702a8cc4230f246380a281"}},
-                        principal)
+      auth.authenticate({{"x-api-key", "sha256:dc3b2e6c977deebea495ebfecc09fd036765694a52702a8cc4230f246380a281"}}, who)
           .is_ok());
   CHECK_THAT(auth.challenge(), Contains("x-api-key"));
 }
@@ -43,11 +42,11 @@ TEST_CASE("apikeyauth: keys from a file and another header", "[auth][apikey]") {
   auto file = dir.write("keys", "# team keys\ningest-a: aaaa-1111\n\n  ingest-b : bbbb-2222  \n");
   auto ext = start_extension("apikeyauth", "header: X-Tenant-Key\nkeys_file: " + file);
   const auto& auth = as_authenticator(ext);
-  std::string principal;
-  REQUIRE(auth.authenticate({{"x-tenant-key", "bbbb-2222"}}, principal).is_ok());
-  CHECK(principal == "ingest-b");
-  CHECK_FALSE(auth.authenticate({{"x-api-key", "bbbb-2222"}}, principal).is_ok());
-  CHECK_FALSE(auth.authenticate({{"x-tenant-key", "cccc-3333"}}, principal).is_ok());
+  AuthData who;
+  REQUIRE(auth.authenticate({{"x-tenant-key", "bbbb-2222"}}, who).is_ok());
+  CHECK(who.principal == "ingest-b");
+  CHECK_FALSE(auth.authenticate({{"x-api-key", "bbbb-2222"}}, who).is_ok());
+  CHECK_FALSE(auth.authenticate({{"x-tenant-key", "cccc-3333"}}, who).is_ok());
 
   auto bad = dir.write("bad", "just-a-key\n");
   CHECK_THROWS_WITH(start_extension("apikeyauth", "keys_file: " + bad), Contains("line 1: expected 'name:key'"));

@@ -24,23 +24,25 @@ htpasswd:
     bob:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=
 )");
   const auto& auth = as_authenticator(ext);
-  std::string principal;
-  REQUIRE(auth.authenticate({{"authorization", kAlice}}, principal).is_ok());
-  CHECK(principal == "alice");
-  REQUIRE(auth.authenticate({{"authorization", kBob}}, principal).is_ok());
-  CHECK(principal == "bob");
-  CHECK(auth.authenticate({{"authorization", "basic Ym9iOnBhc3N3b3Jk"}}, principal).is_ok());  // scheme: any case
+  AuthData who;
+  REQUIRE(auth.authenticate({{"authorization", kAlice}}, who).is_ok());
+  CHECK(who.principal == "alice");
+  CHECK(who.attribute("username") == "alice");
+  CHECK(who.attribute("raw") == std::string_view(kAlice).substr(6));  // the credentials after "Basic "
+  REQUIRE(auth.authenticate({{"authorization", kBob}}, who).is_ok());
+  CHECK(who.principal == "bob");
+  CHECK(auth.authenticate({{"authorization", "basic Ym9iOnBhc3N3b3Jk"}}, who).is_ok());  // scheme: any case
 
-  principal.clear();
-  auto wrong = auth.authenticate({{"authorization", kAliceWrong}}, principal);
+  who = {};
+  auto wrong = auth.authenticate({{"authorization", kAliceWrong}}, who);
   CHECK(wrong.is_permanent());
   CHECK(wrong.message() == "invalid username or password");
-  CHECK(principal.empty());
-  CHECK(auth.authenticate({{"authorization", kCarol}}, principal).message() == "invalid username or password");
-  CHECK_THAT(auth.authenticate({}, principal).message(), Contains("missing"));
-  CHECK_THAT(auth.authenticate({{"authorization", "Bearer abc"}}, principal).message(), Contains("Basic"));
-  CHECK_THAT(auth.authenticate({{"authorization", "Basic !!!!"}}, principal).message(), Contains("malformed"));
-  CHECK_THAT(auth.authenticate({{"authorization", "Basic YWxpY2U="}}, principal).message(),  // "alice", no colon
+  CHECK(who.principal.empty());
+  CHECK(auth.authenticate({{"authorization", kCarol}}, who).message() == "invalid username or password");
+  CHECK_THAT(auth.authenticate({}, who).message(), Contains("missing"));
+  CHECK_THAT(auth.authenticate({{"authorization", "Bearer abc"}}, who).message(), Contains("Basic"));
+  CHECK_THAT(auth.authenticate({{"authorization", "Basic !!!!"}}, who).message(), Contains("malformed"));
+  CHECK_THAT(auth.authenticate({{"authorization", "Basic YWxpY2U="}}, who).message(),  // "alice", no colon
              Contains("malformed"));
 }
 
@@ -48,7 +50,7 @@ TEST_CASE("basicauth reads htpasswd.file, inline entries take precedence", "[aut
   TempDir dir;
   auto path = dir.write("htpasswd", "alice:other\nbob:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\n");
   auto ext = start_extension("basicauth", "htpasswd: {file: " + path + ", inline: 'alice:wonderland'}");
-  std::string p;
+  AuthData p;
   CHECK(as_authenticator(ext).authenticate({{"authorization", kAlice}}, p).is_ok());
   CHECK(as_authenticator(ext).authenticate({{"authorization", kBob}}, p).is_ok());
 }

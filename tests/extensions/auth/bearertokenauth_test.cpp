@@ -10,25 +10,25 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 TEST_CASE("bearertokenauth accepts exactly '<scheme> <token>'", "[auth]") {
   auto ext = start_extension("bearertokenauth", "token: s3cret-token");
   const auto& auth = as_authenticator(ext);
-  std::string principal = "stale";
+  AuthData who{"stale", {}};
 
-  CHECK(auth.authenticate({{"authorization", "Bearer s3cret-token"}}, principal).is_ok());
-  CHECK(principal.empty());  // a shared token names no one
+  CHECK(auth.authenticate({{"authorization", "Bearer s3cret-token"}}, who).is_ok());
+  CHECK(who.principal.empty());  // a shared token names no one
 
-  auto wrong = auth.authenticate({{"authorization", "Bearer s3cret-tokeN"}}, principal);
+  auto wrong = auth.authenticate({{"authorization", "Bearer s3cret-tokeN"}}, who);
   CHECK(wrong.is_permanent());
   CHECK_THAT(wrong.message(), !Contains("s3cret"));
-  CHECK_FALSE(auth.authenticate({{"authorization", "Bearer s3cret-token "}}, principal).is_ok());
-  CHECK_FALSE(auth.authenticate({{"authorization", "Bearer s3cret"}}, principal).is_ok());
-  CHECK_FALSE(auth.authenticate({{"authorization", "Basic s3cret-token"}}, principal).is_ok());
-  CHECK_FALSE(auth.authenticate({{"authorization", "s3cret-token"}}, principal).is_ok());
-  CHECK_FALSE(auth.authenticate({{"authorization", ""}}, principal).is_ok());
-  auto missing = auth.authenticate({{"x-other", "Bearer s3cret-token"}}, principal);
+  CHECK_FALSE(auth.authenticate({{"authorization", "Bearer s3cret-token "}}, who).is_ok());
+  CHECK_FALSE(auth.authenticate({{"authorization", "Bearer s3cret"}}, who).is_ok());
+  CHECK_FALSE(auth.authenticate({{"authorization", "Basic s3cret-token"}}, who).is_ok());
+  CHECK_FALSE(auth.authenticate({{"authorization", "s3cret-token"}}, who).is_ok());
+  CHECK_FALSE(auth.authenticate({{"authorization", ""}}, who).is_ok());
+  auto missing = auth.authenticate({{"x-other", "Bearer s3cret-token"}}, who);
   CHECK_THAT(missing.message(), Contains("missing"));
 }
 
 TEST_CASE("bearertokenauth: scheme, bearer_token alias, tokens list and custom header", "[auth]") {
-  std::string p;
+  AuthData p;
   auto custom = start_extension("bearertokenauth", "scheme: Token\nbearer_token: abc");
   CHECK(as_authenticator(custom).authenticate({{"authorization", "Token abc"}}, p).is_ok());
   CHECK_FALSE(as_authenticator(custom).authenticate({{"authorization", "Bearer abc"}}, p).is_ok());
@@ -46,7 +46,7 @@ TEST_CASE("bearertokenauth reads its token from 'filename' at start", "[auth]") 
   TempDir dir;
   auto path = dir.write("token", "from-file\n");
   auto ext = start_extension("bearertokenauth", "filename: " + path);
-  std::string p;
+  AuthData p;
   CHECK(as_authenticator(ext).authenticate({{"authorization", "Bearer from-file"}}, p).is_ok());
   CHECK_FALSE(as_authenticator(ext).authenticate({{"authorization", "Bearer from-file\n"}}, p).is_ok());
 

@@ -226,8 +226,8 @@ TEST_CASE("basicauth on both transports: the principal is the user, refusals are
                  full_traces(1, 1).SerializeAsString());
   CHECK(ok.status == 200);
   REQUIRE(traces.count() == 2);
-  CHECK(traces.got[0].context().principal == "alice");
-  CHECK(traces.got[1].context().principal == "bob");
+  CHECK(traces.got[0].context().auth.principal == "alice");
+  CHECK(traces.got[1].context().auth.principal == "bob");
   http_server.shutdown(std::chrono::steady_clock::now() + std::chrono::seconds(5));
   grpc_server.shutdown(std::chrono::steady_clock::now() + std::chrono::seconds(5));
 }
@@ -285,9 +285,9 @@ TEST_CASE("http receiver auth: refused as soon as the header is read, with a WWW
 TEST_CASE("basicauth and bearertokenauth give WWW-Authenticate challenges, schemes match in any case", "[auth]") {
   auto basic = start_extension("basicauth", "htpasswd: {inline: \"alice:wonderland\"}");
   CHECK(as_authenticator(basic).challenge() == "Basic realm=\"otlpd\", charset=\"UTF-8\"");
-  std::string p;
+  AuthData p;
   CHECK(as_authenticator(basic).authenticate({{"authorization", "BASIC YWxpY2U6d29uZGVybGFuZA=="}}, p).is_ok());
-  CHECK(p == "alice");
+  CHECK(p.principal == "alice");
 
   auto bearer = start_extension("bearertokenauth", "token: abc");
   CHECK(as_authenticator(bearer).challenge() == "Bearer realm=\"otlpd\"");
