@@ -163,11 +163,12 @@ template <typename B>
 class SignalPipe final : public Consumer<B> {
  public:
   SignalPipe(const std::string& id, const ExporterSettings& settings, std::unique_ptr<BatchSender<B>> sender,
-             StopSignal& stop)
+             StopSignal& stop, Consumer<B>* handoff)
       : id_(id),
         settings_(settings),
         sender_(std::move(sender)),
         stop_(stop),
+        handoff_(handoff),
         recovery_(std::min<Duration>(settings.retry.initial_interval, kMaxProbeInterval)) {
     auto& t = Telemetry::global();
     std::string item(item_name(B::signal));
@@ -223,8 +224,13 @@ class SignalPipe final : public Consumer<B> {
   void check(const Host& host) const { sender_->check(host); }
   void join(Deadline deadline) {
     if (queue_) {
-      auto left = queue_->join(deadline);
-      if (left.items > 0 || left.requests > 0) {
+      std::vector<QueuedRequestPtr> left_over;
+      auto left = queue_->join(deadline, handoff_ ? &left_over : nullptr);
+      for (auto& r : left_over) {
+        auto& q = static_cast<Queued&>(*r);
+        hand_off(std::move(q.batch), q.count);
+      }
+      if (!handoff_ && (left.items > 0 || left.requests > 0)) {
         send_failed_->add(left.items);
         spdlog::error("exporter {}: shutdown deadline reached with {} {} in {} queued requests; dropped {} {}", id_,
                       left.items, item_name(B::signal), left.requests, left.items, item_name(B::signal));
@@ -236,6 +242,9 @@ class SignalPipe final : public Consumer<B> {
       workers.swap(disk_workers_);
     }
     for (auto& w : workers) w.join();
+    if (handed_ > 0)
+      spdlog::info("exporter {}: shutdown deadline reached; {} {} not yet delivered were handed on", id_,
+                   handed_.load(), item_name(B::signal));
     if (disk_) {
       auto left = disk_->size();
       if (left.records > 0)
@@ -260,6 +269,7 @@ class SignalPipe final : public Consumer<B> {
     if (!queue_) {
       Fate fate;
       SendOutcome out = deliver(batch, items, fate);
+      if (fate == Fate::handed) return hand_off(std::move(batch), items);
       if (out.kind == SendOutcome::Kind::ok) return Status::ok();
       if (out.kind == SendOutcome::Kind::permanent) return Status::permanent(out.message);
       return Status::retryable(out.message, std::chrono::duration_cast<std::chrono::milliseconds>(out.retry_after));
@@ -290,8 +300,9 @@ class SignalPipe final : public Consumer<B> {
   };
 
   // What became of a request: sent (or partly rejected by the backend), dropped (permanent error, retries
-  // exhausted), or stopped: the shutdown deadline came first (a persistent queue keeps it for the next start).
-  enum class Fate { sent, dropped, stopped };
+  // exhausted), or stopped: the shutdown deadline came first (a persistent queue keeps it for the next start),
+  // or handed: the deadline came first and the caller gives it to the handoff consumer.
+  enum class Fate { sent, dropped, stopped, handed };
 
   bool persistent() const { return !settings_.queue.storage.empty(); }
 
@@ -427,6 +438,7 @@ class SignalPipe final : public Consumer<B> {
     }
     if (limit == 0 || items <= limit) {
       deliver(batch, items, fate);
+      if (fate == Fate::handed) hand_off(std::move(batch), items);
       return;
     }
     B whole = batch.merged();
@@ -439,6 +451,12 @@ class SignalPipe final : public Consumer<B> {
       left -= std::min(left, moved);
       Fate f;
       deliver(piece, moved, f);
+      if (f == Fate::handed) {
+        hand_off(std::move(piece), moved);
+        if (left > 0) hand_off(std::move(whole), left);
+        fate = Fate::handed;
+        return;
+      }
       if (f == Fate::stopped) {
         fate = Fate::stopped;
         return;
@@ -450,6 +468,16 @@ class SignalPipe final : public Consumer<B> {
   void drop(size_t items, const std::string& why) {
     send_failed_->add(items);
     spdlog::error("exporter {}: exporting failed, dropped {} {}: {}", id_, items, item_name(B::signal), why);
+  }
+
+  // At the shutdown deadline, with a handoff consumer: `batch` goes there instead of being dropped.
+  Status hand_off(B batch, size_t items) {
+    Status st = handoff_->consume(std::move(batch));
+    if (st.is_ok())
+      handed_ += items;
+    else
+      drop(items, "shutdown deadline reached and handing on failed: " + st.message());
+    return st;
   }
 
   // Sends with retry until success, a permanent error, retries run out or the shutdown deadline passes.
@@ -467,6 +495,8 @@ class SignalPipe final : public Consumer<B> {
       if (now >= stop_at) {
         if (persistent()) {
           fate = Fate::stopped;
+        } else if (handoff_) {
+          fate = Fate::handed;
         } else {
           drop(items, "shutdown deadline reached");
         }
@@ -520,6 +550,8 @@ class SignalPipe final : public Consumer<B> {
         case Recovery::Wake::deadline:
           if (persistent())
             fate = Fate::stopped;
+          else if (handoff_)
+            fate = Fate::handed;
           else
             drop(items, "shutdown deadline reached while waiting to retry: " + out.message);
           return out;
@@ -540,6 +572,8 @@ class SignalPipe final : public Consumer<B> {
   ExporterSettings settings_;
   std::unique_ptr<BatchSender<B>> sender_;
   StopSignal& stop_;
+  Consumer<B>* handoff_;             // see make_queued_exporter; null: drop at the deadline
+  std::atomic<uint64_t> handed_{0};  // items given to handoff_
   Recovery recovery_;
   std::unique_ptr<SendingQueue> queue_;
   std::unique_ptr<DiskQueue> disk_;
@@ -558,13 +592,16 @@ class SignalPipe final : public Consumer<B> {
 
 class QueuedExporter final : public Exporter {
  public:
-  QueuedExporter(std::string id, ExporterSettings settings, Senders senders)
+  QueuedExporter(std::string id, ExporterSettings settings, Senders senders, Consumers handoff)
       : id_(std::move(id)), storage_(settings.queue.enabled ? settings.queue.storage : std::string()) {
     if (senders.traces)
-      traces_ = std::make_unique<SignalPipe<TraceBatch>>(id_, settings, std::move(senders.traces), stop_);
+      traces_ =
+          std::make_unique<SignalPipe<TraceBatch>>(id_, settings, std::move(senders.traces), stop_, handoff.traces);
     if (senders.metrics)
-      metrics_ = std::make_unique<SignalPipe<MetricBatch>>(id_, settings, std::move(senders.metrics), stop_);
-    if (senders.logs) logs_ = std::make_unique<SignalPipe<LogBatch>>(id_, settings, std::move(senders.logs), stop_);
+      metrics_ =
+          std::make_unique<SignalPipe<MetricBatch>>(id_, settings, std::move(senders.metrics), stop_, handoff.metrics);
+    if (senders.logs)
+      logs_ = std::make_unique<SignalPipe<LogBatch>>(id_, settings, std::move(senders.logs), stop_, handoff.logs);
   }
   ~QueuedExporter() override {
     if (started_ && !stopped_) shutdown(Clock::now());
@@ -630,8 +667,8 @@ class QueuedExporter final : public Exporter {
 
 }  // namespace
 
-ExporterPtr make_queued_exporter(std::string id, ExporterSettings settings, Senders senders) {
-  return std::make_unique<QueuedExporter>(std::move(id), std::move(settings), std::move(senders));
+ExporterPtr make_queued_exporter(std::string id, ExporterSettings settings, Senders senders, Consumers handoff) {
+  return std::make_unique<QueuedExporter>(std::move(id), std::move(settings), std::move(senders), handoff);
 }
 
 }  // namespace otlpd::exporter_helper

@@ -59,6 +59,10 @@ struct Senders {
 // waiting request probes it about once a second (never before a retry_after). Shutdown retries every request
 // in back-off at once, drains until the queues are empty or the deadline passes, and counts and logs what it
 // drops. With the queue disabled, consume() sends (with retry) on the caller's thread.
-ExporterPtr make_queued_exporter(std::string id, ExporterSettings settings, Senders senders);
+//
+// `handoff`: what the exporter would drop at its shutdown deadline — requests still queued, an attempt cut off by
+// the deadline, a request waiting to retry — is given to these consumers instead (the loadbalancing exporter
+// routes a removed backend's requests to the backends that remain). What they refuse is dropped and counted.
+ExporterPtr make_queued_exporter(std::string id, ExporterSettings settings, Senders senders, Consumers handoff = {});
 
 }  // namespace otlpd::exporter_helper

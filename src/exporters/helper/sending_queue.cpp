@@ -55,7 +55,7 @@ void SendingQueue::close(Deadline deadline) {
   cv_.notify_all();
 }
 
-SendingQueue::Remaining SendingQueue::join(Deadline deadline) {
+SendingQueue::Remaining SendingQueue::join(Deadline deadline, std::vector<QueuedRequestPtr>* left_over) {
   close(deadline);
   std::vector<std::thread> workers;
   {
@@ -65,9 +65,10 @@ SendingQueue::Remaining SendingQueue::join(Deadline deadline) {
   for (auto& t : workers) t.join();
   Remaining left;
   std::lock_guard lock(mu_);
-  for (const auto& r : queue_) {
+  for (auto& r : queue_) {
     ++left.requests;
     left.items += r->items();
+    if (left_over) left_over->push_back(std::move(r));
   }
   queue_.clear();
   used_ = 0;

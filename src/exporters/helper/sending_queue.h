@@ -55,8 +55,9 @@ class SendingQueue {
   bool offer(QueuedRequestPtr request);
   // Stops accepting; workers go on draining until the queue is empty or `deadline` has passed.
   void close(Deadline deadline);
-  // Closes (if not yet), waits for the workers, and discards what is still queued, returning how much.
-  Remaining join(Deadline deadline);
+  // Closes (if not yet), waits for the workers, and discards what is still queued, returning how much; with
+  // `left`, what is still queued is moved there instead of discarded.
+  Remaining join(Deadline deadline, std::vector<QueuedRequestPtr>* left = nullptr);
 
   size_t size() const;  // in `sizer` units
   size_t capacity() const { return options_.capacity; }

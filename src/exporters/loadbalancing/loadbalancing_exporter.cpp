@@ -152,7 +152,8 @@ class LoadBalancingExporter final : public Exporter {
 
  private:
   // Makes the ring over `endpoints`: new backends are created and started first, then the ring switches, then
-  // backends no longer listed drain (their queued requests are still sent) and shut down.
+  // backends no longer listed drain (their queued requests are still sent) and shut down; what one has not sent
+  // by its deadline is routed again over the new ring (see make_backend).
   void set_backends(const std::vector<std::string>& endpoints) {
     if (stopped()) return;
     auto current = topology();
@@ -221,8 +222,11 @@ class LoadBalancingExporter final : public Exporter {
     auto b = std::make_shared<Backend>();
     b->id = next_backend_id_++;
     b->endpoint = endpoint;
+    // What the backend still holds when its drain time is up goes back through the routing, to the backends
+    // that remain: a backend that left (a gateway scaled down) takes no acknowledged data with it.
     b->exporter = exporter_helper::make_queued_exporter(id_ + "/" + endpoint, cfg->settings,
-                                                        otlp_exporter::make_otlp_grpc_senders(*cfg));
+                                                        otlp_exporter::make_otlp_grpc_senders(*cfg),
+                                                        {&traces_, &metrics_, &logs_});
     b->exporter->start(*host_);
     b->consumers = b->exporter->consumers();
     b->success =

@@ -285,3 +285,68 @@ TEST_CASE("loadbalancing trace affinity: traces in flight keep their backend whe
   CHECK(new_at_b3 > 20);        // new traces follow the new ring
   exporter->shutdown(std::chrono::steady_clock::now() + 5s);
 }
+
+TEST_CASE("loadbalancing: a removed backend's undelivered requests are routed to the backends that remain",
+          "[loadbalancing][dns]") {
+  FakeOtlpGrpcServer b1("127.0.0.1", 0);
+  FakeOtlpGrpcServer b2("127.0.0.2", b1.port());
+  FakeOtlpGrpcServer gone("127.0.0.3", b1.port());
+  gone.fail_for(10min, grpc::StatusCode::UNAVAILABLE);  // a gateway going away: it takes nothing any more
+  const std::string port = std::to_string(b1.port());
+  TempDir dir;
+  DnsServer dns(dir.write("hosts", hosts_text({"127.0.0.1", "127.0.0.2", "127.0.0.3"})));
+  auto cfg = parse_component(
+      Kind::exporter, "loadbalancing",
+      std::string("protocol: {otlp: {tls: {insecure: true}, compression: none, timeout: 1s,\n") +
+          "  retry_on_failure: {initial_interval: 50ms, max_interval: 200ms, max_elapsed_time: 0s}}}\n" +
+          "resolver: {dns: {hostname: " + kName + ", port: " + port +
+          ", interval: 100ms, timeout: 500ms, nameserver: '" + dns.endpoint() + "'}}\n");
+  Telemetry telemetry;
+  const auto* f = static_cast<const ExporterFactory*>(Registry::instance().find(Kind::exporter, "loadbalancing"));
+  auto exporter = f->create(CreateSettings{ComponentId{"loadbalancing", "removal"}, {}, &telemetry}, *cfg);
+  NoExtensions host;
+  exporter->start(host);
+  REQUIRE(telemetry.gauge_value("otelcol_loadbalancer_num_backends", {{"resolver", "dns"}}) == 3);
+
+  // 300 one-span traces, in requests of 10, each answered OK (queued); a third of them wait at the failing
+  // backend, retrying.
+  HashRing ring({"127.0.0.1:" + port, "127.0.0.2:" + port, "127.0.0.3:" + port});
+  const auto id_of = [](int t) {
+    std::string id(16, 'r');
+    id[0] = static_cast<char>(t);
+    id[1] = static_cast<char>(t >> 8);
+    return id;
+  };
+  int at_gone = 0;
+  for (int t = 0; t < 300; ++t) at_gone += ring.endpoints()[ring.find(id_of(t))] == "127.0.0.3:" + port;
+  REQUIRE(at_gone > 50);
+  for (int r = 0; r < 30; ++r) {
+    auto batch = TraceBatch::make();
+    auto* ss = batch.first().add_resource_spans()->add_scope_spans();
+    for (int t = r * 10; t < r * 10 + 10; ++t) {
+      auto* s = ss->add_spans();
+      s->set_trace_id(id_of(t));
+      s->set_span_id(std::string(8, 's'));
+    }
+    REQUIRE(exporter->consumers().traces->consume(std::move(batch)).is_ok());
+  }
+  REQUIRE(wait_until([&] { return b1.spans() + b2.spans() == static_cast<size_t>(300 - at_gone); }, 10s));
+  REQUIRE(wait_until([&] { return gone.attempts() > 0; }, 10s));
+
+  // The backend leaves the DNS answer: its requests come back through the ring to the two that remain.
+  dir.write("hosts", hosts_text({"127.0.0.1", "127.0.0.2"}));
+  dns.reload();
+  REQUIRE(wait_until([&] { return b1.spans() + b2.spans() == 300; }, 20s));
+  CHECK(gone.spans() == 0);
+  std::map<std::string, int> seen;
+  for (auto* b : {&b1, &b2})
+    for (const auto& r : b->traces())
+      for (const auto& rs : r.resource_spans())
+        for (const auto& ss : rs.scope_spans())
+          for (const auto& s : ss.spans()) ++seen[s.trace_id()];
+  CHECK(seen.size() == 300);  // every trace once: none lost, none twice
+  for (const auto& [id, n] : seen) CHECK(n == 1);
+  CHECK(Telemetry::global().counter_value("otelcol_exporter_send_failed_spans",
+                                          {{"exporter", "loadbalancing/removal/127.0.0.3:" + port}}) == 0);
+  exporter->shutdown(std::chrono::steady_clock::now() + 5s);
+}
