@@ -78,6 +78,10 @@ std::vector<ComponentId> parse_id_list(const ConfigNode& list, const std::map<Co
     }
     if (signal && !it->second.factory->supports(*signal))
       item.fail(std::string(to_string(kind)) + " '" + text + "' does not support " + std::string(to_string(*signal)));
+    if (signal)
+      if (auto error = it->second.factory->signal_error(*it->second.config, *signal); !error.empty())
+        item.fail(std::string(to_string(kind)) + " '" + text + "' cannot serve " + std::string(to_string(*signal)) +
+                  ": " + error);
     ids.push_back(id);
   }
   return ids;

@@ -107,6 +107,13 @@ class Factory {
   // Other type names accepted for this component (e.g. "otlp_grpc" for "otlp").
   virtual std::vector<std::string_view> aliases() const { return {}; }
   virtual bool supports(Signal s) const = 0;
+  // Why the component, configured as `c`, cannot serve a pipeline of `s` although its type supports it (e.g. a
+  // routing key that does not apply to the signal), or empty. Checked for every pipeline that lists it.
+  virtual std::string signal_error(const ComponentConfig& c, Signal s) const {
+    (void)c;
+    (void)s;
+    return {};
+  }
   // Reads and validates the component's YAML; throws ConfigError naming the path and line.
   virtual ComponentConfigPtr parse(const ConfigNode& node) const = 0;
 };

@@ -1,7 +1,31 @@
 // Self-telemetry registry.
 #include "platform/telemetry.h"
 
+#include <fmt/format.h>
+#include <algorithm>
+
 namespace otlpd {
+
+Histogram::Histogram(std::vector<double> bounds)
+    : bounds_(std::move(bounds)), buckets_(new std::atomic<uint64_t>[bounds_.size() + 1]) {
+  for (size_t i = 0; i <= bounds_.size(); ++i) buckets_[i].store(0, std::memory_order_relaxed);
+}
+
+void Histogram::record(double v) {
+  // Prometheus buckets are "less than or equal": the first bound not below v.
+  auto i = static_cast<size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), v) - bounds_.begin());
+  buckets_[i].fetch_add(1, std::memory_order_relaxed);
+  double old = sum_.load(std::memory_order_relaxed);
+  while (!sum_.compare_exchange_weak(old, old + v, std::memory_order_relaxed)) {
+  }
+  count_.fetch_add(1, std::memory_order_relaxed);
+}
+
+std::vector<uint64_t> Histogram::counts() const {
+  std::vector<uint64_t> out(bounds_.size() + 1);
+  for (size_t i = 0; i < out.size(); ++i) out[i] = buckets_[i].load(std::memory_order_relaxed);
+  return out;
+}
 
 Telemetry& Telemetry::global() {
   static Telemetry t;
@@ -46,6 +70,13 @@ Gauge& Telemetry::gauge(std::string_view name, const Labels& labels) {
   return *slot;
 }
 
+Histogram& Telemetry::histogram(std::string_view name, const Labels& labels, const std::vector<double>& bounds) {
+  std::lock_guard lock(mu_);
+  auto& slot = histograms_[key(name, labels)];
+  if (!slot) slot = std::make_unique<Histogram>(bounds);
+  return *slot;
+}
+
 uint64_t Telemetry::counter_value(std::string_view name, const Labels& labels) const {
   std::lock_guard lock(mu_);
   auto it = counters_.find(key(name, labels));
@@ -74,6 +105,26 @@ std::string Telemetry::prometheus_text() const {
   };
   for (const auto& [k, c] : counters_) emit(k, "counter", "_total", std::to_string(c->value()));
   for (const auto& [k, g] : gauges_) emit(k, "gauge", "", std::to_string(g->value()));
+  for (const auto& [k, h] : histograms_) {
+    auto brace = k.find('{');
+    std::string name = k.substr(0, brace);
+    std::string labels = brace == std::string::npos ? std::string() : k.substr(brace + 1, k.size() - brace - 2);
+    if (name != last_type) {
+      out += "# TYPE " + name + " histogram\n";
+      last_type = name;
+    }
+    const std::string sep = labels.empty() ? "" : ",";
+    auto counts = h->counts();
+    uint64_t cumulative = 0;
+    for (size_t i = 0; i < counts.size(); ++i) {
+      cumulative += counts[i];
+      std::string le = i < h->bounds().size() ? fmt::format("{}", h->bounds()[i]) : "+Inf";
+      out += name + "_bucket{" + labels + sep + "le=\"" + le + "\"} " + std::to_string(cumulative) + "\n";
+    }
+    const std::string braces = labels.empty() ? "" : "{" + labels + "}";
+    out += name + "_sum" + braces + " " + fmt::format("{}", h->sum()) + "\n";
+    out += name + "_count" + braces + " " + std::to_string(h->count()) + "\n";
+  }
   return out;
 }
 

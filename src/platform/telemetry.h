@@ -34,6 +34,24 @@ class Gauge {
   std::atomic<int64_t> value_{0};
 };
 
+// Explicit buckets: counts of values up to each bound (and above the last), their sum and number.
+class Histogram {
+ public:
+  explicit Histogram(std::vector<double> bounds);
+  void record(double v);
+  const std::vector<double>& bounds() const { return bounds_; }
+  // Per bucket (bounds().size() + 1, the last above every bound), not cumulative.
+  std::vector<uint64_t> counts() const;
+  double sum() const { return sum_.load(std::memory_order_relaxed); }
+  uint64_t count() const { return count_.load(std::memory_order_relaxed); }
+
+ private:
+  std::vector<double> bounds_;
+  std::unique_ptr<std::atomic<uint64_t>[]> buckets_;
+  std::atomic<double> sum_{0};
+  std::atomic<uint64_t> count_{0};
+};
+
 // Look up instruments once (at component creation) and keep the reference: updates are lock-free.
 class Telemetry {
  public:
@@ -42,6 +60,8 @@ class Telemetry {
   // e.g. counter("otelcol_receiver_accepted_spans", {{"receiver", "otlp"}, {"transport", "grpc"}})
   Counter& counter(std::string_view name, const Labels& labels);
   Gauge& gauge(std::string_view name, const Labels& labels);
+  // `bounds` (ascending) is used when the instrument is made; later look-ups get the existing one.
+  Histogram& histogram(std::string_view name, const Labels& labels, const std::vector<double>& bounds);
   // Current value, or 0 when the instrument does not exist (for tests and the debug log).
   uint64_t counter_value(std::string_view name, const Labels& labels) const;
   int64_t gauge_value(std::string_view name, const Labels& labels) const;
@@ -54,6 +74,7 @@ class Telemetry {
   mutable std::mutex mu_;
   std::map<std::string, std::unique_ptr<Counter>, std::less<>> counters_;
   std::map<std::string, std::unique_ptr<Gauge>, std::less<>> gauges_;
+  std::map<std::string, std::unique_ptr<Histogram>, std::less<>> histograms_;
 };
 
 }  // namespace otlpd

@@ -25,6 +25,25 @@ TEST_CASE("counters and gauges render in the Prometheus text format", "[telemetr
   CHECK(t.counter_value("otelcol_test_sent_spans", {{"exporter", "otlp/c"}}) == 2);
 }
 
+TEST_CASE("histograms render cumulative buckets, sum and count, a bound's own value in its bucket", "[telemetry]") {
+  Telemetry t;
+  auto& h = t.histogram("otelcol_test_latency", {{"endpoint", "a:1"}}, {5, 10});
+  for (double v : {1.0, 5.0, 7.5, 11.0}) h.record(v);
+  t.histogram("otelcol_test_latency", {}, {1}).record(0.5);
+  auto text = t.prometheus_text();
+  CHECK_THAT(text, Contains("# TYPE otelcol_test_latency histogram\n"));
+  CHECK_THAT(text, Contains("otelcol_test_latency_bucket{endpoint=\"a:1\",le=\"5\"} 2\n"
+                            "otelcol_test_latency_bucket{endpoint=\"a:1\",le=\"10\"} 3\n"
+                            "otelcol_test_latency_bucket{endpoint=\"a:1\",le=\"+Inf\"} 4\n"
+                            "otelcol_test_latency_sum{endpoint=\"a:1\"} 24.5\n"
+                            "otelcol_test_latency_count{endpoint=\"a:1\"} 4\n"));
+  CHECK_THAT(text, Contains("otelcol_test_latency_bucket{le=\"1\"} 1\notelcol_test_latency_bucket{le=\"+Inf\"} 1\n"
+                            "otelcol_test_latency_sum 0.5\notelcol_test_latency_count 1\n"));
+  CHECK(text.find("# TYPE otelcol_test_latency ") == text.rfind("# TYPE otelcol_test_latency "));
+  // A second look-up gets the same instrument, whatever bounds it asks for.
+  CHECK(&t.histogram("otelcol_test_latency", {{"endpoint", "a:1"}}, {1, 2, 3}) == &h);
+}
+
 TEST_CASE("service.telemetry.metrics.address serves the Collector's counters at /metrics", "[telemetry][integration]") {
   Daemon d(R"(
 receivers:

@@ -130,5 +130,11 @@ TEST_CASE("loadbalancing: 300 traces sent interleaved arrive whole, each at one 
         std::string::npos);
   CHECK(m.find("otelcol_loadbalancer_backend_outcome_total{endpoint=\"" + backends[0].endpoint() +
                "\",success=\"true\"}") != std::string::npos);
+  for (const auto& b : backends) {
+    CHECK(m.find("otelcol_loadbalancer_backend_latency_bucket{endpoint=\"" + b.endpoint() + "\",le=\"5\"}") !=
+          std::string::npos);
+    CHECK(m.find("otelcol_loadbalancer_backend_latency_count{endpoint=\"" + b.endpoint() + "\"} 0") ==
+          std::string::npos);  // every backend took parts
+  }
   CHECK(d.stop() == 0);
 }

@@ -12,8 +12,6 @@ namespace {
 
 using otlp_exporter::OtlpGrpcConfig;
 
-constexpr const char* kNotYet = "not implemented yet (traceID and service are)";
-
 // protocol.otlp: the otlp exporter's keys but endpoint, which each backend gets from the resolver.
 const Schema<OtlpGrpcConfig>& otlp_schema() {
   static const auto s =
@@ -117,6 +115,48 @@ const Schema<LoadBalancingConfig>& resolver_schema() {
 
 }  // namespace
 
+std::string_view to_string(RoutingKey key) {
+  switch (key) {
+    case RoutingKey::unset:
+      return "";
+    case RoutingKey::trace_id:
+      return "traceID";
+    case RoutingKey::service:
+      return "service";
+    case RoutingKey::resource:
+      return "resource";
+    case RoutingKey::metric:
+      return "metric";
+    case RoutingKey::stream_id:
+      return "streamID";
+    case RoutingKey::attributes:
+      return "attributes";
+  }
+  return "";
+}
+
+std::string routing_key_error(RoutingKey key, Signal signal) {
+  bool ok = true;
+  switch (key) {
+    case RoutingKey::trace_id:
+      ok = signal != Signal::metrics;
+      break;
+    case RoutingKey::resource:
+      ok = signal != Signal::traces;
+      break;
+    case RoutingKey::metric:
+    case RoutingKey::stream_id:
+      ok = signal == Signal::metrics;
+      break;
+    default:
+      break;
+  }
+  if (ok) return {};
+  return "routing_key " + std::string(to_string(key)) + " cannot route " + std::string(to_string(signal)) +
+         " (traceID: traces and logs; resource: logs and metrics; metric and streamID: metrics; service and "
+         "attributes: all)";
+}
+
 std::unique_ptr<OtlpGrpcConfig> backend_config(const LoadBalancingConfig& c, const std::string& endpoint,
                                                std::string& error) {
   auto out = std::make_unique<OtlpGrpcConfig>(c.otlp);
@@ -130,9 +170,22 @@ const Schema<LoadBalancingConfig>& schema() {
   static const auto s =
       Schema<LoadBalancingConfig>()
           .choice("routing_key", &LoadBalancingConfig::routing_key,
-                  {{"traceID", RoutingKey::trace_id}, {"service", RoutingKey::service}},
-                  "what keeps data together on one backend; unset: traceID for traces, service for logs and metrics",
-                  {{"resource", kNotYet}, {"metric", kNotYet}, {"streamID", kNotYet}, {"attributes", kNotYet}})
+                  {{"traceID", RoutingKey::trace_id},
+                   {"service", RoutingKey::service},
+                   {"resource", RoutingKey::resource},
+                   {"metric", RoutingKey::metric},
+                   {"streamID", RoutingKey::stream_id},
+                   {"attributes", RoutingKey::attributes}},
+                  "what keeps data together on one backend; unset: traceID for traces, service for logs and metrics")
+          .key("routing_attributes", &LoadBalancingConfig::routing_attributes,
+               "with routing_key attributes: the attributes (resource, scope, then the item's or data point's; and "
+               "span.kind, span.name, log.severity, log.body) whose values make the key, in this order")
+          .validate([](LoadBalancingConfig& c, const SchemaInput& in) {
+            if (c.routing_key == RoutingKey::attributes && c.routing_attributes.empty())
+              in.fail("routing_key", "routing_attributes must be given when routing_key is attributes");
+            if (c.routing_key != RoutingKey::attributes && !c.routing_attributes.empty())
+              in.fail("routing_attributes", "routing_attributes can only be used with routing_key attributes");
+          })
           .block("trace_affinity", "map",
                  "otlpd's addition: traces in flight keep their backend through a change of the backends",
                  affinity_schema(),

@@ -17,7 +17,15 @@ namespace otlpd::loadbalancing_exporter {
 // The port a backend without one is dialled on (the Collector's).
 constexpr int kDefaultBackendPort = 4317;
 
-enum class RoutingKey { unset, trace_id, service };
+// What keeps data together on one backend (the Collector's routing_key values).
+enum class RoutingKey { unset, trace_id, service, resource, metric, stream_id, attributes };
+
+// "traceID", "service"... as configured.
+std::string_view to_string(RoutingKey key);
+
+// Why `key` cannot route `signal` (the Collector's table: traceID spans and logs; resource logs and metrics;
+// metric and streamID metrics; service and attributes all three), or empty when it can.
+std::string routing_key_error(RoutingKey key, Signal signal);
 
 // `resolver.static`: a fixed list of backends.
 struct StaticResolverSettings {
@@ -43,6 +51,8 @@ struct TraceAffinitySettings {
 
 struct LoadBalancingConfig : ComponentConfig {
   RoutingKey routing_key = RoutingKey::unset;  // unset: traceID for traces, service for logs and metrics
+  // With routing_key attributes: the attributes whose values make the key, in this order.
+  std::vector<std::string> routing_attributes;
   // protocol.otlp: every backend's exporter config; client.endpoint and client.target are set per backend.
   otlp_exporter::OtlpGrpcConfig otlp;
   std::optional<StaticResolverSettings> static_resolver;

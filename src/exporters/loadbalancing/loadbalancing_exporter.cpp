@@ -30,7 +30,11 @@ struct Backend {
   Consumers consumers;
   Counter* success = nullptr;  // otelcol_loadbalancer_backend_outcome{endpoint, success}
   Counter* failure = nullptr;
+  Histogram* latency = nullptr;  // otelcol_loadbalancer_backend_latency{endpoint}, ms
 };
+
+// The Collector's buckets for otelcol_loadbalancer_backend_latency (ms).
+const std::vector<double> kLatencyBoundsMs = {5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000};
 
 // What a request is routed over: a ring and the backend of each of its endpoints (same order).
 struct Topology {
@@ -233,6 +237,8 @@ class LoadBalancingExporter final : public Exporter {
         &telemetry_.counter("otelcol_loadbalancer_backend_outcome", {{"endpoint", endpoint}, {"success", "true"}});
     b->failure =
         &telemetry_.counter("otelcol_loadbalancer_backend_outcome", {{"endpoint", endpoint}, {"success", "false"}});
+    b->latency =
+        &telemetry_.histogram("otelcol_loadbalancer_backend_latency", {{"endpoint", endpoint}}, kLatencyBoundsMs);
     spdlog::info("exporter {}: backend {} added", id_, endpoint);
     return b;
   }
@@ -269,8 +275,8 @@ const LoadBalancingConfig& RoutingConsumer<B>::owner_cfg() const {
 template <typename B>
 Status RoutingConsumer<B>::consume(B batch) {
   const auto key = owner_.config().key_for(B::signal);
-  if (B::signal == Signal::metrics && key == RoutingKey::trace_id)
-    return Status::permanent("exporter " + owner_.id() + ": routing_key traceID cannot route metrics (use service)");
+  if (auto error = routing_key_error(key, B::signal); !error.empty())
+    return Status::permanent("exporter " + owner_.id() + ": " + error);  // validate refuses such a config
   auto topology = owner_.topology();
   if (topology->backends.empty()) return Status::retryable("exporter " + owner_.id() + ": no backends");
   std::vector<std::pair<size_t, B>> parts;
@@ -285,13 +291,16 @@ Status RoutingConsumer<B>::consume(B batch) {
       routed = true;
     }
   }
-  if (!routed) parts = route(std::move(batch), topology->ring, key);
+  if (!routed) parts = route(std::move(batch), topology->ring, key, owner_.config().routing_attributes);
   Status result;
   for (auto& [index, part] : parts) {
     auto& backend = *topology->backends[index];
     auto* consumer = backend.consumers.template get<B>();
+    const auto started = std::chrono::steady_clock::now();
     Status st = consumer ? consumer->consume(std::move(part))
                          : Status::permanent("backend " + backend.endpoint + " does not take this signal");
+    backend.latency->record(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
     (st.is_ok() ? backend.success : backend.failure)->add();
     if (!st.is_ok() && (result.is_ok() || (st.is_permanent() && result.is_retryable()))) result = std::move(st);
   }
@@ -303,6 +312,10 @@ class LoadBalancingExporterFactory final : public ExporterFactory {
   std::string_view type() const override { return "loadbalancing"; }
   std::vector<std::string_view> aliases() const override { return {"load_balancing"}; }
   bool supports(Signal) const override { return true; }
+  std::string signal_error(const ComponentConfig& c, Signal s) const override {
+    const auto& cfg = config_as<LoadBalancingConfig>(c);
+    return routing_key_error(cfg.key_for(s), s);
+  }
   ComponentConfigPtr parse(const ConfigNode& node) const override { return parse_config(node); }
   ExporterPtr create(const CreateSettings& s, const ComponentConfig& c) const override {
     return std::make_unique<LoadBalancingExporter>(s, config_as<LoadBalancingConfig>(c));

@@ -1,23 +1,251 @@
 // Routing: one pass that finds each item's backend, and a copy into per-backend requests only when they differ.
 #include "exporters/loadbalancing/router.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string_view>
 #include <type_traits>
 
 #include "codec/wire_reader.h"
+#include "model/any_value.h"
 
 namespace otlpd::loadbalancing_exporter {
 
 namespace {
 
+using opentelemetry::proto::common::v1::AnyValue;
+using opentelemetry::proto::common::v1::InstrumentationScope;
+using opentelemetry::proto::common::v1::KeyValue;
+using opentelemetry::proto::metrics::v1::Metric;
 using opentelemetry::proto::resource::v1::Resource;
+using Attributes = google::protobuf::RepeatedPtrField<KeyValue>;
 
 std::string_view service_name(const Resource& r) {
   for (const auto& kv : r.attributes())
     if (kv.key() == "service.name") return kv.value().string_value();
   return {};
+}
+
+// --- Keys made of attribute values: the Collector's attribute-routing encoding ---------------------------------
+
+void append_attributes(std::string& out, const Attributes& kvs);
+
+void append_value(std::string& out, const AnyValue& v) {
+  switch (v.value_case()) {
+    case AnyValue::kStringValue:
+      out += v.string_value();
+      break;
+    case AnyValue::kIntValue:
+      out += std::to_string(v.int_value());
+      break;
+    case AnyValue::kDoubleValue:
+      out += fmt::format("{}", v.double_value());
+      break;
+    case AnyValue::kBoolValue:
+      out += v.bool_value() ? "true" : "false";
+      break;
+    case AnyValue::kBytesValue:
+      out += base64_encode(v.bytes_value());
+      break;
+    case AnyValue::kArrayValue: {
+      out += '[';
+      bool first = true;
+      for (const auto& e : v.array_value().values()) {
+        if (!first) out += ',';
+        first = false;
+        append_value(out, e);
+      }
+      out += ']';
+      break;
+    }
+    case AnyValue::kKvlistValue:
+      out += '{';
+      append_attributes(out, v.kvlist_value().values());
+      out += '}';
+      break;
+    default:
+      break;
+  }
+}
+
+// Every attribute, sorted by key, "k:v" separated by commas (a map value's encoding).
+void append_attributes(std::string& out, const Attributes& kvs) {
+  std::vector<const KeyValue*> sorted;
+  sorted.reserve(static_cast<size_t>(kvs.size()));
+  for (const auto& kv : kvs) sorted.push_back(&kv);
+  std::sort(sorted.begin(), sorted.end(), [](const KeyValue* a, const KeyValue* b) { return a->key() < b->key(); });
+  bool first = true;
+  for (const auto* kv : sorted) {
+    if (!first) out += ',';
+    first = false;
+    out += kv->key();
+    out += ':';
+    append_value(out, kv->value());
+  }
+}
+
+const AnyValue* find_attribute(const Attributes& kvs, std::string_view name) {
+  for (const auto& kv : kvs)
+    if (kv.key() == name) return &kv.value();
+  return nullptr;
+}
+
+// "name=value|" for each routing attribute, from the resource, the scope, then `own` (the item's or data
+// point's attributes); `pseudo` answers the item's named fields (span.kind...) first.
+template <typename Pseudo>
+std::string attributes_key(const std::vector<std::string>& names, const Resource& resource,
+                           const InstrumentationScope& scope, const Attributes& own, Pseudo pseudo) {
+  std::string key;
+  for (const auto& name : names) {
+    key += name;
+    key += '=';
+    if (!pseudo(name, key)) {
+      const AnyValue* v = find_attribute(resource.attributes(), name);
+      if (!v) v = find_attribute(scope.attributes(), name);
+      if (!v) v = find_attribute(own, name);
+      if (v) append_value(key, *v);
+    }
+    key += '|';
+  }
+  return key;
+}
+
+std::string item_key(const std::vector<std::string>& names, const Resource& r, const InstrumentationScope& s,
+                     const opentelemetry::proto::trace::v1::Span& span) {
+  return attributes_key(names, r, s, span.attributes(), [&](const std::string& n, std::string& out) {
+    if (n == "span.kind") {
+      out += std::to_string(static_cast<int>(span.kind()));
+      return true;
+    }
+    if (n == "span.name") {
+      out += span.name();
+      return true;
+    }
+    return false;
+  });
+}
+
+std::string item_key(const std::vector<std::string>& names, const Resource& r, const InstrumentationScope& s,
+                     const opentelemetry::proto::logs::v1::LogRecord& log) {
+  return attributes_key(names, r, s, log.attributes(), [&](const std::string& n, std::string& out) {
+    if (n == "log.severity") {
+      out += std::to_string(static_cast<int>(log.severity_number()));
+      return true;
+    }
+    if (n == "log.body") {
+      append_value(out, log.body());
+      return true;
+    }
+    return false;
+  });
+}
+
+// Calls f(points) with the metric's data points (a RepeatedPtrField of its type); nothing for an empty metric.
+template <typename M, typename F>
+void with_points(M& m, F&& f) {
+  constexpr bool mut = !std::is_const_v<M>;
+  switch (m.data_case()) {
+    case Metric::kGauge:
+      if constexpr (mut)
+        f(*m.mutable_gauge()->mutable_data_points());
+      else
+        f(m.gauge().data_points());
+      break;
+    case Metric::kSum:
+      if constexpr (mut)
+        f(*m.mutable_sum()->mutable_data_points());
+      else
+        f(m.sum().data_points());
+      break;
+    case Metric::kHistogram:
+      if constexpr (mut)
+        f(*m.mutable_histogram()->mutable_data_points());
+      else
+        f(m.histogram().data_points());
+      break;
+    case Metric::kExponentialHistogram:
+      if constexpr (mut)
+        f(*m.mutable_exponential_histogram()->mutable_data_points());
+      else
+        f(m.exponential_histogram().data_points());
+      break;
+    case Metric::kSummary:
+      if constexpr (mut)
+        f(*m.mutable_summary()->mutable_data_points());
+      else
+        f(m.summary().data_points());
+      break;
+    default:
+      break;
+  }
+}
+
+// The backend of each data point of `m` (streamID or attributes routing).
+std::vector<uint32_t> point_backends(const HashRing& ring, RoutingKey key, const std::vector<std::string>& names,
+                                     const Resource& r, const InstrumentationScope& s, std::string_view stream_prefix,
+                                     const Metric& m) {
+  std::vector<uint32_t> out;
+  with_points(m, [&](const auto& points) {
+    out.reserve(static_cast<size_t>(points.size()));
+    for (const auto& p : points) {
+      std::string k;
+      if (key == RoutingKey::stream_id) {
+        k = stream_prefix;
+        append_attributes(k, p.attributes());
+      } else {
+        k = attributes_key(names, r, s, p.attributes(), [](const std::string&, std::string&) { return false; });
+      }
+      out.push_back(static_cast<uint32_t>(ring.find(k)));
+    }
+  });
+  return out;
+}
+
+// Routing by data point: a metric whose points go to several backends is replaced, in place, by one copy per
+// backend holding that backend's points. `backend` gets each metric's backend in walk order (a metric without
+// points goes by its resource's service.name).
+void split_metric_points(MetricBatch& batch, const HashRing& ring, RoutingKey key,
+                         const std::vector<std::string>& names, std::vector<uint32_t>& backend) {
+  for (auto& part : batch.mutable_parts()) {
+    for (auto& rm : *part.request->mutable_resource_metrics()) {
+      std::string resource_text;
+      append_attributes(resource_text, rm.resource().attributes());
+      const auto by_service = static_cast<uint32_t>(ring.find(service_name(rm.resource())));
+      for (auto& sm : *rm.mutable_scope_metrics()) {
+        google::protobuf::RepeatedPtrField<Metric> out;
+        for (auto& m : *sm.mutable_metrics()) {
+          std::string prefix;
+          if (key == RoutingKey::stream_id)
+            prefix = resource_text + "|" + sm.scope().name() + "|" + sm.scope().version() + "|" + m.name() + "|" +
+                     m.unit() + "|" + std::to_string(static_cast<int>(m.data_case())) + "|";
+          auto points = point_backends(ring, key, names, rm.resource(), sm.scope(), prefix, m);
+          std::vector<uint32_t> distinct;
+          for (uint32_t b : points)
+            if (std::find(distinct.begin(), distinct.end(), b) == distinct.end()) distinct.push_back(b);
+          if (distinct.size() <= 1) {
+            backend.push_back(distinct.empty() ? by_service : distinct.front());
+            out.Add()->Swap(&m);
+            continue;
+          }
+          for (uint32_t b : distinct) {
+            Metric* copy = out.Add();
+            copy->CopyFrom(m);
+            with_points(*copy, [&](auto& pts) {
+              int kept = 0;
+              for (int i = 0; i < pts.size(); ++i)
+                if (points[static_cast<size_t>(i)] == b) pts.SwapElements(kept++, i);
+              pts.DeleteSubrange(kept, pts.size() - kept);
+            });
+            backend.push_back(b);
+          }
+        }
+        sm.mutable_metrics()->Swap(&out);
+      }
+    }
+  }
 }
 
 // How to walk each signal's request: resources, scopes, items, and an item's trace id.
@@ -167,6 +395,7 @@ size_t len_field_size(size_t body) { return 1 + otlp_wire::varint_size(body) + b
 template <typename B>
 std::optional<std::vector<std::pair<size_t, B>>> route_wire(B& batch, const HashRing& ring, RoutingKey key,
                                                             const TraceIdRoute* by_trace_id, uint32_t trace_id_field) {
+  if (key != RoutingKey::trace_id && key != RoutingKey::service) return std::nullopt;
   const auto& parts = batch.raw_parts();
   for (const auto& p : parts)
     if (!p.wire) return std::nullopt;
@@ -313,33 +542,50 @@ std::optional<std::vector<std::pair<size_t, B>>> route_wire(B& batch, const Hash
 
 template <typename Walk, typename B>
 std::vector<std::pair<size_t, B>> route_batch(B batch, const HashRing& ring, RoutingKey key,
-                                              const TraceIdRoute* by_trace_id) {
+                                              const TraceIdRoute* by_trace_id,
+                                              const std::vector<std::string>& routing_attributes) {
   constexpr uint32_t trace_id_field = std::is_same_v<Walk, TraceWalk> ? 1 : std::is_same_v<Walk, LogWalk> ? 9 : 0;
   if (auto wire = route_wire(batch, ring, key, by_trace_id, trace_id_field)) return std::move(*wire);
   std::vector<std::pair<size_t, B>> out;
-  const auto& parts = batch.read_parts();
 
   // Each item's backend, in walk order.
   std::vector<uint32_t> backend;
-  bool uniform = true;
+  bool by_point = false;
+  if constexpr (std::is_same_v<Walk, MetricWalk>) {
+    by_point = key == RoutingKey::stream_id || key == RoutingKey::attributes;
+    if (by_point) split_metric_points(batch, ring, key, routing_attributes, backend);
+  }
+  const auto& parts = batch.read_parts();
   for (const auto& p : parts) {
+    if (by_point) break;
     for (const auto& rs : Walk::resources(*p.request)) {
-      const auto service = service_name(rs.resource());
-      const uint32_t by_service = static_cast<uint32_t>(ring.find(service));
+      uint32_t by_resource = 0;
+      if (key == RoutingKey::resource) {
+        std::string text;
+        append_attributes(text, rs.resource().attributes());
+        by_resource = static_cast<uint32_t>(ring.find(text));
+      } else {
+        by_resource = static_cast<uint32_t>(ring.find(service_name(rs.resource())));
+      }
       for (const auto& ss : Walk::scopes(rs)) {
         for (const auto& item : Walk::items(ss)) {
-          uint32_t b = by_service;
+          uint32_t b = by_resource;
           if (key == RoutingKey::trace_id) {
             const auto id = Walk::trace_id(item);
             if (!id.empty()) b = static_cast<uint32_t>(by_trace_id ? (*by_trace_id)(id) : ring.find(id));
+          } else if constexpr (std::is_same_v<Walk, MetricWalk>) {
+            if (key == RoutingKey::metric) b = static_cast<uint32_t>(ring.find(item.name()));
+          } else {
+            if (key == RoutingKey::attributes)
+              b = static_cast<uint32_t>(ring.find(item_key(routing_attributes, rs.resource(), ss.scope(), item)));
           }
-          if (!backend.empty() && b != backend.front()) uniform = false;
           backend.push_back(b);
         }
       }
     }
   }
   if (backend.empty()) return out;  // nothing to send
+  const bool uniform = std::all_of(backend.begin(), backend.end(), [&](uint32_t b) { return b == backend.front(); });
   if (uniform) {
     const size_t b = backend.front();
     out.emplace_back(b, std::move(batch));
@@ -387,26 +633,29 @@ std::vector<std::pair<size_t, B>> route_batch(B batch, const HashRing& ring, Rou
 
 }  // namespace
 
-std::vector<std::pair<size_t, TraceBatch>> route(TraceBatch batch, const HashRing& ring, RoutingKey key) {
-  return route_batch<TraceWalk>(std::move(batch), ring, key, nullptr);
+std::vector<std::pair<size_t, TraceBatch>> route(TraceBatch batch, const HashRing& ring, RoutingKey key,
+                                                 const std::vector<std::string>& routing_attributes) {
+  return route_batch<TraceWalk>(std::move(batch), ring, key, nullptr, routing_attributes);
 }
 
 std::vector<std::pair<size_t, TraceBatch>> route(TraceBatch batch, const HashRing& ring, RoutingKey key,
                                                  const TraceIdRoute& by_trace_id) {
-  return route_batch<TraceWalk>(std::move(batch), ring, key, &by_trace_id);
+  return route_batch<TraceWalk>(std::move(batch), ring, key, &by_trace_id, {});
 }
 
 std::vector<std::pair<size_t, LogBatch>> route(LogBatch batch, const HashRing& ring, RoutingKey key,
                                                const TraceIdRoute& by_trace_id) {
-  return route_batch<LogWalk>(std::move(batch), ring, key, &by_trace_id);
+  return route_batch<LogWalk>(std::move(batch), ring, key, &by_trace_id, {});
 }
 
-std::vector<std::pair<size_t, LogBatch>> route(LogBatch batch, const HashRing& ring, RoutingKey key) {
-  return route_batch<LogWalk>(std::move(batch), ring, key, nullptr);
+std::vector<std::pair<size_t, LogBatch>> route(LogBatch batch, const HashRing& ring, RoutingKey key,
+                                               const std::vector<std::string>& routing_attributes) {
+  return route_batch<LogWalk>(std::move(batch), ring, key, nullptr, routing_attributes);
 }
 
-std::vector<std::pair<size_t, MetricBatch>> route(MetricBatch batch, const HashRing& ring, RoutingKey key) {
-  return route_batch<MetricWalk>(std::move(batch), ring, key, nullptr);
+std::vector<std::pair<size_t, MetricBatch>> route(MetricBatch batch, const HashRing& ring, RoutingKey key,
+                                                  const std::vector<std::string>& routing_attributes) {
+  return route_batch<MetricWalk>(std::move(batch), ring, key, nullptr, routing_attributes);
 }
 
 }  // namespace otlpd::loadbalancing_exporter

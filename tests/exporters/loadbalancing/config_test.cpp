@@ -1,6 +1,7 @@
 // The loadbalancing exporter's config: the Collector's keys, protocol.otlp without endpoint, clear refusals.
 #include <catch2/catch.hpp>
 
+#include "config/config.h"
 #include "exporters/loadbalancing/config.h"
 #include "support/component_config.h"
 
@@ -88,10 +89,45 @@ TEST_CASE("loadbalancing config: bad configs are refused with clear errors", "[l
   CHECK_THAT(err("resolver: {nope: {}}\n"), Contains("nope"));
   CHECK_THAT(err("resolver: {k8s: {service: x}}\n"), Contains("not supported by otlpd: not implemented yet"));
   CHECK_THAT(err("resolver: {static: {hostnames: ['a:99999']}}\n"), Contains("port 1-65535"));
-  CHECK_THAT(err("routing_key: metric\nresolver: {static: {hostnames: [a]}}\n"),
-             Contains("'metric' is not supported by otlpd: not implemented yet"));
+  CHECK_THAT(err("routing_key: attributes\nresolver: {static: {hostnames: [a]}}\n"),
+             Contains("routing_attributes must be given when routing_key is attributes"));
+  CHECK_THAT(err("routing_key: service\nrouting_attributes: [a]\nresolver: {static: {hostnames: [a]}}\n"),
+             Contains("routing_attributes can only be used with routing_key attributes"));
   CHECK_THAT(err("routing_key: spanID\nresolver: {static: {hostnames: [a]}}\n"), Contains("valid values are"));
   CHECK_THAT(err("protocol: {otlp: {endpoint: x:4317}}\nresolver: {static: {hostnames: [a]}}\n"), Contains("endpoint"));
   CHECK_THAT(err("protocol: {otlp: {sending_queue: {storage: file_storage}}}\nresolver: {static: {hostnames: [a]}}\n"),
              Contains("not supported by otlpd yet"));
+}
+
+TEST_CASE("loadbalancing: a routing key that cannot route a pipeline's signal is a config error naming both",
+          "[loadbalancing][config]") {
+  using Catch::Matchers::Contains;
+  const auto config = [](const std::string& key, const std::string& signal) {
+    return "receivers:\n  otlp:\n    protocols: {grpc: {endpoint: 127.0.0.1:0}}\nexporters:\n  loadbalancing:\n"
+           "    routing_key: " +
+           key + "\n    resolver: {static: {hostnames: [a]}}\nservice:\n  pipelines:\n    " + signal +
+           ":\n      receivers: [otlp]\n      exporters: [loadbalancing]\n";
+  };
+  const auto error_of = [&](const std::string& key, const std::string& signal) {
+    try {
+      parse_config(parse_yaml(config(key, signal), "config.yaml"));
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  CHECK_THAT(error_of("traceID", "metrics"),
+             Contains("exporter 'loadbalancing' cannot serve metrics: routing_key traceID cannot route metrics"));
+  CHECK_THAT(error_of("metric", "traces"), Contains("routing_key metric cannot route traces"));
+  CHECK_THAT(error_of("streamID", "logs"), Contains("routing_key streamID cannot route logs"));
+  CHECK_THAT(error_of("resource", "traces"), Contains("line 12"));
+  for (const auto& [key, signal] : std::vector<std::pair<std::string, std::string>>{{"traceID", "traces"},
+                                                                                    {"traceID", "logs"},
+                                                                                    {"resource", "logs"},
+                                                                                    {"resource", "metrics"},
+                                                                                    {"metric", "metrics"},
+                                                                                    {"streamID", "metrics"},
+                                                                                    {"service", "traces"},
+                                                                                    {"service", "metrics"}})
+    CHECK(error_of(key, signal) == "");
 }

@@ -227,3 +227,157 @@ TEST_CASE("route on the wire: the same parts as the decoded route, without decod
     check_wire_matches_decoded<MetricBatch>(metrics, RoutingKey::service, ring);
   }
 }
+
+namespace {
+
+// "<prefix><i>", built by append (GCC 12 warns falsely, -Wrestrict, on "lit" + std::to_string).
+std::string numbered(std::string prefix, int64_t i) {
+  prefix.append(std::to_string(i));
+  return prefix;
+}
+
+void set_attr(google::protobuf::RepeatedPtrField<opentelemetry::proto::common::v1::KeyValue>* kvs, const std::string& k,
+              const std::string& v) {
+  auto* kv = kvs->Add();
+  kv->set_key(k);
+  kv->mutable_value()->set_string_value(v);
+}
+
+// Resources r0..r5 (host.name, and service.name "svc" for all), each with metrics m0..m4 of 6 gauge points each
+// (point attribute "pod" p0..p5).
+MetricBatch metrics_batch() {
+  auto batch = MetricBatch::make();
+  for (int r = 0; r < 6; ++r) {
+    auto* rm = batch.first().add_resource_metrics();
+    set_attr(rm->mutable_resource()->mutable_attributes(), "service.name", "svc");
+    set_attr(rm->mutable_resource()->mutable_attributes(), "host.name", numbered("r", r));
+    auto* sm = rm->add_scope_metrics();
+    sm->mutable_scope()->set_name("scope");
+    for (int m = 0; m < 5; ++m) {
+      auto* metric = sm->add_metrics();
+      metric->set_name(numbered("m", m));
+      metric->set_unit("1");
+      for (int p = 0; p < 6; ++p) {
+        auto* dp = metric->mutable_gauge()->add_data_points();
+        dp->set_as_int(r * 100 + m * 10 + p);
+        set_attr(dp->mutable_attributes(), "pod", numbered("p", p));
+      }
+    }
+  }
+  return batch;
+}
+
+// (backend, resource host, metric name, point value) of every point routed.
+std::vector<std::tuple<size_t, std::string, std::string, int64_t>> points_of(
+    std::vector<std::pair<size_t, MetricBatch>>& parts) {
+  std::vector<std::tuple<size_t, std::string, std::string, int64_t>> out;
+  for (auto& [b, part] : parts)
+    for (const auto& p : part.read_parts())
+      for (const auto& rm : p.request->resource_metrics())
+        for (const auto& sm : rm.scope_metrics())
+          for (const auto& m : sm.metrics()) {
+            CHECK(m.unit() == "1");  // a split metric keeps its header
+            for (const auto& dp : m.gauge().data_points())
+              out.emplace_back(b, rm.resource().attributes(1).value().string_value(), m.name(), dp.as_int());
+          }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("route metrics by resource, metric name, stream and attributes: each point once, at its key's backend",
+          "[loadbalancing]") {
+  const auto ring = HashRing({"b1:4317", "b2:4317", "b3:4317", "b4:4317"});
+  SECTION("resource: every point of a resource at one backend, the resources spread") {
+    auto parts = route(metrics_batch(), ring, RoutingKey::resource);
+    auto points = points_of(parts);
+    REQUIRE(points.size() == 180);
+    std::map<std::string, std::set<size_t>> where;
+    for (const auto& [b, host, name, v] : points) where[host].insert(b);
+    std::set<size_t> used;
+    for (const auto& [host, bs] : where) {
+      CHECK(bs.size() == 1);
+      used.insert(*bs.begin());
+    }
+    CHECK(used.size() > 1);
+  }
+  SECTION("metric: every point of a metric name at one backend, whatever its resource") {
+    auto parts = route(metrics_batch(), ring, RoutingKey::metric);
+    auto points = points_of(parts);
+    REQUIRE(points.size() == 180);
+    std::map<std::string, std::set<size_t>> where;
+    for (const auto& [b, host, name, v] : points) where[name].insert(b);
+    for (const auto& [name, bs] : where) {
+      CHECK(bs.size() == 1);
+      CHECK(*bs.begin() == ring.find(name));
+    }
+  }
+  SECTION("streamID: each stream at one backend, a metric's points split over backends, none lost") {
+    auto parts = route(metrics_batch(), ring, RoutingKey::stream_id);
+    auto points = points_of(parts);
+    REQUIRE(points.size() == 180);
+    std::set<int64_t> values;
+    std::map<std::string, std::set<size_t>> metric_at;
+    for (const auto& [b, host, name, v] : points) {
+      CHECK(values.insert(v).second);
+      metric_at[host + name].insert(b);
+    }
+    size_t split = 0;
+    for (const auto& [m, bs] : metric_at) split += bs.size() > 1;
+    CHECK(split > 0);  // six streams per metric over four backends
+    // The same stream in another batch goes to the same backend.
+    auto again = route(metrics_batch(), ring, RoutingKey::stream_id);
+    CHECK(points_of(again) == points);
+  }
+  SECTION("attributes: the pod attribute of the point decides, the resource's host.name does not") {
+    auto parts = route(metrics_batch(), ring, RoutingKey::attributes, {"pod"});
+    auto points = points_of(parts);
+    REQUIRE(points.size() == 180);
+    for (const auto& [b, host, name, v] : points) CHECK(b == ring.find(numbered("pod=p", v % 10) + "|"));
+  }
+}
+
+TEST_CASE("route spans and logs by attributes: resource, scope and item values and the pseudo attributes",
+          "[loadbalancing]") {
+  const auto ring = HashRing({"b1:4317", "b2:4317", "b3:4317"});
+  auto batch = TraceBatch::make();
+  auto* rs = batch.first().add_resource_spans();
+  set_attr(rs->mutable_resource()->mutable_attributes(), "tenant", "acme");
+  auto* ss = rs->add_scope_spans();
+  for (int i = 0; i < 30; ++i) {
+    auto* s = ss->add_spans();
+    s->set_name(numbered("op", i % 7));
+    s->set_kind(i % 2 ? opentelemetry::proto::trace::v1::Span::SPAN_KIND_SERVER
+                      : opentelemetry::proto::trace::v1::Span::SPAN_KIND_CLIENT);
+    if (i % 3) set_attr(s->mutable_attributes(), "route", numbered("/r", i % 3));
+  }
+  auto parts = route(std::move(batch), ring, RoutingKey::attributes, {"tenant", "span.name", "route", "span.kind"});
+  size_t spans = 0;
+  for (auto& [b, part] : parts)
+    for (const auto& p : part.read_parts())
+      for (const auto& s : p.request->resource_spans(0).scope_spans(0).spans()) {
+        ++spans;
+        std::string route = s.attributes_size() ? s.attributes(0).value().string_value() : "";
+        CHECK(b == ring.find("tenant=acme|span.name=" + s.name() + "|route=" + route +
+                             numbered("|span.kind=", static_cast<int>(s.kind())) + "|"));
+      }
+  CHECK(spans == 30);
+
+  auto logs = LogBatch::make();
+  auto* sl = logs.first().add_resource_logs()->add_scope_logs();
+  for (int i = 0; i < 20; ++i) {
+    auto* l = sl->add_log_records();
+    l->set_severity_number(static_cast<opentelemetry::proto::logs::v1::SeverityNumber>(1 + i % 4));
+    l->mutable_body()->set_string_value(numbered("b", i % 5));
+  }
+  auto log_parts = route(std::move(logs), ring, RoutingKey::attributes, {"log.severity", "log.body"});
+  size_t records = 0;
+  for (auto& [b, part] : log_parts)
+    for (const auto& p : part.read_parts())
+      for (const auto& l : p.request->resource_logs(0).scope_logs(0).log_records()) {
+        ++records;
+        CHECK(b == ring.find(numbered("log.severity=", static_cast<int>(l.severity_number())) +
+                             "|log.body=" + l.body().string_value() + "|"));
+      }
+  CHECK(records == 20);
+}
