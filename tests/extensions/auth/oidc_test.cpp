@@ -40,6 +40,11 @@ std::string with_payload(const std::string& token, const std::string& claims) {
   return token.substr(0, dot1 + 1) + base64url(claims) + token.substr(dot2);
 }
 
+// `token` with its header replaced by base64url(`header`), payload and signature kept.
+std::string with_header(const std::string& token, const std::string& header) {
+  return base64url(header) + token.substr(token.find('.'));
+}
+
 }  // namespace
 
 TEST_CASE("oidc accepts only a token signed by the issuer's keys with its issuer, audience and validity",
@@ -70,6 +75,8 @@ TEST_CASE("oidc accepts only a token signed by the issuer's keys with its issuer
   SECTION("everything else is refused, with a reason and never the token") {
     std::string wrong_issuer = good;
     wrong_issuer.replace(wrong_issuer.find(issuer.url()), issuer.url().size(), "https://evil.example");
+    const int64_t now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     issuer.add_rsa_key("unpublished", false);
     const std::vector<std::pair<std::string, std::string>> refused = {
         {"expired", issuer.sign("rsa-1", issuer.claims("otlpd", "alice", -600, R"(,"groups":[])"))},
@@ -81,6 +88,11 @@ TEST_CASE("oidc accepts only a token signed by the issuer's keys with its issuer
         {"alg none", issuer.unsigned_token("rsa-1", good)},
         {"HS256 keyed with the RSA public key", issuer.hs256_with_public_key("rsa-1", good)},
         {"no groups claim", issuer.sign("rsa-1", issuer.claims("otlpd", "alice", 600))},
+        {"not valid yet", issuer.sign("rsa-1", issuer.claims("otlpd", "alice", 600,
+                                                             R"(,"groups":[],"nbf":)" + std::to_string(now + 600)))},
+        {"ES256 naming the RSA key", with_header(issuer.sign("ec-1", good), R"({"alg":"ES256","kid":"rsa-1"})")},
+        {"RS256 naming the EC key", with_header(issuer.sign("rsa-1", good), R"({"alg":"RS256","kid":"ec-1"})")},
+        {"crit", with_header(issuer.sign("rsa-1", good), R"({"alg":"RS256","kid":"rsa-1","crit":["x"]})")},
         {"not a JWT", "abc.def"},
         {"huge", std::string(20000, 'a')},
     };
