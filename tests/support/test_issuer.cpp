@@ -1,7 +1,6 @@
-// The test OpenID provider: Boost.Beast, synchronous, a thread per connection; OpenSSL 3 keys and signatures.
+// The test OpenID provider: a SyncHttpServer; OpenSSL 3 keys and signatures.
 #include "support/test_issuer.h"
 
-#include <fcntl.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
@@ -9,26 +8,18 @@
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
-#include <sys/socket.h>
 
-#include <utility>
-
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <chrono>
 #include <map>
 #include <mutex>
 #include <stdexcept>
-#include <thread>
 
 #include "model/any_value.h"
+#include "support/sync_http_server.h"
 
 namespace otlpd::test {
 
-namespace net = boost::asio;
 namespace http = boost::beast::http;
-using tcp = net::ip::tcp;
 
 std::string base64url(std::string_view bytes) {
   std::string s = base64_encode(bytes);
@@ -128,16 +119,9 @@ std::map<std::string, std::string> parse_form(std::string_view body) {
 }  // namespace
 
 struct TestIssuer::Impl {
-  net::io_context ioc;
-  tcp::acceptor acceptor{ioc};
-  int port = 0;
-  std::thread accept_thread;
-
   mutable std::mutex mu;
-  bool stopping = false;
   bool down = false;
-  std::vector<std::thread> conn_threads;
-  std::vector<int> conn_fds;
+  int port = 0;
   std::map<std::string, Key> keys;
   size_t discovery = 0, jwks = 0, tokens = 0;
   std::string client_id, client_secret, audience;
@@ -159,7 +143,7 @@ struct TestIssuer::Impl {
   }
 
   // Answers one request: status and body (JSON).
-  std::pair<int, std::string> answer(const http::request<http::string_body>& req) {
+  std::pair<int, std::string> answer(const SyncHttpServer::Request& req) {
     std::unique_lock lock(mu);
     if (down) return {503, R"({"error":"down"})"};
     const std::string target(req.target());
@@ -206,84 +190,25 @@ struct TestIssuer::Impl {
     return {404, R"({"error":"not found"})"};
   }
 
-  void serve(tcp::socket& sock) {
-    boost::beast::flat_buffer buf;
-    boost::system::error_code ec;
-    while (true) {
-      http::request_parser<http::string_body> parser;
-      parser.body_limit(1024 * 1024);
-      http::read(sock, buf, parser, ec);
-      if (ec) return;
-      auto& req = parser.get();
-      auto [status, body] = answer(req);
-      http::response<http::string_body> res;
-      res.version(11);
-      res.keep_alive(req.keep_alive());
-      res.result(static_cast<unsigned>(status));
-      res.set(http::field::content_type, "application/json");
-      res.body() = std::move(body);
-      res.prepare_payload();
-      http::write(sock, res, ec);
-      if (ec || !res.keep_alive()) return;
-    }
-  }
-
-  void listen() {
-    tcp::endpoint ep(net::ip::make_address("127.0.0.1"), 0);
-    acceptor.open(ep.protocol());
-    ::fcntl(acceptor.native_handle(), F_SETFD, FD_CLOEXEC);
-    acceptor.bind(ep);
-    acceptor.listen();
-    port = acceptor.local_endpoint().port();
-    accept_thread = std::thread([this] {
-      while (true) {
-        tcp::socket sock(ioc);
-        boost::system::error_code ec;
-        acceptor.accept(sock, ec);
-        std::lock_guard lock(mu);
-        if (stopping) return;
-        if (ec) continue;
-        int fd = sock.native_handle();
-        ::fcntl(fd, F_SETFD, FD_CLOEXEC);
-        conn_fds.push_back(fd);
-        conn_threads.emplace_back([this, fd, s = std::move(sock)]() mutable {
-          serve(s);
-          std::lock_guard l(mu);
-          std::erase(conn_fds, fd);
-        });
-      }
-    });
-  }
-
-  void stop() {
-    {
-      std::lock_guard lock(mu);
-      stopping = true;
-      for (int fd : conn_fds) ::shutdown(fd, SHUT_RDWR);
-    }
-    {
-      boost::system::error_code ec;
-      tcp::socket wake(ioc);
-      wake.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)), ec);
-    }
-    accept_thread.join();
-    std::vector<std::thread> conns;
-    {
-      std::lock_guard lock(mu);
-      conns.swap(conn_threads);
-    }
-    for (auto& t : conns) t.join();
-  }
+  std::unique_ptr<SyncHttpServer> server;  // last: stopped before the state its handler uses goes
 };
 
 TestIssuer::TestIssuer() : impl_(std::make_unique<Impl>()) {
   impl_->owner = this;
   add_rsa_key("rsa-1");
   add_ec_key("ec-1");
-  impl_->listen();
+  impl_->server = std::make_unique<SyncHttpServer>(
+      [im = impl_.get()](const SyncHttpServer::Request& req, SyncHttpServer::Response& res) {
+        auto [status, body] = im->answer(req);
+        res.result(static_cast<unsigned>(status));
+        res.set(http::field::content_type, "application/json");
+        res.body() = std::move(body);
+      },
+      1024 * 1024);
+  impl_->port = impl_->server->port();
 }
 
-TestIssuer::~TestIssuer() { impl_->stop(); }
+TestIssuer::~TestIssuer() = default;
 
 std::string TestIssuer::url() const { return impl_->url(); }
 

@@ -25,8 +25,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr auto kFetchTimeout = std::chrono::seconds(5);
-// A request whose token names an unknown key id waits this long at most for the refresh it started.
-constexpr auto kUnknownKidWait = std::chrono::seconds(5);
+// A request whose token names an unknown key id waits this long at most for the refresh it started, and so
+// many such requests at most wait at a time: a waiting request holds a receiver thread.
+constexpr auto kUnknownKidWait = std::chrono::seconds(2);
+constexpr int kMaxWaiters = 4;
 constexpr auto kFirstRetry = std::chrono::seconds(1);
 constexpr auto kMaxRetry = std::chrono::seconds(60);
 constexpr int64_t kLeewaySeconds = 60;  // clock skew allowed on exp and nbf
@@ -96,17 +98,20 @@ class OidcAuth final : public ServerAuthenticator {
   }
 
   // Asks the worker for a fetch (at the earliest jwks_min_refresh_interval after the last one). With `wait`:
-  // when a fetch is running or may start now, waits (bounded) for it and returns true; otherwise returns false
-  // at once, so that requests within the interval cost nothing more.
+  // when a fetch is running or may start now and fewer than kMaxWaiters wait, waits (bounded) for it and returns
+  // whether it finished; otherwise returns false at once, so that requests within the interval cost nothing more.
   bool request_refresh(bool wait) const {
     std::unique_lock lock(mu_);
     refresh_requested_ = true;
     cv_.notify_all();
     if (!wait) return false;
     const bool may_start_now = Clock::now() >= last_attempt_ + cfg_.jwks_min_refresh_interval;
-    if (!fetching_ && !may_start_now) return false;
+    if ((!fetching_ && !may_start_now) || waiters_ >= kMaxWaiters) return false;
     const uint64_t before = generation_;
-    return cv_.wait_for(lock, kUnknownKidWait, [&] { return stop_ || generation_ != before; }) && !stop_;
+    ++waiters_;
+    const bool done = cv_.wait_for(lock, kUnknownKidWait, [&] { return stop_ || generation_ != before; });
+    --waiters_;
+    return done && !stop_;
   }
 
   void run() {
@@ -204,6 +209,7 @@ class OidcAuth final : public ServerAuthenticator {
   mutable std::condition_variable cv_;
   std::shared_ptr<const KeySet> keys_;
   mutable bool refresh_requested_ = false;
+  mutable int waiters_ = 0;  // requests waiting for a fetch
   bool fetching_ = false;
   bool stop_ = false;
   bool last_ok_ = false;
