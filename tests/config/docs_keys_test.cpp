@@ -55,7 +55,7 @@ std::string kind_of_file(const std::filesystem::path& p) {
 // and a receiver of one type name are told apart; other files document a type of any kind.
 std::map<std::string, std::set<std::string>> documented_keys() {
   std::map<std::string, std::set<std::string>> out;
-  const std::regex heading(R"(^## `?([a-z_]+)`?)"), row(R"(^\| `([a-z0-9_.]+)`)");
+  const std::regex heading(R"(^## `?([a-z0-9_]+)`?)"), row(R"(^\| `([a-z0-9_.]+)`)");
   for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(OTLPD_SOURCE_DIR) / "docs")) {
     if (entry.path().extension() != ".md") continue;
     const std::string kind = kind_of_file(entry.path());

@@ -34,6 +34,8 @@ const std::map<std::string, std::string>& smallest_configs() {
       {"extension/bearertokenauth", "token: lifecycle-token"},
       {"extension/basicauth", "htpasswd: {inline: 'user:pass'}"},
       {"extension/apikeyauth", "keys: {lifecycle: lifecycle-key}"},
+      {"extension/oidc", "issuer_url: http://127.0.0.1:1\naudience: lifecycle"},
+      {"extension/oauth2client", "client_id: c\nclient_secret: s\ntoken_url: http://127.0.0.1:1/token"},
       {"extension/ratelimiter", "rate: 100"},
       {"processor/resource", "attributes: [{key: k, value: v, action: upsert}]"},
       {"processor/attributes", "actions: [{key: k, value: v, action: upsert}]"},

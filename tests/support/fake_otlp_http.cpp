@@ -1,25 +1,18 @@
-// The fake OTLP/HTTP backend: Boost.Beast, synchronous, a thread per connection.
+// The fake OTLP/HTTP backend, on SyncHttpServer.
 #include "support/fake_otlp_http.h"
 
-#include <fcntl.h>
 #include <snappy.h>
-#include <sys/socket.h>
 #include <zlib.h>
 #include <zstd.h>
 
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <mutex>
-#include <thread>
 
 #include "codec/otlp_json.h"
+#include "support/sync_http_server.h"
 
 namespace otlpd::test {
 
-namespace net = boost::asio;
 namespace http = boost::beast::http;
-using tcp = net::ip::tcp;
 
 namespace {
 
@@ -73,15 +66,7 @@ bool decode(const FakeOtlpHttpServer::Request& r, Req& out) {
 }  // namespace
 
 struct FakeOtlpHttpServer::Impl {
-  net::io_context ioc;
-  tcp::acceptor acceptor{ioc};
-  int port = 0;
-  std::thread accept_thread;
-
   mutable std::mutex mu;
-  bool stopping = false;
-  std::vector<std::thread> conn_threads;
-  std::vector<int> conn_fds;
   std::chrono::steady_clock::time_point fail_until{};
   int fail_count = 0;
   int fail_status = 503;
@@ -89,139 +74,71 @@ struct FakeOtlpHttpServer::Impl {
   size_t attempts = 0;
   size_t spans = 0;
   std::vector<Request> accepted;
+  std::unique_ptr<SyncHttpServer> server;  // last: stopped before the state its handler uses goes
 
-  void listen(unsigned short at);  // on 127.0.0.1:`at` (0: any free port), with a thread accepting
-
-  void serve(tcp::socket& sock) {
-    boost::beast::flat_buffer buf;
-    boost::system::error_code ec;
-    while (true) {
-      http::request_parser<http::string_body> parser;
-      parser.body_limit(64 * 1024 * 1024);
-      http::read(sock, buf, parser, ec);
-      if (ec) return;
-      auto& req = parser.get();
-      Request r;
-      r.path = std::string(req.target());
-      for (const auto& f : req) {
-        std::string name(f.name_string());
-        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        r.headers[name] = std::string(f.value());
-      }
-      http::response<http::string_body> res;
-      res.version(11);
-      res.keep_alive(req.keep_alive());
-      try {
-        auto enc = r.headers.find("content-encoding");
-        if (enc == r.headers.end())
-          r.body = req.body();
-        else if (enc->second == "gzip")
-          r.body = inflate_body(req.body(), 15 + 16);
-        else if (enc->second == "deflate")
-          r.body = inflate_body(req.body(), 15);
-        else if (enc->second == "zstd")
-          r.body = unzstd(req.body());
-        else if (enc->second == "snappy") {  // Prometheus remote write
-          if (!snappy::Uncompress(req.body().data(), req.body().size(), &r.body))
-            throw std::runtime_error("bad snappy body");
-        } else
-          throw std::runtime_error("unknown content-encoding");
-        std::lock_guard lock(mu);
-        ++attempts;
-        bool failing = fail_count > 0 || std::chrono::steady_clock::now() < fail_until;
-        if (failing) {
-          if (fail_count > 0) --fail_count;
-          res.result(static_cast<unsigned>(fail_status));
-          if (!retry_after.empty()) res.set(http::field::retry_after, retry_after);
-          res.set(http::field::content_type, "text/plain");
-          res.body() = "injected failure";
-        } else {
-          res.result(http::status::ok);
-          auto ct = r.headers.find("content-type");
-          bool json = ct != r.headers.end() && ct->second.find("json") != std::string::npos;
-          res.set(http::field::content_type, json ? "application/json" : "application/x-protobuf");
-          res.body() = json ? "{}" : "";
-          if (r.path == "/v1/traces") {
-            otlp_trace::ExportTraceServiceRequest t;
-            if (decode(r, t)) spans += SignalTraits<otlp_trace::ExportTraceServiceRequest>::count_items(t);
-          }
-          accepted.push_back(std::move(r));
+  void handle(const SyncHttpServer::Request& req, SyncHttpServer::Response& res) {
+    Request r;
+    r.path = std::string(req.target());
+    for (const auto& f : req) {
+      std::string name(f.name_string());
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      r.headers[name] = std::string(f.value());
+    }
+    try {
+      auto enc = r.headers.find("content-encoding");
+      if (enc == r.headers.end())
+        r.body = req.body();
+      else if (enc->second == "gzip")
+        r.body = inflate_body(req.body(), 15 + 16);
+      else if (enc->second == "deflate")
+        r.body = inflate_body(req.body(), 15);
+      else if (enc->second == "zstd")
+        r.body = unzstd(req.body());
+      else if (enc->second == "snappy") {  // Prometheus remote write
+        if (!snappy::Uncompress(req.body().data(), req.body().size(), &r.body))
+          throw std::runtime_error("bad snappy body");
+      } else
+        throw std::runtime_error("unknown content-encoding");
+      std::lock_guard lock(mu);
+      ++attempts;
+      bool failing = fail_count > 0 || std::chrono::steady_clock::now() < fail_until;
+      if (failing) {
+        if (fail_count > 0) --fail_count;
+        res.result(static_cast<unsigned>(fail_status));
+        if (!retry_after.empty()) res.set(http::field::retry_after, retry_after);
+        res.set(http::field::content_type, "text/plain");
+        res.body() = "injected failure";
+      } else {
+        res.result(http::status::ok);
+        auto ct = r.headers.find("content-type");
+        bool json = ct != r.headers.end() && ct->second.find("json") != std::string::npos;
+        res.set(http::field::content_type, json ? "application/json" : "application/x-protobuf");
+        res.body() = json ? "{}" : "";
+        if (r.path == "/v1/traces") {
+          otlp_trace::ExportTraceServiceRequest t;
+          if (decode(r, t)) spans += SignalTraits<otlp_trace::ExportTraceServiceRequest>::count_items(t);
         }
-      } catch (const std::exception& e) {
-        res.result(http::status::bad_request);
-        res.body() = e.what();
+        accepted.push_back(std::move(r));
       }
-      res.prepare_payload();
-      http::write(sock, res, ec);
-      if (ec || !res.keep_alive()) return;
+    } catch (const std::exception& e) {
+      res.result(http::status::bad_request);
+      res.body() = e.what();
     }
   }
 };
 
-FakeOtlpHttpServer::FakeOtlpHttpServer() : impl_(std::make_unique<Impl>()) { impl_->listen(0); }
+FakeOtlpHttpServer::FakeOtlpHttpServer() : impl_(std::make_unique<Impl>()) {
+  impl_->server = std::make_unique<SyncHttpServer>(
+      [im = impl_.get()](const SyncHttpServer::Request& req, SyncHttpServer::Response& res) { im->handle(req, res); });
+}
 
 FakeOtlpHttpServer::~FakeOtlpHttpServer() { stop(); }
 
-void FakeOtlpHttpServer::Impl::listen(unsigned short at) {
-  tcp::endpoint ep(net::ip::make_address("127.0.0.1"), at);
-  acceptor.open(ep.protocol());
-  // Not inherited by a daemon the test starts later: stop() must really close the port.
-  ::fcntl(acceptor.native_handle(), F_SETFD, FD_CLOEXEC);
-  acceptor.set_option(tcp::acceptor::reuse_address(true));  // a restart binds the port again at once
-  acceptor.bind(ep);
-  acceptor.listen();
-  port = acceptor.local_endpoint().port();
-  stopping = false;
-  accept_thread = std::thread([this] {
-    while (true) {
-      tcp::socket sock(ioc);
-      boost::system::error_code ec;
-      acceptor.accept(sock, ec);
-      std::lock_guard lock(mu);
-      if (stopping) return;
-      if (ec) continue;
-      int fd = sock.native_handle();
-      conn_fds.push_back(fd);
-      conn_threads.emplace_back([this, fd, s = std::move(sock)]() mutable {
-        serve(s);
-        std::lock_guard l(mu);
-        std::erase(conn_fds, fd);
-      });
-    }
-  });
-}
+void FakeOtlpHttpServer::stop() { impl_->server->stop(); }
 
-void FakeOtlpHttpServer::stop() {
-  auto& im = *impl_;
-  if (!im.accept_thread.joinable()) return;
-  {
-    std::lock_guard lock(im.mu);
-    im.stopping = true;
-    // Unblock connection threads stuck in read; the sockets close when their threads end.
-    for (int fd : im.conn_fds) ::shutdown(fd, SHUT_RDWR);
-  }
-  // Wake the accept() with one last connection.
-  {
-    boost::system::error_code ec;
-    tcp::socket wake(im.ioc);
-    wake.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(im.port)), ec);
-  }
-  im.accept_thread.join();
-  std::vector<std::thread> conns;
-  {
-    std::lock_guard lock(im.mu);
-    conns.swap(im.conn_threads);
-  }
-  for (auto& t : conns) t.join();
-  boost::system::error_code ec;
-  im.acceptor.close(ec);
-}
+void FakeOtlpHttpServer::restart() { impl_->server->restart(); }
 
-void FakeOtlpHttpServer::restart() {
-  if (!impl_->accept_thread.joinable()) impl_->listen(static_cast<unsigned short>(impl_->port));
-}
-
-std::string FakeOtlpHttpServer::url() const { return "http://127.0.0.1:" + std::to_string(impl_->port); }
+std::string FakeOtlpHttpServer::url() const { return impl_->server->url(); }
 
 void FakeOtlpHttpServer::fail_for(std::chrono::milliseconds d, int status, std::string retry_after) {
   std::lock_guard lock(impl_->mu);
