@@ -35,6 +35,8 @@ const std::map<std::string, std::string>& smallest_configs() {
       {"extension/basicauth", "htpasswd: {inline: 'user:pass'}"},
       {"extension/apikeyauth", "keys: {lifecycle: lifecycle-key}"},
       {"extension/ratelimiter", "rate: 100"},
+      {"extension/headers_setter", "headers: [{key: x-tenant, value: lifecycle}]"},
+      {"processor/ratelimit", "rate: 100"},
       {"processor/resource", "attributes: [{key: k, value: v, action: upsert}]"},
       {"processor/attributes", "actions: [{key: k, value: v, action: upsert}]"},
       {"processor/memory_limiter", "check_interval: 1s\nlimit_mib: 4000"},
