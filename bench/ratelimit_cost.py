@@ -1,5 +1,7 @@
-# CPU per request of the daemon, accepted vs throttled by a ratelimiter (HTTP, fresh connection per request,
-# OTLP/JSON body of N spans). Usage: python3 bench/ratelimit_cost.py [spans] [requests]; OTLPD_BIN overrides the binary.
+# CPU per request of the daemon, accepted vs throttled by a ratelimiter (HTTP, OTLP/JSON body of N spans, one
+# keep-alive connection; --fresh: a new connection per request). A throttled request whose body is at most
+# 256 KiB keeps its connection; a larger one closes it, and the client reconnects.
+# Usage: python3 bench/ratelimit_cost.py [spans] [requests] [--fresh]; OTLPD_BIN overrides the binary.
 import http.client, json, os, subprocess, sys, time, re, tempfile
 
 BIN = os.environ.get("OTLPD_BIN", os.path.join(os.path.dirname(__file__), "..", "build", "src", "otlpd"))
@@ -38,18 +40,22 @@ service:
         time.sleep(0.05); log.seek(0); m = re.search(r"\(http\) listening on 127.0.0.1:(\d+)", log.read())
         if m: port = int(m.group(1)); break
     codes = {}
+    conn = http.client.HTTPConnection("127.0.0.1", port)
     c0 = cpu(proc.pid)
     for i in range(n):
-        conn = http.client.HTTPConnection("127.0.0.1", port)
+        if FRESH: conn = http.client.HTTPConnection("127.0.0.1", port)
         conn.request("POST", "/v1/traces", b, {"Content-Type": "application/json"})
-        r = conn.getresponse(); r.read(); conn.close()
+        r = conn.getresponse(); r.read()
+        if FRESH or r.getheader("Connection", "").lower() == "close": conn.close()  # reopened by the next request
         codes[r.status] = codes.get(r.status, 0) + 1
     c1 = cpu(proc.pid)
     proc.terminate(); proc.wait()
     return (c1 - c0) / n * 1e6, codes
 
-b = body(int(sys.argv[1]) if len(sys.argv) > 1 else 100)
-n = int(sys.argv[2]) if len(sys.argv) > 2 else 2000
+FRESH = "--fresh" in sys.argv
+args = [a for a in sys.argv[1:] if a != "--fresh"]
+b = body(int(args[0]) if len(args) > 0 else 100)
+n = int(args[1]) if len(args) > 1 else 2000
 for limited in (False, True):
     us, codes = run(limited, n, b)
-    print(f"{'throttled' if limited else 'accepted '}: body {len(b)} B, {n} requests, daemon CPU {us:.0f} us/request, {codes}")
+    print(f"{'throttled' if limited else 'accepted '}: body {len(b)} B, {n} requests, daemon CPU {us:.1f} us/request, {codes}")

@@ -9,6 +9,7 @@
 
 #include "core/component.h"
 #include "model/auth_data.h"
+#include "model/batch_fwd.h"
 #include "platform/status.h"
 
 namespace otlpd {
@@ -41,6 +42,14 @@ class ClientAuthenticator {
   // Appends the headers (gRPC metadata) to send, names lower-case; or a Status saying why there are no
   // credentials now (a file that cannot be read): the request then fails retryable, and is not sent without them.
   virtual Status client_headers(std::vector<std::pair<std::string, std::string>>& out) const = 0;
+  // The headers for one request that exports data which came with `origin` (the batch's RequestContext: who
+  // sent it, its metadata), for authenticators that forward what came in (headers_setter's from_context). By
+  // default those of client_headers().
+  virtual Status client_headers_for(const RequestContext& origin,
+                                    std::vector<std::pair<std::string, std::string>>& out) const {
+    (void)origin;
+    return client_headers(out);
+  }
 };
 
 // The started extension `id` as a client authenticator; throws std::runtime_error naming it otherwise.

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "core/component.h"
+#include "model/auth_data.h"
 #include "platform/status.h"
 
 namespace otlpd {
@@ -25,7 +26,8 @@ struct LimitRequest {
   std::string_view peer;       // the transport peer: "ip:port", "[v6]:port", or "unix"
   std::string_view principal;  // who the authenticator found; empty: none
   const RequestHeaders* headers = nullptr;
-  uint64_t cost = 1;  // in the limiter's unit: 1 (requests), wire bytes (bytes) or items (records)
+  uint64_t cost = 1;               // in the limiter's unit: 1 (requests), wire bytes (bytes) or items (records)
+  const AuthData* auth = nullptr;  // what the authenticator vouched for (auth.<name> keys); null: nothing
 };
 
 // A limiter extension (in the spirit of the Collector's limiter middlewares). limit() is called concurrently

@@ -97,3 +97,16 @@ TEST_CASE("upstream tailsamplingprocessor configs with ottl_condition load as in
   check_expectations(load_all("tailsamplingprocessor_config.yaml"),
                      {{"tail_sampling", true}, {"tail_sampling/errormode", true}});
 }
+
+TEST_CASE("the Collector's attributes/from_context example (metadata.origin, auth.subject) loads", "[config]") {
+  // processor/attributesprocessor/testdata/config.yaml's attributes/from_context: an oidc subject and a
+  // request header as span attributes. otlpd refused auth.* until authenticators carried AuthData.
+  const auto* factory = Registry::instance().find(Kind::processor, "attributes");
+  REQUIRE(factory != nullptr);
+  CHECK_NOTHROW(factory->parse(ConfigNode(YAML::Load(R"(
+actions:
+  - {key: origin, from_context: metadata.origin, action: insert}
+  - {key: enduser.id, from_context: auth.subject, action: insert}
+)"),
+                                          "processors::attributes/from_context")));
+}

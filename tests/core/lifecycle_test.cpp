@@ -37,6 +37,8 @@ const std::map<std::string, std::string>& smallest_configs() {
       {"extension/oidc", "issuer_url: http://127.0.0.1:1\naudience: lifecycle"},
       {"extension/oauth2client", "client_id: c\nclient_secret: s\ntoken_url: http://127.0.0.1:1/token"},
       {"extension/ratelimiter", "rate: 100"},
+      {"extension/headers_setter", "headers: [{key: x-tenant, value: lifecycle}]"},
+      {"processor/ratelimit", "rate: 100"},
       {"processor/resource", "attributes: [{key: k, value: v, action: upsert}]"},
       {"processor/attributes", "actions: [{key: k, value: v, action: upsert}]"},
       {"processor/memory_limiter", "check_interval: 1s\nlimit_mib: 4000"},

@@ -222,4 +222,40 @@ service:
   CHECK(d.stop() == 0);
 }
 
+TEST_CASE("ratelimiter: a throttled request with a small body keeps its connection, a large one closes it",
+          "[ratelimit][integration]") {
+  Daemon d(R"(
+extensions:
+  ratelimiter: {rate: 0.001, burst: 1, metadata_keys: []}
+receivers:
+  otlp:
+    protocols:
+      http:
+        endpoint: 127.0.0.1:0
+        middlewares: [{id: ratelimiter}]
+exporters:
+  debug: {}
+service:
+  extensions: [ratelimiter]
+  pipelines:
+    traces: {receivers: [otlp], exporters: [debug]}
+)");
+  const HttpHeaders proto{{"Content-Type", "application/x-protobuf"}};
+  const std::string small = full_traces(2, 7).SerializeAsString();
+  HttpConnection c("127.0.0.1", d.port("otlp", "http"));
+  CHECK(c.request("/v1/traces", proto, small).status == 200);
+  // Throttled twice on the same connection: the body is read and dropped, the connection stays.
+  auto r = c.request("/v1/traces", proto, small);
+  CHECK(r.status == 429);
+  CHECK(r.has_header("Retry-After"));
+  CHECK(c.request("/v1/traces", proto, small).status == 429);
+  CHECK_FALSE(c.closed_by_peer(std::chrono::milliseconds(200)));
+
+  // A body over 256 KiB is not read: answered from the header, the connection closed.
+  HttpConnection big("127.0.0.1", d.port("otlp", "http"));
+  CHECK(big.request("/v1/traces", proto, std::string(300 * 1024, 'x')).status == 429);
+  CHECK(big.closed_by_peer(std::chrono::seconds(5)));
+  CHECK(d.stop() == 0);
+}
+
 }  // namespace otlpd::test

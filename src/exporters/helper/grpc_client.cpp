@@ -74,10 +74,12 @@ void GrpcClient::check(const Host& host) const {
   if (!settings_.authenticator.empty()) find_client_authenticator(host, settings_.authenticator);
 }
 
-bool GrpcClient::begin(grpc::ClientContext& ctx, Deadline deadline, std::string* error) {
-  std::vector<std::pair<std::string, std::string>> credentials;
+bool GrpcClient::begin(grpc::ClientContext& ctx, Deadline deadline, std::string* error, const RequestContext* origin) {
+  // The configured headers, then the authenticator's (which may change the configured ones: headers_setter).
+  std::vector<std::pair<std::string, std::string>> credentials = metadata_;
   if (const auto* auth = authenticator_.load(std::memory_order_acquire)) {
-    if (Status st = auth->client_headers(credentials); !st.is_ok()) {
+    if (Status st = origin ? auth->client_headers_for(*origin, credentials) : auth->client_headers(credentials);
+        !st.is_ok()) {
       if (error) *error = "no credentials from " + settings_.authenticator + ": " + st.message();
       return false;
     }
@@ -96,7 +98,6 @@ bool GrpcClient::begin(grpc::ClientContext& ctx, Deadline deadline, std::string*
                    std::chrono::duration_cast<std::chrono::system_clock::duration>(left));
   ctx.set_wait_for_ready(settings_.wait_for_ready);
   if (settings_.compression == ContentEncoding::gzip) ctx.set_compression_algorithm(GRPC_COMPRESS_GZIP);
-  for (const auto& [k, v] : metadata_) ctx.AddMetadata(k, v);
   for (const auto& [k, v] : credentials) ctx.AddMetadata(k, v);
   return true;
 }

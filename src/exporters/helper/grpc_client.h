@@ -42,8 +42,10 @@ class GrpcClient {
   // Sets `ctx` up for one call ending at `deadline` (headers, credentials, compression, wait_for_ready) and
   // registers it for cancel(); after an UNAVAILABLE, it first lets the channel reconnect at once. Returns false,
   // and nothing is registered, once cancel() was called, or when the authenticator has no credentials now (then
-  // `error`, when given, says why): the caller makes no call.
-  bool begin(grpc::ClientContext& ctx, Deadline deadline, std::string* error = nullptr);
+  // `error`, when given, says why): the caller makes no call. `origin`: the exported batch's context, for an
+  // authenticator that forwards what came in (headers_setter).
+  bool begin(grpc::ClientContext& ctx, Deadline deadline, std::string* error = nullptr,
+             const RequestContext* origin = nullptr);
   // The call of `ctx` (begun) ended with `status`.
   void end(grpc::ClientContext& ctx, const grpc::Status& status);
   // Cancels the calls in flight; begin() refuses from now on.

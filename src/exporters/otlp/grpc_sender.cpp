@@ -58,7 +58,7 @@ class GrpcSender final : public exporter_helper::BatchSender<B> {
   SendOutcome send(const B& batch, Deadline deadline) override {
     grpc::ClientContext ctx;
     std::string why;
-    if (!client_->begin(ctx, deadline, &why))
+    if (!client_->begin(ctx, deadline, &why, &batch.context()))
       return SendOutcome::retryable(why.empty() ? "exporter is shutting down" : why);
     grpc::ByteBuffer request = to_byte_buffer(batch);
     grpc::ByteBuffer response;

@@ -8,6 +8,7 @@
 
 #include "core/auth.h"
 #include "exporters/otlphttp/libcurl.h"
+#include "platform/text.h"
 
 namespace otlpd::otlphttp_exporter {
 
@@ -133,7 +134,7 @@ void HttpClient::check(const Host& host) const {
 }
 
 HttpResult HttpClient::post(const std::string& url, const std::vector<std::string>& header_lines,
-                            const std::string& body, Deadline deadline) {
+                            const std::string& body, Deadline deadline, const RequestContext* origin) {
   HttpResult out;
   auto fail = [&](std::string msg) {
     out.transport_error = true;
@@ -144,10 +145,15 @@ HttpResult HttpClient::post(const std::string& url, const std::vector<std::strin
   const LibCurl& curl = libcurl();
   std::vector<std::string> lines = header_lines;
   lines.push_back("Expect:");  // no 100-continue round trip
-  for (const auto& [k, v] : settings_.headers) lines.push_back(k + ": " + v);
+  if (!authenticator_)
+    for (const auto& [k, v] : settings_.headers) lines.push_back(k + ": " + v);
   if (authenticator_) {
+    // The configured headers, then the authenticator's (which may change the configured ones: headers_setter).
     std::vector<std::pair<std::string, std::string>> credentials;
-    if (Status st = authenticator_->client_headers(credentials); !st.is_ok())
+    for (const auto& [k, v] : settings_.headers) credentials.emplace_back(ascii_lower(k), v);
+    if (Status st = origin ? authenticator_->client_headers_for(*origin, credentials)
+                           : authenticator_->client_headers(credentials);
+        !st.is_ok())
       return fail("no credentials from " + settings_.authenticator + ": " + st.message());
     for (const auto& [k, v] : credentials) lines.push_back(k + ": " + v);
   }

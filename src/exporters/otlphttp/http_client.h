@@ -12,6 +12,7 @@
 #include "core/component.h"
 #include "core/tls.h"
 #include "exporters/helper/client_settings.h"
+#include "model/batch_fwd.h"
 
 namespace otlpd {
 class ClientAuthenticator;
@@ -47,9 +48,9 @@ class HttpClient {
   bool cancelled() const { return cancelled_.load(); }
 
   // POSTs `body` to `url` with `header_lines` ("Name: value"), the configured headers and the authenticator's,
-  // before `deadline`.
+  // before `deadline`. `origin`: the exported batch's context, for an authenticator that forwards what came in.
   HttpResult post(const std::string& url, const std::vector<std::string>& header_lines, const std::string& body,
-                  Deadline deadline);
+                  Deadline deadline, const RequestContext* origin = nullptr);
 
  private:
   std::shared_ptr<CurlPool> pool_;

@@ -49,7 +49,7 @@ class HttpSender final : public exporter_helper::BatchSender<B> {
   SendOutcome send(const B& batch, Deadline deadline) override {
     if (client_->cancelled()) return SendOutcome::retryable("exporter is shutting down");
     std::string body = compress(cfg_.client.compression, encode(batch));
-    HttpResult r = client_->post(url_, header_lines_, body, deadline);
+    HttpResult r = client_->post(url_, header_lines_, body, deadline, &batch.context());
     if (r.transport_error) return r.permanent ? SendOutcome::permanent(r.error) : SendOutcome::retryable(r.error);
     if (r.status >= 200 && r.status < 300) return success(r);
     std::string msg = "POST " + url_ + ": HTTP " + std::to_string(r.status);

@@ -122,13 +122,32 @@ std::string client_address(std::string_view peer, const RequestHeaders* headers,
 KeySource KeySource::parse(std::string_view name) {
   KeySource k;
   std::string lower = ascii_lower(trim(name));
-  if (lower == "client.address")
+  if (lower == "client.address") {
     k.kind = Kind::client_address;
-  else if (lower == "auth.principal")
+  } else if (lower == "auth.principal") {
     k.kind = Kind::principal;
-  else
-    k.header = std::move(lower);
+  } else if (lower.starts_with("auth.")) {
+    k.kind = Kind::auth;
+    k.name = lower.substr(5);
+  } else {
+    k.name = lower.starts_with("metadata.") ? lower.substr(9) : std::move(lower);
+  }
   return k;
+}
+
+std::string KeySource::value(const LimitRequest& r, const std::vector<Cidr>& trusted) const {
+  switch (kind) {
+    case Kind::client_address:
+      return client_address(r.peer, r.headers, trusted);
+    case Kind::principal:
+      return std::string(r.principal);
+    case Kind::auth:
+      return r.auth ? std::string(r.auth->attribute(name)) : std::string();
+    case Kind::header:
+      break;
+  }
+  std::optional<std::string_view> v = r.headers ? r.headers->get(name) : std::nullopt;
+  return std::string(v.value_or(std::string_view()));
 }
 
 void append_key_part(std::string& key, std::string_view value) {

@@ -31,11 +31,14 @@ std::optional<boost::asio::ip::address_v6> parse_ip(std::string_view text);
 // trusted proxies: the peer's IP (its text without the port; "unix" for a unix socket).
 std::string client_address(std::string_view peer, const RequestHeaders* headers, const std::vector<Cidr>& trusted);
 
-// One part of a key: `client.address`, `auth.principal`, or a request header (lower-case name).
+// One part of a key: `client.address`, `auth.principal`, `auth.<attribute>` (what the authenticator vouched
+// for, e.g. auth.username, auth.subject), or a request header (lower-case name, `metadata.` prefix optional).
 struct KeySource {
-  enum class Kind { client_address, principal, header } kind = Kind::header;
-  std::string header;
+  enum class Kind { client_address, principal, auth, header } kind = Kind::header;
+  std::string name;  // auth: the attribute; header: the lower-case header name
   static KeySource parse(std::string_view name);
+  // This part's value for `r` (empty when absent); `trusted`: the proxies believed for client.address.
+  std::string value(const LimitRequest& r, const std::vector<Cidr>& trusted) const;
 };
 
 // Appends one part of a composite key, length-prefixed so that no two lists of values make the same key.

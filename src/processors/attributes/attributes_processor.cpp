@@ -164,18 +164,6 @@ ValueView view_of(const processors::ConfigValue& v) {
   return ValueView::floating(v.double_value());
 }
 
-// "10.0.0.1:5000" → "10.0.0.1", "[::1]:80" → "::1", as the Collector's client.address holds the IP only.
-std::string host_of(std::string_view addr) {
-  if (!addr.empty() && addr.front() == '[') {
-    auto close = addr.find(']');
-    return std::string(close == std::string_view::npos ? addr.substr(1) : addr.substr(1, close - 1));
-  }
-  auto colon = addr.find(':');
-  if (colon != std::string_view::npos && addr.find(':', colon + 1) == std::string_view::npos)
-    return std::string(addr.substr(0, colon));
-  return std::string(addr);
-}
-
 // The actions, in order, on one attribute list of either form (codec/attribute_list.h): the one definition of
 // each action. On the wire form, an action that needs the decoded list leaves the list not ok().
 template <typename List>
@@ -202,20 +190,8 @@ void run_actions(const AttributeActions& all, List& attrs, const RequestContext&
             attrs.copy(target(), src);
             break;
           }
-          case Action::Source::metadata: {
-            std::string joined;
-            bool found = false;
-            for (const auto& [k, v] : ctx.metadata) {
-              if (k != a.from) continue;
-              if (found) joined += ';';
-              joined += v;
-              found = true;
-            }
-            if (found) attrs.set_string(target(), std::move(joined));
-            break;
-          }
-          case Action::Source::client_address:
-            if (!ctx.client_address.empty()) attrs.set_string(target(), host_of(ctx.client_address));
+          case Action::Source::context:
+            if (auto v = a.context.joined(ctx)) attrs.set_string(target(), std::move(*v));
             break;
           case Action::Source::none:
             break;

@@ -180,19 +180,11 @@ namespace {
 
 void read_from_context(const ConfigNode& n, Action& a) {
   auto ctx = n.as<std::string>();
-  if (ctx.rfind("metadata.", 0) == 0 && ctx.size() > 9) {
-    a.source = Action::Source::metadata;
-    a.from = ctx.substr(9);
-    for (auto& c : a.from) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  } else if (ctx == "client.address") {
-    a.source = Action::Source::client_address;
-  } else if (ctx.rfind("auth.", 0) == 0) {
-    n.fail("value '" + ctx +
-           "' is not supported by otlpd: it exposes no authenticator attributes; valid values are: "
-           "metadata.<header>, client.address");
-  } else {
-    n.fail("unknown value '" + ctx + "'; valid values are: metadata.<header>, client.address");
-  }
+  auto key = ContextKey::parse(ctx);
+  if (!key)
+    n.fail("unknown value '" + ctx + "'; valid values are: client.address, auth.<attribute>, metadata.<header>");
+  a.source = Action::Source::context;
+  a.context = std::move(*key);
 }
 
 // The rules between an action's keys, by action type.
@@ -264,8 +256,8 @@ const Schema<Action>& action_schema() {
                     a.from = n.as<std::string>();
                     if (a.from.empty()) n.fail("'from_attribute' must not be empty");
                   })
-          .custom("from_context", "string", "", "insert/update/upsert: metadata.<header> or client.address",
-                  read_from_context)
+          .custom("from_context", "string", "",
+                  "insert/update/upsert: client.address, auth.<attribute> or metadata.<header>", read_from_context)
           .custom("pattern", "regex", "", "delete/hash: the keys matching; extract: named groups over the value",
                   [](const ConfigNode& n, Action& a) { a.pattern = StringMatcher::regexp(n.as<std::string>(), n); })
           .choice("converted_type", &Action::converted_type,

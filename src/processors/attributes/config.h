@@ -9,6 +9,7 @@
 
 #include "config/schema.h"
 #include "core/component_config.h"
+#include "model/context_key.h"
 #include "platform/signal.h"
 #include "processors/common/config_value.h"
 
@@ -19,7 +20,7 @@ using processors::StringMatcher;
 
 struct Action {
   enum class Type { insert, update, upsert, remove, hash, extract, convert };
-  enum class Source { none, value, from_attribute, metadata, client_address };
+  enum class Source { none, value, from_attribute, context };
   enum class Convert { to_int, to_double, to_string };
 
   Type type = Type::upsert;
@@ -27,7 +28,8 @@ struct Action {
   std::optional<StringMatcher> pattern;  // delete/hash: keys matching; extract: the regex over the value
   Source source = Source::none;          // insert/update/upsert
   ConfigValue value;                     // Source::value
-  std::string from;                      // Source::from_attribute: attribute key; Source::metadata: header
+  std::string from;                      // Source::from_attribute: attribute key
+  ContextKey context;                    // Source::context: client.address, auth.<name>, metadata.<header>
   Convert converted_type = Convert::to_string;
   std::vector<std::string> extract_groups;  // extract: named capture groups in order (empty name: unnamed)
 };

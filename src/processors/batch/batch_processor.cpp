@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "core/registry.h"
+#include "model/context_key.h"
 #include "model/split.h"
 #include "platform/telemetry.h"
 #include "processors/batch/config.h"
@@ -36,7 +37,9 @@ class BatchProcessor final : public processors::ProcessorBase<B> {
         timeout_trigger_(this->counter("otelcol_processor_batch_timeout_trigger_send")),
         refused_(this->counter("otelcol_processor_refused_" + std::string(item_name(B::signal)))),
         dropped_(this->counter("otelcol_processor_dropped_" + std::string(item_name(B::signal)))),
-        cardinality_(s.telemetry().gauge("otelcol_processor_batch_metadata_cardinality", {{"processor", id_}})) {}
+        cardinality_(s.telemetry().gauge("otelcol_processor_batch_metadata_cardinality", {{"processor", id_}})) {
+    for (const auto& k : cfg.metadata_keys) keys_.push_back(*ContextKey::parse(k));
+  }
 
   ~BatchProcessor() override { shutdown(Clock::now()); }
 
@@ -139,12 +142,11 @@ class BatchProcessor final : public processors::ProcessorBase<B> {
   // The shard for the request's metadata values; null when a new one would pass the cardinality limit.
   Shard* shard_for(const RequestContext& ctx) {
     std::string key;
-    for (const auto& k : cfg_.metadata_keys) {
-      for (const auto& [mk, mv] : ctx.metadata)
-        if (mk == k) {
-          key += mv;
-          key += '\x1f';
-        }
+    for (const auto& k : keys_) {
+      for (std::string_view v : k.values(ctx)) {
+        key += v;
+        key += '\x1f';
+      }
       key += '\x1e';
     }
     auto it = shards_.find(key);
@@ -160,15 +162,23 @@ class BatchProcessor final : public processors::ProcessorBase<B> {
   void merge_context(Shard& s, const RequestContext& c) {
     if (!s.has_context) {
       s.context = c;
-      if (!cfg_.metadata_keys.empty())
+      if (!keys_.empty())
         std::erase_if(s.context.metadata, [&](const auto& kv) {
-          return std::find(cfg_.metadata_keys.begin(), cfg_.metadata_keys.end(), kv.first) == cfg_.metadata_keys.end();
+          return std::none_of(keys_.begin(), keys_.end(), [&](const ContextKey& k) {
+            return k.kind == ContextKey::Kind::metadata && k.name == kv.first;
+          });
         });
       s.has_context = true;
       return;
     }
     if (s.context.client_address != c.client_address) s.context.client_address.clear();
-    if (s.context.auth != c.auth) s.context.auth = {};
+    if (s.context.auth != c.auth) {
+      // What the requests share stays (the attributes a shard is keyed by always do).
+      if (s.context.auth.principal != c.auth.principal) s.context.auth.principal.clear();
+      std::erase_if(s.context.auth.attributes, [&](const auto& kv) {
+        return std::find(c.auth.attributes.begin(), c.auth.attributes.end(), kv) == c.auth.attributes.end();
+      });
+    }
     if (s.context.tenant != c.tenant) s.context.tenant.clear();
     if (cfg_.metadata_keys.empty() && s.context.metadata != c.metadata) s.context.metadata.clear();
   }
@@ -262,6 +272,7 @@ class BatchProcessor final : public processors::ProcessorBase<B> {
 
   const std::string id_;
   const BatchConfig cfg_;
+  std::vector<ContextKey> keys_;  // metadata_keys: headers, auth.<attribute>, client.address
   const size_t max_items_;
   const size_t pending_limit_;
 

@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "config/schema.h"
+#include "model/context_key.h"
 
 namespace otlpd::batch_processor {
 
@@ -21,7 +22,7 @@ void read_metadata_keys(const ConfigNode& node, BatchConfig& cfg) {
   for (const auto& item : node.items()) {
     auto k = item.as<std::string>();
     std::transform(k.begin(), k.end(), k.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (k.empty()) item.fail("metadata key must not be empty");
+    if (k.empty() || !ContextKey::parse(k)) item.fail("metadata key must not be empty");
     if (std::find(cfg.metadata_keys.begin(), cfg.metadata_keys.end(), k) != cfg.metadata_keys.end())
       item.fail("duplicate metadata key '" + k + "' (keys are case-insensitive)");
     cfg.metadata_keys.push_back(std::move(k));
@@ -41,7 +42,8 @@ const Schema<BatchConfig>& schema() {
           .key("send_batch_max_size", &BatchConfig::send_batch_max_size,
                "largest batch sent; larger ones are split; 0: no bound")
           .custom("metadata_keys", "list of strings", "[]",
-                  "request metadata keys (case-insensitive) whose value combinations get batches of their own",
+                  "request metadata keys (case-insensitive; also auth.<attribute>, client.address) whose value "
+                  "combinations get batches of their own",
                   read_metadata_keys)
           .key("metadata_cardinality_limit", &BatchConfig::metadata_cardinality_limit,
                "distinct metadata value combinations; beyond it requests are refused")

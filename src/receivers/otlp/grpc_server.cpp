@@ -152,7 +152,7 @@ class Handler final : public RawService {
     }
     // Rate limits on the message as received: per call and per wire byte, before anything is decompressed.
     MetadataHeaders headers(ctx->client_metadata());
-    const LimitRequest limit_request{rc.client_address, rc.auth.principal, &headers};
+    const LimitRequest limit_request{rc.client_address, rc.auth.principal, &headers, 1, &rc.auth};
     if (!limiters_->empty()) {
       Status st = limiters_->apply(RateLimiter::Strategy::requests, limit_request, 1);
       if (st.is_ok()) st = limiters_->apply(RateLimiter::Strategy::bytes, limit_request, request.Length());

@@ -64,6 +64,9 @@ using PlainStream = beast::basic_stream<StreamProtocol>;
 using Request = http::request<http::string_body>;
 
 constexpr uint64_t kMaxReadChunk = 256 * 1024;
+// A throttled request whose body is at most this long is read and dropped, keeping the connection; a longer
+// one is answered at once and the connection closed (its body drained by the lingering close).
+constexpr uint64_t kDrainThrottledBody = 256 * 1024;
 constexpr char kProtobuf[] = "application/x-protobuf";
 constexpr char kJson[] = "application/json";
 
@@ -279,10 +282,10 @@ struct HttpServer::Impl {
   // Called once the header is read and authenticated, before any of the body: a 429 reply (closing the
   // connection, so that the body is never read) when a limiter of requests, or of bytes by Content-Length,
   // refuses the request. CORS preflights are not limited.
-  std::optional<Reply> limit_early(const Request& req, const std::string& peer, const std::string& principal) {
+  std::optional<Reply> limit_early(const Request& req, const std::string& peer, const AuthData& auth) {
     if (limiters.empty() || is_preflight(req)) return std::nullopt;
     BeastHeaders headers(req);
-    const LimitRequest lr{peer, principal, &headers};
+    const LimitRequest lr{peer, auth.principal, &headers, 1, &auth};
     Status st = limiters.apply(RateLimiter::Strategy::requests, lr, 1);
     if (st.is_ok() && req.has_content_length())
       if (auto len = req.find(http::field::content_length); len != req.end()) {
@@ -334,8 +337,8 @@ struct HttpServer::Impl {
     BeastHeaders headers(req);
     if (!req.has_content_length() && limiters.uses(RateLimiter::Strategy::bytes)) {
       // A chunked body: its wire size is known now, still before decompression.
-      if (Status st = limiters.apply(RateLimiter::Strategy::bytes, LimitRequest{peer, auth.principal, &headers},
-                                     req.body().size());
+      if (Status st = limiters.apply(RateLimiter::Strategy::bytes,
+                                     LimitRequest{peer, auth.principal, &headers, 1, &auth}, req.body().size());
           !st.is_ok())
         return retry_later(enc, st);
     }
@@ -392,8 +395,9 @@ struct HttpServer::Impl {
     }
     if (limiters.uses(RateLimiter::Strategy::records)) {
       // Records as counted by the wire walk (or the transcoder), not decoded.
-      if (Status st = limiters.apply(RateLimiter::Strategy::records,
-                                     LimitRequest{rc.client_address, rc.auth.principal, &headers}, counted);
+      if (Status st =
+              limiters.apply(RateLimiter::Strategy::records,
+                             LimitRequest{rc.client_address, rc.auth.principal, &headers, 1, &rc.auth}, counted);
           !st.is_ok()) {
         counters.record(B::signal, counted, st);
         return retry_later(enc, st);
@@ -527,7 +531,23 @@ struct HttpServer::Impl {
       if (!ec) {
         socket.expires_at(request_start + config.read_timeout);
         refused = authenticate(parser.get(), peer, auth);
-        if (!refused) refused = limit_early(parser.get(), peer, auth.principal);
+        if (!refused) refused = limit_early(parser.get(), peer, auth);
+      }
+      bool drain_refused = false;
+      if (!ec && refused && refused->status == http::status::too_many_requests &&
+          !beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+        // A throttled request with a small body already on its way: reading and dropping the body (never
+        // decompressed or decoded) costs less than the client's reconnect, so the connection is kept.
+        auto len = parser.content_length();
+        drain_refused = len && *len <= kDrainThrottledBody && parser.get().keep_alive();
+      }
+      if (drain_refused) {
+        parser.body_limit(kDrainThrottledBody);
+        if (auto len = parser.content_length(); *len > buffer.capacity() - buffer.size())
+          buffer.reserve(static_cast<size_t>(*len) + buffer.size());  // one read, not one per 4 KiB
+        co_await http::async_read(stream, buffer, parser, token);
+        if (ec) co_return;  // the client went away, or sent less than it announced
+        refused->close = false;
       }
       if (!ec && !refused && beast::iequals(parser.get()[http::field::expect], "100-continue")) {
         http::response<http::empty_body> cont(http::status::continue_, 11);
@@ -551,6 +571,7 @@ struct HttpServer::Impl {
       } else if (refused) {
         reply = std::move(*refused);
         version = parser.get().version();
+        keep_alive = drain_refused;
       } else {
         set_phase(conn, Phase::handling);
         Request req = parser.release();

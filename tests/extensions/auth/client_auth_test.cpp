@@ -6,6 +6,7 @@
 #include "support/fake_otlp_grpc.h"
 #include "support/http_client.h"
 #include "support/otlp_client.h"
+#include "support/self_metrics.h"
 
 using namespace otlpd;
 using namespace otlpd::test;
@@ -83,12 +84,6 @@ service:
 )";
 }
 
-double metric(const Daemon& d, const std::string& name_and_labels) {
-  auto body = http_request("127.0.0.1", d.port("metrics", "http"), "/metrics", {}, "", {.method = "GET"}).body;
-  auto at = body.find(name_and_labels + " ");
-  return at == std::string::npos ? 0 : std::stod(body.substr(at + name_and_labels.size() + 1));
-}
-
 }  // namespace
 
 TEST_CASE("exporters send basicauth and bearer credentials from client authenticators, a changed token file is read",
@@ -103,7 +98,8 @@ TEST_CASE("exporters send basicauth and bearer credentials from client authentic
     // gRPC with Basic alice:secret passes; HTTP with the old token is refused (and, without retries, dropped).
     CHECK(export_traces(front.endpoint("otlp", "grpc"), full_traces(3, 1)).ok() == false);
     REQUIRE(wait_until([&] { return sink.spans() == 3; }, 10s));
-    CHECK(metric(backend, R"(otlpd_receiver_unauthenticated_requests_total{receiver="otlp",transport="http"})") >= 1);
+    CHECK(self_metric(backend, R"(otlpd_receiver_unauthenticated_requests_total{receiver="otlp",transport="http"})") >=
+          1);
 
     // The file now holds the token the backend accepts: the next request carries it, without a restart.
     dir.write("token", "n3w\n");
@@ -115,9 +111,9 @@ TEST_CASE("exporters send basicauth and bearer credentials from client authentic
     // A wrong password: the backend refuses the gRPC export; nothing more reaches the sink that way.
     Daemon front(front_config(backend, "wrong", token_file));
     const double refused =
-        metric(backend, R"(otlpd_receiver_unauthenticated_requests_total{receiver="otlp",transport="grpc"})");
+        self_metric(backend, R"(otlpd_receiver_unauthenticated_requests_total{receiver="otlp",transport="grpc"})");
     CHECK_FALSE(export_traces(front.endpoint("otlp", "grpc"), full_traces(2, 3)).ok());
-    CHECK(metric(backend, R"(otlpd_receiver_unauthenticated_requests_total{receiver="otlp",transport="grpc"})") ==
+    CHECK(self_metric(backend, R"(otlpd_receiver_unauthenticated_requests_total{receiver="otlp",transport="grpc"})") ==
           refused + 1);
     CHECK(front.stop() == 0);
   }

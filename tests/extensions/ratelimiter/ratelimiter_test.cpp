@@ -213,6 +213,17 @@ overrides:
     CHECK_FALSE(l.limit({"1.1.1.1:1", "bob", &big, 1}).is_ok());
     CHECK(l.limit({"1.1.1.1:1", "alice", nullptr, 1}).is_ok());  // no tenant: another key
   }
+  SECTION("an attribute the authenticator vouched for, and a metadata.-prefixed header") {
+    auto e = make_limiter("rate: 0.01\nmetadata_keys: [auth.username, metadata.x-tenant]\n", telemetry);
+    auto& l = as_limiter(e);
+    AuthData alice{"alice", {{"username", "alice"}}}, bob{"bob", {{"username", "bob"}}};
+    MapHeaders t;
+    t.values["x-tenant"] = "t1";
+    CHECK(l.limit({"1.1.1.1:1", "", &t, 1, &alice}).is_ok());
+    CHECK_FALSE(l.limit({"2.2.2.2:1", "", &t, 1, &alice}).is_ok());  // same user and tenant, any address
+    CHECK(l.limit({"1.1.1.1:1", "", &t, 1, &bob}).is_ok());
+    CHECK(l.limit({"1.1.1.1:1", "", nullptr, 1, &bob}).is_ok());  // bob without a tenant
+  }
 }
 
 TEST_CASE("ratelimiter config errors name the key", "[ratelimit]") {

@@ -109,6 +109,31 @@ TEST_CASE("from_context reads request metadata and the client address", "[proces
   CHECK(str(b, "client") == "::1");
 }
 
+TEST_CASE("from_context reads what the authenticator vouched for, and bare names as metadata", "[processors]") {
+  // Given the Collector's names: auth.<attribute>, auth.principal, and a header without the metadata. prefix.
+  auto act = actions(R"(actions:
+  - {key: user, action: insert, from_context: auth.username}
+  - {key: who, action: insert, from_context: auth.principal}
+  - {key: groups, action: insert, from_context: auth.membership}
+  - {key: missing, action: insert, from_context: auth.subject}
+  - {key: tenant, action: upsert, from_context: X-Tenant})");
+  RequestContext ctx;
+  ctx.auth.principal = "alice";
+  ctx.auth.attributes = {{"username", "alice"}, {"membership", "dev"}, {"membership", "ops"}};
+  ctx.metadata = {{"x-tenant", "acme"}};
+  auto a = attrs({});
+  act.apply(a, ctx);
+  CHECK(str(a, "user") == "alice");
+  CHECK(str(a, "who") == "alice");
+  CHECK(str(a, "groups") == "dev;ops");
+  CHECK(str(a, "missing") == "<absent>");  // an attribute the authenticator did not give sets nothing
+  CHECK(str(a, "tenant") == "acme");
+  // Without an authenticator nothing is set.
+  auto b = attrs({});
+  act.apply(b, {});
+  CHECK(str(b, "user") == "<absent>");
+}
+
 TEST_CASE("delete removes by key and by pattern", "[processors]") {
   auto act = actions(R"(actions:
   - {key: password, action: delete}
@@ -204,10 +229,11 @@ TEST_CASE("invalid attribute actions are config errors naming the place", "[proc
   CHECK_THROWS_WITH(bad("actions: [{key: a, action: insert}]")(), Catch::Contains("exactly one of"));
   CHECK_THROWS_WITH(bad("actions: [{key: a, action: insert, value: 1, from_attribute: b}]")(),
                     Catch::Contains("exactly one of"));
-  CHECK_THROWS_WITH(bad("actions: [{key: a, action: insert, from_context: auth.subject}]")(),
-                    Catch::Contains("not supported"));
-  CHECK_THROWS_WITH(bad("actions: [{key: a, action: insert, from_context: foo}]")(),
-                    Catch::Contains("unknown value 'foo'; valid values are: metadata.<header>"));
+  CHECK_NOTHROW(bad("actions: [{key: a, action: insert, from_context: auth.subject}]")());
+  CHECK_THROWS_WITH(bad("actions: [{key: a, action: insert, from_context: auth.}]")(),
+                    Catch::Contains("unknown value 'auth.'; valid values are: client.address, auth.<attribute>"));
+  CHECK_THROWS_WITH(bad("actions: [{key: a, action: insert, from_context: metadata.}]")(),
+                    Catch::Contains("unknown value 'metadata.'"));
   CHECK_THROWS_WITH(bad("actions: [{key: a, action: extract, pattern: '(\\d+)'}]")(), Catch::Contains("named groups"));
   CHECK_THROWS_WITH(bad("actions: [{key: a, action: extract, pattern: '(?P<x>'}]")(),
                     Catch::Contains("invalid regular expression"));

@@ -131,6 +131,26 @@ TEST_CASE("batch keeps a batcher per metadata value combination", "[processors]"
   CHECK_THAT(st.message(), Catch::Contains("too many batcher metadata-value combinations"));
 }
 
+TEST_CASE("batch metadata_keys take auth attributes: a batcher per user, the user kept", "[processors]") {
+  Running r("send_batch_size: 2\ntimeout: 1h\nmetadata_keys: [auth.username]");
+  auto ctx = [](const std::string& user, const std::string& raw) {
+    RequestContext c;
+    c.auth.principal = user;
+    c.auth.attributes = {{"username", user}, {"raw", raw}};
+    return c;
+  };
+  REQUIRE(r.send(spans(1, "svc", "a", ctx("alice", "r1"))).is_ok());
+  REQUIRE(r.send(spans(1, "svc", "b", ctx("bob", "r2"))).is_ok());
+  CHECK(r.out.batch_count() == 0);
+  REQUIRE(r.send(spans(1, "svc", "a", ctx("alice", "r3"))).is_ok());
+  REQUIRE(wait_until([&] { return r.out.batch_count() == 1; }, 5s));
+  auto got = r.out.take();
+  CHECK(span_names(got[0]) == std::vector<std::string>{"a0", "a0"});
+  // What both of alice's requests share is kept: her name; the differing raw credentials are not.
+  CHECK(got[0].context().auth.principal == "alice");
+  CHECK(got[0].context().auth.attributes == std::vector<std::pair<std::string, std::string>>{{"username", "alice"}});
+}
+
 TEST_CASE("batch answers retryable past max_pending_items instead of growing", "[processors]") {
   Running r("send_batch_size: 0\ntimeout: 1h\nmax_pending_items: 10");
   for (int i = 0; i < 3; ++i) REQUIRE(r.send(spans(3)).is_ok());
