@@ -87,6 +87,17 @@ Consumer<B>& input(Processor& p) {
   return *c;
 }
 
+// Runs `batch` through a processor `type` configured with `yaml`; what it sent on (empty: nothing). The batch
+// must be accepted (the caller's REQUIRE-free helper: throws when the processor refuses it).
+template <typename B>
+std::vector<B> run_processor(const std::string& type, const std::string& yaml, B batch) {
+  Capture<B> out;
+  auto p = make_processor<B>(type, yaml, out);
+  const Status s = input<B>(*p).consume(std::move(batch));
+  if (!s.is_ok()) throw std::runtime_error(type + " refused the batch: " + s.message());
+  return out.take();
+}
+
 inline void set_attr(google::protobuf::RepeatedPtrField<opentelemetry::proto::common::v1::KeyValue>& attrs,
                      const std::string& key, const std::string& value) {
   auto* kv = attrs.Add();
