@@ -29,7 +29,7 @@ std::vector<B> run(const std::string& yaml, B batch) {
   return run_processor("filter", yaml, std::move(batch));
 }
 
-// Names of what came out: spans ("span" and "span/event" for each event), metrics, or log bodies.
+// Names of the spans that came out, with "span/event" for each of their events.
 Names span_and_event_names(const std::vector<TraceBatch>& got) {
   Names out;
   for (const auto& b : got)
@@ -40,26 +40,6 @@ Names span_and_event_names(const std::vector<TraceBatch>& got) {
             out.push_back(s.name());
             for (const auto& e : s.events()) out.push_back(s.name() + "/" + e.name());
           }
-  return out;
-}
-
-Names metric_names(const std::vector<MetricBatch>& got) {
-  Names out;
-  for (const auto& b : got)
-    for (const auto& p : b.read_parts())
-      for (const auto& rm : p.request->resource_metrics())
-        for (const auto& sm : rm.scope_metrics())
-          for (const auto& m : sm.metrics()) out.push_back(m.name());
-  return out;
-}
-
-Names log_bodies(const std::vector<LogBatch>& got) {
-  Names out;
-  for (const auto& b : got)
-    for (const auto& p : b.read_parts())
-      for (const auto& rl : p.request->resource_logs())
-        for (const auto& sl : rl.scope_logs())
-          for (const auto& l : sl.log_records()) out.push_back(l.body().string_value());
   return out;
 }
 

@@ -154,26 +154,18 @@ TEST_CASE("filter drops log records by severity, text, body and attributes", "[p
     set_attr(*recs.Mutable(3)->mutable_attributes(), "component", "noisy");
     return b;
   };
-  auto bodies = [](const std::vector<LogBatch>& got) {
-    Names out;
-    for (const auto& b : got)
-      for (const auto& p : b.read_parts())
-        for (const auto& rl : p.request->resource_logs())
-          for (const auto& sl : rl.scope_logs())
-            for (const auto& l : sl.log_records()) out.push_back(l.body().string_value());
-    return out;
-  };
-  CHECK(bodies(run<LogBatch>("logs: {log_record: [{severity_number: {max: 9}}]}", make())) == Names{"log 2", "log 3"});
-  CHECK(bodies(run<LogBatch>("logs: {log_record: [{severity_number: {min: WARN, max: WARN4}}]}", make())) ==
+  CHECK(log_bodies(run<LogBatch>("logs: {log_record: [{severity_number: {max: 9}}]}", make())) ==
+        Names{"log 2", "log 3"});
+  CHECK(log_bodies(run<LogBatch>("logs: {log_record: [{severity_number: {min: WARN, max: WARN4}}]}", make())) ==
         Names{"log 0", "log 1", "log 3"});
-  CHECK(bodies(run<LogBatch>("logs: {log_record: [{severity_number: INFO}]}", make())) ==
+  CHECK(log_bodies(run<LogBatch>("logs: {log_record: [{severity_number: INFO}]}", make())) ==
         Names{"log 0", "log 2", "log 3"});
-  CHECK(bodies(run<LogBatch>("logs: {log_record: [{severity_text: {regexp: '^WARN'}}]}", make())) ==
+  CHECK(log_bodies(run<LogBatch>("logs: {log_record: [{severity_text: {regexp: '^WARN'}}]}", make())) ==
         Names{"log 0", "log 1", "log 3"});
-  CHECK(bodies(run<LogBatch>("logs: {log_record: [{body: log 1}]}", make())) == Names{"log 0", "log 2", "log 3"});
-  CHECK(bodies(run<LogBatch>("logs: {log_record: [{attributes: {component: noisy}}]}", make())) ==
+  CHECK(log_bodies(run<LogBatch>("logs: {log_record: [{body: log 1}]}", make())) == Names{"log 0", "log 2", "log 3"});
+  CHECK(log_bodies(run<LogBatch>("logs: {log_record: [{attributes: {component: noisy}}]}", make())) ==
         Names{"log 0", "log 1", "log 2"});
-  CHECK(bodies(run<LogBatch>("logs: {log_record: [{attributes: {component: quiet}}]}", make())).size() == 4);
+  CHECK(log_bodies(run<LogBatch>("logs: {log_record: [{attributes: {component: quiet}}]}", make())).size() == 4);
 }
 
 TEST_CASE("filter passes signals it has no conditions for", "[processors]") {
