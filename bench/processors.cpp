@@ -1,5 +1,5 @@
 // Processor throughput on one thread: spans per second through attributes, filter (condition maps and OTTL),
-// transform (OTTL) and batch.
+// transform (OTTL) and batch; log records per second through the filter's log record conditions.
 //
 // Span shape (documented in bench/PROCESSORS.md): 10 string/int attributes, 2 events with 2 attributes each,
 // trace/span/parent ids, start/end times, kind server, status ok; 100 spans per request under one resource
@@ -26,17 +26,19 @@ using Clock = std::chrono::steady_clock;
 
 constexpr int kSpansPerRequest = 100;
 
-class Sink final : public TraceConsumer {
+template <typename B>
+class Sink final : public Consumer<B> {
  public:
-  Status consume(TraceBatch b) override {
+  Status consume(B b) override {
     items += b.item_count();
     kept.push_back(std::move(b));  // freed after the clock stops: arena teardown is not the processor's cost
     return Status::ok();
   }
   size_t items = 0;
-  std::vector<TraceBatch> kept;
+  std::vector<B> kept;
 };
 
+using bench::make_log_request;
 using bench::make_request;
 
 struct Result {
@@ -46,33 +48,45 @@ struct Result {
 
 const char* g_filter = nullptr;  // argv[2]: run only the cases whose name holds it
 
-// `wire`: the requests arrive as received bytes (what the receivers hand on), not as decoded messages.
+// `wire`: the requests arrive as received bytes (what the receivers hand on), not as decoded messages. B is
+// TraceBatch (spans) or LogBatch (log records).
+template <typename B = TraceBatch>
 Result run(const std::string& name, const std::string& type, const std::string& yaml, int requests, int spans,
            bool wire = false) {
   if (g_filter && name.find(g_filter) == std::string::npos) return {name, 0};
+  constexpr bool logs = B::signal == Signal::logs;
   auto* f = static_cast<const ProcessorFactory*>(Registry::instance().find(Kind::processor, type));
   auto cfg = f->parse(ConfigNode(YAML::Load(yaml), "processors::" + type));
-  Sink sink;
+  Sink<B> sink;
   Consumers next;
-  next.traces = &sink;
-  auto p = f->create({ComponentId{type, ""}, "traces"}, *cfg, Signal::traces, next);
+  if constexpr (logs)
+    next.logs = &sink;
+  else
+    next.traces = &sink;
+  auto p = f->create({ComponentId{type, ""}, logs ? "logs" : "traces"}, *cfg, B::signal, next);
   bench::NoHost host;
   p->start(host);
-  auto& in = *p->consumers().traces;
+  Consumer<B>* in = p->consumers().template get<B>();
 
-  auto prototype = make_request(spans, 1);
-  std::vector<TraceBatch> inputs;
+  auto prototype = [&] {
+    if constexpr (logs)
+      return make_log_request(spans, 1);
+    else
+      return make_request(spans, 1);
+  }();
+  std::vector<B> inputs;
   inputs.reserve(static_cast<size_t>(requests));
   const std::string bytes = prototype.first().SerializeAsString();
   for (int i = 0; i < requests; ++i)
-    inputs.push_back(wire ? TraceBatch::adopt_wire(bytes, static_cast<size_t>(spans)) : prototype.clone());
+    inputs.push_back(wire ? B::adopt_wire(bytes, static_cast<size_t>(spans)) : prototype.clone());
 
   const auto start = Clock::now();
-  for (auto& b : inputs) in.consume(std::move(b));
+  for (auto& b : inputs) in->consume(std::move(b));
   p->shutdown(Clock::now() + std::chrono::seconds(10));  // flushes what is buffered: part of the work
   const double secs = std::chrono::duration<double>(Clock::now() - start).count();
   const double items = static_cast<double>(requests) * spans;
-  std::printf("%-44s %12.0f spans/s  (%zu spans out)\n", name.c_str(), items / secs, sink.items);
+  const char* unit = logs ? "records" : "spans";
+  std::printf("%-44s %12.0f %s/s  (%zu %s out)\n", name.c_str(), items / secs, unit, sink.items, unit);
   return {name, items / secs};
 }
 
@@ -134,6 +148,19 @@ int main(int argc, char** argv) {
   run("transform OTTL (5 statements)", "transform", ottl_transform, requests, kSpansPerRequest);
   run("transform OTTL on received bytes (decode included)", "transform", ottl_transform, requests, kSpansPerRequest,
       true);
+  // Log records (the S4-like log shape of traffic.h): three conditions drop the 10% health checks and the DEBUG
+  // records; a condition map beside them is the same filter spelled otlpd's way.
+  const std::string log_filter =
+      "logs:\n"
+      "  log_record:\n"
+      "    - 'attributes[\"http.route\"] == \"/health\"'\n"
+      "    - 'severity_number < SEVERITY_NUMBER_INFO'\n"
+      "    - 'IsMatch(body, \"password\")'\n";
+  run<LogBatch>("filter OTTL logs (3 conditions, 20% dropped)", "filter", log_filter, requests, kSpansPerRequest);
+  run<LogBatch>("filter OTTL logs on received bytes", "filter", log_filter, requests, kSpansPerRequest, true);
+  run<LogBatch>("filter logs condition map on received bytes", "filter",
+                "logs: {log_record: [{attributes: {http.route: /health}}, {severity_number: {max: DEBUG4}}]}", requests,
+                kSpansPerRequest, true);
   run("batch (send_batch_size 8192, no split)", "batch", "send_batch_size: 8192\ntimeout: 200ms", requests,
       kSpansPerRequest);
   run("batch (send_batch_size 1000, max 1000, split)", "batch",

@@ -75,4 +75,36 @@ inline TraceBatch make_request(int spans, int seed, const TrafficShape& shape = 
   return b;
 }
 
+// A log request like the span one: `records` records under the same resource, each with a severity (INFO, one in
+// ten DEBUG), a 60-byte text body, trace/span ids and 6 attributes (http.route "/health" on one in ten).
+inline LogBatch make_log_request(int records, int seed) {
+  auto b = LogBatch::make();
+  auto* rl = b.first().add_resource_logs();
+  attr(*rl->mutable_resource()->mutable_attributes(), "service.name", "checkout");
+  attr(*rl->mutable_resource()->mutable_attributes(), "host.name", "node-7");
+  attr(*rl->mutable_resource()->mutable_attributes(), "deployment.environment", "prod");
+  auto* sl = rl->add_scope_logs();
+  sl->mutable_scope()->set_name("io.opentelemetry.logback");
+  for (int i = 0; i < records; ++i) {
+    auto* l = sl->add_log_records();
+    l->set_time_unix_nano(1700000000000000000ULL + static_cast<uint64_t>(i));
+    l->set_observed_time_unix_nano(1700000000000000000ULL + static_cast<uint64_t>(i));
+    l->set_severity_number(i % 10 == 3 ? opentelemetry::proto::logs::v1::SEVERITY_NUMBER_DEBUG
+                                       : opentelemetry::proto::logs::v1::SEVERITY_NUMBER_INFO);
+    l->set_severity_text(i % 10 == 3 ? "DEBUG" : "INFO");
+    l->mutable_body()->set_string_value("request " + std::to_string(seed * 1000 + i) +
+                                        " served in 12 ms for customer 4711, status ok");
+    l->set_trace_id(std::string(16, static_cast<char>(seed + 1)));
+    l->set_span_id(std::string(8, static_cast<char>(i + 1)));
+    auto& a = *l->mutable_attributes();
+    attr(a, "http.route", i % 10 == 0 ? "/health" : "/api/orders");
+    attr(a, "http.method", "GET");
+    attr(a, "user.id", "u-" + std::to_string(i));
+    attr(a, "thread.name", "worker-3");
+    attr(a, "code.namespace", "com.shop.OrderService");
+    attr(a, "logger", "access");
+  }
+  return b;
+}
+
 }  // namespace otlpd::bench

@@ -118,6 +118,40 @@ std::string describe_error(std::string_view text, const ParseError& e) {
   return "statement \"" + std::string(text) + "\": " + e.what();
 }
 
+std::string quote(std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "\"";
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          out += "\\x";
+          out += kHex[c >> 4];
+          out += kHex[c & 15];
+        } else {
+          out += ch;
+        }
+    }
+  }
+  return out + "\"";
+}
+
 // --- Args -------------------------------------------------------------------------------------------------------
 
 void Args::fail(size_t i, const std::string& why) const {
@@ -150,7 +184,9 @@ Eval Args::string_like(size_t i) {
   return [get, name = call_.text](Item& item) -> Value {
     Value v = get(item);
     if (v.is_string() || v.is_nil()) return v;
-    if (v.is_int() || v.is_double() || v.is_bool() || v.is_bytes()) return Value(v.to_text());
+    // As the Collector's StringLikeGetter: numbers and bools as text, bytes as hex, maps and lists as JSON.
+    if (v.is_int() || v.is_double() || v.is_bool() || v.is_bytes() || v.is_map() || v.is_list())
+      return Value(v.to_text());
     throw EvalError(name + ": expected a string but got " + v.type_name());
   };
 }
@@ -196,6 +232,18 @@ std::string Args::string_literal(size_t i) {
 int64_t Args::int_literal(size_t i) {
   if (expr(i).kind != ast::Kind::integer) fail(i, "expected an int64 literal");
   return expr(i).int_value;
+}
+
+bool Args::bool_literal(size_t i) {
+  if (expr(i).kind != ast::Kind::boolean) fail(i, "expected true or false");
+  return expr(i).bool_value;
+}
+
+double Args::number_literal(size_t i) {
+  const auto& e = expr(i);
+  if (e.kind == ast::Kind::integer) return static_cast<double>(e.int_value);
+  if (e.kind != ast::Kind::floating) fail(i, "expected a number literal");
+  return e.float_value;
 }
 
 std::vector<std::string> Args::string_list(size_t i) {

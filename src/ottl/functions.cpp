@@ -492,8 +492,6 @@ Value string_list(const std::vector<std::string>& items) {
 
 // --- The table ----------------------------------------------------------------------------------------------
 
-using Table = std::map<std::string, FunctionDef, std::less<>>;
-
 void editors(Table& t) {
   t["set"] = {true, {"target", "value"}, [](Args& a) -> Eval {
                 auto target = a.target(0);
@@ -1259,11 +1257,12 @@ void converters(Table& t) {
 
 }  // namespace
 
-const std::map<std::string, FunctionDef, std::less<>>& functions() {
+const Table& functions() {
   static const Table t = [] {
     Table t;
     editors(t);
     converters(t);
+    metric_functions(t);
     return t;
   }();
   return t;

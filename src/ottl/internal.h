@@ -58,6 +58,8 @@ class Args {
   std::function<Attributes*(Item&)> map_target(size_t i);  // a path that is a map
   std::string string_literal(size_t i);
   int64_t int_literal(size_t i);
+  bool bool_literal(size_t i);
+  double number_literal(size_t i);                  // an int64 or float64 literal
   std::vector<std::string> string_list(size_t i);   // a literal list of strings
   std::vector<Eval> value_list(size_t i);           // a literal list of values
   std::string function_name(size_t i);              // a bare converter name (replace_pattern's `function`)
@@ -78,7 +80,10 @@ struct FunctionDef {
   std::vector<ContextKind> contexts = {};  // where it may be used; empty: everywhere
 };
 
-const std::map<std::string, FunctionDef, std::less<>>& functions();
+using Table = std::map<std::string, FunctionDef, std::less<>>;
+const Table& functions();
+// The transform processor's metric functions (metric_functions.cpp), added to the table.
+void metric_functions(Table& t);
 
 class Compiler {
  public:

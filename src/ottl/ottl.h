@@ -50,6 +50,9 @@ struct Item {
   pb::ExponentialHistogramDataPoint* exp_histogram = nullptr;
   pb::SummaryDataPoint* summary = nullptr;
   pb::LogRecord* log = nullptr;
+  // The metrics of the metric's scope, where functions that make metrics (copy_metric, extract_sum_metric...) add
+  // them; null where the caller does not take new metrics (those functions then do nothing).
+  google::protobuf::RepeatedPtrField<pb::Metric>* metrics = nullptr;
   // `cache`: a map that lives while one item's statements run; created on first use.
   std::unique_ptr<AnyValue> cache;
 
@@ -97,6 +100,9 @@ std::string describe_error(std::string_view text, const ParseError& e);
 // path has a prefix. Throws ParseError naming the text that does not parse.
 std::optional<ContextKind> infer_context(const std::vector<std::string>& statements,
                                          const std::vector<std::string>& conditions = {});
+
+// `s` as an OTTL string literal (double-quoted, Go escapes), for building statement text.
+std::string quote(std::string_view s);
 
 // Names of every function, for docs and tests.
 std::vector<std::string> function_names();

@@ -87,6 +87,39 @@ Consumer<B>& input(Processor& p) {
   return *c;
 }
 
+// Metric names of what came out, in order.
+inline std::vector<std::string> metric_names(const std::vector<MetricBatch>& got) {
+  std::vector<std::string> out;
+  for (const auto& b : got)
+    for (const auto& p : b.read_parts())
+      for (const auto& rm : p.request->resource_metrics())
+        for (const auto& sm : rm.scope_metrics())
+          for (const auto& m : sm.metrics()) out.push_back(m.name());
+  return out;
+}
+
+// String bodies of the log records that came out, in order.
+inline std::vector<std::string> log_bodies(const std::vector<LogBatch>& got) {
+  std::vector<std::string> out;
+  for (const auto& b : got)
+    for (const auto& p : b.read_parts())
+      for (const auto& rl : p.request->resource_logs())
+        for (const auto& sl : rl.scope_logs())
+          for (const auto& l : sl.log_records()) out.push_back(l.body().string_value());
+  return out;
+}
+
+// Runs `batch` through a processor `type` configured with `yaml`; what it sent on (empty: nothing). The batch
+// must be accepted (the caller's REQUIRE-free helper: throws when the processor refuses it).
+template <typename B>
+std::vector<B> run_processor(const std::string& type, const std::string& yaml, B batch) {
+  Capture<B> out;
+  auto p = make_processor<B>(type, yaml, out);
+  const Status s = input<B>(*p).consume(std::move(batch));
+  if (!s.is_ok()) throw std::runtime_error(type + " refused the batch: " + s.message());
+  return out.take();
+}
+
 inline void set_attr(google::protobuf::RepeatedPtrField<opentelemetry::proto::common::v1::KeyValue>& attrs,
                      const std::string& key, const std::string& value) {
   auto* kv = attrs.Add();

@@ -2,121 +2,178 @@
 // lists it applies to.
 #include "processors/filter/config.h"
 
+#include <spdlog/spdlog.h>
+
 #include <cctype>
+#include <cmath>
+#include <cstdio>
 #include <functional>
 #include <set>
 
-#include "opentelemetry/proto/metrics/v1/metrics.pb.h"
 #include "ottl/ottl.h"
+#include "processors/common/config_value.h"
 
 namespace otlpd::filter_processor {
 
 namespace {
 
-using opentelemetry::proto::metrics::v1::Metric;
+// --- otlpd's condition maps, translated into OTTL conditions ------------------------------------------------------
+// Each field of a map becomes one OTTL term; the map is the conjunction of its terms. The translated condition is
+// compiled like any other, so there is one evaluation engine (and the on-wire path covers maps too).
 
-// `{strict: text}` or `{regexp: pattern}`: one of the two.
-const Schema<std::optional<StringMatcher>>& matcher_schema() {
-  using M = std::optional<StringMatcher>;
+// The lists of conditions, as bits: which fields a list's conditions may set.
+enum Target : unsigned { span = 1, spanevent = 2, metric = 4, datapoint = 8, log_record = 16, all = 31 };
+
+// A condition map read into the OTTL terms it stands for (joined with "and"), in the context of list `target`.
+struct MapCondition {
+  Target target = span;
+  std::vector<std::string> terms;
+};
+
+// `{strict: text}` or `{regexp: pattern}`: one of the two, as an OTTL term over `path`.
+struct MatcherTerm {
+  std::string path, term;
+};
+
+// `IsMatch(path, "pattern")`; a pattern RE2 refuses fails here, at its line.
+std::string regexp_term(const std::string& path, const ConfigNode& n) {
+  const auto pattern = n.as<std::string>();
+  (void)processors::StringMatcher::regexp(pattern, n);
+  return "IsMatch(" + path + ", " + ottl::quote(pattern) + ")";
+}
+
+const Schema<MatcherTerm>& matcher_schema() {
+  using M = MatcherTerm;
   static const auto s =
       Schema<M>()
           .custom("strict", "string", "", "equals the text",
-                  [](const ConfigNode& n, M& m) { m = StringMatcher::strict(n.as<std::string>()); })
+                  [](const ConfigNode& n, M& m) { m.term = m.path + " == " + ottl::quote(n.as<std::string>()); })
           .custom("regexp", "regex", "", "RE2, may match anywhere",
-                  [](const ConfigNode& n, M& m) { m = StringMatcher::regexp(n.as<std::string>(), n); })
+                  [](const ConfigNode& n, M& m) { m.term = regexp_term(m.path, n); })
           .validate([](M& m, const SchemaInput& in) {
             if (in.has("strict") && in.has("regexp")) in.node().fail("give one of 'strict' or 'regexp', not both");
-            if (!m) in.node().fail("expected {strict: <string>} or {regexp: <pattern>}");
+            if (m.term.empty()) in.node().fail("expected {strict: <string>} or {regexp: <pattern>}");
           });
   return s;
 }
 
-// `text`, `{strict: text}` or `{regexp: pattern}`.
-StringMatcher string_matcher(const ConfigNode& n) {
-  if (n.is_scalar()) return StringMatcher::strict(n.as<std::string>());
+// `text`, `{strict: text}` or `{regexp: pattern}` over `path`: `path == "text"` or `IsMatch(path, "pattern")`.
+std::string string_term(const std::string& path, const ConfigNode& n) {
+  if (n.is_scalar()) return path + " == " + ottl::quote(n.as<std::string>());
   if (!n.is_map()) n.fail("expected a string, {strict: <string>} or {regexp: <pattern>}");
-  return **matcher_schema().parse(n);
+  MatcherTerm m{path, {}};
+  matcher_schema().parse_into(n, m);
+  return m.term;
 }
 
-// An attribute test written as a map: `{strict: value}`, `{regexp: pattern}` or `{exists: bool}`.
-const Schema<AttributeCondition>& attribute_test_schema() {
-  using A = AttributeCondition;
+// A YAML scalar as an OTTL literal of the type YAML gives it.
+std::string literal(const ConfigNode& n) {
+  const auto v = processors::typed_scalar(n);
+  if (v.is_string()) return ottl::quote(v.string_value());
+  if (v.is_bool()) return v.bool_value() ? "true" : "false";
+  if (v.is_int()) return std::to_string(v.int_value());
+  const double d = v.double_value();
+  if (!std::isfinite(d)) n.fail("an attribute value must be a finite number; NaN and infinities never match");
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.17g", d);
+  std::string text = buf;
+  if (text.find_first_of("eE") != std::string::npos) return "Double(" + ottl::quote(text) + ")";
+  if (text.find('.') == std::string::npos) text += ".0";
+  return text;
+}
+
+// An attribute test written as a map: `{strict: value}`, `{regexp: pattern}` or `{exists: bool}`, over `path`
+// (`attributes["k"]`).
+const Schema<MatcherTerm>& attribute_test_schema() {
+  using A = MatcherTerm;
   static const auto s =
       Schema<A>()
           .custom("strict", "scalar", "", "equals the value, typed as YAML types it",
-                  [](const ConfigNode& n, A& a) { a.equals = processors::typed_scalar(n); })
+                  [](const ConfigNode& n, A& a) { a.term = a.path + " == " + literal(n); })
           .custom("regexp", "regex", "", "the string form matches",
-                  [](const ConfigNode& n, A& a) { a.matches = StringMatcher::regexp(n.as<std::string>(), n); })
+                  [](const ConfigNode& n, A& a) { a.term = regexp_term(a.path, n); })
           .custom("exists", "bool", "", "the attribute is present (true) or absent (false)",
-                  [](const ConfigNode& n, A& a) { a.exists = n.as<bool>(); })
-          .validate([](A& a, const SchemaInput& in) {
-            if (int(a.equals.has_value()) + int(a.matches.has_value()) + int(a.exists.has_value()) != 1)
+                  [](const ConfigNode& n, A& a) { a.term = a.path + (n.as<bool>() ? " != nil" : " == nil"); })
+          .validate([](A&, const SchemaInput& in) {
+            if (int(in.has("strict")) + int(in.has("regexp")) + int(in.has("exists")) != 1)
               in.node().fail("give exactly one of 'strict', 'regexp' or 'exists'");
           });
   return s;
 }
 
-std::vector<AttributeCondition> attribute_conditions(const ConfigNode& n) {
+// `key: value` per attribute of the map at `path` (`attributes`, `resource.attributes`): one term each.
+void attribute_terms(const std::string& path, const ConfigNode& n, MapCondition& c) {
   if (!n.is_map()) n.fail("expected a map of attribute key to value, {regexp: <pattern>} or {exists: <bool>}");
-  std::vector<AttributeCondition> out;
-  for (const auto& [key, value] : n.entries()) {
-    AttributeCondition c;
+  const auto entries = n.entries();
+  if (entries.empty()) n.fail("expected at least one attribute");
+  for (const auto& [key, value] : entries) {
+    MatcherTerm t{path + "[" + ottl::quote(key) + "]", {}};
     if (value.is_map())
-      attribute_test_schema().parse_into(value, c);
+      attribute_test_schema().parse_into(value, t);
     else
-      c.equals = processors::typed_scalar(value);
-    c.key = key;
-    out.push_back(std::move(c));
+      t.term = t.path + " == " + literal(value);
+    c.terms.push_back(std::move(t.term));
   }
-  if (out.empty()) n.fail("expected at least one attribute");
-  return out;
 }
 
 [[noreturn]] void fail_choice(const ConfigNode& n, const std::string& names) {
   n.fail("unknown value '" + n.as<std::string>() + "'; valid values are: " + names);
 }
 
-// One value or a list of values, each read by `read`.
-std::vector<int> one_or_many(const ConfigNode& n, const std::function<int(const ConfigNode&)>& read) {
-  std::vector<int> out;
-  for (const auto& item : n.is_sequence() ? n.items() : std::vector<ConfigNode>{n}) out.push_back(read(item));
-  return out;
+// One value or a list of values, each read by `read` into an OTTL enum name, as `path == A` or `(path == A or path
+// == B)`.
+std::string one_or_many(const std::string& path, const ConfigNode& n,
+                        const std::function<std::string(const ConfigNode&)>& read) {
+  std::vector<std::string> alts;
+  for (const auto& item : n.is_sequence() ? n.items() : std::vector<ConfigNode>{n})
+    alts.push_back(path + " == " + read(item));
+  if (alts.empty()) n.fail("expected at least one value");
+  if (alts.size() == 1) return alts[0];
+  std::string out = "(";
+  for (size_t i = 0; i < alts.size(); ++i) out += (i ? " or " : "") + alts[i];
+  return out + ")";
 }
 
-int span_kind(const ConfigNode& n) {
+std::string span_kind(const ConfigNode& n) {
   int k = processors::parse_span_kind(n.as<std::string>());
   if (k < 0) fail_choice(n, "unspecified, internal, server, client, producer, consumer (or SPAN_KIND_SERVER, ...)");
-  return k;
+  return std::string(processors::span_kind_name(k));
 }
 
-int status_code(const ConfigNode& n) {
+std::string status_code(const ConfigNode& n) {
   auto s = n.as<std::string>();
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (s.starts_with("status_code_")) s = s.substr(12);
-  static const std::pair<std::string_view, int> kCodes[] = {{"unset", 0}, {"ok", 1}, {"error", 2}};
+  static const std::pair<std::string_view, std::string_view> kCodes[] = {
+      {"unset", "STATUS_CODE_UNSET"}, {"ok", "STATUS_CODE_OK"}, {"error", "STATUS_CODE_ERROR"}};
   for (const auto& [name, code] : kCodes)
-    if (s == name) return code;
+    if (s == name) return std::string(code);
   fail_choice(n, "unset, ok, error (or STATUS_CODE_ERROR, ...)");
 }
 
-int metric_type(const ConfigNode& n) {
-  static const std::vector<std::pair<std::string, int>> kTypes = {
-      {"gauge", Metric::kGauge},
-      {"sum", Metric::kSum},
-      {"histogram", Metric::kHistogram},
-      {"exponential_histogram", Metric::kExponentialHistogram},
-      {"summary", Metric::kSummary}};
+std::string metric_type(const ConfigNode& n) {
+  static const std::vector<std::pair<std::string, std::string>> kTypes = {
+      {"gauge", "METRIC_DATA_TYPE_GAUGE"},
+      {"sum", "METRIC_DATA_TYPE_SUM"},
+      {"histogram", "METRIC_DATA_TYPE_HISTOGRAM"},
+      {"exponential_histogram", "METRIC_DATA_TYPE_EXPONENTIAL_HISTOGRAM"},
+      {"summary", "METRIC_DATA_TYPE_SUMMARY"}};
   return parse_choice(n, kTypes);
 }
 
-int severity(const ConfigNode& n) {
+// A severity as its OTTL enum: 9 → SEVERITY_NUMBER_INFO, 15 → SEVERITY_NUMBER_WARN3.
+std::string severity(const ConfigNode& n) {
   int s = processors::parse_severity_number(n.as<std::string>());
   if (s < 0) fail_choice(n, "0-24, TRACE, DEBUG, INFO, WARN, ERROR, FATAL (with optional 2-4)");
-  return s;
+  if (s == 0) return "SEVERITY_NUMBER_UNSPECIFIED";
+  static constexpr std::string_view kBases[] = {"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"};
+  std::string out = "SEVERITY_NUMBER_" + std::string(kBases[(s - 1) / 4]);
+  if ((s - 1) % 4) out += static_cast<char>('1' + (s - 1) % 4);
+  return out;
 }
 
 struct SeverityRange {
-  std::optional<int> min, max;
+  std::optional<std::string> min, max;
 };
 
 const Schema<SeverityRange>& severity_range_schema() {
@@ -131,73 +188,71 @@ const Schema<SeverityRange>& severity_range_schema() {
   return s;
 }
 
-void read_severity_number(const ConfigNode& n, Condition& c) {
+void severity_terms(const ConfigNode& n, MapCondition& c) {
   if (n.is_scalar()) {
-    c.severity_min = c.severity_max = severity(n);
+    c.terms.push_back("severity_number == " + severity(n));
     return;
   }
   auto r = severity_range_schema().parse(n);
-  c.severity_min = r->min;
-  c.severity_max = r->max;
+  if (r->min) c.terms.push_back("severity_number >= " + *r->min);
+  if (r->max) c.terms.push_back("severity_number <= " + *r->max);
 }
 
-// The lists of conditions, as bits: which fields a list's conditions may set.
-enum Target : unsigned { span = 1, spanevent = 2, metric = 4, datapoint = 8, log_record = 16, all = 31 };
+// A field's path in the list's context: a data point condition reads its metric's name and type.
+std::string metric_path(const MapCondition& c, const std::string& field) {
+  return c.target == datapoint ? "metric." + field : field;
+}
 
 struct Field {
   const char* key;
   const char* type;
   const char* doc;
   unsigned targets;
-  Schema<Condition>::Reader read;
+  Schema<MapCondition>::Reader read;
 };
 
 // Every condition field, once; a list's schema takes those that apply to it.
 const std::vector<Field>& fields() {
+  using C = MapCondition;
   static const std::vector<Field> f = {
       {"name", "string matcher", "span, span event or metric name", span | spanevent | metric | datapoint,
-       [](const ConfigNode& n, Condition& c) { c.name = string_matcher(n); }},
+       [](const ConfigNode& n, C& c) { c.terms.push_back(string_term(metric_path(c, "name"), n)); }},
       {"attributes", "attribute map", "the item's own attributes; every one listed must match",
        span | spanevent | datapoint | log_record,
-       [](const ConfigNode& n, Condition& c) { c.attributes = attribute_conditions(n); }},
+       [](const ConfigNode& n, C& c) { attribute_terms("attributes", n, c); }},
       {"resource_attributes", "attribute map", "resource attributes; every one listed must match", all,
-       [](const ConfigNode& n, Condition& c) { c.resource_attributes = attribute_conditions(n); }},
+       [](const ConfigNode& n, C& c) { attribute_terms("resource.attributes", n, c); }},
       {"scope_name", "string matcher", "instrumentation scope name", all,
-       [](const ConfigNode& n, Condition& c) { c.scope_name = string_matcher(n); }},
+       [](const ConfigNode& n, C& c) { c.terms.push_back(string_term("instrumentation_scope.name", n)); }},
       {"kind", "span kind or list of them", "unspecified, internal, server, client, producer, consumer; any", span,
-       [](const ConfigNode& n, Condition& c) { c.kinds = one_or_many(n, span_kind); }},
+       [](const ConfigNode& n, C& c) { c.terms.push_back(one_or_many("kind", n, span_kind)); }},
       {"status_code", "status code or list of them", "unset, ok, error; any", span,
-       [](const ConfigNode& n, Condition& c) { c.status_codes = one_or_many(n, status_code); }},
+       [](const ConfigNode& n, C& c) { c.terms.push_back(one_or_many("status.code", n, status_code)); }},
       {"type", "metric type or list of them", "gauge, sum, histogram, exponential_histogram, summary; any",
-       metric | datapoint, [](const ConfigNode& n, Condition& c) { c.metric_types = one_or_many(n, metric_type); }},
+       metric | datapoint,
+       [](const ConfigNode& n, C& c) { c.terms.push_back(one_or_many(metric_path(c, "type"), n, metric_type)); }},
       {"severity_number", "severity or {min, max}", "0-24 or TRACE ... FATAL (with optional 2-4); inclusive",
-       log_record, read_severity_number},
+       log_record, severity_terms},
       {"severity_text", "string matcher", "severity text", log_record,
-       [](const ConfigNode& n, Condition& c) { c.severity_text = string_matcher(n); }},
+       [](const ConfigNode& n, C& c) { c.terms.push_back(string_term("severity_text", n)); }},
       {"body", "string matcher", "the body's string form (maps and arrays as JSON)", log_record,
-       [](const ConfigNode& n, Condition& c) { c.body = string_matcher(n); }},
+       [](const ConfigNode& n, C& c) { c.terms.push_back(string_term("body.string", n)); }},
   };
   return f;
 }
 
-Schema<Condition> make_condition_schema(Target t) {
-  Schema<Condition> s;
-  std::vector<std::string> keys;
-  for (const auto& f : fields()) {
-    if (!(f.targets & t)) continue;
-    s.custom(f.key, f.type, "", f.doc, f.read);
-    keys.emplace_back(f.key);
-  }
-  s.validate([keys](Condition&, const SchemaInput& in) {
-    for (const auto& k : keys)
-      if (in.has(k)) return;
-    in.node().fail("a condition needs at least one field (an empty one would drop everything)");
+Schema<MapCondition> make_condition_schema(Target t) {
+  Schema<MapCondition> s;
+  for (const auto& f : fields())
+    if (f.targets & t) s.custom(f.key, f.type, "", f.doc, f.read);
+  s.validate([](MapCondition& c, const SchemaInput& in) {
+    if (c.terms.empty()) in.node().fail("a condition needs at least one field (an empty one would drop everything)");
   });
   return s;
 }
 
 template <Target T>
-const Schema<Condition>& condition_schema() {
+const Schema<MapCondition>& condition_schema() {
   static const auto s = make_condition_schema(T);
   return s;
 }
@@ -218,8 +273,8 @@ ottl::ContextKind ottl_context(Target t) {
 }
 
 // An OTTL condition, compiled now: errors name the statement, the column and close valid names.
-std::shared_ptr<const ottl::Condition> compile_ottl(const ConfigNode& n, ottl::ContextKind ctx) {
-  const auto text = n.as<std::string>();
+std::shared_ptr<const ottl::Condition> compile_ottl(const ConfigNode& n, const std::string& text,
+                                                    ottl::ContextKind ctx) {
   try {
     return std::make_shared<const ottl::Condition>(ottl::compile_condition(text, ctx));
   } catch (const ottl::ParseError& e) {
@@ -227,12 +282,31 @@ std::shared_ptr<const ottl::Condition> compile_ottl(const ConfigNode& n, ottl::C
   }
 }
 
-// A block "key: [conditions]" of a signal's section: OTTL strings into `ottl`, condition maps into `member`.
+std::shared_ptr<const ottl::Condition> compile_ottl(const ConfigNode& n, ottl::ContextKind ctx) {
+  return compile_ottl(n, n.as<std::string>(), ctx);
+}
+
+// A condition map as the OTTL condition it stands for; the config load notes the OTTL text once.
 template <Target T>
-void conditions(Schema<FilterConfig>& s, const char* key, const char* doc, std::vector<Condition> FilterConfig::*member,
+OttlCondition translate(const ConfigNode& n) {
+  MapCondition c;
+  c.target = T;
+  condition_schema<T>().parse_into(n, c);
+  std::string text;
+  for (size_t i = 0; i < c.terms.size(); ++i) text += (i ? " and " : "") + c.terms[i];
+  spdlog::info(
+      "filter: {} (line {}): a condition map, run as the OTTL condition '{}' (write that; the Collector "
+      "knows only OTTL conditions)",
+      n.path(), n.line(), text);
+  return OttlCondition{text, compile_ottl(n, text, ottl_context(T)), std::nullopt};
+}
+
+// A block "key: [conditions]" of a signal's section: OTTL strings, and condition maps translated into them.
+template <Target T>
+void conditions(Schema<FilterConfig>& s, const char* key, const char* doc,
                 std::vector<OttlCondition> FilterConfig::*ottl) {
   s.block(key, "list of OTTL conditions or condition maps", doc, condition_schema<T>(),
-          [member, ottl](const ConfigNode& n, FilterConfig& c) {
+          [ottl](const ConfigNode& n, FilterConfig& c) {
             if (!n.is_sequence()) n.fail("expected a list of conditions");
             for (const auto& item : n.items()) {
               if (item.is_scalar()) {
@@ -242,7 +316,7 @@ void conditions(Schema<FilterConfig>& s, const char* key, const char* doc, std::
               }
               if (!item.is_map())
                 item.fail("a condition is an OTTL string, e.g. 'name == \"GET /health\"', or a map of fields");
-              (c.*member).push_back(std::move(*condition_schema<T>().parse(item)));
+              (c.*ottl).push_back(translate<T>(item));
             }
           });
 }
@@ -480,9 +554,9 @@ const Schema<FilterConfig>& traces_schema() {
     Schema<FilterConfig> s;
     s.custom("resource", "list of OTTL conditions", "", "resources matching any condition are dropped with their spans",
              resource_conditions(&FilterConfig::trace_resource));
-    conditions<span>(s, "span", "spans matching any condition are dropped (with their events)", &FilterConfig::span,
+    conditions<span>(s, "span", "spans matching any condition are dropped (with their events)",
                      &FilterConfig::ottl_span);
-    conditions<spanevent>(s, "spanevent", "span events matching any condition are dropped", &FilterConfig::spanevent,
+    conditions<spanevent>(s, "spanevent", "span events matching any condition are dropped",
                           &FilterConfig::ottl_spanevent);
     return s;
   }();
@@ -495,9 +569,8 @@ const Schema<FilterConfig>& metrics_schema() {
     s.custom("resource", "list of OTTL conditions", "",
              "resources matching any condition are dropped with their metrics",
              resource_conditions(&FilterConfig::metric_resource));
-    conditions<metric>(s, "metric", "metrics matching any condition are dropped", &FilterConfig::metric,
-                       &FilterConfig::ottl_metric);
-    conditions<datapoint>(s, "datapoint", "data points matching any condition are dropped", &FilterConfig::datapoint,
+    conditions<metric>(s, "metric", "metrics matching any condition are dropped", &FilterConfig::ottl_metric);
+    conditions<datapoint>(s, "datapoint", "data points matching any condition are dropped",
                           &FilterConfig::ottl_datapoint);
     s.block("include", "metric match properties", "legacy: metrics that do not match are dropped",
             metric_match_schema(),
@@ -514,7 +587,7 @@ const Schema<FilterConfig>& logs_schema() {
     Schema<FilterConfig> s;
     s.custom("resource", "list of OTTL conditions", "", "resources matching any condition are dropped with their logs",
              resource_conditions(&FilterConfig::log_resource));
-    conditions<log_record>(s, "log_record", "log records matching any condition are dropped", &FilterConfig::log_record,
+    conditions<log_record>(s, "log_record", "log records matching any condition are dropped",
                            &FilterConfig::ottl_log_record);
     s.block("include", "log match properties", "legacy: log records that do not match are dropped", log_match_schema(),
             [](const ConfigNode& n, FilterConfig& c) { read_log_match(n, c.legacy_logs.include); });
@@ -559,14 +632,11 @@ const Schema<FilterConfig>& schema() {
                  condition_group_schema(), inferred_conditions(Signal::logs))
           .validate([](FilterConfig& c, const SchemaInput& in) {
             // As the Collector: one signal's legacy matchers and its conditions are not combined.
-            if (c.legacy_spans.any() &&
-                (!c.span.empty() || !c.spanevent.empty() || !c.ottl_span.empty() || !c.ottl_spanevent.empty()))
+            if (c.legacy_spans.any() && (!c.ottl_span.empty() || !c.ottl_spanevent.empty()))
               in.fail("spans", "cannot use ottl conditions and include/exclude for spans at the same time");
-            if (c.legacy_metrics.any() &&
-                (!c.metric.empty() || !c.datapoint.empty() || !c.ottl_metric.empty() || !c.ottl_datapoint.empty()))
+            if (c.legacy_metrics.any() && (!c.ottl_metric.empty() || !c.ottl_datapoint.empty()))
               in.fail("metrics", "cannot use ottl conditions and include/exclude for metrics at the same time");
-            if (c.legacy_logs.any() && (!c.log_record.empty() || !c.ottl_log_record.empty() ||
-                                        !c.log_resource.empty() || !c.log_scope.empty()))
+            if (c.legacy_logs.any() && (!c.ottl_log_record.empty() || !c.log_resource.empty() || !c.log_scope.empty()))
               in.fail("logs", "cannot use ottl conditions and include/exclude for logs at the same time");
           });
   return s;

@@ -1,6 +1,6 @@
-// Configuration of the `filter` processor: lists of conditions per signal, each an OTTL condition (a string, as in
-// the Collector) or one of otlpd's own condition maps; an item that matches any condition of its list is dropped.
-// See docs/filter.md.
+// Configuration of the `filter` processor: lists of OTTL conditions per signal (as in the Collector; otlpd's own
+// condition maps are translated into OTTL conditions when the config loads); an item that matches any condition of
+// its list is dropped. See docs/filter.md.
 #pragma once
 
 #include <memory>
@@ -11,38 +11,12 @@
 #include "config/schema.h"
 #include "core/component_config.h"
 #include "processors/attributes/config.h"
-#include "processors/common/config_value.h"
 
 namespace otlpd::ottl {
 class Condition;
 }
 
 namespace otlpd::filter_processor {
-
-using processors::ConfigValue;
-using processors::StringMatcher;
-
-// One attribute test: `key: value` (typed equality), `key: {regexp: ...}` or `key: {exists: bool}`.
-struct AttributeCondition {
-  std::string key;
-  std::optional<ConfigValue> equals;
-  std::optional<StringMatcher> matches;
-  std::optional<bool> exists;
-};
-
-// A list entry; it matches when every field it sets matches.
-struct Condition {
-  std::optional<StringMatcher> name;           // span, span event or metric name
-  std::vector<AttributeCondition> attributes;  // the item's own attributes
-  std::vector<AttributeCondition> resource_attributes;
-  std::optional<StringMatcher> scope_name;
-  std::vector<int> kinds;                         // span kinds (OTLP enum values); any
-  std::vector<int> status_codes;                  // 0 unset, 1 ok, 2 error; any
-  std::optional<int> severity_min, severity_max;  // inclusive
-  std::optional<StringMatcher> severity_text;
-  std::optional<StringMatcher> body;  // the log body's string form
-  std::vector<int> metric_types;      // Metric::DataCase values; any
-};
 
 enum class ErrorMode { ignore, silent, propagate };
 
@@ -64,7 +38,6 @@ struct LegacyMatch {
 struct FilterConfig : ComponentConfig {
   ErrorMode error_mode = ErrorMode::propagate;
   LegacyMatch legacy_spans, legacy_logs, legacy_metrics;  // `spans`, `logs.include`..., `metrics.include`...
-  std::vector<Condition> span, spanevent, metric, datapoint, log_record;
   std::vector<OttlCondition> ottl_span, ottl_spanevent, ottl_metric, ottl_datapoint, ottl_log_record;
   // Resource and scope conditions per signal (`traces.resource`..., and `*_conditions` inferred to them): a match
   // drops the resource or scope with everything in it.

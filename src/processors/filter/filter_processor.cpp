@@ -21,72 +21,7 @@ using opentelemetry::proto::common::v1::InstrumentationScope;
 using opentelemetry::proto::logs::v1::LogRecord;
 using opentelemetry::proto::metrics::v1::Metric;
 using opentelemetry::proto::trace::v1::Span;
-using processors::as_string;
-using processors::Attributes;
 using processors::erase_if;
-
-bool attributes_match(const std::vector<AttributeCondition>& conds, const Attributes& attrs) {
-  for (const auto& c : conds) {
-    const auto* v = processors::find_attribute(attrs, c.key);
-    if (c.exists) {
-      if ((v != nullptr) != *c.exists) return false;
-      continue;
-    }
-    if (!v) return false;
-    if (c.equals && !processors::values_equal(*v, *c.equals)) return false;
-    if (c.matches && !c.matches->matches(as_string(*v))) return false;
-  }
-  return true;
-}
-
-template <typename T>
-bool contains(const std::vector<T>& v, T x) {
-  return std::find(v.begin(), v.end(), x) != v.end();
-}
-
-// Fields shared by every target: resource attributes and scope name.
-bool common_match(const Condition& c, const Attributes& resource, const InstrumentationScope& scope) {
-  if (!c.resource_attributes.empty() && !attributes_match(c.resource_attributes, resource)) return false;
-  if (c.scope_name && !c.scope_name->matches(scope.name())) return false;
-  return true;
-}
-
-bool span_matches(const Condition& c, const Attributes& res, const InstrumentationScope& scope, const Span& s) {
-  if (c.name && !c.name->matches(s.name())) return false;
-  if (!c.attributes.empty() && !attributes_match(c.attributes, s.attributes())) return false;
-  if (!c.kinds.empty() && !contains(c.kinds, static_cast<int>(s.kind()))) return false;
-  if (!c.status_codes.empty() && !contains(c.status_codes, static_cast<int>(s.status().code()))) return false;
-  return common_match(c, res, scope);
-}
-
-bool event_matches(const Condition& c, const Attributes& res, const InstrumentationScope& scope, const Span::Event& e) {
-  if (c.name && !c.name->matches(e.name())) return false;
-  if (!c.attributes.empty() && !attributes_match(c.attributes, e.attributes())) return false;
-  return common_match(c, res, scope);
-}
-
-bool metric_matches(const Condition& c, const Attributes& res, const InstrumentationScope& scope, const Metric& m) {
-  if (c.name && !c.name->matches(m.name())) return false;
-  if (!c.metric_types.empty() && !contains(c.metric_types, static_cast<int>(m.data_case()))) return false;
-  return common_match(c, res, scope);
-}
-
-bool log_matches(const Condition& c, const Attributes& res, const InstrumentationScope& scope, const LogRecord& l) {
-  if (!c.attributes.empty() && !attributes_match(c.attributes, l.attributes())) return false;
-  const int sev = static_cast<int>(l.severity_number());
-  if (c.severity_min && sev < *c.severity_min) return false;
-  if (c.severity_max && sev > *c.severity_max) return false;
-  if (c.severity_text && !c.severity_text->matches(l.severity_text())) return false;
-  if (c.body && !c.body->matches(as_string(l.body()))) return false;
-  return common_match(c, res, scope);
-}
-
-template <typename F>
-bool any_of(const std::vector<Condition>& conds, F match) {
-  for (const auto& c : conds)
-    if (match(c)) return true;
-  return false;
-}
 
 void set_point(ottl::Item& item, opentelemetry::proto::metrics::v1::NumberDataPoint* p) {
   item.number = p;
@@ -197,20 +132,16 @@ class Filter {
           if (cfg_.legacy_spans.any() &&
               legacy_drop(cfg_.legacy_spans, {&res, &ss.scope(), &s.attributes(), &s, nullptr, nullptr}))
             return true;
-          if (any_of(cfg_.span, [&](const Condition& c) { return span_matches(c, res, ss.scope(), s); })) return true;
           if (cfg_.ottl_span.empty()) return false;
           item.span = &s;
           item.clear_cache();
           return ottl_any(cfg_.ottl_span, item, cfg_.error_mode);
         });
         // Events of the spans that stay (a dropped span's events are not looked at).
-        if (!cfg_.spanevent.empty() || !cfg_.ottl_spanevent.empty())
+        if (!cfg_.ottl_spanevent.empty())
           for (auto& s : *ss.mutable_spans()) {
             item.span = &s;
             erase_if(*s.mutable_events(), [&](Span::Event& e) {
-              if (any_of(cfg_.spanevent, [&](const Condition& c) { return event_matches(c, res, ss.scope(), e); }))
-                return true;
-              if (cfg_.ottl_spanevent.empty()) return false;
               item.event = &e;
               item.clear_cache();
               return ottl_any(cfg_.ottl_spanevent, item, cfg_.error_mode);
@@ -257,21 +188,13 @@ class Filter {
             dropped += metric_points(m);
             return true;
           }
-          if (any_of(cfg_.metric, [&](const Condition& c) { return metric_matches(c, res, sm.scope(), m); }) ||
-              (!cfg_.ottl_metric.empty() && ottl_any(cfg_.ottl_metric, item, cfg_.error_mode))) {
+          if (!cfg_.ottl_metric.empty() && ottl_any(cfg_.ottl_metric, item, cfg_.error_mode)) {
             dropped += metric_points(m);
             return true;
           }
-          if (cfg_.datapoint.empty() && cfg_.ottl_datapoint.empty()) return false;
-          // A data point condition sees the metric's name and type plus the point's own attributes.
+          if (cfg_.ottl_datapoint.empty()) return false;
           auto points = [&](auto& dps) {
             dropped += erase_if(dps, [&](auto& dp) {
-              if (any_of(cfg_.datapoint, [&](const Condition& c) {
-                    return metric_matches(c, res, sm.scope(), m) &&
-                           (c.attributes.empty() || attributes_match(c.attributes, dp.attributes()));
-                  }))
-                return true;
-              if (cfg_.ottl_datapoint.empty()) return false;
               set_point(item, dp);
               item.clear_cache();
               const bool drop = ottl_any(cfg_.ottl_datapoint, item, cfg_.error_mode);
@@ -329,8 +252,6 @@ class Filter {
           if (cfg_.legacy_logs.any() &&
               legacy_drop(cfg_.legacy_logs, {&res, &sl.scope(), &l.attributes(), nullptr, &l, nullptr}))
             return true;
-          if (any_of(cfg_.log_record, [&](const Condition& c) { return log_matches(c, res, sl.scope(), l); }))
-            return true;
           if (cfg_.ottl_log_record.empty()) return false;
           item.log = &l;
           item.clear_cache();
@@ -345,12 +266,21 @@ class Filter {
 
   // Only OTTL span conditions: they only read, so received bytes are judged span by span (wire_filter.h).
   bool spans_on_wire() const {
-    return !cfg_.ottl_span.empty() && cfg_.span.empty() && cfg_.spanevent.empty() && cfg_.ottl_spanevent.empty() &&
-           !cfg_.legacy_spans.any() && cfg_.trace_resource.empty() && cfg_.trace_scope.empty();
+    return !cfg_.ottl_span.empty() && cfg_.ottl_spanevent.empty() && !cfg_.legacy_spans.any() &&
+           cfg_.trace_resource.empty() && cfg_.trace_scope.empty();
   }
 
-  // One received trace part on the wire; not ok when its bytes do not read (the caller decodes them).
-  WireFilterResult run_wire(std::string_view bytes) const {
+  // Only OTTL log record conditions (or condition maps, which are OTTL): judged record by record on the bytes.
+  bool logs_on_wire() const {
+    return !cfg_.ottl_log_record.empty() && !cfg_.legacy_logs.any() && cfg_.log_resource.empty() &&
+           cfg_.log_scope.empty();
+  }
+
+  // One received part on the wire; not ok when its bytes do not read (the caller decodes them).
+  WireFilterResult run_wire(Signal s, std::string_view bytes) const {
+    if (s == Signal::logs)
+      return filter_logs_on_wire(
+          bytes, [this](ottl::Item& item) { return ottl_any(cfg_.ottl_log_record, item, cfg_.error_mode); });
     return filter_spans_on_wire(bytes,
                                 [this](ottl::Item& item) { return ottl_any(cfg_.ottl_span, item, cfg_.error_mode); });
   }
@@ -359,14 +289,13 @@ class Filter {
     switch (s) {
       case Signal::traces:
         return cfg_.legacy_spans.any() || !cfg_.trace_resource.empty() || !cfg_.trace_scope.empty() ||
-               !cfg_.span.empty() || !cfg_.spanevent.empty() || !cfg_.ottl_span.empty() || !cfg_.ottl_spanevent.empty();
+               !cfg_.ottl_span.empty() || !cfg_.ottl_spanevent.empty();
       case Signal::metrics:
         return cfg_.legacy_metrics.any() || !cfg_.metric_resource.empty() || !cfg_.metric_scope.empty() ||
-               !cfg_.metric.empty() || !cfg_.datapoint.empty() || !cfg_.ottl_metric.empty() ||
-               !cfg_.ottl_datapoint.empty();
+               !cfg_.ottl_metric.empty() || !cfg_.ottl_datapoint.empty();
       case Signal::logs:
         return cfg_.legacy_logs.any() || !cfg_.log_resource.empty() || !cfg_.log_scope.empty() ||
-               !cfg_.log_record.empty() || !cfg_.ottl_log_record.empty();
+               !cfg_.ottl_log_record.empty();
     }
     return false;
   }
@@ -394,7 +323,8 @@ class FilterProcessor final : public processors::ProcessorBase<B> {
       : processors::ProcessorBase<B>(s, next),
         filter_(cfg),
         active_(filter_.active(B::signal)),
-        wire_(B::signal == Signal::traces && filter_.spans_on_wire()),
+        wire_((B::signal == Signal::traces && filter_.spans_on_wire()) ||
+              (B::signal == Signal::logs && filter_.logs_on_wire())),
         filtered_(s.telemetry().counter(filtered_metric(B::signal), {{"filter", s.id.str()}})) {}
 
  private:
@@ -402,7 +332,7 @@ class FilterProcessor final : public processors::ProcessorBase<B> {
     if (!active_) return this->forward(std::move(batch));
     size_t dropped = 0;
     try {
-      if constexpr (B::signal == Signal::traces) {
+      if constexpr (B::signal != Signal::metrics) {
         if (wire_) {
           dropped = run_wire_parts(batch);
           if (dropped == 0) return this->forward(std::move(batch));
@@ -432,7 +362,7 @@ class FilterProcessor final : public processors::ProcessorBase<B> {
     size_t dropped = 0;
     for (auto& part : batch.raw_parts()) {
       if (part.wire) {
-        auto r = filter_.run_wire(*part.wire);
+        auto r = filter_.run_wire(B::signal, *part.wire);
         if (r.rewrite.ok) {
           dropped += r.dropped;
           if (r.dropped > 0 && r.kept == 0) {
@@ -463,7 +393,7 @@ class FilterProcessor final : public processors::ProcessorBase<B> {
 
   Filter filter_;
   bool active_;
-  bool wire_;  // traces judged on their received bytes
+  bool wire_;  // spans or log records judged on their received bytes
   Counter& filtered_;
 };
 

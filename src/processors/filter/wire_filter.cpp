@@ -1,5 +1,6 @@
-// Span filtering on the wire: ExportTraceServiceRequest{1: ResourceSpans{1: Resource, 2: ScopeSpans{1: scope,
-// 2: Span}}}, walked field by field; unknown fields are kept in place.
+// Span and log record filtering on the wire: ExportTraceServiceRequest{1: ResourceSpans{1: Resource, 2: ScopeSpans{
+// 1: scope, 2: Span}}} and ExportLogsServiceRequest{1: ResourceLogs{1: Resource, 2: ScopeLogs{1: scope,
+// 2: LogRecord}}} have the same shape and field numbers, so one walk serves both; unknown fields are kept in place.
 #include "processors/filter/wire_filter.h"
 
 #include "codec/wire_reader.h"
@@ -12,12 +13,15 @@ using otlp_wire::Field;
 using otlp_wire::Reader;
 using otlp_wire::WireType;
 
+// `Leaf` is the item type (Span, LogRecord); `slot` the Item field it is judged through.
+template <typename Leaf>
 struct Walk {
-  const SpanVerdict& drop;
+  const ItemVerdict& drop;
+  Leaf* ottl::Item::*slot;
   ottl::Item item;
   ottl::pb::Resource resource;
   ottl::pb::InstrumentationScope scope;
-  ottl::pb::Span span;
+  Leaf leaf;
   size_t dropped = 0;
   bool bad = false;
 
@@ -31,7 +35,7 @@ struct Walk {
     if (r.error()) bad = true;
   }
 
-  // ScopeSpans: appends what stays to `out`; returns the number of spans kept.
+  // ScopeSpans / ScopeLogs: appends what stays to `out`; returns the number of items kept.
   size_t scope_spans(std::string_view body, std::string& out, bool& changed) {
     read_singular(body, 1, scope);
     item.scope = &scope;
@@ -40,11 +44,11 @@ struct Walk {
     size_t kept = 0;
     while (r.next(f)) {
       if (f.number == 2 && f.type == WireType::len) {
-        if (!span.ParseFromArray(f.body.data(), static_cast<int>(f.body.size()))) {
+        if (!leaf.ParseFromArray(f.body.data(), static_cast<int>(f.body.size()))) {
           bad = true;
           return 0;
         }
-        item.span = &span;
+        item.*slot = &leaf;
         item.clear_cache();
         if (drop(item)) {
           ++dropped;
@@ -59,7 +63,7 @@ struct Walk {
     return kept;
   }
 
-  // ResourceSpans: appends what stays; returns the number of spans kept.
+  // ResourceSpans / ResourceLogs: appends what stays; returns the number of items kept.
   size_t resource_spans(std::string_view body, std::string& out, bool& changed) {
     read_singular(body, 1, resource);
     item.resource = &resource;
@@ -81,7 +85,7 @@ struct Walk {
           out.append(inner);
           lf.end();
         } else {
-          changed = true;  // a scope left without spans goes
+          changed = true;  // a scope left without items goes
         }
         continue;
       }
@@ -92,11 +96,10 @@ struct Walk {
   }
 };
 
-}  // namespace
-
-WireFilterResult filter_spans_on_wire(std::string_view request, const SpanVerdict& drop) {
+template <typename Leaf>
+WireFilterResult filter_on_wire(std::string_view request, const ItemVerdict& drop, Leaf* ottl::Item::*slot) {
   WireFilterResult out;
-  Walk w{drop, {}, {}, {}, {}, 0, false};
+  Walk<Leaf> w{drop, slot, {}, {}, {}, {}, 0, false};
   std::string bytes;
   bool changed = false;
   Reader r(request);
@@ -116,7 +119,7 @@ WireFilterResult filter_spans_on_wire(std::string_view request, const SpanVerdic
         bytes.append(inner);
         lf.end();
       } else {
-        changed = true;  // a resource left without spans goes
+        changed = true;  // a resource left without items goes
       }
       continue;
     }
@@ -128,6 +131,16 @@ WireFilterResult filter_spans_on_wire(std::string_view request, const SpanVerdic
   if (changed) out.rewrite.bytes = std::move(bytes);
   out.dropped = w.dropped;
   return out;
+}
+
+}  // namespace
+
+WireFilterResult filter_spans_on_wire(std::string_view request, const ItemVerdict& drop) {
+  return filter_on_wire(request, drop, &ottl::Item::span);
+}
+
+WireFilterResult filter_logs_on_wire(std::string_view request, const ItemVerdict& drop) {
+  return filter_on_wire(request, drop, &ottl::Item::log);
 }
 
 }  // namespace otlpd::filter_processor

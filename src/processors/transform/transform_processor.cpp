@@ -114,12 +114,21 @@ void run(const StatementGroup& g, otlp_metrics::ExportMetricsServiceRequest& r) 
         run_group(g, item);
         continue;
       }
+      if (g.context == K::metric) {
+        // By index: functions that make metrics (copy_metric, extract_sum_metric...) append them to the scope, and
+        // the group runs on them too, as in the Collector; bounded, so that a statement copying every metric ends.
+        item.metrics = sm.mutable_metrics();
+        const int limit = sm.metrics_size() * 16 + 16;
+        for (int k = 0; k < sm.metrics_size() && k < limit; ++k) {
+          item.metric = sm.mutable_metrics(k);
+          run_group(g, item);
+        }
+        item.metrics = nullptr;
+        item.metric = nullptr;
+        continue;
+      }
       for (auto& m : *sm.mutable_metrics()) {
         item.metric = &m;
-        if (g.context == K::metric) {
-          run_group(g, item);
-          continue;
-        }
         switch (m.data_case()) {
           case Metric::kGauge:
             run_points(g, item, *m.mutable_gauge()->mutable_data_points());

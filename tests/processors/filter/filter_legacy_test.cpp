@@ -75,27 +75,19 @@ TEST_CASE("filter legacy logs: severity_number with match_undefined, resource at
     recs.Mutable(3)->set_severity_number(opentelemetry::proto::logs::v1::SEVERITY_NUMBER_UNSPECIFIED);
     return b;
   };
-  auto bodies = [](const std::vector<LogBatch>& got) {
-    Names out;
-    for (const auto& b : got)
-      for (const auto& p : b.read_parts())
-        for (const auto& rl : p.request->resource_logs())
-          for (const auto& sl : rl.scope_logs())
-            for (const auto& l : sl.log_records()) out.push_back(l.body().string_value());
-    return out;
-  };
   // testdata/config_logs_min_severity.yaml, filter/includeexclude: INFO and WARN ranges plus undefined.
-  CHECK(bodies(run("logs: {include: {severity_number: {min: INFO, match_undefined: true}}, exclude: "
-                   "{severity_number: {min: ERROR}}}",
-                   make())) == Names{"log 1", "log 3"});
-  CHECK(bodies(run("logs: {include: {severity_number: {min: INFO}}}", make())) == Names{"log 1", "log 2"});
-  CHECK(bodies(run("logs: {exclude: {match_type: regexp, bodies: ['^log [02]$']}}", make())) ==
+  CHECK(log_bodies(run("logs: {include: {severity_number: {min: INFO, match_undefined: true}}, exclude: "
+                       "{severity_number: {min: ERROR}}}",
+                       make())) == Names{"log 1", "log 3"});
+  CHECK(log_bodies(run("logs: {include: {severity_number: {min: INFO}}}", make())) == Names{"log 1", "log 2"});
+  CHECK(log_bodies(run("logs: {exclude: {match_type: regexp, bodies: ['^log [02]$']}}", make())) ==
         Names{"log 1", "log 3"});
   CHECK(run("logs: {include: {match_type: strict, resource_attributes: [{key: service.name, value: other}]}}", make())
             .empty());
-  CHECK(bodies(run("logs: {exclude: {match_type: strict, resource_attributes: [{key: service.name, value: other}]}}",
-                   make()))
-            .size() == 4);
+  CHECK(
+      log_bodies(run("logs: {exclude: {match_type: strict, resource_attributes: [{key: service.name, value: other}]}}",
+                     make()))
+          .size() == 4);
 }
 
 TEST_CASE("filter legacy metrics: strict and regexp names, include then exclude", "[processors][filter]") {
@@ -104,15 +96,6 @@ TEST_CASE("filter legacy metrics: strict and regexp names, include then exclude"
     b.append(gauge("hello/world", 1));
     b.append(gauge("other", 1));
     return b;
-  };
-  auto metric_names = [](const std::vector<MetricBatch>& got) {
-    Names out;
-    for (const auto& b : got)
-      for (const auto& p : b.read_parts())
-        for (const auto& rm : p.request->resource_metrics())
-          for (const auto& sm : rm.scope_metrics())
-            for (const auto& m : sm.metrics()) out.push_back(m.name());
-    return out;
   };
   // testdata/config_strict.yaml, filter/includeexclude: only hello/world passes.
   CHECK(metric_names(run("metrics: {include: {match_type: strict, metric_names: [hello_world, hello/world]}, "

@@ -1,4 +1,5 @@
-// The filter processor: every condition field, list semantics, container clean-up and config errors.
+// The filter processor: every condition-map field, list semantics, container clean-up and config errors. Condition
+// maps are translated into OTTL conditions at load; each map below is checked against the OTTL it stands for.
 #include <catch2/catch.hpp>
 
 #include "platform/telemetry.h"
@@ -153,26 +154,18 @@ TEST_CASE("filter drops log records by severity, text, body and attributes", "[p
     set_attr(*recs.Mutable(3)->mutable_attributes(), "component", "noisy");
     return b;
   };
-  auto bodies = [](const std::vector<LogBatch>& got) {
-    Names out;
-    for (const auto& b : got)
-      for (const auto& p : b.read_parts())
-        for (const auto& rl : p.request->resource_logs())
-          for (const auto& sl : rl.scope_logs())
-            for (const auto& l : sl.log_records()) out.push_back(l.body().string_value());
-    return out;
-  };
-  CHECK(bodies(run<LogBatch>("logs: {log_record: [{severity_number: {max: 9}}]}", make())) == Names{"log 2", "log 3"});
-  CHECK(bodies(run<LogBatch>("logs: {log_record: [{severity_number: {min: WARN, max: WARN4}}]}", make())) ==
+  CHECK(log_bodies(run<LogBatch>("logs: {log_record: [{severity_number: {max: 9}}]}", make())) ==
+        Names{"log 2", "log 3"});
+  CHECK(log_bodies(run<LogBatch>("logs: {log_record: [{severity_number: {min: WARN, max: WARN4}}]}", make())) ==
         Names{"log 0", "log 1", "log 3"});
-  CHECK(bodies(run<LogBatch>("logs: {log_record: [{severity_number: INFO}]}", make())) ==
+  CHECK(log_bodies(run<LogBatch>("logs: {log_record: [{severity_number: INFO}]}", make())) ==
         Names{"log 0", "log 2", "log 3"});
-  CHECK(bodies(run<LogBatch>("logs: {log_record: [{severity_text: {regexp: '^WARN'}}]}", make())) ==
+  CHECK(log_bodies(run<LogBatch>("logs: {log_record: [{severity_text: {regexp: '^WARN'}}]}", make())) ==
         Names{"log 0", "log 1", "log 3"});
-  CHECK(bodies(run<LogBatch>("logs: {log_record: [{body: log 1}]}", make())) == Names{"log 0", "log 2", "log 3"});
-  CHECK(bodies(run<LogBatch>("logs: {log_record: [{attributes: {component: noisy}}]}", make())) ==
+  CHECK(log_bodies(run<LogBatch>("logs: {log_record: [{body: log 1}]}", make())) == Names{"log 0", "log 2", "log 3"});
+  CHECK(log_bodies(run<LogBatch>("logs: {log_record: [{attributes: {component: noisy}}]}", make())) ==
         Names{"log 0", "log 1", "log 2"});
-  CHECK(bodies(run<LogBatch>("logs: {log_record: [{attributes: {component: quiet}}]}", make())).size() == 4);
+  CHECK(log_bodies(run<LogBatch>("logs: {log_record: [{attributes: {component: quiet}}]}", make())).size() == 4);
 }
 
 TEST_CASE("filter passes signals it has no conditions for", "[processors]") {
@@ -197,4 +190,66 @@ TEST_CASE("invalid filter conditions are config errors", "[processors]") {
   CHECK_THROWS_WITH(bad("traces: {spans: []}")(), Catch::Contains("spans"));
   CHECK_THROWS_WITH(bad("error_mode: loud")(), Catch::Contains("ignore, silent, propagate"));
   CHECK_NOTHROW(bad("error_mode: ignore\ntraces: {span: [{name: x}]}")());
+}
+
+// Each condition map and the OTTL condition written out: the same spans go (the translation is the whole engine).
+TEST_CASE("filter condition maps behave as the OTTL conditions they translate to", "[processors][ottl]") {
+  const std::pair<std::string, std::string> pairs[] = {
+      {"{name: GET /health}", "'name == \"GET /health\"'"},
+      {"{name: {regexp: '^GET '}}", "'IsMatch(name, \"^GET \")'"},
+      {"{kind: [client, internal]}", "'kind == SPAN_KIND_CLIENT or kind == SPAN_KIND_INTERNAL'"},
+      {"{kind: server, status_code: error}", "'kind == SPAN_KIND_SERVER and status.code == STATUS_CODE_ERROR'"},
+      {"{resource_attributes: {service.name: cron}}", "'resource.attributes[\"service.name\"] == \"cron\"'"},
+      {"{scope_name: {regexp: sched}}", "'IsMatch(instrumentation_scope.name, \"sched\")'"},
+      {"{attributes: {http.route: {exists: false}}}", "'attributes[\"http.route\"] == nil'"},
+  };
+  for (const auto& [map, ottl] : pairs) {
+    INFO(map << " vs " << ottl);
+    CHECK(names_after("traces: {span: [" + map + "]}", traffic()) ==
+          names_after("traces: {span: [" + ottl + "]}", traffic()));
+  }
+}
+
+TEST_CASE("filter condition maps: typed attribute values, quoting, severity names and the body's string form",
+          "[processors][ottl]") {
+  // An int in YAML equals an int or a double attribute; a quoted "200" only the string.
+  auto b = spans(3);
+  auto& ss = *b.first().mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans();
+  ss.Mutable(0)->mutable_attributes()->Add()->set_key("code");
+  ss.Mutable(0)->mutable_attributes(0)->mutable_value()->set_int_value(200);
+  set_attr(*ss.Mutable(1)->mutable_attributes(), "code", "200");
+  ss.Mutable(2)->mutable_attributes()->Add()->set_key("code");
+  ss.Mutable(2)->mutable_attributes(0)->mutable_value()->set_double_value(200.0);
+  CHECK(names_after("traces: {span: [{attributes: {code: 200}}]}", b.clone()) == Names{"span1"});
+  CHECK(names_after("traces: {span: [{attributes: {code: \"200\"}}]}", b.clone()) == Names{"span0", "span2"});
+  // A regexp over a number's text.
+  CHECK(names_after("traces: {span: [{attributes: {code: {regexp: '^2'}}}]}", b.clone()).empty());
+  // Quotes and backslashes survive the translation.
+  ss.Mutable(0)->set_name("say \"hi\" \\ bye");
+  CHECK(names_after("traces: {span: [{name: 'say \"hi\" \\ bye'}]}", b.clone()) == Names{"span1", "span2"});
+
+  // Severities by name and number; a map body matched by its JSON text.
+  auto l = logs(3);
+  auto& recs = *l.first().mutable_resource_logs(0)->mutable_scope_logs(0)->mutable_log_records();
+  recs.Mutable(0)->set_severity_number(opentelemetry::proto::logs::v1::SEVERITY_NUMBER_INFO2);
+  recs.Mutable(1)->set_severity_number(opentelemetry::proto::logs::v1::SEVERITY_NUMBER_WARN3);
+  auto* kv = recs.Mutable(2)->mutable_body()->mutable_kvlist_value()->add_values();
+  kv->set_key("user");
+  kv->mutable_value()->set_string_value("ann");
+  auto left = [](const std::vector<LogBatch>& got) { return got.empty() ? 0 : got[0].item_count(); };
+  CHECK(left(run<LogBatch>("logs: {log_record: [{severity_number: INFO2}]}", l.clone())) == 2);
+  CHECK(left(run<LogBatch>("logs: {log_record: [{severity_number: {min: 15}}]}", l.clone())) == 2);
+  CHECK(left(run<LogBatch>("logs: {log_record: [{severity_number: {min: WARN4}}]}", l.clone())) == 3);
+  CHECK(left(run<LogBatch>("logs: {log_record: [{body: {regexp: 'user.*ann'}}]}", l.clone())) == 2);
+}
+
+TEST_CASE("filter condition maps run on received bytes, as OTTL span conditions do", "[processors][ottl]") {
+  const std::string bytes = traffic().first().SerializeAsString();
+  Capture<TraceBatch> out;
+  auto p = make_processor<TraceBatch>("filter", "traces: {span: [{name: nothing}]}", out);
+  REQUIRE(input<TraceBatch>(*p).consume(TraceBatch::adopt_wire(bytes, 4)).is_ok());
+  auto got = out.take();
+  REQUIRE(got.size() == 1);
+  REQUIRE(got[0].raw_parts()[0].wire != nullptr);  // judged on the bytes, not decoded as a whole
+  CHECK(got[0].raw_parts()[0].request == nullptr);
 }
