@@ -11,6 +11,7 @@
 #include "exporters/prometheus/translate.h"
 #include "model/any_value.h"
 #include "model/batch.h"
+#include "model/delta_to_cumulative.h"
 #include "platform/endpoints.h"
 #include "platform/http_endpoint.h"
 
@@ -88,8 +89,10 @@ class PrometheusExporter final : public Exporter, MetricConsumer {
   Status consume(MetricBatch batch) override {
     const auto now = std::chrono::steady_clock::now();
     std::lock_guard lock(mu_);
-    for (const auto& part : batch.read_parts())
+    for (auto& part : batch.mutable_parts()) {
+      totals_.accumulate(*part.request, now);  // delta sums and histograms become cumulative ones
       for (const auto& rm : part.request->resource_metrics()) add_resource(rm, now);
+    }
     // Expired series go also when nobody scrapes, so that memory follows what is current.
     if (now - last_expiry_ >= cfg_.metric_expiration) {
       last_expiry_ = now;
@@ -148,32 +151,20 @@ class PrometheusExporter final : public Exporter, MetricConsumer {
       }
       case pm::Metric::kSum: {
         const bool monotonic = m.sum().is_monotonic();
-        const bool delta = m.sum().aggregation_temporality() == pm::AGGREGATION_TEMPORALITY_DELTA;
         auto& f = family(monotonic ? Type::counter : Type::gauge, monotonic);
-        for (const auto& dp : m.sum().data_points()) {
-          auto& p = point(f, base, dp.attributes(), now, dp.time_unix_nano());
-          p.value = delta ? p.value + number(dp) : number(dp);  // delta sums add up to the cumulative one
-        }
+        for (const auto& dp : m.sum().data_points())
+          point(f, base, dp.attributes(), now, dp.time_unix_nano()).value = number(dp);
         break;
       }
       case pm::Metric::kHistogram: {
-        const bool delta = m.histogram().aggregation_temporality() == pm::AGGREGATION_TEMPORALITY_DELTA;
         auto& f = family(Type::histogram, false);
         for (const auto& dp : m.histogram().data_points()) {
           auto& p = point(f, base, dp.attributes(), now, dp.time_unix_nano());
-          std::vector<double> bounds(dp.explicit_bounds().begin(), dp.explicit_bounds().end());
-          std::vector<uint64_t> counts(dp.bucket_counts().begin(), dp.bucket_counts().end());
-          counts.resize(bounds.size() + 1, 0);
-          if (delta && p.bounds == bounds && p.counts.size() == counts.size()) {
-            for (size_t i = 0; i < counts.size(); ++i) p.counts[i] += counts[i];
-            p.count += dp.count();
-            p.sum += dp.sum();
-          } else {
-            p.bounds = std::move(bounds);
-            p.counts = std::move(counts);
-            p.count = dp.count();
-            p.sum = dp.sum();
-          }
+          p.bounds.assign(dp.explicit_bounds().begin(), dp.explicit_bounds().end());
+          p.counts.assign(dp.bucket_counts().begin(), dp.bucket_counts().end());
+          p.counts.resize(p.bounds.size() + 1, 0);
+          p.count = dp.count();
+          p.sum = dp.sum();
         }
         break;
       }
@@ -252,6 +243,7 @@ class PrometheusExporter final : public Exporter, MetricConsumer {
 
   // Drops series not updated for metric_expiration, and families left empty (under mu_).
   void expire(std::chrono::steady_clock::time_point now) {
+    totals_.expire(now);
     for (auto fit = families_.begin(); fit != families_.end();) {
       auto& points = fit->second.points;
       for (auto it = points.begin(); it != points.end();)
@@ -277,6 +269,7 @@ class PrometheusExporter final : public Exporter, MetricConsumer {
   PrometheusConfig cfg_;
   std::mutex mu_;
   std::map<std::string, Family> families_;
+  DeltaToCumulative totals_{cfg_.metric_expiration, 0};
   bool warned_exponential_ = false;
   std::chrono::steady_clock::time_point last_expiry_ = std::chrono::steady_clock::now();
   HttpEndpoint server_;  // last: stopped (destroyed) before the state it reads

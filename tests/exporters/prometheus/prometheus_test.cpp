@@ -28,8 +28,10 @@ void attr(google::protobuf::RepeatedPtrField<opentelemetry::proto::common::v1::K
 constexpr uint64_t kTime = 1'700'000'000'000'000'000ULL;
 
 // One request: a cumulative counter, a gauge, a cumulative histogram, a delta counter and a delta histogram.
-// `delta_step` scales the delta values (they add up across requests).
+// `delta_step` scales the delta values (they add up across requests) and sets their time: step 1 at kTime, each
+// next step a second later.
 otlp_metrics::ExportMetricsServiceRequest metrics(int delta_step) {
+  const uint64_t delta_time = kTime + static_cast<uint64_t>(delta_step - 1) * 1'000'000'000ULL;
   otlp_metrics::ExportMetricsServiceRequest r;
   auto* rm = r.add_resource_metrics();
   attr(rm->mutable_resource()->mutable_attributes(), "service.name", "shop");
@@ -73,7 +75,7 @@ otlp_metrics::ExportMetricsServiceRequest metrics(int delta_step) {
   io->mutable_sum()->set_aggregation_temporality(pm::AGGREGATION_TEMPORALITY_DELTA);
   auto* d = io->mutable_sum()->add_data_points();
   d->set_as_int(100 * delta_step);
-  d->set_time_unix_nano(kTime);
+  d->set_time_unix_nano(delta_time);
 
   auto* wait = sm->add_metrics();
   wait->set_name("queue.wait");
@@ -85,7 +87,7 @@ otlp_metrics::ExportMetricsServiceRequest metrics(int delta_step) {
   w->add_explicit_bounds(1);
   w->add_bucket_counts(static_cast<uint64_t>(delta_step));
   w->add_bucket_counts(static_cast<uint64_t>(delta_step));
-  w->set_time_unix_nano(kTime);
+  w->set_time_unix_nano(delta_time);
   return r;
 }
 
@@ -155,11 +157,12 @@ TEST_CASE("the prometheus exporter serves counters, gauges, histograms and targe
   CHECK_THAT(text, Contains("acme_http_latency_milliseconds_bucket{" + labels + ",le=\"100\"} 3" + ts));
   CHECK_THAT(text, Contains("acme_http_latency_milliseconds_bucket{" + labels + ",le=\"+Inf\"} 6" + ts));
   CHECK_THAT(text, Contains("acme_http_latency_milliseconds_count{" + labels + "} 6" + ts));
-  // Delta points add up: 100 + 200 bytes, and 1+2 / 1+2 buckets.
-  CHECK_THAT(text, Contains("acme_network_io_bytes_total{" + labels + "} 300" + ts));
-  CHECK_THAT(text, Contains("acme_queue_wait_seconds_bucket{" + labels + ",le=\"1\"} 3" + ts));
-  CHECK_THAT(text, Contains("acme_queue_wait_seconds_bucket{" + labels + ",le=\"+Inf\"} 6" + ts));
-  CHECK_THAT(text, Contains("acme_queue_wait_seconds_sum{" + labels + "} 4.5" + ts));
+  // Delta points add up: 100 + 200 bytes, and 1+2 / 1+2 buckets, at the time of the second.
+  const std::string ts2 = " 1700000001000\n";
+  CHECK_THAT(text, Contains("acme_network_io_bytes_total{" + labels + "} 300" + ts2));
+  CHECK_THAT(text, Contains("acme_queue_wait_seconds_bucket{" + labels + ",le=\"1\"} 3" + ts2));
+  CHECK_THAT(text, Contains("acme_queue_wait_seconds_bucket{" + labels + ",le=\"+Inf\"} 6" + ts2));
+  CHECK_THAT(text, Contains("acme_queue_wait_seconds_sum{" + labels + "} 4.5" + ts2));
   CHECK_THAT(text, Contains("target_info{env=\"test\",host_name=\"h1\",instance=\"i-1\",job=\"acme/shop\"} 1"));
 }
 
