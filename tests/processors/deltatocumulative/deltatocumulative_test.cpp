@@ -125,7 +125,7 @@ TEST_CASE("cumulative metrics and gauges pass unchanged", "[processors][deltatoc
   CHECK(totals.streams() == 0);
 }
 
-TEST_CASE("delta histograms add bucket by bucket; other bounds start the total anew",
+TEST_CASE("delta histograms add bucket by bucket, and other bounds start the total anew",
           "[processors][deltatocumulative]") {
   DeltaToCumulative totals(std::chrono::minutes(5), 0);
   auto hist = [](std::vector<double> bounds, std::vector<uint64_t> counts, double sum, double min, double max,
