@@ -2,9 +2,11 @@
 #include "core/tls.h"
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 
 #include <array>
+#include <memory>
 #include <stdexcept>
 
 #include "config/schema.h"
@@ -170,6 +172,42 @@ void apply_tls_protocol(ssl_ctx_st* ctx, const TlsSettings& tls) {
     throw std::runtime_error("cannot use cipher_suites " + lists.tls12 + ": " + openssl_reason());
   if (!lists.tls13.empty() && !SSL_CTX_set_ciphersuites(ctx, lists.tls13.c_str()))
     throw std::runtime_error("cannot use cipher_suites " + lists.tls13 + ": " + openssl_reason());
+}
+
+void apply_server_tls(ssl_ctx_st* ctx, const ServerTls& tls) {
+  apply_tls_protocol(ctx, tls.settings);
+  auto bio = [](const std::string& pem) {
+    return std::unique_ptr<BIO, decltype(&BIO_free)>(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())),
+                                                     &BIO_free);
+  };
+  auto chain = bio(tls.cert_pem);
+  X509* leaf = PEM_read_bio_X509_AUX(chain.get(), nullptr, nullptr, nullptr);
+  if (!leaf || SSL_CTX_use_certificate(ctx, leaf) != 1) {
+    X509_free(leaf);
+    throw std::runtime_error("cannot use cert_file " + tls.settings.cert_file + ": " + openssl_reason());
+  }
+  X509_free(leaf);
+  while (X509* extra = PEM_read_bio_X509(chain.get(), nullptr, nullptr, nullptr))
+    if (SSL_CTX_add0_chain_cert(ctx, extra) != 1) X509_free(extra);
+  ERR_clear_error();  // the end of the chain reads as an error
+  auto key_bio = bio(tls.key_pem);
+  EVP_PKEY* key = PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr);
+  if (!key || SSL_CTX_use_PrivateKey(ctx, key) != 1) {
+    EVP_PKEY_free(key);
+    throw std::runtime_error("cannot use key_file " + tls.settings.key_file + ": " + openssl_reason());
+  }
+  EVP_PKEY_free(key);
+  if (tls.client_ca_pem.empty()) return;
+  auto ca = bio(tls.client_ca_pem);
+  X509_STORE* store = SSL_CTX_get_cert_store(ctx);
+  int added = 0;
+  while (X509* cert = PEM_read_bio_X509(ca.get(), nullptr, nullptr, nullptr)) {
+    added += X509_STORE_add_cert(store, cert) == 1;
+    X509_free(cert);
+  }
+  ERR_clear_error();
+  if (!added) throw std::runtime_error("no certificate in client_ca_file " + tls.settings.client_ca_file);
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
 }
 
 std::shared_ptr<const ServerTls> ServerTls::load(const TlsSettings& settings) {

@@ -77,6 +77,10 @@ OpenSslCipherLists openssl_cipher_lists(const std::vector<std::string>& iana_nam
 // OpenSSL's reason when the context refuses them.
 void apply_tls_protocol(ssl_ctx_st* ctx, const TlsSettings& tls);
 
+// Sets up an OpenSSL server context from `tls`: the protocol settings, the certificate chain and key, and, with a
+// client CA, verification of the clients' certificates (required). Throws std::runtime_error with OpenSSL's reason.
+void apply_server_tls(ssl_ctx_st* ctx, const ServerTls& tls);
+
 // Reads a PEM file (certificate, key, CA); throws std::runtime_error naming the file.
 std::string read_pem_file(const std::string& path);
 

@@ -8,6 +8,8 @@
 
 #include "platform/net_endpoint.h"
 
+struct ssl_ctx_st;  // OpenSSL's SSL_CTX
+
 namespace otlpd {
 
 struct HttpEndpointResponse {
@@ -16,12 +18,23 @@ struct HttpEndpointResponse {
   std::string body;
 };
 
+struct HttpEndpointRequest {
+  std::string method;
+  std::string path;    // query removed
+  std::string accept;  // the Accept header, for content negotiation
+};
+
 class HttpEndpoint {
  public:
   // `handler` gets the method and the path (query removed).
   using Handler = std::function<HttpEndpointResponse(const std::string& method, const std::string& path)>;
+  using RequestHandler = std::function<HttpEndpointResponse(const HttpEndpointRequest&)>;
+  // Sets up the server's OpenSSL context (certificate, key, client CA, versions); throws std::runtime_error.
+  using TlsSetup = std::function<void(ssl_ctx_st*)>;
 
   HttpEndpoint(NetEndpoint endpoint, Handler handler);
+  // Serves TLS when `tls` is set (it runs at start()).
+  HttpEndpoint(NetEndpoint endpoint, RequestHandler handler, TlsSetup tls = {});
   ~HttpEndpoint();
 
   // Binds the endpoint (a TCP one; an empty host means every interface) and serves on a thread; returns the

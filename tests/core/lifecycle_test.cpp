@@ -43,6 +43,7 @@ const std::map<std::string, std::string>& smallest_configs() {
       {"processor/attributes", "actions: [{key: k, value: v, action: upsert}]"},
       {"processor/memory_limiter", "check_interval: 1s\nlimit_mib: 4000"},
       {"processor/tail_sampling", "policies: [{name: all, type: always_sample}]"},
+      {"processor/deltatocumulative", "max_stale: 1m\nmax_streams: 100"},
       {"processor/transform", "trace_statements: ['set(span.name, \"x\")']"},
       {"exporter/otlp", "endpoint: 127.0.0.1:1\ntls: {insecure: true}"},
       {"exporter/otlphttp", "endpoint: http://127.0.0.1:1"},

@@ -27,21 +27,23 @@ int spare_port() {
   return ntohs(a.sin_port);
 }
 
-Prometheus::Prometheus(const std::string& scrape_target) : port_(spare_port()) {
+Prometheus::Prometheus(const std::string& scrape_target, const std::string& scrape_settings,
+                       const std::vector<std::string>& args)
+    : port_(spare_port()) {
   std::string yml = "global: {scrape_interval: 1s, evaluation_interval: 1s}\n";
   if (!scrape_target.empty())
     yml +=
         "scrape_configs:\n"
         "  - job_name: otlpd\n"
-        "    honor_labels: true\n"
-        "    static_configs: [{targets: ['" +
-        scrape_target + "']}]\n";
+        "    honor_labels: true\n" +
+        scrape_settings + "    static_configs: [{targets: ['" + scrape_target + "']}]\n";
   auto cfg = dir_.write("prometheus.yml", yml);
   const std::string log = dir_.file("prometheus.log");
-  std::vector<std::string> args = {"--config.file=" + cfg, "--storage.tsdb.path=" + dir_.file("data"),
+  std::vector<std::string> argv = {"--config.file=" + cfg, "--storage.tsdb.path=" + dir_.file("data"),
                                    "--web.listen-address=127.0.0.1:" + std::to_string(port_),
                                    "--web.enable-remote-write-receiver"};
-  pid_ = spawn_process(binary(), args, {}, log, log);
+  argv.insert(argv.end(), args.begin(), args.end());
+  pid_ = spawn_process(binary(), argv, {}, log, log);
   bool up = wait_until(
       [&] {
         try {
@@ -65,6 +67,14 @@ Prometheus::~Prometheus() {
 }
 
 std::string Prometheus::log() const { return read_file(dir_.file("prometheus.log")); }
+
+std::string Prometheus::get(const std::string& path_and_query) {
+  HttpRequestOptions get;
+  get.method = "GET";
+  auto r = http_request("127.0.0.1", port_, path_and_query, {}, "", get);
+  REQUIRE(r.status == 200);
+  return r.body;
+}
 
 Prometheus::Series Prometheus::query(const std::string& q) {
   HttpRequestOptions get;

@@ -19,8 +19,10 @@ int spare_port();
 class Prometheus {
  public:
   // Starts Prometheus and waits until it is ready; `scrape_target` (host:port) is scraped every second unless
-  // empty.
-  explicit Prometheus(const std::string& scrape_target = {});
+  // empty. `scrape_settings` are more YAML lines of the scrape job (each "    key: value\n", e.g. scheme and
+  // tls_config); `args` more command-line flags (e.g. --enable-feature=...).
+  explicit Prometheus(const std::string& scrape_target = {}, const std::string& scrape_settings = {},
+                      const std::vector<std::string>& args = {});
   ~Prometheus();
   Prometheus(const Prometheus&) = delete;
   Prometheus& operator=(const Prometheus&) = delete;
@@ -35,6 +37,8 @@ class Prometheus {
   // Waits (up to 30 s) until `q` has a result, then returns it.
   Series await(const std::string& q);
   std::string log() const;
+  // GET `path_and_query` on Prometheus's HTTP API: the body of a 200 answer.
+  std::string get(const std::string& path_and_query);
 
  private:
   TempDir dir_;

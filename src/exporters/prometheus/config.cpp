@@ -33,8 +33,12 @@ const Schema<PrometheusConfig>& schema() {
                  })
           .key("add_metric_suffixes", &PrometheusConfig::add_metric_suffixes,
                "unit and _total suffixes on metric names (the specification's translation)")
-          .unsupported("enable_open_metrics", "the endpoint serves the Prometheus text format 0.0.4")
-          .unsupported("tls", "the scrape endpoint is plain HTTP; bind it to loopback or put a TLS proxy in front")
+          .key("enable_open_metrics", &PrometheusConfig::enable_open_metrics,
+               "OpenMetrics text (with _created samples and exemplars) to scrapers that accept it")
+          .block("tls", "map (docs/tls.md)", "serve the scrape endpoint over TLS", tls_schema(TlsSide::server),
+                 [](const ConfigNode& n, PrometheusConfig& c) {
+                   c.tls = parse_tls_settings(n, TlsSide::server, TlsLibrary::openssl);
+                 })
           .ignored("translation_strategy", "names are translated with suffixes as add_metric_suffixes says")
           .note("Exponential histograms are not exposed: the text format has no native histograms.");
   return s;

@@ -3,10 +3,12 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "config/schema.h"
 #include "core/component_config.h"
+#include "core/tls.h"
 
 namespace otlpd::prometheus_exporter {
 
@@ -18,6 +20,9 @@ struct PrometheusConfig : ComponentConfig {
   Duration metric_expiration = std::chrono::minutes(5);
   bool resource_to_telemetry_conversion = false;  // resource_to_telemetry_conversion.enabled
   bool add_metric_suffixes = true;
+  // OpenMetrics text to scrapers that ask for it (Accept), with _created samples and exemplars.
+  bool enable_open_metrics = false;
+  std::optional<TlsSettings> tls;  // serve HTTPS
 };
 
 const Schema<PrometheusConfig>& schema();

@@ -11,6 +11,7 @@
 #include "exporters/prometheus/translate.h"
 #include "model/any_value.h"
 #include "model/batch.h"
+#include "model/delta_to_cumulative.h"
 #include "platform/endpoints.h"
 #include "platform/http_endpoint.h"
 
@@ -36,6 +37,13 @@ std::string_view type_name(Type t) {
   return "untyped";
 }
 
+// An exemplar as OpenMetrics shows it: its labels' text ({trace_id="..",span_id=".."}), value and time.
+struct Exemplar {
+  std::string labels;
+  double value = 0;
+  uint64_t time_unix_nano = 0;
+};
+
 struct Point {
   Labels labels;
   double value = 0;  // gauge, counter
@@ -46,6 +54,9 @@ struct Point {
   uint64_t count = 0;
   double sum = 0;
   uint64_t time_unix_nano = 0;
+  uint64_t start_time_unix_nano = 0;  // OpenMetrics' _created, when known
+  // counter: one exemplar (the last); histogram: one per bucket (the last that fell in it), empty labels: none
+  std::vector<Exemplar> exemplars;
   std::chrono::steady_clock::time_point updated;
 };
 
@@ -54,6 +65,39 @@ struct Family {
   std::string help;
   std::map<std::string, Point> points;  // by label text
 };
+
+std::string hex(const std::string& bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 15];
+  }
+  return out;
+}
+
+// An OTLP exemplar in OpenMetrics terms: trace_id and span_id (hex), then its filtered attributes while the
+// label text stays within OpenMetrics' 128 characters.
+Exemplar exemplar(const pm::Exemplar& e) {
+  Exemplar out;
+  out.value = e.value_case() == pm::Exemplar::kAsInt ? static_cast<double>(e.as_int()) : e.as_double();
+  out.time_unix_nano = e.time_unix_nano();
+  std::vector<std::pair<std::string, std::string>> labels;
+  if (!e.trace_id().empty()) labels.push_back({"trace_id", hex(e.trace_id())});
+  if (!e.span_id().empty()) labels.push_back({"span_id", hex(e.span_id())});
+  Labels attrs;
+  add_labels(attrs, e.filtered_attributes());
+  for (auto& kv : attrs) labels.push_back(kv);
+  size_t chars = 0;
+  for (const auto& [k, v] : labels) {
+    chars += k.size() + v.size();
+    if (chars > 128) break;
+    out.labels += out.labels.empty() ? "{" : ",";
+    out.labels += k + "=\"" + escape_label_value(v) + "\"";
+  }
+  out.labels += out.labels.empty() ? "{}" : "}";
+  return out;
+}
 
 std::string label_text(const Labels& labels, const std::string& extra_name = {}, const std::string& extra_value = {}) {
   std::string out;
@@ -72,7 +116,13 @@ class PrometheusExporter final : public Exporter, MetricConsumer {
   PrometheusExporter(std::string id, PrometheusConfig cfg)
       : id_(std::move(id)),
         cfg_(std::move(cfg)),
-        server_(cfg_.endpoint, [this](const std::string&, const std::string& path) { return scrape(path); }) {}
+        server_(
+            cfg_.endpoint, [this](const HttpEndpointRequest& r) { return scrape(r); }, tls_setup(cfg_)) {}
+
+  static HttpEndpoint::TlsSetup tls_setup(const PrometheusConfig& cfg) {
+    if (!cfg.tls) return {};
+    return [settings = *cfg.tls](ssl_ctx_st* ctx) { apply_server_tls(ctx, *ServerTls::load(settings)); };
+  }
 
   Consumers consumers() override {
     Consumers c;
@@ -88,8 +138,10 @@ class PrometheusExporter final : public Exporter, MetricConsumer {
   Status consume(MetricBatch batch) override {
     const auto now = std::chrono::steady_clock::now();
     std::lock_guard lock(mu_);
-    for (const auto& part : batch.read_parts())
+    for (auto& part : batch.mutable_parts()) {
+      totals_.accumulate(*part.request, now);  // delta sums and histograms become cumulative ones
       for (const auto& rm : part.request->resource_metrics()) add_resource(rm, now);
+    }
     // Expired series go also when nobody scrapes, so that memory follows what is current.
     if (now - last_expiry_ >= cfg_.metric_expiration) {
       last_expiry_ = now;
@@ -148,31 +200,32 @@ class PrometheusExporter final : public Exporter, MetricConsumer {
       }
       case pm::Metric::kSum: {
         const bool monotonic = m.sum().is_monotonic();
-        const bool delta = m.sum().aggregation_temporality() == pm::AGGREGATION_TEMPORALITY_DELTA;
         auto& f = family(monotonic ? Type::counter : Type::gauge, monotonic);
         for (const auto& dp : m.sum().data_points()) {
           auto& p = point(f, base, dp.attributes(), now, dp.time_unix_nano());
-          p.value = delta ? p.value + number(dp) : number(dp);  // delta sums add up to the cumulative one
+          p.value = number(dp);
+          p.start_time_unix_nano = dp.start_time_unix_nano();
+          p.exemplars.clear();
+          if (monotonic && !dp.exemplars().empty()) p.exemplars.push_back(exemplar(*dp.exemplars().rbegin()));
         }
         break;
       }
       case pm::Metric::kHistogram: {
-        const bool delta = m.histogram().aggregation_temporality() == pm::AGGREGATION_TEMPORALITY_DELTA;
         auto& f = family(Type::histogram, false);
         for (const auto& dp : m.histogram().data_points()) {
           auto& p = point(f, base, dp.attributes(), now, dp.time_unix_nano());
-          std::vector<double> bounds(dp.explicit_bounds().begin(), dp.explicit_bounds().end());
-          std::vector<uint64_t> counts(dp.bucket_counts().begin(), dp.bucket_counts().end());
-          counts.resize(bounds.size() + 1, 0);
-          if (delta && p.bounds == bounds && p.counts.size() == counts.size()) {
-            for (size_t i = 0; i < counts.size(); ++i) p.counts[i] += counts[i];
-            p.count += dp.count();
-            p.sum += dp.sum();
-          } else {
-            p.bounds = std::move(bounds);
-            p.counts = std::move(counts);
-            p.count = dp.count();
-            p.sum = dp.sum();
+          p.bounds.assign(dp.explicit_bounds().begin(), dp.explicit_bounds().end());
+          p.counts.assign(dp.bucket_counts().begin(), dp.bucket_counts().end());
+          p.counts.resize(p.bounds.size() + 1, 0);
+          p.count = dp.count();
+          p.sum = dp.sum();
+          p.start_time_unix_nano = dp.start_time_unix_nano();
+          // Each exemplar goes to the bucket its value falls in (the last one wins), as client_golang does.
+          p.exemplars.assign(dp.exemplars().empty() ? 0 : p.counts.size(), Exemplar{});
+          for (const auto& e : dp.exemplars()) {
+            auto x = exemplar(e);
+            auto bucket = std::lower_bound(p.bounds.begin(), p.bounds.end(), x.value) - p.bounds.begin();
+            p.exemplars[static_cast<size_t>(bucket)] = std::move(x);
           }
         }
         break;
@@ -202,56 +255,110 @@ class PrometheusExporter final : public Exporter, MetricConsumer {
     }
   }
 
-  HttpEndpointResponse scrape(const std::string& path) {
+  HttpEndpointResponse scrape(const HttpEndpointRequest& req) {
     HttpEndpointResponse r;
-    if (path != "/metrics") {
+    if (req.path != "/metrics") {
       r.status = 404;
       r.body = "not found; metrics are at /metrics\n";
       return r;
     }
-    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    const bool om = cfg_.enable_open_metrics && wants_open_metrics(req.accept);
+    r.content_type =
+        om ? "application/openmetrics-text; version=1.0.0; charset=utf-8" : "text/plain; version=0.0.4; charset=utf-8";
+    // OpenMetrics: floats always with a '.' or an exponent, times in seconds.
+    auto value_text = [om](double v) {
+      auto t = format_value(v);
+      if (om && t.find_first_of(".eIN") == std::string::npos) t += ".0";
+      return t;
+    };
+    auto time_text = [om](uint64_t nanos) {
+      const uint64_t ms = nanos / 1000000;
+      if (!om) return std::to_string(ms);
+      auto frac = std::to_string(1000 + ms % 1000).substr(1);
+      return std::to_string(ms / 1000) + "." + frac;
+    };
     const auto now = std::chrono::steady_clock::now();
     std::lock_guard lock(mu_);
     expire(now);
     for (auto fit = families_.begin(); fit != families_.end(); ++fit) {
       auto& [name, f] = *fit;
-      if (!f.help.empty()) r.body += "# HELP " + name + " " + escape_help(f.help) + "\n";
-      r.body += "# TYPE " + name + " " + std::string(type_name(f.type)) + "\n";
+      // OpenMetrics names a counter's family without _total and its sample with it.
+      std::string family = name;
+      if (om && f.type == Type::counter && family.ends_with("_total")) family.resize(family.size() - 6);
+      if (!f.help.empty()) r.body += "# HELP " + family + " " + escape_help(f.help, om) + "\n";
+      r.body += "# TYPE " + family + " " + std::string(type_name(f.type)) + "\n";
       for (const auto& [key, p] : f.points) {
-        const std::string ts =
-            cfg_.send_timestamps && p.time_unix_nano ? " " + std::to_string(p.time_unix_nano / 1000000) : "";
-        auto line = [&](const std::string& n, const std::string& labels, double v) {
-          r.body += n + labels + " " + format_value(v) + ts + "\n";
+        const std::string ts = cfg_.send_timestamps && p.time_unix_nano ? " " + time_text(p.time_unix_nano) : "";
+        auto line = [&](const std::string& n, const std::string& labels, double v, const Exemplar* e = nullptr) {
+          r.body += n + labels + " " + value_text(v) + ts;
+          if (om && e && !e->labels.empty()) {
+            r.body += " # " + e->labels + " " + value_text(e->value);
+            if (e->time_unix_nano) r.body += " " + time_text(e->time_unix_nano);
+          }
+          r.body += "\n";
+        };
+        auto created = [&] {
+          if (om && p.start_time_unix_nano)
+            r.body += family + "_created" + key + " " + time_text(p.start_time_unix_nano) + "\n";
         };
         switch (f.type) {
           case Type::gauge:
-          case Type::counter:
             line(name, key, p.value);
+            break;
+          case Type::counter:
+            line(om ? family + "_total" : name, key, p.value, p.exemplars.empty() ? nullptr : &p.exemplars[0]);
+            created();
             break;
           case Type::histogram: {
             uint64_t cumulative = 0;
             for (size_t i = 0; i < p.counts.size(); ++i) {
               cumulative += p.counts[i];
               const double le = i < p.bounds.size() ? p.bounds[i] : std::numeric_limits<double>::infinity();
-              line(name + "_bucket", label_text(p.labels, "le", format_value(le)), static_cast<double>(cumulative));
+              line(name + "_bucket", label_text(p.labels, "le", value_text(le)), static_cast<double>(cumulative),
+                   i < p.exemplars.size() ? &p.exemplars[i] : nullptr);
             }
             line(name + "_sum", key, p.sum);
             line(name + "_count", key, static_cast<double>(p.count));
+            created();
             break;
           }
           case Type::summary:
-            for (const auto& [q, v] : p.quantiles) line(name, label_text(p.labels, "quantile", format_value(q)), v);
+            for (const auto& [q, v] : p.quantiles) line(name, label_text(p.labels, "quantile", value_text(q)), v);
             line(name + "_sum", key, p.sum);
             line(name + "_count", key, static_cast<double>(p.count));
             break;
         }
       }
     }
+    if (om) r.body += "# EOF\n";
     return r;
+  }
+
+  // Whether an Accept header prefers OpenMetrics to the text format (by q value; the first listed on a tie),
+  // as client_golang's negotiation does for Prometheus' scrape requests.
+  static bool wants_open_metrics(std::string_view accept) {
+    double best_om = -1, best_text = -1;
+    int order = 0, om_order = 0, text_order = 0;
+    while (!accept.empty()) {
+      auto comma = accept.find(',');
+      std::string_view range = accept.substr(0, comma);
+      accept = comma == std::string_view::npos ? std::string_view{} : accept.substr(comma + 1);
+      ++order;
+      double q = 1;
+      if (auto qp = range.find("q="); qp != std::string_view::npos)
+        q = std::atof(std::string(range.substr(qp + 2)).c_str());
+      const bool om = range.find("application/openmetrics-text") != std::string_view::npos;
+      const bool text =
+          range.find("text/plain") != std::string_view::npos || range.find("*/*") != std::string_view::npos;
+      if (om && q > best_om) best_om = q, om_order = order;
+      if (text && q > best_text) best_text = q, text_order = order;
+    }
+    return best_om > 0 && (best_om > best_text || (best_om == best_text && om_order < text_order));
   }
 
   // Drops series not updated for metric_expiration, and families left empty (under mu_).
   void expire(std::chrono::steady_clock::time_point now) {
+    totals_.expire(now);
     for (auto fit = families_.begin(); fit != families_.end();) {
       auto& points = fit->second.points;
       for (auto it = points.begin(); it != points.end();)
@@ -260,13 +367,16 @@ class PrometheusExporter final : public Exporter, MetricConsumer {
     }
   }
 
-  static std::string escape_help(const std::string& s) {
+  // HELP text escaped: backslash and newline, and in OpenMetrics the double quote.
+  static std::string escape_help(const std::string& s, bool om) {
     std::string out;
     for (char c : s) {
       if (c == '\\')
         out += "\\\\";
       else if (c == '\n')
         out += "\\n";
+      else if (om && c == '"')
+        out += "\\\"";
       else
         out.push_back(c);
     }
@@ -277,6 +387,7 @@ class PrometheusExporter final : public Exporter, MetricConsumer {
   PrometheusConfig cfg_;
   std::mutex mu_;
   std::map<std::string, Family> families_;
+  DeltaToCumulative totals_{cfg_.metric_expiration, 0};
   bool warned_exponential_ = false;
   std::chrono::steady_clock::time_point last_expiry_ = std::chrono::steady_clock::now();
   HttpEndpoint server_;  // last: stopped (destroyed) before the state it reads

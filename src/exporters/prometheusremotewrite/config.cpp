@@ -86,8 +86,8 @@ const Schema<RemoteWriteConfig>& schema() {
               in.fail("compression", "remote write bodies are always snappy-compressed; remove 'compression'");
           })
           .note(
-              "Delta sums and histograms are dropped with a warning, as the Collector does (use a "
-              "cumulative temporality, or the prometheus exporter, which accumulates them).")
+              "Delta sums and histograms are dropped with a warning, as the Collector does (put the "
+              "deltatocumulative processor in front, use a cumulative temporality, or the prometheus exporter).")
           .note("Exponential histograms are dropped with a warning (remote write 1.0 has no native histograms).");
   return s;
 }

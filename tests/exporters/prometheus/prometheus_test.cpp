@@ -9,6 +9,7 @@
 #include "support/http_client.h"
 #include "support/otlp_client.h"
 #include "support/prometheus.h"
+#include "support/test_certs.h"
 
 using namespace otlpd;
 using namespace otlpd::test;
@@ -28,8 +29,10 @@ void attr(google::protobuf::RepeatedPtrField<opentelemetry::proto::common::v1::K
 constexpr uint64_t kTime = 1'700'000'000'000'000'000ULL;
 
 // One request: a cumulative counter, a gauge, a cumulative histogram, a delta counter and a delta histogram.
-// `delta_step` scales the delta values (they add up across requests).
+// `delta_step` scales the delta values (they add up across requests) and sets their time: step 1 at kTime, each
+// next step a second later.
 otlp_metrics::ExportMetricsServiceRequest metrics(int delta_step) {
+  const uint64_t delta_time = kTime + static_cast<uint64_t>(delta_step - 1) * 1'000'000'000ULL;
   otlp_metrics::ExportMetricsServiceRequest r;
   auto* rm = r.add_resource_metrics();
   attr(rm->mutable_resource()->mutable_attributes(), "service.name", "shop");
@@ -73,7 +76,7 @@ otlp_metrics::ExportMetricsServiceRequest metrics(int delta_step) {
   io->mutable_sum()->set_aggregation_temporality(pm::AGGREGATION_TEMPORALITY_DELTA);
   auto* d = io->mutable_sum()->add_data_points();
   d->set_as_int(100 * delta_step);
-  d->set_time_unix_nano(kTime);
+  d->set_time_unix_nano(delta_time);
 
   auto* wait = sm->add_metrics();
   wait->set_name("queue.wait");
@@ -85,7 +88,7 @@ otlp_metrics::ExportMetricsServiceRequest metrics(int delta_step) {
   w->add_explicit_bounds(1);
   w->add_bucket_counts(static_cast<uint64_t>(delta_step));
   w->add_bucket_counts(static_cast<uint64_t>(delta_step));
-  w->set_time_unix_nano(kTime);
+  w->set_time_unix_nano(delta_time);
   return r;
 }
 
@@ -155,11 +158,12 @@ TEST_CASE("the prometheus exporter serves counters, gauges, histograms and targe
   CHECK_THAT(text, Contains("acme_http_latency_milliseconds_bucket{" + labels + ",le=\"100\"} 3" + ts));
   CHECK_THAT(text, Contains("acme_http_latency_milliseconds_bucket{" + labels + ",le=\"+Inf\"} 6" + ts));
   CHECK_THAT(text, Contains("acme_http_latency_milliseconds_count{" + labels + "} 6" + ts));
-  // Delta points add up: 100 + 200 bytes, and 1+2 / 1+2 buckets.
-  CHECK_THAT(text, Contains("acme_network_io_bytes_total{" + labels + "} 300" + ts));
-  CHECK_THAT(text, Contains("acme_queue_wait_seconds_bucket{" + labels + ",le=\"1\"} 3" + ts));
-  CHECK_THAT(text, Contains("acme_queue_wait_seconds_bucket{" + labels + ",le=\"+Inf\"} 6" + ts));
-  CHECK_THAT(text, Contains("acme_queue_wait_seconds_sum{" + labels + "} 4.5" + ts));
+  // Delta points add up: 100 + 200 bytes, and 1+2 / 1+2 buckets, at the time of the second.
+  const std::string ts2 = " 1700000001000\n";
+  CHECK_THAT(text, Contains("acme_network_io_bytes_total{" + labels + "} 300" + ts2));
+  CHECK_THAT(text, Contains("acme_queue_wait_seconds_bucket{" + labels + ",le=\"1\"} 3" + ts2));
+  CHECK_THAT(text, Contains("acme_queue_wait_seconds_bucket{" + labels + ",le=\"+Inf\"} 6" + ts2));
+  CHECK_THAT(text, Contains("acme_queue_wait_seconds_sum{" + labels + "} 4.5" + ts2));
   CHECK_THAT(text, Contains("target_info{env=\"test\",host_name=\"h1\",instance=\"i-1\",job=\"acme/shop\"} 1"));
 }
 
@@ -269,4 +273,148 @@ service:
   CHECK_THAT(text, Contains("traces_span_metrics_duration_milliseconds_bucket{" + labels + ",le=\"4\"} 1\n"));
   CHECK_THAT(text, Contains("traces_span_metrics_duration_milliseconds_bucket{" + labels + ",le=\"50\"} 2\n"));
   CHECK_THAT(text, Contains("traces_span_metrics_duration_milliseconds_sum{" + labels + "} 33\n"));
+}
+
+namespace {
+
+// A counter and a histogram with start times and exemplars (trace 0x01.., span 0x02..), at `now_ns`.
+otlp_metrics::ExportMetricsServiceRequest exemplar_metrics(uint64_t now_ns) {
+  otlp_metrics::ExportMetricsServiceRequest r;
+  auto* rm = r.add_resource_metrics();
+  attr(rm->mutable_resource()->mutable_attributes(), "service.name", "shop");
+  auto* sm = rm->add_scope_metrics();
+  auto add_exemplar = [&](auto* dp, double v) {
+    auto* e = dp->add_exemplars();
+    e->set_as_double(v);
+    e->set_time_unix_nano(now_ns);
+    e->set_trace_id(std::string(16, '\x01'));
+    e->set_span_id(std::string(8, '\x02'));
+  };
+  auto* orders = sm->add_metrics();
+  orders->set_name("orders");
+  orders->set_description("orders \"placed\"");
+  orders->mutable_sum()->set_is_monotonic(true);
+  orders->mutable_sum()->set_aggregation_temporality(pm::AGGREGATION_TEMPORALITY_CUMULATIVE);
+  auto* o = orders->mutable_sum()->add_data_points();
+  o->set_as_int(42);
+  o->set_start_time_unix_nano(now_ns - 60'000'000'000ULL);
+  o->set_time_unix_nano(now_ns);
+  add_exemplar(o, 1);
+
+  auto* latency = sm->add_metrics();
+  latency->set_name("http.latency");
+  latency->set_unit("ms");
+  latency->mutable_histogram()->set_aggregation_temporality(pm::AGGREGATION_TEMPORALITY_CUMULATIVE);
+  auto* h = latency->mutable_histogram()->add_data_points();
+  h->set_count(3);
+  h->set_sum(157);
+  for (double b : {10.0, 100.0}) h->add_explicit_bounds(b);
+  for (uint64_t c : {1, 1, 1}) h->add_bucket_counts(c);
+  h->set_start_time_unix_nano(now_ns - 60'000'000'000ULL);
+  h->set_time_unix_nano(now_ns);
+  add_exemplar(h, 55);
+  add_exemplar(h, 100);  // the last in bucket le=100 wins
+  return r;
+}
+
+const std::string kOpenMetricsAccept =
+    "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
+    "text/plain;version=0.0.4;q=0.5,*/*;q=0.1";  // Prometheus 2.42's
+
+HttpResponse scrape_accepting(const Daemon& d, const std::string& accept) {
+  HttpRequestOptions get;
+  get.method = "GET";
+  auto r = http_request("127.0.0.1", d.port("prometheus", "http"), "/metrics", {{"Accept", accept}}, "", get);
+  REQUIRE(r.status == 200);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("with enable_open_metrics, a scraper that asks for OpenMetrics gets it with _created and exemplars",
+          "[exporters][prometheus][integration]") {
+  const uint64_t now_ns = 1'700'000'100'000'000'000ULL;
+  Daemon d(config("    enable_open_metrics: true"));
+  REQUIRE(export_metrics(d.endpoint("otlp", "grpc"), exemplar_metrics(now_ns)).ok());
+
+  auto om = scrape_accepting(d, kOpenMetricsAccept);
+  INFO(om.body);
+  CHECK(om.header("Content-Type") == "application/openmetrics-text; version=1.0.0; charset=utf-8");
+  const std::string labels = "env=\"test\",job=\"shop\"";
+  const std::string ex = " # {trace_id=\"01010101010101010101010101010101\",span_id=\"0202020202020202\"} ";
+  CHECK_THAT(om.body, Contains("# HELP orders orders \\\"placed\\\"\n# TYPE orders counter\n"));
+  CHECK_THAT(om.body, Contains("orders_total{" + labels + "} 42.0" + ex + "1.0 1700000100.000\n"));
+  CHECK_THAT(om.body, Contains("orders_created{" + labels + "} 1700000040.000\n"));
+  CHECK_THAT(om.body, Contains("# TYPE http_latency_milliseconds histogram\n"));
+  CHECK_THAT(om.body, Contains("http_latency_milliseconds_bucket{" + labels + ",le=\"10.0\"} 1.0\n"));
+  CHECK_THAT(om.body, Contains("http_latency_milliseconds_bucket{" + labels + ",le=\"100.0\"} 2.0" + ex +
+                               "100.0 1700000100.000\n"));
+  CHECK_THAT(om.body, Contains("http_latency_milliseconds_bucket{" + labels + ",le=\"+Inf\"} 3.0\n"));
+  CHECK_THAT(om.body, Contains("http_latency_milliseconds_created{" + labels + "} 1700000040.000\n"));
+  CHECK(om.body.ends_with("# EOF\n"));
+
+  // The text format to those that ask for it (or for anything), exemplars left out.
+  for (const std::string accept : {"text/plain;version=0.0.4", "*/*", ""}) {
+    auto text = scrape_accepting(d, accept);
+    CHECK(text.header("Content-Type") == "text/plain; version=0.0.4; charset=utf-8");
+    CHECK_THAT(text.body, Contains("# TYPE orders_total counter\norders_total{" + labels + "} 42\n"));
+    CHECK(text.body.find("# EOF") == std::string::npos);
+    CHECK(text.body.find("trace_id") == std::string::npos);
+    CHECK(text.body.find("_created") == std::string::npos);
+  }
+}
+
+TEST_CASE("without enable_open_metrics the text format is served whatever the scraper asks",
+          "[exporters][prometheus][integration]") {
+  Daemon d(config());
+  REQUIRE(export_metrics(d.endpoint("otlp", "grpc"), exemplar_metrics(kTime)).ok());
+  auto r = scrape_accepting(d, kOpenMetricsAccept);
+  CHECK(r.header("Content-Type") == "text/plain; version=0.0.4; charset=utf-8");
+  CHECK(r.body.find("# EOF") == std::string::npos);
+}
+
+TEST_CASE("a real Prometheus scrapes the exporter over TLS in OpenMetrics and stores its exemplars",
+          "[exporters][prometheus][integration][tls]") {
+  if (!std::filesystem::exists(Prometheus::binary()))
+    FAIL("Debian's prometheus package is not installed: scripts/deps.sh --test");
+  TempDir dir;
+  const auto certs = make_self_signed_cert(dir);
+  Daemon d(
+      config("    enable_open_metrics: true\n    tls: {cert_file: " + certs.cert + ", key_file: " + certs.key + "}"));
+  const auto now_ns = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+  REQUIRE(export_metrics(d.endpoint("otlp", "grpc"), exemplar_metrics(now_ns)).ok());
+
+  // Plain HTTP is refused (no answer), HTTPS is what Prometheus gets.
+  HttpRequestOptions get;
+  get.method = "GET";
+  get.timeout = std::chrono::milliseconds(2000);
+  CHECK_THROWS(http_request("127.0.0.1", d.port("prometheus", "http"), "/metrics", {}, "", get));
+
+  Prometheus prom("127.0.0.1:" + std::to_string(d.port("prometheus", "http")),
+                  "    scheme: https\n    tls_config: {ca_file: '" + certs.cert + "'}\n",
+                  {"--enable-feature=exemplar-storage"});
+  auto orders = prom.await("orders_total");
+  INFO(prom.log());
+  REQUIRE(orders.size() == 1);
+  CHECK(orders[0].second == 42);
+  std::map<std::string, double> by_le;
+  for (const auto& [labels, v] : prom.await("http_latency_milliseconds_bucket")) by_le[labels.at("le")] = v;
+  // OpenMetrics writes bounds as floats; Prometheus 2.42 keeps the label as written.
+  CHECK(by_le == std::map<std::string, double>{{"10.0", 1}, {"100.0", 2}, {"+Inf", 3}});
+
+  const auto seconds = now_ns / 1'000'000'000ULL;
+  const std::string range = "&start=" + std::to_string(seconds - 60) + "&end=" + std::to_string(seconds + 60);
+  std::string exemplars;
+  CHECK(wait_until(
+      [&] {
+        exemplars = prom.get("/api/v1/query_exemplars?query=orders_total" + range);
+        return exemplars.find("01010101010101010101010101010101") != std::string::npos;
+      },
+      std::chrono::seconds(30)));
+  INFO(exemplars);
+  CHECK_THAT(exemplars, Contains("\"span_id\":\"0202020202020202\""));
+  CHECK_THAT(prom.get("/api/v1/query_exemplars?query=http_latency_milliseconds_bucket" + range),
+             Contains("\"le\":\"100.0\""));
 }
