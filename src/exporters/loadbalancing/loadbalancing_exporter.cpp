@@ -3,10 +3,12 @@
 // and go.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 
@@ -36,11 +38,13 @@ struct Backend {
 // The Collector's buckets for otelcol_loadbalancer_backend_latency (ms).
 const std::vector<double> kLatencyBoundsMs = {5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000};
 
-// What a request is routed over: a ring and the backend of each of its endpoints (same order).
+// What a request is routed over: a ring and the backend of each of its endpoints (same order), then the backends
+// that left the ring but still serve the traces they had (trace affinity), each with the time it left.
 struct Topology {
   HashRing ring;
   std::vector<std::shared_ptr<Backend>> backends;
-  std::unordered_map<uint32_t, size_t> index_of;  // Backend::id → index
+  std::vector<std::chrono::steady_clock::time_point> left_at;  // for backends[ring size + i]
+  std::unordered_map<uint32_t, size_t> index_of;               // Backend::id → index
 };
 
 // Recently routed trace ids and their backends: a fixed table of slots, direct-mapped by the id's hash, so memory
@@ -157,33 +161,65 @@ class LoadBalancingExporter final : public Exporter {
  private:
   // Makes the ring over `endpoints`: new backends are created and started first, then the ring switches, then
   // backends no longer listed drain (their queued requests are still sent) and shut down; what one has not sent
-  // by its deadline is routed again over the new ring (see make_backend).
+  // by its deadline is routed again over the new ring (see make_backend). With trace affinity, a backend that
+  // leaves keeps serving the traces it had for one affinity window first (only traces routed to it before it left
+  // pick it), so a gateway taken out of the DNS answer before it stops splits none of the traces in flight.
   void set_backends(const std::vector<std::string>& endpoints) {
     if (stopped()) return;
+    const auto now = std::chrono::steady_clock::now();
     auto current = topology();
-    std::map<std::string, std::shared_ptr<Backend>> known;
-    for (const auto& b : current->backends) known[b->endpoint] = b;
+    std::map<std::string, std::pair<std::shared_ptr<Backend>, std::optional<std::chrono::steady_clock::time_point>>>
+        known;
+    const size_t in_ring = current->ring.endpoints().size();
+    for (size_t i = 0; i < current->backends.size(); ++i) {
+      std::optional<std::chrono::steady_clock::time_point> left;
+      if (i >= in_ring) left = current->left_at[i - in_ring];
+      known[current->backends[i]->endpoint] = {current->backends[i], left};
+    }
     auto next = std::make_shared<Topology>();
     next->ring = HashRing(endpoints);
     for (const auto& ep : next->ring.endpoints()) {
       auto it = known.find(ep);
       if (it != known.end()) {
-        next->backends.push_back(it->second);
+        next->backends.push_back(it->second.first);  // a backend that had left and comes back is in the ring again
         known.erase(it);
       } else {
         next->backends.push_back(make_backend(ep));
       }
       next->index_of[next->backends.back()->id] = next->backends.size() - 1;
     }
+    std::vector<std::shared_ptr<Backend>> retired;
+    const bool keep_leaving = affinity_.enabled() && cfg_.key_for(Signal::traces) == RoutingKey::trace_id;
+    for (auto& [ep, entry] : known) {
+      const auto left = entry.second.value_or(now);
+      if (keep_leaving && !next->ring.endpoints().empty() && now - left < cfg_.trace_affinity.window) {
+        if (!entry.second)
+          spdlog::info("exporter {}: backend {} removed; it keeps the traces it had for {} ms", id_, ep,
+                       std::chrono::duration_cast<std::chrono::milliseconds>(cfg_.trace_affinity.window).count());
+        next->backends.push_back(entry.first);
+        next->left_at.push_back(left);
+        next->index_of[entry.first->id] = next->backends.size() - 1;
+      } else {
+        retired.push_back(entry.first);
+      }
+    }
     {
       std::lock_guard lock(mu_);
       topology_ = next;
     }
-    num_backends_.set(static_cast<int64_t>(next->backends.size()));
-    for (auto& [ep, b] : known) {
-      spdlog::info("exporter {}: backend {} removed; draining its queue", id_, ep);
+    num_backends_.set(static_cast<int64_t>(next->ring.endpoints().size()));
+    for (auto& b : retired) {
+      spdlog::info("exporter {}: backend {} removed; draining its queue", id_, b->endpoint);
       b->exporter->shutdown(std::chrono::steady_clock::now() + cfg_.otlp.settings.timeout);
     }
+  }
+
+  // Whether a backend that left the ring has served its window (set_backends then retires it).
+  bool leaving_expired() {
+    auto t = topology();
+    const auto now = std::chrono::steady_clock::now();
+    return std::any_of(t->left_at.begin(), t->left_at.end(),
+                       [&](auto left) { return now - left >= cfg_.trace_affinity.window; });
   }
 
   // One DNS resolution: the backends follow the answer; a failure keeps the last known backends.
@@ -192,11 +228,12 @@ class LoadBalancingExporter final : public Exporter {
     std::string error;
     if (!resolve_backends(*cfg_.dns_resolver, endpoints, error)) {
       resolutions_failed_.add();
-      spdlog::warn("exporter {}: {}; keeping the {} known backends", id_, error, topology()->backends.size());
+      spdlog::warn("exporter {}: {}; keeping the {} known backends", id_, error, topology()->ring.endpoints().size());
+      if (leaving_expired()) set_backends(topology()->ring.endpoints());
       return;
     }
     resolutions_ok_.add();
-    if (endpoints != topology()->ring.endpoints()) {
+    if (endpoints != topology()->ring.endpoints() || leaving_expired()) {
       try {
         set_backends(endpoints);
       } catch (const std::exception& e) {

@@ -392,6 +392,14 @@ size_t len_field_size(size_t body) { return 1 + otlp_wire::varint_size(body) + b
 
 // Routes a batch whose parts all have received bytes; nullopt when one has none, or its bytes hold something
 // this walk does not expect (the decoded path then handles it).
+// Backends a route may name: the ring's, and those a TraceIdRoute picks beyond it (backends that left the ring
+// and still serve the traces they had).
+size_t backend_count(const HashRing& ring, const std::vector<uint32_t>& backend) {
+  size_t n = ring.endpoints().size();
+  for (uint32_t b : backend) n = std::max(n, static_cast<size_t>(b) + 1);
+  return n;
+}
+
 template <typename B>
 std::optional<std::vector<std::pair<size_t, B>>> route_wire(B& batch, const HashRing& ring, RoutingKey key,
                                                             const TraceIdRoute* by_trace_id, uint32_t trace_id_field) {
@@ -465,7 +473,7 @@ std::optional<std::vector<std::pair<size_t, B>>> route_wire(B& batch, const Hash
     return out;
   }
   // Sizes first (each scope's and resource's body per backend), then exact-size buffers filled in order.
-  const size_t n = ring.endpoints().size();
+  const size_t n = backend_count(ring, backend);
   std::vector<size_t> scope_size(scopes.size() * n, 0);
   std::vector<size_t> resource_size(resources.size() * n, 0);
   for (size_t ri = 0; ri < resources.size(); ++ri) {
@@ -593,7 +601,7 @@ std::vector<std::pair<size_t, B>> route_batch(B batch, const HashRing& ring, Rou
   }
 
   // Copies: per backend, one request with the resource and scope headers its items need.
-  const size_t n = ring.endpoints().size();
+  const size_t n = backend_count(ring, backend);
   std::vector<std::optional<B>> by_backend(n);
   std::vector<size_t> order;
   using Request = typename B::RequestType;

@@ -33,7 +33,8 @@ std::vector<std::pair<size_t, LogBatch>> route(LogBatch batch, const HashRing& r
 std::vector<std::pair<size_t, MetricBatch>> route(MetricBatch batch, const HashRing& ring, RoutingKey key,
                                                   const std::vector<std::string>& routing_attributes = {});
 
-// The backend index of a trace id; the routes above use ring.find. Called once per span or log record.
+// The backend index of a trace id; the routes above use ring.find. Called once per span or log record. It may
+// return an index past the ring's endpoints (a backend kept for the traces it had): parts then name it.
 using TraceIdRoute = std::function<size_t(std::string_view trace_id)>;
 std::vector<std::pair<size_t, TraceBatch>> route(TraceBatch batch, const HashRing& ring, RoutingKey key,
                                                  const TraceIdRoute& by_trace_id);

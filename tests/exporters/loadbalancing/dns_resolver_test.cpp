@@ -299,6 +299,7 @@ TEST_CASE("loadbalancing: a removed backend's undelivered requests are routed to
       Kind::exporter, "loadbalancing",
       std::string("protocol: {otlp: {tls: {insecure: true}, compression: none, timeout: 1s,\n") +
           "  retry_on_failure: {initial_interval: 50ms, max_interval: 200ms, max_elapsed_time: 0s}}}\n" +
+          "trace_affinity: {window: 1s}\n" +  // the removed backend keeps its traces this long, then hands over
           "resolver: {dns: {hostname: " + kName + ", port: " + port +
           ", interval: 100ms, timeout: 500ms, nameserver: '" + dns.endpoint() + "'}}\n");
   Telemetry telemetry;
@@ -348,5 +349,111 @@ TEST_CASE("loadbalancing: a removed backend's undelivered requests are routed to
   for (const auto& [id, n] : seen) CHECK(n == 1);
   CHECK(Telemetry::global().counter_value("otelcol_exporter_send_failed_spans",
                                           {{"exporter", "loadbalancing/removal/127.0.0.3:" + port}}) == 0);
+  exporter->shutdown(std::chrono::steady_clock::now() + 5s);
+}
+
+// The issue's topology change: a fourth gateway is added, then one is taken out of the DNS answer and stopped, while
+// traces are in flight (each trace's three spans come in three requests, ten rounds apart).
+TEST_CASE("loadbalancing topology change: a backend added, then one removed and stopped, splits no trace in flight",
+          "[loadbalancing][dns]") {
+  FakeOtlpGrpcServer b1("127.0.0.1", 0);
+  FakeOtlpGrpcServer b2("127.0.0.2", b1.port());
+  FakeOtlpGrpcServer b3("127.0.0.3", b1.port());
+  FakeOtlpGrpcServer b4("127.0.0.4", b1.port());
+  FakeOtlpGrpcServer* all[4] = {&b1, &b2, &b3, &b4};
+  const std::string port = std::to_string(b1.port());
+  TempDir dir;
+  DnsServer dns(dir.write("hosts", hosts_text({"127.0.0.1", "127.0.0.2", "127.0.0.3"})));
+  auto cfg =
+      parse_component(Kind::exporter, "loadbalancing",
+                      std::string("protocol: {otlp: {tls: {insecure: true}, compression: none}}\n") +
+                          "trace_affinity: {window: 3s}\n" + "resolver: {dns: {hostname: " + kName + ", port: " + port +
+                          ", interval: 100ms, timeout: 500ms, nameserver: '" + dns.endpoint() + "'}}\n");
+  Telemetry telemetry;
+  const auto* f = static_cast<const ExporterFactory*>(Registry::instance().find(Kind::exporter, "loadbalancing"));
+  auto exporter = f->create(CreateSettings{ComponentId{"loadbalancing", "topology"}, {}, &telemetry}, *cfg);
+  NoExtensions host;
+  exporter->start(host);
+  const auto id_of = [](int t) {
+    std::string id(16, 't');
+    id[0] = static_cast<char>(t);
+    id[1] = static_cast<char>(t >> 8);
+    return id;
+  };
+  // Round r starts traces 10r..10r+9 (span 1) and continues those started 5 and 10 rounds before (spans 2, 3).
+  size_t acked = 0;
+  // Traces start in rounds 0 to 49 only.
+  const auto round = [&](int r) {
+    auto batch = TraceBatch::make();
+    auto* ss = batch.first().add_resource_spans()->add_scope_spans();
+    for (int k = 0; k < 3; ++k) {
+      const int from = (r - 5 * k) * 10;
+      if (from < 0 || from >= 500) continue;
+      for (int t = from; t < from + 10; ++t) {
+        auto* s = ss->add_spans();
+        s->set_trace_id(id_of(t));
+        s->set_span_id(std::string(8, static_cast<char>('1' + k)));
+      }
+    }
+    const size_t n = static_cast<size_t>(ss->spans_size());
+    if (n == 0) return;
+    REQUIRE(exporter->consumers().traces->consume(std::move(batch)).is_ok());
+    acked += n;
+  };
+  const auto received = [&] {
+    size_t n = 0;
+    for (auto* b : all) n += b->spans();
+    return n;
+  };
+  const auto switch_to = [&](const std::vector<std::string>& ips, int64_t backends) {
+    const auto resolutions = [&] {
+      return telemetry.counter_value("otelcol_loadbalancer_num_resolutions",
+                                     {{"resolver", "dns"}, {"success", "true"}});
+    };
+    dir.write("hosts", hosts_text(ips));
+    dns.reload();
+    REQUIRE(wait_until(
+        [&] {
+          return telemetry.gauge_value("otelcol_loadbalancer_num_backends", {{"resolver", "dns"}}) == backends;
+        },
+        10s));
+    const auto after = resolutions() + 2;  // a resolution that started after the switch has ended
+    REQUIRE(wait_until([&] { return resolutions() >= after; }, 10s));
+  };
+
+  for (int r = 0; r < 15; ++r) round(r);
+  switch_to({"127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4"}, 4);
+  for (int r = 15; r < 30; ++r) round(r);
+  const size_t at_b3_before_removal = b3.spans();
+  switch_to({"127.0.0.1", "127.0.0.2", "127.0.0.4"}, 3);
+  for (int r = 30; r < 45; ++r) round(r);  // traces begun before round 30 end by round 39
+  REQUIRE(wait_until([&] { return received() == acked; }, 10s));
+  const size_t at_b3_in_flight = b3.spans() - at_b3_before_removal;
+  b3.stop();  // the removed gateway stops once its traces are done
+  for (int r = 45; r < 60; ++r) round(r);
+  REQUIRE(wait_until([&] { return received() == acked; }, 10s));
+
+  std::map<std::string, std::set<int>> where;
+  std::map<std::string, int> spans_of;
+  for (int b = 0; b < 4; ++b)
+    for (const auto& r : all[b]->traces())
+      for (const auto& s : r.resource_spans(0).scope_spans(0).spans()) {
+        where[s.trace_id()].insert(b);
+        ++spans_of[s.trace_id()];
+      }
+  int split = 0, incomplete = 0, new_at_b3 = 0, at_b4 = 0;
+  for (int t = 0; t < 500; ++t) {
+    const auto& at = where[id_of(t)];
+    split += at.size() != 1;
+    incomplete += spans_of[id_of(t)] != 3;
+    if (t >= 300) new_at_b3 += at.count(2) > 0;
+    at_b4 += at.count(3) > 0;
+  }
+  CHECK(acked == 1500);
+  CHECK(split == 0);            // neither the added nor the removed backend split a trace in flight
+  CHECK(incomplete == 0);       // every acknowledged span arrived, once
+  CHECK(at_b3_in_flight > 20);  // the removed backend kept the traces it had until they ended
+  CHECK(new_at_b3 == 0);        // traces begun after its removal never went to it
+  CHECK(at_b4 > 50);            // the added backend took new traces
   exporter->shutdown(std::chrono::steady_clock::now() + 5s);
 }
