@@ -1,10 +1,19 @@
-# CPU per request of the daemon, accepted vs throttled by a ratelimiter (HTTP, OTLP/JSON body of N spans, one
-# keep-alive connection; --fresh: a new connection per request). A throttled request whose body is at most
-# 256 KiB keeps its connection; a larger one closes it, and the client reconnects.
-# Usage: python3 bench/ratelimit_cost.py [spans] [requests] [--fresh]; OTLPD_BIN overrides the binary.
+# CPU per request of the daemon, accepted vs throttled by a ratelimiter.
+#
+# Default mode: HTTP, OTLP/JSON body of N spans, one keep-alive connection from this script, one request at a time
+# (--fresh: a new connection per request). A throttled request whose body is at most 256 KiB keeps its connection;
+# a larger one closes it, and the client reconnects.
+# --load: otlpd-loadgen (OTLP/HTTP protobuf, then OTLP/gRPC; 16 connections or streams, --flood: a refused client sends its next request at
+# once) for --seconds; the throttled daemon answers every request 429 or RESOURCE_EXHAUSTED.
+# Usage: python3 bench/ratelimit_cost.py [spans] [requests] [--fresh]
+#        python3 bench/ratelimit_cost.py --load [spans ...] [--seconds S]
+# OTLPD_BIN and LOADGEN_BIN override the binaries.
 import http.client, json, os, subprocess, sys, time, re, tempfile
 
-BIN = os.environ.get("OTLPD_BIN", os.path.join(os.path.dirname(__file__), "..", "build", "src", "otlpd"))
+HERE = os.path.dirname(__file__)
+BIN = os.environ.get("OTLPD_BIN", os.path.join(HERE, "..", "build", "src", "otlpd"))
+LOADGEN = os.environ.get("LOADGEN_BIN", os.path.join(HERE, "..", "build", "bench", "otlpd-loadgen"))
+
 def body(spans):
     return json.dumps({"resourceSpans": [{"resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "b"}}]},
         "scopeSpans": [{"scope": {"name": "s"}, "spans": [{"traceId": "%032x" % (i + 1), "spanId": "%016x" % (i + 1),
@@ -15,7 +24,7 @@ def cpu(pid):
     f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
     return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
 
-def run(limited, n, b):
+def start(limited):
     cfg = """
 extensions:
   ratelimiter: {rate: 0.001, burst: 1, metadata_keys: []}
@@ -25,20 +34,29 @@ receivers:
       http:
         endpoint: 127.0.0.1:0
 %s
+      grpc:
+        endpoint: 127.0.0.1:0
+%s
 exporters:
   debug: {verbosity: basic}
 service:
   extensions: [%s]
   pipelines:
     traces: {receivers: [otlp], exporters: [debug]}
-""" % ("        middlewares: [{id: ratelimiter}]" if limited else "", "ratelimiter" if limited else "")
+""" % ("        middlewares: [{id: ratelimiter}]" if limited else "", "        middlewares: [{id: ratelimiter}]" if limited else "",
+       "ratelimiter" if limited else "")
     d = tempfile.mkdtemp(); p = os.path.join(d, "c.yaml"); open(p, "w").write(cfg)
     log = open(os.path.join(d, "log"), "w+")
     proc = subprocess.Popen([BIN, "--config", p], stdout=subprocess.DEVNULL, stderr=log)
-    port = None
     for _ in range(200):
-        time.sleep(0.05); log.seek(0); m = re.search(r"\(http\) listening on 127.0.0.1:(\d+)", log.read())
-        if m: port = int(m.group(1)); break
+        time.sleep(0.05); log.seek(0); text = log.read()
+        h = re.search(r"\(http\) listening on 127.0.0.1:(\d+)", text); g = re.search(r"\(grpc\) listening on 127.0.0.1:(\d+)", text)
+        if h and g: return proc, {"http": int(h.group(1)), "grpc": int(g.group(1))}
+    proc.kill(); raise SystemExit("otlpd did not start")
+
+def run(limited, n, b):
+    proc, ports = start(limited)
+    port = ports["http"]
     codes = {}
     conn = http.client.HTTPConnection("127.0.0.1", port)
     c0 = cpu(proc.pid)
@@ -52,8 +70,33 @@ service:
     proc.terminate(); proc.wait()
     return (c1 - c0) / n * 1e6, codes
 
+def run_load(limited, spans, seconds, protocol):
+    proc, ports = start(limited)
+    port = ports["grpc" if protocol == "grpc" else "http"]
+    c0 = cpu(proc.pid)
+    out = subprocess.run([LOADGEN, "--protocol", protocol, "--endpoint", f"127.0.0.1:{port}", "--spans-per-request",
+                          str(spans), "--concurrency", "16", "--duration", str(seconds), "--flood"],
+                         capture_output=True, text=True, check=True).stdout
+    c1 = cpu(proc.pid)
+    proc.terminate(); proc.wait()
+    r = json.loads(out.strip().splitlines()[-1])
+    return (c1 - c0) / r["requests"] * 1e6, r["requests"], r["ok_requests"]
+
+args = [a for a in sys.argv[1:] if not a.startswith("--")]
 FRESH = "--fresh" in sys.argv
-args = [a for a in sys.argv[1:] if a != "--fresh"]
+if "--load" in sys.argv:
+    seconds = 6
+    if "--seconds" in sys.argv:
+        seconds = float(sys.argv[sys.argv.index("--seconds") + 1]); args.remove(sys.argv[sys.argv.index("--seconds") + 1])
+    print("| protocol | spans/request | accepted: daemon CPU per request | throttled | throttled / accepted |")
+    print("| --- | --- | --- | --- | --- |")
+    for protocol in ("http-proto", "grpc"):
+        for spans in [int(a) for a in args] or [1, 100, 512]:
+            acc, n_acc, ok_acc = run_load(False, spans, seconds, protocol)
+            thr, n_thr, ok_thr = run_load(True, spans, seconds, protocol)
+            print(f"| {protocol} | {spans} | {acc:.0f} µs ({n_acc} requests, {ok_acc} ok) | {thr:.0f} µs ({n_thr} "
+                  f"requests, {n_thr - ok_thr} refused) | {100 * thr / acc:.0f} % |", flush=True)
+    sys.exit(0)
 b = body(int(args[0]) if len(args) > 0 else 100)
 n = int(args[1]) if len(args) > 1 else 2000
 for limited in (False, True):

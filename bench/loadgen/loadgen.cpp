@@ -47,7 +47,8 @@ struct Options {
   int concurrency = 4;
   double duration_s = 10;
   double timeout_s = 10;
-  int pool = 16;  // distinct pre-built requests
+  int pool = 16;       // distinct pre-built requests
+  bool flood = false;  // no pause after a refused request (a client that ignores the server's answers)
 };
 
 [[noreturn]] void usage(const char* why) {
@@ -55,7 +56,7 @@ struct Options {
                "otlpd-loadgen: %s\n"
                "usage: otlpd-loadgen [--protocol grpc|http-proto|http-json] [--endpoint host:port]\n"
                "  [--spans-per-request N] [--attributes-per-span N] [--spans-per-trace N] [--rate SPANS_PER_S]\n"
-               "  [--concurrency N] [--duration SECONDS] [--timeout SECONDS] [--pool N]\n",
+               "  [--concurrency N] [--duration SECONDS] [--timeout SECONDS] [--pool N] [--flood]\n",
                why);
   std::exit(2);
 }
@@ -118,6 +119,8 @@ Options parse(int argc, char** argv) {
       o.timeout_s = real(0.01);
     else if (a == "--pool")
       o.pool = integer(1, 1024);
+    else if (a == "--flood")
+      o.flood = true;
     else if (a == "--help" || a == "-h")
       usage("help");
     else
@@ -320,8 +323,14 @@ class GrpcSender final : public Sender {
 class ChainedGrpcSlot {
  public:
   ChainedGrpcSlot(const std::string& target, int slot, double timeout_s, const std::vector<Template>& pool,
-                  SlotStats& stats, int spans_per_request, Clock::time_point end)
-      : slot_(slot), timeout_s_(timeout_s), pool_(pool), stats_(stats), spans_(spans_per_request), end_(end) {
+                  SlotStats& stats, int spans_per_request, Clock::time_point end, bool flood)
+      : slot_(slot),
+        timeout_s_(timeout_s),
+        pool_(pool),
+        stats_(stats),
+        spans_(spans_per_request),
+        end_(end),
+        flood_(flood) {
     grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
     args.SetMaxSendMessageSize(-1);
@@ -371,7 +380,7 @@ class ChainedGrpcSlot {
       stats_.latency_us.push_back(static_cast<uint32_t>(std::min<int64_t>(us, UINT32_MAX)));
     } else {
       ++stats_.errors[std::string(otlpd::grpc_code_name(st.error_code()))];
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));  // do not spin on a refusing server
+      if (!flood_) std::this_thread::sleep_for(std::chrono::milliseconds(5));  // do not spin on a refusing server
     }
     if (Clock::now() < end_) {
       next();
@@ -388,6 +397,7 @@ class ChainedGrpcSlot {
   SlotStats& stats_;
   int spans_;
   Clock::time_point end_;
+  bool flood_;
   std::unique_ptr<grpc::GenericStub> stub_;
   uint64_t seq_ = 0;
   std::unique_ptr<grpc::ClientContext> ctx_;
@@ -509,7 +519,7 @@ int main(int argc, char** argv) {
       if (o.protocol == Protocol::grpc && interval == Clock::duration::zero()) {
         auto& st = stats[static_cast<size_t>(slot)];
         st.latency_us.reserve(1 << 16);
-        ChainedGrpcSlot chained(grpc_target, slot, o.timeout_s, pool, st, o.spans_per_request, end);
+        ChainedGrpcSlot chained(grpc_target, slot, o.timeout_s, pool, st, o.spans_per_request, end, o.flood);
         std::this_thread::sleep_until(start);
         chained.run();
         return;
@@ -547,7 +557,8 @@ int main(int argc, char** argv) {
         } else {
           ++st.errors[err];
           // Do not spin on a refusing or absent server.
-          if (interval == Clock::duration::zero()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+          if (interval == Clock::duration::zero() && !o.flood)
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
         }
       }
     });
