@@ -412,6 +412,8 @@ std::optional<std::vector<std::pair<size_t, B>>> route_wire(B& batch, const Hash
   std::vector<std::string_view> items;  // each item's whole field (tag, length, bytes)
   std::vector<uint32_t> backend;
   std::vector<std::string_view> ids;  // per item of the resource being read
+  std::string_view last_id;           // the trace id routed last (empty: none), and its backend
+  uint32_t last_backend = 0;
   bool uniform = true;
   for (size_t pi = 0; pi < parts.size(); ++pi) {
     Reader top(*parts[pi].wire);
@@ -453,14 +455,21 @@ std::optional<std::vector<std::pair<size_t, B>>> route_wire(B& batch, const Hash
       }
       if (rr.error()) return std::nullopt;
       res.end_scope = scopes.size();
-      // The resource is whole now: its service name is known, so its items can be routed.
-      const uint32_t by_service = static_cast<uint32_t>(ring.find(wire_service_name(resource_body)));
+      // The resource is whole now: its service name is known, so its items can be routed. Spans of one trace
+      // usually come one after another: a repeated trace id reuses the backend of the one before.
+      std::optional<uint32_t> by_service;
       for (size_t i = first_item; i < items.size(); ++i) {
         const auto id = ids[i - first_item];
-        uint32_t b = by_service;
-        if (!id.empty()) b = static_cast<uint32_t>(by_trace_id ? (*by_trace_id)(id) : ring.find(id));
-        if (!backend.empty() && b != backend.front()) uniform = false;
-        backend.push_back(b);
+        if (id.empty()) {
+          if (!by_service) by_service = static_cast<uint32_t>(ring.find(wire_service_name(resource_body)));
+          last_backend = *by_service;
+          last_id = {};
+        } else if (id != last_id) {
+          last_backend = static_cast<uint32_t>(by_trace_id ? (*by_trace_id)(id) : ring.find(id));
+          last_id = id;
+        }
+        if (!backend.empty() && last_backend != backend.front()) uniform = false;
+        backend.push_back(last_backend);
       }
       resources.push_back(std::move(res));
     }
