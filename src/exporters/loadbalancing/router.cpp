@@ -1,8 +1,6 @@
 // Routing: one pass that finds each item's backend, and a copy into per-backend requests only when they differ.
 #include "exporters/loadbalancing/router.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <memory>
 #include <optional>
@@ -31,45 +29,8 @@ std::string_view service_name(const Resource& r) {
 
 // --- Keys made of attribute values: the Collector's attribute-routing encoding ---------------------------------
 
-void append_attributes(std::string& out, const Attributes& kvs);
-
-void append_value(std::string& out, const AnyValue& v) {
-  switch (v.value_case()) {
-    case AnyValue::kStringValue:
-      out += v.string_value();
-      break;
-    case AnyValue::kIntValue:
-      out += std::to_string(v.int_value());
-      break;
-    case AnyValue::kDoubleValue:
-      out += fmt::format("{}", v.double_value());
-      break;
-    case AnyValue::kBoolValue:
-      out += v.bool_value() ? "true" : "false";
-      break;
-    case AnyValue::kBytesValue:
-      out += base64_encode(v.bytes_value());
-      break;
-    case AnyValue::kArrayValue: {
-      out += '[';
-      bool first = true;
-      for (const auto& e : v.array_value().values()) {
-        if (!first) out += ',';
-        first = false;
-        append_value(out, e);
-      }
-      out += ']';
-      break;
-    }
-    case AnyValue::kKvlistValue:
-      out += '{';
-      append_attributes(out, v.kvlist_value().values());
-      out += '}';
-      break;
-    default:
-      break;
-  }
-}
+// A value as the Collector renders it as text (maps and lists as JSON with sorted keys).
+void append_value(std::string& out, const AnyValue& v) { out += any_value_as_string(v); }
 
 // Every attribute, sorted by key, "k:v" separated by commas (a map value's encoding).
 void append_attributes(std::string& out, const Attributes& kvs) {
