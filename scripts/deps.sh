@@ -13,9 +13,10 @@ packages=(
 )
 # clang builds the sanitizer tree: libclang-rt has ASan, UBSan and libFuzzer; llvm-14 symbolises their reports.
 # dnsmasq is the DNS server of the loadbalancing exporter's resolver tests; prometheus scrapes the prometheus
-# exporter in its tests.
+# exporter in its tests; podman (run with runc), debootstrap and curl build and run the container image in
+# tests/deploy/container_test.sh.
 test_packages=(catch2 nodejs npm chromium openssl clang-format-14 clang-14 libclang-rt-14-dev llvm-14 dnsmasq
-  prometheus)
+  prometheus podman runc debootstrap curl)
 
 want=("${packages[@]}")
 if [[ "${1:-}" == "--test" ]]; then want+=("${test_packages[@]}"); fi
