@@ -10,6 +10,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "extensions/oidcauth/http_fetch.h"
 #include "support/http_client.h"
 
 namespace otlpd::test {
@@ -79,7 +80,7 @@ std::string Prometheus::get(const std::string& path_and_query) {
 Prometheus::Series Prometheus::query(const std::string& q) {
   HttpRequestOptions get;
   get.method = "GET";
-  auto r = http_request("127.0.0.1", port_, "/api/v1/query?query=" + q, {}, "", get);
+  auto r = http_request("127.0.0.1", port_, "/api/v1/query?query=" + oidcauth::form_escape(q), {}, "", get);
   REQUIRE(r.status == 200);
   simdjson::dom::parser parser;
   simdjson::dom::element doc = parser.parse(r.body);
