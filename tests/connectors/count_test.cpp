@@ -7,6 +7,7 @@
 
 #include "core/registry.h"
 #include "processors/harness.h"
+#include "support/component_config.h"
 #include "support/service_helpers.h"
 #include "support/test_components.h"
 
@@ -33,21 +34,14 @@ const ConnectorFactory& factory() {
   return *f;
 }
 
-std::string error_of(const std::string& yaml) {
-  try {
-    factory().parse(ConfigNode(YAML::Load(yaml), "connectors::count"));
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "no error";
-}
+std::string error_of(const std::string& yaml) { return component_error(Kind::connector, "count", yaml); }
 
 struct Fixture {
   Capture<MetricBatch> out;
   std::unique_ptr<Connector> connector;
 
   explicit Fixture(const std::string& yaml = "") {
-    auto cfg = factory().parse(ConfigNode(YAML::Load(yaml), "connectors::count"));
+    auto cfg = parse_component(Kind::connector, "count", yaml);
     Consumers next;
     next.metrics = &out;
     connector = factory().create({{"count", ""}, {}}, *cfg, next);
@@ -264,7 +258,7 @@ TEST_CASE("count: a condition that cannot be evaluated fails the batch, as the C
 }
 
 TEST_CASE("count config errors name the metric, the condition and the line", "[connectors][count][config]") {
-  CHECK(error_of("") == "no error");
+  CHECK(error_of("").empty());
   CHECK_THAT(error_of("spans:\n  bad:\n    conditions: ['attributes[\"x\" == 1']"),
              Contains("metric \"bad\": statement"));
   CHECK_THAT(error_of("logs:\n  bad:\n    conditions: ['nosuchpath == 1']"), Contains("line 2"));

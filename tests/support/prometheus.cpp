@@ -61,6 +61,22 @@ Prometheus::Prometheus(const std::string& scrape_target, const std::string& scra
   REQUIRE(up);
 }
 
+void add_rpc_duration(opentelemetry::proto::metrics::v1::ScopeMetrics& sm, uint64_t time_unix_nano) {
+  auto* rpc = sm.add_metrics();
+  rpc->set_name("rpc.duration");
+  rpc->set_unit("s");
+  rpc->mutable_exponential_histogram()->set_aggregation_temporality(
+      opentelemetry::proto::metrics::v1::AGGREGATION_TEMPORALITY_CUMULATIVE);
+  auto* e = rpc->mutable_exponential_histogram()->add_data_points();
+  e->set_scale(1);
+  e->set_count(5);
+  e->set_sum(2.5);
+  e->set_zero_count(1);
+  e->mutable_negative()->add_bucket_counts(1);
+  for (uint64_t c : {1, 2}) e->mutable_positive()->add_bucket_counts(c);
+  e->set_time_unix_nano(time_unix_nano);
+}
+
 Prometheus::~Prometheus() {
   kill(pid_, SIGTERM);
   int status = 0;

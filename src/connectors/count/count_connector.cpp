@@ -20,6 +20,14 @@ namespace pm = opentelemetry::proto::metrics::v1;
 namespace pc = opentelemetry::proto::common::v1;
 using KeyValues = google::protobuf::RepeatedPtrField<pc::KeyValue>;
 
+// An OTTL item of a resource and scope; the caller sets the item itself.
+ottl::Item item_in(ottl::pb::Resource* resource, ottl::pb::InstrumentationScope* scope) {
+  ottl::Item item;
+  item.resource = resource;
+  item.scope = scope;
+  return item;
+}
+
 // A metric with its conditions compiled.
 struct Definition {
   const CountMetric* metric;
@@ -140,15 +148,11 @@ class CountConnector final : public Connector, TraceConsumer, MetricConsumer, Lo
       Counter spans(spans_), events(events_);
       for (auto& ss : *rs.mutable_scope_spans())
         for (auto& span : *ss.mutable_spans()) {
-          ottl::Item item;
-          item.resource = rs.mutable_resource();
-          item.scope = ss.mutable_scope();
+          auto item = item_in(rs.mutable_resource(), ss.mutable_scope());
           item.span = &span;
           spans.update(span.attributes(), item);
           for (auto& event : *span.mutable_events()) {
-            ottl::Item e;
-            e.resource = item.resource;
-            e.scope = item.scope;
+            auto e = item_in(item.resource, item.scope);
             e.span = &span;
             e.event = &event;
             events.update(event.attributes(), e);
@@ -165,16 +169,12 @@ class CountConnector final : public Connector, TraceConsumer, MetricConsumer, Lo
       static const KeyValues kNone;
       for (auto& sm : *rm.mutable_scope_metrics())
         for (auto& m : *sm.mutable_metrics()) {
-          ottl::Item item;
-          item.resource = rm.mutable_resource();
-          item.scope = sm.mutable_scope();
+          auto item = item_in(rm.mutable_resource(), sm.mutable_scope());
           item.metric = &m;
           metrics.update(kNone, item);
           if (points_.empty()) continue;
           for_each_point(m, [&](auto& dp) {
-            ottl::Item p;
-            p.resource = item.resource;
-            p.scope = item.scope;
+            auto p = item_in(item.resource, item.scope);
             p.metric = &m;
             using T = std::decay_t<decltype(dp)>;
             if constexpr (std::is_same_v<T, pm::NumberDataPoint>)
@@ -198,9 +198,7 @@ class CountConnector final : public Connector, TraceConsumer, MetricConsumer, Lo
       Counter logs(logs_);
       for (auto& sl : *rl.mutable_scope_logs())
         for (auto& record : *sl.mutable_log_records()) {
-          ottl::Item item;
-          item.resource = rl.mutable_resource();
-          item.scope = sl.mutable_scope();
+          auto item = item_in(rl.mutable_resource(), sl.mutable_scope());
           item.log = &record;
           logs.update(record.attributes(), item);
         }

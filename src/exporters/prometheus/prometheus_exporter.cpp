@@ -209,29 +209,19 @@ class PrometheusExporter final : public Exporter, MetricConsumer {
         }
         break;
       }
-      case pm::Metric::kHistogram: {
-        auto& f = family(Type::histogram, false);
-        for (const auto& dp : m.histogram().data_points()) {
-          auto& p = point(f, base, dp.attributes(), now, dp.time_unix_nano());
-          p.bounds.assign(dp.explicit_bounds().begin(), dp.explicit_bounds().end());
-          p.counts.assign(dp.bucket_counts().begin(), dp.bucket_counts().end());
-          p.counts.resize(p.bounds.size() + 1, 0);
-          set_histogram(p, dp);
-        }
+      case pm::Metric::kHistogram:
+        add_histograms(family(Type::histogram, false), m.histogram().data_points(), base, now, [](const auto& dp) {
+          ClassicBuckets c{{dp.explicit_bounds().begin(), dp.explicit_bounds().end()},
+                           {dp.bucket_counts().begin(), dp.bucket_counts().end()}};
+          c.counts.resize(c.bounds.size() + 1, 0);
+          return c;
+        });
         break;
-      }
-      case pm::Metric::kExponentialHistogram: {
+      case pm::Metric::kExponentialHistogram:
         // The text formats have no native histograms: the exponential buckets become classic ones.
-        auto& f = family(Type::histogram, false);
-        for (const auto& dp : m.exponential_histogram().data_points()) {
-          auto& p = point(f, base, dp.attributes(), now, dp.time_unix_nano());
-          auto classic = classic_buckets(dp);
-          p.bounds = std::move(classic.bounds);
-          p.counts = std::move(classic.counts);
-          set_histogram(p, dp);
-        }
+        add_histograms(family(Type::histogram, false), m.exponential_histogram().data_points(), base, now,
+                       [](const auto& dp) { return classic_buckets(dp); });
         break;
-      }
       case pm::Metric::kSummary: {
         auto& f = family(Type::summary, false);
         for (const auto& dp : m.summary().data_points()) {
@@ -248,18 +238,25 @@ class PrometheusExporter final : public Exporter, MetricConsumer {
     }
   }
 
-  // A histogram point's count, sum, start and exemplars; its bounds and counts are set.
-  template <typename DataPoint>
-  static void set_histogram(Point& p, const DataPoint& dp) {
-    p.count = dp.count();
-    p.sum = dp.sum();
-    p.start_time_unix_nano = dp.start_time_unix_nano();
-    // Each exemplar goes to the bucket its value falls in (the last one wins), as client_golang does.
-    p.exemplars.assign(dp.exemplars().empty() ? 0 : p.counts.size(), Exemplar{});
-    for (const auto& e : dp.exemplars()) {
-      auto x = exemplar(e);
-      auto bucket = std::lower_bound(p.bounds.begin(), p.bounds.end(), x.value) - p.bounds.begin();
-      p.exemplars[static_cast<size_t>(bucket)] = std::move(x);
+  // The points of a histogram family, `classic` giving each point's buckets.
+  template <typename DataPoints, typename Classic>
+  void add_histograms(Family& f, const DataPoints& points, const Labels& base,
+                      std::chrono::steady_clock::time_point now, Classic classic) {
+    for (const auto& dp : points) {
+      auto& p = point(f, base, dp.attributes(), now, dp.time_unix_nano());
+      auto buckets = classic(dp);
+      p.bounds = std::move(buckets.bounds);
+      p.counts = std::move(buckets.counts);
+      p.count = dp.count();
+      p.sum = dp.sum();
+      p.start_time_unix_nano = dp.start_time_unix_nano();
+      // Each exemplar goes to the bucket its value falls in (the last one wins), as client_golang does.
+      p.exemplars.assign(dp.exemplars().empty() ? 0 : p.counts.size(), Exemplar{});
+      for (const auto& e : dp.exemplars()) {
+        auto x = exemplar(e);
+        auto bucket = std::lower_bound(p.bounds.begin(), p.bounds.end(), x.value) - p.bounds.begin();
+        p.exemplars[static_cast<size_t>(bucket)] = std::move(x);
+      }
     }
   }
 

@@ -55,10 +55,7 @@ class Builder {
         break;
       }
       case pm::Metric::kSum: {
-        if (m.sum().aggregation_temporality() != pm::AGGREGATION_TEMPORALITY_CUMULATIVE) {
-          out_.dropped.push_back({m.name(), "a sum whose temporality is not cumulative"});
-          break;
-        }
+        if (!cumulative(m, m.sum(), "a sum")) break;
         const bool monotonic = m.sum().is_monotonic();
         auto n = name(monotonic, !monotonic);
         metadata(n, monotonic ? prometheus::MetricMetadata::COUNTER : prometheus::MetricMetadata::GAUGE, m);
@@ -69,10 +66,7 @@ class Builder {
         break;
       }
       case pm::Metric::kHistogram: {
-        if (m.histogram().aggregation_temporality() != pm::AGGREGATION_TEMPORALITY_CUMULATIVE) {
-          out_.dropped.push_back({m.name(), "a histogram whose temporality is not cumulative"});
-          break;
-        }
+        if (!cumulative(m, m.histogram(), "a histogram")) break;
         auto n = name(false, false);
         metadata(n, prometheus::MetricMetadata::HISTOGRAM, m);
         for (const auto& dp : m.histogram().data_points()) {
@@ -113,10 +107,7 @@ class Builder {
         break;
       }
       case pm::Metric::kExponentialHistogram: {
-        if (m.exponential_histogram().aggregation_temporality() != pm::AGGREGATION_TEMPORALITY_CUMULATIVE) {
-          out_.dropped.push_back({m.name(), "an exponential histogram whose temporality is not cumulative"});
-          break;
-        }
+        if (!cumulative(m, m.exponential_histogram(), "an exponential histogram")) break;
         auto n = name(false, false);
         metadata(n, prometheus::MetricMetadata::HISTOGRAM, m);
         for (const auto& dp : m.exponential_histogram().data_points()) {
@@ -135,6 +126,16 @@ class Builder {
         break;
     }
     return latest;
+  }
+
+  // Whether `data` is cumulative; else `m` is recorded as dropped, as the Collector refuses delta metrics.
+  template <typename Data>
+  bool cumulative(const pm::Metric& m, const Data& data, const char* what) {
+    if (data.aggregation_temporality() == pm::AGGREGATION_TEMPORALITY_CUMULATIVE) return true;
+    std::string why = what;
+    why += " whose temporality is not cumulative";
+    out_.dropped.push_back({m.name(), std::move(why)});
+    return false;
   }
 
   Labels labels(const std::string& name, const prometheus_exporter::KeyValues& attrs) const {

@@ -90,19 +90,8 @@ otlp_metrics::ExportMetricsServiceRequest metrics(int delta_step) {
   w->add_bucket_counts(static_cast<uint64_t>(delta_step));
   w->set_time_unix_nano(delta_time);
 
-  // Exponential histograms: base sqrt(2) with a negative, a zero and two positive buckets; a delta one at base 2.
-  auto* rpc = sm->add_metrics();
-  rpc->set_name("rpc.duration");
-  rpc->set_unit("s");
-  rpc->mutable_exponential_histogram()->set_aggregation_temporality(pm::AGGREGATION_TEMPORALITY_CUMULATIVE);
-  auto* e = rpc->mutable_exponential_histogram()->add_data_points();
-  e->set_scale(1);
-  e->set_count(5);
-  e->set_sum(2.5);
-  e->set_zero_count(1);
-  e->mutable_negative()->add_bucket_counts(1);                            // [-sqrt(2), -1)
-  for (uint64_t c : {1, 2}) e->mutable_positive()->add_bucket_counts(c);  // (1, sqrt(2)], (sqrt(2), 2]
-  e->set_time_unix_nano(kTime);
+  // Exponential histograms: rpc.duration (base sqrt(2), see support/prometheus.h); a delta one at base 2.
+  add_rpc_duration(*sm, kTime);
 
   auto* size = sm->add_metrics();
   size->set_name("job.size");

@@ -114,19 +114,7 @@ otlp_metrics::ExportMetricsServiceRequest metrics(uint64_t t) {
   w->add_bucket_counts(1);
   w->set_time_unix_nano(t);
 
-  // Base sqrt(2): a negative bucket [-sqrt(2), -1), the zero bucket, and (1, sqrt(2)], (sqrt(2), 2].
-  auto* rpc = sm->add_metrics();
-  rpc->set_name("rpc.duration");
-  rpc->set_unit("s");
-  rpc->mutable_exponential_histogram()->set_aggregation_temporality(pm::AGGREGATION_TEMPORALITY_CUMULATIVE);
-  auto* e = rpc->mutable_exponential_histogram()->add_data_points();
-  e->set_scale(1);
-  e->set_count(5);
-  e->set_sum(2.5);
-  e->set_zero_count(1);
-  e->mutable_negative()->add_bucket_counts(1);
-  for (uint64_t c : {1, 2}) e->mutable_positive()->add_bucket_counts(c);
-  e->set_time_unix_nano(t);
+  add_rpc_duration(*sm, t);
   return r;
 }
 
@@ -152,6 +140,23 @@ std::map<std::string, double> by_text(const std::vector<prometheus::TimeSeries>&
     out[name + "{" + rest + "}"] = ts.samples(0).value();
   }
   return out;
+}
+
+// otlp (gRPC) → prometheusremotewrite to `url`, with `extra` lines of exporter keys.
+std::string daemon_config(const std::string& url, const std::string& extra) {
+  return R"(
+receivers:
+  otlp:
+    protocols: {grpc: {endpoint: 127.0.0.1:0}}
+exporters:
+  prometheusremotewrite:
+    endpoint: )" +
+         url + "\n" + extra + R"(service:
+  pipelines:
+    metrics:
+      receivers: [otlp]
+      exporters: [prometheusremotewrite]
+)";
 }
 
 Deadline in_seconds(int s) { return std::chrono::steady_clock::now() + std::chrono::seconds(s); }
@@ -468,23 +473,9 @@ TEST_CASE(
 TEST_CASE("prometheusremotewrite through the daemon: a 503 is retried, a 400 is not",
           "[exporters][prometheusremotewrite][integration]") {
   FakeOtlpHttpServer receiver;
-  Daemon d(R"(
-receivers:
-  otlp:
-    protocols: {grpc: {endpoint: 127.0.0.1:0}}
-exporters:
-  prometheusremotewrite:
-    endpoint: )" +
-           receiver.url() +
-           R"(/api/v1/write
-    retry_on_failure: {initial_interval: 50ms, max_interval: 100ms, max_elapsed_time: 0}
-    remote_write_queue: {num_consumers: 1}
-service:
-  pipelines:
-    metrics:
-      receivers: [otlp]
-      exporters: [prometheusremotewrite]
-)");
+  Daemon d(daemon_config(receiver.url() + "/api/v1/write",
+                         "    retry_on_failure: {initial_interval: 50ms, max_interval: 100ms, max_elapsed_time: 0}\n"
+                         "    remote_write_queue: {num_consumers: 1}\n"));
   // Each batch is two requests: the samples, then the native histogram.
   receiver.fail_requests(1, 503);
   REQUIRE(export_metrics(d.endpoint("otlp", "grpc"), metrics(now_ns())).ok());
@@ -506,23 +497,9 @@ TEST_CASE("a real Prometheus receiving remote write from the daemon stores every
   if (!std::filesystem::exists(Prometheus::binary()))
     FAIL("Debian's prometheus package is not installed: scripts/deps.sh --test");
   Prometheus prom({}, {}, {"--enable-feature=native-histograms"});
-  Daemon d(R"(
-receivers:
-  otlp:
-    protocols: {grpc: {endpoint: 127.0.0.1:0}}
-exporters:
-  prometheusremotewrite:
-    endpoint: )" +
-           prom.remote_write_url() +
-           R"(
-    external_labels: {env: test}
-    max_batch_size_bytes: 1024
-service:
-  pipelines:
-    metrics:
-      receivers: [otlp]
-      exporters: [prometheusremotewrite]
-)");
+  Daemon d(daemon_config(prom.remote_write_url(),
+                         "    external_labels: {env: test}\n"
+                         "    max_batch_size_bytes: 1024\n"));
   REQUIRE(export_metrics(d.endpoint("otlp", "grpc"), metrics(now_ns())).ok());
   using Labels = std::map<std::string, std::string>;
   const Labels base{{"env", "test"}, {"instance", "i-1"}, {"job", "acme/shop"}};
@@ -606,22 +583,7 @@ TEST_CASE("a Prometheus without native histograms refuses them and still stores 
   if (!std::filesystem::exists(Prometheus::binary()))
     FAIL("Debian's prometheus package is not installed: scripts/deps.sh --test");
   Prometheus prom;
-  Daemon d(R"(
-receivers:
-  otlp:
-    protocols: {grpc: {endpoint: 127.0.0.1:0}}
-exporters:
-  prometheusremotewrite:
-    endpoint: )" +
-           prom.remote_write_url() +
-           R"(
-    retry_on_failure: {enabled: false}
-service:
-  pipelines:
-    metrics:
-      receivers: [otlp]
-      exporters: [prometheusremotewrite]
-)");
+  Daemon d(daemon_config(prom.remote_write_url(), "    retry_on_failure: {enabled: false}\n"));
   REQUIRE(export_metrics(d.endpoint("otlp", "grpc"), metrics(now_ns())).ok());
   INFO(d.log());
   // The samples went before the native histogram, which Prometheus answers with a 500.
