@@ -1,6 +1,7 @@
 // The count connector: exact counts per resource and attribute set for spans, span events, metrics, data points
 // and log records, with OTTL conditions and default attribute values; the default metrics; config errors; and
-// the connector between a traces and a metrics pipeline of a Service.
+// the connector between a traces and a metrics pipeline of a Service, and through the daemon into the prometheus
+// exporter.
 #include <catch2/catch.hpp>
 
 #include <map>
@@ -8,6 +9,9 @@
 #include "core/registry.h"
 #include "processors/harness.h"
 #include "support/component_config.h"
+#include "support/daemon.h"
+#include "support/http_client.h"
+#include "support/otlp_client.h"
 #include "support/service_helpers.h"
 #include "support/test_components.h"
 
@@ -299,4 +303,38 @@ service:
     CHECK(by_method == std::map<std::string, int64_t>{{"GET", 2}, {"POST", 1}});
   });
   svc->shutdown(std::chrono::steady_clock::now() + std::chrono::seconds(5));
+}
+
+TEST_CASE("count through the daemon into the prometheus exporter: scraped counters add up the batches",
+          "[connectors][count][integration]") {
+  Daemon d(R"(
+receivers:
+  otlp:
+    protocols: {grpc: {endpoint: 127.0.0.1:0}}
+connectors:
+  count:
+    spans: {http.requests: {attributes: [{key: http.method, default_value: none}]}}
+    spanevents: {}
+exporters:
+  prometheus:
+    endpoint: 127.0.0.1:0
+service:
+  pipelines:
+    traces:
+      receivers: [otlp]
+      exporters: [count]
+    metrics:
+      receivers: [count]
+      exporters: [prometheus]
+)");
+  for (int i = 0; i < 2; ++i) REQUIRE(export_traces(d.endpoint("otlp", "grpc"), known_spans()).ok());
+  HttpRequestOptions get;
+  get.method = "GET";
+  auto r = http_request("127.0.0.1", d.port("prometheus", "http"), "/metrics", {}, "", get);
+  REQUIRE(r.status == 200);
+  INFO(r.body);
+  CHECK_THAT(r.body, Contains("# TYPE http_requests_total counter\n"));
+  for (const std::string series : {"{http_method=\"GET\",job=\"a\"} 2\n", "{http_method=\"POST\",job=\"a\"} 2\n",
+                                   "{http_method=\"none\",job=\"a\"} 2\n", "{http_method=\"GET\",job=\"b\"} 2\n"})
+    CHECK_THAT(r.body, Contains("http_requests_total" + series));
 }
