@@ -1,4 +1,5 @@
-// Connector throughput on one thread: spans per second into spanmetrics (aggregation only; one flush at the end).
+// Connector throughput on one thread: spans per second into spanmetrics (aggregation only; one flush at the end)
+// and into count (each request counted and sent at once).
 //
 // Span shape as bench/processors.cpp (bench/PROCESSORS.md): 10 attributes, 2 events, ids, times, kind server,
 // status ok; 100 spans per request under one resource (3 attributes) and one scope; two span names, so two series
@@ -39,13 +40,14 @@ const bench::TrafficShape kSpanmetricsShape{false, 997, false};
 
 TraceBatch make_request(int spans, int seed) { return bench::make_request(spans, seed, kSpanmetricsShape); }
 
-void run(const std::string& name, const std::string& yaml, int requests, bool wire = true) {
-  auto* f = static_cast<const ConnectorFactory*>(Registry::instance().find(Kind::connector, "spanmetrics"));
-  auto cfg = f->parse(ConfigNode(YAML::Load(yaml), "connectors::spanmetrics"));
+void run(const std::string& name, const std::string& yaml, int requests, bool wire = true,
+         const std::string& type = "spanmetrics") {
+  auto* f = static_cast<const ConnectorFactory*>(Registry::instance().find(Kind::connector, type));
+  auto cfg = f->parse(ConfigNode(YAML::Load(yaml), "connectors::" + type));
   MetricSink sink;
   Consumers next;
   next.metrics = &sink;
-  auto c = f->create({ComponentId{"spanmetrics", ""}, {}}, *cfg, next);
+  auto c = f->create({ComponentId{type, ""}, {}}, *cfg, next);
   bench::NoHost host;
   c->start(host);
   auto& in = *c->consumers().traces;
@@ -62,19 +64,24 @@ void run(const std::string& name, const std::string& yaml, int requests, bool wi
   const double secs = std::chrono::duration<double>(Clock::now() - start).count();
   c->shutdown(Clock::now() + std::chrono::seconds(10));
   const double spans = static_cast<double>(requests) * kSpansPerRequest;
-  std::printf("%-52s %12.0f spans/s  (%zu data points out)\n", name.c_str(), spans / secs, sink.points);
+  std::printf("%-58s %12.0f spans/s  (%zu data points out)\n", name.c_str(), spans / secs, sink.points);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   const int requests = argc > 1 ? std::atoi(argv[1]) : 5000;
-  std::printf("spanmetrics throughput, one thread, %d requests x %d spans\n", requests, kSpansPerRequest);
+  std::printf("connector throughput, one thread, %d requests x %d spans\n", requests, kSpansPerRequest);
   run("spanmetrics (defaults)", "", requests);
   run("spanmetrics (+ http.method, http.route dimensions)", "dimensions: [{name: http.method}, {name: http.route}]",
       requests);
   run("spanmetrics (exponential histogram, exemplars)",
       "histogram: {exponential: {max_size: 160}}\nexemplars: {enabled: true}", requests);
   run("spanmetrics (defaults, decoded parts)", "", requests / 5, false);
+  run("count (defaults: spans and span events)", "", requests, true, "count");
+  run("count (spans by http.route, server spans by a condition)",
+      "spans: {by_route: {attributes: [{key: http.route}]}, server: {conditions: ['kind == SPAN_KIND_SERVER']}}\n"
+      "spanevents: {}",
+      requests, true, "count");
   return 0;
 }

@@ -54,6 +54,7 @@ const std::map<std::string, std::string>& smallest_configs() {
       {"exporter/file", "path: /dev/null"},
       {"exporter/prometheus", "endpoint: 127.0.0.1:0"},
       {"exporter/prometheusremotewrite", "endpoint: http://127.0.0.1:1/api/v1/write"},
+      {"connector/count", "spans: {span.count: {conditions: ['name != \"\"'], attributes: [{key: k}]}}"},
   };
   return configs;
 }

@@ -10,6 +10,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "extensions/oidcauth/http_fetch.h"
 #include "support/http_client.h"
 
 namespace otlpd::test {
@@ -60,6 +61,22 @@ Prometheus::Prometheus(const std::string& scrape_target, const std::string& scra
   REQUIRE(up);
 }
 
+void add_rpc_duration(opentelemetry::proto::metrics::v1::ScopeMetrics& sm, uint64_t time_unix_nano) {
+  auto* rpc = sm.add_metrics();
+  rpc->set_name("rpc.duration");
+  rpc->set_unit("s");
+  rpc->mutable_exponential_histogram()->set_aggregation_temporality(
+      opentelemetry::proto::metrics::v1::AGGREGATION_TEMPORALITY_CUMULATIVE);
+  auto* e = rpc->mutable_exponential_histogram()->add_data_points();
+  e->set_scale(1);
+  e->set_count(5);
+  e->set_sum(2.5);
+  e->set_zero_count(1);
+  e->mutable_negative()->add_bucket_counts(1);
+  for (uint64_t c : {1, 2}) e->mutable_positive()->add_bucket_counts(c);
+  e->set_time_unix_nano(time_unix_nano);
+}
+
 Prometheus::~Prometheus() {
   kill(pid_, SIGTERM);
   int status = 0;
@@ -79,7 +96,7 @@ std::string Prometheus::get(const std::string& path_and_query) {
 Prometheus::Series Prometheus::query(const std::string& q) {
   HttpRequestOptions get;
   get.method = "GET";
-  auto r = http_request("127.0.0.1", port_, "/api/v1/query?query=" + q, {}, "", get);
+  auto r = http_request("127.0.0.1", port_, "/api/v1/query?query=" + oidcauth::form_escape(q), {}, "", get);
   REQUIRE(r.status == 200);
   simdjson::dom::parser parser;
   simdjson::dom::element doc = parser.parse(r.body);

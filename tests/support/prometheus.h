@@ -9,12 +9,18 @@
 #include <utility>
 #include <vector>
 
+#include "opentelemetry/proto/metrics/v1/metrics.pb.h"
 #include "support/daemon.h"
 
 namespace otlpd::test {
 
 // A free loopback port (bound and released).
 int spare_port();
+
+// Adds `rpc.duration` (unit s) to `sm`: a cumulative exponential histogram of scale 1 (base sqrt(2)) with count 5,
+// sum 2.5, one value in the negative bucket [-sqrt(2), -1), one in the zero bucket, and 1 and 2 in the positive
+// buckets (1, sqrt(2)] and (sqrt(2), 2], at `time_unix_nano`.
+void add_rpc_duration(opentelemetry::proto::metrics::v1::ScopeMetrics& sm, uint64_t time_unix_nano);
 
 class Prometheus {
  public:

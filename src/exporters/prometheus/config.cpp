@@ -40,7 +40,9 @@ const Schema<PrometheusConfig>& schema() {
                    c.tls = parse_tls_settings(n, TlsSide::server, TlsLibrary::openssl);
                  })
           .ignored("translation_strategy", "names are translated with suffixes as add_metric_suffixes says")
-          .note("Exponential histograms are not exposed: the text format has no native histograms.");
+          .note(
+              "Exponential histograms are exposed as classic histograms whose le bounds are their bucket boundaries "
+              "(the text formats have no native histograms).");
   return s;
 }
 

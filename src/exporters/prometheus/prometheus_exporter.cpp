@@ -1,6 +1,5 @@
 // The `prometheus` exporter: keeps the latest value of every series it was sent (delta sums and histograms
 // accumulated into cumulative ones) and serves them in the Prometheus text format at GET /metrics.
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <map>
@@ -210,26 +209,19 @@ class PrometheusExporter final : public Exporter, MetricConsumer {
         }
         break;
       }
-      case pm::Metric::kHistogram: {
-        auto& f = family(Type::histogram, false);
-        for (const auto& dp : m.histogram().data_points()) {
-          auto& p = point(f, base, dp.attributes(), now, dp.time_unix_nano());
-          p.bounds.assign(dp.explicit_bounds().begin(), dp.explicit_bounds().end());
-          p.counts.assign(dp.bucket_counts().begin(), dp.bucket_counts().end());
-          p.counts.resize(p.bounds.size() + 1, 0);
-          p.count = dp.count();
-          p.sum = dp.sum();
-          p.start_time_unix_nano = dp.start_time_unix_nano();
-          // Each exemplar goes to the bucket its value falls in (the last one wins), as client_golang does.
-          p.exemplars.assign(dp.exemplars().empty() ? 0 : p.counts.size(), Exemplar{});
-          for (const auto& e : dp.exemplars()) {
-            auto x = exemplar(e);
-            auto bucket = std::lower_bound(p.bounds.begin(), p.bounds.end(), x.value) - p.bounds.begin();
-            p.exemplars[static_cast<size_t>(bucket)] = std::move(x);
-          }
-        }
+      case pm::Metric::kHistogram:
+        add_histograms(family(Type::histogram, false), m.histogram().data_points(), base, now, [](const auto& dp) {
+          ClassicBuckets c{{dp.explicit_bounds().begin(), dp.explicit_bounds().end()},
+                           {dp.bucket_counts().begin(), dp.bucket_counts().end()}};
+          c.counts.resize(c.bounds.size() + 1, 0);
+          return c;
+        });
         break;
-      }
+      case pm::Metric::kExponentialHistogram:
+        // The text formats have no native histograms: the exponential buckets become classic ones.
+        add_histograms(family(Type::histogram, false), m.exponential_histogram().data_points(), base, now,
+                       [](const auto& dp) { return classic_buckets(dp); });
+        break;
       case pm::Metric::kSummary: {
         auto& f = family(Type::summary, false);
         for (const auto& dp : m.summary().data_points()) {
@@ -241,17 +233,30 @@ class PrometheusExporter final : public Exporter, MetricConsumer {
         }
         break;
       }
-      case pm::Metric::kExponentialHistogram:
-        if (!warned_exponential_) {
-          warned_exponential_ = true;
-          spdlog::warn(
-              "exporter {}: exponential histograms are not exposed (the text format has no native "
-              "histograms); metric {} and later ones are skipped",
-              id_, m.name());
-        }
-        break;
       default:
         break;
+    }
+  }
+
+  // The points of a histogram family, `classic` giving each point's buckets.
+  template <typename DataPoints, typename Classic>
+  void add_histograms(Family& f, const DataPoints& points, const Labels& base,
+                      std::chrono::steady_clock::time_point now, Classic classic) {
+    for (const auto& dp : points) {
+      auto& p = point(f, base, dp.attributes(), now, dp.time_unix_nano());
+      auto buckets = classic(dp);
+      p.bounds = std::move(buckets.bounds);
+      p.counts = std::move(buckets.counts);
+      p.count = dp.count();
+      p.sum = dp.sum();
+      p.start_time_unix_nano = dp.start_time_unix_nano();
+      // Each exemplar goes to the bucket its value falls in (the last one wins), as client_golang does.
+      p.exemplars.assign(dp.exemplars().empty() ? 0 : p.counts.size(), Exemplar{});
+      for (const auto& e : dp.exemplars()) {
+        auto x = exemplar(e);
+        auto bucket = std::lower_bound(p.bounds.begin(), p.bounds.end(), x.value) - p.bounds.begin();
+        p.exemplars[static_cast<size_t>(bucket)] = std::move(x);
+      }
     }
   }
 
@@ -317,7 +322,8 @@ class PrometheusExporter final : public Exporter, MetricConsumer {
               line(name + "_bucket", label_text(p.labels, "le", value_text(le)), static_cast<double>(cumulative),
                    i < p.exemplars.size() ? &p.exemplars[i] : nullptr);
             }
-            line(name + "_sum", key, p.sum);
+            // OpenMetrics: a histogram with negative bounds has no _sum (it would not be a counter).
+            if (!om || p.bounds.empty() || p.bounds.front() >= 0) line(name + "_sum", key, p.sum);
             line(name + "_count", key, static_cast<double>(p.count));
             created();
             break;
@@ -388,7 +394,6 @@ class PrometheusExporter final : public Exporter, MetricConsumer {
   std::mutex mu_;
   std::map<std::string, Family> families_;
   DeltaToCumulative totals_{cfg_.metric_expiration, 0};
-  bool warned_exponential_ = false;
   std::chrono::steady_clock::time_point last_expiry_ = std::chrono::steady_clock::now();
   HttpEndpoint server_;  // last: stopped (destroyed) before the state it reads
 };

@@ -177,4 +177,53 @@ void resource_labels(const opentelemetry::proto::resource::v1::Resource& resourc
   }
 }
 
+double exponential_bound(int32_t scale, int64_t index) {
+  // Powers of two by ldexp (exact); at positive scales the fraction of an octave by exp2.
+  auto pow2 = [](int64_t e, double mantissa) {
+    return std::ldexp(mantissa, static_cast<int>(std::clamp<int64_t>(e, -4000, 4000)));
+  };
+  if (scale <= 0) return pow2(index * (int64_t{1} << std::min(-scale, 62)), 1.0);
+  const int64_t per_octave = int64_t{1} << std::min(scale, 62);
+  int64_t octave = index / per_octave, rest = index % per_octave;
+  if (rest < 0) rest += per_octave, --octave;
+  return pow2(octave, std::exp2(static_cast<double>(rest) / static_cast<double>(per_octave)));
+}
+
+ClassicBuckets classic_buckets(const opentelemetry::proto::metrics::v1::ExponentialHistogramDataPoint& dp) {
+  // (upper bound, count) from the lowest bucket up.
+  std::vector<std::pair<double, uint64_t>> raw;
+  const auto& neg = dp.negative();
+  if (neg.bucket_counts_size() > 0) {
+    const int64_t top = int64_t{neg.offset()} + neg.bucket_counts_size() - 1;
+    raw.emplace_back(-exponential_bound(dp.scale(), top + 1), 0);
+    for (int i = neg.bucket_counts_size() - 1; i >= 0; --i)
+      raw.emplace_back(-exponential_bound(dp.scale(), int64_t{neg.offset()} + i), neg.bucket_counts(i));
+  }
+  raw.emplace_back(dp.zero_threshold(), dp.zero_count());
+  const auto& pos = dp.positive();
+  if (pos.bucket_counts_size() > 0) {
+    raw.emplace_back(exponential_bound(dp.scale(), pos.offset()), 0);
+    for (int i = 0; i < pos.bucket_counts_size(); ++i)
+      raw.emplace_back(exponential_bound(dp.scale(), int64_t{pos.offset()} + i + 1), pos.bucket_counts(i));
+  }
+  ClassicBuckets out;
+  uint64_t below = 0, above = 0, total = 0;  // counts of bounds at -inf (to the next bucket) and +inf
+  for (const auto& [bound, count] : raw) {
+    total += count;
+    if (std::isinf(bound) && bound < 0) {
+      below += count;
+    } else if (std::isinf(bound)) {
+      above += count;
+    } else if (!out.bounds.empty() && bound <= out.bounds.back()) {
+      out.counts.back() += count;
+    } else {
+      out.bounds.push_back(bound);
+      out.counts.push_back(count + below);
+      below = 0;
+    }
+  }
+  out.counts.push_back(below + above + (dp.count() > total ? dp.count() - total : 0));
+  return out;
+}
+
 }  // namespace otlpd::prometheus_exporter

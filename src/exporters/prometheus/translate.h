@@ -4,7 +4,9 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "opentelemetry/proto/metrics/v1/metrics.pb.h"
 #include "opentelemetry/proto/resource/v1/resource.pb.h"
 
 namespace otlpd::prometheus_exporter {
@@ -35,5 +37,24 @@ void add_labels(Labels& labels, const KeyValues& attrs);
 // neither job nor instance.
 void resource_labels(const opentelemetry::proto::resource::v1::Resource& resource, bool all_attributes,
                      const std::map<std::string, std::string>& extra, Labels& base, Labels& target_info);
+
+// base^index of an exponential histogram of `scale` (base = 2^(2^-scale)): exact at powers of two, ±inf beyond
+// the range of a double.
+double exponential_bound(int32_t scale, int64_t index);
+
+// A histogram in classic form: `le` bounds in increasing order and the count of each bucket (not cumulative),
+// one more than the bounds (the last is the +Inf bucket's).
+struct ClassicBuckets {
+  std::vector<double> bounds;
+  std::vector<uint64_t> counts;
+};
+
+// An exponential histogram point as a classic histogram, the text format having no native histograms. From the
+// lowest: the negative buckets (absolute values in (base^i, base^(i+1)]) with le -base^i below an empty bucket at
+// -base^(i+1) of the largest index, the zero bucket with le zero_threshold, then the positive buckets with le
+// base^(i+1) above an empty bucket at base^offset. +Inf holds what count has beyond the buckets. A bound that is
+// not above the previous one (an overlapping zero bucket) adds its count to the previous bucket; bounds beyond a
+// double's range join the next bucket (-inf) or +Inf.
+ClassicBuckets classic_buckets(const opentelemetry::proto::metrics::v1::ExponentialHistogramDataPoint& dp);
 
 }  // namespace otlpd::prometheus_exporter

@@ -88,7 +88,9 @@ const Schema<RemoteWriteConfig>& schema() {
           .note(
               "Delta sums and histograms are dropped with a warning, as the Collector does (put the "
               "deltatocumulative processor in front, use a cumulative temporality, or the prometheus exporter).")
-          .note("Exponential histograms are dropped with a warning (remote write 1.0 has no native histograms).");
+          .note(
+              "Cumulative exponential histograms are sent as native histograms (Prometheus needs "
+              "--enable-feature=native-histograms to store them).");
   return s;
 }
 

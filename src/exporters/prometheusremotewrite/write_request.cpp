@@ -55,10 +55,7 @@ class Builder {
         break;
       }
       case pm::Metric::kSum: {
-        if (m.sum().aggregation_temporality() != pm::AGGREGATION_TEMPORALITY_CUMULATIVE) {
-          out_.dropped.push_back({m.name(), "a sum whose temporality is not cumulative"});
-          break;
-        }
+        if (!cumulative(m, m.sum(), "a sum")) break;
         const bool monotonic = m.sum().is_monotonic();
         auto n = name(monotonic, !monotonic);
         metadata(n, monotonic ? prometheus::MetricMetadata::COUNTER : prometheus::MetricMetadata::GAUGE, m);
@@ -69,10 +66,7 @@ class Builder {
         break;
       }
       case pm::Metric::kHistogram: {
-        if (m.histogram().aggregation_temporality() != pm::AGGREGATION_TEMPORALITY_CUMULATIVE) {
-          out_.dropped.push_back({m.name(), "a histogram whose temporality is not cumulative"});
-          break;
-        }
+        if (!cumulative(m, m.histogram(), "a histogram")) break;
         auto n = name(false, false);
         metadata(n, prometheus::MetricMetadata::HISTOGRAM, m);
         for (const auto& dp : m.histogram().data_points()) {
@@ -112,13 +106,36 @@ class Builder {
         }
         break;
       }
-      case pm::Metric::kExponentialHistogram:
-        out_.dropped.push_back({m.name(), "an exponential histogram (remote write 1.0 has no native histograms)"});
+      case pm::Metric::kExponentialHistogram: {
+        if (!cumulative(m, m.exponential_histogram(), "an exponential histogram")) break;
+        auto n = name(false, false);
+        metadata(n, prometheus::MetricMetadata::HISTOGRAM, m);
+        for (const auto& dp : m.exponential_histogram().data_points()) {
+          prometheus::Histogram h;
+          std::string error;
+          if (!native_histogram(dp, now_ms_, h, error)) {
+            out_.dropped.push_back({m.name(), error});
+            continue;
+          }
+          latest = std::max<uint64_t>(latest, dp.time_unix_nano());
+          *series(labels(n, dp.attributes())).add_histograms() = std::move(h);
+        }
         break;
+      }
       default:
         break;
     }
     return latest;
+  }
+
+  // Whether `data` is cumulative; else `m` is recorded as dropped, as the Collector refuses delta metrics.
+  template <typename Data>
+  bool cumulative(const pm::Metric& m, const Data& data, const char* what) {
+    if (data.aggregation_temporality() == pm::AGGREGATION_TEMPORALITY_CUMULATIVE) return true;
+    std::string why = what;
+    why += " whose temporality is not cumulative";
+    out_.dropped.push_back({m.name(), std::move(why)});
+    return false;
   }
 
   Labels labels(const std::string& name, const prometheus_exporter::KeyValues& attrs) const {
@@ -128,7 +145,8 @@ class Builder {
     return l;
   }
 
-  void add(Labels labels, double value, uint64_t time_unix_nano) {
+  // A new series with `labels` and the external ones.
+  prometheus::TimeSeries& series(Labels labels) {
     for (const auto& [k, v] : o_.external_labels) labels.emplace(prometheus_exporter::label_name(k), v);
     auto& ts = out_.series.emplace_back();
     for (auto& [k, v] : labels) {
@@ -136,7 +154,11 @@ class Builder {
       l->set_name(k);
       l->set_value(std::move(v));
     }
-    auto* s = ts.add_samples();
+    return ts;
+  }
+
+  void add(Labels labels, double value, uint64_t time_unix_nano) {
+    auto* s = series(std::move(labels)).add_samples();
     s->set_value(value);
     s->set_timestamp(time_unix_nano ? static_cast<int64_t>(time_unix_nano / 1000000) : now_ms_);
   }
@@ -156,6 +178,42 @@ class Builder {
   Labels base_;
 };
 
+// OTLP buckets (index i covers (base^i, base^(i+1)]) as Prometheus spans and deltas (index i covers
+// (base^(i-1), base^i]) after merging 2^scale_down neighbours.
+void native_buckets(const pm::ExponentialHistogramDataPoint::Buckets& b, int scale_down,
+                    google::protobuf::RepeatedPtrField<prometheus::BucketSpan>& spans,
+                    google::protobuf::RepeatedField<int64_t>& deltas) {
+  // Populated buckets, (Prometheus index, count), in increasing index order.
+  std::vector<std::pair<int64_t, uint64_t>> merged;
+  for (int i = 0; i < b.bucket_counts_size(); ++i) {
+    const uint64_t count = b.bucket_counts(i);
+    if (count == 0) continue;
+    const int64_t index = ((int64_t{b.offset()} + i) >> scale_down) + 1;  // >> floors negatives too
+    if (!merged.empty() && merged.back().first == index)
+      merged.back().second += count;
+    else
+      merged.emplace_back(index, count);
+  }
+  int64_t previous_index = 0;
+  uint64_t previous_count = 0;
+  auto append = [&](uint64_t count) {
+    spans.rbegin()->set_length(spans.rbegin()->length() + 1);
+    deltas.Add(static_cast<int64_t>(count) - static_cast<int64_t>(previous_count));
+    previous_count = count;
+  };
+  for (const auto& [index, count] : merged) {
+    const int64_t gap = spans.empty() ? 0 : index - previous_index - 1;
+    if (spans.empty() || gap > 2) {
+      auto* span = spans.Add();
+      span->set_offset(static_cast<int32_t>(spans.size() == 1 ? index : gap));
+    } else {
+      for (int64_t j = 0; j < gap; ++j) append(0);
+    }
+    append(count);
+    previous_index = index;
+  }
+}
+
 size_t varint_size(size_t v) {
   size_t n = 1;
   while (v >= 0x80) {
@@ -166,6 +224,33 @@ size_t varint_size(size_t v) {
 }
 
 }  // namespace
+
+bool native_histogram(const pm::ExponentialHistogramDataPoint& dp, int64_t now_ms, prometheus::Histogram& out,
+                      std::string& error) {
+  constexpr int32_t kMinScale = -4, kMaxScale = 8;  // Prometheus's schemas
+  if (dp.scale() < kMinScale) {
+    error = "an exponential histogram point of scale ";
+    error += std::to_string(dp.scale());
+    error += " (native histograms go down to -4)";
+    return false;
+  }
+  const int scale_down = std::max(dp.scale() - kMaxScale, 0);
+  out.set_schema(std::min(dp.scale(), kMaxScale));
+  out.set_zero_threshold(dp.zero_threshold() > 0 ? dp.zero_threshold() : 1e-128);
+  out.set_zero_count_int(dp.zero_count());
+  native_buckets(dp.positive(), scale_down, *out.mutable_positive_spans(), *out.mutable_positive_deltas());
+  native_buckets(dp.negative(), scale_down, *out.mutable_negative_spans(), *out.mutable_negative_deltas());
+  out.set_reset_hint(prometheus::Histogram::UNKNOWN);
+  out.set_timestamp(dp.time_unix_nano() ? static_cast<int64_t>(dp.time_unix_nano() / 1000000) : now_ms);
+  if (dp.flags() & pm::DATA_POINT_FLAGS_NO_RECORDED_VALUE_MASK) {
+    out.set_sum(stale_nan());
+    out.set_count_int(std::bit_cast<uint64_t>(stale_nan()));
+  } else {
+    if (dp.has_sum()) out.set_sum(dp.sum());
+    out.set_count_int(dp.count());
+  }
+  return true;
+}
 
 double stale_nan() { return std::bit_cast<double>(uint64_t{0x7ff0000000000002ULL}); }
 
@@ -188,20 +273,21 @@ std::vector<std::string> split_requests(const Translated& t, size_t max_bytes) {
     size = 0;
   };
   // Each entry costs its tag (one byte), its length and its bytes.
-  for (const auto& ts : t.series) {
-    const size_t n = ts.ByteSizeLong();
+  auto add = [&](const auto& entry, auto adder) {
+    const size_t n = entry.ByteSizeLong();
     const size_t cost = 1 + varint_size(n) + n;
     if (size + cost > max_bytes) flush();
-    *req.add_timeseries() = ts;
+    *(req.*adder)() = entry;
     size += cost;
-  }
-  for (const auto& md : t.metadata) {
-    const size_t n = md.ByteSizeLong();
-    const size_t cost = 1 + varint_size(n) + n;
-    if (size + cost > max_bytes) flush();
-    *req.add_metadata() = md;
-    size += cost;
-  }
+  };
+  for (const auto& ts : t.series)
+    if (ts.histograms_size() == 0) add(ts, &prometheus::WriteRequest::add_timeseries);
+  for (const auto& md : t.metadata) add(md, &prometheus::WriteRequest::add_metadata);
+  // Native histograms in requests of their own, last: a receiver without them refuses a whole request that has
+  // one, and has then stored the rest.
+  flush();
+  for (const auto& ts : t.series)
+    if (ts.histograms_size() > 0) add(ts, &prometheus::WriteRequest::add_timeseries);
   flush();
   return out;
 }

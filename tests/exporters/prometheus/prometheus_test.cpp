@@ -89,8 +89,27 @@ otlp_metrics::ExportMetricsServiceRequest metrics(int delta_step) {
   w->add_bucket_counts(static_cast<uint64_t>(delta_step));
   w->add_bucket_counts(static_cast<uint64_t>(delta_step));
   w->set_time_unix_nano(delta_time);
+
+  // Exponential histograms: rpc.duration (base sqrt(2), see support/prometheus.h); a delta one at base 2.
+  add_rpc_duration(*sm, kTime);
+
+  auto* size = sm->add_metrics();
+  size->set_name("job.size");
+  size->set_unit("By");
+  size->mutable_exponential_histogram()->set_aggregation_temporality(pm::AGGREGATION_TEMPORALITY_DELTA);
+  auto* z = size->mutable_exponential_histogram()->add_data_points();
+  z->set_scale(0);
+  z->set_count(static_cast<uint64_t>(delta_step));
+  z->set_sum(3.0 * delta_step);
+  z->mutable_positive()->set_offset(1);  // (2, 4]
+  z->mutable_positive()->add_bucket_counts(static_cast<uint64_t>(delta_step));
+  z->set_time_unix_nano(delta_time);
   return r;
 }
+
+// The cumulative `le` counts of rpc.duration (see metrics()) as Prometheus reads them from the text format.
+const std::map<std::string, double> kRpcBuckets{{"-1.4142135623730951", 0}, {"-1", 1}, {"0", 2},   {"1", 2},
+                                                {"1.4142135623730951", 3},  {"2", 5},  {"+Inf", 5}};
 
 std::string config(const std::string& extra = "") {
   return R"(
@@ -165,6 +184,64 @@ TEST_CASE("the prometheus exporter serves counters, gauges, histograms and targe
   CHECK_THAT(text, Contains("acme_queue_wait_seconds_bucket{" + labels + ",le=\"+Inf\"} 6" + ts2));
   CHECK_THAT(text, Contains("acme_queue_wait_seconds_sum{" + labels + "} 4.5" + ts2));
   CHECK_THAT(text, Contains("target_info{env=\"test\",host_name=\"h1\",instance=\"i-1\",job=\"acme/shop\"} 1"));
+  // Exponential histograms as classic ones: le at the bucket boundaries, the lower edges of the outermost
+  // buckets included; the delta one added up (1 + 2 in (2, 4]).
+  CHECK_THAT(text, Contains("# TYPE acme_rpc_duration_seconds histogram\n"));
+  for (const auto& [le, count] : kRpcBuckets)
+    CHECK_THAT(text, Contains("acme_rpc_duration_seconds_bucket{" + labels + ",le=\"" + le + "\"} " +
+                              format_value(count) + ts));
+  CHECK_THAT(text, Contains("acme_rpc_duration_seconds_sum{" + labels + "} 2.5" + ts));
+  CHECK_THAT(text, Contains("acme_rpc_duration_seconds_count{" + labels + "} 5" + ts));
+  CHECK_THAT(text,
+             Contains("acme_job_size_bytes_bucket{" + labels + ",le=\"0\"} 0" + ts2 + "acme_job_size_bytes_bucket{" +
+                      labels + ",le=\"2\"} 0" + ts2 + "acme_job_size_bytes_bucket{" + labels + ",le=\"4\"} 3" + ts2 +
+                      "acme_job_size_bytes_bucket{" + labels + ",le=\"+Inf\"} 3" + ts2));
+  CHECK_THAT(text, Contains("acme_job_size_bytes_sum{" + labels + "} 9" + ts2));
+}
+
+TEST_CASE("exponential bucket boundaries are powers of the base, exact at powers of two", "[exporters][prometheus]") {
+  CHECK(exponential_bound(0, 3) == 8);
+  CHECK(exponential_bound(0, -2) == 0.25);
+  CHECK(exponential_bound(-1, 2) == 16);  // base 4
+  CHECK(exponential_bound(1, 1) == Approx(std::sqrt(2.0)).epsilon(1e-15));
+  CHECK(exponential_bound(2, -4) == 0.5);
+  CHECK(exponential_bound(3, -5) == Approx(std::pow(2.0, -5.0 / 8)).epsilon(1e-15));
+  CHECK(exponential_bound(20, int64_t{1} << 20) == 2);
+  CHECK(std::isinf(exponential_bound(-10, 1'000'000)));
+  CHECK(exponential_bound(-10, -1'000'000) == 0);
+}
+
+TEST_CASE("an exponential histogram point becomes classic buckets from its negative to its positive buckets",
+          "[exporters][prometheus]") {
+  pm::ExponentialHistogramDataPoint dp;
+  dp.set_scale(0);
+  dp.set_count(20);
+  dp.set_zero_count(2);
+  dp.set_zero_threshold(0.5);
+  dp.mutable_negative()->set_offset(-1);  // |v| in (0.5, 1], (1, 2]
+  for (uint64_t c : {3, 4}) dp.mutable_negative()->add_bucket_counts(c);
+  dp.mutable_positive()->set_offset(2);  // (4, 8], (8, 16], (16, 32]
+  for (uint64_t c : {5, 0, 1}) dp.mutable_positive()->add_bucket_counts(c);
+
+  SECTION("every boundary once, in increasing order, and what count has beyond the buckets in +Inf") {
+    auto c = classic_buckets(dp);
+    CHECK(c.bounds == std::vector<double>{-2, -1, -0.5, 0.5, 4, 8, 16, 32});
+    CHECK(c.counts == std::vector<uint64_t>{0, 4, 3, 2, 0, 5, 0, 1, 5});
+  }
+  SECTION("a zero bucket reaching the first positive boundary shares its bucket") {
+    dp.set_zero_threshold(4);
+    dp.clear_negative();
+    auto c = classic_buckets(dp);
+    CHECK(c.bounds == std::vector<double>{4, 8, 16, 32});
+    CHECK(c.counts == std::vector<uint64_t>{2, 5, 0, 1, 12});
+  }
+  SECTION("boundaries beyond a double's range join +Inf") {
+    dp.set_scale(-10);  // base 2^1024
+    dp.clear_negative();
+    auto c = classic_buckets(dp);
+    CHECK(c.bounds == std::vector<double>{0.5});
+    CHECK(c.counts == std::vector<uint64_t>{2, 18});
+  }
 }
 
 TEST_CASE("resource_to_telemetry_conversion puts resource attributes on every series",
@@ -220,6 +297,19 @@ TEST_CASE("a real Prometheus scraping the prometheus exporter stores every value
   for (const auto& [labels, v] : prom.await("queue_wait_seconds_bucket")) wait_le[labels.at("le")] = v;
   CHECK(wait_le == std::map<std::string, double>{{"1", 3}, {"+Inf", 6}});
   CHECK(prom.await("queue_wait_seconds_sum")[0].second == 4.5);
+
+  std::map<std::string, double> rpc_le;
+  for (const auto& [labels, v] : prom.await("rpc_duration_seconds_bucket")) rpc_le[labels.at("le")] = v;
+  CHECK(rpc_le == kRpcBuckets);
+  CHECK(prom.await("rpc_duration_seconds_count")[0].second == 5);
+  CHECK(prom.await("rpc_duration_seconds_sum")[0].second == 2.5);
+  // The median (rank 2.5) lies in (1, sqrt(2)]: interpolated from the lower edge 1, not from the zero bucket.
+  auto median = prom.await("histogram_quantile(0.5, rpc_duration_seconds_bucket)");
+  REQUIRE(median.size() == 1);
+  CHECK(median[0].second == Approx(1 + (std::sqrt(2.0) - 1) / 2));
+  std::map<std::string, double> size_le;
+  for (const auto& [labels, v] : prom.await("job_size_bytes_bucket")) size_le[labels.at("le")] = v;
+  CHECK(size_le == std::map<std::string, double>{{"0", 0}, {"2", 0}, {"4", 3}, {"+Inf", 3}});
 
   auto info = prom.await("target_info");
   REQUIRE(info.size() == 1);
@@ -417,4 +507,18 @@ TEST_CASE("a real Prometheus scrapes the exporter over TLS in OpenMetrics and st
   CHECK_THAT(exemplars, Contains("\"span_id\":\"0202020202020202\""));
   CHECK_THAT(prom.get("/api/v1/query_exemplars?query=http_latency_milliseconds_bucket" + range),
              Contains("\"le\":\"100.0\""));
+}
+
+TEST_CASE("in OpenMetrics an exponential histogram with negative buckets has no _sum",
+          "[exporters][prometheus][integration]") {
+  Daemon d(config("    enable_open_metrics: true"));
+  REQUIRE(export_metrics(d.endpoint("otlp", "grpc"), metrics(1)).ok());
+  auto om = scrape_accepting(d, kOpenMetricsAccept).body;
+  INFO(om);
+  const std::string labels = "env=\"test\",instance=\"i-1\",job=\"acme/shop\"";
+  CHECK_THAT(om, Contains("rpc_duration_seconds_bucket{" + labels + ",le=\"-1.0\"} 1.0\n"));
+  CHECK_THAT(om, Contains("rpc_duration_seconds_bucket{" + labels + ",le=\"2.0\"} 5.0\n"));
+  CHECK_THAT(om, Contains("rpc_duration_seconds_count{" + labels + "} 5.0\n"));
+  CHECK(om.find("rpc_duration_seconds_sum") == std::string::npos);
+  CHECK_THAT(om, Contains("job_size_bytes_sum{" + labels + "} 3.0\n"));
 }

@@ -1,11 +1,13 @@
 // The prometheusremotewrite exporter: translation to remote-write series, requests split by
 // max_batch_size_bytes, the sender's classification of answers (against a fake receiver), and the real daemon
 // writing to a real Prometheus (Debian's package) whose HTTP API must answer every value, label and bucket sent.
+#include <simdjson.h>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <tuple>
 
 #include "exporters/prometheusremotewrite/sender.h"
 #include "exporters/prometheusremotewrite/write_request.h"
@@ -37,8 +39,8 @@ uint64_t now_ns() {
           .count());
 }
 
-// A cumulative counter, a gauge, a cumulative histogram, a summary, a delta counter and a delta histogram, at
-// time `t`.
+// A cumulative counter, a gauge, a cumulative histogram, a summary, a delta counter, a delta histogram and a
+// cumulative exponential histogram, at time `t`.
 otlp_metrics::ExportMetricsServiceRequest metrics(uint64_t t) {
   otlp_metrics::ExportMetricsServiceRequest r;
   auto* rm = r.add_resource_metrics();
@@ -111,6 +113,8 @@ otlp_metrics::ExportMetricsServiceRequest metrics(uint64_t t) {
   w->set_sum(1);
   w->add_bucket_counts(1);
   w->set_time_unix_nano(t);
+
+  add_rpc_duration(*sm, t);
   return r;
 }
 
@@ -131,10 +135,28 @@ std::map<std::string, double> by_text(const std::vector<prometheus::TimeSeries>&
       else
         rest += (rest.empty() ? "" : ",") + l.name() + "=" + l.value();
     }
+    if (ts.histograms_size() > 0) continue;  // native histograms: see their own tests
     REQUIRE(ts.samples_size() == 1);
     out[name + "{" + rest + "}"] = ts.samples(0).value();
   }
   return out;
+}
+
+// otlp (gRPC) → prometheusremotewrite to `url`, with `extra` lines of exporter keys.
+std::string daemon_config(const std::string& url, const std::string& extra) {
+  return R"(
+receivers:
+  otlp:
+    protocols: {grpc: {endpoint: 127.0.0.1:0}}
+exporters:
+  prometheusremotewrite:
+    endpoint: )" +
+         url + "\n" + extra + R"(service:
+  pipelines:
+    metrics:
+      receivers: [otlp]
+      exporters: [prometheusremotewrite]
+)";
 }
 
 Deadline in_seconds(int s) { return std::chrono::steady_clock::now() + std::chrono::seconds(s); }
@@ -166,7 +188,7 @@ TEST_CASE("prometheusremotewrite: OTLP metrics become remote-write series as the
   };
   CHECK(by_text(got.series) == want);
   for (const auto& ts : got.series) {
-    CHECK(ts.samples(0).timestamp() == 1'700'000'000'123);
+    CHECK((ts.histograms_size() ? ts.histograms(0).timestamp() : ts.samples(0).timestamp()) == 1'700'000'000'123);
     for (int i = 1; i < ts.labels_size(); ++i) CHECK(ts.labels(i - 1).name() < ts.labels(i).name());  // sorted
   }
   // Delta sums and histograms are refused, as the Collector does.
@@ -186,7 +208,9 @@ TEST_CASE("prometheusremotewrite: OTLP metrics become remote-write series as the
                       "service_name=shop,service_namespace=acme}") == 1);
     for (const auto& [k, v] : names) CHECK(!k.starts_with("target_info"));
     auto md = translate(batch_of(metrics(t)), o, 5).metadata;
-    REQUIRE(md.size() == 4);
+    REQUIRE(md.size() == 5);
+    CHECK(md[4].metric_family_name() == "otel_rpc_duration");
+    CHECK(md[4].type() == prometheus::MetricMetadata::HISTOGRAM);
     CHECK(md[0].metric_family_name() == "otel_orders");
     CHECK(md[0].type() == prometheus::MetricMetadata::COUNTER);
     CHECK(md[0].help() == "orders placed");
@@ -201,12 +225,122 @@ TEST_CASE("prometheusremotewrite: OTLP metrics become remote-write series as the
                    ->mutable_data_points(0);
     dp->set_flags(pm::DATA_POINT_FLAGS_NO_RECORDED_VALUE_MASK);
     for (const auto& ts : translate(batch_of(r), o, 5).series) {
+      if (ts.histograms_size() > 0) continue;  // its time is its own
       CHECK(ts.samples(0).timestamp() == 5);
       if (ts.labels(0).value() == "room_temperature_celsius") {
         CHECK(std::isnan(ts.samples(0).value()));
         CHECK(std::bit_cast<uint64_t>(ts.samples(0).value()) == std::bit_cast<uint64_t>(stale_nan()));
       }
     }
+  }
+}
+
+TEST_CASE("prometheusremotewrite: a cumulative exponential histogram is one series of native histograms",
+          "[exporters][prometheusremotewrite]") {
+  TranslateOptions o;
+  o.external_labels = {{"env", "test"}};
+  auto got = translate(batch_of(metrics(1'700'000'000'123'000'000ULL)), o, 5);
+  std::vector<const prometheus::TimeSeries*> native;
+  for (const auto& ts : got.series)
+    if (ts.histograms_size() > 0) native.push_back(&ts);
+  REQUIRE(native.size() == 1);
+  const auto& ts = *native[0];
+  CHECK(ts.samples_size() == 0);
+  std::map<std::string, std::string> labels;
+  for (const auto& l : ts.labels()) labels[l.name()] = l.value();
+  CHECK(labels ==
+        std::map<std::string, std::string>{
+            {"__name__", "rpc_duration_seconds"}, {"env", "test"}, {"instance", "i-1"}, {"job", "acme/shop"}});
+  REQUIRE(ts.histograms_size() == 1);
+  const auto& h = ts.histograms(0);
+  CHECK(h.schema() == 1);
+  CHECK(h.count_int() == 5);
+  CHECK(h.sum() == 2.5);
+  CHECK(h.zero_count_int() == 1);
+  CHECK(h.timestamp() == 1'700'000'000'123);
+  REQUIRE(h.positive_spans_size() == 1);
+  CHECK(h.positive_spans(0).offset() == 1);  // OTLP index 0 is Prometheus's 1
+  CHECK(h.positive_spans(0).length() == 2);
+  CHECK(std::vector<int64_t>(h.positive_deltas().begin(), h.positive_deltas().end()) == std::vector<int64_t>{1, 1});
+  REQUIRE(h.negative_spans_size() == 1);
+  CHECK(h.negative_spans(0).offset() == 1);
+  CHECK(std::vector<int64_t>(h.negative_deltas().begin(), h.negative_deltas().end()) == std::vector<int64_t>{1});
+
+  SECTION("a delta exponential histogram is dropped, as the Collector does") {
+    auto r = metrics(1);
+    r.mutable_resource_metrics(0)
+        ->mutable_scope_metrics(0)
+        ->mutable_metrics(6)
+        ->mutable_exponential_histogram()
+        ->set_aggregation_temporality(pm::AGGREGATION_TEMPORALITY_DELTA);
+    auto dropped = translate(batch_of(r), o, 5);
+    for (const auto& s : dropped.series) CHECK(s.histograms_size() == 0);
+    REQUIRE(dropped.dropped.size() == 3);
+    CHECK(dropped.dropped[2] == std::pair<std::string, std::string>{
+                                    "rpc.duration", "an exponential histogram whose temporality is not cumulative"});
+  }
+}
+
+TEST_CASE("an exponential histogram point becomes a native histogram: spans, deltas, scale and stale marker",
+          "[exporters][prometheusremotewrite]") {
+  pm::ExponentialHistogramDataPoint dp;
+  dp.set_time_unix_nano(1'700'000'000'123'456'789ULL);
+  dp.set_count(15);
+  dp.set_sum(7.5);
+  dp.set_zero_count(5);
+  prometheus::Histogram h;
+  std::string error;
+  auto deltas = [](const google::protobuf::RepeatedField<int64_t>& d) {
+    return std::vector<int64_t>(d.begin(), d.end());
+  };
+  auto spans = [](const google::protobuf::RepeatedPtrField<prometheus::BucketSpan>& s) {
+    std::vector<std::pair<int32_t, uint32_t>> out;
+    for (const auto& span : s) out.emplace_back(span.offset(), span.length());
+    return out;
+  };
+
+  SECTION("gaps of up to two buckets are zeros, longer ones start a new span; counts are deltas") {
+    dp.set_scale(1);
+    dp.mutable_positive()->set_offset(-2);
+    for (uint64_t c : {1, 0, 2, 0, 0, 0, 3}) dp.mutable_positive()->add_bucket_counts(c);
+    dp.mutable_negative()->add_bucket_counts(4);
+    REQUIRE(native_histogram(dp, 5, h, error));
+    CHECK(h.schema() == 1);
+    CHECK(spans(h.positive_spans()) == std::vector<std::pair<int32_t, uint32_t>>{{-1, 3}, {3, 1}});
+    CHECK(deltas(h.positive_deltas()) == std::vector<int64_t>{1, -1, 2, 1});
+    CHECK(spans(h.negative_spans()) == std::vector<std::pair<int32_t, uint32_t>>{{1, 1}});
+    CHECK(deltas(h.negative_deltas()) == std::vector<int64_t>{4});
+    CHECK(h.zero_threshold() == 1e-128);
+    CHECK(h.zero_count_int() == 5);
+    CHECK(h.count_int() == 15);
+    CHECK(h.sum() == 7.5);
+    CHECK(h.timestamp() == 1'700'000'000'123);
+    CHECK(h.reset_hint() == prometheus::Histogram::UNKNOWN);
+  }
+  SECTION("a scale above 8 is reduced to 8 by merging neighbouring buckets") {
+    dp.set_scale(10);
+    dp.set_zero_threshold(0.001);
+    dp.mutable_positive()->set_offset(-3);  // indexes -3..1 are 8's -1, -1, -1, 0, 0
+    for (int i = 0; i < 5; ++i) dp.mutable_positive()->add_bucket_counts(1);
+    REQUIRE(native_histogram(dp, 5, h, error));
+    CHECK(h.schema() == 8);
+    CHECK(spans(h.positive_spans()) == std::vector<std::pair<int32_t, uint32_t>>{{0, 2}});
+    CHECK(deltas(h.positive_deltas()) == std::vector<int64_t>{3, -1});
+    CHECK(h.negative_spans_size() == 0);
+    CHECK(h.zero_threshold() == 0.001);
+  }
+  SECTION("a scale below -4 cannot be expressed") {
+    dp.set_scale(-5);
+    CHECK_FALSE(native_histogram(dp, 5, h, error));
+    CHECK(error == "an exponential histogram point of scale -5 (native histograms go down to -4)");
+  }
+  SECTION("a point without a recorded value is the stale marker, one without a time gets now") {
+    dp.set_flags(pm::DATA_POINT_FLAGS_NO_RECORDED_VALUE_MASK);
+    dp.set_time_unix_nano(0);
+    REQUIRE(native_histogram(dp, 5, h, error));
+    CHECK(std::bit_cast<uint64_t>(h.sum()) == std::bit_cast<uint64_t>(stale_nan()));
+    CHECK(h.count_int() == std::bit_cast<uint64_t>(stale_nan()));
+    CHECK(h.timestamp() == 5);
   }
 }
 
@@ -254,6 +388,21 @@ TEST_CASE("prometheusremotewrite: a batch is split into requests of at most max_
     CHECK(metadata == 20);
   }
 
+  SECTION("native histograms go last, in requests of their own") {
+    auto native = t.series[0];
+    native.clear_samples();
+    native.add_histograms()->set_count_int(7);
+    t.series.insert(t.series.begin(), native);
+    auto requests = split_requests(t, whole * 2);
+    REQUIRE(requests.size() == 2);
+    prometheus::WriteRequest first, last;
+    REQUIRE(first.ParseFromString(requests[0]));
+    REQUIRE(last.ParseFromString(requests[1]));
+    CHECK(first.timeseries_size() == 300);
+    CHECK(first.metadata_size() == 20);
+    REQUIRE(last.timeseries_size() == 1);
+    CHECK(last.timeseries(0).histograms(0).count_int() == 7);
+  }
   SECTION("a series larger than the limit goes alone") {
     t.series[10].mutable_labels(0)->set_value(std::string(5000, 'y'));
     auto requests = split_requests(t, 1024);
@@ -324,35 +473,22 @@ TEST_CASE(
 TEST_CASE("prometheusremotewrite through the daemon: a 503 is retried, a 400 is not",
           "[exporters][prometheusremotewrite][integration]") {
   FakeOtlpHttpServer receiver;
-  Daemon d(R"(
-receivers:
-  otlp:
-    protocols: {grpc: {endpoint: 127.0.0.1:0}}
-exporters:
-  prometheusremotewrite:
-    endpoint: )" +
-           receiver.url() +
-           R"(/api/v1/write
-    retry_on_failure: {initial_interval: 50ms, max_interval: 100ms, max_elapsed_time: 0}
-    remote_write_queue: {num_consumers: 1}
-service:
-  pipelines:
-    metrics:
-      receivers: [otlp]
-      exporters: [prometheusremotewrite]
-)");
+  Daemon d(daemon_config(receiver.url() + "/api/v1/write",
+                         "    retry_on_failure: {initial_interval: 50ms, max_interval: 100ms, max_elapsed_time: 0}\n"
+                         "    remote_write_queue: {num_consumers: 1}\n"));
+  // Each batch is two requests: the samples, then the native histogram.
   receiver.fail_requests(1, 503);
   REQUIRE(export_metrics(d.endpoint("otlp", "grpc"), metrics(now_ns())).ok());
-  REQUIRE(wait_until([&] { return receiver.requests().size() == 1; }, 20s));
-  CHECK(receiver.attempts() == 2);
+  REQUIRE(wait_until([&] { return receiver.requests().size() == 2; }, 20s));
+  CHECK(receiver.attempts() == 3);
 
   receiver.fail_requests(1, 400);
   REQUIRE(export_metrics(d.endpoint("otlp", "grpc"), metrics(now_ns())).ok());
   REQUIRE(wait_until([&] { return d.log().find("not retryable") != std::string::npos; }, 20s));
   // The next request arrives at once: nothing waits to retry the refused one (one worker).
   REQUIRE(export_metrics(d.endpoint("otlp", "grpc"), metrics(now_ns())).ok());
-  REQUIRE(wait_until([&] { return receiver.requests().size() == 2; }, 20s));
-  CHECK(receiver.attempts() == 4);
+  REQUIRE(wait_until([&] { return receiver.requests().size() == 4; }, 20s));
+  CHECK(receiver.attempts() == 6);
   CHECK(d.log().find("metric network.io is not sent: a sum whose temporality is not cumulative") != std::string::npos);
 }
 
@@ -360,24 +496,10 @@ TEST_CASE("a real Prometheus receiving remote write from the daemon stores every
           "[exporters][prometheusremotewrite][integration]") {
   if (!std::filesystem::exists(Prometheus::binary()))
     FAIL("Debian's prometheus package is not installed: scripts/deps.sh --test");
-  Prometheus prom;
-  Daemon d(R"(
-receivers:
-  otlp:
-    protocols: {grpc: {endpoint: 127.0.0.1:0}}
-exporters:
-  prometheusremotewrite:
-    endpoint: )" +
-           prom.remote_write_url() +
-           R"(
-    external_labels: {env: test}
-    max_batch_size_bytes: 1024
-service:
-  pipelines:
-    metrics:
-      receivers: [otlp]
-      exporters: [prometheusremotewrite]
-)");
+  Prometheus prom({}, {}, {"--enable-feature=native-histograms"});
+  Daemon d(daemon_config(prom.remote_write_url(),
+                         "    external_labels: {env: test}\n"
+                         "    max_batch_size_bytes: 1024\n"));
   REQUIRE(export_metrics(d.endpoint("otlp", "grpc"), metrics(now_ns())).ok());
   using Labels = std::map<std::string, std::string>;
   const Labels base{{"env", "test"}, {"instance", "i-1"}, {"job", "acme/shop"}};
@@ -425,7 +547,48 @@ service:
   CHECK(info[0].first == with({{"host_name", "h1"}}, "target_info"));
   CHECK(info[0].second == 1);
 
+  // The exponential histogram, stored as a native histogram (--enable-feature=native-histograms).
+  CHECK(prom.await("histogram_count(rpc_duration_seconds)")[0].second == 5);
+  CHECK(prom.await("histogram_sum(rpc_duration_seconds)")[0].second == 2.5);
+  // Its labels and buckets as the query API answers them (buckets: [boundary rule, lower, upper, count]).
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc = parser.parse(prom.get("/api/v1/query?query=rpc_duration_seconds"));
+  auto result = doc["data"]["result"].at(0);
+  Labels native_labels;
+  for (auto field : result["metric"].get_object())
+    native_labels[std::string(field.key)] = std::string(std::string_view(field.value.get_string()));
+  CHECK(native_labels == with({}, "rpc_duration_seconds"));
+  std::vector<std::tuple<double, double, double>> buckets;
+  for (auto b : result["histogram"].at(1)["buckets"].get_array()) {
+    auto num = [&](size_t i) { return std::stod(std::string(std::string_view(b.at(i).get_string()))); };
+    buckets.emplace_back(num(1), num(2), num(3));
+  }
+  REQUIRE(buckets.size() == 4);
+  const double r2 = std::sqrt(2.0);
+  const std::vector<std::tuple<double, double, double>> want{
+      {-r2, -1, 1}, {-1e-128, 1e-128, 1}, {1, r2, 1}, {r2, 2, 2}};
+  for (size_t i = 0; i < want.size(); ++i) {
+    CHECK(std::get<0>(buckets[i]) == Approx(std::get<0>(want[i])));
+    CHECK(std::get<1>(buckets[i]) == Approx(std::get<1>(want[i])));
+    CHECK(std::get<2>(buckets[i]) == std::get<2>(want[i]));
+  }
+
   // Delta metrics are not sent (the Collector refuses them too): they were in the same requests as the rest.
   CHECK(prom.query("network_io_bytes_total").empty());
   CHECK(prom.query("queue_wait_seconds_bucket").empty());
+}
+
+TEST_CASE("a Prometheus without native histograms refuses them and still stores the other series",
+          "[exporters][prometheusremotewrite][integration]") {
+  if (!std::filesystem::exists(Prometheus::binary()))
+    FAIL("Debian's prometheus package is not installed: scripts/deps.sh --test");
+  Prometheus prom;
+  Daemon d(daemon_config(prom.remote_write_url(), "    retry_on_failure: {enabled: false}\n"));
+  REQUIRE(export_metrics(d.endpoint("otlp", "grpc"), metrics(now_ns())).ok());
+  INFO(d.log());
+  // The samples went before the native histogram, which Prometheus answers with a 500.
+  CHECK(prom.await("orders_total").size() == 2);
+  CHECK(prom.await("http_latency_milliseconds_count")[0].second == 6);
+  CHECK(wait_until([&] { return d.log().find("native histograms are disabled") != std::string::npos; }, 30s));
+  CHECK(prom.query("histogram_count(rpc_duration_seconds)").empty());
 }
