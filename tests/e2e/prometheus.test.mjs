@@ -27,7 +27,7 @@ const SPAN_BOUNDS = ['5', '50', '1000', '+Inf'];  // spanmetrics buckets below, 
 
 // otlpd: OTLP/gRPC in; metrics (and spanmetrics' RED metrics) out to a scrape endpoint and by remote write to
 // Prometheus at `writeUrl`, each series labelled with the path it took (`via`).
-function config(writeUrl, temporality) {
+function config(writeUrl, temporality, scrapePort) {
   return `receivers:
   otlp:
     protocols:
@@ -45,7 +45,7 @@ processors:
     max_stale: 5m
 exporters:
   prometheus:
-    endpoint: 127.0.0.1:0
+    endpoint: 127.0.0.1:${scrapePort}
     const_labels:
       via: scrape
   prometheusremotewrite:
@@ -205,13 +205,15 @@ async function checkAll(prom, expected, via) {
 for (const temporality of ['cumulative', 'delta']) {
   test(`${temporality} metrics and spanmetrics reach Prometheus by scrape and by remote write`, { timeout: 180_000 },
     async () => {
-      const promPort = await sparePort();
-      const otlpd = await startOtlpd(config(`http://127.0.0.1:${promPort}/api/v1/write`, temporality));
-      let prom;
+      // Prometheus first, scraping the exporter's chosen port: otlpd's port-0 listeners, bound later, cannot take
+      // the port Prometheus holds (a race the other order has).
+      const scrapePort = await sparePort();
+      let promPort;
+      do promPort = await sparePort(); while (promPort === scrapePort);
+      const prom = await startPrometheus({ port: promPort, scrape: { target: `127.0.0.1:${scrapePort}` } });
+      let otlpd;
       try {
-        const scrapePort = otlpd.log().match(/exporter prometheus \(http\) listening on \S+:(\d+)/)?.[1];
-        assert.ok(scrapePort, otlpd.log());
-        prom = await startPrometheus({ port: promPort, scrape: { target: `127.0.0.1:${scrapePort}` } });
+        otlpd = await startOtlpd(config(prom.writeUrl, temporality, scrapePort));
         const url = `http://127.0.0.1:${otlpd.ports['otlp/grpc']}`;
         const temporalityPreference = temporality === 'delta'
           ? AggregationTemporalityPreference.DELTA : AggregationTemporalityPreference.CUMULATIVE;
@@ -221,12 +223,12 @@ for (const temporality of ['cumulative', 'delta']) {
         };
         for (const via of ['scrape', 'remote_write']) await checkAll(prom, expected, via);
       } catch (e) {
-        console.error(`--- otlpd log ---\n${otlpd.log().slice(-6000)}\n--- prometheus log ---\n${prom?.log().slice(-6000)}`);
+        console.error(`--- otlpd log ---\n${otlpd?.log().slice(-6000)}\n--- prometheus log ---\n${prom.log().slice(-6000)}`);
         throw e;
       } finally {
-        await prom?.stop();
-        await otlpd.stop().catch(() => {});
-        otlpd.cleanup();
+        await prom.stop();
+        await otlpd?.stop().catch(() => {});
+        otlpd?.cleanup();
       }
     });
 }
