@@ -324,9 +324,15 @@ std::string_view wire_service_name(std::string_view resource) {
 }
 
 // The trace id of an item's bytes (the last occurrence wins, as protobuf merges it); empty when none.
+// Encoders write fields in number order, so a span's trace id (field 1) comes first: it is taken without reading
+// the rest of the span. Otherwise every field is read and the last occurrence wins, as a decoder would. (A span
+// that starts with its trace id and repeats it later is routed by the first, where a decoder keeps the last: no
+// encoder writes that, and only the sender's own trace can be split by it.)
 std::string_view wire_trace_id(std::string_view item, uint32_t field) {
   Reader r(item);
   Field f;
+  if (field == 1 && r.next(f) && f.number == 1 && f.type == WireType::len) return f.body;
+  r = Reader(item);
   std::string_view id;
   while (r.next(f))
     if (f.number == field && f.type == WireType::len) id = f.body;
@@ -372,6 +378,11 @@ std::optional<std::vector<std::pair<size_t, B>>> route_wire(B& batch, const Hash
   std::vector<WireScope> scopes;
   std::vector<std::string_view> items;  // each item's whole field (tag, length, bytes)
   std::vector<uint32_t> backend;
+  size_t expected = 0;  // items, where the receiver counted them: the vectors below grow once
+  for (const auto& p : parts)
+    if (p.items != B::kUnknownItems) expected += p.items;
+  items.reserve(expected);
+  backend.reserve(expected);
   std::vector<std::string_view> ids;  // per item of the resource being read
   std::string_view last_id;           // the trace id routed last (empty: none), and its backend
   uint32_t last_backend = 0;

@@ -230,6 +230,39 @@ TEST_CASE("route on the wire: the same parts as the decoded route, without decod
 
 namespace {
 
+// A length-delimited protobuf field (field numbers under 16 here).
+std::string len_field(int number, const std::string& body) {
+  std::string out(1, static_cast<char>(number << 3 | 2));
+  for (size_t n = body.size(); n >= 0x80; n >>= 7) out.push_back(static_cast<char>((n & 0x7F) | 0x80));
+  out.push_back(static_cast<char>(body.size() >> (7 * (out.size() - 1))));
+  return out + body;
+}
+
+}  // namespace
+
+TEST_CASE("route on the wire: a span whose trace id is not its first field is routed by it all the same",
+          "[loadbalancing]") {
+  const auto ring = ring3();
+  std::string scope;
+  for (int t = 0; t < 30; ++t)  // name (field 5) before trace_id (field 1), as no SDK writes it but protobuf allows
+    scope += len_field(2, len_field(5, "late trace id") + len_field(1, trace_id(t)));
+  const std::string request = len_field(1, len_field(2, scope));
+  auto parts = route(TraceBatch::adopt_wire(request, 30), ring, RoutingKey::trace_id);
+  REQUIRE(parts.size() > 1);
+  size_t spans = 0;
+  for (auto& [b, part] : parts)
+    for (const auto& rs : part.read_parts().front().request->resource_spans())
+      for (const auto& ss : rs.scope_spans())
+        for (const auto& span : ss.spans()) {
+          CHECK(span.name() == "late trace id");
+          CHECK(b == ring.find(span.trace_id()));
+          ++spans;
+        }
+  CHECK(spans == 30);
+}
+
+namespace {
+
 // "<prefix><i>", built by append (GCC 12 warns falsely, -Wrestrict, on "lit" + std::to_string).
 std::string numbered(std::string prefix, int64_t i) {
   prefix.append(std::to_string(i));
