@@ -292,7 +292,9 @@ class PrometheusExporter final : public Exporter, MetricConsumer {
       if (om && f.type == Type::counter && family.ends_with("_total")) family.resize(family.size() - 6);
       if (!f.help.empty()) r.body += "# HELP " + family + " " + escape_help(f.help, om) + "\n";
       r.body += "# TYPE " + family + " " + std::string(type_name(f.type)) + "\n";
-      for (const auto& [key, p] : f.points) {
+      for (const auto& point : f.points) {
+        const auto& key = point.first;  // not structured bindings: clang 14 cannot capture those in the lambdas below
+        const auto& p = point.second;
         const std::string ts = cfg_.send_timestamps && p.time_unix_nano ? " " + time_text(p.time_unix_nano) : "";
         auto line = [&](const std::string& n, const std::string& labels, double v, const Exemplar* e = nullptr) {
           r.body += n + labels + " " + value_text(v) + ts;
