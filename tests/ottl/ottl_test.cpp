@@ -343,3 +343,91 @@ TEST_CASE("ottl describe_error quotes the statement", "[ottl]") {
     CHECK(describe_error("nme == 1", e).rfind("statement \"nme == 1\": column 1: unknown path 'nme'", 0) == 0);
   }
 }
+
+TEST_CASE("ottl span events and links read as lists of maps", "[ottl]") {
+  SpanFixture f;
+  CHECK(f.cond("Len(events) == 0"));
+  CHECK(f.cond("Len(span.links) == 0"));
+  auto* e = f.span.add_events();
+  e->set_name("exception");
+  e->set_time_unix_nano(42);
+  e->set_dropped_attributes_count(3);
+  auto* ea = e->add_attributes();
+  ea->set_key("exception.type");
+  ea->mutable_value()->set_string_value("IOError");
+  f.span.add_events()->set_name("retry");
+  auto* l = f.span.add_links();
+  l->set_trace_id(std::string(16, '\x01'));
+  l->set_span_id(std::string(8, '\x02'));
+  l->set_trace_state("a=b");
+  l->set_flags(1);
+  CHECK(f.cond("Len(events) == 2"));
+  CHECK(f.cond("events[0][\"name\"] == \"exception\""));
+  CHECK(f.cond("events[0][\"time_unix_nano\"] == 42"));
+  CHECK(f.cond("events[0][\"dropped_attributes_count\"] == 3"));
+  CHECK(f.cond("events[0][\"attributes\"][\"exception.type\"] == \"IOError\""));
+  CHECK(f.cond("events[1][\"name\"] == \"retry\""));
+  CHECK(f.cond("events[0][\"missing\"] == nil"));
+  CHECK(f.cond("Len(links) == 1"));
+  CHECK(f.cond("links[0][\"span_id\"] == 0x0202020202020202"));
+  CHECK(f.cond("links[0][\"trace_state\"] == \"a=b\" and links[0][\"flags\"] == 1"));
+  CHECK_THROWS_AS(f.cond("events[5][\"name\"] == \"x\""), EvalError);
+  // Read only, as otlpd holds them: a config error, not a silent no-op.
+  CHECK(error_column("set(events, [])", "cannot be set", true) == 5);
+  CHECK(error_column("set(events[0][\"name\"], \"x\")", "cannot be set", true) == 5);
+}
+
+TEST_CASE("ottl span trace_state members: read and set as W3C tracestate", "[ottl]") {
+  SpanFixture f;
+  f.span.set_trace_state("rojo=00f067aa0ba902b7, congo=t61rcWkgMzE");
+  CHECK(f.cond("trace_state[\"congo\"] == \"t61rcWkgMzE\""));
+  CHECK(f.cond("trace_state[\"rojo\"] == \"00f067aa0ba902b7\""));
+  CHECK(f.cond("trace_state[\"missing\"] == \"\""));  // Go's TraceState.Get: "" for a missing key
+  CHECK(f.cond("span.trace_state[Concat([\"con\", \"go\"], \"\")] == \"t61rcWkgMzE\""));
+  // An updated member moves to the front; a new one is added there.
+  CHECK(f.run("set(trace_state[\"congo\"], \"x1\")"));
+  CHECK(f.span.trace_state() == "congo=x1,rojo=00f067aa0ba902b7");
+  CHECK(f.run("set(span.trace_state[\"vendor@sys\"], \"v\")"));
+  CHECK(f.span.trace_state() == "vendor@sys=v,congo=x1,rojo=00f067aa0ba902b7");
+  // Invalid keys and values, and non-strings, leave it alone.
+  f.run("set(trace_state[\"Upper\"], \"v\")");
+  f.run("set(trace_state[\"k\"], \"a,b\")");
+  f.run("set(trace_state[\"k\"], 1)");
+  CHECK(f.span.trace_state() == "vendor@sys=v,congo=x1,rojo=00f067aa0ba902b7");
+  // A trace state that does not parse reads as nil and is not written.
+  f.span.set_trace_state("not a member");
+  CHECK(f.cond("trace_state[\"k\"] == nil"));
+  f.run("set(trace_state[\"k\"], \"v\")");
+  CHECK(f.span.trace_state() == "not a member");
+  // From empty: one member. 32 members at most.
+  f.span.clear_trace_state();
+  CHECK(f.run("set(trace_state[\"k\"], \"v\")"));
+  CHECK(f.span.trace_state() == "k=v");
+  std::string full;
+  for (int i = 0; i < 32; ++i) {
+    full += i ? "," : "";
+    full += "k";
+    full += std::to_string(i);
+    full += "=v";
+  }
+  f.span.set_trace_state(full);
+  f.run("set(trace_state[\"new\"], \"v\")");
+  CHECK(f.span.trace_state() == full);
+  f.run("set(trace_state[\"k3\"], \"w\")");  // an update fits
+  CHECK(f.span.trace_state().rfind("k3=w,k0=v,", 0) == 0);
+  CHECK(error_column("trace_state[0] == \"x\"", "indexing type must be a string") == 12);
+  CHECK(error_column("trace_state[\"a\"][\"b\"] == \"x\"", "exactly 1 key") > 0);
+}
+
+TEST_CASE("ottl span dropped counts read and set", "[ottl]") {
+  SpanFixture f;
+  f.span.set_dropped_attributes_count(1);
+  f.span.set_dropped_events_count(2);
+  f.span.set_dropped_links_count(3);
+  CHECK(f.cond("dropped_attributes_count == 1 and dropped_events_count == 2 and dropped_links_count == 3"));
+  CHECK(f.run("set(dropped_events_count, 7)"));
+  CHECK(f.run("set(span.dropped_links_count, dropped_links_count + 1)"));
+  CHECK(f.span.dropped_events_count() == 7);
+  CHECK(f.span.dropped_links_count() == 4);
+  CHECK(compile_condition("span.dropped_events_count == 7", ContextKind::spanevent).eval(f.item));
+}

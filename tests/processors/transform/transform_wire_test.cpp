@@ -113,6 +113,8 @@ TEST_CASE("transform span statements on received bytes match the decoded path", 
       R"(trace_statements: [{context: resource, statements: ['delete_key(attributes, "service.name")']}])",
       R"(error_mode: ignore
 trace_statements: ['set(span.attributes["sub"], Substring(span.name, 8, 4))'])",
+      // trace_state members and the events list.
+      R"(trace_statements: ['set(span.trace_state["rojo"], "1") where span.events[0]["name"] == "exception"'])",
   };
   for (const auto& c : configs) check_same_on_wire(c, traffic());
 }
