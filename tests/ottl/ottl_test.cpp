@@ -431,3 +431,22 @@ TEST_CASE("ottl span dropped counts read and set", "[ottl]") {
   CHECK(f.span.dropped_links_count() == 4);
   CHECK(compile_condition("span.dropped_events_count == 7", ContextKind::spanevent).eval(f.item));
 }
+
+TEST_CASE("ottl statements know what they may change from the path their editor targets", "[ottl]") {
+  auto writes = [](const std::string& text, ContextKind ctx = ContextKind::span) {
+    return compile_statement(text, ctx).writes();
+  };
+  CHECK(writes("set(attributes[\"a\"], resource.attributes[\"b\"])") == Writes::item);
+  CHECK(writes("set(span.name, \"x\") where resource.attributes[\"b\"] == nil") == Writes::item);
+  CHECK(writes("set(resource.attributes[\"a\"], name)") == Writes::resource);
+  CHECK(writes("delete_key(instrumentation_scope.attributes, \"a\")") == Writes::scope);
+  CHECK(writes("set(scope.version, \"1\")") == Writes::scope);
+  CHECK(writes("set(cache[\"a\"], name)") == 0);
+  CHECK(writes("merge_maps(span.cache, attributes, \"upsert\")") == 0);
+  CHECK(writes("set(value = \"x\", target = resource.attributes[\"a\"])") == Writes::resource);
+  CHECK(writes("set(attributes[\"a\"], 1)", ContextKind::resource) == Writes::resource);
+  CHECK(writes("set(name, \"n\")", ContextKind::scope) == Writes::scope);
+  CHECK(writes("set(span.attributes[\"a\"], name)", ContextKind::spanevent) == Writes::item);
+  CHECK(writes("set(trace_state[\"k\"], \"v\")") == Writes::item);
+  CHECK(writes("convert_sum_to_gauge()", ContextKind::metric) == Writes::all);
+}
