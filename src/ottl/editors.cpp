@@ -287,7 +287,7 @@ void editors(Table& t) {
           int64_t kept = 0;
           std::set<std::string, std::less<>> keep;
           for (const auto& k : priority)
-            if (map_find(*m, k) && kept < limit && keep.insert(k).second) ++kept;
+            if (map_entry(*m, k) && kept < limit && keep.insert(k).second) ++kept;
           for (const auto& kv : *m) {
             if (kept >= limit) break;
             if (keep.insert(kv.key()).second) ++kept;
@@ -310,7 +310,7 @@ void editors(Table& t) {
                          auto* m = target(i);
                          if (!m) return Value();
                          for (const auto& kv : src.any().kvlist_value().values()) {
-                           AnyValue* existing = map_find(*m, kv.key());
+                           const bool existing = map_entry(*m, kv.key()) != nullptr;
                            if (strategy == "insert" && existing) continue;
                            if (strategy == "update" && !existing) continue;
                            map_put(*m, kv.key()).CopyFrom(kv.value());

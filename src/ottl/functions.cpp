@@ -6,14 +6,21 @@
 
 namespace otlpd::ottl {
 
+const KeyValue* map_entry(const Attributes& m, std::string_view key) {
+  for (const auto& kv : m)
+    if (kv.key() == key) return &kv;
+  return nullptr;
+}
+
 AnyValue* map_find(Attributes& m, std::string_view key) {
   for (auto& kv : m)
-    if (kv.key() == key) return kv.mutable_value();
+    if (kv.key() == key) return kv.has_value() ? kv.mutable_value() : nullptr;
   return nullptr;
 }
 
 AnyValue& map_put(Attributes& m, std::string_view key) {
-  if (AnyValue* v = map_find(m, key)) return *v;
+  for (auto& kv : m)
+    if (kv.key() == key) return *kv.mutable_value();
   auto* kv = m.Add();
   kv->set_key(std::string(key));
   return *kv->mutable_value();

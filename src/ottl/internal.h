@@ -112,6 +112,9 @@ std::vector<std::string> path_names(ContextKind ctx);
 const std::map<std::string, int64_t, std::less<>>& enums();
 
 // Helpers shared by functions and paths.
+const KeyValue* map_entry(const Attributes& m, std::string_view key);  // null: no such key
+// The value of `key`, null when the key is missing or has no value: reading never gives an entry a value, so a
+// condition leaves the item as it was (the transform on received bytes copies what no statement changed).
 AnyValue* map_find(Attributes& m, std::string_view key);
 AnyValue& map_put(Attributes& m, std::string_view key);  // existing entry or a new one
 Value map_value(const Attributes& m);                    // a copy as a map Value

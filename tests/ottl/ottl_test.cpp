@@ -450,3 +450,20 @@ TEST_CASE("ottl statements know what they may change from the path their editor 
   CHECK(writes("set(trace_state[\"k\"], \"v\")") == Writes::item);
   CHECK(writes("convert_sum_to_gauge()", ContextKind::metric) == Writes::all);
 }
+
+TEST_CASE("ottl conditions leave the item they read as it was", "[ottl]") {
+  // A map attribute holding an entry without a value: reading it must not give the entry an empty value.
+  pb::LogRecord log;
+  auto* kv = log.add_attributes();
+  kv->set_key("http.route");
+  kv->mutable_value()->mutable_kvlist_value()->add_values()->set_key("/health");
+  const std::string before = log.SerializeAsString();
+  Item item;
+  item.log = &log;
+  for (const char* c : {"attributes[\"http.route\"] == \"/health\"", "attributes[\"http.route\"][\"/health\"] == nil",
+                        "IsMatch(attributes[\"http.route\"], \"x\")", "attributes == attributes"}) {
+    INFO(c);
+    compile_condition(c, ContextKind::log).eval(item);
+    CHECK(log.SerializeAsString() == before);
+  }
+}
