@@ -33,7 +33,8 @@ R with_point(Item& i, F f, R none) {
 struct FieldDef {
   Accessor acc;
   std::function<Attributes*(Item&)> map;  // keyable as a map (attributes)
-  std::function<AnyValue*(Item&)> any;    // keyable as a value (body)
+  // Keyable as a value (body); `create`: for a write, else null when the item has none (a read changes nothing).
+  std::function<AnyValue*(Item&, bool create)> any;
 };
 
 using Table = std::map<std::string, FieldDef, std::less<>>;
@@ -559,7 +560,9 @@ const Table& log_fields() {
         {"dropped_attributes_count", OTTL_INT(log_of, dropped_attributes_count, uint32_t)},
         {"flags", OTTL_INT(log_of, flags, uint32_t)},
     };
-    auto body = [](Item& i) -> AnyValue* { return i.log ? i.log->mutable_body() : nullptr; };
+    auto body = [](Item& i, bool create) -> AnyValue* {
+      return i.log && (create || i.log->has_body()) ? i.log->mutable_body() : nullptr;
+    };
     t["body"] = FieldDef{Accessor{[](Item& i) -> Value { return i.log ? Value::from_any(i.log->body()) : Value(); },
                                   [](Item& i, const Value& v) {
                                     if (i.log) v.to_any(*i.log->mutable_body());
@@ -884,9 +887,7 @@ Accessor resolve_path(Compiler& c, const ast::Expr& path) {
   if (!it->second.map && !it->second.any && it->second.acc.type == VType::list)
     return read_only_keyed(it->second.acc.get, compile_keys(c, keys), joined(f, 0));
   if (!it->second.map && !it->second.any) throw ParseError(keys.front().pos, "path '" + name + "' cannot be indexed");
-  std::function<AnyValue*(Item&, bool)> any;
-  if (it->second.any) any = [get = it->second.any](Item& i, bool) { return get(i); };
-  return keyed(it->second.map, any, compile_keys(c, keys), joined(f, 0));
+  return keyed(it->second.map, it->second.any, compile_keys(c, keys), joined(f, 0));
 }
 
 const std::map<std::string, int64_t, std::less<>>& enums() {

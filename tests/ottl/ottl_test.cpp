@@ -466,4 +466,11 @@ TEST_CASE("ottl conditions leave the item they read as it was", "[ottl]") {
     compile_condition(c, ContextKind::log).eval(item);
     CHECK(log.SerializeAsString() == before);
   }
+  // A record without a body: keying into it reads nil and adds no body.
+  log.clear_body();
+  for (const char* c : {"body[\"k\"] == nil", "body[\"k\"][0] == nil", "body == nil"}) {
+    INFO(c);
+    CHECK(compile_condition(c, ContextKind::log).eval(item));
+    CHECK_FALSE(log.has_body());
+  }
 }
