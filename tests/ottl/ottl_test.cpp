@@ -361,16 +361,15 @@ TEST_CASE("ottl span events and links read as lists of maps", "[ottl]") {
   l->set_span_id(std::string(8, '\x02'));
   l->set_trace_state("a=b");
   l->set_flags(1);
-  CHECK(f.cond("Len(events) == 2"));
-  CHECK(f.cond("events[0][\"name\"] == \"exception\""));
-  CHECK(f.cond("events[0][\"time_unix_nano\"] == 42"));
-  CHECK(f.cond("events[0][\"dropped_attributes_count\"] == 3"));
-  CHECK(f.cond("events[0][\"attributes\"][\"exception.type\"] == \"IOError\""));
-  CHECK(f.cond("events[1][\"name\"] == \"retry\""));
-  CHECK(f.cond("events[0][\"missing\"] == nil"));
-  CHECK(f.cond("Len(links) == 1"));
-  CHECK(f.cond("links[0][\"span_id\"] == 0x0202020202020202"));
-  CHECK(f.cond("links[0][\"trace_state\"] == \"a=b\" and links[0][\"flags\"] == 1"));
+  for (const char* c :
+       {"Len(events) == 2", "events[0][\"name\"] == \"exception\"", "events[0][\"time_unix_nano\"] == 42",
+        "events[0][\"dropped_attributes_count\"] == 3", "events[0][\"attributes\"][\"exception.type\"] == \"IOError\"",
+        "events[1][\"name\"] == \"retry\"", "events[0][\"missing\"] == nil", "Len(links) == 1",
+        "links[0][\"span_id\"] == 0x0202020202020202",
+        "links[0][\"trace_state\"] == \"a=b\" and links[0][\"flags\"] == 1"}) {
+    INFO(c);
+    CHECK(f.cond(c));
+  }
   CHECK_THROWS_AS(f.cond("events[5][\"name\"] == \"x\""), EvalError);
   // Read only, as otlpd holds them: a config error, not a silent no-op.
   CHECK(error_column("set(events, [])", "cannot be set", true) == 5);
