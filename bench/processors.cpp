@@ -164,8 +164,8 @@ int main(int argc, char** argv) {
       "  - set(span.name, \"health\") where span.attributes[\"http.route\"] == \"/health\"\n";
   run("transform OTTL 10% (decoded)", "transform", ottl_transform_where, requests, kSpansPerRequest);
   run("transform OTTL 10% on received bytes", "transform", ottl_transform_where, requests, kSpansPerRequest, true);
-  run("transform OTTL 10% on received bytes, serialized", "transform", ottl_transform_where, requests,
-      kSpansPerRequest, true, true);
+  run("transform OTTL 10% on received bytes, serialized", "transform", ottl_transform_where, requests, kSpansPerRequest,
+      true, true);
   // Log records (the S4-like log shape of traffic.h): three conditions drop the 10% health checks and the DEBUG
   // records; a condition map beside them is the same filter spelled otlpd's way.
   const std::string log_filter =
