@@ -179,6 +179,13 @@ int main(int argc, char** argv) {
   run<LogBatch>("filter logs condition map on received bytes", "filter",
                 "logs: {log_record: [{attributes: {http.route: /health}}, {severity_number: {max: DEBUG4}}]}", requests,
                 kSpansPerRequest, true);
+  // Log records: one statement on the 10% /health records of bench::make_log_request.
+  const std::string log_transform =
+      "log_statements:\n"
+      "  - set(log.attributes[\"health\"], true) where log.attributes[\"http.route\"] == \"/health\"\n";
+  run<LogBatch>("transform OTTL logs 10% (decoded)", "transform", log_transform, requests, kSpansPerRequest);
+  run<LogBatch>("transform OTTL logs 10% on received bytes", "transform", log_transform, requests, kSpansPerRequest,
+                true);
   run("batch (send_batch_size 8192, no split)", "batch", "send_batch_size: 8192\ntimeout: 200ms", requests,
       kSpansPerRequest);
   run("batch (send_batch_size 1000, max 1000, split)", "batch",
