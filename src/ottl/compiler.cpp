@@ -587,6 +587,31 @@ Condition compile_condition(std::string_view text, ContextKind ctx) {
   return out;
 }
 
+namespace {
+
+// The levels an editor call may change: those of its `target` argument's path (every editor's first parameter);
+// Writes::all when there is none (the metric functions change the scope's metric list).
+unsigned target_writes(const ast::Expr& call, ContextKind ctx) {
+  const ast::Expr* target = nullptr;
+  for (size_t k = 0; k < call.args.size(); ++k)
+    if ((k == 0 && call.args[k].name.empty()) || call.args[k].name == "target") target = call.args[k].value.get();
+  auto it = functions().find(call.text);
+  if (!target || target->kind != ast::Kind::path || it == functions().end() || it->second.params.empty() ||
+      it->second.params[0] != "target")
+    return Writes::all;
+  const auto& f = target->path;
+  const std::string& first = f[0].name;
+  if (first == "cache" || (f.size() == 2 && f[1].name == "cache" && first == context_name(ctx))) return 0;
+  if (f.size() > 1 && first == "resource") return Writes::resource;
+  if (f.size() > 1 && ctx != ContextKind::resource && (first == "instrumentation_scope" || first == "scope"))
+    return Writes::scope;
+  if (ctx == ContextKind::resource) return Writes::resource;
+  if (ctx == ContextKind::scope) return Writes::scope;
+  return Writes::item;
+}
+
+}  // namespace
+
 Statement compile_statement(std::string_view text, ContextKind ctx) {
   auto st = parse_statement(text);
   Compiler c(ctx);
@@ -595,6 +620,7 @@ Statement compile_statement(std::string_view text, ContextKind ctx) {
   out.editor_ = [fn](Item& i) { fn(i); };
   if (st.where) out.where_ = c.boolean(*st.where);
   out.text_ = std::string(text);
+  out.writes_ = target_writes(*st.editor, ctx);
   return out;
 }
 

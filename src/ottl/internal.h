@@ -82,6 +82,9 @@ struct FunctionDef {
 
 using Table = std::map<std::string, FunctionDef, std::less<>>;
 const Table& functions();
+// The editors (editors.cpp) and converters (converters.cpp), added to the table.
+void editors(Table& t);
+void converters(Table& t);
 // The transform processor's metric functions (metric_functions.cpp), added to the table.
 void metric_functions(Table& t);
 
@@ -109,10 +112,19 @@ std::vector<std::string> path_names(ContextKind ctx);
 const std::map<std::string, int64_t, std::less<>>& enums();
 
 // Helpers shared by functions and paths.
+const KeyValue* map_entry(const Attributes& m, std::string_view key);  // null: no such key
+// The value of `key`, null when the key is missing or has no value: reading never gives an entry a value, so a
+// condition leaves the item as it was (the transform on received bytes copies what no statement changed).
 AnyValue* map_find(Attributes& m, std::string_view key);
 AnyValue& map_put(Attributes& m, std::string_view key);  // existing entry or a new one
 Value map_value(const Attributes& m);                    // a copy as a map Value
 void map_assign(Attributes& m, const AnyValue& kvlist);  // replaces the contents
 std::string hex_encode(std::string_view bytes);
+// Hex digests, for the SHA256/SHA1/MD5/SHA512 converters and the replace editors' `function`.
+using Hash = std::string (*)(std::string_view);
+std::string sha256(std::string_view s);
+std::string sha1(std::string_view s);
+std::string md5(std::string_view s);
+std::string sha512(std::string_view s);
 
 }  // namespace otlpd::ottl

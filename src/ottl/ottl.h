@@ -74,17 +74,26 @@ class Condition {
   std::string text_;
 };
 
+// What a statement's editor may change, as a mask: the item's resource, its scope, the item itself (a span with its
+// events, a metric with its points, a log record); 0 when it writes only `cache`. Found from the path the editor
+// targets, for code that re-encodes only what changed (the transform processor on received bytes).
+struct Writes {
+  static constexpr unsigned resource = 1, scope = 2, item = 4, all = 7;
+};
+
 // A compiled statement: an editor with an optional where clause. exec() returns whether the editor ran.
 class Statement {
  public:
   bool exec(Item& item) const;
   const std::string& text() const { return text_; }
+  unsigned writes() const { return writes_; }
 
  private:
   friend Statement compile_statement(std::string_view, ContextKind);
   std::function<void(Item&)> editor_;
   std::function<bool(Item&)> where_;  // empty: always
   std::string text_;
+  unsigned writes_ = Writes::all;
 };
 
 // Both throw ParseError (1-based column in `text`) for syntax errors, unknown paths, functions and enums (with the

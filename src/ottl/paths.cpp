@@ -33,7 +33,8 @@ R with_point(Item& i, F f, R none) {
 struct FieldDef {
   Accessor acc;
   std::function<Attributes*(Item&)> map;  // keyable as a map (attributes)
-  std::function<AnyValue*(Item&)> any;    // keyable as a value (body)
+  // Keyable as a value (body); `create`: for a write, else null when the item has none (a read changes nothing).
+  std::function<AnyValue*(Item&, bool create)> any;
 };
 
 using Table = std::map<std::string, FieldDef, std::less<>>;
@@ -165,6 +166,130 @@ const Table& scope_fields() {
   return t;
 }
 
+// A span event or link as an OTTL map, for the read-only `events` and `links` paths.
+AnyValue event_value(const pb::SpanEvent& e) {
+  AnyValue v;
+  auto& m = *v.mutable_kvlist_value()->mutable_values();
+  map_put(m, "name").set_string_value(e.name());
+  map_put(m, "time_unix_nano").set_int_value(static_cast<int64_t>(e.time_unix_nano()));
+  *map_put(m, "attributes").mutable_kvlist_value()->mutable_values() = e.attributes();
+  map_put(m, "dropped_attributes_count").set_int_value(e.dropped_attributes_count());
+  return v;
+}
+
+AnyValue link_value(const pb::Span::Link& l) {
+  AnyValue v;
+  auto& m = *v.mutable_kvlist_value()->mutable_values();
+  map_put(m, "trace_id").set_bytes_value(l.trace_id());
+  map_put(m, "span_id").set_bytes_value(l.span_id());
+  map_put(m, "trace_state").set_string_value(l.trace_state());
+  *map_put(m, "attributes").mutable_kvlist_value()->mutable_values() = l.attributes();
+  map_put(m, "dropped_attributes_count").set_int_value(l.dropped_attributes_count());
+  map_put(m, "flags").set_int_value(l.flags());
+  return v;
+}
+
+template <typename Items, typename ToAny>
+Value list_of(const Items& items, ToAny to_any) {
+  AnyValue v;
+  auto* list = v.mutable_array_value();
+  for (const auto& x : items) *list->add_values() = to_any(x);
+  return Value::from_any(v);
+}
+
+// W3C tracestate ("k1=v1,k2=v2") as Go's go.opentelemetry.io/otel/trace.TraceState reads and writes it, which the
+// Collector's trace_state["key"] uses: at most 32 members, no duplicate keys, keys `[a-z][_0-9a-z-*/]{0,255}` or
+// `tenant@system`, values of 1-256 printable characters without ',' and '=' that do not end in a space.
+using TraceStateMembers = std::vector<std::pair<std::string, std::string>>;
+constexpr size_t kMaxTraceStateMembers = 32;
+
+bool trace_state_key_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '*' || c == '/';
+}
+
+bool trace_state_key_part(std::string_view k, size_t max, bool digit_first) {
+  if (k.empty() || k.size() > max) return false;
+  if (!((k[0] >= 'a' && k[0] <= 'z') || (digit_first && k[0] >= '0' && k[0] <= '9'))) return false;
+  return std::all_of(k.begin(), k.end(), trace_state_key_char);
+}
+
+bool valid_trace_state_key(std::string_view k) {
+  const size_t at = k.find('@');
+  if (at == std::string_view::npos) return trace_state_key_part(k, 256, false);
+  return trace_state_key_part(k.substr(0, at), 241, true) && trace_state_key_part(k.substr(at + 1), 14, false);
+}
+
+bool valid_trace_state_value(std::string_view v) {
+  if (v.empty() || v.size() > 256 || v.back() == ' ') return false;
+  return std::all_of(v.begin(), v.end(), [](char c) { return c >= 0x20 && c <= 0x7e && c != ',' && c != '='; });
+}
+
+std::optional<TraceStateMembers> parse_trace_state(std::string_view s) {
+  TraceStateMembers out;
+  while (!s.empty()) {
+    const size_t comma = s.find(',');
+    std::string_view m = s.substr(0, comma);
+    s = comma == std::string_view::npos ? std::string_view() : s.substr(comma + 1);
+    if (m.empty()) continue;
+    const size_t eq = m.find('=');
+    if (eq == std::string_view::npos) return std::nullopt;
+    std::string_view key = m.substr(0, eq), value = m.substr(eq + 1);
+    while (!key.empty() && (key.front() == ' ' || key.front() == '\t')) key.remove_prefix(1);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    if (!valid_trace_state_key(key) || !valid_trace_state_value(value)) return std::nullopt;
+    for (const auto& [k, v] : out)
+      if (k == key) return std::nullopt;
+    out.emplace_back(key, value);
+    if (out.size() > kMaxTraceStateMembers) return std::nullopt;
+  }
+  return out;
+}
+
+// `span.trace_state["key"]`: the member's value ("" when missing, nil when the trace state does not parse); set
+// moves the member, new or updated, to the front, and leaves an invalid key or value or a full list alone.
+Accessor trace_state_member(Compiler& c, const std::vector<ast::Key>& keys, std::string name) {
+  if (keys.size() != 1) throw ParseError(keys.back().pos, "must provide exactly 1 key when accessing trace_state");
+  if (keys[0].index) throw ParseError(keys[0].pos, "trace_state indexing type must be a string");
+  Eval key_expr = keys[0].expr ? c.value(*keys[0].expr) : Eval();
+  auto key_of = [key = keys[0].string, key_expr](Item& i) -> std::string {
+    if (!key_expr) return *key;
+    Value k = key_expr(i);
+    if (!k.is_string()) throw EvalError("trace_state indexing type must be a string");
+    return k.as_string();
+  };
+  Accessor a;
+  a.name = std::move(name);
+  a.type = VType::string;
+  a.get = [key_of](Item& i) -> Value {
+    if (!i.span) return Value();
+    auto members = parse_trace_state(i.span->trace_state());
+    if (!members) return Value();
+    const std::string key = key_of(i);
+    for (const auto& [k, v] : *members)
+      if (k == key) return Value(v);
+    return Value(std::string());
+  };
+  a.set = [key_of](Item& i, const Value& v) {
+    if (!i.span || !v.is_string()) return;
+    auto members = parse_trace_state(i.span->trace_state());
+    const std::string key = key_of(i);
+    if (!members || !valid_trace_state_key(key) || !valid_trace_state_value(v.as_string())) return;
+    std::erase_if(*members, [&](const auto& m) { return m.first == key; });
+    if (members->size() >= kMaxTraceStateMembers) return;
+    std::string out = key;
+    out += '=';
+    out += v.as_string();
+    for (const auto& [k, val] : *members) {
+      out += ',';
+      out += k;
+      out += '=';
+      out += val;
+    }
+    i.span->set_trace_state(std::move(out));
+  };
+  return a;
+}
+
 const Table& span_fields() {
   static const Table t = [] {
     Table t = {
@@ -197,6 +322,14 @@ const Table& span_fields() {
                             if (i.span && v.is_string()) i.span->mutable_status()->set_message(v.as_string());
                           },
                           nullptr, VType::string, "status.message"},
+                 nullptr, nullptr};
+    t["events"] =
+        FieldDef{Accessor{[](Item& i) -> Value { return i.span ? list_of(i.span->events(), event_value) : Value(); },
+                          nullptr, nullptr, VType::list, "events"},
+                 nullptr, nullptr};
+    t["links"] =
+        FieldDef{Accessor{[](Item& i) -> Value { return i.span ? list_of(i.span->links(), link_value) : Value(); },
+                          nullptr, nullptr, VType::list, "links"},
                  nullptr, nullptr};
     t["kind.string"] = FieldDef{Accessor{[](Item& i) -> Value {
                                            if (!i.span) return Value();
@@ -427,7 +560,9 @@ const Table& log_fields() {
         {"dropped_attributes_count", OTTL_INT(log_of, dropped_attributes_count, uint32_t)},
         {"flags", OTTL_INT(log_of, flags, uint32_t)},
     };
-    auto body = [](Item& i) -> AnyValue* { return i.log ? i.log->mutable_body() : nullptr; };
+    auto body = [](Item& i, bool create) -> AnyValue* {
+      return i.log && (create || i.log->has_body()) ? i.log->mutable_body() : nullptr;
+    };
     t["body"] = FieldDef{Accessor{[](Item& i) -> Value { return i.log ? Value::from_any(i.log->body()) : Value(); },
                                   [](Item& i, const Value& v) {
                                     if (i.log) v.to_any(*i.log->mutable_body());
@@ -644,6 +779,20 @@ Accessor keyed(std::function<Attributes*(Item&)> map, std::function<AnyValue*(It
   return a;
 }
 
+// Keys into a read-only list path (`events[0]["name"]`): applied to a copy of the value.
+Accessor read_only_keyed(Eval get, std::vector<CompiledKey> keys, std::string name) {
+  Accessor a;
+  a.name = std::move(name);
+  a.get = [get, keys = std::move(keys)](Item& i) -> Value {
+    Value v = get(i);
+    if (v.is_nil()) return v;
+    AnyValue* at = &v.any();
+    for (size_t k = 0; k < keys.size() && at; ++k) at = step(at, keys[k], i, false);
+    return at ? Value::from_any(*at) : Value();
+  };
+  return a;
+}
+
 std::string joined(const std::vector<ast::Field>& fields, size_t from) {
   std::string out;
   for (size_t k = from; k < fields.size(); ++k) {
@@ -734,10 +883,11 @@ Accessor resolve_path(Compiler& c, const ast::Expr& path) {
     a.name = joined(f, 0);
     return a;
   }
+  if (obj == Obj::span && name == "trace_state") return trace_state_member(c, keys, joined(f, 0));
+  if (!it->second.map && !it->second.any && it->second.acc.type == VType::list)
+    return read_only_keyed(it->second.acc.get, compile_keys(c, keys), joined(f, 0));
   if (!it->second.map && !it->second.any) throw ParseError(keys.front().pos, "path '" + name + "' cannot be indexed");
-  std::function<AnyValue*(Item&, bool)> any;
-  if (it->second.any) any = [get = it->second.any](Item& i, bool) { return get(i); };
-  return keyed(it->second.map, any, compile_keys(c, keys), joined(f, 0));
+  return keyed(it->second.map, it->second.any, compile_keys(c, keys), joined(f, 0));
 }
 
 const std::map<std::string, int64_t, std::less<>>& enums() {

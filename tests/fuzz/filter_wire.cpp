@@ -4,8 +4,8 @@
 // Input: one option byte (bits 0-1: which condition set below), then an ExportTraceServiceRequest; bytes the wire
 // check refuses are not looked at (the receiver would have refused them).
 //
-// Checks: see fuzz/support/filter_wire.h.
-#include "fuzz/support/filter_wire.h"
+// Checks: see fuzz/support/wire_differential.h.
+#include "fuzz/support/wire_differential.h"
 
 namespace {
 
@@ -20,5 +20,5 @@ traces: {span: ['Substring(name, 0, 3) == "GET"', 'instrumentation_scope.name ==
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  return otlpd::fuzz::filter_wire_one<otlpd::TraceBatch>(kConfigurations, data, size);
+  return otlpd::fuzz::wire_differential_one<otlpd::TraceBatch>("filter", kConfigurations, data, size);
 }

@@ -4,8 +4,8 @@
 // Input: one option byte (bits 0-1: which condition set below), then an ExportLogsServiceRequest; bytes the wire
 // check refuses are not looked at (the receiver would have refused them).
 //
-// Checks: see fuzz/support/filter_wire.h.
-#include "fuzz/support/filter_wire.h"
+// Checks: see fuzz/support/wire_differential.h.
+#include "fuzz/support/wire_differential.h"
 
 namespace {
 
@@ -21,5 +21,5 @@ logs: {log_record: ['Substring(body, 0, 3) == "GET"', 'instrumentation_scope.nam
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  return otlpd::fuzz::filter_wire_one<otlpd::LogBatch>(kConfigurations, data, size);
+  return otlpd::fuzz::wire_differential_one<otlpd::LogBatch>("filter", kConfigurations, data, size);
 }

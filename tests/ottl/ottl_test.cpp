@@ -343,3 +343,133 @@ TEST_CASE("ottl describe_error quotes the statement", "[ottl]") {
     CHECK(describe_error("nme == 1", e).rfind("statement \"nme == 1\": column 1: unknown path 'nme'", 0) == 0);
   }
 }
+
+TEST_CASE("ottl span events and links read as lists of maps", "[ottl]") {
+  SpanFixture f;
+  CHECK(f.cond("Len(events) == 0"));
+  CHECK(f.cond("Len(span.links) == 0"));
+  auto* e = f.span.add_events();
+  e->set_name("exception");
+  e->set_time_unix_nano(42);
+  e->set_dropped_attributes_count(3);
+  auto* ea = e->add_attributes();
+  ea->set_key("exception.type");
+  ea->mutable_value()->set_string_value("IOError");
+  f.span.add_events()->set_name("retry");
+  auto* l = f.span.add_links();
+  l->set_trace_id(std::string(16, '\x01'));
+  l->set_span_id(std::string(8, '\x02'));
+  l->set_trace_state("a=b");
+  l->set_flags(1);
+  for (const char* c :
+       {"Len(events) == 2", "events[0][\"name\"] == \"exception\"", "events[0][\"time_unix_nano\"] == 42",
+        "events[0][\"dropped_attributes_count\"] == 3", "events[0][\"attributes\"][\"exception.type\"] == \"IOError\"",
+        "events[1][\"name\"] == \"retry\"", "events[0][\"missing\"] == nil", "Len(links) == 1",
+        "links[0][\"span_id\"] == 0x0202020202020202",
+        "links[0][\"trace_state\"] == \"a=b\" and links[0][\"flags\"] == 1"}) {
+    INFO(c);
+    CHECK(f.cond(c));
+  }
+  CHECK_THROWS_AS(f.cond("events[5][\"name\"] == \"x\""), EvalError);
+  // Read only, as otlpd holds them: a config error, not a silent no-op.
+  CHECK(error_column("set(events, [])", "cannot be set", true) == 5);
+  CHECK(error_column("set(events[0][\"name\"], \"x\")", "cannot be set", true) == 5);
+}
+
+TEST_CASE("ottl span trace_state members: read and set as W3C tracestate", "[ottl]") {
+  SpanFixture f;
+  f.span.set_trace_state("rojo=00f067aa0ba902b7, congo=t61rcWkgMzE");
+  CHECK(f.cond("trace_state[\"congo\"] == \"t61rcWkgMzE\""));
+  CHECK(f.cond("trace_state[\"rojo\"] == \"00f067aa0ba902b7\""));
+  CHECK(f.cond("trace_state[\"missing\"] == \"\""));  // Go's TraceState.Get: "" for a missing key
+  CHECK(f.cond("span.trace_state[Concat([\"con\", \"go\"], \"\")] == \"t61rcWkgMzE\""));
+  // An updated member moves to the front; a new one is added there.
+  CHECK(f.run("set(trace_state[\"congo\"], \"x1\")"));
+  CHECK(f.span.trace_state() == "congo=x1,rojo=00f067aa0ba902b7");
+  CHECK(f.run("set(span.trace_state[\"vendor@sys\"], \"v\")"));
+  CHECK(f.span.trace_state() == "vendor@sys=v,congo=x1,rojo=00f067aa0ba902b7");
+  // Invalid keys and values, and non-strings, leave it alone.
+  f.run("set(trace_state[\"Upper\"], \"v\")");
+  f.run("set(trace_state[\"k\"], \"a,b\")");
+  f.run("set(trace_state[\"k\"], 1)");
+  CHECK(f.span.trace_state() == "vendor@sys=v,congo=x1,rojo=00f067aa0ba902b7");
+  // A trace state that does not parse reads as nil and is not written.
+  f.span.set_trace_state("not a member");
+  CHECK(f.cond("trace_state[\"k\"] == nil"));
+  f.run("set(trace_state[\"k\"], \"v\")");
+  CHECK(f.span.trace_state() == "not a member");
+  // From empty: one member. 32 members at most.
+  f.span.clear_trace_state();
+  CHECK(f.run("set(trace_state[\"k\"], \"v\")"));
+  CHECK(f.span.trace_state() == "k=v");
+  std::string full;
+  for (int i = 0; i < 32; ++i) {
+    full += i ? "," : "";
+    full += "k";
+    full += std::to_string(i);
+    full += "=v";
+  }
+  f.span.set_trace_state(full);
+  f.run("set(trace_state[\"new\"], \"v\")");
+  CHECK(f.span.trace_state() == full);
+  f.run("set(trace_state[\"k3\"], \"w\")");  // an update fits
+  CHECK(f.span.trace_state().rfind("k3=w,k0=v,", 0) == 0);
+  CHECK(error_column("trace_state[0] == \"x\"", "indexing type must be a string") == 12);
+  CHECK(error_column("trace_state[\"a\"][\"b\"] == \"x\"", "exactly 1 key") > 0);
+}
+
+TEST_CASE("ottl span dropped counts read and set", "[ottl]") {
+  SpanFixture f;
+  f.span.set_dropped_attributes_count(1);
+  f.span.set_dropped_events_count(2);
+  f.span.set_dropped_links_count(3);
+  CHECK(f.cond("dropped_attributes_count == 1 and dropped_events_count == 2 and dropped_links_count == 3"));
+  CHECK(f.run("set(dropped_events_count, 7)"));
+  CHECK(f.run("set(span.dropped_links_count, dropped_links_count + 1)"));
+  CHECK(f.span.dropped_events_count() == 7);
+  CHECK(f.span.dropped_links_count() == 4);
+  CHECK(compile_condition("span.dropped_events_count == 7", ContextKind::spanevent).eval(f.item));
+}
+
+TEST_CASE("ottl statements know what they may change from the path their editor targets", "[ottl]") {
+  auto writes = [](const std::string& text, ContextKind ctx = ContextKind::span) {
+    return compile_statement(text, ctx).writes();
+  };
+  CHECK(writes("set(attributes[\"a\"], resource.attributes[\"b\"])") == Writes::item);
+  CHECK(writes("set(span.name, \"x\") where resource.attributes[\"b\"] == nil") == Writes::item);
+  CHECK(writes("set(resource.attributes[\"a\"], name)") == Writes::resource);
+  CHECK(writes("delete_key(instrumentation_scope.attributes, \"a\")") == Writes::scope);
+  CHECK(writes("set(scope.version, \"1\")") == Writes::scope);
+  CHECK(writes("set(cache[\"a\"], name)") == 0);
+  CHECK(writes("merge_maps(span.cache, attributes, \"upsert\")") == 0);
+  CHECK(writes("set(value = \"x\", target = resource.attributes[\"a\"])") == Writes::resource);
+  CHECK(writes("set(attributes[\"a\"], 1)", ContextKind::resource) == Writes::resource);
+  CHECK(writes("set(name, \"n\")", ContextKind::scope) == Writes::scope);
+  CHECK(writes("set(span.attributes[\"a\"], name)", ContextKind::spanevent) == Writes::item);
+  CHECK(writes("set(trace_state[\"k\"], \"v\")") == Writes::item);
+  CHECK(writes("convert_sum_to_gauge()", ContextKind::metric) == Writes::all);
+}
+
+TEST_CASE("ottl conditions leave the item they read as it was", "[ottl]") {
+  // A map attribute holding an entry without a value: reading it must not give the entry an empty value.
+  pb::LogRecord log;
+  auto* kv = log.add_attributes();
+  kv->set_key("http.route");
+  kv->mutable_value()->mutable_kvlist_value()->add_values()->set_key("/health");
+  const std::string before = log.SerializeAsString();
+  Item item;
+  item.log = &log;
+  for (const char* c : {"attributes[\"http.route\"] == \"/health\"", "attributes[\"http.route\"][\"/health\"] == nil",
+                        "IsMatch(attributes[\"http.route\"], \"x\")", "attributes == attributes"}) {
+    INFO(c);
+    compile_condition(c, ContextKind::log).eval(item);
+    CHECK(log.SerializeAsString() == before);
+  }
+  // A record without a body: keying into it reads nil and adds no body.
+  log.clear_body();
+  for (const char* c : {"body[\"k\"] == nil", "body[\"k\"][0] == nil", "body == nil"}) {
+    INFO(c);
+    CHECK(compile_condition(c, ContextKind::log).eval(item));
+    CHECK_FALSE(log.has_body());
+  }
+}

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "codec/attribute_edit.h"
+#include "codec/wire_reader.h"
 #include "model/batch.h"
 
 namespace otlpd::processors {
@@ -28,6 +29,29 @@ void edit_parts(B& batch, Rewrite&& rewrite, Decoded&& decoded) {
     part.items = B::kUnknownItems;
     decoded(*part.request);
   }
+}
+
+// Reads field `number` of `msg` into `out` as protobuf does: every occurrence merged, none gives an empty message.
+// False when the bytes do not read.
+inline bool read_message_field(std::string_view msg, uint32_t number, google::protobuf::MessageLite& out) {
+  out.Clear();
+  otlp_wire::Reader r(msg);
+  otlp_wire::Field f;
+  bool ok = true;
+  while (r.next(f))
+    if (f.number == number && f.type == otlp_wire::WireType::len && !out.MergeFromString(std::string(f.body)))
+      ok = false;
+  return ok && !r.error();
+}
+
+// Appends `m` as the length-delimited field `number`.
+inline void append_message_field(std::string& out, uint32_t number, const google::protobuf::MessageLite& m) {
+  otlp_wire::append_varint(out, uint64_t(number) << 3 | 2);
+  const size_t n = m.ByteSizeLong();
+  otlp_wire::append_varint(out, n);
+  const size_t at = out.size();
+  out.resize(at + n);
+  m.SerializeWithCachedSizesToArray(reinterpret_cast<uint8_t*>(out.data() + at));
 }
 
 }  // namespace otlpd::processors

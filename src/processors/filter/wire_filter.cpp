@@ -4,6 +4,7 @@
 #include "processors/filter/wire_filter.h"
 
 #include "codec/wire_reader.h"
+#include "processors/common/wire_parts.h"
 
 namespace otlpd::filter_processor {
 
@@ -25,14 +26,8 @@ struct Walk {
   size_t dropped = 0;
   bool bad = false;
 
-  // Reads field `number` of `msg` into `out` as protobuf does: every occurrence merged, none gives an empty one.
   void read_singular(std::string_view msg, uint32_t number, google::protobuf::MessageLite& out) {
-    out.Clear();
-    Reader r(msg);
-    Field f;
-    while (r.next(f))
-      if (f.number == number && f.type == WireType::len && !out.MergeFromString(std::string(f.body))) bad = true;
-    if (r.error()) bad = true;
+    if (!processors::read_message_field(msg, number, out)) bad = true;
   }
 
   // ScopeSpans / ScopeLogs: appends what stays to `out`; returns the number of items kept.

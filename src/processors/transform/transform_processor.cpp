@@ -1,5 +1,6 @@
 // The `transform` processor: runs OTTL statement groups, in order, on every item of their context (resource,
-// scope, span, span event, metric, data point, log record) of the decoded requests.
+// scope, span, span event, metric, data point, log record); trace and log parts on their received bytes
+// (wire_transform.h), metrics and decoded parts on the decoded requests.
 #include <spdlog/spdlog.h>
 
 #include "config/node.h"
@@ -7,7 +8,9 @@
 #include "model/batch.h"
 #include "ottl/ottl.h"
 #include "processors/common/processor_helper.h"
+#include "processors/common/wire_parts.h"
 #include "processors/transform/config.h"
+#include "processors/transform/wire_transform.h"
 
 namespace otlpd::transform_processor {
 
@@ -16,8 +19,9 @@ namespace {
 using opentelemetry::proto::metrics::v1::Metric;
 
 // Runs a group on one item: conditions first (any), then each statement; failures go by the group's error_mode
-// (propagate: thrown on, so that the batch is refused).
-void run_group(const StatementGroup& g, ottl::Item& item) {
+// (propagate: thrown on, so that the batch is refused). Returns what the statements that ran may have changed
+// (ottl::Writes bits; a statement that failed counts as having run).
+unsigned run_group(const StatementGroup& g, ottl::Item& item) {
   item.clear_cache();
   const ErrorMode mode = g.error_mode.value_or(ErrorMode::propagate);
   auto failed = [&](const std::string& text, const ottl::EvalError& e) {
@@ -37,15 +41,18 @@ void run_group(const StatementGroup& g, ottl::Item& item) {
         failed(c->text(), e);
       }
     }
-    if (!any) return;
+    if (!any) return 0;
   }
+  unsigned writes = 0;
   for (const auto& s : g.statements) {
     try {
-      s->exec(item);
+      if (s->exec(item)) writes |= s->writes();
     } catch (const ottl::EvalError& e) {
+      writes |= s->writes();
       failed(s->text(), e);
     }
   }
+  return writes;
 }
 
 template <typename Points>
@@ -190,12 +197,28 @@ template <typename B>
 class TransformProcessor final : public processors::ProcessorBase<B> {
  public:
   TransformProcessor(const CreateSettings& s, const TransformConfig& cfg, Consumer<B>* next)
-      : processors::ProcessorBase<B>(s, next), groups_(groups_for<B>(cfg)) {}
+      : processors::ProcessorBase<B>(s, next),
+        groups_(groups_for<B>(cfg)),
+        wire_(B::signal != Signal::metrics && groups_on_wire(groups_)) {}
 
  private:
   Status process(B batch) override {
     if (groups_.empty()) return this->forward(std::move(batch));
     try {
+      if (wire_) {
+        processors::edit_parts(
+            batch,
+            [this](std::string_view bytes) {
+              if constexpr (B::signal == Signal::logs)
+                return transform_logs_on_wire(bytes, groups_, run_group);
+              else
+                return transform_spans_on_wire(bytes, groups_, run_group);
+            },
+            [this](auto& request) {
+              for (const auto& g : groups_) run(g, request);
+            });
+        return this->forward(std::move(batch));
+      }
       for (auto& p : batch.mutable_parts())
         for (const auto& g : groups_) run(g, *p.request);
     } catch (const ottl::EvalError& e) {
@@ -206,6 +229,7 @@ class TransformProcessor final : public processors::ProcessorBase<B> {
   }
 
   const std::vector<StatementGroup> groups_;
+  const bool wire_;  // trace and log parts run on their received bytes
 };
 
 class TransformProcessorFactory final : public processors::ProcessorFactoryOf<TransformConfig, TransformProcessor> {

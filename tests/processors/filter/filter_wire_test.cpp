@@ -3,37 +3,13 @@
 #include <catch2/catch.hpp>
 
 #include "processors/harness.h"
+#include "processors/wire_traffic.h"
 
 using namespace otlpd;
 using namespace otlpd::test;
 using Span = opentelemetry::proto::trace::v1::Span;
 
 namespace {
-
-// Three resources: one whose spans all go for some conditions, scopes with mixed spans, one empty of matches.
-TraceBatch traffic() {
-  auto b = TraceBatch::make();
-  auto& req = b.first();
-  for (int r = 0; r < 3; ++r) {
-    auto* rs = req.add_resource_spans();
-    set_attr(*rs->mutable_resource()->mutable_attributes(), "service.name", r == 0 ? "cron" : "api");
-    rs->set_schema_url("https://opentelemetry.io/schemas/1.21.0");
-    for (int s = 0; s < 2; ++s) {
-      auto* ss = rs->add_scope_spans();
-      ss->mutable_scope()->set_name(s == 0 ? "http" : "db");
-      for (int i = 0; i < 5; ++i) {
-        auto* span = ss->add_spans();
-        span->set_name((i % 2 ? "GET /health" : "GET /users/") + std::to_string(r * 10 + s * 5 + i));
-        span->set_kind(i == 4 ? Span::SPAN_KIND_CLIENT : Span::SPAN_KIND_SERVER);
-        span->set_trace_id(std::string(16, static_cast<char>(r + 1)));
-        span->set_span_id(std::string(8, static_cast<char>(i + 1)));
-        set_attr(*span->mutable_attributes(), "http.route", i % 2 ? "/health" : "/users");
-        span->add_events()->set_name("e");
-      }
-    }
-  }
-  return b;
-}
 
 // What the filter sent on, serialized; `sent`: whether it sent anything.
 template <typename B>
@@ -68,12 +44,12 @@ TEST_CASE("filter OTTL span conditions on received bytes match the decoded path"
       "'name == \"nothing\"'",
       "'true'",
   };
-  for (const auto& c : conditions) check_same_on_wire("traces: {span: [" + c + "]}", traffic());
+  for (const auto& c : conditions) check_same_on_wire("traces: {span: [" + c + "]}", wire_span_traffic());
 }
 
 TEST_CASE("filter OTTL on received bytes keeps the bytes when nothing is dropped, and counts what went",
           "[processors][ottl]") {
-  const std::string bytes = traffic().first().SerializeAsString();
+  const std::string bytes = wire_span_traffic().first().SerializeAsString();
   Capture<TraceBatch> out;
   auto p = make_processor<TraceBatch>("filter", "traces: {span: ['name == \"GET /health1\"']}", out);
   REQUIRE(input<TraceBatch>(*p).consume(TraceBatch::adopt_wire(bytes, 30)).is_ok());
@@ -91,29 +67,6 @@ TEST_CASE("filter OTTL on received bytes keeps the bytes when nothing is dropped
   CHECK((*got[0].raw_parts()[0].wire == bytes));
 }
 
-namespace {
-
-// Two resources of log records: severities 1-24 in turn, bodies "GET /n" or "password n", an attribute on every
-// third record.
-LogBatch log_traffic() {
-  auto b = LogBatch::make();
-  for (int r = 0; r < 2; ++r) {
-    auto* rl = b.first().add_resource_logs();
-    set_attr(*rl->mutable_resource()->mutable_attributes(), "service.name", r == 0 ? "cron" : "api");
-    auto* sl = rl->add_scope_logs();
-    sl->mutable_scope()->set_name(r == 0 ? "db" : "http");
-    for (int i = 0; i < 12; ++i) {
-      auto* l = sl->add_log_records();
-      l->set_severity_number(static_cast<opentelemetry::proto::logs::v1::SeverityNumber>(r * 12 + i + 1));
-      l->mutable_body()->set_string_value((i % 2 ? "GET /" : "password ") + std::to_string(i));
-      if (i % 3 == 0) set_attr(*l->mutable_attributes(), "http.route", "/health");
-    }
-  }
-  return b;
-}
-
-}  // namespace
-
 TEST_CASE("filter log record conditions on received bytes match the decoded path", "[processors][ottl]") {
   const std::string conditions[] = {
       "'attributes[\"http.route\"] == \"/health\"'",
@@ -123,10 +76,10 @@ TEST_CASE("filter log record conditions on received bytes match the decoded path
       "'body == \"nothing\"'",
       "'true'",
   };
-  for (const auto& c : conditions) check_same_on_wire("logs: {log_record: [" + c + "]}", log_traffic());
+  for (const auto& c : conditions) check_same_on_wire("logs: {log_record: [" + c + "]}", wire_log_traffic());
   // One record dropped: the part is rewritten from its bytes, never decoded as a whole.
   auto got = run_processor("filter", "logs: {log_record: ['severity_number == SEVERITY_NUMBER_FATAL4']}",
-                           LogBatch::adopt_wire(log_traffic().first().SerializeAsString(), 24));
+                           LogBatch::adopt_wire(wire_log_traffic().first().SerializeAsString(), 24));
   REQUIRE(got.size() == 1);
   REQUIRE(got[0].raw_parts()[0].wire != nullptr);
   CHECK(got[0].raw_parts()[0].request == nullptr);

@@ -1,0 +1,14 @@
+// Fuzz target: the transform processor's log statements on received bytes (processors/transform/wire_transform)
+// against the same statements on the decoded request; transform_wire does spans.
+//
+// Input: one option byte (modulo their count: which of the statement sets in processors/transform/transform_wire.h,
+// the differential test's), then an ExportLogsServiceRequest; bytes
+// the wire check refuses are not looked at (the receiver would have refused them).
+//
+// Checks: see fuzz/support/wire_differential.h.
+#include "fuzz/support/wire_differential.h"
+#include "processors/transform/transform_wire.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  return otlpd::fuzz::wire_differential_one<otlpd::LogBatch>("transform", otlpd::test::kLogStatementSets, data, size);
+}

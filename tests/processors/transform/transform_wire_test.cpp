@@ -1,0 +1,87 @@
+// The transform processor's trace and log statements on received bytes give what the decoded path gives (a
+// differential test), and copy what no statement changed byte for byte.
+#include <catch2/catch.hpp>
+
+#include "processors/transform/transform_wire.h"
+#include "processors/wire_traffic.h"
+
+using namespace otlpd;
+using namespace otlpd::test;
+using Span = opentelemetry::proto::trace::v1::Span;
+
+namespace {
+
+// The transform configured with `yaml` sends the same for `prototype` decoded as for its bytes.
+template <typename B>
+void check_same_on_wire(const std::string& yaml, const B& prototype) {
+  INFO(yaml);
+  const std::string bytes = prototype.read_parts()[0].request->SerializeAsString();
+  Capture<B> sink;
+  auto p = make_processor<B>("transform", yaml, sink);
+  const auto decoded = transformed(*p, sink, prototype.clone());
+  REQUIRE(decoded);
+  auto wire_batch = B::adopt_wire(bytes, prototype.item_count());
+  REQUIRE(input<B>(*p).consume(std::move(wire_batch)).is_ok());
+  auto sent = sink.take();
+  REQUIRE(sent.size() == 1);
+  REQUIRE(sent[0].raw_parts().size() == 1);
+  // Never decoded as a whole: the part still has bytes and no message.
+  REQUIRE(sent[0].raw_parts()[0].wire != nullptr);
+  CHECK(sent[0].raw_parts()[0].request == nullptr);
+  CHECK(sent[0].item_count() == prototype.item_count());
+  CHECK(*decoded == normalized(sent));
+}
+
+}  // namespace
+
+TEST_CASE("transform span statements on received bytes match the decoded path", "[processors][ottl][wire]") {
+  for (const char* c : kTraceStatementSets) check_same_on_wire(c, wire_span_traffic(true));
+}
+
+TEST_CASE("transform log statements on received bytes match the decoded path", "[processors][ottl][wire]") {
+  for (const char* c : kLogStatementSets) check_same_on_wire(c, wire_log_traffic(true));
+}
+
+TEST_CASE("transform on received bytes copies what no statement changed byte for byte", "[processors][ottl][wire]") {
+  // Span 0 of the first scope with its fields in reverse order: protobuf would write them in field order, so these
+  // bytes survive only if the span is copied, not re-encoded. Same length, so the request's lengths still hold.
+  auto b = wire_span_traffic(true);
+  const Span& first = b.first().resource_spans(0).scope_spans(0).spans(0);
+  const std::string canonical = first.SerializeAsString();
+  Span kind_only, rest = first;
+  kind_only.set_kind(first.kind());
+  rest.set_kind(Span::SPAN_KIND_UNSPECIFIED);
+  const std::string reversed = kind_only.SerializeAsString() + rest.SerializeAsString();
+  REQUIRE(reversed.size() == canonical.size());
+  REQUIRE(reversed != canonical);
+  std::string bytes = b.first().SerializeAsString();
+  const size_t at = bytes.find(canonical);
+  REQUIRE(at != std::string::npos);
+  bytes.replace(at, canonical.size(), reversed);
+
+  auto sent = run_processor("transform",
+                            R"(trace_statements: ['set(span.name, "edited") where span.kind == SPAN_KIND_CLIENT'])",
+                            TraceBatch::adopt_wire(bytes, 30));
+  REQUIRE(sent.size() == 1);
+  REQUIRE(sent[0].raw_parts()[0].wire != nullptr);
+  const std::string& out = *sent[0].raw_parts()[0].wire;
+  CHECK(out != bytes);                             // the client spans were re-encoded
+  CHECK(out.find(reversed) != std::string::npos);  // the untouched span was copied
+  CHECK(out.find("edited") != std::string::npos);
+
+  // Nothing matches: the bytes go on as they came.
+  sent = run_processor("transform", R"(trace_statements: ['set(span.name, "x") where span.name == "none"'])",
+                       TraceBatch::adopt_wire(bytes, 30));
+  REQUIRE(sent.size() == 1);
+  CHECK(*sent[0].raw_parts()[0].wire == bytes);
+}
+
+TEST_CASE("transform on received bytes refuses the batch when a statement fails with error_mode propagate",
+          "[processors][ottl][wire]") {
+  const std::string bytes = wire_span_traffic(true).first().SerializeAsString();
+  Capture<TraceBatch> sink;
+  auto p = make_processor<TraceBatch>(
+      "transform", R"(trace_statements: ['set(span.attributes["n"], Substring(span.name, 100, 1))'])", sink);
+  CHECK_FALSE(input<TraceBatch>(*p).consume(TraceBatch::adopt_wire(bytes, 30)).is_ok());
+  CHECK(sink.batch_count() == 0);
+}
