@@ -195,7 +195,7 @@ TEST_CASE("unreadable files and invalid YAML are errors that name the file", "[c
 }
 
 TEST_CASE("a connector type otlpd does not have is refused naming the known ones", "[config]") {
-  CHECK_THAT(error_of("connectors:\n  count:\nservice:\n  pipelines: {}\n"),
-             Contains("connectors::count (line 2): unknown connector type 'count'; known types are: forward, "
-                      "spanmetrics"));
+  CHECK_THAT(error_of("connectors:\n  roundrobin:\nservice:\n  pipelines: {}\n"),
+             Contains("connectors::roundrobin (line 2): unknown connector type 'roundrobin'; known types are: count, "
+                      "forward, spanmetrics"));
 }
