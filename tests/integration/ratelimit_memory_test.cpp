@@ -79,7 +79,13 @@ service:
   // and buffer slack.
   const size_t bound = kMaxKeys * 256 + 2 * 1024 * 1024;
   INFO("RSS before " << before << " B, after " << after << " B, bound " << bound << " B");
+#if defined(OTLPD_SANITIZE)
+  // ASan holds freed memory in its quarantine (256 MiB by default) and its allocator keeps what it took: RSS grows
+  // with every request there (59 MB to 449 MB in CI) and says nothing of the table. The Release tree checks it.
+  (void)after;
+#else
   CHECK(after <= before + bound);
+#endif
   CHECK(d.stop() == 0);
 }
 
