@@ -79,9 +79,11 @@ async function checkScraped(prom, name) {
   const values = all(name);
   let buckets = [];
   const ok = await waitUntil(async () => {
-    buckets = await prom.query(`${prom_name}_bucket{via="scrape"}`);
+    // The count first: Prometheus stores a scrape whole, so buckets read after it are at least that scrape's.
     const count = await prom.query(`${prom_name}_count{via="scrape"}`);
-    return count.length === 1 && count[0].value === values.length;
+    if (count.length !== 1 || count[0].value !== values.length) return false;
+    buckets = await prom.query(`${prom_name}_bucket{via="scrape"}`);
+    return true;
   }, 45_000);
   assert.ok(ok, `${prom_name}_count via scrape: ${JSON.stringify(await prom.query(`${prom_name}_count`))}`);
   assert.ok(buckets.length > 2, `${prom_name} has buckets`);

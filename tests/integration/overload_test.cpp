@@ -128,7 +128,9 @@ TEST_CASE(
 #ifndef OTLPD_SANITIZE
   // (Not under AddressSanitizer: its quarantine keeps up to 256 MiB of freed memory resident, and shadow memory
   // adds an eighth; the accepted-bytes checks above hold there too.)
-  CHECK(peak <= idle_rss + kBudget + kBudget / 2);
+  // Beyond the budget: half of it again for allocator slack, and the four calls in flight, which gRPC holds as
+  // received and as copied out before the budget sees them (CI once peaked 130 KiB over the bound without them).
+  CHECK(peak <= idle_rss + kBudget + kBudget / 2 + 4 * 2 * request.ByteSizeLong());
 #endif
   CHECK(d.running());
 
