@@ -116,7 +116,14 @@ class LoadBalancingExporter final : public Exporter {
         topology_(std::make_shared<Topology>()),
         affinity_(cfg.trace_affinity) {}
 
-  ~LoadBalancingExporter() override { stop_resolver(); }
+  // An exporter destroyed without shutdown (a failed start, an aborted test) stops its backends first: their
+  // threads must not outlive it.
+  ~LoadBalancingExporter() override {
+    if (!topology()->backends.empty())
+      shutdown(std::chrono::steady_clock::now());
+    else
+      stop_resolver();
+  }
 
   Consumers consumers() override { return {&traces_, &metrics_, &logs_}; }
 

@@ -104,3 +104,23 @@ TEST_CASE("loadbalancing exporter: traceID cannot route metrics", "[loadbalancin
   CHECK_THAT(st.message(), Catch::Matchers::Contains("traceID cannot route metrics"));
   exporter->shutdown(std::chrono::steady_clock::now() + 1s);
 }
+
+TEST_CASE("loadbalancing exporter: destroyed without shutdown, it stops its backends first", "[loadbalancing]") {
+  FakeOtlpGrpcServer backend;
+  backend.fail_for(10min, grpc::StatusCode::UNAVAILABLE);  // its part waits in the backend's queue, retrying
+  auto cfg = parse_component(Kind::exporter, "loadbalancing",
+                             "protocol: {otlp: {tls: {insecure: true}, retry_on_failure: {initial_interval: 10ms}}}\n"
+                             "resolver: {static: {hostnames: [" +
+                                 backend.endpoint() + "]}}\n");
+  Telemetry telemetry;
+  const auto* f = static_cast<const ExporterFactory*>(Registry::instance().find(Kind::exporter, "loadbalancing"));
+  auto exporter = f->create(CreateSettings{ComponentId{"loadbalancing", "destroyed"}, {}, &telemetry}, *cfg);
+  NoExtensions host;
+  exporter->start(host);
+  auto batch = TraceBatch::make();
+  batch.first().add_resource_spans()->add_scope_spans()->add_spans()->set_trace_id(trace_id(1));
+  REQUIRE(exporter->consumers().traces->consume(std::move(batch)).is_ok());
+  REQUIRE(wait_until([&] { return backend.attempts() > 0; }, 10s));
+  exporter.reset();  // no shutdown: the backend's queue and its workers are stopped by the destructor
+  CHECK(backend.spans() == 0);
+}
