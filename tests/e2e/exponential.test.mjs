@@ -9,7 +9,7 @@ import { AggregationType, MeterProvider, PeriodicExportingMetricReader } from '@
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
 import { AggregationTemporalityPreference } from '@opentelemetry/exporter-metrics-otlp-http';
 import { startOtlpd, waitUntil } from './lib/otlpd.mjs';
-import { startPrometheus, sparePort } from './lib/prometheus.mjs';
+import { startScrapingPrometheus } from './lib/prometheus.mjs';
 
 // Two rounds of values, each exported on its own. rpc.duration spans a wide range (the SDK lowers the scale to
 // fit 160 buckets) with a zero (the SDK's histograms drop negative values: negative buckets are left to the unit
@@ -124,14 +124,7 @@ async function checkNative(prom, name) {
 for (const temporality of ['cumulative', 'delta']) {
   test(`${temporality} exponential histograms reach Prometheus as classic and as native histograms`,
     { timeout: 180_000 }, async () => {
-      // Prometheus first, scraping the exporter's chosen port: otlpd's port-0 listeners, bound later, cannot take
-      // the port Prometheus holds (a race the other order has).
-      const scrapePort = await sparePort();
-      let promPort;
-      do promPort = await sparePort(); while (promPort === scrapePort);
-      const prom = await startPrometheus({
-        port: promPort, scrape: { target: `127.0.0.1:${scrapePort}` }, args: ['--enable-feature=native-histograms'],
-      });
+      const { prom, scrapePort } = await startScrapingPrometheus({ args: ['--enable-feature=native-histograms'] });
       let otlpd;
       try {
         otlpd = await startOtlpd(config(scrapePort, prom.writeUrl));

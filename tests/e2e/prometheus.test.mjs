@@ -12,7 +12,7 @@ import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
 import { AggregationTemporalityPreference } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { startOtlpd, waitUntil } from './lib/otlpd.mjs';
-import { startPrometheus, sparePort } from './lib/prometheus.mjs';
+import { startScrapingPrometheus } from './lib/prometheus.mjs';
 
 const RESOURCE = {
   'service.namespace': 'e2e', 'service.name': 'shop', 'service.instance.id': 'i-1', 'deployment.environment.name': 'test',
@@ -205,12 +205,7 @@ async function checkAll(prom, expected, via) {
 for (const temporality of ['cumulative', 'delta']) {
   test(`${temporality} metrics and spanmetrics reach Prometheus by scrape and by remote write`, { timeout: 180_000 },
     async () => {
-      // Prometheus first, scraping the exporter's chosen port: otlpd's port-0 listeners, bound later, cannot take
-      // the port Prometheus holds (a race the other order has).
-      const scrapePort = await sparePort();
-      let promPort;
-      do promPort = await sparePort(); while (promPort === scrapePort);
-      const prom = await startPrometheus({ port: promPort, scrape: { target: `127.0.0.1:${scrapePort}` } });
+      const { prom, scrapePort } = await startScrapingPrometheus();
       let otlpd;
       try {
         otlpd = await startOtlpd(config(prom.writeUrl, temporality, scrapePort));

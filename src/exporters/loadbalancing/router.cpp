@@ -29,9 +29,6 @@ std::string_view service_name(const Resource& r) {
 
 // --- Keys made of attribute values: the Collector's attribute-routing encoding ---------------------------------
 
-// A value as the Collector renders it as text (maps and lists as JSON with sorted keys).
-void append_value(std::string& out, const AnyValue& v) { out += any_value_as_string(v); }
-
 // Every attribute, sorted by key, "k:v" separated by commas (a map value's encoding).
 void append_attributes(std::string& out, const Attributes& kvs) {
   std::vector<const KeyValue*> sorted;
@@ -44,7 +41,7 @@ void append_attributes(std::string& out, const Attributes& kvs) {
     first = false;
     out += kv->key();
     out += ':';
-    append_value(out, kv->value());
+    out += any_value_as_string(kv->value());
   }
 }
 
@@ -67,7 +64,7 @@ std::string attributes_key(const std::vector<std::string>& names, const Resource
       const AnyValue* v = find_attribute(resource.attributes(), name);
       if (!v) v = find_attribute(scope.attributes(), name);
       if (!v) v = find_attribute(own, name);
-      if (v) append_value(key, *v);
+      if (v) key += any_value_as_string(*v);
     }
     key += '|';
   }
@@ -97,7 +94,7 @@ std::string item_key(const std::vector<std::string>& names, const Resource& r, c
       return true;
     }
     if (n == "log.body") {
-      append_value(out, log.body());
+      out += any_value_as_string(log.body());
       return true;
     }
     return false;

@@ -97,3 +97,14 @@ export async function startPrometheus({ port, scrape, args = [] } = {}) {
   }
   return prom;
 }
+
+// A Prometheus that scrapes a port chosen here, started before otlpd: otlpd's port-0 listeners, bound later, cannot
+// take the port Prometheus holds (a race the other order has). Returns { prom, scrapePort }; otlpd's prometheus
+// exporter listens on scrapePort.
+export async function startScrapingPrometheus({ args = [] } = {}) {
+  const scrapePort = await sparePort();
+  let port;
+  do port = await sparePort(); while (port === scrapePort);
+  const prom = await startPrometheus({ port, scrape: { target: `127.0.0.1:${scrapePort}` }, args });
+  return { prom, scrapePort };
+}
