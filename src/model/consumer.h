@@ -2,6 +2,9 @@
 // code that looks inside a batch includes core/batch.h.
 #pragma once
 
+#include <functional>
+#include <utility>
+
 #include "model/batch_fwd.h"
 #include "platform/signal.h"
 #include "platform/status.h"
@@ -18,6 +21,17 @@ class Consumer {
   // stages that hand batches on synchronously inherit that). Receivers then call it off their I/O threads, so
   // that one slow backend does not stall every client of an event loop.
   virtual bool may_block() const { return false; }
+
+  // What consume_async() calls with the outcome, once: at once or later, from any thread.
+  using Done = std::function<void(Status)>;
+  // Takes the batch and answers through `done`. By default it is consume() answered at once. A stage whose
+  // waiting can end on another thread (a persistent queue's write and fsync) overrides it, and answers_async()
+  // with it, so that a receiver answers a call when the data is safe without parking a thread per call.
+  virtual void consume_async(B batch, Done done) { done(consume(std::move(batch))); }
+  // Whether consume_async() returns without waiting (its answer may come later, from another thread). A receiver
+  // calls consume_async() from its I/O threads when this holds, and consume() from a separate pool when only
+  // may_block() does.
+  virtual bool answers_async() const { return !may_block(); }
 };
 
 using TraceConsumer = Consumer<TraceBatch>;
@@ -49,6 +63,17 @@ struct Consumers {
         return logs && logs->may_block();
     }
     return false;
+  }
+  bool answers_async(Signal s) const {
+    switch (s) {
+      case Signal::traces:
+        return !traces || traces->answers_async();
+      case Signal::metrics:
+        return !metrics || metrics->answers_async();
+      case Signal::logs:
+        return !logs || logs->answers_async();
+    }
+    return true;
   }
   bool any_may_block() const {
     return may_block(Signal::traces) || may_block(Signal::metrics) || may_block(Signal::logs);

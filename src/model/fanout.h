@@ -1,6 +1,8 @@
 // Hands one batch to several consumers: clones for all but the last, so no consumer shares data.
 #pragma once
 
+#include <memory>
+#include <mutex>
 #include <vector>
 
 #include "model/batch.h"
@@ -23,6 +25,34 @@ class FanoutConsumer final : public Consumer<B> {
       if (s.is_retryable() || (s.is_permanent() && worst.is_ok())) worst = std::move(s);
     }
     return worst;
+  }
+  // Answered once every consumer has answered, with the worst status.
+  void consume_async(B batch, typename Consumer<B>::Done done) override {
+    struct Join {
+      std::mutex mu;
+      size_t left;
+      Status worst = Status::ok();
+      typename Consumer<B>::Done done;
+    };
+    auto join = std::make_shared<Join>();
+    join->left = consumers_.size();
+    join->done = std::move(done);
+    for (size_t i = 0; i < consumers_.size(); ++i) {
+      bool last = i + 1 == consumers_.size();
+      consumers_[i]->consume_async(last ? std::move(batch) : batch.clone(), [join](Status s) {
+        std::unique_lock lock(join->mu);
+        if (s.is_retryable() || (s.is_permanent() && join->worst.is_ok())) join->worst = std::move(s);
+        if (--join->left > 0) return;
+        Status worst = std::move(join->worst);
+        lock.unlock();
+        join->done(std::move(worst));
+      });
+    }
+  }
+  bool answers_async() const override {
+    for (auto* c : consumers_)
+      if (!c->answers_async()) return false;
+    return true;
   }
   bool may_block() const override {
     for (auto* c : consumers_)

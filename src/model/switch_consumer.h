@@ -21,8 +21,9 @@ namespace otlpd {
 // sequentially consistent, as is the writer's exchange) make the count exact: a call either sees the new route, or
 // its increment is visible to the writer that waits for the old one to drain.
 //
-// may_block() is fixed at creation: a receiver chooses at start whether it calls from its I/O threads, so a
-// target that differs in it is not switched to (the service rebuilds the receiver instead).
+// may_block() and answers_async() are fixed at creation: a receiver chooses at start whether it calls from its I/O
+// threads, so a target that differs in them is not switched to (the service rebuilds the receiver instead). A call
+// through consume_async() counts on its route until it is answered.
 template <typename B>
 class SwitchConsumer final : public Consumer<B> {
  public:
@@ -32,25 +33,27 @@ class SwitchConsumer final : public Consumer<B> {
     alignas(64) std::atomic<int64_t> calls{0};
   };
 
-  SwitchConsumer(Consumer<B>* target, bool may_block) : may_block_(may_block) {
+  explicit SwitchConsumer(Consumer<B>* target)
+      : may_block_(target->may_block()), answers_async_(target->answers_async()) {
     routes_.push_back(std::make_unique<Route>(target));
     current_.store(routes_.back().get());
   }
 
   Status consume(B batch) override {
-    for (;;) {
-      Route* r = current_.load();
-      r->calls.fetch_add(1);
-      if (current_.load() != r) {  // switched meanwhile: the writer may not have counted this call
-        r->calls.fetch_sub(1);
-        continue;
-      }
-      Status st = r->target->consume(std::move(batch));
+    Route* r = enter();
+    Status st = r->target->consume(std::move(batch));
+    r->calls.fetch_sub(1, std::memory_order_release);
+    return st;
+  }
+  void consume_async(B batch, typename Consumer<B>::Done done) override {
+    Route* r = enter();
+    r->target->consume_async(std::move(batch), [r, done = std::move(done)](Status st) {
       r->calls.fetch_sub(1, std::memory_order_release);
-      return st;
-    }
+      done(std::move(st));
+    });
   }
   bool may_block() const override { return may_block_; }
+  bool answers_async() const override { return answers_async_; }
 
   Consumer<B>* target() const { return current_.load()->target; }
 
@@ -69,7 +72,18 @@ class SwitchConsumer final : public Consumer<B> {
   }
 
  private:
+  // The current route, with this call counted on it.
+  Route* enter() {
+    for (;;) {
+      Route* r = current_.load();
+      r->calls.fetch_add(1);
+      if (current_.load() == r) return r;
+      r->calls.fetch_sub(1);  // switched meanwhile: the writer may not have counted this call
+    }
+  }
+
   const bool may_block_;
+  const bool answers_async_;
   std::atomic<Route*> current_{nullptr};
   std::vector<std::unique_ptr<Route>> routes_;
 };

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <span>
 #include <stdexcept>
 #include <thread>
 
@@ -97,6 +98,11 @@ std::string segment_name(uint64_t id) {
 uint32_t record_crc(const char* header, std::string_view payload) {
   return crc32c_extend(crc32c_extend(0, header, 20), payload.data(), payload.size());
 }
+uint32_t record_crc(const char* header, std::span<const std::string_view> pieces) {
+  uint32_t crc = crc32c_extend(0, header, 20);
+  for (auto piece : pieces) crc = crc32c_extend(crc, piece.data(), piece.size());
+  return crc;
+}
 
 }  // namespace
 
@@ -116,9 +122,14 @@ struct DiskQueue::Segment {
 struct DiskQueue::Pending {
   std::condition_variable cv;  // woken when done, or when it is its turn to write the next group
   char header[kHeader];
-  std::string_view payload;
+  std::string_view one;                      // push(): the payload
+  std::span<const std::string_view> pieces;  // the payload: `one`, or push_async's pieces in order
+  size_t size = 0;                           // the payload's bytes
   uint32_t items = 0;
-  bool taken = false;  // a leader has taken it into its group
+  std::vector<std::string_view> owned_pieces;  // push_async: the pieces, and what keeps them until written
+  std::shared_ptr<const void> keep;
+  std::function<void(PushResult)> on_done;  // push_async: answered through this (and then freed), not cv
+  bool taken = false;                       // a leader has taken it into its group
   bool done = false;
   PushResult result;
 };
@@ -140,6 +151,12 @@ struct DiskQueue::Flight {
 DiskQueue::DiskQueue(DiskQueueOptions options) : options_(std::move(options)) {}
 
 DiskQueue::~DiskQueue() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  commit_.notify_all();
+  for (auto& t : committers_) t.join();  // each leaves once nothing is pending
   segments_.clear();
   read_seg_.reset();
   if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
@@ -313,29 +330,38 @@ uint64_t DiskQueue::cost(uint64_t records, uint64_t items, uint64_t bytes) const
   return records;
 }
 
-DiskQueue::PushResult DiskQueue::push(std::string_view bytes, uint32_t items) {
-  if (bytes.size() > options_.max_record_bytes || cost(1, items, bytes.size()) > options_.capacity)
-    return {Outcome::too_large, "a request of " + std::to_string(bytes.size()) + " bytes and " + std::to_string(items) +
-                                    " items is larger than the queue can ever hold"};
-  Pending p;
-  p.payload = bytes;
-  p.items = items;
-  std::unique_lock lock(mu_);
-  if (closed_) return {Outcome::failed, "the queue is closed"};
-  if (cost(used_.records, used_.items, used_.bytes) + cost(1, items, bytes.size()) > options_.capacity)
-    return {Outcome::full, {}};
+std::optional<DiskQueue::PushResult> DiskQueue::admit(Pending& p) {
+  const auto size = p.size;
+  if (size > options_.max_record_bytes || cost(1, p.items, size) > options_.capacity)
+    return PushResult{Outcome::too_large, "a request of " + std::to_string(size) + " bytes and " +
+                                              std::to_string(p.items) +
+                                              " items is larger than the queue can ever hold"};
+  if (closed_) return PushResult{Outcome::failed, "the queue is closed"};
+  if (cost(used_.records, used_.items, used_.bytes) + cost(1, p.items, size) > options_.capacity)
+    return PushResult{Outcome::full, {}};
   used_.records += 1;
-  used_.items += items;
-  used_.bytes += bytes.size();
+  used_.items += p.items;
+  used_.bytes += size;
   uint64_t seq = next_seq_++;
   put32(p.header, kMagic);
-  put32(p.header + 4, static_cast<uint32_t>(bytes.size()));
+  put32(p.header + 4, static_cast<uint32_t>(size));
   put64(p.header + 8, seq);
-  put32(p.header + 16, items);
-  put32(p.header + 20, record_crc(p.header, bytes));
+  put32(p.header + 16, p.items);
+  put32(p.header + 20, record_crc(p.header, p.pieces));
   put32(p.header + kStateOffset, kStateNew);
   put32(p.header + 28, 0);
   pending_.push_back(&p);
+  return std::nullopt;
+}
+
+DiskQueue::PushResult DiskQueue::push(std::string_view bytes, uint32_t items) {
+  Pending p;
+  p.one = bytes;
+  p.pieces = {&p.one, 1};
+  p.size = bytes.size();
+  p.items = items;
+  std::unique_lock lock(mu_);
+  if (auto refused = admit(p)) return *refused;
   // Group commit: a pusher that finds no group being written (and fewer than kMaxSyncing being synced) takes every
   // pending record into its group and writes it; while that group's fdatasync runs the next group is written.
   // Each waits on its own condition variable, woken when its group is answered or when it may lead the next one.
@@ -345,8 +371,56 @@ DiskQueue::PushResult DiskQueue::push(std::string_view bytes, uint32_t items) {
       continue;
     }
     lead(lock);
+    run_answers(lock);
   }
   return p.result;
+}
+
+void DiskQueue::push_async(std::vector<std::string_view> pieces, std::shared_ptr<const void> keep, uint32_t items,
+                           std::function<void(PushResult)> done) {
+  auto p = std::make_unique<Pending>();
+  p->owned_pieces = std::move(pieces);
+  p->pieces = p->owned_pieces;
+  for (auto piece : p->pieces) p->size += piece.size();
+  p->keep = std::move(keep);
+  p->items = items;
+  p->on_done = std::move(done);
+  std::optional<PushResult> refused;
+  {
+    std::lock_guard lock(mu_);
+    refused = admit(*p);
+    if (!refused) {
+      // The writers: one writes a group while others wait out the fdatasync of the groups before it.
+      if (committers_.empty())
+        for (int i = 0; i < (options_.fsync ? kMaxSyncing : 1); ++i)
+          committers_.emplace_back([this] { commit_loop(); });
+      p.release();  // pending_ has it; complete_flights() frees it
+      if (!writing_ && syncing_ < kMaxSyncing) commit_.notify_one();
+    }
+  }
+  if (refused) p->on_done(std::move(*refused));
+}
+
+void DiskQueue::commit_loop() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    if (!pending_.empty() && !writing_ && syncing_ < kMaxSyncing) {
+      lead(lock);
+      run_answers(lock);
+      continue;
+    }
+    if (stopping_ && pending_.empty()) return;
+    commit_.wait(lock);
+  }
+}
+
+void DiskQueue::run_answers(std::unique_lock<std::mutex>& lock) {
+  if (answers_.empty()) return;
+  auto answers = std::move(answers_);
+  answers_.clear();
+  lock.unlock();
+  for (auto& [done, result] : answers) done(std::move(result));
+  lock.lock();
 }
 
 void DiskQueue::lead(std::unique_lock<std::mutex>& lock) {
@@ -382,7 +456,11 @@ void DiskQueue::lead(std::unique_lock<std::mutex>& lock) {
 }
 
 void DiskQueue::wake_next_writer() {
-  if (!writing_ && syncing_ < kMaxSyncing && !pending_.empty()) pending_.front()->cv.notify_one();
+  if (writing_ || syncing_ >= kMaxSyncing || pending_.empty()) return;
+  if (pending_.front()->on_done)
+    commit_.notify_one();
+  else
+    pending_.front()->cv.notify_one();
 }
 
 void DiskQueue::complete_flights() {
@@ -406,9 +484,14 @@ void DiskQueue::complete_flights() {
         // Not written: nothing of it is kept.
         used_.records -= 1;
         used_.items -= g->items;
-        used_.bytes -= g->payload.size();
+        used_.bytes -= g->size;
       } else if (!f->sync_error.empty()) {
         g->result = {Outcome::failed, f->sync_error};
+      }
+      if (g->on_done) {
+        answers_.emplace_back(std::move(g->on_done), std::move(g->result));
+        delete g;
+        continue;
       }
       g->done = true;
       g->cv.notify_one();
@@ -430,7 +513,7 @@ void DiskQueue::write_group(Flight& f) {
       std::lock_guard lock(mu_);
       tail = segments_.back();
     }
-    uint64_t rec = kHeader + group[i]->payload.size();
+    uint64_t rec = kHeader + group[i]->size;
     if (tail->end > 0 && tail->end + rec > options_.max_segment_bytes) {
       try {
         std::unique_lock lock(mu_);
@@ -451,11 +534,11 @@ void DiskQueue::write_group(Flight& f) {
     uint64_t run = 0;
     std::vector<iovec> iov;
     while (j < group.size()) {
-      uint64_t n = kHeader + group[j]->payload.size();
+      uint64_t n = kHeader + group[j]->size;
       if (j > i && tail->end + run + n > options_.max_segment_bytes) break;
       iov.push_back({group[j]->header, kHeader});
-      if (!group[j]->payload.empty())
-        iov.push_back({const_cast<char*>(group[j]->payload.data()), group[j]->payload.size()});
+      for (auto piece : group[j]->pieces)
+        if (!piece.empty()) iov.push_back({const_cast<char*>(piece.data()), piece.size()});
       run += n;
       ++j;
     }
@@ -505,7 +588,7 @@ void DiskQueue::write_group(Flight& f) {
     for (size_t x = i; x < j; ++x) {
       done.records.records += 1;
       done.records.items += group[x]->items;
-      done.records.bytes += group[x]->payload.size();
+      done.records.bytes += group[x]->size;
     }
     {
       std::lock_guard lock(mu_);

@@ -17,11 +17,13 @@
 #include <cstdint>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 namespace otlpd {
@@ -75,6 +77,12 @@ class DiskQueue {
   // Appends a record; returns once it is written (see fsync). full: it does not fit the capacity now; too_large:
   // it never will; failed: the write failed (nothing of it is kept; the queue accepts again when writes work).
   PushResult push(std::string_view bytes, uint32_t items);
+  // The same without waiting: the record is `pieces` one after the other (no copy is made of them), and `done` is
+  // called once, with what push() would return, when it is written (and synced), from the queue's own writer
+  // threads (or at once, on the caller's thread, when it is refused before any write). `keep` holds the pieces'
+  // memory until then. Writes of push() and push_async() share groups.
+  void push_async(std::vector<std::string_view> pieces, std::shared_ptr<const void> keep, uint32_t items,
+                  std::function<void(PushResult)> done);
   // The oldest record not yet taken; waits for one until `until`. nullopt when none came by then, or when the
   // queue is closed and nothing is left to read.
   std::optional<Record> take(std::chrono::steady_clock::time_point until);
@@ -93,9 +101,13 @@ class DiskQueue {
   struct Pending;
   struct Flight;
   explicit DiskQueue(DiskQueueOptions options);
-  void lead(std::unique_lock<std::mutex>& lock);  // writes (and syncs) pending_ as one group; under mu_
-  void complete_flights();                        // under mu_
-  void wake_next_writer();                        // under mu_
+  // Checks room and fills in p's header; an error result when p is refused. Under mu_.
+  std::optional<PushResult> admit(Pending& p);
+  void lead(std::unique_lock<std::mutex>& lock);         // writes (and syncs) pending_ as one group; under mu_
+  void run_answers(std::unique_lock<std::mutex>& lock);  // calls the push_async callbacks answered; under mu_
+  void commit_loop();                                    // a writer thread of push_async's records
+  void complete_flights();                               // under mu_
+  void wake_next_writer();                               // under mu_
   void recover(Recovered& r);
   std::shared_ptr<Segment> new_segment();  // under mu_ (or in open)
   void write_group(Flight& f);
@@ -121,6 +133,12 @@ class DiskQueue {
   int syncing_ = 0;                               // groups in fdatasync
   bool closed_ = false;
   uint64_t damaged_read_ = 0;
+  // push_async: writer threads (started with the first such push), woken by commit_, and the answers that
+  // complete_flights() found for them, called outside mu_.
+  std::vector<std::thread> committers_;
+  std::condition_variable commit_;
+  bool stopping_ = false;
+  std::vector<std::pair<std::function<void(PushResult)>, PushResult>> answers_;
 };
 
 }  // namespace otlpd

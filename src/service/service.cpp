@@ -56,14 +56,25 @@ class GateConsumer final : public Consumer<B> {
  public:
   GateConsumer(Consumer<B>* target, std::shared_ptr<ExporterGate> gate) : target_(target), gate_(std::move(gate)) {}
   Status consume(B batch) override {
-    if (gate_->state.load(std::memory_order_acquire) != ExporterGate::open && !gate_->wait_open())
-      return Status::retryable("exporter " + gate_->id + " is being replaced by a configuration reload",
-                               std::chrono::seconds(1));
+    if (!open()) return replacing();
     return target_->consume(std::move(batch));
   }
+  // Forwarded once open; while closed, the (bounded) wait happens on the caller's thread, as in consume(): only
+  // during a reload that replaces the exporter.
+  void consume_async(B batch, typename Consumer<B>::Done done) override {
+    if (!open()) return done(replacing());
+    target_->consume_async(std::move(batch), std::move(done));
+  }
   bool may_block() const override { return target_->may_block(); }
+  bool answers_async() const override { return target_->answers_async(); }
 
  private:
+  bool open() const { return gate_->state.load(std::memory_order_acquire) == ExporterGate::open || gate_->wait_open(); }
+  Status replacing() const {
+    return Status::retryable("exporter " + gate_->id + " is being replaced by a configuration reload",
+                             std::chrono::seconds(1));
+  }
+
   Consumer<B>* target_;
   std::shared_ptr<ExporterGate> gate_;
 };
@@ -261,11 +272,11 @@ Downstream downstream_of(const ComponentId& receiver, const Config& config, cons
 }
 
 // Whether a running receiver can be given `d` without being rebuilt: it feeds the same signals, and each
-// downstream blocks as the old one did (the receiver chose its threads at start).
+// downstream blocks and answers as the old one did (the receiver chose its threads at start).
 bool switchable(const ReceiverSlot& r, const Downstream& d) {
   auto same = [](const auto* sw, const auto* next) {
     if (!sw || !next) return !sw && !next;
-    return sw->may_block() == next->may_block();
+    return sw->may_block() == next->may_block() && sw->answers_async() == next->answers_async();
   };
   return same(r.traces.get(), d.next.traces) && same(r.metrics.get(), d.next.metrics) &&
          same(r.logs.get(), d.next.logs);
@@ -273,7 +284,7 @@ bool switchable(const ReceiverSlot& r, const Downstream& d) {
 
 template <typename B>
 std::unique_ptr<SwitchConsumer<B>> make_switch(Consumer<B>* target) {
-  return target ? std::make_unique<SwitchConsumer<B>>(target, target->may_block()) : nullptr;
+  return target ? std::make_unique<SwitchConsumer<B>>(target) : nullptr;
 }
 
 // `old`: the running graph (null at start-up). Throws ConfigError when a component cannot be created.

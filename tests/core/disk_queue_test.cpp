@@ -6,10 +6,14 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <condition_variable>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -315,6 +319,107 @@ TEST_CASE("disk queue: a reader beside synced groups in flight reads every recor
   CHECK(in_order);
   CHECK(q->size().records == 0);
   CHECK(segments(o.directory).size() == 1);  // every segment read and acknowledged was deleted
+}
+
+namespace {
+
+// Counts push_async answers, and waits (bounded) for a number of them.
+struct Answers {
+  std::mutex mu;
+  std::condition_variable cv;
+  int ok = 0, other = 0;
+  std::function<void(DiskQueue::PushResult)> callback() {
+    return [this](DiskQueue::PushResult r) {
+      std::lock_guard lock(mu);
+      (r.outcome == DiskQueue::Outcome::ok ? ok : other) += 1;
+      cv.notify_all();
+    };
+  }
+  bool wait_for(int n) {
+    std::unique_lock lock(mu);
+    return cv.wait_for(lock, std::chrono::seconds(60), [&] { return ok + other >= n; });
+  }
+};
+
+// push_async of `record` in three pieces that share one string.
+void push_pieces(DiskQueue& q, std::string record, std::function<void(DiskQueue::PushResult)> done) {
+  auto keep = std::make_shared<const std::string>(std::move(record));
+  std::string_view all(*keep);
+  const size_t third = all.size() / 3;
+  q.push_async({all.substr(0, third), all.substr(third, third), all.substr(2 * third)}, keep, 1, std::move(done));
+}
+
+}  // namespace
+
+TEST_CASE("disk queue: asynchronous pushes are answered once each and share groups with waiting pushes",
+          "[disk_queue]") {
+  test::TempDir dir;
+  auto o = opts(dir.path());
+  o.fsync = true;
+  o.max_segment_bytes = 32 << 10;
+  constexpr int kAsync = 6, kSync = 2, kEach = 100;
+  Answers answers;
+  std::atomic<int> sync_ok{0};
+  {
+    auto q = DiskQueue::open(o);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kAsync + kSync; ++t)
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < kEach; ++i) {
+          if (t < kAsync)
+            push_pieces(*q, writer_record(t, i), answers.callback());
+          else if (q->push(writer_record(t, i), 1).outcome == DiskQueue::Outcome::ok)
+            ++sync_ok;
+        }
+      });
+    for (auto& t : threads) t.join();
+    REQUIRE(answers.wait_for(kAsync * kEach));
+    CHECK(answers.ok == kAsync * kEach);
+    CHECK(answers.other == 0);
+    CHECK(sync_ok == kSync * kEach);
+  }
+  // Everything answered is on disk, whole (its pieces in order), once, and in each writer's order.
+  auto q = DiskQueue::open(o);
+  std::set<std::string> seen;
+  std::map<int, int> last_of_thread;
+  bool in_order = true;
+  while (auto rec = q->take(now())) {
+    auto dash = rec->bytes.find('-');
+    int t = std::stoi(rec->bytes.substr(1, dash - 1));
+    int i = std::stoi(rec->bytes.substr(dash + 1));
+    CHECK(rec->bytes == writer_record(t, i));
+    auto it = last_of_thread.find(t);
+    if (it != last_of_thread.end() && it->second >= i) in_order = false;
+    last_of_thread[t] = i;
+    seen.insert(rec->bytes);
+  }
+  CHECK(seen.size() == (kAsync + kSync) * kEach);
+  CHECK(in_order);
+}
+
+TEST_CASE("disk queue: an asynchronous push without room is answered at once, and the queue's end answers the rest",
+          "[disk_queue]") {
+  test::TempDir dir;
+  auto o = opts(dir.path());
+  o.capacity = 3;  // requests
+  auto q = DiskQueue::open(o);
+  Answers answers;
+  for (int i = 0; i < 3; ++i) push_pieces(*q, payload(i), answers.callback());
+  REQUIRE(answers.wait_for(3));
+  CHECK(answers.ok == 3);
+  // Full: answered before push_async returns, on this thread.
+  std::optional<DiskQueue::Outcome> full;
+  push_pieces(*q, payload(3), [&](DiskQueue::PushResult r) { full = r.outcome; });
+  CHECK(full == DiskQueue::Outcome::full);
+  // Room again once one is acknowledged; the queue destroyed right after a push still answers it first.
+  auto rec = q->take(soon());
+  REQUIRE(rec);
+  q->ack(*rec);
+  push_pieces(*q, payload(4), answers.callback());
+  q.reset();
+  CHECK(answers.ok == 4);
+  q = DiskQueue::open(o);
+  CHECK(q->size().records == 3);
 }
 
 TEST_CASE("disk queue: a second holder of the directory is refused after the lock timeout", "[disk_queue]") {

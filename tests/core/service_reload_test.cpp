@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <atomic>
 #include <future>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "config/config.h"
 #include "model/switch_consumer.h"
@@ -274,6 +276,20 @@ class HoldingConsumer final : public TraceConsumer {
   std::atomic<bool> entered{false}, released{false};
 };
 
+// Keeps every asynchronous call's answer until the test gives it.
+class DeferringConsumer final : public TraceConsumer {
+ public:
+  Status consume(TraceBatch) override { return Status::ok(); }
+  void consume_async(TraceBatch, Done done) override {
+    std::lock_guard lock(mu);
+    answers.push_back(std::move(done));
+  }
+  bool may_block() const override { return true; }
+  bool answers_async() const override { return true; }
+  std::mutex mu;
+  std::vector<Done> answers;
+};
+
 class CountingConsumer final : public TraceConsumer {
  public:
   Status consume(TraceBatch) override {
@@ -288,7 +304,7 @@ class CountingConsumer final : public TraceConsumer {
 TEST_CASE("a switch routes new calls to its new target and waits for calls through the old one", "[reload]") {
   HoldingConsumer old_target;
   CountingConsumer new_target;
-  SwitchConsumer<TraceBatch> sw(&old_target, false);
+  SwitchConsumer<TraceBatch> sw(&old_target);
   auto in_flight = std::async(std::launch::async, [&] { return sw.consume(one_trace()); });
   REQUIRE(wait_until([&] { return old_target.entered.load(); }));
 
@@ -300,4 +316,32 @@ TEST_CASE("a switch routes new calls to its new target and waits for calls throu
   old_target.released.store(true);
   CHECK(idle.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
   CHECK(in_flight.get().is_ok());
+}
+
+TEST_CASE("a switch keeps an asynchronous call counted on its route until the call is answered", "[reload]") {
+  DeferringConsumer old_target;
+  CountingConsumer new_target;
+  SwitchConsumer<TraceBatch> sw(&old_target);
+  CHECK(sw.may_block());
+  CHECK(sw.answers_async());
+  std::atomic<int> answered{0};
+  sw.consume_async(one_trace(), [&](Status st) { answered.fetch_add(st.is_ok() ? 1 : 100); });
+  CHECK(answered.load() == 0);
+
+  const auto* old_route = sw.switch_to(&new_target);
+  // A new call goes to the new target (answered at once by its consume()).
+  sw.consume_async(one_trace(), [&](Status st) { answered.fetch_add(st.is_ok() ? 1 : 100); });
+  CHECK(new_target.calls.load() == 1);
+  CHECK(answered.load() == 1);
+  auto idle = std::async(std::launch::async, [&] { SwitchConsumer<TraceBatch>::wait_idle(old_route); });
+  CHECK(idle.wait_for(std::chrono::milliseconds(100)) == std::future_status::timeout);
+  Consumer<TraceBatch>::Done answer;
+  {
+    std::lock_guard lock(old_target.mu);
+    REQUIRE(old_target.answers.size() == 1);
+    answer = std::move(old_target.answers.front());
+  }
+  answer(Status::ok());
+  CHECK(idle.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+  CHECK(answered.load() == 2);
 }

@@ -258,13 +258,35 @@ class SignalPipe final : public Consumer<B> {
   // Without a sending queue the batch is sent, with its retries, within consume(); a persistent queue waits
   // for its write (and fsync).
   bool may_block() const override { return !queue_; }
+  // A persistent queue answers once the write (and fsync) is done, from its writer threads.
+  bool answers_async() const override { return !settings_.queue.storage.empty() || !may_block(); }
+
+  void consume_async(B batch, typename Consumer<B>::Done done) override {
+    if (settings_.queue.storage.empty()) return done(consume(std::move(batch)));
+    size_t items = batch.item_count();
+    if (!stop_.accepting()) return done(shutting_down(items));
+    if (!disk_) return done(not_started(items));
+    // The record is written from the batch's received bytes as they are (decoded parts are serialised first); the
+    // batch, with its share of the memory budget, lives until the write is answered.
+    auto keep = std::make_shared<std::pair<B, std::string>>(std::move(batch), std::string());
+    std::vector<std::string_view> pieces;
+    for (const auto& part : keep->first.raw_parts()) {
+      if (!part.wire) {
+        keep->second = keep->first.serialize();
+        pieces.assign(1, keep->second);
+        break;
+      }
+      pieces.emplace_back(*part.wire);
+    }
+    // The answer may come while join() destroys the queue (it waits for its writers): it names the queue itself.
+    DiskQueue* q = disk_.get();
+    q->push_async(std::move(pieces), keep, static_cast<uint32_t>(std::min<size_t>(items, UINT32_MAX)),
+                  [this, q, items, done = std::move(done)](DiskQueue::PushResult r) { done(persisted(*q, r, items)); });
+  }
 
   Status consume(B batch) override {
     size_t items = batch.item_count();
-    if (!stop_.accepting()) {
-      enqueue_failed_->add(items);
-      return Status::retryable("exporter " + id_ + " is shutting down");
-    }
+    if (!stop_.accepting()) return shutting_down(items);
     if (!settings_.queue.storage.empty()) return persist(batch, items);
     if (!queue_) {
       Fate fate;
@@ -333,15 +355,25 @@ class SignalPipe final : public Consumer<B> {
     size_gauge_->set(static_cast<int64_t>(disk_->used()));
   }
 
+  Status shutting_down(size_t items) {
+    enqueue_failed_->add(items);
+    return Status::retryable("exporter " + id_ + " is shutting down");
+  }
+  Status not_started(size_t items) {
+    enqueue_failed_->add(items);
+    return Status::retryable("exporter " + id_ + " is not started", std::chrono::seconds(1));
+  }
+
   // With a persistent queue: acknowledged once the request is written (see file_storage's fsync).
   Status persist(B& batch, size_t items) {
-    if (!disk_) {
-      enqueue_failed_->add(items);
-      return Status::retryable("exporter " + id_ + " is not started", std::chrono::seconds(1));
-    }
+    if (!disk_) return not_started(items);
     std::string bytes = batch.serialize();
-    auto r = disk_->push(bytes, static_cast<uint32_t>(std::min<size_t>(items, UINT32_MAX)));
-    size_gauge_->set(static_cast<int64_t>(disk_->used()));
+    return persisted(*disk_, disk_->push(bytes, static_cast<uint32_t>(std::min<size_t>(items, UINT32_MAX))), items);
+  }
+
+  // What a caller hears of a push: ok, or a refusal counted in enqueue_failed.
+  Status persisted(const DiskQueue& q, const DiskQueue::PushResult& r, size_t items) {
+    size_gauge_->set(static_cast<int64_t>(q.used()));
     switch (r.outcome) {
       case DiskQueue::Outcome::ok:
         start_disk_workers();
@@ -350,7 +382,7 @@ class SignalPipe final : public Consumer<B> {
         enqueue_failed_->add(items);
         if (full_log_.allow())
           spdlog::warn("exporter {}: persistent queue is full ({} of {}); refusing {} {} with a retryable error", id_,
-                       disk_->used(), settings_.queue.queue_size, items, item_name(B::signal));
+                       q.used(), settings_.queue.queue_size, items, item_name(B::signal));
         return Status::retryable("sending queue of exporter " + id_ + " is full", std::chrono::seconds(1));
       case DiskQueue::Outcome::too_large:
         enqueue_failed_->add(items);

@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "codec/compression.h"
@@ -136,6 +137,54 @@ class Handler final : public RawService {
   // here within max_recv_msg_size_mib, so neither an unauthenticated caller nor a bomb makes gRPC inflate
   // anything. `request` is emptied as soon as its bytes are copied or decompressed.
   grpc::Status handle(grpc::ServerContext* ctx, grpc::ByteBuffer& request, grpc::ByteBuffer* response) {
+    Prepared p = prepare(ctx, request);
+    if (!p.batch) return p.status.ok() ? answer(0, Status::ok(), response) : p.status;
+    return answer(p.items, next_->consume(std::move(*p.batch)), response);
+  }
+
+  // The same, answered through `done(status, response)` when the consumer answers (consume_async); `done` may run
+  // on another thread, after this returns.
+  template <typename Done>
+  void handle_async(grpc::ServerContext* ctx, grpc::ByteBuffer& request, Done done) {
+    Prepared p = prepare(ctx, request);
+    request.Clear();
+    if (!p.batch) {
+      grpc::ByteBuffer response;
+      if (p.status.ok()) p.status = answer(0, Status::ok(), &response);
+      return done(p.status, response);
+    }
+    next_->consume_async(std::move(*p.batch), [this, items = p.items, done = std::move(done)](Status st) mutable {
+      grpc::ByteBuffer response;
+      grpc::Status status = answer(items, st, &response);
+      done(status, response);
+    });
+  }
+
+  // Whether handle_async() answers without waiting (Consumer::answers_async).
+  bool answers_async() const { return next_->answers_async(); }
+
+ private:
+  // A call's request as a batch to hand on, or the answer when it is refused before (or is empty: OK).
+  struct Prepared {
+    Prepared() = default;
+    Prepared(grpc::Status s) : status(std::move(s)) {}  // NOLINT: refusals convert implicitly
+    grpc::Status status;
+    std::optional<B> batch;
+    size_t items = 0;
+  };
+
+  // Counts the outcome and sets `response` when it is OK.
+  grpc::Status answer(size_t items, const Status& st, grpc::ByteBuffer* response) {
+    counters_->record(B::signal, items, st);
+    if (!st.is_ok()) spdlog::debug("otlp grpc: refused {} {}: {}", items, item_name(B::signal), st.message());
+    if (st.is_ok()) {
+      grpc::Slice empty;  // Export*ServiceResponse with no partial_success: zero bytes
+      *response = grpc::ByteBuffer(&empty, 1);
+    }
+    return to_grpc(st);
+  }
+
+  Prepared prepare(grpc::ServerContext* ctx, grpc::ByteBuffer& request) {
     RequestContext rc;
     rc.client_address = peer_address(ctx->peer());
     if (authenticator_) {
@@ -196,18 +245,12 @@ class Handler final : public RawService {
         rc.metadata.emplace_back(std::move(key), std::string(v.data(), v.size()));
       }
     }
-    const size_t items = checked.items;
-    Status st = items == 0 ? Status::ok() : next_->consume(B::adopt_wire(std::move(bytes), items, std::move(rc)));
-    counters_->record(B::signal, items, st);
-    if (!st.is_ok()) spdlog::debug("otlp grpc: refused {} {}: {}", items, item_name(B::signal), st.message());
-    if (st.is_ok()) {
-      grpc::Slice empty;  // Export*ServiceResponse with no partial_success: zero bytes
-      *response = grpc::ByteBuffer(&empty, 1);
-    }
-    return to_grpc(st);
+    Prepared p;
+    p.items = checked.items;
+    if (p.items > 0) p.batch.emplace(B::adopt_wire(std::move(bytes), p.items, std::move(rc)));
+    return p;
   }
 
- private:
   // The message in one contiguous string, decompressed per its grpc-encoding (which gRPC records in the
   // buffer); `request` is emptied once read, so that at most the compressed and the decompressed message are
   // held.
@@ -296,7 +339,9 @@ class CallOf final : public Call {
     if (!gate_->enter()) return false;
     new CallOf(handler_, cq_, gate_);  // keep a call requested while this one is handled
     finishing_ = true;
-    if (auto* pool = handler_->blocking_pool())
+    if (handler_->answers_async())
+      answer_async();
+    else if (auto* pool = handler_->blocking_pool())
       boost::asio::post(*pool, [this] { answer(); });
     else
       answer();
@@ -304,19 +349,31 @@ class CallOf final : public Call {
   }
 
  private:
-  // Handles the request and starts the answer; the call completes on its queue once the answer is sent.
-  void answer() {
-    grpc::ByteBuffer response;
-    grpc::Status status = handler_->handle(&ctx_, request_, &response);
-    request_.Clear();
-    // Once the answer is started, the queue's thread may complete and delete this call (when answer() runs on
-    // the pool): nothing of it is touched afterwards.
+  // Hands the request on from the queue's thread; the answer starts when the consumer answers, on whichever thread
+  // that is (a persistent queue's writer, once the data is on disk).
+  void answer_async() {
+    handler_->handle_async(&ctx_, request_, [this](const grpc::Status& status, const grpc::ByteBuffer& response) {
+      finish(status, response);
+    });
+  }
+
+  // Starts the answer. The queue's thread may then complete and delete this call: nothing of it is touched
+  // afterwards.
+  void finish(const grpc::Status& status, const grpc::ByteBuffer& response) {
     CallGate* gate = gate_;
     if (status.ok())
       writer_.Finish(response, status, this);
     else
       writer_.FinishWithError(status, this);
     gate->leave();
+  }
+
+  // Handles the request and starts the answer; the call completes on its queue once the answer is sent.
+  void answer() {
+    grpc::ByteBuffer response;
+    grpc::Status status = handler_->handle(&ctx_, request_, &response);
+    request_.Clear();
+    finish(status, response);
   }
 
   H* handler_;
@@ -432,9 +489,11 @@ void GrpcServer::start(const ServerAuthenticator* authenticator, std::shared_ptr
   if (im.config.max_concurrent_streams > 0)
     builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, static_cast<int>(im.config.max_concurrent_streams));
   if (im.config.keepalive) apply_keepalive(builder, *im.config.keepalive);
-  // The pool for signals whose consumer may block, created only when one does.
-  if (im.next.any_may_block()) im.blocking = std::make_unique<boost::asio::thread_pool>(kBlockingThreads);
-  auto pool_for = [&](Signal s) { return im.next.may_block(s) ? im.blocking.get() : nullptr; };
+  // The pool for signals whose consumer may block and answers only by returning, created only when one does.
+  auto needs_pool = [&](Signal s) { return im.next.may_block(s) && !im.next.answers_async(s); };
+  if (needs_pool(Signal::traces) || needs_pool(Signal::metrics) || needs_pool(Signal::logs))
+    im.blocking = std::make_unique<boost::asio::thread_pool>(kBlockingThreads);
+  auto pool_for = [&](Signal s) { return needs_pool(s) ? im.blocking.get() : nullptr; };
   if (im.next.traces) {
     im.traces = std::make_unique<TraceHandler>(im.next.traces, &im.counters, im.config.include_metadata, max_message,
                                                authenticator, unauthenticated, pool_for(Signal::traces), &im.limiters);
