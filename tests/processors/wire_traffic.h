@@ -1,5 +1,5 @@
 // Requests for the differential tests of processors on received bytes (filter, transform): several resources and
-// scopes, spans and log records that some conditions match and others do not.
+// scopes, spans, log records, metrics and data points that some conditions match and others do not.
 #pragma once
 
 #include <string>
@@ -51,6 +51,86 @@ inline LogBatch wire_log_traffic(bool absent_parents = false) {
       l->set_severity_number(static_cast<opentelemetry::proto::logs::v1::SeverityNumber>(r * 12 + i + 1));
       l->mutable_body()->set_string_value((i % 2 ? "GET /" : "password ") + std::to_string(i));
       if (i % 3 == 0) set_attr(*l->mutable_attributes(), "http.route", "/health");
+    }
+  }
+  return b;
+}
+
+// Two resources (service.name cron, api), two scopes each (http, db), seven metrics a scope: a gauge (3 points,
+// doubles), a monotonic cumulative sum (3 points, ints), a histogram (2 points), an exponential histogram (2
+// points), a summary (2 points), a gauge without points and a metric without data. Point k of a metric has
+// http.route "/health" when k is odd. Unknown fields (number 100) on the first metric of each scope, on its first
+// point and on the scope. `absent_parents`: the second resource has no resource message and every second scope no
+// scope message. 48 data points.
+inline MetricBatch wire_metric_traffic(bool absent_parents = false) {
+  namespace pm = opentelemetry::proto::metrics::v1;
+  auto b = MetricBatch::make();
+  auto unknown = [](google::protobuf::Message& m) { m.GetReflection()->MutableUnknownFields(&m)->AddVarint(100, 7); };
+  for (int r = 0; r < 2; ++r) {
+    auto* rm = b.first().add_resource_metrics();
+    if (!absent_parents || r == 0)
+      set_attr(*rm->mutable_resource()->mutable_attributes(), "service.name", r == 0 ? "cron" : "api");
+    for (int s = 0; s < 2; ++s) {
+      auto* sm = rm->add_scope_metrics();
+      if (!absent_parents || s == 0) sm->mutable_scope()->set_name(s == 0 ? "http" : "db");
+      unknown(*sm);
+      auto named = [&](const char* name) {
+        auto* m = sm->add_metrics();
+        m->set_name(std::string(name) + "." + std::to_string(r * 2 + s));
+        m->set_unit("1");
+        return m;
+      };
+      auto fill = [&](auto* p, int k) {
+        p->set_time_unix_nano(1000 + static_cast<uint64_t>(k));
+        set_attr(*p->mutable_attributes(), "http.route", k % 2 ? "/health" : "/users");
+      };
+      auto* gauge = named("gauge");
+      unknown(*gauge);
+      for (int k = 0; k < 3; ++k) {
+        auto* p = gauge->mutable_gauge()->add_data_points();
+        fill(p, k);
+        p->set_as_double(0.5 * k);
+        if (k == 0) unknown(*p);
+      }
+      auto* sum = named("sum")->mutable_sum();
+      sum->set_is_monotonic(true);
+      sum->set_aggregation_temporality(pm::AGGREGATION_TEMPORALITY_CUMULATIVE);
+      for (int k = 0; k < 3; ++k) {
+        auto* p = sum->add_data_points();
+        fill(p, k);
+        p->set_as_int(10 * k + r);
+      }
+      auto* hist = named("histogram")->mutable_histogram();
+      hist->set_aggregation_temporality(pm::AGGREGATION_TEMPORALITY_DELTA);
+      for (int k = 0; k < 2; ++k) {
+        auto* p = hist->add_data_points();
+        fill(p, k);
+        p->set_count(3 + static_cast<uint64_t>(k));
+        p->set_sum(1.5 * k);
+        p->add_explicit_bounds(1);
+        p->add_bucket_counts(1);
+        p->add_bucket_counts(2 + static_cast<uint64_t>(k));
+      }
+      auto* exp = named("exponential")->mutable_exponential_histogram();
+      for (int k = 0; k < 2; ++k) {
+        auto* p = exp->add_data_points();
+        fill(p, k);
+        p->set_count(4);
+        p->set_scale(2);
+        p->mutable_positive()->add_bucket_counts(4);
+      }
+      auto* summary = named("summary")->mutable_summary();
+      for (int k = 0; k < 2; ++k) {
+        auto* p = summary->add_data_points();
+        fill(p, k);
+        p->set_count(2);
+        p->set_sum(3.5);
+        auto* q = p->add_quantile_values();
+        q->set_quantile(0.5);
+        q->set_value(1.5);
+      }
+      named("empty_gauge")->mutable_gauge();
+      named("no_data");
     }
   }
   return b;
