@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "codec/wire_reader.h"
 #include "processors/harness.h"
 
 namespace otlpd::test {
@@ -134,6 +135,34 @@ inline MetricBatch wire_metric_traffic(bool absent_parents = false) {
     }
   }
   return b;
+}
+
+// An ExportMetricsServiceRequest's bytes whose first metric holds its data in two fields, a gauge of 2 points then
+// a sum of 1 (protobuf keeps the sum; the wire check counts 3 points), beside a plain gauge of 2 points; every
+// point has http.route "/health" or "/users" in turn.
+inline std::string metric_bytes_with_two_data_fields() {
+  namespace pm = opentelemetry::proto::metrics::v1;
+  auto len_field = [](uint32_t number, const std::string& body) {
+    std::string out;
+    otlp_wire::append_varint(out, uint64_t{number} << 3 | 2);
+    otlp_wire::append_varint(out, body.size());
+    return out + body;
+  };
+  pm::Metric gauge, sum, plain;
+  gauge.set_name("merged");
+  for (int k = 0; k < 2; ++k) {
+    auto* p = gauge.mutable_gauge()->add_data_points();
+    p->set_as_int(k);
+    set_attr(*p->mutable_attributes(), "http.route", k % 2 ? "/health" : "/users");
+  }
+  auto* p = sum.mutable_sum()->add_data_points();
+  p->set_as_int(7);
+  set_attr(*p->mutable_attributes(), "http.route", "/health");
+  plain = gauge;
+  plain.set_name("plain");
+  const std::string scope =
+      len_field(2, gauge.SerializeAsString() + sum.SerializeAsString()) + len_field(2, plain.SerializeAsString());
+  return len_field(1, len_field(2, scope));
 }
 
 }  // namespace otlpd::test

@@ -46,12 +46,6 @@ struct LeafJudge {
   }
 };
 
-// The data fields of a Metric (its oneof), each a message whose field 1 holds the data points.
-bool is_data_field(const Field& f) {
-  return f.type == WireType::len &&
-         (f.number == 5 || f.number == 7 || f.number == 9 || f.number == 10 || f.number == 11);
-}
-
 // Metrics. With metric conditions that read data points (HasAttrOnDatapoint), each metric is decoded whole (on the
 // walk's arena: a metric's data is a oneof, which protobuf frees on every Clear, so a reused message would gain
 // nothing), judged, and its points, already decoded, judged by the datapoint conditions. Otherwise each metric is
@@ -81,7 +75,8 @@ struct MetricJudge {
     gone.clear();
     if (drop_metric && whole) {
       auto* m = google::protobuf::Arena::CreateMessage<Metric>(&arena);
-      if (!m->ParseFromArray(body.data(), static_cast<int>(body.size()))) return Fate::bad;
+      if (!processors::single_data_field(body) || !m->ParseFromArray(body.data(), static_cast<int>(body.size())))
+        return Fate::bad;
       item.metric = m;
       item.clear_cache();
       if (drop_metric(item)) {
@@ -146,62 +141,52 @@ struct MetricJudge {
   }
 
   // Decodes `body` without its data points into `shell`, and finds the points' bytes; false when the bytes do not
-  // read, or hold the data in more than one field (merged by protobuf: the caller decodes the request).
+  // read, or hold the data in more than one field.
   bool read_shell(std::string_view body) {
     scratch.clear();
     point_bytes.clear();
-    int data_fields = 0;
-    Reader r(body);
-    Field f;
-    while (r.next(f)) {
-      if (!is_data_field(f)) {
-        scratch.append(f.raw);
-        continue;
-      }
-      if (++data_fields > 1) return false;
-      otlp_wire::LenField lf(scratch, f.number, f.body.size());
-      Reader points(f.body);
-      Field p;
-      while (points.next(p)) {
-        if (is_message(p, 1))
-          point_bytes.push_back(p.body);
-        else
-          scratch.append(p.raw);
-      }
-      if (points.error()) return false;
-      lf.end();
-    }
-    return !r.error() && shell.ParseFromArray(scratch.data(), static_cast<int>(scratch.size()));
+    return copy_metric(body, scratch,
+                       [this](std::string_view p) {
+                         point_bytes.push_back(p);
+                         return false;
+                       }) &&
+           shell.ParseFromArray(scratch.data(), static_cast<int>(scratch.size()));
   }
 
-  // `body` without the dropped points; false when the bytes are not as the decoded metric says (its data in more
-  // than one field, merged by protobuf: the caller decodes the request).
+  // `body` without the dropped points; false when the bytes are not as the decoded metric says.
   bool write_without_gone(std::string_view body, std::string& out) const {
     out.clear();
+    size_t k = 0;
+    const bool ok = copy_metric(body, out, [&](std::string_view) {
+      const bool keep = k < gone.size() && !gone[k];
+      ++k;
+      return keep;
+    });
+    return ok && k == gone.size();
+  }
+
+  // Appends a Metric's bytes to `out`, each data point only when `keep(point_bytes)` says so; false when the bytes
+  // do not read, or hold the data in more than one field (protobuf merges them: the caller decodes the request).
+  template <typename Keep>
+  static bool copy_metric(std::string_view body, std::string& out, Keep&& keep) {
     int data_fields = 0;
     Reader r(body);
     Field f;
     while (r.next(f)) {
-      if (!is_data_field(f)) {
+      if (!processors::is_metric_data_field(f)) {
         out.append(f.raw);
         continue;
       }
       if (++data_fields > 1) return false;
       otlp_wire::LenField lf(out, f.number, f.body.size());
-      size_t k = 0;
       Reader points(f.body);
       Field p;
-      while (points.next(p)) {
-        if (is_message(p, 1)) {
-          if (k >= gone.size()) return false;
-          if (gone[k++]) continue;
-        }
-        out.append(p.raw);
-      }
-      if (points.error() || k != gone.size()) return false;
+      while (points.next(p))
+        if (!is_message(p, 1) || keep(p.body)) out.append(p.raw);
+      if (points.error()) return false;
       lf.end();
     }
-    return !r.error() && data_fields == 1;
+    return !r.error();
   }
 };
 
@@ -253,20 +238,29 @@ struct Walk {
     return kept;
   }
 
-  // A resource (level 1) or a scope (level 2) field `f` whose new body is `inner`, with `kept` items: copied when
-  // nothing changed, written again when something did, left out when nothing is left.
-  static void put(std::string& out, const Field& f, const std::string& inner, bool inner_changed, size_t kept,
-                  bool& changed) {
-    if (!inner_changed && kept > 0) {
-      out.append(f.raw);
-    } else if (kept > 0) {
-      changed = true;
-      otlp_wire::LenField lf(out, f.number, inner.size());
-      out.append(inner);
-      lf.end();
-    } else {
+  // Writes the resource (level 1) or scope (level 2) field `f` in place: `fill(out, inner_changed) -> kept` appends
+  // its new body to `out`. The field stays as it came when nothing in it changed, as written when something did,
+  // and goes when nothing is left in it. Returns `kept`.
+  template <typename Fill>
+  size_t put(std::string& out, const Field& f, bool& changed, Fill&& fill) {
+    const size_t at = out.size();
+    otlp_wire::LenField lf(out, f.number, f.body.size());
+    bool inner_changed = false;
+    const size_t kept = fill(out, inner_changed);
+    if (bad) return 0;
+    if (kept == 0) {
+      out.resize(at);
       changed = true;  // a scope or resource left without items goes
+      return 0;
     }
+    lf.end();
+    if (inner_changed) {
+      changed = true;
+    } else if (std::string_view(out).substr(at) != f.raw) {  // the same body, its length written otherwise
+      out.resize(at);
+      out.append(f.raw);
+    }
+    return kept;
   }
 
   // A ResourceSpans / ResourceLogs / ResourceMetrics body: appends what stays; returns the number of scopes kept.
@@ -278,12 +272,11 @@ struct Walk {
     size_t kept = 0;
     while (r.next(f)) {
       if (is_message(f, 2)) {
-        std::string inner;
-        bool inner_changed = false;
-        const size_t n = scope_items(f.body, inner, inner_changed);
+        const size_t n = put(out, f, changed, [&](std::string& inner, bool& inner_changed) {
+          return scope_items(f.body, inner, inner_changed);
+        });
         if (bad) return 0;
         kept += n > 0 ? 1 : 0;
-        put(out, f, inner, inner_changed, n, changed);
         continue;
       }
       out.append(f.raw);
@@ -298,18 +291,18 @@ WireFilterResult filter_on_wire(std::string_view request, Judge& judge) {
   WireFilterResult out;
   Walk<Judge> w{judge, {}, {}, {}, {}, false};
   std::string bytes;
+  bytes.reserve(request.size());
   bool changed = false;
   size_t resources = 0;
   Reader r(request);
   Field f;
   while (r.next(f)) {
     if (is_message(f, 1)) {
-      std::string inner;
-      bool inner_changed = false;
-      const size_t kept = w.resource_items(f.body, inner, inner_changed);
+      const size_t kept = w.put(bytes, f, changed, [&](std::string& inner, bool& inner_changed) {
+        return w.resource_items(f.body, inner, inner_changed);
+      });
       if (w.bad) return out;
       resources += kept > 0 ? 1 : 0;
-      Walk<Judge>::put(bytes, f, inner, inner_changed, kept, changed);
       continue;
     }
     bytes.append(f.raw);

@@ -2,6 +2,7 @@
 // gives (a differential test), and leave bytes untouched when nothing is dropped.
 #include <catch2/catch.hpp>
 
+#include "codec/otlp_wire.h"
 #include "processors/harness.h"
 #include "processors/wire_traffic.h"
 
@@ -143,4 +144,25 @@ TEST_CASE("filter data point conditions on received bytes rewrite only the metri
   // Every metric dropped: nothing is sent.
   got = run_processor("filter", "metrics: {metric: ['true']}", MetricBatch::adopt_wire(bytes, 48));
   CHECK(got.empty());
+}
+
+TEST_CASE("filter on received bytes gives a metric with its data in two fields to the decoded path",
+          "[processors][ottl]") {
+  const std::string bytes = metric_bytes_with_two_data_fields();
+  const auto checked = otlp_wire::check<otlp_metrics::ExportMetricsServiceRequest>(bytes);
+  REQUIRE(checked.ok);
+  REQUIRE(checked.items == 5);
+  for (const char* yaml : {"metrics: {datapoint: ['attributes[\"http.route\"] == \"/health\"']}",
+                           "metrics: {metric: ['HasAttrOnDatapoint(\"http.route\", \"/users\")']}",
+                           "metrics: {metric: ['name == \"nothing\"']}"}) {
+    INFO(yaml);
+    auto decoded = MetricBatch::make();
+    REQUIRE(decoded.first().ParseFromString(bytes));
+    auto want = run_processor("filter", yaml, std::move(decoded));
+    auto got = run_processor("filter", yaml, MetricBatch::adopt_wire(bytes, checked.items));
+    REQUIRE(want.size() == got.size());
+    if (want.empty()) continue;
+    CHECK(got[0].item_count() == want[0].item_count());
+    CHECK(got[0].serialize() == want[0].serialize());
+  }
 }

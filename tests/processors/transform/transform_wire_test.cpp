@@ -2,6 +2,7 @@
 // differential test), and copy what no statement changed byte for byte.
 #include <catch2/catch.hpp>
 
+#include "codec/otlp_wire.h"
 #include "processors/transform/transform_wire.h"
 #include "processors/wire_traffic.h"
 
@@ -53,6 +54,30 @@ TEST_CASE("transform metric statements on received bytes match the decoded path"
     check_same_on_wire(c, wire_metric_traffic(true), k < kMetricSetsOnWire);
     check_same_on_wire(c, wire_metric_traffic(false), k < kMetricSetsOnWire);
     ++k;
+  }
+}
+
+TEST_CASE("transform on received bytes gives a metric with its data in two fields to the decoded path",
+          "[processors][ottl][wire]") {
+  const std::string bytes = metric_bytes_with_two_data_fields();
+  const auto checked = otlp_wire::check<otlp_metrics::ExportMetricsServiceRequest>(bytes);
+  REQUIRE(checked.ok);
+  for (const char* yaml : {R"(metric_statements: [{context: resource, statements: ['set(attributes["r"], 1)']}])",
+                           R"(metric_statements: [{context: datapoint, statements: ['set(attributes["d"], 1)']}])"}) {
+    INFO(yaml);
+    Capture<MetricBatch> sink;
+    auto p = make_processor<MetricBatch>("transform", yaml, sink);
+    auto decoded = MetricBatch::make();
+    REQUIRE(decoded.first().ParseFromString(bytes));
+    REQUIRE(input<MetricBatch>(*p).consume(std::move(decoded)).is_ok());
+    auto want = sink.take();
+    REQUIRE(input<MetricBatch>(*p).consume(MetricBatch::adopt_wire(bytes, checked.items)).is_ok());
+    auto got = sink.take();
+    REQUIRE(want.size() == 1);
+    REQUIRE(got.size() == 1);
+    CHECK(got[0].item_count() == 3);  // the sum's point and the plain gauge's two, as protobuf reads them
+    CHECK(got[0].item_count() == want[0].item_count());
+    CHECK(normalized(got) == normalized(want));
   }
 }
 
