@@ -47,22 +47,24 @@ class Walk {
       if (bad_) return false;
     }
     if (!resource_dirty_ && !any_scope_dirty()) return false;
-    otlp_wire::LenField lf(out, 1, body.size() + 64);  // written in place: the guess only sizes the length
-    if (resource_dirty_ && !has_resource_ && resource_->ByteSizeLong() > 0) append_message_field(out, 1, *resource_);
+    std::string inner;
+    if (resource_dirty_ && !has_resource_ && resource_->ByteSizeLong() > 0) append_message_field(inner, 1, *resource_);
     bool resource_written = false;
     size_t k = 0;
     Reader r(body);
     Field f;
     while (r.next(f)) {
       if (is_message(f, 1) && resource_dirty_) {
-        if (!resource_written) append_message_field(out, 1, *resource_);
+        if (!resource_written) append_message_field(inner, 1, *resource_);
         resource_written = true;
       } else if (is_message(f, 2)) {
-        write_scope(scopes_[k++], f, out);
+        write_scope(scopes_[k++], f, inner);
       } else {
-        out.append(f.raw);
+        inner.append(f.raw);
       }
     }
+    otlp_wire::LenField lf(out, 1, inner.size());
+    out.append(inner);
     lf.end();
     return true;
   }
@@ -251,7 +253,6 @@ otlp_wire::RewriteResult transform_on_wire(std::string_view request, const std::
   otlp_wire::RewriteResult out;
   Walk<Leaf> w(groups, run, slot);
   std::string bytes;
-  bytes.reserve(request.size() + 256);
   bool changed = false;
   Reader r(request);
   Field f;
