@@ -1,5 +1,5 @@
 // Processor throughput on one thread: spans per second through attributes, filter (condition maps and OTTL),
-// transform (OTTL) and batch; log records per second through the filter's log record conditions.
+// transform (OTTL) and batch; log records and data points per second through the filter and transform.
 //
 // Span shape (documented in bench/PROCESSORS.md): 10 string/int attributes, 2 events with 2 attributes each,
 // trace/span/parent ids, start/end times, kind server, status ok; 100 spans per request under one resource
@@ -55,22 +55,25 @@ struct Result {
 const char* g_filter = nullptr;  // argv[2]: run only the cases whose name holds it
 
 // `wire`: the requests arrive as received bytes (what the receivers hand on), not as decoded messages;
-// `serialize`: the sink serializes what it gets, as an exporter would (timed). B is TraceBatch (spans) or LogBatch
-// (log records).
+// `serialize`: the sink serializes what it gets, as an exporter would (timed). B is TraceBatch (spans), LogBatch
+// (log records) or MetricBatch (data points).
 template <typename B = TraceBatch>
 Result run(const std::string& name, const std::string& type, const std::string& yaml, int requests, int spans,
            bool wire = false, bool serialize = false) {
   if (g_filter && name.find(g_filter) == std::string::npos) return {name, 0};
   constexpr bool logs = B::signal == Signal::logs;
+  constexpr bool metrics = B::signal == Signal::metrics;
   auto* f = static_cast<const ProcessorFactory*>(Registry::instance().find(Kind::processor, type));
   auto cfg = f->parse(ConfigNode(YAML::Load(yaml), "processors::" + type));
   Sink<B> sink(serialize);
   Consumers next;
   if constexpr (logs)
     next.logs = &sink;
+  else if constexpr (metrics)
+    next.metrics = &sink;
   else
     next.traces = &sink;
-  auto p = f->create({ComponentId{type, ""}, logs ? "logs" : "traces"}, *cfg, B::signal, next);
+  auto p = f->create({ComponentId{type, ""}, logs ? "logs" : metrics ? "metrics" : "traces"}, *cfg, B::signal, next);
   bench::NoHost host;
   p->start(host);
   Consumer<B>* in = p->consumers().template get<B>();
@@ -78,6 +81,8 @@ Result run(const std::string& name, const std::string& type, const std::string& 
   auto prototype = [&] {
     if constexpr (logs)
       return make_log_request(spans, 1);
+    else if constexpr (metrics)
+      return bench::make_metric_request(spans, 1);
     else
       return make_request(spans, 1);
   }();
@@ -92,7 +97,7 @@ Result run(const std::string& name, const std::string& type, const std::string& 
   p->shutdown(Clock::now() + std::chrono::seconds(10));  // flushes what is buffered: part of the work
   const double secs = std::chrono::duration<double>(Clock::now() - start).count();
   const double items = static_cast<double>(requests) * spans;
-  const char* unit = logs ? "records" : "spans";
+  const char* unit = logs ? "records" : metrics ? "points" : "spans";
   std::printf("%-44s %12.0f %s/s  (%zu %s out)\n", name.c_str(), items / secs, unit, sink.items, unit);
   return {name, items / secs};
 }
@@ -186,6 +191,27 @@ int main(int argc, char** argv) {
   run<LogBatch>("transform OTTL logs 10% (decoded)", "transform", log_transform, requests, kSpansPerRequest);
   run<LogBatch>("transform OTTL logs 10% on received bytes", "transform", log_transform, requests, kSpansPerRequest,
                 true);
+  // Data points (bench::make_metric_request, five metric types): the filter drops the 10% /health points and a
+  // metric by name; transform marks the /health points and renames one metric in twenty.
+  const std::string metric_filter =
+      "metrics:\n"
+      "  metric: ['name == \"http.server.metric.7\"']\n"
+      "  datapoint: ['attributes[\"http.route\"] == \"/health\"']\n";
+  run<MetricBatch>("filter OTTL metrics (decoded)", "filter", metric_filter, requests, kSpansPerRequest);
+  run<MetricBatch>("filter OTTL metrics on received bytes", "filter", metric_filter, requests, kSpansPerRequest, true);
+  run<MetricBatch>("filter OTTL metrics on received bytes, serialized", "filter", metric_filter, requests,
+                   kSpansPerRequest, true, true);
+  const std::string metric_transform =
+      "metric_statements:\n"
+      "  - context: metric\n"
+      "    statements: ['set(name, \"renamed\") where name == \"http.server.metric.7\"']\n"
+      "  - context: datapoint\n"
+      "    statements: ['set(attributes[\"health\"], true) where attributes[\"http.route\"] == \"/health\"']\n";
+  run<MetricBatch>("transform OTTL metrics 10% (decoded)", "transform", metric_transform, requests, kSpansPerRequest);
+  run<MetricBatch>("transform OTTL metrics 10% on received bytes", "transform", metric_transform, requests,
+                   kSpansPerRequest, true);
+  run<MetricBatch>("transform OTTL metrics 10% on received bytes, serialized", "transform", metric_transform, requests,
+                   kSpansPerRequest, true, true);
   run("batch (send_batch_size 8192, no split)", "batch", "send_batch_size: 8192\ntimeout: 200ms", requests,
       kSpansPerRequest);
   run("batch (send_batch_size 1000, max 1000, split)", "batch",

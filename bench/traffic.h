@@ -107,4 +107,95 @@ inline LogBatch make_log_request(int records, int seed) {
   return b;
 }
 
+// A metric request of `points` data points under the same resource: metrics of 5 points each, their types in turn
+// gauge, sum, histogram (8 buckets), exponential histogram (10 buckets a side), summary (3 quantiles); each point
+// with 4 attributes (http.route "/health" on one in ten).
+inline MetricBatch make_metric_request(int points, int seed) {
+  namespace pm = opentelemetry::proto::metrics::v1;
+  auto b = MetricBatch::make();
+  auto* rm = b.first().add_resource_metrics();
+  attr(*rm->mutable_resource()->mutable_attributes(), "service.name", "checkout");
+  attr(*rm->mutable_resource()->mutable_attributes(), "host.name", "node-7");
+  attr(*rm->mutable_resource()->mutable_attributes(), "deployment.environment", "prod");
+  auto* sm = rm->add_scope_metrics();
+  sm->mutable_scope()->set_name("io.opentelemetry.http");
+  constexpr int kPointsPerMetric = 5;
+  pm::Metric* m = nullptr;
+  for (int i = 0; i < points; ++i) {
+    const int kind = (i / kPointsPerMetric) % 5;
+    if (i % kPointsPerMetric == 0) {
+      m = sm->add_metrics();
+      m->set_name("http.server.metric." + std::to_string(i / kPointsPerMetric));
+      m->set_unit("ms");
+      m->set_description("a metric of the benchmark");
+    }
+    auto fill = [&](auto* p) {
+      p->set_start_time_unix_nano(1700000000000000000ULL);
+      p->set_time_unix_nano(1700000000000000000ULL + static_cast<uint64_t>(seed * 1000 + i));
+      auto& a = *p->mutable_attributes();
+      attr(a, "http.route", i % 10 == 0 ? "/health" : "/api/orders");
+      attr(a, "http.method", "GET");
+      attr(a, "http.status_code", "200");
+      attr(a, "instance", "i-" + std::to_string(i % kPointsPerMetric));
+    };
+    const double v = 12.5 + i;
+    switch (kind) {
+      case 0: {
+        auto* p = m->mutable_gauge()->add_data_points();
+        fill(p);
+        p->set_as_double(v);
+        break;
+      }
+      case 1: {
+        m->mutable_sum()->set_is_monotonic(true);
+        m->mutable_sum()->set_aggregation_temporality(pm::AGGREGATION_TEMPORALITY_CUMULATIVE);
+        auto* p = m->mutable_sum()->add_data_points();
+        fill(p);
+        p->set_as_int(1000 + i);
+        break;
+      }
+      case 2: {
+        m->mutable_histogram()->set_aggregation_temporality(pm::AGGREGATION_TEMPORALITY_CUMULATIVE);
+        auto* p = m->mutable_histogram()->add_data_points();
+        fill(p);
+        p->set_count(80);
+        p->set_sum(v * 80);
+        for (int k = 0; k < 8; ++k) {
+          p->add_bucket_counts(10);
+          if (k < 7) p->add_explicit_bounds(5.0 * (k + 1));
+        }
+        break;
+      }
+      case 3: {
+        m->mutable_exponential_histogram()->set_aggregation_temporality(pm::AGGREGATION_TEMPORALITY_DELTA);
+        auto* p = m->mutable_exponential_histogram()->add_data_points();
+        fill(p);
+        p->set_count(200);
+        p->set_sum(v * 200);
+        p->set_scale(3);
+        p->mutable_positive()->set_offset(2);
+        p->mutable_negative()->set_offset(1);
+        for (int k = 0; k < 10; ++k) {
+          p->mutable_positive()->add_bucket_counts(10);
+          p->mutable_negative()->add_bucket_counts(10);
+        }
+        break;
+      }
+      default: {
+        auto* p = m->mutable_summary()->add_data_points();
+        fill(p);
+        p->set_count(30);
+        p->set_sum(v * 30);
+        for (double q : {0.5, 0.9, 0.99}) {
+          auto* qv = p->add_quantile_values();
+          qv->set_quantile(q);
+          qv->set_value(v * q);
+        }
+        break;
+      }
+    }
+  }
+  return b;
+}
+
 }  // namespace otlpd::bench

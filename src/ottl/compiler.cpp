@@ -578,12 +578,32 @@ bool Statement::exec(Item& item) const {
   return true;
 }
 
+namespace {
+
+// Whether `e` calls a function that reads a metric's data points.
+bool calls_point_readers(const ast::Expr& e) {
+  if (e.kind == ast::Kind::call && (e.text == "HasAttrOnDatapoint" || e.text == "HasAttrKeyOnDatapoint")) return true;
+  for (const auto& i : e.items)
+    if (calls_point_readers(*i)) return true;
+  for (const auto& a : e.args)
+    if (calls_point_readers(*a.value)) return true;
+  for (const auto& f : e.path)
+    for (const auto& k : f.keys)
+      if (k.expr && calls_point_readers(*k.expr)) return true;
+  for (const auto& k : e.keys)
+    if (k.expr && calls_point_readers(*k.expr)) return true;
+  return false;
+}
+
+}  // namespace
+
 Condition compile_condition(std::string_view text, ContextKind ctx) {
   auto e = parse_condition(text);
   Compiler c(ctx);
   Condition out;
   out.fn_ = c.boolean(*e);
   out.text_ = std::string(text);
+  out.reads_points_ = calls_point_readers(*e);
   return out;
 }
 

@@ -57,7 +57,57 @@ struct Item {
   std::unique_ptr<AnyValue> cache;
 
   void clear_cache() { cache.reset(); }
+
+  // The data point, one of the kinds (the others null); clear_point(): none.
+  void set_point(pb::NumberDataPoint& p) {
+    clear_point();
+    number = &p;
+  }
+  void set_point(pb::HistogramDataPoint& p) {
+    clear_point();
+    histogram = &p;
+  }
+  void set_point(pb::ExponentialHistogramDataPoint& p) {
+    clear_point();
+    exp_histogram = &p;
+  }
+  void set_point(pb::SummaryDataPoint& p) {
+    clear_point();
+    summary = &p;
+  }
+  void clear_point() {
+    number = nullptr;
+    histogram = nullptr;
+    exp_histogram = nullptr;
+    summary = nullptr;
+  }
 };
+
+// Calls `f(points)` with the data points of `m` (a RepeatedPtrField of its point type); not for a metric without
+// data. Returns whether `m` has data.
+template <typename F>
+bool with_points(pb::Metric& m, F&& f) {
+  switch (m.data_case()) {
+    case pb::Metric::kGauge:
+      f(*m.mutable_gauge()->mutable_data_points());
+      return true;
+    case pb::Metric::kSum:
+      f(*m.mutable_sum()->mutable_data_points());
+      return true;
+    case pb::Metric::kHistogram:
+      f(*m.mutable_histogram()->mutable_data_points());
+      return true;
+    case pb::Metric::kExponentialHistogram:
+      f(*m.mutable_exponential_histogram()->mutable_data_points());
+      return true;
+    case pb::Metric::kSummary:
+      f(*m.mutable_summary()->mutable_data_points());
+      return true;
+    case pb::Metric::DATA_NOT_SET:
+      break;
+  }
+  return false;
+}
 
 class Program;
 
@@ -67,11 +117,16 @@ class Condition {
  public:
   bool eval(Item& item) const { return fn_(item); }
   const std::string& text() const { return text_; }
+  // In the metric context: whether the condition reads the metric's data points (HasAttrOnDatapoint,
+  // HasAttrKeyOnDatapoint); the other paths read the metric's own fields. For code that decodes a metric without
+  // its points when no condition reads them (the filter on received bytes).
+  bool reads_points() const { return reads_points_; }
 
  private:
   friend Condition compile_condition(std::string_view, ContextKind);
   std::function<bool(Item&)> fn_;
   std::string text_;
+  bool reads_points_ = false;
 };
 
 // What a statement's editor may change, as a mask: the item's resource, its scope, the item itself (a span with its

@@ -1,5 +1,5 @@
-// Editing a trace or log batch part by part on the wire, with the decoded path for parts that have no received
-// bytes.
+// Editing a batch part by part on the wire, with the decoded path for parts that have no received bytes; helpers
+// for the walks.
 #pragma once
 
 #include <string_view>
@@ -42,6 +42,25 @@ inline bool read_message_field(std::string_view msg, uint32_t number, google::pr
     if (f.number == number && f.type == otlp_wire::WireType::len && !out.MergeFromString(std::string(f.body)))
       ok = false;
   return ok && !r.error();
+}
+
+// The fields of a Metric that hold its data (the oneof: gauge 5, sum 7, histogram 9, exponential_histogram 10,
+// summary 11), each a message whose field 1 holds the data points.
+inline bool is_metric_data_field(const otlp_wire::Field& f) {
+  return f.type == otlp_wire::WireType::len &&
+         (f.number == 5 || f.number == 7 || f.number == 9 || f.number == 10 || f.number == 11);
+}
+
+// Whether the Metric `metric` holds its data in at most one field. With more, protobuf keeps the last kind (merging
+// repeats) while otlp_wire::check counts the points of all, so walks on the wire give such requests up to the decoded
+// path. False too when the bytes do not read.
+inline bool single_data_field(std::string_view metric) {
+  otlp_wire::Reader r(metric);
+  otlp_wire::Field f;
+  int n = 0;
+  while (r.next(f))
+    if (is_metric_data_field(f) && ++n > 1) return false;
+  return !r.error();
 }
 
 // Appends `m` as the length-delimited field `number`.

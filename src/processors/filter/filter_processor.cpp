@@ -23,47 +23,6 @@ using opentelemetry::proto::metrics::v1::Metric;
 using opentelemetry::proto::trace::v1::Span;
 using processors::erase_if;
 
-void set_point(ottl::Item& item, opentelemetry::proto::metrics::v1::NumberDataPoint* p) {
-  item.number = p;
-  item.histogram = nullptr;
-  item.exp_histogram = nullptr;
-  item.summary = nullptr;
-}
-void set_point(ottl::Item& item, opentelemetry::proto::metrics::v1::HistogramDataPoint* p) {
-  set_point(item, static_cast<opentelemetry::proto::metrics::v1::NumberDataPoint*>(nullptr));
-  item.histogram = p;
-}
-void set_point(ottl::Item& item, opentelemetry::proto::metrics::v1::ExponentialHistogramDataPoint* p) {
-  set_point(item, static_cast<opentelemetry::proto::metrics::v1::NumberDataPoint*>(nullptr));
-  item.exp_histogram = p;
-}
-void set_point(ottl::Item& item, opentelemetry::proto::metrics::v1::SummaryDataPoint* p) {
-  set_point(item, static_cast<opentelemetry::proto::metrics::v1::NumberDataPoint*>(nullptr));
-  item.summary = p;
-}
-template <typename P>
-void set_point(ottl::Item& item, P& p) {
-  set_point(item, &p);
-}
-
-size_t metric_points(const Metric& m) {
-  switch (m.data_case()) {
-    case Metric::kGauge:
-      return static_cast<size_t>(m.gauge().data_points_size());
-    case Metric::kSum:
-      return static_cast<size_t>(m.sum().data_points_size());
-    case Metric::kHistogram:
-      return static_cast<size_t>(m.histogram().data_points_size());
-    case Metric::kExponentialHistogram:
-      return static_cast<size_t>(m.exponential_histogram().data_points_size());
-    case Metric::kSummary:
-      return static_cast<size_t>(m.summary().data_points_size());
-    case Metric::DATA_NOT_SET:
-      break;
-  }
-  return 0;
-}
-
 // Any of the OTTL conditions holds for `item`. A condition that fails: propagate throws (the batch is refused),
 // ignore logs and counts it false, silent counts it false.
 bool ottl_any(const std::vector<OttlCondition>& conds, ottl::Item& item, ErrorMode processor_mode) {
@@ -101,7 +60,9 @@ size_t count_in(const Scopes& scopes, Count count) {
 
 class Filter {
  public:
-  explicit Filter(const FilterConfig& cfg) : cfg_(cfg) {}
+  explicit Filter(const FilterConfig& cfg) : cfg_(cfg) {
+    for (const auto& c : cfg_.ottl_metric) metric_reads_points_ = metric_reads_points_ || c.compiled->reads_points();
+  }
 
   // Each returns the number of items (spans, data points, log records) dropped.
   size_t run(otlp_trace::ExportTraceServiceRequest& r) const {
@@ -193,31 +154,18 @@ class Filter {
             return true;
           }
           if (cfg_.ottl_datapoint.empty()) return false;
-          auto points = [&](auto& dps) {
+          bool emptied = false;
+          ottl::with_points(m, [&](auto& dps) {
             dropped += erase_if(dps, [&](auto& dp) {
-              set_point(item, dp);
+              item.set_point(dp);
               item.clear_cache();
               const bool drop = ottl_any(cfg_.ottl_datapoint, item, cfg_.error_mode);
-              set_point(item, static_cast<opentelemetry::proto::metrics::v1::NumberDataPoint*>(nullptr));
+              item.clear_point();
               return drop;
             });
-            return dps.empty();
-          };
-          switch (m.data_case()) {
-            case Metric::kGauge:
-              return points(*m.mutable_gauge()->mutable_data_points());
-            case Metric::kSum:
-              return points(*m.mutable_sum()->mutable_data_points());
-            case Metric::kHistogram:
-              return points(*m.mutable_histogram()->mutable_data_points());
-            case Metric::kExponentialHistogram:
-              return points(*m.mutable_exponential_histogram()->mutable_data_points());
-            case Metric::kSummary:
-              return points(*m.mutable_summary()->mutable_data_points());
-            case Metric::DATA_NOT_SET:
-              return false;
-          }
-          return false;
+            emptied = dps.empty();
+          });
+          return emptied;
         });
         return sm.metrics().empty();
       });
@@ -276,8 +224,23 @@ class Filter {
            cfg_.log_scope.empty();
   }
 
+  // Only OTTL metric and data point conditions: judged metric by metric on the bytes. The resource and scope
+  // conditions and the legacy matchers (include/exclude by name, resource attributes) stay on the decoded path.
+  bool metrics_on_wire() const {
+    return (!cfg_.ottl_metric.empty() || !cfg_.ottl_datapoint.empty()) && !cfg_.legacy_metrics.any() &&
+           cfg_.metric_resource.empty() && cfg_.metric_scope.empty();
+  }
+
   // One received part on the wire; not ok when its bytes do not read (the caller decodes them).
   WireFilterResult run_wire(Signal s, std::string_view bytes) const {
+    if (s == Signal::metrics) {
+      ItemVerdict metric, point;
+      if (!cfg_.ottl_metric.empty())
+        metric = [this](ottl::Item& item) { return ottl_any(cfg_.ottl_metric, item, cfg_.error_mode); };
+      if (!cfg_.ottl_datapoint.empty())
+        point = [this](ottl::Item& item) { return ottl_any(cfg_.ottl_datapoint, item, cfg_.error_mode); };
+      return filter_metrics_on_wire(bytes, metric, point, metric_reads_points_);
+    }
     if (s == Signal::logs)
       return filter_logs_on_wire(
           bytes, [this](ottl::Item& item) { return ottl_any(cfg_.ottl_log_record, item, cfg_.error_mode); });
@@ -302,6 +265,7 @@ class Filter {
 
  private:
   FilterConfig cfg_;
+  bool metric_reads_points_ = false;  // a metric condition reads data points (HasAttrOnDatapoint...)
 };
 
 std::string_view filtered_metric(Signal s) {
@@ -324,7 +288,8 @@ class FilterProcessor final : public processors::ProcessorBase<B> {
         filter_(cfg),
         active_(filter_.active(B::signal)),
         wire_((B::signal == Signal::traces && filter_.spans_on_wire()) ||
-              (B::signal == Signal::logs && filter_.logs_on_wire())),
+              (B::signal == Signal::logs && filter_.logs_on_wire()) ||
+              (B::signal == Signal::metrics && filter_.metrics_on_wire())),
         filtered_(s.telemetry().counter(filtered_metric(B::signal), {{"filter", s.id.str()}})) {}
 
  private:
@@ -332,16 +297,14 @@ class FilterProcessor final : public processors::ProcessorBase<B> {
     if (!active_) return this->forward(std::move(batch));
     size_t dropped = 0;
     try {
-      if constexpr (B::signal != Signal::metrics) {
-        if (wire_) {
-          dropped = run_wire_parts(batch);
-          if (dropped == 0) return this->forward(std::move(batch));
-          filtered_.add(dropped);
-          std::erase_if(batch.raw_parts(),
-                        [](const auto& p) { return p.wire ? p.wire->empty() : batch_empty(*p.request); });
-          if (batch.raw_parts().empty()) return Status::ok();
-          return this->forward(std::move(batch));
-        }
+      if (wire_) {
+        dropped = run_wire_parts(batch);
+        if (dropped == 0) return this->forward(std::move(batch));
+        filtered_.add(dropped);
+        std::erase_if(batch.raw_parts(),
+                      [](const auto& p) { return p.wire ? p.wire->empty() : batch_empty(*p.request); });
+        if (batch.raw_parts().empty()) return Status::ok();
+        return this->forward(std::move(batch));
       }
       for (auto& p : batch.mutable_parts()) dropped += filter_.run(*p.request);
     } catch (const ottl::EvalError& e) {
@@ -365,7 +328,7 @@ class FilterProcessor final : public processors::ProcessorBase<B> {
         auto r = filter_.run_wire(B::signal, *part.wire);
         if (r.rewrite.ok) {
           dropped += r.dropped;
-          if (r.dropped > 0 && r.kept == 0) {
+          if (r.dropped > 0 && r.empty) {
             // Nothing left: the part goes, as a decoded one without resources does (whatever else it held).
             part.replace_wire(std::string());
             part.items = 0;
@@ -393,7 +356,7 @@ class FilterProcessor final : public processors::ProcessorBase<B> {
 
   Filter filter_;
   bool active_;
-  bool wire_;  // spans or log records judged on their received bytes
+  bool wire_;  // spans, log records or metrics judged on their received bytes
   Counter& filtered_;
 };
 

@@ -1,6 +1,6 @@
 // The `transform` processor: runs OTTL statement groups, in order, on every item of their context (resource,
-// scope, span, span event, metric, data point, log record); trace and log parts on their received bytes
-// (wire_transform.h), metrics and decoded parts on the decoded requests.
+// scope, span, span event, metric, data point, log record); parts on their received bytes (wire_transform.h) when
+// every group's context allows, decoded parts (and bytes the wire walk gives up on) on the decoded requests.
 #include <spdlog/spdlog.h>
 
 #include "config/node.h"
@@ -15,8 +15,6 @@
 namespace otlpd::transform_processor {
 
 namespace {
-
-using opentelemetry::proto::metrics::v1::Metric;
 
 // Runs a group on one item: conditions first (any), then each statement; failures go by the group's error_mode
 // (propagate: thrown on, so that the batch is refused). Returns what the statements that ran may have changed
@@ -53,26 +51,6 @@ unsigned run_group(const StatementGroup& g, ottl::Item& item) {
     }
   }
   return writes;
-}
-
-template <typename Points>
-void run_points(const StatementGroup& g, ottl::Item& item, Points& points) {
-  for (auto& p : points) {
-    if constexpr (std::is_same_v<std::decay_t<decltype(p)>, opentelemetry::proto::metrics::v1::NumberDataPoint>)
-      item.number = &p;
-    else if constexpr (std::is_same_v<std::decay_t<decltype(p)>, opentelemetry::proto::metrics::v1::HistogramDataPoint>)
-      item.histogram = &p;
-    else if constexpr (std::is_same_v<std::decay_t<decltype(p)>,
-                                      opentelemetry::proto::metrics::v1::ExponentialHistogramDataPoint>)
-      item.exp_histogram = &p;
-    else
-      item.summary = &p;
-    run_group(g, item);
-  }
-  item.number = nullptr;
-  item.histogram = nullptr;
-  item.exp_histogram = nullptr;
-  item.summary = nullptr;
 }
 
 void run(const StatementGroup& g, otlp_trace::ExportTraceServiceRequest& r) {
@@ -136,25 +114,13 @@ void run(const StatementGroup& g, otlp_metrics::ExportMetricsServiceRequest& r) 
       }
       for (auto& m : *sm.mutable_metrics()) {
         item.metric = &m;
-        switch (m.data_case()) {
-          case Metric::kGauge:
-            run_points(g, item, *m.mutable_gauge()->mutable_data_points());
-            break;
-          case Metric::kSum:
-            run_points(g, item, *m.mutable_sum()->mutable_data_points());
-            break;
-          case Metric::kHistogram:
-            run_points(g, item, *m.mutable_histogram()->mutable_data_points());
-            break;
-          case Metric::kExponentialHistogram:
-            run_points(g, item, *m.mutable_exponential_histogram()->mutable_data_points());
-            break;
-          case Metric::kSummary:
-            run_points(g, item, *m.mutable_summary()->mutable_data_points());
-            break;
-          case Metric::DATA_NOT_SET:
-            break;
-        }
+        ottl::with_points(m, [&](auto& points) {
+          for (auto& p : points) {
+            item.set_point(p);
+            run_group(g, item);
+          }
+          item.clear_point();
+        });
       }
     }
   }
@@ -199,7 +165,7 @@ class TransformProcessor final : public processors::ProcessorBase<B> {
   TransformProcessor(const CreateSettings& s, const TransformConfig& cfg, Consumer<B>* next)
       : processors::ProcessorBase<B>(s, next),
         groups_(groups_for<B>(cfg)),
-        wire_(B::signal != Signal::metrics && groups_on_wire(groups_)) {}
+        wire_(B::signal == Signal::metrics ? metric_groups_on_wire(groups_) : groups_on_wire(groups_)) {}
 
  private:
   Status process(B batch) override {
@@ -211,6 +177,8 @@ class TransformProcessor final : public processors::ProcessorBase<B> {
             [this](std::string_view bytes) {
               if constexpr (B::signal == Signal::logs)
                 return transform_logs_on_wire(bytes, groups_, run_group);
+              else if constexpr (B::signal == Signal::metrics)
+                return transform_metrics_on_wire(bytes, groups_, run_group);
               else
                 return transform_spans_on_wire(bytes, groups_, run_group);
             },
@@ -229,7 +197,7 @@ class TransformProcessor final : public processors::ProcessorBase<B> {
   }
 
   const std::vector<StatementGroup> groups_;
-  const bool wire_;  // trace and log parts run on their received bytes
+  const bool wire_;  // parts run on their received bytes
 };
 
 class TransformProcessorFactory final : public processors::ProcessorFactoryOf<TransformConfig, TransformProcessor> {

@@ -1,6 +1,7 @@
 // Transform statements on the wire: ExportTraceServiceRequest{1: ResourceSpans{1: Resource, 2: ScopeSpans{1: scope,
-// 2: Span}}} and ExportLogsServiceRequest{1: ResourceLogs{1: Resource, 2: ScopeLogs{1: scope, 2: LogRecord}}} have
-// the same shape, so one walk serves both. Unknown fields, and fields of messages nothing changed, keep their bytes.
+// 2: Span}}}, ExportLogsServiceRequest{1: ResourceLogs{1: Resource, 2: ScopeLogs{1: scope, 2: LogRecord}}} and
+// ExportMetricsServiceRequest{1: ResourceMetrics{1: Resource, 2: ScopeMetrics{1: scope, 2: Metric}}} have the same
+// shape, so one walk serves the three. Unknown fields, and fields of messages nothing changed, keep their bytes.
 #include "processors/transform/wire_transform.h"
 
 #include <google/protobuf/arena.h>
@@ -22,8 +23,9 @@ using processors::append_message_field;
 
 bool is_message(const Field& f, uint32_t number) { return f.number == number && f.type == WireType::len; }
 
-// One resource's items, decoded, and what the groups may have changed. `Leaf` is Span or LogRecord; messages live on
-// the walk's arena and are reused from one resource to the next.
+// One resource's items, decoded, and what the groups may have changed. `Leaf` is Span, LogRecord or Metric (with its
+// data points: the datapoint context's item); messages live on the walk's arena and are reused from one resource to
+// the next.
 template <typename Leaf>
 class Walk {
  public:
@@ -40,7 +42,10 @@ class Walk {
   // left alone and the caller copies the field).
   bool resource(std::string_view body, std::string& out) {
     if (!read(body)) return false;
-    for (const auto& g : groups_) run_group(g);
+    for (const auto& g : groups_) {
+      run_group(g);
+      if (bad_) return false;
+    }
     if (!resource_dirty_ && !any_scope_dirty()) return false;
     std::string inner;
     if (resource_dirty_ && !has_resource_ && resource_->ByteSizeLong() > 0) append_message_field(inner, 1, *resource_);
@@ -106,6 +111,9 @@ class Walk {
       if (is_message(f, 1)) s.present = true;
       if (!is_message(f, 2)) continue;
       LeafSlot l{f.raw, f.body};
+      if constexpr (std::is_same_v<Leaf, ottl::pb::Metric>) {
+        if (!processors::single_data_field(f.body)) bad_ = true;
+      }
       if (leaves_needed_) {
         l.msg = pooled(leaf_pool_, leaves_.size());
         if (!l.msg->ParseFromArray(f.body.data(), static_cast<int>(f.body.size()))) bad_ = true;
@@ -149,6 +157,29 @@ class Walk {
             item.event = nullptr;
             continue;
           }
+        }
+        if constexpr (std::is_same_v<Leaf, ottl::pb::Metric>) {
+          if (g.context == ContextKind::datapoint) {
+            ottl::with_points(*l.msg, [&](auto& points) {
+              for (auto& p : points) {
+                item.set_point(p);
+                note(run_(g, item), &s, &l);
+              }
+              item.clear_point();
+            });
+            continue;
+          }
+          // Functions that make metrics (copy_metric, extract_sum_metric...) add them to the scope, where the
+          // decoded path runs the group on them too: this walk does not, and gives the request up to it.
+          added_.Clear();
+          item.metrics = &added_;
+          note(run_(g, item), &s, &l);
+          item.metrics = nullptr;
+          if (!added_.empty()) {
+            bad_ = true;
+            return;
+          }
+          continue;
         }
         note(run_(g, item), &s, &l);
       }
@@ -213,6 +244,7 @@ class Walk {
   std::vector<LeafSlot> leaves_;
   std::vector<ottl::pb::InstrumentationScope*> scope_pool_;
   std::vector<Leaf*> leaf_pool_;
+  google::protobuf::RepeatedPtrField<ottl::pb::Metric> added_;  // metrics a function made (metric context)
 };
 
 template <typename Leaf>
@@ -248,6 +280,19 @@ bool groups_on_wire(const std::vector<StatementGroup>& groups) {
   for (const auto& g : groups)
     if (g.context == ContextKind::metric || g.context == ContextKind::datapoint) return false;
   return !groups.empty();
+}
+
+bool metric_groups_on_wire(const std::vector<StatementGroup>& groups) {
+  for (const auto& g : groups)
+    if (g.context != ContextKind::resource && g.context != ContextKind::scope && g.context != ContextKind::metric &&
+        g.context != ContextKind::datapoint)
+      return false;
+  return !groups.empty();
+}
+
+otlp_wire::RewriteResult transform_metrics_on_wire(std::string_view request, const std::vector<StatementGroup>& groups,
+                                                   const GroupRunner& run) {
+  return transform_on_wire(request, groups, run, &ottl::Item::metric);
 }
 
 otlp_wire::RewriteResult transform_spans_on_wire(std::string_view request, const std::vector<StatementGroup>& groups,

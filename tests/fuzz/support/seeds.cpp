@@ -19,6 +19,8 @@
 #include "codec/wire_reader.h"
 #include "config/schema.h"
 #include "core/registry.h"
+#include "processors/transform/transform_wire.h"
+#include "processors/wire_traffic.h"
 #include "support/compress.h"
 #include "support/otlp_client.h"
 
@@ -304,6 +306,17 @@ int main(int argc, char** argv) {
   }
   write("wire_edits", "traces_full", with_option(2, traces));
   write("wire_edits", "logs_full", with_option(7, logs));
+
+  // The metric wire differentials: each configuration on the differential tests' request (parents present or
+  // absent in turn), and on full_metrics.
+  for (uint8_t k = 0; k < 4; ++k)
+    write("filter_wire_metrics", "metrics_" + std::to_string(k),
+          with_option(k, test::wire_metric_traffic(k % 2 == 1).first().SerializeAsString()));
+  write("filter_wire_metrics", "metrics_full", with_option(0, metrics));
+  for (uint8_t k = 0; k < std::size(test::kMetricStatementSets); ++k)
+    write("transform_wire_metrics", "config_" + std::to_string(k),
+          with_option(k, test::wire_metric_traffic(k % 2 == 1).first().SerializeAsString()));
+  write("transform_wire_metrics", "metrics_full", with_option(0, metrics));
 
   write("span_index", "traces", test::full_traces(3, 2).SerializeAsString());
   write("span_index", "merged_fields", merged_fields());

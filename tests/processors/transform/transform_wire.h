@@ -69,6 +69,58 @@ inline const char* const kLogStatementSets[] = {
 log_statements: ['set(instrumentation_scope.name, "s") where Substring(log.body, 0, 9) == "password "'])",
 };
 
+// Metric statement sets: the metric and datapoint contexts editing themselves, their metric, scope and resource;
+// resource and scope groups read by later groups; metric functions; the cache; failures. The first
+// kMetricSetsOnWire stay on the wire; the others make metrics (copy_metric, extract_sum_metric), which the wire walk
+// gives up to the decoded path.
+inline const char* const kMetricStatementSets[] = {
+    R"(metric_statements:
+  - context: datapoint
+    statements: ['set(attributes["health"], true) where attributes["http.route"] == "/health"'])",
+    R"(metric_statements:
+  - context: metric
+    statements: ['set(description, "d") where type == METRIC_DATA_TYPE_SUM', 'set(unit, "ms") where name == "nothing"'])",
+    R"(metric_statements:
+  - context: metric
+    statements: ['set(resource.attributes["m"], name) where type == METRIC_DATA_TYPE_GAUGE',
+                 'set(instrumentation_scope.version, "2") where IsMatch(name, "^sum")'])",
+    R"(metric_statements:
+  - context: resource
+    statements: ['set(attributes["team"], "payments") where attributes["service.name"] == "cron"']
+  - context: scope
+    statements: ['set(name, "renamed") where name == "db"', 'set(attributes["s"], 1)']
+  - context: datapoint
+    conditions: ['resource.attributes["team"] != nil']
+    statements: ['set(attributes["team"], resource.attributes["team"])', 'set(attributes["scope"], instrumentation_scope.name)'])",
+    R"(metric_statements:
+  - context: datapoint
+    statements: ['set(metric.description, "has health") where attributes["http.route"] == "/health"',
+                 'set(value_double, 2.5) where metric.type == METRIC_DATA_TYPE_GAUGE'])",
+    R"(metric_statements:
+  - context: metric
+    statements: ['convert_sum_to_gauge() where name == "sum.1"', 'scale_metric(10.0) where name == "gauge.0"'])",
+    R"(error_mode: ignore
+metric_statements:
+  - context: datapoint
+    statements: ['set(attributes["sub"], Substring(metric.name, 4, 3))'])",
+    R"(metric_statements:
+  - context: metric
+    statements: ['set(cache["n"], name)', 'set(description, cache["n"]) where HasAttrOnDatapoint("http.route", "/health")']
+  - context: metric
+    statements: ['set(resource.attributes["last"], name)']
+  - context: datapoint
+    statements: ['set(attributes["last"], resource.attributes["last"])'])",
+    R"(metric_statements: [{context: resource, statements: ['delete_key(attributes, "service.name")']}])",
+    // Metrics made: the decoded path.
+    R"(metric_statements:
+  - context: metric
+    statements: ['copy_metric(name="copy") where name == "gauge.0"', 'set(description, "seen")'])",
+    R"(metric_statements:
+  - context: metric
+    statements: ['extract_sum_metric(true) where type == METRIC_DATA_TYPE_HISTOGRAM'])",
+};
+inline constexpr size_t kMetricSetsOnWire = 9;
+
 // An empty resource or scope and a missing one are the same to OTLP; the decoded path creates the ones a
 // statement looked at, the wire path leaves them out.
 inline void drop_empty_parents(otlp_trace::ExportTraceServiceRequest& r) {
@@ -83,6 +135,14 @@ inline void drop_empty_parents(otlp_logs::ExportLogsServiceRequest& r) {
     if (rl.has_resource() && rl.resource().ByteSizeLong() == 0) rl.clear_resource();
     for (auto& sl : *rl.mutable_scope_logs())
       if (sl.has_scope() && sl.scope().ByteSizeLong() == 0) sl.clear_scope();
+  }
+}
+
+inline void drop_empty_parents(otlp_metrics::ExportMetricsServiceRequest& r) {
+  for (auto& rm : *r.mutable_resource_metrics()) {
+    if (rm.has_resource() && rm.resource().ByteSizeLong() == 0) rm.clear_resource();
+    for (auto& sm : *rm.mutable_scope_metrics())
+      if (sm.has_scope() && sm.scope().ByteSizeLong() == 0) sm.clear_scope();
   }
 }
 
