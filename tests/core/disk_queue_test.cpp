@@ -51,6 +51,26 @@ std::string writer_record(int t, int i) {
   return s;
 }
 
+// What a reader saw of writer_record()s: each once, whole, and each writer's in the order written.
+struct WriterRecords {
+  std::set<std::string> seen;
+  std::map<int, int> last_of_thread;
+  bool in_order = true;
+  bool whole = true;
+  int duplicates = 0;
+
+  void add(const std::string& bytes) {
+    auto dash = bytes.find('-');
+    int t = std::stoi(bytes.substr(1, dash - 1));
+    int i = std::stoi(bytes.substr(dash + 1));
+    if (bytes != writer_record(t, i)) whole = false;
+    auto it = last_of_thread.find(t);
+    if (it != last_of_thread.end() && it->second >= i) in_order = false;
+    last_of_thread[t] = i;
+    if (!seen.insert(bytes).second) ++duplicates;
+  }
+};
+
 std::vector<fs::path> segments(const fs::path& dir) {
   std::vector<fs::path> out;
   for (const auto& e : fs::directory_iterator(dir))
@@ -258,20 +278,11 @@ TEST_CASE("disk queue: concurrent pushes share writes, each acknowledged one is 
     CHECK(ok == kThreads * kEach);
   }
   auto q = DiskQueue::open(o);
-  std::set<std::string> seen;
-  std::map<int, int> last_of_thread;
-  bool in_order = true;
-  while (auto rec = q->take(now())) {
-    auto dash = rec->bytes.find('-');
-    int t = std::stoi(rec->bytes.substr(1, dash - 1));
-    int i = std::stoi(rec->bytes.substr(dash + 1));
-    auto it = last_of_thread.find(t);
-    if (it != last_of_thread.end() && it->second >= i) in_order = false;
-    last_of_thread[t] = i;
-    seen.insert(rec->bytes);
-  }
-  CHECK(seen.size() == kThreads * kEach);
-  CHECK(in_order);  // each writer's records in the order it wrote them
+  WriterRecords read;
+  while (auto rec = q->take(now())) read.add(rec->bytes);
+  CHECK(read.seen.size() == kThreads * kEach);
+  CHECK(read.duplicates == 0);
+  CHECK(read.in_order);  // each writer's records in the order it wrote them
 }
 
 TEST_CASE("disk queue: a reader beside synced groups in flight reads every record once, in order, across segments",
@@ -294,29 +305,20 @@ TEST_CASE("disk queue: a reader beside synced groups in flight reads every recor
         if (q->push(writer_record(t, i), 1).outcome != DiskQueue::Outcome::ok) ++failed;
       --writers_left;
     });
-  std::set<std::string> seen;
-  std::map<int, int> last_of_thread;
-  bool in_order = true;
-  int duplicates = 0;
+  WriterRecords read;
   const auto give_up = now() + std::chrono::seconds(60);
-  while (static_cast<int>(seen.size()) < kThreads * kEach && now() < give_up) {
+  while (static_cast<int>(read.seen.size()) < kThreads * kEach && now() < give_up) {
     auto rec = q->take(now() + std::chrono::milliseconds(100));
     if (!rec) continue;
-    auto dash = rec->bytes.find('-');
-    int t = std::stoi(rec->bytes.substr(1, dash - 1));
-    int i = std::stoi(rec->bytes.substr(dash + 1));
-    auto it = last_of_thread.find(t);
-    if (it != last_of_thread.end() && it->second >= i) in_order = false;
-    last_of_thread[t] = i;
-    if (!seen.insert(rec->bytes).second) ++duplicates;
+    read.add(rec->bytes);
     q->ack(*rec);
   }
   for (auto& t : threads) t.join();
   CHECK(writers_left == 0);
   CHECK(failed == 0);
-  CHECK(seen.size() == kThreads * kEach);
-  CHECK(duplicates == 0);
-  CHECK(in_order);
+  CHECK(read.seen.size() == kThreads * kEach);
+  CHECK(read.duplicates == 0);
+  CHECK(read.in_order);
   CHECK(q->size().records == 0);
   CHECK(segments(o.directory).size() == 1);  // every segment read and acknowledged was deleted
 }
@@ -380,21 +382,12 @@ TEST_CASE("disk queue: asynchronous pushes are answered once each and share grou
   }
   // Everything answered is on disk, whole (its pieces in order), once, and in each writer's order.
   auto q = DiskQueue::open(o);
-  std::set<std::string> seen;
-  std::map<int, int> last_of_thread;
-  bool in_order = true;
-  while (auto rec = q->take(now())) {
-    auto dash = rec->bytes.find('-');
-    int t = std::stoi(rec->bytes.substr(1, dash - 1));
-    int i = std::stoi(rec->bytes.substr(dash + 1));
-    CHECK(rec->bytes == writer_record(t, i));
-    auto it = last_of_thread.find(t);
-    if (it != last_of_thread.end() && it->second >= i) in_order = false;
-    last_of_thread[t] = i;
-    seen.insert(rec->bytes);
-  }
-  CHECK(seen.size() == (kAsync + kSync) * kEach);
-  CHECK(in_order);
+  WriterRecords read;
+  while (auto rec = q->take(now())) read.add(rec->bytes);
+  CHECK(read.seen.size() == (kAsync + kSync) * kEach);
+  CHECK(read.duplicates == 0);
+  CHECK(read.whole);
+  CHECK(read.in_order);
 }
 
 TEST_CASE("disk queue: an asynchronous push without room is answered at once, and the queue's end answers the rest",
