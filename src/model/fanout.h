@@ -21,8 +21,7 @@ class FanoutConsumer final : public Consumer<B> {
     Status worst = Status::ok();
     for (size_t i = 0; i < consumers_.size(); ++i) {
       bool last = i + 1 == consumers_.size();
-      Status s = consumers_[i]->consume(last ? std::move(batch) : batch.clone());
-      if (s.is_retryable() || (s.is_permanent() && worst.is_ok())) worst = std::move(s);
+      keep_worst(worst, consumers_[i]->consume(last ? std::move(batch) : batch.clone()));
     }
     return worst;
   }
@@ -34,6 +33,7 @@ class FanoutConsumer final : public Consumer<B> {
       Status worst = Status::ok();
       typename Consumer<B>::Done done;
     };
+    if (consumers_.empty()) return done(Status::ok());
     auto join = std::make_shared<Join>();
     join->left = consumers_.size();
     join->done = std::move(done);
@@ -41,7 +41,7 @@ class FanoutConsumer final : public Consumer<B> {
       bool last = i + 1 == consumers_.size();
       consumers_[i]->consume_async(last ? std::move(batch) : batch.clone(), [join](Status s) {
         std::unique_lock lock(join->mu);
-        if (s.is_retryable() || (s.is_permanent() && join->worst.is_ok())) join->worst = std::move(s);
+        keep_worst(join->worst, std::move(s));
         if (--join->left > 0) return;
         Status worst = std::move(join->worst);
         lock.unlock();
@@ -61,6 +61,11 @@ class FanoutConsumer final : public Consumer<B> {
   }
 
  private:
+  // Retryable over permanent over ok (a later retryable status replaces an earlier one).
+  static void keep_worst(Status& worst, Status s) {
+    if (s.is_retryable() || (s.is_permanent() && worst.is_ok())) worst = std::move(s);
+  }
+
   std::vector<Consumer<B>*> consumers_;
 };
 
