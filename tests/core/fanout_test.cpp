@@ -3,29 +3,13 @@
 #include "model/fanout.h"
 
 #include <catch2/catch.hpp>
-#include <mutex>
 #include <optional>
-#include <vector>
 
 #include "support/service_helpers.h"
 
 using namespace otlpd;
 
 namespace {
-
-// Keeps each asynchronous call's answer until the test gives it.
-class Deferring final : public TraceConsumer {
- public:
-  Status consume(TraceBatch) override { return Status::ok(); }
-  void consume_async(TraceBatch, Done done) override {
-    std::lock_guard lock(mu);
-    answers.push_back(std::move(done));
-  }
-  bool may_block() const override { return true; }
-  bool answers_async() const override { return true; }
-  std::mutex mu;
-  std::vector<Done> answers;
-};
 
 // Answers every call at once with `status`; `blocks`: says it may block (and answers only by returning).
 class Answering final : public TraceConsumer {
@@ -46,7 +30,7 @@ class Answering final : public TraceConsumer {
 }  // namespace
 
 TEST_CASE("fan-out: an asynchronous call is answered once every consumer has, with the worst status", "[fanout]") {
-  Deferring deferring;
+  test::DeferringConsumer deferring;
   Answering refusing(Status::retryable("full"), false);
   Answering accepting(Status::ok(), false);
   FanoutConsumer<TraceBatch> fanout({&deferring, &refusing, &accepting});
@@ -70,7 +54,7 @@ TEST_CASE("fan-out: an asynchronous call is answered once every consumer has, wi
 }
 
 TEST_CASE("fan-out: a consumer that blocks without answering asynchronously makes the fan-out block", "[fanout]") {
-  Deferring deferring;
+  test::DeferringConsumer deferring;
   Answering blocking(Status::ok(), true);
   FanoutConsumer<TraceBatch> fanout({&deferring, &blocking});
   CHECK(fanout.may_block());

@@ -276,20 +276,6 @@ class HoldingConsumer final : public TraceConsumer {
   std::atomic<bool> entered{false}, released{false};
 };
 
-// Keeps every asynchronous call's answer until the test gives it.
-class DeferringConsumer final : public TraceConsumer {
- public:
-  Status consume(TraceBatch) override { return Status::ok(); }
-  void consume_async(TraceBatch, Done done) override {
-    std::lock_guard lock(mu);
-    answers.push_back(std::move(done));
-  }
-  bool may_block() const override { return true; }
-  bool answers_async() const override { return true; }
-  std::mutex mu;
-  std::vector<Done> answers;
-};
-
 class CountingConsumer final : public TraceConsumer {
  public:
   Status consume(TraceBatch) override {

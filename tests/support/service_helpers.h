@@ -1,11 +1,13 @@
 // Test helpers for service-level tests: building a Service from YAML, a one-trace batch, reading a resource
-// attribute.
+// attribute, a consumer that answers asynchronous calls when the test says.
 #pragma once
 
 #include <yaml-cpp/yaml.h>
 
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "config/config.h"
 #include "model/batch.h"
@@ -31,5 +33,19 @@ inline std::string resource_attr(const TraceBatch& b, const std::string& key) {
     if (kv.key() == key) return kv.value().string_value();
   return "<absent>";
 }
+
+// Keeps each asynchronous call's answer until the test gives it (answers); consume() answers OK at once.
+class DeferringConsumer final : public TraceConsumer {
+ public:
+  Status consume(TraceBatch) override { return Status::ok(); }
+  void consume_async(TraceBatch, Done done) override {
+    std::lock_guard lock(mu);
+    answers.push_back(std::move(done));
+  }
+  bool may_block() const override { return true; }
+  bool answers_async() const override { return true; }
+  std::mutex mu;
+  std::vector<Done> answers;
+};
 
 }  // namespace otlpd::test
