@@ -83,32 +83,6 @@ struct Item {
   }
 };
 
-// Calls `f(points)` with the data points of `m` (a RepeatedPtrField of its point type); not for a metric without
-// data. Returns whether `m` has data.
-template <typename F>
-bool with_points(pb::Metric& m, F&& f) {
-  switch (m.data_case()) {
-    case pb::Metric::kGauge:
-      f(*m.mutable_gauge()->mutable_data_points());
-      return true;
-    case pb::Metric::kSum:
-      f(*m.mutable_sum()->mutable_data_points());
-      return true;
-    case pb::Metric::kHistogram:
-      f(*m.mutable_histogram()->mutable_data_points());
-      return true;
-    case pb::Metric::kExponentialHistogram:
-      f(*m.mutable_exponential_histogram()->mutable_data_points());
-      return true;
-    case pb::Metric::kSummary:
-      f(*m.mutable_summary()->mutable_data_points());
-      return true;
-    case pb::Metric::DATA_NOT_SET:
-      break;
-  }
-  return false;
-}
-
 class Program;
 
 // A compiled condition (a boolean expression). eval() throws EvalError when the expression cannot be evaluated

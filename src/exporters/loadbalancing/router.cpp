@@ -9,6 +9,7 @@
 
 #include "codec/wire_reader.h"
 #include "model/any_value.h"
+#include "model/metric_points.h"
 
 namespace otlpd::loadbalancing_exporter {
 
@@ -99,46 +100,6 @@ std::string item_key(const std::vector<std::string>& names, const Resource& r, c
     }
     return false;
   });
-}
-
-// Calls f(points) with the metric's data points (a RepeatedPtrField of its type); nothing for an empty metric.
-template <typename M, typename F>
-void with_points(M& m, F&& f) {
-  constexpr bool mut = !std::is_const_v<M>;
-  switch (m.data_case()) {
-    case Metric::kGauge:
-      if constexpr (mut)
-        f(*m.mutable_gauge()->mutable_data_points());
-      else
-        f(m.gauge().data_points());
-      break;
-    case Metric::kSum:
-      if constexpr (mut)
-        f(*m.mutable_sum()->mutable_data_points());
-      else
-        f(m.sum().data_points());
-      break;
-    case Metric::kHistogram:
-      if constexpr (mut)
-        f(*m.mutable_histogram()->mutable_data_points());
-      else
-        f(m.histogram().data_points());
-      break;
-    case Metric::kExponentialHistogram:
-      if constexpr (mut)
-        f(*m.mutable_exponential_histogram()->mutable_data_points());
-      else
-        f(m.exponential_histogram().data_points());
-      break;
-    case Metric::kSummary:
-      if constexpr (mut)
-        f(*m.mutable_summary()->mutable_data_points());
-      else
-        f(m.summary().data_points());
-      break;
-    default:
-      break;
-  }
 }
 
 // The backend of each data point of `m` (streamID or attributes routing).

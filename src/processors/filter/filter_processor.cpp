@@ -5,6 +5,7 @@
 #include "config/node.h"
 #include "core/registry.h"
 #include "model/batch.h"
+#include "model/metric_points.h"
 #include "ottl/ottl.h"
 #include "platform/telemetry.h"
 #include "processors/attributes/attributes_processor.h"
@@ -155,7 +156,7 @@ class Filter {
           }
           if (cfg_.ottl_datapoint.empty()) return false;
           bool emptied = false;
-          ottl::with_points(m, [&](auto& dps) {
+          with_points(m, [&](auto& dps) {
             dropped += erase_if(dps, [&](auto& dp) {
               item.set_point(dp);
               item.clear_cache();

@@ -9,6 +9,7 @@
 #include <google/protobuf/arena.h>
 
 #include "codec/wire_reader.h"
+#include "model/metric_points.h"
 #include "processors/common/wire_parts.h"
 
 namespace otlpd::filter_processor {
@@ -87,7 +88,7 @@ struct MetricJudge {
         kept += metric_points(*m);
         return Fate::keep;
       }
-      ottl::with_points(*m, [&](auto& points) {
+      with_points(*m, [&](auto& points) {
         for (auto& p : points) judge(item, p);
       });
     } else {
@@ -104,7 +105,7 @@ struct MetricJudge {
       }
       for (std::string_view p : point_bytes) {
         bool ok = true;
-        ottl::with_points(shell, [&](auto& points) {
+        with_points(shell, [&](auto& points) {
           using Point = std::remove_reference_t<decltype(*points.Mutable(0))>;
           Point& reused = this->reused(static_cast<Point*>(nullptr));
           ok = reused.ParseFromArray(p.data(), static_cast<int>(p.size()));
@@ -318,24 +319,6 @@ WireFilterResult filter_on_wire(std::string_view request, Judge& judge) {
 }
 
 }  // namespace
-
-size_t metric_points(const Metric& m) {
-  switch (m.data_case()) {
-    case Metric::kGauge:
-      return static_cast<size_t>(m.gauge().data_points_size());
-    case Metric::kSum:
-      return static_cast<size_t>(m.sum().data_points_size());
-    case Metric::kHistogram:
-      return static_cast<size_t>(m.histogram().data_points_size());
-    case Metric::kExponentialHistogram:
-      return static_cast<size_t>(m.exponential_histogram().data_points_size());
-    case Metric::kSummary:
-      return static_cast<size_t>(m.summary().data_points_size());
-    case Metric::DATA_NOT_SET:
-      break;
-  }
-  return 0;
-}
 
 WireFilterResult filter_spans_on_wire(std::string_view request, const ItemVerdict& drop) {
   LeafJudge<ottl::pb::Span> judge{drop, &ottl::Item::span, {}};

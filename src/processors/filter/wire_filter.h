@@ -37,7 +37,4 @@ WireFilterResult filter_logs_on_wire(std::string_view request, const ItemVerdict
 WireFilterResult filter_metrics_on_wire(std::string_view request, const ItemVerdict& drop_metric,
                                         const ItemVerdict& drop_point, bool metric_reads_points);
 
-// The number of data points of `m`.
-size_t metric_points(const ottl::pb::Metric& m);
-
 }  // namespace otlpd::filter_processor

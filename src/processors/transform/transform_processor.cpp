@@ -6,6 +6,7 @@
 #include "config/node.h"
 #include "core/registry.h"
 #include "model/batch.h"
+#include "model/metric_points.h"
 #include "ottl/ottl.h"
 #include "processors/common/processor_helper.h"
 #include "processors/common/wire_parts.h"
@@ -114,7 +115,7 @@ void run(const StatementGroup& g, otlp_metrics::ExportMetricsServiceRequest& r) 
       }
       for (auto& m : *sm.mutable_metrics()) {
         item.metric = &m;
-        ottl::with_points(m, [&](auto& points) {
+        with_points(m, [&](auto& points) {
           for (auto& p : points) {
             item.set_point(p);
             run_group(g, item);

@@ -8,6 +8,7 @@
 
 #include "codec/wire_reader.h"
 #include "model/batch.h"
+#include "model/metric_points.h"
 #include "processors/common/wire_parts.h"
 
 namespace otlpd::transform_processor {
@@ -160,7 +161,7 @@ class Walk {
         }
         if constexpr (std::is_same_v<Leaf, ottl::pb::Metric>) {
           if (g.context == ContextKind::datapoint) {
-            ottl::with_points(*l.msg, [&](auto& points) {
+            with_points(*l.msg, [&](auto& points) {
               for (auto& p : points) {
                 item.set_point(p);
                 note(run_(g, item), &s, &l);
