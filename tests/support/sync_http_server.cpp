@@ -7,6 +7,7 @@
 #include <utility>
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <mutex>
 #include <thread>
@@ -21,6 +22,7 @@ using tcp = net::ip::tcp;
 struct SyncHttpServer::Impl {
   Handler handler;
   size_t body_limit = 0;
+  std::unique_ptr<net::ssl::context> tls;  // set: connections are TLS
   net::io_context ioc;
   tcp::acceptor acceptor{ioc};
   int port = 0;
@@ -32,6 +34,15 @@ struct SyncHttpServer::Impl {
   std::vector<int> conn_fds;
 
   void serve(tcp::socket& sock) {
+    if (!tls) return serve_stream(sock);
+    net::ssl::stream<tcp::socket&> stream(sock, *tls);
+    boost::system::error_code ec;
+    stream.handshake(net::ssl::stream_base::server, ec);
+    if (!ec) serve_stream(stream);
+  }
+
+  template <typename Stream>
+  void serve_stream(Stream& sock) {
     boost::beast::flat_buffer buf;
     boost::system::error_code ec;
     while (true) {
@@ -81,9 +92,14 @@ struct SyncHttpServer::Impl {
   }
 };
 
-SyncHttpServer::SyncHttpServer(Handler handler, size_t body_limit) : impl_(std::make_unique<Impl>()) {
+SyncHttpServer::SyncHttpServer(Handler handler, size_t body_limit, Tls tls) : impl_(std::make_unique<Impl>()) {
   impl_->handler = std::move(handler);
   impl_->body_limit = body_limit;
+  if (!tls.cert_file.empty() && !tls.key_file.empty()) {
+    impl_->tls = std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
+    impl_->tls->use_certificate_chain_file(tls.cert_file);
+    impl_->tls->use_private_key_file(tls.key_file, net::ssl::context::pem);
+  }
   impl_->listen(0);
 }
 
@@ -91,7 +107,9 @@ SyncHttpServer::~SyncHttpServer() { stop(); }
 
 int SyncHttpServer::port() const { return impl_->port; }
 
-std::string SyncHttpServer::url() const { return "http://127.0.0.1:" + std::to_string(impl_->port); }
+std::string SyncHttpServer::url() const {
+  return (impl_->tls ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(impl_->port);
+}
 
 void SyncHttpServer::stop() {
   auto& im = *impl_;

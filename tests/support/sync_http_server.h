@@ -1,5 +1,5 @@
-// A small HTTP/1.1 server for tests: Boost.Beast, synchronous, a thread per connection, on 127.0.0.1:<free
-// port>; a handler answers each request. Fakes of backends and identity providers are built on it.
+// A small HTTP/1.1 server for tests (optionally over TLS): Boost.Beast, synchronous, a thread per connection, on
+// 127.0.0.1:<free port>; a handler answers each request. Fakes of backends and identity providers are built on it.
 #pragma once
 
 #include <boost/beast/http.hpp>
@@ -17,13 +17,17 @@ class SyncHttpServer {
   // Called from the connections' threads, concurrently.
   using Handler = std::function<void(const Request&, Response&)>;
 
-  explicit SyncHttpServer(Handler handler, size_t body_limit = 64 * 1024 * 1024);
+  // HTTPS with this certificate and key (PEM files) when both are set; plain HTTP otherwise.
+  struct Tls {
+    std::string cert_file, key_file;
+  };
+  explicit SyncHttpServer(Handler handler, size_t body_limit = 64 * 1024 * 1024, Tls tls = {});
   ~SyncHttpServer();
   SyncHttpServer(const SyncHttpServer&) = delete;
   SyncHttpServer& operator=(const SyncHttpServer&) = delete;
 
   int port() const;
-  std::string url() const;  // "http://127.0.0.1:<port>"
+  std::string url() const;  // "http://127.0.0.1:<port>", or "https://" with TLS
   // Closes the port and every connection, as a server that went down; restart() listens on the same port again.
   void stop();
   void restart();

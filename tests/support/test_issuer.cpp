@@ -121,14 +121,14 @@ std::map<std::string, std::string> parse_form(std::string_view body) {
 struct TestIssuer::Impl {
   mutable std::mutex mu;
   bool down = false;
-  int port = 0;
+  std::string base;  // "http(s)://127.0.0.1:<port>"
   std::map<std::string, Key> keys;
   size_t discovery = 0, jwks = 0, tokens = 0;
   std::string client_id, client_secret, audience;
   int64_t ttl = 3600;
   TestIssuer* owner = nullptr;
 
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port); }
+  const std::string& url() const { return base; }
 
   std::string jwks_body() {
     std::string out = R"({"keys":[)";
@@ -193,7 +193,7 @@ struct TestIssuer::Impl {
   std::unique_ptr<SyncHttpServer> server;  // last: stopped before the state its handler uses goes
 };
 
-TestIssuer::TestIssuer() : impl_(std::make_unique<Impl>()) {
+TestIssuer::TestIssuer(SyncHttpServer::Tls tls) : impl_(std::make_unique<Impl>()) {
   impl_->owner = this;
   add_rsa_key("rsa-1");
   add_ec_key("ec-1");
@@ -204,8 +204,8 @@ TestIssuer::TestIssuer() : impl_(std::make_unique<Impl>()) {
         res.set(http::field::content_type, "application/json");
         res.body() = std::move(body);
       },
-      1024 * 1024);
-  impl_->port = impl_->server->port();
+      1024 * 1024, std::move(tls));
+  impl_->base = impl_->server->url();
 }
 
 TestIssuer::~TestIssuer() = default;

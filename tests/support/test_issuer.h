@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "support/sync_http_server.h"
+
 namespace otlpd::test {
 
 // base64url without padding (RFC 7515 §2).
@@ -15,13 +17,14 @@ std::string base64url(std::string_view bytes);
 
 class TestIssuer {
  public:
-  // Starts with an RSA key "rsa-1" and a P-256 key "ec-1", both published.
-  TestIssuer();
+  // Starts with an RSA key "rsa-1" and a P-256 key "ec-1", both published; over HTTPS when `tls` names a
+  // certificate and key.
+  explicit TestIssuer(SyncHttpServer::Tls tls = {});
   ~TestIssuer();
   TestIssuer(const TestIssuer&) = delete;
   TestIssuer& operator=(const TestIssuer&) = delete;
 
-  std::string url() const;  // the issuer: "http://127.0.0.1:<port>"
+  std::string url() const;  // the issuer: "http://127.0.0.1:<port>" ("https://" with TLS)
   std::string token_url() const { return url() + "/token"; }
 
   // Makes a new key (published or not).

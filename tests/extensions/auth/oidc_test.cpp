@@ -1,7 +1,8 @@
 // The `oidc` authenticator against a test OpenID provider: only a well-signed token with the right claims passes
 // (expired, wrong audience or issuer, bad signature, unknown kid, alg none, HS256 keyed with the public key are
-// refused); key rotation is followed with one bounded JWKS fetch; a start while the issuer is down does not fail.
-// And the `oauth2client` client authenticator: one token request for many sends, a refresh before expiry.
+// refused); key rotation is followed with one bounded JWKS fetch; a start while the issuer is down does not fail; an
+// issuer over TLS is trusted by issuer_ca_path only. And the `oauth2client` client authenticator: one token request for
+// many sends, a refresh before expiry.
 #include <catch2/catch.hpp>
 
 #include <random>
@@ -11,6 +12,7 @@
 #include "support/files.h"
 #include "support/http_client.h"
 #include "support/otlp_client.h"
+#include "support/test_certs.h"
 #include "support/test_issuer.h"
 
 using namespace otlpd;
@@ -157,6 +159,33 @@ TEST_CASE("oidc starts while the issuer is down, refuses until its keys load, th
   CHECK_THAT(check(a, token).message(), Contains("not loaded"));
   issuer.set_down(false);
   REQUIRE(wait_until([&] { return check(a, token).is_ok(); }, 10s));
+}
+
+TEST_CASE("oidc fetches discovery and keys over TLS, trusting the roots in issuer_ca_path", "[auth][oidc]") {
+  TempDir dir;
+  const CertFiles certs = make_self_signed_cert(dir);
+  TestIssuer issuer({certs.cert, certs.key});
+  REQUIRE(issuer.url().starts_with("https://"));
+  const std::string token = issuer.sign("ec-1", issuer.claims("otlpd", "alice", 600, R"(,"groups":[])"));
+
+  SECTION("with the issuer's CA: the first fetch at start loads the keys, a valid token passes") {
+    auto ext = start_extension("oidc", oidc_yaml(issuer, "issuer_ca_path: " + certs.cert + "\n"));
+    CHECK(check(as_authenticator(ext), token).is_ok());
+    CHECK(issuer.discovery_requests() == 1);
+    CHECK(issuer.jwks_requests() == 1);
+  }
+  SECTION("without it, the self-signed issuer is not trusted: nothing is fetched, tokens are refused") {
+    auto ext = start_extension("oidc", oidc_yaml(issuer));
+    CHECK_THAT(check(as_authenticator(ext), token).message(), Contains("not loaded"));
+    CHECK(issuer.discovery_requests() == 0);
+  }
+  SECTION("a CA that did not sign the issuer's certificate is not trusted either") {
+    TempDir other;
+    const CertFiles stranger = make_self_signed_cert(other);
+    auto ext = start_extension("oidc", oidc_yaml(issuer, "issuer_ca_path: " + stranger.cert + "\n"));
+    CHECK_THAT(check(as_authenticator(ext), token).message(), Contains("not loaded"));
+    CHECK(issuer.discovery_requests() == 0);
+  }
 }
 
 TEST_CASE("oidc config: issuer_url and audience are required, defaults as the Collector's", "[auth][oidc]") {
