@@ -1,13 +1,12 @@
 # CPU per request of the daemon, accepted vs throttled by a ratelimiter.
 #
 # Default mode: HTTP, OTLP/JSON body of N spans, one keep-alive connection from this script, one request at a time
-# (--fresh: a new connection per request). A throttled request whose body is at most 256 KiB keeps its connection;
-# a larger one closes it, and the client reconnects.
+# (--fresh: a new connection per request). A throttled request keeps its connection (its body read and dropped).
 # --load: otlpd-loadgen (OTLP/HTTP protobuf, then OTLP/gRPC; 16 connections or streams, --flood: a refused client sends its next request at
 # once) for --seconds; the throttled daemon answers every request 429 or RESOURCE_EXHAUSTED.
 # Usage: python3 bench/ratelimit_cost.py [spans] [requests] [--fresh]
-#        python3 bench/ratelimit_cost.py --load [spans ...] [--seconds S]
-# OTLPD_BIN and LOADGEN_BIN override the binaries.
+#        python3 bench/ratelimit_cost.py --load [spans ...] [--seconds S] [--rounds N]
+# OTLPD_BIN and LOADGEN_BIN override the binaries; PROTOCOLS="grpc" (or "http-proto") runs one protocol of --load.
 import http.client, json, os, subprocess, sys, time, re, tempfile
 
 HERE = os.path.dirname(__file__)
@@ -85,17 +84,28 @@ def run_load(limited, spans, seconds, protocol):
 args = [a for a in sys.argv[1:] if not a.startswith("--")]
 FRESH = "--fresh" in sys.argv
 if "--load" in sys.argv:
-    seconds = 6
-    if "--seconds" in sys.argv:
-        seconds = float(sys.argv[sys.argv.index("--seconds") + 1]); args.remove(sys.argv[sys.argv.index("--seconds") + 1])
+    seconds, rounds = 6, 1
+    for flag in ("--seconds", "--rounds"):
+        if flag in sys.argv:
+            value = sys.argv[sys.argv.index(flag) + 1]; args.remove(value)
+            if flag == "--seconds": seconds = float(value)
+            else: rounds = int(value)
     print("| protocol | spans/request | accepted: daemon CPU per request | throttled | throttled / accepted |")
     print("| --- | --- | --- | --- | --- |")
-    for protocol in ("http-proto", "grpc"):
+    for protocol in os.environ.get("PROTOCOLS", "http-proto grpc").split():
         for spans in [int(a) for a in args] or [1, 100, 512]:
-            acc, n_acc, ok_acc = run_load(False, spans, seconds, protocol)
-            thr, n_thr, ok_thr = run_load(True, spans, seconds, protocol)
+            # --rounds N: N pairs in ABBA order (accepted first in odd pairs), so that a drift of the machine's
+            # speed cancels out; the row is the pair with the median ratio.
+            pairs = []
+            for i in range(rounds):
+                order = (False, True) if i % 2 == 0 else (True, False)
+                got = {limited: run_load(limited, spans, seconds, protocol) for limited in order}
+                pairs.append((got[True][0] / got[False][0], got[False], got[True]))
+            pairs.sort(key=lambda p: p[0])
+            ratio, (acc, n_acc, ok_acc), (thr, n_thr, ok_thr) = pairs[len(pairs) // 2]
+            spread = "" if rounds == 1 else " (pairs: " + ", ".join(f"{100 * p[0]:.0f}" for p in pairs) + " %)"
             print(f"| {protocol} | {spans} | {acc:.0f} µs ({n_acc} requests, {ok_acc} ok) | {thr:.0f} µs ({n_thr} "
-                  f"requests, {n_thr - ok_thr} refused) | {100 * thr / acc:.0f} % |", flush=True)
+                  f"requests, {n_thr - ok_thr} refused) | {100 * ratio:.0f} %{spread} |", flush=True)
     sys.exit(0)
 b = body(int(args[0]) if len(args) > 0 else 100)
 n = int(args[1]) if len(args) > 1 else 2000

@@ -222,7 +222,7 @@ service:
   CHECK(d.stop() == 0);
 }
 
-TEST_CASE("ratelimiter: a throttled request with a small body keeps its connection, a large one closes it",
+TEST_CASE("ratelimiter: a throttled request keeps its connection, its body read and dropped",
           "[ratelimit][integration]") {
   Daemon d(R"(
 extensions:
@@ -232,6 +232,7 @@ receivers:
     protocols:
       http:
         endpoint: 127.0.0.1:0
+        max_request_body_size: 512KiB
         middlewares: [{id: ratelimiter}]
 exporters:
   debug: {}
@@ -242,18 +243,20 @@ service:
 )");
   const HttpHeaders proto{{"Content-Type", "application/x-protobuf"}};
   const std::string small = full_traces(2, 7).SerializeAsString();
+  const std::string large(500 * 1024, 'x');  // read in pieces of at most 256 KiB
   HttpConnection c("127.0.0.1", d.port("otlp", "http"));
   CHECK(c.request("/v1/traces", proto, small).status == 200);
-  // Throttled twice on the same connection: the body is read and dropped, the connection stays.
+  // Throttled three times on the same connection: each body is read and dropped, the connection stays.
   auto r = c.request("/v1/traces", proto, small);
   CHECK(r.status == 429);
   CHECK(r.has_header("Retry-After"));
+  CHECK(c.request("/v1/traces", proto, large).status == 429);
   CHECK(c.request("/v1/traces", proto, small).status == 429);
   CHECK_FALSE(c.closed_by_peer(std::chrono::milliseconds(200)));
 
-  // A body over 256 KiB is not read: answered from the header, the connection closed.
+  // A body over max_request_body_size is not read: refused from its header as too large, the connection closed.
   HttpConnection big("127.0.0.1", d.port("otlp", "http"));
-  CHECK(big.request("/v1/traces", proto, std::string(300 * 1024, 'x')).status == 429);
+  CHECK(big.request("/v1/traces", proto, std::string(600 * 1024, 'x')).status == 400);
   CHECK(big.closed_by_peer(std::chrono::seconds(5)));
   CHECK(d.stop() == 0);
 }

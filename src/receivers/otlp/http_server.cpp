@@ -64,10 +64,24 @@ using PlainStream = beast::basic_stream<StreamProtocol>;
 using Request = http::request<http::string_body>;
 
 constexpr uint64_t kMaxReadChunk = 256 * 1024;
-// A throttled request whose body is at most this long is read and dropped, keeping the connection; a longer
-// one is answered at once and the connection closed (its body drained by the lingering close).
-constexpr uint64_t kDrainThrottledBody = 256 * 1024;
 constexpr char kProtobuf[] = "application/x-protobuf";
+
+// The body of a throttled request: counted through the parser and dropped, never copied or stored.
+struct DiscardBody {
+  struct value_type {};
+  class reader {
+   public:
+    template <bool isRequest, class Fields>
+    reader(http::header<isRequest, Fields>&, value_type&) {}
+    void init(const boost::optional<uint64_t>&, beast::error_code& ec) { ec = {}; }
+    template <class ConstBufferSequence>
+    size_t put(const ConstBufferSequence& buffers, beast::error_code& ec) {
+      ec = {};
+      return asio::buffer_size(buffers);
+    }
+    void finish(beast::error_code& ec) { ec = {}; }
+  };
+};
 constexpr char kJson[] = "application/json";
 
 // google.rpc.Code values used in error bodies.
@@ -536,16 +550,21 @@ struct HttpServer::Impl {
       bool drain_refused = false;
       if (!ec && refused && refused->status == http::status::too_many_requests &&
           !beast::iequals(parser.get()[http::field::expect], "100-continue")) {
-        // A throttled request with a small body already on its way: reading and dropping the body (never
-        // decompressed or decoded) costs less than the client's reconnect, so the connection is kept.
+        // A throttled request whose body is on its way (its length known and within max_request_body_size, as
+        // the header read checked): reading and dropping the body (never stored, decompressed or decoded) costs
+        // less than the client's reconnect, and a lingering close would read it too, so the connection is kept.
+        // A chunked body is answered at once and the connection closed.
         auto len = parser.content_length();
-        drain_refused = len && *len <= kDrainThrottledBody && parser.get().keep_alive();
+        drain_refused = len && *len <= max_body && parser.get().keep_alive();
       }
+      unsigned refused_version = 11;
       if (drain_refused) {
-        parser.body_limit(kDrainThrottledBody);
-        if (auto len = parser.content_length(); *len > buffer.capacity() - buffer.size())
-          buffer.reserve(static_cast<size_t>(*len) + buffer.size());  // one read, not one per 4 KiB
-        co_await http::async_read(stream, buffer, parser, token);
+        refused_version = parser.get().version();
+        if (auto len = parser.content_length(); *len > buffer.capacity() - buffer.size())  // reads of up to 256 KiB
+          buffer.reserve(static_cast<size_t>(std::min<uint64_t>(*len, kMaxReadChunk)) + buffer.size());
+        http::request_parser<DiscardBody> drain(std::move(parser));
+        drain.body_limit(max_body);
+        co_await http::async_read(stream, buffer, drain, token);
         if (ec) co_return;  // the client went away, or sent less than it announced
         refused->close = false;
       }
@@ -570,7 +589,7 @@ struct HttpServer::Impl {
                            parser.is_header_done() ? sv(parser.get()[http::field::content_type]) : std::string_view());
       } else if (refused) {
         reply = std::move(*refused);
-        version = parser.get().version();
+        version = drain_refused ? refused_version : parser.get().version();  // a drained parser was moved from
         keep_alive = drain_refused;
       } else {
         set_phase(conn, Phase::handling);
