@@ -20,8 +20,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -34,7 +36,9 @@
 #include <condition_variable>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -92,12 +96,21 @@ constexpr int kUnauthenticated = 16;
 
 enum class Encoding { protobuf, json };
 
+// A request handed to a consumer that answers later (Consumer::answers_async), and how to answer it then.
+struct Deferred;
+
 struct Reply {
   http::status status = http::status::ok;
   std::string content_type;
   std::string body;
   HeaderList headers;
-  bool close = false;  // close the connection after answering
+  bool close = false;                  // close the connection after answering
+  std::shared_ptr<Deferred> deferred;  // set: the answer is deferred->finish(the consumer's status)
+};
+
+struct Deferred {
+  std::function<void(std::function<void(Status)>)> start;  // hands the batch on; its argument is called once
+  std::function<Reply(const Status&)> finish;
 };
 
 std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
@@ -224,8 +237,12 @@ struct HttpServer::Impl {
   std::unique_ptr<asio::basic_socket_acceptor<StreamProtocol>> acceptor;
   std::string socket_file;  // the unix socket this server created; removed at shutdown
   std::vector<std::thread> threads;
-  // Where requests are handled when some consumer may block (Consumer::may_block); null: on the I/O thread.
+  // Where requests are handled when their signal's consumer may block and cannot answer later
+  // (needs_pool); null: on the I/O thread.
   std::unique_ptr<asio::thread_pool> blocking;
+  // Answers of asynchronous consumers still to come (await_answer); shutdown waits for them before it stops the
+  // loops their answers are posted to. Guarded by mu.
+  size_t answers_pending = 0;
 
   std::atomic<bool> stopping{false};
   std::mutex mu;
@@ -316,16 +333,22 @@ struct HttpServer::Impl {
     return r;
   }
 
-  Reply route(const Request& req, const std::string& peer, AuthData auth) {
+  // The signal a request's path posts to, if this server has a pipeline for it.
+  std::optional<Signal> signal_of(const Request& req) const {
     std::string_view target = sv(req.target());
     target = target.substr(0, target.find('?'));
-    std::optional<Signal> signal;
-    if (target == config.traces_url_path && next.traces)
-      signal = Signal::traces;
-    else if (target == config.metrics_url_path && next.metrics)
-      signal = Signal::metrics;
-    else if (target == config.logs_url_path && next.logs)
-      signal = Signal::logs;
+    if (target == config.traces_url_path && next.traces) return Signal::traces;
+    if (target == config.metrics_url_path && next.metrics) return Signal::metrics;
+    if (target == config.logs_url_path && next.logs) return Signal::logs;
+    return std::nullopt;
+  }
+
+  // Whether a signal's consumer may wait and can only answer within the call: its requests are handled on the
+  // blocking pool. A consumer that answers later (a persistent queue) is called from the I/O thread instead.
+  bool needs_pool(Signal s) const { return next.may_block(s) && !next.answers_async(s); }
+
+  Reply route(const Request& req, const std::string& peer, AuthData auth) {
+    std::optional<Signal> signal = signal_of(req);
     if (!signal) return text_reply(http::status::not_found, "404 page not found\n");
     if (req.method() != http::verb::post) {
       auto r = text_reply(http::status::method_not_allowed, "405 method not allowed, supported: [POST]");
@@ -419,9 +442,24 @@ struct HttpServer::Impl {
     }
     B batch = B::adopt_wire(std::move(bytes), counted, std::move(rc));
     batch.set_wire_bytes(wire_bytes);
-    size_t items = batch.item_count();
-    Status st = items == 0 ? Status::ok() : consumer->consume(std::move(batch));
-    counters.record(B::signal, items, st);
+    const size_t items = batch.item_count();
+    if (items > 0 && consumer->may_block() && consumer->answers_async()) {
+      // Answered when the consumer answers (a persistent queue: once the batch is written), without holding a
+      // thread meanwhile: serve() awaits it.
+      Reply r;
+      r.deferred = std::make_shared<Deferred>();
+      r.deferred->start = [consumer, held = std::make_shared<B>(std::move(batch))](std::function<void(Status)> done) {
+        consumer->consume_async(std::move(*held), std::move(done));
+      };
+      r.deferred->finish = [this, items, enc](const Status& st) { return export_reply(B::signal, items, enc, st); };
+      return r;
+    }
+    return export_reply(B::signal, items, enc, items == 0 ? Status::ok() : consumer->consume(std::move(batch)));
+  }
+
+  // Counts an export's outcome and answers it.
+  Reply export_reply(Signal signal, size_t items, Encoding enc, const Status& st) {
+    counters.record(signal, items, st);
     if (st.is_ok()) {
       Reply r;
       // An empty Export*ServiceResponse: no bytes in protobuf, {} in JSON.
@@ -429,7 +467,7 @@ struct HttpServer::Impl {
       if (enc == Encoding::json) r.body = "{}";
       return r;
     }
-    spdlog::debug("receiver {} (http): refused {} {}: {}", id, items, item_name(B::signal), st.message());
+    spdlog::debug("receiver {} (http): refused {} {}: {}", id, items, item_name(signal), st.message());
     if (st.is_permanent()) return bad_request(enc, st.message());
     return retry_later(enc, st);
   }
@@ -596,7 +634,7 @@ struct HttpServer::Impl {
         Request req = parser.release();
         version = req.version();
         keep_alive = req.keep_alive();
-        if (blocking) {
+        if (auto signal = signal_of(req); blocking && signal && needs_pool(*signal)) {
           // The consumer may wait on a backend: answer from the pool, keeping this loop's other connections
           // served meanwhile.
           reply = co_await asio::co_spawn(
@@ -604,6 +642,10 @@ struct HttpServer::Impl {
               asio::use_awaitable);
         } else {
           reply = handle(req, peer, std::move(auth));
+        }
+        if (reply.deferred) {
+          reply = co_await await_answer(std::move(reply));
+          add_cors(req, reply);
         }
       }
       auto res = make_response(reply, version, keep_alive && !stopping.load());
@@ -709,6 +751,44 @@ struct HttpServer::Impl {
   }
 
   // Cancels the pending operations of every connection (only the idle ones unless `force`), on its strand.
+  // Hands a deferred request on and awaits the consumer's answer. Whichever thread answers posts it to this
+  // connection's strand, which wakes the coroutine through a timer that never expires by itself.
+  asio::awaitable<Reply> await_answer(Reply deferred_reply) {
+    struct Answer {
+      explicit Answer(const asio::any_io_executor& ex) : wake(ex, asio::steady_timer::time_point::max()) {}
+      asio::steady_timer wake;
+      Status outcome = Status::ok();
+      bool answered = false;
+    };
+    std::shared_ptr<Deferred> d = std::move(deferred_reply.deferred);
+    const asio::any_io_executor ex = co_await asio::this_coro::executor;
+    auto answer = std::make_shared<Answer>(ex);
+    {
+      std::lock_guard lock(mu);
+      ++answers_pending;
+    }
+    auto done = [this, ex, answer](Status st) {
+      asio::post(ex, [answer, st = std::move(st)]() mutable {
+        answer->outcome = std::move(st);
+        answer->answered = true;
+        answer->wake.cancel();
+      });
+      std::lock_guard lock(mu);  // after the post: shutdown stops the loops only once this is 0
+      if (--answers_pending == 0) conns_changed.notify_all();
+    };
+    try {
+      d->start(done);
+    } catch (const std::exception& e) {  // refused before it was taken: done was not called
+      spdlog::error("receiver {} (http): request failed: {}", id, e.what());
+      done(Status::retryable(std::string("internal error: ") + e.what()));
+    }
+    while (!answer->answered) {
+      beast::error_code ec;
+      co_await answer->wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+    co_return d->finish(answer->outcome);
+  }
+
   void close_connections(bool force) {
     std::lock_guard lock(mu);
     for (auto& [conn_id, c] : conns) {
@@ -760,7 +840,8 @@ void HttpServer::start(const ServerAuthenticator* authenticator, std::shared_ptr
   }
 
   for (int i = io_threads(); i > 0; --i) im.iocs.push_back(std::make_unique<asio::io_context>(1));
-  if (im.next.any_may_block()) im.blocking = std::make_unique<asio::thread_pool>(kBlockingThreads);
+  if (im.needs_pool(Signal::traces) || im.needs_pool(Signal::metrics) || im.needs_pool(Signal::logs))
+    im.blocking = std::make_unique<asio::thread_pool>(kBlockingThreads);
   const NetEndpoint& where = im.config.endpoint;
   const std::string endpoint = where.str();
   beast::error_code ec;
@@ -833,6 +914,12 @@ void HttpServer::shutdown(Deadline deadline) {
   {
     std::unique_lock lock(im.mu);
     im.conns_changed.wait_for(lock, std::chrono::milliseconds(500), [&] { return im.conns.empty(); });
+  }
+  {
+    // Every deferred request is answered (its consumer always answers: a persistent queue once the batch is
+    // written or refused), and its answer posted, before the loops stop.
+    std::unique_lock lock(im.mu);
+    im.conns_changed.wait(lock, [&] { return im.answers_pending == 0; });
   }
   im.keep_running.clear();
   for (auto& loop : im.iocs) loop->stop();
