@@ -232,78 +232,55 @@ long rss_kib(pid_t pid) {
   return -1;
 }
 
-}  // namespace
-
-TEST_CASE("kill -9 ten times under load with the backend down: every acknowledged span arrives",
-          "[integration][durability]") {
+// Kills the daemon `kills` times without warning under a load of 50-span requests (OTLP/HTTP with `http`, else
+// OTLP/gRPC) with the backend down, then brings the backend up: every acknowledged span must arrive, with at most
+// the requests being sent at each crash twice.
+void kill_loop(int kills, bool http, uint32_t seed) {
   TempDir queue;
   FakeOtlpGrpcServer backend;
   backend.stop();  // down for the whole crash loop
   const auto config = persistent_config(queue.path().string(), backend.endpoint());
-  Load load(50, 5000);
-  std::mt19937 rng(20261206);
+  const char* transport = http ? "http" : "grpc";
+  Load load(50, 5000, http);
+  std::mt19937 rng(seed);
   size_t duplicates_bound = 0;
-  {
-    auto d = std::make_unique<Daemon>(config);
-    load.target(d->endpoint("otlp", "grpc"));
-    load.start();
-    for (int kill = 0; kill < 10; ++kill) {
-      size_t before = load.accepted_requests();
-      // Run for a random while, with some requests acknowledged, then kill without warning.
-      REQUIRE(wait_until([&] { return load.accepted_requests() >= before + 5; }, 20s));
-      std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(50, 500)(rng)));
-      CHECK(d->stop(SIGKILL) == 128 + SIGKILL);
-      duplicates_bound += 10 * 50;  // at most num_consumers requests were being sent at a crash
-      d = std::make_unique<Daemon>(config);
-      load.target(d->endpoint("otlp", "grpc"));
-    }
-    load.stop();
-    auto acked = load.acked();
-    INFO("acknowledged spans: " << acked.size() << ", refused requests: " << load.refused());
-    REQUIRE(acked.size() >= 10 * 5 * 50);
-    backend.restart();
-    CHECK(wait_until([&] { return all_arrived(backend, acked); }, 60s));
-    auto r = received(backend);
-    INFO("received " << r.total << " spans, " << r.unique.size() << " unique");
-    CHECK(r.total - r.unique.size() <= duplicates_bound);
-    CHECK(d->stop() == 0);
+  auto d = std::make_unique<Daemon>(config);
+  load.target(d->endpoint("otlp", transport));
+  load.start();
+  for (int kill = 0; kill < kills; ++kill) {
+    size_t before = load.accepted_requests();
+    // Run for a random while, with some requests acknowledged, then kill without warning.
+    REQUIRE(wait_until([&] { return load.accepted_requests() >= before + 5; }, 20s));
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(50, 500)(rng)));
+    CHECK(d->stop(SIGKILL) == 128 + SIGKILL);
+    duplicates_bound += 10 * 50;  // at most num_consumers requests were being sent at a crash
+    d = std::make_unique<Daemon>(config);
+    load.target(d->endpoint("otlp", transport));
   }
+  load.stop();
+  auto acked = load.acked();
+  INFO("acknowledged spans: " << acked.size() << ", refused requests: " << load.refused());
+  REQUIRE(acked.size() >= static_cast<size_t>(kills) * 5 * 50);
+  backend.restart();
+  CHECK(wait_until([&] { return all_arrived(backend, acked); }, 60s));
+  auto r = received(backend);
+  INFO("received " << r.total << " spans, " << r.unique.size() << " unique");
+  CHECK(r.total - r.unique.size() <= duplicates_bound);
+  CHECK(d->stop() == 0);
+}
+
+}  // namespace
+
+TEST_CASE("kill -9 ten times under load with the backend down: every acknowledged span arrives",
+          "[integration][durability]") {
+  kill_loop(10, /*http=*/false, 20261206);
 }
 
 TEST_CASE("kill -9 five times under OTLP/HTTP load with the backend down: every acknowledged span arrives",
           "[integration][durability]") {
   // OTLP/HTTP requests into a persistent queue are answered from the queue's writer once written (no thread is
   // held per request): an acknowledgement still means the batch is on disk.
-  TempDir queue;
-  FakeOtlpGrpcServer backend;
-  backend.stop();
-  const auto config = persistent_config(queue.path().string(), backend.endpoint());
-  Load load(50, 5000, /*http=*/true);
-  std::mt19937 rng(20261207);
-  size_t duplicates_bound = 0;
-  {
-    auto d = std::make_unique<Daemon>(config);
-    load.target(d->endpoint("otlp", "http"));
-    load.start();
-    for (int kill = 0; kill < 5; ++kill) {
-      size_t before = load.accepted_requests();
-      REQUIRE(wait_until([&] { return load.accepted_requests() >= before + 5; }, 20s));
-      std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(50, 500)(rng)));
-      CHECK(d->stop(SIGKILL) == 128 + SIGKILL);
-      duplicates_bound += 10 * 50;
-      d = std::make_unique<Daemon>(config);
-      load.target(d->endpoint("otlp", "http"));
-    }
-    load.stop();
-    auto acked = load.acked();
-    INFO("acknowledged spans: " << acked.size() << ", refused requests: " << load.refused());
-    REQUIRE(acked.size() >= 5 * 5 * 50);
-    backend.restart();
-    CHECK(wait_until([&] { return all_arrived(backend, acked); }, 60s));
-    auto r = received(backend);
-    CHECK(r.total - r.unique.size() <= duplicates_bound);
-    CHECK(d->stop() == 0);
-  }
+  kill_loop(5, /*http=*/true, 20261207);
 }
 
 TEST_CASE("a torn record and a flipped byte: what comes before each is delivered, the damage is moved aside",
