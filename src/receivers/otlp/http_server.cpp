@@ -346,6 +346,10 @@ struct HttpServer::Impl {
   // Whether a signal's consumer may wait and can only answer within the call: its requests are handled on the
   // blocking pool. A consumer that answers later (a persistent queue) is called from the I/O thread instead.
   bool needs_pool(Signal s) const { return next.may_block(s) && !next.answers_async(s); }
+  bool on_pool(const Request& req) const {
+    auto s = signal_of(req);
+    return s && needs_pool(*s);
+  }
 
   Reply route(const Request& req, const std::string& peer, AuthData auth) {
     std::optional<Signal> signal = signal_of(req);
@@ -634,7 +638,7 @@ struct HttpServer::Impl {
         Request req = parser.release();
         version = req.version();
         keep_alive = req.keep_alive();
-        if (auto signal = signal_of(req); blocking && signal && needs_pool(*signal)) {
+        if (blocking && on_pool(req)) {
           // The consumer may wait on a backend: answer from the pool, keeping this loop's other connections
           // served meanwhile.
           reply = co_await asio::co_spawn(
