@@ -88,18 +88,29 @@ TEST_CASE("slowloris and idle-connection floods: OTLP/HTTP requests are still se
   Daemon d(flood_config(out.file("out.jsonl")));
   int port = d.port("otlp", "http");
   std::string body = full_traces(1, 41).SerializeAsString();
-  auto legit = [&] {
+  // The answer's status, or 0 when the connection failed (refused, reset, closed).
+  auto attempt = [&] {
     HttpRequestOptions options;
     options.timeout = std::chrono::seconds(10);
     try {
       auto r =
           http_request("127.0.0.1", port, "/v1/traces", {{"Content-Type", "application/x-protobuf"}}, body, options);
       UNSCOPED_INFO("status " << r.status);
-      return r.status == 200;
+      return r.status;
     } catch (const std::exception& e) {
       UNSCOPED_INFO(e.what());
-      return false;
+      return 0;
     }
+  };
+  auto legit = [&] { return attempt() == 200; };
+  // With thousands of connections reopened at once, the daemon at max_connections sheds the one idle or reading
+  // the longest for each one it accepts, and the legitimate connection, accepted among them, can be shed before
+  // its request was read. The SDKs' exporters retry a request whose connection failed; so does this client,
+  // once, within the same time bound.
+  auto legit_retrying = [&] {
+    int status = attempt();
+    if (status == 0) status = attempt();
+    return status == 200;
   };
 
   SECTION("idle connections that never send a byte") {
@@ -109,7 +120,7 @@ TEST_CASE("slowloris and idle-connection floods: OTLP/HTTP requests are still se
     INFO("slowest legitimate request: " << slowest.count() << " ms");
     CHECK(slowest < kBound);
     // An attacker that reopens thousands of connections just before each request: still served.
-    auto reopened = slowest_under_flood(flood, "", true, legit);
+    auto reopened = slowest_under_flood(flood, "", true, legit_retrying);
     INFO("slowest with the flood reopened: " << reopened.count() << " ms");
     CHECK(reopened < std::chrono::seconds(5));
   }
@@ -119,7 +130,7 @@ TEST_CASE("slowloris and idle-connection floods: OTLP/HTTP requests are still se
     auto slowest = slowest_under_flood(flood, kHttpSlowMore, false, legit);
     INFO("slowest legitimate request: " << slowest.count() << " ms");
     CHECK(slowest < kBound);
-    auto reopened = slowest_under_flood(flood, kHttpSlowMore, true, legit);
+    auto reopened = slowest_under_flood(flood, kHttpSlowMore, true, legit_retrying);
     INFO("slowest with the flood reopened: " << reopened.count() << " ms");
     CHECK(reopened < std::chrono::seconds(5));
   }
