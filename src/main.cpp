@@ -16,6 +16,7 @@
 #include "config/config.h"
 #include "config/schema.h"
 #include "core/registry.h"
+#include "platform/allocator.h"
 #include "platform/telemetry.h"
 #include "service/health_probe.h"
 #include "service/service.h"
@@ -95,10 +96,13 @@ int run(const Args& args) {
   // would end the process instead.
   std::signal(SIGXFSZ, SIG_IGN);
 
+  // Before the service starts any thread, so that every arena works with them (platform/allocator.h).
+  const std::string allocator = otlpd::tune_allocator(std::getenv("GLIBC_TUNABLES"));
   std::unique_ptr<otlpd::Service> service;
   try {
     auto config = otlpd::load_config(args.configs);
     set_log_level(config.telemetry.log_level);
+    spdlog::debug("{}", allocator);
     service = otlpd::Service::build(config);
     service->start();
   } catch (const otlpd::ConfigError& e) {

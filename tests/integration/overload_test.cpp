@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "platform/allocator.h"
 #include "support/daemon.h"
 #include "support/fake_otlp_grpc.h"
 #include "support/otlp_client.h"
@@ -128,9 +129,11 @@ TEST_CASE(
 #ifndef OTLPD_SANITIZE
   // (Not under AddressSanitizer: its quarantine keeps up to 256 MiB of freed memory resident, and shadow memory
   // adds an eighth; the accepted-bytes checks above hold there too.)
-  // Beyond the budget: half of it again for allocator slack, and the four calls in flight, which gRPC holds as
-  // received and as copied out before the budget sees them (CI once peaked 130 KiB over the bound without them).
-  CHECK(peak <= idle_rss + kBudget + kBudget / 2 + 4 * 2 * request.ByteSizeLong());
+  // Beyond the budget: half of it again for allocator slack, the four calls in flight, which gRPC holds as
+  // received and as copied out before the budget sees them (CI once peaked 130 KiB over the bound without them),
+  // and what the allocator keeps free for reuse at the top of the arenas of the four connections' threads
+  // (platform/allocator.h: peaks of 106-113 MiB with it, 91-93 MiB with glibc's defaults).
+  CHECK(peak <= idle_rss + kBudget + kBudget / 2 + 4 * 2 * request.ByteSizeLong() + 4 * kTrimThreshold);
 #endif
   CHECK(d.running());
 

@@ -5,15 +5,8 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
-// Under AddressSanitizer (gcc says so with __SANITIZE_ADDRESS__, clang with __has_feature), ASan's allocator
-// replaces glibc's arenas and only it knows the heap in use.
-#if defined(__SANITIZE_ADDRESS__)
-#define OTLPD_ASAN_ALLOCATOR 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define OTLPD_ASAN_ALLOCATOR 1
-#endif
-#endif
+#include "platform/sanitizer.h"
+
 #if defined(OTLPD_ASAN_ALLOCATOR)
 // Declared here rather than from <sanitizer/allocator_interface.h>: Debian's gcc ships the
 // sanitizer runtime (libasan) without that header; only clang's resource directory has it.
@@ -25,6 +18,7 @@ extern "C" size_t __sanitizer_get_current_allocated_bytes();
 
 #include "core/registry.h"
 #include "model/batch.h"
+#include "platform/allocator.h"
 #include "platform/telemetry.h"
 #include "processors/common/processor_helper.h"
 
@@ -95,7 +89,7 @@ void MemoryChecker::check() {
   const uint64_t held = budget_->held();
   uint64_t used = read_();
   if (used > soft_) {
-    malloc_trim(0);
+    release_free_memory();
     used = read_();
   }
   sampled_held_.store(held, std::memory_order_relaxed);
