@@ -114,6 +114,10 @@ void FakeOtlpGrpcServer::listen(const std::string& address) {
   grpc::ServerBuilder b;
   int port = 0;
   b.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
+  // gRPC sets SO_REUSEPORT by default: a server restarted on its old port would then share it with another test's
+  // server that the kernel had given that port meanwhile, and the kernel would split the connections between them
+  // (a TLS test once counted 2,541 spans at a backend that was sent 3).
+  b.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   b.SetMaxReceiveMessageSize(64 * 1024 * 1024);
   // A service belongs to one server: a restarted server gets new ones.
   services_.clear();
