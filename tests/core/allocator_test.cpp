@@ -120,14 +120,18 @@ service:
     for (auto& t : threads) t.join();
     REQUIRE(failed.load() == 0);
   };
-  round();  // warms the arenas up
+  // Two rounds warm the arenas up (each thread that allocates at once may open one).
+  round();
+  round();
   const long before = process_minor_faults(d.pid());
   round();
   const long faults = process_minor_faults(d.pid()) - before;
-  // With glibc's defaults the same round faults about 570 pages per request (2.3 MB), most runs.
+  // With glibc's defaults the same round faults about 570 pages per request (2.3 MB) in most runs; with the
+  // daemon's settings 0-7 alone, and up to 22 beside the rest of the suite (threads scheduled otherwise take
+  // memory from arenas the warm-up did not open).
   constexpr long kRequests = kClients * kRequestsPerClient;
   INFO("minor faults over " << kRequests << " requests: " << faults);
-  CHECK(faults < 20 * kRequests);
+  CHECK(faults < 100 * kRequests);
 }
 
 #else
