@@ -21,12 +21,13 @@ def body(spans):
         "name": "span-%d" % i, "kind": 1, "startTimeUnixNano": "1", "endTimeUnixNano": "2",
         "attributes": [{"key": "k%d" % j, "value": {"stringValue": "v" * 20}} for j in range(8)]} for i in range(spans)]}]}]}).encode()
 
-def cpu(pid):
+def stat(pid):
+    """The daemon's CPU time (utime + stime, seconds) and minor page faults, from one read of /proc/PID/stat."""
     f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK"), int(f[7])
 
-def minor_faults(pid):
-    return int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[7])
+def cpu(pid):
+    return stat(pid)[0]
 
 def start(limited):
     cfg = """
@@ -77,17 +78,18 @@ def run(limited, n, b):
 def run_load(limited, spans, seconds, protocol):
     proc, ports = start(limited)
     port = ports["grpc" if protocol == "grpc" else "http"]
-    c0, f0 = cpu(proc.pid), minor_faults(proc.pid)
-    out = subprocess.run([LOADGEN, "--protocol", protocol, "--endpoint", f"127.0.0.1:{port}", "--spans-per-request",
+    c0, f0 = stat(proc.pid)
+    done = subprocess.run([LOADGEN, "--protocol", protocol, "--endpoint", f"127.0.0.1:{port}", "--spans-per-request",
                           str(spans), "--concurrency", "16", "--duration", str(seconds), "--flood"],
                          capture_output=True, text=True)
-    c1, f1 = cpu(proc.pid), minor_faults(proc.pid)
+    c1, f1 = stat(proc.pid)
     proc.terminate(); proc.wait()
     # otlpd-loadgen exits 1 when no span was accepted, which a throttled run may well see; no JSON line is a failure.
-    if not out.stdout.strip().endswith("}"):
-        raise SystemExit(f"otlpd-loadgen exited {out.returncode} (daemon exit {proc.returncode}):\n{out.stderr}{out.stdout[-2000:]}")
-    out = out.stdout
-    r = json.loads(out.strip().splitlines()[-1])
+    out = done.stdout.strip()
+    if not out.endswith("}"):
+        raise SystemExit(f"otlpd-loadgen exited {done.returncode} (daemon exit {proc.returncode}):\n"
+                         f"{done.stderr}{out[-2000:]}")
+    r = json.loads(out.splitlines()[-1])
     return (c1 - c0) / r["requests"] * 1e6, r["requests"], r["ok_requests"], (f1 - f0) / r["requests"]
 
 args = [a for a in sys.argv[1:] if not a.startswith("--")]
